@@ -1,0 +1,1 @@
+"""Corridor: humanitarian passages through contested crossings, every step signed and logged."""

@@ -1,0 +1,96 @@
+"""`apply(state, statement)`: the only way the engine's state changes.
+
+Order of checks: who is speaking (party known, not an observer), in order (sequence number, time), then
+time-driven changes up to the statement's time (expiries, slots opening), then the rule for the statement.
+A refused statement changes nothing except settling timers that were due anyway, which replay reproduces.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+from .clock import refresh_clock
+from .errors import refuse
+from .lifecycle import refresh_status
+from .rules import consent, incidents, movement, slots
+from .state import BEFORE_MOVEMENT, State
+from .statements import Statement, parse_statement
+
+# Small clock differences between the parties' machines are tolerated; larger jumps back are refused.
+MAX_SKEW_SECONDS = 300
+
+Handler = Callable[[State, Statement, int], None]
+HANDLERS: dict[str, Handler] = {
+    "plan.submit": consent.submit,
+    "plan.amend": consent.amend,
+    "plan.consent": consent.consent,
+    "plan.refuse": consent.refuse_plan,
+    "plan.request_info": consent.request_info,
+    "plan.answer": consent.answer,
+    "plan.withdraw": consent.withdraw,
+    "plan.cancel": consent.cancel,
+    "plan.note": consent.note,
+    "slot.propose": slots.propose,
+    "slot.confirm": slots.confirm,
+    "slot.decline": slots.decline,
+    "leg.arrive": movement.arrive,
+    "leg.inspect": movement.inspect,
+    "plan.go": movement.go,
+    "leg.depart": movement.depart,
+    "leg.deliver": movement.deliver,
+    "incident.report": incidents.report,
+    "incident.dispute": incidents.dispute,
+}
+
+
+def apply(state: State, st: Statement) -> State:
+    """Apply one parsed statement, or raise RuleViolation leaving the state as it was."""
+    _check_speaker(state, st)
+    now = max(st.time, state.clock)
+    settle(state, now)
+    HANDLERS[st.type](state, st, now)
+    state.last_seq[st.party] = st.seq
+    state.clock = now
+    if st.plan is not None and st.type not in ("incident.report", "incident.dispute"):
+        plan = state.plans[st.plan]
+        refresh_status(plan, now)
+        refresh_clock(plan, state.routes, now)
+    return state
+
+
+def apply_raw(state: State, raw: dict[str, Any]) -> Statement:
+    """Parse and apply a statement given as plain JSON data; returns the parsed statement."""
+    st = parse_statement(raw)
+    apply(state, st)
+    return st
+
+
+def settle(state: State, now: int) -> None:
+    """Run time-driven transitions due by `now`: plan expiry, and slots opening (which moves the clock)."""
+    timers = state.timers
+    while timers and timers[0][0] <= now:
+        due, plan_id, kind = heapq.heappop(timers)
+        plan = state.plans[plan_id]
+        if kind == "expiry" and plan.expires_at == due and plan.status in BEFORE_MOVEMENT:
+            plan.status = "expired"
+            refresh_status(plan, due)
+        elif kind == "slot_opens" and (plan.slot is None or plan.slot.start != due):
+            continue
+        refresh_clock(plan, state.routes, due)
+
+
+def _check_speaker(state: State, st: Statement) -> None:
+    party = state.parties.get(st.party)
+    if party is None:
+        raise refuse("party.unknown", f"no party {st.party!r} is registered")
+    if party.kind == "observer":
+        raise refuse("party.observer", f"{party.name} is an observer: observers read everything and act on nothing")
+    expected = state.last_seq.get(st.party, 0) + 1
+    if st.seq < expected:
+        raise refuse("seq.duplicate", f"{st.party} already made statement #{st.seq}; the next is #{expected}")
+    if st.seq > expected:
+        raise refuse("seq.gap", f"{st.party}'s next statement is #{expected}, not #{st.seq}; one is missing")
+    if st.time < state.clock - MAX_SKEW_SECONDS:
+        raise refuse("time.backwards", f"{st.time_text} is more than {MAX_SKEW_SECONDS}s before the latest statement")

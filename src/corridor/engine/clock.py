@@ -1,0 +1,101 @@
+"""The ball-holder clock: who is being waited on for each plan, since when, and for how long in total.
+
+This is Corridor's central public figure, so the rule lives here and nowhere else.
+
+THE RULE. At any moment a plan waits on the parties whose action is the next step:
+- submitted / awaiting consent: every required party that has not consented to the current version,
+  except a party whose own request for information is still unanswered; while any request is open,
+  the requester is waited on too (for the answer).
+- refused or withdrawn: the requester (to amend or cancel; the refusal is on the record with its reason).
+- cleared: the requester, to propose a slot (again, if the last one was declined); once a slot is
+  proposed, every required party that has not confirmed it.
+- scheduled: nobody until the slot opens; then the movement rule below.
+- in progress, per leg: not yet at its gate -> the requester; at a checkpoint awaiting inspection or held
+  there -> the parties that inspect at that checkpoint; cleared at the gate -> nobody for that leg while
+  other legs of a simultaneous plan are not cleared (their holders are the ones waited on), and the
+  requester once the plan can go; released -> the requester, to depart; in transit, delivered or turned
+  back -> nobody (travel time is nobody's delay).
+- completed, cancelled, expired, aborted: nobody.
+Waiting intervals of one party on one plan never overlap, so a party's total never exceeds the time the
+plan was open.
+"""
+
+from __future__ import annotations
+
+from .model import Route
+from .state import BEFORE_CLEARANCE, LegState, PlanState
+
+
+def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str]:
+    status = plan.status
+    if plan.closed:
+        return set()
+    if status in ("refused", "withdrawn"):
+        return {plan.requester}
+    if status in BEFORE_CLEARANCE:
+        return _consent_holders(plan)
+    if status == "cleared":
+        return _slot_holders(plan)
+    if status == "scheduled" and plan.slot is not None and now < plan.slot.start:
+        return set()
+    return _movement_holders(plan, routes)
+
+
+def _consent_holders(plan: PlanState) -> set[str]:
+    open_requests = plan.open_requests()
+    asking = {request.party for request in open_requests}
+    holders = {p for p, pos in plan.positions.items() if pos.stance != "consented" and p not in asking}
+    if open_requests:
+        holders.add(plan.requester)
+    return holders
+
+
+def _slot_holders(plan: PlanState) -> set[str]:
+    slot = plan.slot
+    if slot is None or slot.declined:
+        return {plan.requester}
+    return {party for party in plan.required if party not in slot.answers}
+
+
+def _movement_holders(plan: PlanState, routes: dict[str, Route]) -> set[str]:
+    holders: set[str] = set()
+    all_cleared = all(leg.phase == "cleared" for leg in plan.legs.values())
+    for leg in plan.legs.values():
+        holders |= _leg_holders(plan, leg, routes, all_cleared)
+    return holders
+
+
+def _leg_holders(plan: PlanState, leg: LegState, routes: dict[str, Route], all_cleared: bool) -> set[str]:
+    phase = leg.phase
+    if phase in ("planned", "released"):
+        return {plan.requester}
+    if phase in ("arrived", "held"):
+        return set(_inspectors(plan, leg, routes))
+    if phase == "cleared" and (all_cleared or not plan.simultaneous):
+        return {plan.requester}
+    return set()
+
+
+def _inspectors(plan: PlanState, leg: LegState, routes: dict[str, Route]) -> tuple[str, ...]:
+    route = routes[plan.content.leg(leg.id).route]
+    checkpoint = next(c for c in route.checkpoints if c.id == leg.checkpoint)
+    return checkpoint.inspected_by
+
+
+def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
+    """Close the intervals of parties no longer waited on, open those of parties newly waited on."""
+    holders = ball_holders(plan, routes, now)
+    since = plan.waiting_since
+    for party in [p for p in since if p not in holders]:
+        plan.waited[party] = plan.waited.get(party, 0) + now - since.pop(party)
+    for party in holders:
+        if party not in since:
+            since[party] = now
+
+
+def waiting_seconds(plan: PlanState, as_of: int) -> dict[str, int]:
+    """Total seconds each party has been waited on, counting open intervals up to `as_of`."""
+    totals = dict(plan.waited)
+    for party, since in plan.waiting_since.items():
+        totals[party] = totals.get(party, 0) + max(as_of - since, 0)
+    return dict(sorted(totals.items()))

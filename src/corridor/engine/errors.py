@@ -1,0 +1,65 @@
+"""The one error the engine raises, and the catalogue of its stable codes.
+
+Codes are part of the public contract: the API, the CLI and other parties' software key on them, so a
+code is never renamed or reused. Messages are for people and may improve.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    "statement.malformed": "The statement is missing a field or has a field of the wrong type.",
+    "statement.unknown_type": "The statement type is not one the engine knows.",
+    "value.float": "A number with a fraction or exponent appeared; statements carry integers or strings.",
+    "time.invalid": "A time is not an RFC 3339 UTC timestamp such as 2023-09-18T07:00:00Z.",
+    "time.backwards": "The statement is dated earlier than the log allows (beyond the permitted skew).",
+    "seq.duplicate": "The party already made a statement with this sequence number.",
+    "seq.gap": "The party's sequence number skips ahead; an earlier statement is missing.",
+    "party.unknown": "No party with this id is registered.",
+    "party.observer": "Observers read everything and act on nothing.",
+    "party.not_required": "The party is not required on any route of this plan.",
+    "party.wrong_capacity": "The party is required here, but not in the capacity this action needs.",
+    "party.not_requester": "Only the requesting organisation may take this action.",
+    "plan.unknown": "No plan with this id exists.",
+    "plan.exists": "A plan with this id already exists.",
+    "plan.invalid": "The plan content is inconsistent (no legs, duplicate ids, bad tolerance, ...).",
+    "plan.expired": "The plan expired before this statement.",
+    "plan.closed": "The plan is completed, cancelled, expired or aborted; nothing more can happen to it.",
+    "route.unknown": "No route with this id exists.",
+    "leg.unknown": "The plan has no leg with this id.",
+    "line.unknown": "The leg has no manifest line with this id.",
+    "checkpoint.unknown": "The route has no checkpoint with this id.",
+    "quantity.invalid": "Quantities and weights are whole, non-negative numbers in the stated unit.",
+    "version.stale": "The statement refers to an earlier version of the plan; it was amended since.",
+    "state.wrong": "The action is not possible in the plan's or leg's current state.",
+    "barrier.not_ready": "A simultaneous plan can only go when every leg is cleared at its gate.",
+    "consent.already_given": "The party already consents to the current version.",
+    "consent.not_given": "The party has no consent to withdraw.",
+    "reason.unknown": "The reason code is not in the list of refusal or withdrawal reasons.",
+    "request.unknown": "No open request for information with this id.",
+    "slot.unknown": "No proposed slot with this id.",
+    "slot.invalid": "The slot window is empty or reversed.",
+    "slot.already_answered": "The party already answered this slot proposal.",
+    "inspection.invalid": "The inspection report is inconsistent (offload without lines, unknown code, ...).",
+    "delivery.mismatch": "The receipt does not account for exactly what the vehicle carried.",
+    "incident.unknown": "No incident with this id.",
+    "incident.exists": "An incident with this id already exists.",
+    "incident.category": "The category is not in the OCHA access monitoring taxonomy.",
+    "incident.own_claim": "A party cannot dispute its own claim.",
+    "note.invalid": "A note is identified by the SHA-256 of the document, as 64 lowercase hex digits.",
+}
+
+
+class RuleViolation(Exception):
+    """A statement the rules refuse. `code` is stable; `message` explains it to a person."""
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in CODES:
+            raise ValueError(f"unregistered error code {code!r}")
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def refuse(code: str, message: str) -> RuleViolation:
+    """Build the exception, so rule code reads `raise refuse(...)`."""
+    return RuleViolation(code, message)

@@ -1,0 +1,165 @@
+"""The engine's state: everything the fold of the statements has established, serialisable to JSON.
+
+All times are integer seconds since the epoch. The state is mutated in place by `apply`; rules check
+everything before they change anything, so a refused statement leaves no trace.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from .model import Leg, Party, PlanContent, Route
+from .statements import Inspect, Receipt, ReportIncident
+
+PlanStatus = Literal[
+    "submitted",
+    "awaiting_consent",
+    "refused",
+    "withdrawn",
+    "cleared",
+    "scheduled",
+    "in_progress",
+    "completed",
+    "cancelled",
+    "expired",
+    "aborted",
+]
+LegPhase = Literal["planned", "arrived", "held", "cleared", "released", "in_transit", "delivered", "turned_back"]
+Stance = Literal["pending", "consented", "refused", "withdrawn"]
+
+CLOSED_STATUSES: frozenset[str] = frozenset({"completed", "cancelled", "expired", "aborted"})
+BEFORE_CLEARANCE: frozenset[str] = frozenset({"submitted", "awaiting_consent", "refused", "withdrawn"})
+BEFORE_MOVEMENT: frozenset[str] = BEFORE_CLEARANCE | {"cleared", "scheduled"}
+LEG_DONE: frozenset[str] = frozenset({"delivered", "turned_back"})
+
+
+class Mutable(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base for state records (mutable, unlike statement payloads)."""
+
+
+class Position(Mutable, kw_only=True):
+    """One required party's current stance on the plan's current version."""
+
+    stance: Stance = "pending"
+    at: int | None = None
+    reason: str | None = None
+    text: str = ""
+    conditions: tuple[str, ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()
+
+
+class InfoRequest(Mutable, kw_only=True):
+    party: str
+    question: str
+    asked_at: int
+    answer: str | None = None
+    answered_at: int | None = None
+
+
+class Slot(Mutable, kw_only=True):
+    id: str
+    start: int
+    end: int
+    proposed_at: int
+    answers: dict[str, str] = {}
+    declined: bool = False
+
+
+class LegState(Mutable, kw_only=True):
+    id: str
+    phase: LegPhase = "planned"
+    checkpoint: str | None = None
+    checkpoint_index: int = -1
+    carried: dict[str, int] = {}
+    arrivals: list[tuple[int, str]] = []
+    inspections: list[tuple[int, str, Inspect]] = []
+    released_at: int | None = None
+    departed_at: int | None = None
+    delivered_at: int | None = None
+    receipts: tuple[Receipt, ...] = ()
+
+    @classmethod
+    def fresh(cls, leg: Leg) -> LegState:
+        return cls(id=leg.id, carried={line.id: line.quantity for line in leg.lines})
+
+
+class Note(Mutable, kw_only=True):
+    party: str
+    sha256: str
+    kind: str
+    title: str
+    at: int
+
+
+class PlanState(Mutable, kw_only=True):
+    id: str
+    requester: str
+    content: PlanContent
+    version: str
+    submitted_at: int
+    expires_at: int | None = None
+    status: PlanStatus = "submitted"
+    required: dict[str, tuple[str, ...]] = {}
+    positions: dict[str, Position] = {}
+    requests: dict[str, InfoRequest] = {}
+    slot: Slot | None = None
+    legs: dict[str, LegState] = {}
+    notes: list[Note] = []
+    amendments: int = 0
+    closed_at: int | None = None
+    waiting_since: dict[str, int] = {}
+    waited: dict[str, int] = {}
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def simultaneous(self) -> bool:
+        return self.content.linkage == "simultaneous"
+
+    def open_requests(self) -> list[InfoRequest]:
+        return [request for request in self.requests.values() if request.answered_at is None]
+
+
+class Dispute(Mutable, kw_only=True):
+    party: str
+    text: str
+    at: int
+
+
+class Incident(Mutable, kw_only=True):
+    reporter: str
+    claim: ReportIncident
+    plan: str | None
+    reported_at: int
+    disputes: list[Dispute] = []
+
+
+class State(Mutable, kw_only=True):
+    """The whole fold: registry, plans, incidents, per-party sequence numbers and the timed-event queue."""
+
+    parties: dict[str, Party] = {}
+    routes: dict[str, Route] = {}
+    plans: dict[str, PlanState] = {}
+    incidents: dict[str, Incident] = {}
+    last_seq: dict[str, int] = {}
+    clock: int = 0
+    # heap of (time, plan id, kind): expiries and slot openings, which change who is waited on
+    # without any statement being made.
+    timers: list[tuple[int, str, str]] = []
+
+    @classmethod
+    def with_registry(cls, parties: list[Party], routes: list[Route]) -> State:
+        return cls(parties={p.id: p for p in parties}, routes={r.id: r for r in routes})
+
+
+def to_json(state: State) -> bytes:
+    """Deterministic JSON: same statements in, same bytes out."""
+    return msgspec.json.encode(state, order="deterministic")
+
+
+def from_json(data: bytes | str) -> State:
+    return msgspec.json.decode(data, type=State, strict=True)

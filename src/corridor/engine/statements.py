@@ -1,0 +1,262 @@
+"""The statement vocabulary: one typed payload per action, and parsing from plain JSON data.
+
+A statement is what a party signs: {"type", "party", "seq", "time", "plan"?, "key"?, "payload"}.
+Parsing checks shape and types only; whether the rules allow it is decided in `rules/`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from .errors import refuse
+from .model import Capacity, Count, Id, PlanContent, Record, Text
+from .times import parse_time
+
+RefusalReason = Literal[
+    "security",
+    "documentation",
+    "manifest",
+    "dual_use",
+    "route_unavailable",
+    "timing",
+    "conditions_unmet",
+    "incident",
+    "other",
+]
+Discrepancy = Literal["missing", "excess", "undeclared", "damaged", "seal_broken"]
+Decision = Literal["cleared", "cleared_with_offload", "held", "turned_back"]
+# OCHA Access Monitoring and Reporting Framework, the nine access-constraint categories (also used by ACAPS).
+AccessCategory = Literal[
+    "denial_of_needs",  # denial of the existence of humanitarian needs or entitlements
+    "restricted_population_access",  # obstructing people's access to services and assistance
+    "restricted_entry",  # restriction of movement into the country (visas, permits)
+    "restricted_movement",  # restriction of movement within the country (checkpoints, impediments)
+    "interference",  # interference in the implementation of humanitarian activities
+    "violence",  # violence against humanitarian personnel, assets and facilities
+    "hostilities",  # ongoing hostilities and military operations
+    "mines_uxo",  # presence of mines and unexploded ordnance
+    "physical_environment",  # terrain, climate, lack of infrastructure
+]
+Decimal = Annotated[str, msgspec.Meta(pattern=r"^-?\d{1,3}(\.\d{1,8})?$")]
+Sha256Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+
+
+class LineRef(Record, frozen=True, kw_only=True):
+    leg: Id
+    line: Id
+
+
+class Consent(Record, frozen=True, kw_only=True):
+    version: str
+    capacity: Capacity | None = None
+    conditions: tuple[Text, ...] = ()
+
+
+class Refuse(Record, frozen=True, kw_only=True):
+    version: str
+    reason: str
+    text: Text = ""
+    lines: tuple[LineRef, ...] = ()
+
+
+class RequestInfo(Record, frozen=True, kw_only=True):
+    request: Id
+    question: Text
+
+
+class Answer(Record, frozen=True, kw_only=True):
+    request: Id
+    answer: Text
+
+
+class Withdraw(Record, frozen=True, kw_only=True):
+    reason: str
+    text: Text = ""
+
+
+class Cancel(Record, frozen=True, kw_only=True):
+    text: Text = ""
+
+
+class ProposeSlot(Record, frozen=True, kw_only=True):
+    slot: Id
+    start: str
+    end: str
+
+
+class ConfirmSlot(Record, frozen=True, kw_only=True):
+    slot: Id
+
+
+class DeclineSlot(Record, frozen=True, kw_only=True):
+    slot: Id
+    text: Text = ""
+
+
+class Arrive(Record, frozen=True, kw_only=True):
+    leg: Id
+    checkpoint: Id
+
+
+class Finding(Record, frozen=True, kw_only=True):
+    line: Id
+    found: Count
+    codes: tuple[str, ...] = ()
+
+
+class UndeclaredItem(Record, frozen=True, kw_only=True):
+    item: Text
+    quantity: Count
+    unit: Text
+
+
+class SealCheck(Record, frozen=True, kw_only=True):
+    seal: Text
+    intact: bool
+
+
+class Inspect(Record, frozen=True, kw_only=True):
+    leg: Id
+    checkpoint: Id
+    findings: tuple[Finding, ...]
+    decision: str
+    undeclared: tuple[UndeclaredItem, ...] = ()
+    seals: tuple[SealCheck, ...] = ()
+    offload: tuple[Id, ...] = ()
+    text: Text = ""
+
+
+class Go(Record, frozen=True, kw_only=True):
+    legs: tuple[Id, ...] = ()
+
+
+class Depart(Record, frozen=True, kw_only=True):
+    leg: Id
+
+
+class Receipt(Record, frozen=True, kw_only=True):
+    line: Id
+    good: Count
+    damaged: Count = 0
+    lost: Count = 0
+
+
+class Deliver(Record, frozen=True, kw_only=True):
+    leg: Id
+    receipts: tuple[Receipt, ...]
+
+
+class Place(Record, frozen=True, kw_only=True):
+    name: Text
+    lat: Decimal | None = None
+    lon: Decimal | None = None
+
+
+class ReportIncident(Record, frozen=True, kw_only=True):
+    incident: Id
+    category: str
+    place: Place
+    occurred_from: str
+    occurred_to: str | None = None
+    route: Id | None = None
+    leg: Id | None = None
+    text: Text
+
+
+class DisputeIncident(Record, frozen=True, kw_only=True):
+    incident: Id
+    text: Text
+
+
+class Note(Record, frozen=True, kw_only=True):
+    sha256: str
+    kind: Text = "note_verbale"
+    title: Text = ""
+
+
+PAYLOADS: dict[str, type[Record]] = {
+    "plan.submit": PlanContent,
+    "plan.amend": PlanContent,
+    "plan.consent": Consent,
+    "plan.refuse": Refuse,
+    "plan.request_info": RequestInfo,
+    "plan.answer": Answer,
+    "plan.withdraw": Withdraw,
+    "plan.cancel": Cancel,
+    "plan.note": Note,
+    "slot.propose": ProposeSlot,
+    "slot.confirm": ConfirmSlot,
+    "slot.decline": DeclineSlot,
+    "leg.arrive": Arrive,
+    "leg.inspect": Inspect,
+    "plan.go": Go,
+    "leg.depart": Depart,
+    "leg.deliver": Deliver,
+    "incident.report": ReportIncident,
+    "incident.dispute": DisputeIncident,
+}
+PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute"})
+QUANTITY_FIELDS = frozenset({"quantity", "weight_kg", "found", "good", "damaged", "lost"})
+
+
+class Envelope(Record, kw_only=True):
+    type: str
+    party: Id
+    seq: Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
+    time: str
+    plan: Id | None = None
+    key: str | None = None
+    payload: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Statement:
+    """A parsed statement: envelope fields plus the typed payload; `time` in epoch seconds."""
+
+    __slots__ = ("party", "payload", "plan", "raw", "seq", "time", "time_text", "type")
+
+    def __init__(self, envelope: Envelope, payload: Record, raw: dict[str, Any]) -> None:
+        self.type = envelope.type
+        self.party = envelope.party
+        self.seq = envelope.seq
+        self.time_text = envelope.time
+        self.time = parse_time(envelope.time)
+        self.plan = envelope.plan
+        self.payload = payload
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"<{self.type} by {self.party}#{self.seq} at {self.time_text} plan={self.plan}>"
+
+
+def parse_statement(raw: dict[str, Any]) -> Statement:
+    """Check a statement's shape and types; raise RuleViolation with a precise path on any defect."""
+    envelope = _convert(raw, Envelope)
+    payload_type = PAYLOADS.get(envelope.type)
+    if payload_type is None:
+        raise refuse("statement.unknown_type", f"unknown statement type {envelope.type!r}")
+    if envelope.plan is None and envelope.type not in PLANLESS_TYPES:
+        raise refuse("statement.malformed", f"{envelope.type} needs the plan it is about (field 'plan')")
+    return Statement(envelope, _convert(envelope.payload, payload_type), raw)
+
+
+_PATH_FIELD = re.compile(r"`\$[^`]*?\.?([A-Za-z_]+)(?:\[\d+\])?`$")
+
+
+def _convert(data: Any, kind: type) -> Any:
+    try:
+        return msgspec.convert(data, type=kind, strict=True)
+    except msgspec.ValidationError as error:
+        raise _translate(str(error)) from None
+
+
+def _translate(message: str) -> Exception:
+    """Map msgspec's message ('Expected `int`, got `float` - at `$.x`') onto our stable codes."""
+    field = _PATH_FIELD.search(message)
+    if field and field.group(1) in QUANTITY_FIELDS:
+        return refuse("quantity.invalid", f"quantities are whole, non-negative numbers: {message}")
+    if "got `float`" in message:
+        return refuse("value.float", f"floats are not allowed in statements: {message}")
+    return refuse("statement.malformed", message)
