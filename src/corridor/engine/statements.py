@@ -200,6 +200,7 @@ PAYLOADS: dict[str, type[Record]] = {
 }
 PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute"})
 QUANTITY_FIELDS = frozenset({"quantity", "weight_kg", "found", "good", "damaged", "lost"})
+TIME_FIELDS = frozenset({"time", "start", "end", "occurred_from", "occurred_to", "expires_at"})
 
 
 class Envelope(Record, kw_only=True):
@@ -257,6 +258,8 @@ def _translate(message: str) -> Exception:
     field = _PATH_FIELD.search(message)
     if field and field.group(1) in QUANTITY_FIELDS:
         return refuse("quantity.invalid", f"quantities are whole, non-negative numbers: {message}")
+    if field and field.group(1) in TIME_FIELDS:
+        return refuse("time.invalid", f"times are RFC 3339 UTC strings like 2023-09-18T07:00:00Z: {message}")
     if "got `float`" in message:
         return refuse("value.float", f"floats are not allowed in statements: {message}")
     return refuse("statement.malformed", message)

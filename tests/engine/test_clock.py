@@ -1,0 +1,87 @@
+"""The ball-holder clock: who is waited on at each stage, and how waiting accumulates."""
+
+from corridor.engine import settle, waiting_seconds
+from corridor.engine.times import format_time
+
+from .world import World, leg
+
+
+def holders(world):
+    return set(world.plan().waiting_since)
+
+
+def test_after_submission_every_required_party_is_waited_on_from_the_submission():
+    world = World().submit()
+    plan = world.plan()
+    assert holders(world) == {"border", "customs", "recv", "escort"}
+    assert set(plan.waiting_since.values()) == {plan.submitted_at}
+
+
+def test_consent_stops_that_partys_clock_only():
+    world = World().submit()
+    world.now += 3 * 3600
+    world.do("border", "plan.consent", version=world.version())
+    assert holders(world) == {"customs", "recv", "escort"}
+    assert world.plan().waited["border"] == 3 * 3600 + 60
+
+
+def test_open_question_moves_the_asker_off_the_clock_and_the_requester_on():
+    world = World().submit()
+    world.do("customs", "plan.request_info", request="q1", question="Which date?")
+    assert holders(world) == {"border", "recv", "escort", "org-a"}
+    world.do("org-a", "plan.answer", request="q1", answer="18 Sep")
+    assert holders(world) == {"border", "customs", "recv", "escort"}
+
+
+def test_cleared_plan_waits_on_the_requester_then_on_slot_confirmations():
+    world = World().submit().consent_all()
+    assert holders(world) == {"org-a"}
+    world.do("org-a", "slot.propose", slot="s1", start=format_time(world.now + 7200),
+             end=format_time(world.now + 9000))
+    assert holders(world) == {"border", "customs", "recv", "escort"}
+
+
+def test_nobody_is_waited_on_before_the_slot_opens_then_the_carrier_is():
+    world = World().cleared_and_scheduled()
+    plan = world.plan()
+    assert holders(world) == set()
+    settle(world.state, plan.slot.start + 600)
+    assert holders(world) == {"org-a"}
+    assert plan.waiting_since["org-a"] == plan.slot.start
+
+
+def test_at_the_checkpoint_the_inspectors_are_waited_on():
+    world = World().cleared_and_scheduled()
+    world.do("border", "leg.arrive", leg="leg-a", checkpoint="lachin")
+    assert {"border", "customs"} <= holders(world)
+
+
+def test_when_all_legs_are_cleared_the_convoy_is_waited_on_to_go_then_nobody_in_transit():
+    world = World().cleared_and_scheduled().at_gates_cleared()
+    assert holders(world) == {"org-a"}
+    world.released_and_departed()
+    assert holders(world) == set()
+
+
+def test_refusal_puts_the_requester_on_the_clock_until_amended():
+    world = World().submit()
+    world.do("recv", "plan.refuse", version=world.version(), reason="security")
+    assert holders(world) == {"org-a"}
+    world.do("org-a", "plan.amend", legs=[leg("leg-a", "road-a")])
+    assert holders(world) == {"border", "customs", "recv", "escort"}
+
+
+def test_expiry_stops_every_clock_at_the_expiry_time():
+    world = World().submit(**{"legs": [leg()], "expires_at": "2023-09-12T08:00:00Z"})
+    plan = world.plan()
+    settle(world.state, plan.expires_at + 86400)
+    assert plan.status == "expired"
+    assert waiting_seconds(plan, plan.expires_at + 86400)["recv"] == plan.expires_at - plan.submitted_at
+
+
+def test_waiting_seconds_counts_open_intervals_up_to_as_of():
+    world = World().submit()
+    plan = world.plan()
+    assert waiting_seconds(plan, plan.submitted_at + 100) == {
+        "border": 100, "customs": 100, "escort": 100, "recv": 100,
+    }
