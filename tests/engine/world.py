@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any
 
 import pytest
 
 from corridor.engine import (
-    Checkpoint, Party, Requirement, Route, RuleViolation, State, apply_raw, settle, to_json,
+    Checkpoint,
+    Party,
+    Requirement,
+    Route,
+    RuleViolation,
+    State,
+    apply_raw,
+    settle,
+    to_json,
 )
 from corridor.engine.times import format_time, parse_time
 
@@ -54,7 +63,8 @@ def leg(leg_id: str = "leg-a", route: str = "road-a", **overrides: Any) -> dict[
     data = {
         "id": leg_id, "route": route,
         "lines": [
-            {"id": "flour", "item": "Wheat flour", "category": "food", "quantity": 1000, "unit": "kg", "weight_kg": 1000},
+            {"id": "flour", "item": "Wheat flour", "category": "food", "quantity": 1000, "unit": "kg",
+             "weight_kg": 1000},
             {"id": "kits", "item": "Hygiene kits", "category": "wash", "quantity": 50, "unit": "kit", "weight_kg": 300},
         ],
         "vehicles": [{"id": "v1", "plate": "AB-1", "type": "truck"}],
@@ -101,10 +111,8 @@ class World:
 
     def refused_raw(self, code: str, raw: dict[str, Any]) -> RuleViolation:
         """Assert the engine refuses `raw` with `code` and that the refusal changed nothing."""
-        try:  # timers due by then settle whether or not the statement is accepted
+        with contextlib.suppress(RuleViolation):  # timers due by then settle, accepted or not
             settle(self.state, max(parse_time(raw.get("time")), self.state.clock))
-        except RuleViolation:
-            pass
         before = to_json(self.state)
         with pytest.raises(RuleViolation) as caught:
             apply_raw(self.state, copy.deepcopy(raw))
