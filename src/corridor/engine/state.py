@@ -157,8 +157,13 @@ class State(Mutable, kw_only=True):
 
 
 def to_json(state: State) -> bytes:
-    """Deterministic JSON: same statements in, same bytes out."""
-    return msgspec.json.encode(state, order="deterministic")
+    """Deterministic JSON: same statements in, same bytes out.
+
+    The timer heap's list layout depends on push/pop history, so it is written sorted (a sorted list is
+    also a valid heap): two states settled to the same moment serialise identically.
+    """
+    canonical = msgspec.structs.replace(state, timers=sorted(state.timers))
+    return msgspec.json.encode(canonical, order="deterministic")
 
 
 def from_json(data: bytes | str) -> State:
