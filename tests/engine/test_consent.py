@@ -194,3 +194,7 @@ def test_notes_are_attached_by_hash_even_after_closure():
     assert world.plan().notes[0].party == "recv"
     world.refused("note.invalid", "recv", "plan.note", sha256="not-a-hash")
     world.refused("party.not_required", "org-b", "plan.note", sha256="ab" * 32)
+
+
+def test_plan_id_must_be_a_plain_identifier():
+    World().refused("plan.invalid", "org-a", "plan.submit", "plan one/../x", **two_legs())

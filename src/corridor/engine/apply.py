@@ -14,9 +14,10 @@ from typing import Any
 from .clock import refresh_clock
 from .errors import refuse
 from .lifecycle import refresh_status
+from .model import Route
 from .rules import consent, incidents, movement, slots
-from .state import BEFORE_MOVEMENT, State
-from .statements import Statement, parse_statement
+from .state import BEFORE_MOVEMENT, PlanState, State
+from .statements import PLANLESS_TYPES, Statement, parse_statement
 
 # Small clock differences between the parties' machines are tolerated; larger jumps back are refused.
 MAX_SKEW_SECONDS = 300
@@ -48,15 +49,14 @@ HANDLERS: dict[str, Handler] = {
 def apply(state: State, st: Statement) -> State:
     """Apply one parsed statement, or raise RuleViolation leaving the state as it was."""
     _check_speaker(state, st)
-    now = max(st.time, state.clock)
-    settle(state, now)
+    now = st.time if st.time > state.clock else state.clock
+    if state.timers and state.timers[0][0] <= now:
+        settle(state, now)
     HANDLERS[st.type](state, st, now)
     state.last_seq[st.party] = st.seq
     state.clock = now
-    if st.plan is not None and st.type not in ("incident.report", "incident.dispute"):
-        plan = state.plans[st.plan]
-        refresh_status(plan, now)
-        refresh_clock(plan, state.routes, now)
+    if st.plan is not None and st.type not in PLANLESS_TYPES:
+        after_change(state.plans[st.plan], state.routes, now)
     return state
 
 
@@ -75,10 +75,15 @@ def settle(state: State, now: int) -> None:
         plan = state.plans[plan_id]
         if kind == "expiry" and plan.expires_at == due and plan.status in BEFORE_MOVEMENT:
             plan.status = "expired"
-            refresh_status(plan, due)
         elif kind == "slot_opens" and (plan.slot is None or plan.slot.start != due):
             continue
-        refresh_clock(plan, state.routes, due)
+        after_change(plan, state.routes, due)
+
+
+def after_change(plan: PlanState, routes: dict[str, Route], now: int) -> None:
+    """After anything happened to a plan: its status from the facts, then who it now waits on."""
+    refresh_status(plan, now)
+    refresh_clock(plan, routes, now)
 
 
 def _check_speaker(state: State, st: Statement) -> None:

@@ -33,6 +33,8 @@ def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str
     if status in ("refused", "withdrawn"):
         return {plan.requester}
     if status in BEFORE_CLEARANCE:
+        if not plan.requests:  # the common case, kept cheap: every fold step passes here
+            return {party for party, position in plan.positions.items() if position.stance != "consented"}
         return _consent_holders(plan)
     if status == "cleared":
         return _slot_holders(plan)
@@ -59,7 +61,7 @@ def _slot_holders(plan: PlanState) -> set[str]:
 
 def _movement_holders(plan: PlanState, routes: dict[str, Route]) -> set[str]:
     holders: set[str] = set()
-    all_cleared = all(leg.phase == "cleared" for leg in plan.legs.values())
+    all_cleared = {leg.phase for leg in plan.legs.values()} == {"cleared"}
     for leg in plan.legs.values():
         holders |= _leg_holders(plan, leg, routes, all_cleared)
     return holders
@@ -86,6 +88,8 @@ def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     """Close the intervals of parties no longer waited on, open those of parties newly waited on."""
     holders = ball_holders(plan, routes, now)
     since = plan.waiting_since
+    if since.keys() == holders:
+        return
     for party in [p for p in since if p not in holders]:
         plan.waited[party] = plan.waited.get(party, 0) + now - since.pop(party)
     for party in holders:

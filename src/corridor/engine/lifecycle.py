@@ -5,43 +5,36 @@ from __future__ import annotations
 from .state import LEG_DONE, PlanState, PlanStatus
 
 UNCOMMITTED_PHASES = frozenset({"planned", "arrived", "held", "cleared"})
+STICKY_STATUSES = frozenset({"cancelled", "expired", "aborted"})
+ONLY_PLANNED = frozenset({"planned"})
+ONLY_CONSENTED = frozenset({"consented"})
+ONLY_PENDING = frozenset({"pending"})
 
 
 def derive_status(plan: PlanState) -> PlanStatus:
     """Status from facts. Terminal statuses (cancelled, expired, aborted) are sticky and set by rules."""
-    if plan.status in ("cancelled", "expired", "aborted"):
+    if plan.status in STICKY_STATUSES:
         return plan.status
-    stances = [position.stance for position in plan.positions.values()]
+    stances = {position.stance for position in plan.positions.values()}
     phases = {leg.phase for leg in plan.legs.values()}
     # a consent withdrawn while vehicles wait at their gates still stops the plan; once released, it cannot
     if "withdrawn" in stances and phases <= UNCOMMITTED_PHASES:
         return "withdrawn"
-    if phases != {"planned"}:
-        return _movement_status(plan)
-    if all(stance == "consented" for stance in stances):
+    if phases != ONLY_PLANNED:
+        return ("completed" if "delivered" in phases else "aborted") if phases <= LEG_DONE else "in_progress"
+    if stances <= ONLY_CONSENTED:
         return "scheduled" if slot_confirmed(plan) else "cleared"
     if "refused" in stances:
         return "refused"
-    if "withdrawn" in stances:
-        return "withdrawn"
-    if all(stance == "pending" for stance in stances) and not plan.requests:
+    if stances == ONLY_PENDING and not plan.requests:
         return "submitted"
     return "awaiting_consent"
 
 
-def _movement_status(plan: PlanState) -> PlanStatus:
-    phases = [leg.phase for leg in plan.legs.values()]
-    if not all(phase in LEG_DONE for phase in phases):
-        return "in_progress"
-    return "completed" if "delivered" in phases else "aborted"
-
-
 def slot_confirmed(plan: PlanState) -> bool:
-    """Every required party confirmed the current, undeclined slot."""
+    """Every required party confirmed the current slot (answers come only from required parties)."""
     slot = plan.slot
-    if slot is None or slot.declined:
-        return False
-    return all(slot.answers.get(party) == "confirmed" for party in plan.required)
+    return slot is not None and not slot.declined and len(slot.answers) == len(plan.required)
 
 
 def refresh_status(plan: PlanState, now: int) -> None:

@@ -35,8 +35,8 @@ BEFORE_MOVEMENT: frozenset[str] = BEFORE_CLEARANCE | {"cleared", "scheduled"}
 LEG_DONE: frozenset[str] = frozenset({"delivered", "turned_back"})
 
 
-class Mutable(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base for state records (mutable, unlike statement payloads)."""
+class Mutable(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """Base for state records (mutable, unlike statement payloads); trees, never cycles (see Record)."""
 
 
 class Position(Mutable, kw_only=True):

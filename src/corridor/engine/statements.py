@@ -7,13 +7,14 @@ Parsing checks shape and types only; whether the rules allow it is decided in `r
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from .errors import refuse
-from .model import Capacity, Count, Id, PlanContent, Record, Text
-from .times import parse_time
+from .model import Capacity, Count, Id, PlanContent, Record, Ref, Text
+from .times import format_time
 
 RefusalReason = Literal[
     "security",
@@ -45,8 +46,8 @@ Sha256Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 
 
 class LineRef(Record, frozen=True, kw_only=True):
-    leg: Id
-    line: Id
+    leg: Ref
+    line: Ref
 
 
 class Consent(Record, frozen=True, kw_only=True):
@@ -68,7 +69,7 @@ class RequestInfo(Record, frozen=True, kw_only=True):
 
 
 class Answer(Record, frozen=True, kw_only=True):
-    request: Id
+    request: Ref
     answer: Text
 
 
@@ -88,21 +89,21 @@ class ProposeSlot(Record, frozen=True, kw_only=True):
 
 
 class ConfirmSlot(Record, frozen=True, kw_only=True):
-    slot: Id
+    slot: Ref
 
 
 class DeclineSlot(Record, frozen=True, kw_only=True):
-    slot: Id
+    slot: Ref
     text: Text = ""
 
 
 class Arrive(Record, frozen=True, kw_only=True):
-    leg: Id
-    checkpoint: Id
+    leg: Ref
+    checkpoint: Ref
 
 
 class Finding(Record, frozen=True, kw_only=True):
-    line: Id
+    line: Ref
     found: Count
     codes: tuple[str, ...] = ()
 
@@ -119,33 +120,33 @@ class SealCheck(Record, frozen=True, kw_only=True):
 
 
 class Inspect(Record, frozen=True, kw_only=True):
-    leg: Id
-    checkpoint: Id
+    leg: Ref
+    checkpoint: Ref
     findings: tuple[Finding, ...]
     decision: str
     undeclared: tuple[UndeclaredItem, ...] = ()
     seals: tuple[SealCheck, ...] = ()
-    offload: tuple[Id, ...] = ()
+    offload: tuple[Ref, ...] = ()
     text: Text = ""
 
 
 class Go(Record, frozen=True, kw_only=True):
-    legs: tuple[Id, ...] = ()
+    legs: tuple[Ref, ...] = ()
 
 
 class Depart(Record, frozen=True, kw_only=True):
-    leg: Id
+    leg: Ref
 
 
 class Receipt(Record, frozen=True, kw_only=True):
-    line: Id
+    line: Ref
     good: Count
     damaged: Count = 0
     lost: Count = 0
 
 
 class Deliver(Record, frozen=True, kw_only=True):
-    leg: Id
+    leg: Ref
     receipts: tuple[Receipt, ...]
 
 
@@ -161,13 +162,13 @@ class ReportIncident(Record, frozen=True, kw_only=True):
     place: Place
     occurred_from: str
     occurred_to: str | None = None
-    route: Id | None = None
-    leg: Id | None = None
+    route: Ref | None = None
+    leg: Ref | None = None
     text: Text
 
 
 class DisputeIncident(Record, frozen=True, kw_only=True):
-    incident: Id
+    incident: Ref
     text: Text
 
 
@@ -203,30 +204,44 @@ QUANTITY_FIELDS = frozenset({"quantity", "weight_kg", "found", "good", "damaged"
 TIME_FIELDS = frozenset({"time", "start", "end", "occurred_from", "occurred_to", "expires_at"})
 
 
-class Envelope(Record, kw_only=True):
+Seq = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
+
+
+class Head(Record, kw_only=True):
+    """The envelope fields every statement has; `time` is decoded by msgspec's RFC 3339 parser."""
+
     type: str
-    party: Id
-    seq: Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
-    time: str
-    plan: Id | None = None
+    party: Ref
+    seq: Seq
+    time: datetime
+    plan: Ref | None = None
     key: str | None = None
+
+
+class Envelope(Head, kw_only=True):
     payload: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+class EnvelopeJSON(Head, kw_only=True):
+    payload: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"{}"))
+
+
 class Statement:
-    """A parsed statement: envelope fields plus the typed payload; `time` in epoch seconds."""
+    """A parsed statement: envelope fields plus the typed payload; `time` in epoch seconds (UTC)."""
 
-    __slots__ = ("party", "payload", "plan", "raw", "seq", "time", "time_text", "type")
+    __slots__ = ("party", "payload", "plan", "seq", "time", "type")
 
-    def __init__(self, envelope: Envelope, payload: Record, raw: dict[str, Any]) -> None:
-        self.type = envelope.type
-        self.party = envelope.party
-        self.seq = envelope.seq
-        self.time_text = envelope.time
-        self.time = parse_time(envelope.time)
-        self.plan = envelope.plan
+    def __init__(self, head: Head, payload: Record) -> None:
+        self.type = head.type
+        self.party = head.party
+        self.seq = head.seq
+        self.time = _epoch_seconds(head.time)
+        self.plan = head.plan
         self.payload = payload
-        self.raw = raw
+
+    @property
+    def time_text(self) -> str:
+        return format_time(self.time)
 
     def __repr__(self) -> str:
         return f"<{self.type} by {self.party}#{self.seq} at {self.time_text} plan={self.plan}>"
@@ -235,12 +250,41 @@ class Statement:
 def parse_statement(raw: dict[str, Any]) -> Statement:
     """Check a statement's shape and types; raise RuleViolation with a precise path on any defect."""
     envelope = _convert(raw, Envelope)
-    payload_type = PAYLOADS.get(envelope.type)
+    payload_type = _payload_type(envelope)
+    return Statement(envelope, _convert(envelope.payload, payload_type))
+
+
+def parse_statement_json(data: bytes) -> Statement:
+    """The same from JSON bytes (as stored in the log), decoding straight into typed records."""
+    envelope = _decode(data, _ENVELOPE_DECODER)
+    decoder = _PAYLOAD_DECODERS.get(envelope.type)
+    if decoder is None or envelope.plan is None:
+        _payload_type(envelope)  # raises the precise error
+    return Statement(envelope, _decode(envelope.payload, decoder))
+
+
+def _payload_type(head: Head) -> type[Record]:
+    payload_type = PAYLOADS.get(head.type)
     if payload_type is None:
-        raise refuse("statement.unknown_type", f"unknown statement type {envelope.type!r}")
-    if envelope.plan is None and envelope.type not in PLANLESS_TYPES:
-        raise refuse("statement.malformed", f"{envelope.type} needs the plan it is about (field 'plan')")
-    return Statement(envelope, _convert(envelope.payload, payload_type), raw)
+        raise refuse("statement.unknown_type", f"unknown statement type {head.type!r}")
+    if head.plan is None and head.type not in PLANLESS_TYPES:
+        raise refuse("statement.malformed", f"{head.type} needs the plan it is about (field 'plan')")
+    return payload_type
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
+_ZERO = timedelta(0)
+_ENVELOPE_DECODER = msgspec.json.Decoder(EnvelopeJSON)
+_PAYLOAD_DECODERS = {kind: msgspec.json.Decoder(payload) for kind, payload in PAYLOADS.items()}
+
+
+def _epoch_seconds(moment: datetime) -> int:
+    if moment.tzinfo is UTC:  # msgspec gives the UTC singleton for "Z" and "+00:00"
+        return int(moment.timestamp())
+    if moment.utcoffset() != _ZERO:
+        raise refuse("time.invalid", f"statement times are UTC (ending in Z), got {moment.isoformat()}")
+    return (moment - _EPOCH) // _SECOND
 
 
 _PATH_FIELD = re.compile(r"`\$[^`]*?\.?([A-Za-z_]+)(?:\[\d+\])?`$")
@@ -251,6 +295,15 @@ def _convert(data: Any, kind: type) -> Any:
         return msgspec.convert(data, type=kind, strict=True)
     except msgspec.ValidationError as error:
         raise _translate(str(error)) from None
+
+
+def _decode(data: bytes, decoder: msgspec.json.Decoder) -> Any:
+    try:
+        return decoder.decode(data)
+    except msgspec.ValidationError as error:
+        raise _translate(str(error)) from None
+    except msgspec.DecodeError as error:
+        raise refuse("statement.malformed", f"not valid JSON: {error}") from None
 
 
 def _translate(message: str) -> Exception:

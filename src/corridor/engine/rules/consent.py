@@ -8,7 +8,7 @@ from typing import get_args
 
 from ..errors import refuse
 from ..lifecycle import UNCOMMITTED_PHASES
-from ..model import PlanContent
+from ..model import ID_PATTERN, PlanContent
 from ..state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, InfoRequest, LegState, Note, PlanState, Position, State
 from ..statements import RefusalReason, Statement
 from ..times import parse_time
@@ -26,11 +26,14 @@ from .common import (
 
 REASONS = frozenset(get_args(RefusalReason))
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_PLAN_ID = re.compile(ID_PATTERN)
 
 
 def submit(state: State, st: Statement, now: int) -> None:
     if st.plan in state.plans:
         raise refuse("plan.exists", f"plan {st.plan} already exists; amend it or choose another id")
+    if not _PLAN_ID.match(st.plan):
+        raise refuse("plan.invalid", f"plan id {st.plan!r} must be letters, digits and . _ : - only")
     if state.parties[st.party].kind != "humanitarian":
         raise refuse(
             "party.wrong_capacity", f"{st.party} is not a humanitarian organisation; only they request passage"
