@@ -198,3 +198,13 @@ def test_notes_are_attached_by_hash_even_after_closure():
 
 def test_plan_id_must_be_a_plain_identifier():
     World().refused("plan.invalid", "org-a", "plan.submit", "plan one/../x", **two_legs())
+
+
+def test_refusal_after_withdrawal_at_the_gate_still_stops_the_plan():
+    # found by the property test: withdraw, then refuse, while vehicles wait at their gates
+    world = World().cleared_and_scheduled().at_gates_cleared()
+    world.do("border", "plan.withdraw", reason="security")
+    world.do("border", "plan.refuse", version=world.version(), reason="security")
+    assert world.plan().status == "refused"
+    world.now += 3600
+    world.refused("state.wrong", "escort", "plan.go")

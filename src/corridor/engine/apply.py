@@ -17,13 +17,14 @@ from .lifecycle import refresh_status
 from .model import Route
 from .rules import consent, incidents, movement, slots
 from .state import BEFORE_MOVEMENT, PlanState, State
-from .statements import PLANLESS_TYPES, Statement, parse_statement
+from .statements import STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
+from .times import format_time
 
 # Small clock differences between the parties' machines are tolerated; larger jumps back are refused.
 MAX_SKEW_SECONDS = 300
 
 Handler = Callable[[State, Statement, int], None]
-HANDLERS: dict[str, Handler] = {
+HANDLERS_BY_TYPE: dict[str, Handler] = {
     "plan.submit": consent.submit,
     "plan.amend": consent.amend,
     "plan.consent": consent.consent,
@@ -44,18 +45,20 @@ HANDLERS: dict[str, Handler] = {
     "incident.report": incidents.report,
     "incident.dispute": incidents.dispute,
 }
+HANDLERS: dict[type, Handler] = {STATEMENT_CLASSES[kind]: handler for kind, handler in HANDLERS_BY_TYPE.items()}
 
 
 def apply(state: State, st: Statement) -> State:
     """Apply one parsed statement, or raise RuleViolation leaving the state as it was."""
-    _check_speaker(state, st)
-    now = st.time if st.time > state.clock else state.clock
+    moment = st.seconds()
+    _check_speaker(state, st, moment)
+    now = moment if moment > state.clock else state.clock
     if state.timers and state.timers[0][0] <= now:
         settle(state, now)
-    HANDLERS[st.type](state, st, now)
+    HANDLERS[type(st)](state, st, now)
     state.last_seq[st.party] = st.seq
     state.clock = now
-    if st.plan is not None and st.type not in PLANLESS_TYPES:
+    if isinstance(st, PlanStatement):
         after_change(state.plans[st.plan], state.routes, now)
     return state
 
@@ -86,7 +89,7 @@ def after_change(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     refresh_clock(plan, routes, now)
 
 
-def _check_speaker(state: State, st: Statement) -> None:
+def _check_speaker(state: State, st: Statement, moment: int) -> None:
     party = state.parties.get(st.party)
     if party is None:
         raise refuse("party.unknown", f"no party {st.party!r} is registered")
@@ -97,5 +100,6 @@ def _check_speaker(state: State, st: Statement) -> None:
         raise refuse("seq.duplicate", f"{st.party} already made statement #{st.seq}; the next is #{expected}")
     if st.seq > expected:
         raise refuse("seq.gap", f"{st.party}'s next statement is #{expected}, not #{st.seq}; one is missing")
-    if st.time < state.clock - MAX_SKEW_SECONDS:
-        raise refuse("time.backwards", f"{st.time_text} is more than {MAX_SKEW_SECONDS}s before the latest statement")
+    if moment < state.clock - MAX_SKEW_SECONDS:
+        latest = format_time(state.clock)
+        raise refuse("time.backwards", f"{format_time(moment)} is more than {MAX_SKEW_SECONDS}s before {latest}")

@@ -17,15 +17,17 @@ def derive_status(plan: PlanState) -> PlanStatus:
         return plan.status
     stances = {position.stance for position in plan.positions.values()}
     phases = {leg.phase for leg in plan.legs.values()}
-    # a consent withdrawn while vehicles wait at their gates still stops the plan; once released, it cannot
-    if "withdrawn" in stances and phases <= UNCOMMITTED_PHASES:
-        return "withdrawn"
+    consented = stances <= ONLY_CONSENTED
+    # until vehicles are released, a missing consent stops the plan even at the gates; after, it cannot
+    if not consented and phases <= UNCOMMITTED_PHASES:
+        if "refused" in stances:
+            return "refused"
+        if "withdrawn" in stances:
+            return "withdrawn"
     if phases != ONLY_PLANNED:
         return ("completed" if "delivered" in phases else "aborted") if phases <= LEG_DONE else "in_progress"
-    if stances <= ONLY_CONSENTED:
+    if consented:
         return "scheduled" if slot_confirmed(plan) else "cleared"
-    if "refused" in stances:
-        return "refused"
     if stances == ONLY_PENDING and not plan.requests:
         return "submitted"
     return "awaiting_consent"

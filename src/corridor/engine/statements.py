@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
 from .errors import refuse
 from .model import Capacity, Count, Id, PlanContent, Record, Ref, Text
-from .times import format_time
 
 RefusalReason = Literal[
     "security",
@@ -207,107 +206,76 @@ TIME_FIELDS = frozenset({"time", "start", "end", "occurred_from", "occurred_to",
 Seq = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 
 
-class Head(Record, kw_only=True):
-    """The envelope fields every statement has; `time` is decoded by msgspec's RFC 3339 parser."""
+class Statement(Record, tag_field="type", kw_only=True):
+    """What a party signs. One subclass per statement type, told apart by the "type" tag, so msgspec
+    decodes envelope and typed payload in one pass. `time` is parsed by msgspec's RFC 3339 parser."""
 
-    type: str
     party: Ref
     seq: Seq
     time: datetime
-    plan: Ref | None = None
     key: str | None = None
 
-
-class Envelope(Head, kw_only=True):
-    payload: dict[str, Any] = msgspec.field(default_factory=dict)
-
-
-class EnvelopeJSON(Head, kw_only=True):
-    payload: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"{}"))
-
-
-class Statement:
-    """A parsed statement: envelope fields plus the typed payload; `time` in epoch seconds (UTC)."""
-
-    __slots__ = ("party", "payload", "plan", "seq", "time", "type")
-
-    def __init__(self, head: Head, payload: Record) -> None:
-        self.type = head.type
-        self.party = head.party
-        self.seq = head.seq
-        self.time = _epoch_seconds(head.time)
-        self.plan = head.plan
-        self.payload = payload
-
     @property
-    def time_text(self) -> str:
-        return format_time(self.time)
+    def type(self) -> str:
+        return self.__struct_config__.tag
 
-    def __repr__(self) -> str:
-        return f"<{self.type} by {self.party}#{self.seq} at {self.time_text} plan={self.plan}>"
+    def seconds(self) -> int:
+        """The statement's time in whole seconds since the epoch; refuses a time that is not UTC."""
+        moment = self.time
+        if moment.tzinfo is UTC:  # msgspec gives the UTC singleton for "Z" and "+00:00"
+            return int(moment.timestamp())
+        if moment.utcoffset() != _ZERO:
+            raise refuse("time.invalid", f"statement times are UTC (ending in Z), got {moment.isoformat()}")
+        return int(moment.timestamp())
+
+
+class PlanStatement(Statement, kw_only=True):
+    plan: Ref
+
+
+class FreeStatement(Statement, kw_only=True):
+    """Incident claims and disputes: about the world, optionally tied to a plan."""
+
+    plan: Ref | None = None
+
+
+def _statement_class(kind: str, payload: type[Record]) -> type[Statement]:
+    base = FreeStatement if kind in PLANLESS_TYPES else PlanStatement
+    name = "".join(part.title() for part in kind.replace("_", ".").split(".")) + "Statement"
+    return msgspec.defstruct(name, [("payload", payload)], bases=(base,), tag=kind, kw_only=True)
+
+
+STATEMENT_CLASSES: dict[str, type[Statement]] = {kind: _statement_class(kind, p) for kind, p in PAYLOADS.items()}
+AnyStatement = Union[tuple(STATEMENT_CLASSES.values())]  # noqa: UP007 -- built from a tuple at run time
+_ZERO = timedelta(0)
+_DECODER = msgspec.json.Decoder(AnyStatement)
 
 
 def parse_statement(raw: dict[str, Any]) -> Statement:
     """Check a statement's shape and types; raise RuleViolation with a precise path on any defect."""
-    envelope = _convert(raw, Envelope)
-    payload_type = _payload_type(envelope)
-    return Statement(envelope, _convert(envelope.payload, payload_type))
-
-
-def parse_statement_json(data: bytes) -> Statement:
-    """The same from JSON bytes (as stored in the log), decoding straight into typed records."""
-    envelope = _decode(data, _ENVELOPE_DECODER)
-    decoder = _PAYLOAD_DECODERS.get(envelope.type)
-    if decoder is None or envelope.plan is None:
-        _payload_type(envelope)  # raises the precise error
-    return Statement(envelope, _decode(envelope.payload, decoder))
-
-
-def _payload_type(head: Head) -> type[Record]:
-    payload_type = PAYLOADS.get(head.type)
-    if payload_type is None:
-        raise refuse("statement.unknown_type", f"unknown statement type {head.type!r}")
-    if head.plan is None and head.type not in PLANLESS_TYPES:
-        raise refuse("statement.malformed", f"{head.type} needs the plan it is about (field 'plan')")
-    return payload_type
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
-_ZERO = timedelta(0)
-_ENVELOPE_DECODER = msgspec.json.Decoder(EnvelopeJSON)
-_PAYLOAD_DECODERS = {kind: msgspec.json.Decoder(payload) for kind, payload in PAYLOADS.items()}
-
-
-def _epoch_seconds(moment: datetime) -> int:
-    if moment.tzinfo is UTC:  # msgspec gives the UTC singleton for "Z" and "+00:00"
-        return int(moment.timestamp())
-    if moment.utcoffset() != _ZERO:
-        raise refuse("time.invalid", f"statement times are UTC (ending in Z), got {moment.isoformat()}")
-    return (moment - _EPOCH) // _SECOND
-
-
-_PATH_FIELD = re.compile(r"`\$[^`]*?\.?([A-Za-z_]+)(?:\[\d+\])?`$")
-
-
-def _convert(data: Any, kind: type) -> Any:
     try:
-        return msgspec.convert(data, type=kind, strict=True)
+        return msgspec.convert(raw, type=AnyStatement, strict=True)
     except msgspec.ValidationError as error:
         raise _translate(str(error)) from None
 
 
-def _decode(data: bytes, decoder: msgspec.json.Decoder) -> Any:
+def parse_statement_json(data: bytes) -> Statement:
+    """The same from JSON bytes (as stored in the log), decoding straight into typed records."""
     try:
-        return decoder.decode(data)
+        return _DECODER.decode(data)
     except msgspec.ValidationError as error:
         raise _translate(str(error)) from None
     except msgspec.DecodeError as error:
         raise refuse("statement.malformed", f"not valid JSON: {error}") from None
 
 
+_PATH_FIELD = re.compile(r"`\$[^`]*?\.?([A-Za-z_]+)(?:\[\d+\])?`$")
+
+
 def _translate(message: str) -> Exception:
     """Map msgspec's message ('Expected `int`, got `float` - at `$.x`') onto our stable codes."""
+    if message.startswith("Invalid value") and message.endswith("at `$.type`"):
+        return refuse("statement.unknown_type", f"unknown statement type: {message}")
     field = _PATH_FIELD.search(message)
     if field and field.group(1) in QUANTITY_FIELDS:
         return refuse("quantity.invalid", f"quantities are whole, non-negative numbers: {message}")
