@@ -6,8 +6,16 @@ import json
 import pytest
 
 from corridor.ledger.merkle import (
-    EMPTY_ROOT, MemoryTree, ProofError, consistency_proof, inclusion_proof, leaf_hash, node_hash, root_of,
-    verify_consistency, verify_inclusion,
+    EMPTY_ROOT,
+    MemoryTree,
+    ProofError,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    node_hash,
+    root_of,
+    verify_consistency,
+    verify_inclusion,
 )
 
 from .vectors import strings, vectors_dir

@@ -1,0 +1,163 @@
+"""C2SP tlog-tiles: paths, the tile writer and crash-safe file writes.
+
+A level-L tile N holds the hashes of the tree nodes at height 8L with indices [256N, 256N + W); an entry
+bundle N holds entries [256N, 256N + W), each prefixed by its length as two big-endian bytes. W < 256
+marks a partial tile, written at path ".../N.p/W"; full tiles have no ".p" suffix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .checkpoint import Checkpoint
+from .merkle import EMPTY_ROOT, node_hash
+from .note import Signer, sign_note
+
+TILE_WIDTH = 256
+TILE_HEIGHT = 8
+MAX_ENTRY_SIZE = 0xFFFF
+
+
+def tile_index_path(index: int) -> str:
+    """1234067 -> 'x001/x234/067': three-digit groups, all but the last prefixed with 'x'."""
+    digits = str(index)
+    digits = "0" * (-len(digits) % 3) + digits
+    groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    return "/".join([*("x" + g for g in groups[:-1]), groups[-1]])
+
+
+def tile_path(level: int | str, index: int, width: int = TILE_WIDTH) -> str:
+    suffix = "" if width == TILE_WIDTH else f".p/{width}"
+    return f"tile/{level}/{tile_index_path(index)}{suffix}"
+
+
+def bundle_path(index: int, width: int = TILE_WIDTH) -> str:
+    return tile_path("entries", index, width)
+
+
+def encode_bundle(entries: list[bytes]) -> bytes:
+    return b"".join(len(entry).to_bytes(2, "big") + entry for entry in entries)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Temp file, fsync, rename, fsync the directory: readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def root_from_subtrees(subtrees: list[tuple[int, bytes]]) -> bytes:
+    """The root of a tree given its maximal complete subtrees, left to right, as (height, hash)."""
+    if not subtrees:
+        return EMPTY_ROOT
+    root = subtrees[-1][1]
+    for _, left in reversed(subtrees[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
+def subtrees_of(hashes: list[bytes], height: int) -> list[tuple[int, bytes]]:
+    """Maximal complete subtrees over consecutive nodes of one height (fewer than 256 of them)."""
+    subtrees: list[tuple[int, bytes]] = []
+    start = 0
+    remaining = len(hashes)
+    while remaining:
+        span = 1 << (remaining.bit_length() - 1)
+        subtrees.append((height + span.bit_length() - 1, root_of_nodes(hashes[start : start + span])))
+        start, remaining = start + span, remaining - span
+    return subtrees
+
+
+def root_of_nodes(nodes: list[bytes]) -> bytes:
+    """Root over a power-of-two run of nodes that are already hashes (not leaves)."""
+    while len(nodes) > 1:
+        nodes = [node_hash(nodes[i], nodes[i + 1]) for i in range(0, len(nodes), 2)]
+    return nodes[0]
+
+
+class TileWriter:
+    """Appends entries to a tiled log directory and signs checkpoints.
+
+    Only the right edge is kept in memory: per level, the hashes of the current incomplete tile, and the
+    entries of the current incomplete bundle. Full tiles are written once and never again.
+    """
+
+    def __init__(self, root: Path, origin: str, signer: Signer) -> None:
+        self.root, self.origin, self.signer = Path(root), origin, signer
+        self.size = 0
+        self.edge: list[list[bytes]] = [[]]
+        self.bundle: list[bytes] = []
+
+    def append(self, entries: list[bytes], leaf_hashes: list[bytes]) -> int:
+        """Write the entries and their leaf hashes into tiles; returns the new tree size."""
+        dirty = set()
+        for entry, hashed in zip(entries, leaf_hashes, strict=True):
+            if len(entry) > MAX_ENTRY_SIZE:
+                raise ValueError(f"entry of {len(entry)} bytes exceeds {MAX_ENTRY_SIZE}")
+            self._add_entry(entry)
+            dirty |= self._add_hash(0, hashed)
+        self._write_partials(dirty)
+        return self.size
+
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(self.origin, self.size, self.root_hash())
+
+    def root_hash(self) -> bytes:
+        subtrees: list[tuple[int, bytes]] = []
+        for level in reversed(range(len(self.edge))):
+            subtrees += subtrees_of(self.edge[level], level * TILE_HEIGHT)
+        return root_from_subtrees(subtrees)
+
+    def publish_checkpoint(self) -> str:
+        note = sign_note(self.checkpoint().body(), [self.signer])
+        write_atomically(self.root / "checkpoint", note.encode())
+        return note
+
+    def _add_entry(self, entry: bytes) -> None:
+        self.bundle.append(entry)
+        self.size += 1
+        if len(self.bundle) == TILE_WIDTH:
+            write_atomically(self.root / bundle_path((self.size - 1) // TILE_WIDTH), encode_bundle(self.bundle))
+            self.bundle = []
+
+    def _add_hash(self, level: int, hashed: bytes) -> set[int]:
+        """Add a node hash at `level`; when its tile fills, write it and carry its root one level up."""
+        if len(self.edge) == level:
+            self.edge.append([])
+        tile = self.edge[level]
+        tile.append(hashed)
+        if len(tile) < TILE_WIDTH:
+            return {level}
+        index = self._completed_tiles(level) - 1
+        write_atomically(self.root / tile_path(level, index), b"".join(tile))
+        self.edge[level] = []
+        return self._add_hash(level + 1, root_of_nodes(tile))
+
+    def _completed_tiles(self, level: int) -> int:
+        return self.size // (TILE_WIDTH ** (level + 1))
+
+    def _write_partials(self, levels: set[int]) -> None:
+        if self.bundle:
+            index = self.size // TILE_WIDTH
+            write_atomically(self.root / bundle_path(index, len(self.bundle)), encode_bundle(self.bundle))
+        for level in sorted(levels):
+            tile = self.edge[level]
+            if tile:
+                index = self._completed_tiles(level)
+                write_atomically(self.root / tile_path(level, index, len(tile)), b"".join(tile))
+
