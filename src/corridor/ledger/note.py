@@ -47,7 +47,12 @@ class Verifier:
         return key_id(self.name, self.key_type, self.public)
 
     def verify(self, message: bytes, signature: bytes) -> bool:
-        if self.key_type != ED25519 or len(signature) != 64:
+        """Ed25519 (0x01) signs the note text; a cosignature/v1 (0x04) key signs a timestamped header
+        and the text, its signature carrying the 8-byte timestamp in front (c2sp.org/tlog-cosignature)."""
+        if self.key_type == COSIGNATURE_V1 and len(signature) == 72:
+            timestamp = int.from_bytes(signature[:8], "big")
+            message, signature = cosigned_message(message, timestamp), signature[8:]
+        elif self.key_type != ED25519 or len(signature) != 64:
             return False
         try:
             Ed25519PublicKey.from_public_bytes(self.public).verify(signature, message)
@@ -83,12 +88,16 @@ class Signer:
         return f"PRIVATE+KEY+{self.name}+{self.verifier.id.hex()}+{blob}"
 
 
+def cosigned_message(text: bytes, timestamp: int) -> bytes:
+    return b"cosignature/v1\ntime " + str(timestamp).encode() + b"\n" + text
+
+
 def parse_verifier(text: str) -> Verifier:
-    """A verifier key string: name+hexid+base64(type || public key)."""
+    """A verifier key string: name+hexid+base64(type || public key); Ed25519 or cosignature/v1."""
     name, key_hash, blob = _split_key(text.strip(), 3)
     raw = _b64(blob)
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise NoteError(f"verifier key for {name} is not an Ed25519 key")
+    if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
+        raise NoteError(f"verifier key for {name} is not an Ed25519 or cosignature/v1 key")
     verifier = Verifier(_check_name(name), raw[0], raw[1:])
     if verifier.id.hex() != key_hash:
         raise NoteError(f"verifier key for {name}: key id {key_hash} does not match the key")
