@@ -12,9 +12,9 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from .crypto import public_bytes, verify_ed25519
 
 ED25519 = 0x01
 COSIGNATURE_V1 = 0x04
@@ -52,13 +52,9 @@ class Verifier:
         if self.key_type == COSIGNATURE_V1 and len(signature) == 72:
             timestamp = int.from_bytes(signature[:8], "big")
             message, signature = cosigned_message(message, timestamp), signature[8:]
-        elif self.key_type != ED25519 or len(signature) != 64:
+        elif self.key_type != ED25519:
             return False
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public).verify(signature, message)
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return verify_ed25519(self.public, message, signature)
 
     def encode(self) -> str:
         blob = base64.b64encode(bytes([self.key_type]) + self.public).decode()
@@ -76,8 +72,7 @@ class Signer:
 
     @property
     def verifier(self) -> Verifier:
-        public = self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return Verifier(self.name, ED25519, public)
+        return Verifier(self.name, ED25519, public_bytes(self.private))
 
     def sign(self, message: bytes) -> bytes:
         return self.private.sign(message)

@@ -1,0 +1,138 @@
+"""Signed statement envelopes: RFC 8785 canonical JSON, Ed25519 over a domain-separated message.
+
+A log entry is the canonical JSON of {"signature": base64, "statement": {...}}: the signature travels
+inside the entry, so the log alone proves who signed what. The signature covers
+b"corridor/statement/v1\\n" + canonical(statement), so it can never be replayed as another kind of
+signed message. The statement names its key in "key" (see `key_id`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from .crypto import public_bytes, verify_ed25519
+
+DOMAIN = b"corridor/statement/v1\n"
+MAX_ENTRY_BYTES = 64 * 1024
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+class EnvelopeError(ValueError):
+    """An entry that is not a well-formed, canonical, signed statement. `code` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) canonical form, by the `rfc8785` package."""
+    return rfc8785.dumps(value)
+
+
+def key_id(public: bytes) -> str:
+    """A key's id: 'ed25519:' and the first 16 bytes of SHA-256 of the raw public key, in hex."""
+    return "ed25519:" + hashlib.sha256(public).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Envelope:
+    statement: dict[str, Any]
+    signature: bytes
+    entry: bytes
+
+    @property
+    def key(self) -> str:
+        return self.statement["key"]
+
+    @property
+    def party(self) -> str:
+        return self.statement["party"]
+
+    def signed_message(self) -> bytes:
+        return DOMAIN + canonical_json(self.statement)
+
+    def verify(self, public: bytes) -> None:
+        if key_id(public) != self.key:
+            raise EnvelopeError("key.mismatch", f"statement names key {self.key}, not {key_id(public)}")
+        if not verify_ed25519(public, self.signed_message(), self.signature):
+            raise EnvelopeError("signature.invalid", f"signature by {self.party} with {self.key} does not verify")
+
+
+def seal(statement: dict[str, Any], private: Ed25519PrivateKey) -> bytes:
+    """Sign a statement (setting its "key") and return the log entry bytes."""
+    statement = {**statement, "key": key_id(public_bytes(private))}
+    check_values(statement)
+    signature = private.sign(DOMAIN + canonical_json(statement))
+    entry = canonical_json({"signature": base64.b64encode(signature).decode(), "statement": statement})
+    if len(entry) > MAX_ENTRY_BYTES:
+        raise EnvelopeError("entry.too_large", f"entry of {len(entry)} bytes exceeds {MAX_ENTRY_BYTES}")
+    return entry
+
+
+def unseal(entry: bytes) -> Envelope:
+    """Parse a log entry; refuse anything oversized, non-canonical or carrying floats or big integers.
+
+    The signature is not checked here: which key is valid depends on the key history (`keys.py`).
+    """
+    if len(entry) > MAX_ENTRY_BYTES:
+        raise EnvelopeError("entry.too_large", f"entry of {len(entry)} bytes exceeds {MAX_ENTRY_BYTES}")
+    value = _strict_json(entry)
+    if not isinstance(value, dict) or set(value) != {"signature", "statement"}:
+        raise EnvelopeError("entry.malformed", "an entry is an object with exactly 'signature' and 'statement'")
+    statement, signature = value["statement"], value["signature"]
+    if not isinstance(statement, dict) or not isinstance(statement.get("key"), str) or not isinstance(signature, str):
+        raise EnvelopeError("entry.malformed", "the statement must be an object naming its key")
+    if not isinstance(statement.get("party"), str):
+        raise EnvelopeError("entry.malformed", "the statement must name its party")
+    if canonical_json(value) != entry:
+        raise EnvelopeError("entry.not_canonical", "the entry is not in RFC 8785 canonical form")
+    return Envelope(statement, _b64(signature), entry)
+
+
+def check_values(value: Any) -> None:
+    """Statements carry strings, booleans, null and integers below 2**53 — never floats."""
+    if isinstance(value, float):
+        raise EnvelopeError("value.float", "floats are not allowed in statements")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        raise EnvelopeError("value.too_large", f"integer {value} is beyond 2**53 - 1")
+    if isinstance(value, dict):
+        for item in value.values():
+            check_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            check_values(item)
+
+
+def _strict_json(entry: bytes) -> Any:
+    def no_float(text: str) -> float:
+        raise EnvelopeError("value.float", f"floats are not allowed in statements: {text}")
+
+    def no_duplicates(pairs: list) -> dict:
+        keys = [key for key, _ in pairs]
+        if len(set(keys)) != len(keys):
+            raise EnvelopeError("entry.malformed", "duplicate keys in an object")
+        return dict(pairs)
+
+    try:
+        value = json.loads(entry.decode("utf-8"), parse_float=no_float, parse_constant=no_float,
+                           object_pairs_hook=no_duplicates)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise EnvelopeError("entry.malformed", f"not JSON: {error}") from None
+    check_values(value)
+    return value
+
+
+def _b64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise EnvelopeError("entry.malformed", "signature is not base64") from None

@@ -1,0 +1,73 @@
+"""Envelopes: canonical JSON (RFC 8785 vectors), signing, and every refusal."""
+
+import json
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from corridor.ledger.crypto import public_bytes
+from corridor.ledger.envelope import EnvelopeError, canonical_json, key_id, seal, unseal
+
+from .vectors import vectors_dir
+
+STATEMENT = {"type": "plan.cancel", "party": "org-a", "seq": 1, "time": "2023-09-11T08:00:00Z", "plan": "p1",
+             "payload": {"text": "Goods redirected — €"}}
+
+
+def jcs_cases():
+    root = vectors_dir("jcs", "testdata")
+    return sorted(p.name for p in (root / "input").glob("*.json"))
+
+
+@pytest.mark.parametrize("name", jcs_cases())
+def test_rfc8785_vectors(name):
+    root = vectors_dir("jcs", "testdata")
+    value = json.loads((root / "input" / name).read_text(encoding="utf-8"))
+    expected = (root / "output" / name).read_bytes()
+    assert canonical_json(value) == expected
+    hex_text = (root / "outhex" / name.replace(".json", ".txt")).read_text().split()
+    assert canonical_json(value) == bytes.fromhex("".join(hex_text))
+
+
+def test_sealed_entry_opens_and_verifies():
+    key = Ed25519PrivateKey.generate()
+    envelope = unseal(seal(STATEMENT, key))
+    assert envelope.statement["payload"] == STATEMENT["payload"]
+    assert envelope.key == key_id(public_bytes(key))
+    envelope.verify(public_bytes(key))
+
+
+def test_wrong_key_or_tampered_statement_fails():
+    key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    entry = seal(STATEMENT, key)
+    with pytest.raises(EnvelopeError) as failure:
+        unseal(entry).verify(public_bytes(other))
+    assert failure.value.code == "key.mismatch"
+    tampered = entry.replace(b'"seq":1', b'"seq":2')
+    with pytest.raises(EnvelopeError) as failure:
+        unseal(tampered).verify(public_bytes(key))
+    assert failure.value.code == "signature.invalid"
+
+
+@pytest.mark.parametrize(("mutate", "code"), [
+    (lambda e: e.replace(b'{"signature"', b'{ "signature"'), "entry.not_canonical"),
+    (lambda e: e.replace(b'"seq":1', b'"seq":1.0'), "value.float"),
+    (lambda e: e.replace(b'"seq":1', b'"seq":9007199254740993'), "value.too_large"),
+    (lambda e: e[:-1], "entry.malformed"),
+    (lambda e: e.replace(b'"seq":1', b'"seq":1,"seq":2'), "entry.malformed"),
+    (lambda e: b'{"signature":"x","statement":{},"extra":1}', "entry.malformed"),
+    (lambda e: b" " * (64 * 1024 + 1), "entry.too_large"),
+])
+def test_refusals(mutate, code):
+    entry = seal(STATEMENT, Ed25519PrivateKey.generate())
+    with pytest.raises(EnvelopeError) as failure:
+        unseal(mutate(entry))
+    assert failure.value.code == code
+
+
+def test_floats_and_big_integers_cannot_be_sealed():
+    key = Ed25519PrivateKey.generate()
+    with pytest.raises(EnvelopeError, match="value.float"):
+        seal({**STATEMENT, "payload": {"weight": 1.5}}, key)
+    with pytest.raises(EnvelopeError, match="value.too_large"):
+        seal({**STATEMENT, "seq": 2**53}, key)
