@@ -16,7 +16,7 @@ class Log:
         self.history = KeyHistory([("operator", public_bytes(self.operator))])
         self.index = 0
 
-    def add(self, party, key, kind="plan.cancel", **payload):
+    def add(self, party, key, kind="plan.cancel", /, **payload):
         statement = {"type": kind, "party": party, "seq": self.index + 1, "time": "2023-09-11T08:00:00Z",
                      "payload": payload}
         envelope = unseal(seal(statement, key))
