@@ -114,6 +114,20 @@ class TileWriter:
         self._write_partials(dirty)
         return self.size
 
+    def restore(self, leaf_hashes: list[bytes], last_entries: list[bytes]) -> None:
+        """Rebuild the right edge of a log already written up to len(leaf_hashes), without writing
+        full tiles again; then rewrite the right-edge partial files (a crash may have left them older)."""
+        self.size = len(leaf_hashes)
+        self.bundle = list(last_entries[len(last_entries) - self.size % TILE_WIDTH :]) if self.size % TILE_WIDTH else []
+        self.edge, nodes = [], leaf_hashes
+        while True:
+            complete = len(nodes) - len(nodes) % TILE_WIDTH
+            self.edge.append(list(nodes[complete:]))
+            if complete == 0:
+                break
+            nodes = [root_of_nodes(nodes[i : i + TILE_WIDTH]) for i in range(0, complete, TILE_WIDTH)]
+        self._write_partials(set(range(len(self.edge))))
+
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(self.origin, self.size, self.root_hash())
 

@@ -1,0 +1,131 @@
+"""The log's durable store (SQLite) and its integration into tiles and signed checkpoints.
+
+Three steps, each crash-safe on its own:
+1. append: entries get their index and are committed (WAL, synchronous=FULL) before anyone is told
+   their index — an acknowledged entry is never lost.
+2. integrate: entries beyond the integrated size are written into tiles, then the new tree size and root
+   are committed — before any checkpoint for them is signed.
+3. publish: the checkpoint for the committed tree state is signed and written. Ed25519 is deterministic,
+   so re-signing after a crash yields the same bytes.
+On open, the integrated tree is recomputed from the stored entries and compared with the stored root;
+a mismatch stops the log rather than let it sign a checkpoint inconsistent with an earlier one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .checkpoint import Checkpoint
+from .merkle import leaf_hash, root_of
+from .note import Signer, sign_note
+from .tiles import MAX_ENTRY_SIZE, TileWriter, write_atomically
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, data BLOB NOT NULL, leaf BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tree (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
+"""
+
+
+class LogCorrupt(RuntimeError):
+    """The stored tree does not recompute: the log refuses to run rather than sign a fork."""
+
+
+class LogStore:
+    def __init__(self, database: Path, tiles: Path, origin: str, signer: Signer) -> None:
+        self.db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+        self.tiles, self.origin, self.signer = Path(tiles), origin, signer
+        self.writer = TileWriter(self.tiles, origin, signer)
+        self._recover()
+
+    # -- 1. append ----------------------------------------------------------------------------------
+    def append(self, entries: list[bytes]) -> int:
+        """Durably sequence entries; returns the index of the first. Returns only after the commit."""
+        for entry in entries:
+            if len(entry) > MAX_ENTRY_SIZE:
+                raise ValueError(f"entry of {len(entry)} bytes exceeds {MAX_ENTRY_SIZE}")
+        with self._transaction():
+            first = self.db.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries").fetchone()[0]
+            self.db.executemany(
+                "INSERT INTO entries (idx, data, leaf) VALUES (?, ?, ?)",
+                [(first + n, entry, leaf_hash(entry)) for n, entry in enumerate(entries)],
+            )
+        return first
+
+    def sequenced_size(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries").fetchone()[0]
+
+    # -- 2. integrate -------------------------------------------------------------------------------
+    def integrate(self, limit: int = 256) -> int:
+        """Write up to `limit` sequenced entries into tiles, then commit the new tree state."""
+        start = self.writer.size
+        rows = self.db.execute(
+            "SELECT data, leaf FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?", (start, limit)
+        ).fetchall()
+        if rows:
+            self.writer.append([bytes(r[0]) for r in rows], [bytes(r[1]) for r in rows])
+            with self._transaction():
+                self.db.execute(
+                    "INSERT INTO tree (id, size, root) VALUES (1, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root",
+                    (self.writer.size, self.writer.root_hash()),
+                )
+        return self.writer.size
+
+    # -- 3. publish ---------------------------------------------------------------------------------
+    def publish(self) -> str:
+        """Sign and write the checkpoint of the committed tree state (idempotent for a given size)."""
+        size, root = self.tree_state()
+        note = sign_note(Checkpoint(self.origin, size, root).body(), [self.signer])
+        with self._transaction():
+            self.db.execute("INSERT OR IGNORE INTO checkpoints (size, root, note) VALUES (?, ?, ?)", (size, root, note))
+        write_atomically(self.tiles / "checkpoint", note.encode())
+        return note
+
+    def tree_state(self) -> tuple[int, bytes]:
+        row = self.db.execute("SELECT size, root FROM tree WHERE id = 1").fetchone()
+        return (0, root_of([])) if row is None else (row[0], bytes(row[1]))
+
+    def leaf_hashes(self, size: int | None = None) -> list[bytes]:
+        query = "SELECT leaf FROM entries ORDER BY idx" + ("" if size is None else " LIMIT ?")
+        return [bytes(r[0]) for r in self.db.execute(query, () if size is None else (size,))]
+
+    def entry(self, index: int) -> bytes | None:
+        row = self.db.execute("SELECT data FROM entries WHERE idx = ?", (index,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def signed_checkpoints(self) -> list[tuple[int, bytes, str]]:
+        return [(s, bytes(r), n) for s, r, n in self.db.execute("SELECT size, root, note FROM checkpoints ORDER BY size")]
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _recover(self) -> None:
+        """Rebuild the tile writer's right edge from the entries, check the stored root, rewrite tiles."""
+        size, root = self.tree_state()
+        hashes = self.leaf_hashes(size)
+        if len(hashes) != size or root_of(hashes) != root:
+            raise LogCorrupt(f"stored tree of size {size} does not recompute from the stored entries")
+        tail_start = size - size % 256
+        tail = self.db.execute("SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", (tail_start, size))
+        self.writer.restore(hashes, [bytes(r[0]) for r in tail])
+
+    def _transaction(self):
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT (or ROLLBACK): one writer at a time, committed durably."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, error, trace) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
