@@ -99,7 +99,8 @@ class LogStore:
         return None if row is None else bytes(row[0])
 
     def signed_checkpoints(self) -> list[tuple[int, bytes, str]]:
-        return [(s, bytes(r), n) for s, r, n in self.db.execute("SELECT size, root, note FROM checkpoints ORDER BY size")]
+        rows = self.db.execute("SELECT size, root, note FROM checkpoints ORDER BY size")
+        return [(size, bytes(root), note) for size, root, note in rows]
 
     def close(self) -> None:
         self.db.close()
