@@ -1,45 +1,24 @@
-"""The `corridor` command."""
+"""The `corridor` command: each family of subcommands lives in `corridor.commands`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from .scenario import ScenarioError, load_scenario, run_scenario
-from .scenario.report import render_text, run_report
+from .commands import keys, proof, scenario, verify, witness
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     return args.handler(args)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="corridor", description="Humanitarian passages on a public signed log.")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    scenario = commands.add_parser("scenario", help="run a scenario file through the engine")
-    scenario_commands = scenario.add_subparsers(required=True, metavar="ACTION")
-    run = scenario_commands.add_parser("run", help="print the timeline and summary of a scenario")
-    run.add_argument("file", help="scenario file (YAML)")
-    run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.set_defaults(handler=_scenario_run)
-    return parser
-
-
-def _scenario_run(args: argparse.Namespace) -> int:
-    try:
-        run = run_scenario(load_scenario(args.file))
-    except ScenarioError as error:
-        print(f"{args.file}:{error}", file=sys.stderr)
-        if error.statement is not None:
-            print(f"statement: {json.dumps(error.statement, ensure_ascii=False)}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
-        return 2
-    print(json.dumps(run_report(run), indent=2, ensure_ascii=False) if args.json else render_text(run))
-    return 0
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="corridor", description="Humanitarian passages on a public signed log.")
+    commands = root.add_subparsers(required=True, metavar="COMMAND")
+    for family in (scenario, verify, proof, witness, keys):
+        family.add(commands)
+    return root
 
 
 if __name__ == "__main__":

@@ -83,6 +83,31 @@ class Signer:
         return f"PRIVATE+KEY+{self.name}+{self.verifier.id.hex()}+{blob}"
 
 
+@dataclass(frozen=True)
+class Cosigner:
+    """A witness key: signs cosignature/v1 statements over checkpoints (c2sp.org/tlog-cosignature)."""
+
+    name: str
+    private: Ed25519PrivateKey
+
+    @classmethod
+    def generate(cls, name: str) -> Cosigner:
+        return cls(_check_name(name), Ed25519PrivateKey.generate())
+
+    @property
+    def verifier(self) -> Verifier:
+        return Verifier(self.name, COSIGNATURE_V1, public_bytes(self.private))
+
+    def cosign(self, checkpoint_text: str, timestamp: int) -> str:
+        """One signature line over the checkpoint body, stamped with `timestamp` (seconds)."""
+        signature = self.private.sign(cosigned_message(checkpoint_text.encode(), timestamp))
+        return _signature_line(self.name, self.verifier.id + timestamp.to_bytes(8, "big") + signature)
+
+    def encode(self) -> str:
+        blob = base64.b64encode(bytes([COSIGNATURE_V1]) + self.private.private_bytes_raw()).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.verifier.id.hex()}+{blob}"
+
+
 def cosigned_message(text: bytes, timestamp: int) -> bytes:
     return b"cosignature/v1\ntime " + str(timestamp).encode() + b"\n" + text
 
@@ -99,16 +124,18 @@ def parse_verifier(text: str) -> Verifier:
     return verifier
 
 
-def parse_signer(text: str) -> Signer:
-    """A signer key string: PRIVATE+KEY+name+hexid+base64(type || 32-byte seed)."""
+def parse_signer(text: str) -> Signer | Cosigner:
+    """A signer key string: PRIVATE+KEY+name+hexid+base64(type || 32-byte seed); type 0x01 signs
+    notes (a log key), type 0x04 cosigns checkpoints (a witness key)."""
     parts = text.strip().split("+", 4)  # base64 may itself contain '+'
     if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
         raise NoteError("a signer key starts with PRIVATE+KEY+ and has five parts")
     _, _, name, key_hash, blob = parts
     raw = _b64(blob)
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise NoteError(f"signer key for {name} is not an Ed25519 key")
-    signer = Signer(_check_name(name), Ed25519PrivateKey.from_private_bytes(raw[1:]))
+    if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
+        raise NoteError(f"signer key for {name} is not an Ed25519 or cosignature/v1 key")
+    kind = Signer if raw[0] == ED25519 else Cosigner
+    signer = kind(_check_name(name), Ed25519PrivateKey.from_private_bytes(raw[1:]))
     if signer.verifier.id.hex() != key_hash:
         raise NoteError(f"signer key for {name}: key id {key_hash} does not match the key")
     return signer

@@ -17,7 +17,8 @@ import sqlite3
 from pathlib import Path
 
 from .checkpoint import Checkpoint
-from .merkle import leaf_hash, root_of
+from .cosigning import Cosigning, proofs_from
+from .merkle import MemoryTree, inclusion_proof, leaf_hash, root_of
 from .note import Signer, sign_note
 from .tiles import MAX_ENTRY_SIZE, TileWriter, write_atomically
 
@@ -40,6 +41,7 @@ class LogStore:
         self.db.executescript(SCHEMA)
         self.tiles, self.origin, self.signer = Path(tiles), origin, signer
         self.writer = TileWriter(self.tiles, origin, signer)
+        self.tree = MemoryTree()  # every complete subtree hash, for proofs (2 hashes per entry in memory)
         self._recover()
 
     # -- 1. append ----------------------------------------------------------------------------------
@@ -68,6 +70,8 @@ class LogStore:
         ).fetchall()
         if rows:
             self.writer.append([bytes(r[0]) for r in rows], [bytes(r[1]) for r in rows])
+            for row in rows:
+                self.tree.append_hash(bytes(row[1]))
             with self._transaction():
                 self.db.execute(
                     "INSERT INTO tree (id, size, root) VALUES (1, ?, ?) "
@@ -77,14 +81,20 @@ class LogStore:
         return self.writer.size
 
     # -- 3. publish ---------------------------------------------------------------------------------
-    def publish(self) -> str:
-        """Sign and write the checkpoint of the committed tree state (idempotent for a given size)."""
+    def publish(self, cosigning: Cosigning | None = None) -> str:
+        """Sign the checkpoint of the committed tree state (idempotent for a given size); with witnesses,
+        write it only once a quorum cosigned (raises QuorumNotMet otherwise, leaving the old one up)."""
         size, root = self.tree_state()
         note = sign_note(Checkpoint(self.origin, size, root).body(), [self.signer])
         with self._transaction():
             self.db.execute("INSERT OR IGNORE INTO checkpoints (size, root, note) VALUES (?, ?, ?)", (size, root, note))
+        if cosigning is not None:
+            note, _ = cosigning.cosign(note, size, proofs_from(self.tree.range_hash))
         write_atomically(self.tiles / "checkpoint", note.encode())
         return note
+
+    def inclusion(self, index: int, size: int | None = None) -> list[bytes]:
+        return inclusion_proof(index, self.tree.size if size is None else size, self.tree.range_hash)
 
     def tree_state(self) -> tuple[int, bytes]:
         row = self.db.execute("SELECT size, root FROM tree WHERE id = 1").fetchone()
@@ -114,6 +124,8 @@ class LogStore:
         tail_start = size - size % 256
         tail = self.db.execute("SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", (tail_start, size))
         self.writer.restore(hashes, [bytes(r[0]) for r in tail])
+        for hashed in hashes:
+            self.tree.append_hash(hashed)
 
     def _transaction(self):
         return _Transaction(self.db)

@@ -1,0 +1,1 @@
+"""One module per `corridor` command family; each adds its parser and handler."""

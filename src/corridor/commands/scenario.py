@@ -1,0 +1,34 @@
+"""`corridor scenario run FILE [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..scenario import ScenarioError, load_scenario, run_scenario
+from ..scenario.report import render_text, run_report
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    scenario = commands.add_parser("scenario", help="run a scenario file through the engine")
+    actions = scenario.add_subparsers(required=True, metavar="ACTION")
+    run = actions.add_parser("run", help="print the timeline and summary of a scenario")
+    run.add_argument("file", help="scenario file (YAML)")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        run = run_scenario(load_scenario(args.file))
+    except ScenarioError as error:
+        print(f"{args.file}:{error}", file=sys.stderr)
+        if error.statement is not None:
+            print(f"statement: {json.dumps(error.statement, ensure_ascii=False)}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(json.dumps(run_report(run), indent=2, ensure_ascii=False) if args.json else render_text(run))
+    return 0

@@ -1,0 +1,159 @@
+"""`corridor verify`: check a log (tiles directory or URL), or one proof blob, offline.
+
+    corridor verify SOURCE --log-key VKEY [--witness-key VKEY …] [--quorum N] [--tree-only] [--json]
+    corridor verify --proof FILE --entry FILE --log-key VKEY [--witness-key VKEY …] [--quorum N]
+
+Keys and policy may also come from a trust file (--trust FILE) with lines `log VKEY`, `witness VKEY`,
+`quorum N` and `registrar PARTY BASE64-PUBLIC-KEY`. The last verified checkpoint of each log is kept in a
+state file, so the next run also proves the log only grew.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..ledger.envelope import EnvelopeError, unseal
+from ..ledger.evidence import EvidenceError, parse_evidence, verify_evidence
+from ..ledger.keys import KeyHistory
+from ..ledger.note import NoteError, Verifier, parse_verifier
+from ..ledger.verify import Report, Source, VerificationError, verify_log
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    verify = commands.add_parser("verify", help="verify a log, or a proof of one entry, offline")
+    verify.add_argument("source", nargs="?", help="tiles directory or http(s) URL of the log")
+    verify.add_argument("--log-key", help="the log's verifier key (signed-note vkey)")
+    verify.add_argument("--witness-key", action="append", default=[], help="a trusted witness key; repeatable")
+    verify.add_argument("--quorum", type=int, help="cosignatures required from the trusted witnesses")
+    verify.add_argument("--trust", help="trust file (log, witness, quorum and registrar lines)")
+    verify.add_argument("--tree-only", action="store_true", help="check checkpoints, tiles and tree, not entries")
+    verify.add_argument("--state", help="where to keep the last verified checkpoint (default: user state dir)")
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.add_argument("--proof", help="a .tlog-proof file to check instead of a whole log")
+    verify.add_argument("--entry", help="the entry the proof is about (with --proof)")
+    verify.set_defaults(handler=verify_command)
+
+
+@dataclass
+class Trust:
+    log_key: Verifier
+    witness_keys: list[Verifier] = field(default_factory=list)
+    quorum: int = 0
+    registrars: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    try:
+        trust = load_trust(args)
+        result = verify_proof(args, trust) if args.proof else verify_source(args, trust)
+    except (VerificationError, EvidenceError, NoteError, OSError, ValueError) as error:
+        return fail(args, str(error))
+    print(json.dumps(result, indent=2) if args.json else render(result))
+    return 0
+
+
+def load_trust(args: argparse.Namespace) -> Trust:
+    lines = Path(args.trust).read_text().splitlines() if args.trust else []
+    words = [line.split() for line in lines if line.strip() and not line.startswith("#")]
+    log_keys = [w[1] for w in words if w[0] == "log"] + ([args.log_key] if args.log_key else [])
+    if not log_keys:
+        raise ValueError("give the log's key with --log-key or a `log` line in --trust")
+    quorum = next((int(w[1]) for w in words if w[0] == "quorum"), 0)
+    return Trust(
+        log_key=parse_verifier(log_keys[-1]),
+        witness_keys=[parse_verifier(k) for k in [w[1] for w in words if w[0] == "witness"] + args.witness_key],
+        quorum=args.quorum if args.quorum is not None else quorum,
+        registrars=[(w[1], base64.b64decode(w[2])) for w in words if w[0] == "registrar"],
+    )
+
+
+def verify_source(args: argparse.Namespace, trust: Trust) -> dict:
+    if not args.source:
+        raise ValueError("name the log to verify (a tiles directory or URL), or give --proof")
+    state_path = Path(args.state) if args.state else default_state_path()
+    seen = read_state(state_path)
+    previous = seen.get(trust.log_key.name)
+    report = verify_log(Source(args.source), trust.log_key, trust.witness_keys, trust.quorum,
+                        previous and (previous["size"], base64.b64decode(previous["root"])))
+    if not args.tree_only:
+        check_entries(report, trust)
+    seen[report.origin] = {"size": report.size, "root": base64.b64encode(report.root).decode()}
+    write_state(state_path, seen)
+    return summary(report, args.tree_only, previous)
+
+
+def check_entries(report: Report, trust: Trust) -> None:
+    """Every entry is a canonical signed statement made with a key valid at its index."""
+    history = KeyHistory(trust.registrars)
+    for index, entry in enumerate(report.entries):
+        try:
+            history.check(index, unseal(entry))
+        except EnvelopeError as error:
+            raise VerificationError(f"entry {index}", f"{error.code}: {error.message}") from None
+
+
+def verify_proof(args: argparse.Namespace, trust: Trust) -> dict:
+    if not args.entry:
+        raise ValueError("--proof needs --entry, the file holding the entry's bytes")
+    evidence = parse_evidence(Path(args.proof).read_text())
+    checkpoint, opened = verify_evidence(evidence, Path(args.entry).read_bytes(), trust.log_key,
+                                         trust.witness_keys, trust.quorum)
+    return {"ok": True, "origin": checkpoint.origin, "index": evidence.index, "size": checkpoint.size,
+            "witnesses": sorted(s.name for s in opened.verified if s.name != trust.log_key.name)}
+
+
+def summary(report: Report, tree_only: bool, previous: dict | None) -> dict:
+    return {
+        "ok": True, "origin": report.origin, "size": report.size, "root": base64.b64encode(report.root).decode(),
+        "files_checked": report.files_checked, "checkpoints_checked": report.checkpoints_checked,
+        "witnesses": report.witnesses, "entries_checked": 0 if tree_only else report.size,
+        "consistent_with_previous": None if previous is None else previous["size"],
+    }
+
+
+def render(result: dict) -> str:
+    if "index" in result:
+        return f"OK: entry {result['index']} is in {result['origin']} at size {result['size']}" + (
+            f", cosigned by {', '.join(result['witnesses'])}" if result["witnesses"] else "")
+    lines = [f"OK: {result['origin']} — {result['size']} entries, root {result['root']}",
+             f"  {result['files_checked']} tile files and {result['checkpoints_checked']} checkpoints checked"]
+    lines.append(f"  {result['entries_checked']} entry signatures checked against the key history"
+                 if result["entries_checked"] else "  entries not interpreted (--tree-only)")
+    if result["witnesses"]:
+        lines.append(f"  cosigned by {', '.join(result['witnesses'])}")
+    if result["consistent_with_previous"] is not None:
+        lines.append(f"  consistent with the {result['consistent_with_previous']} entries seen last time")
+    return "\n".join(lines)
+
+
+def fail(args: argparse.Namespace, message: str) -> int:
+    if args.json:
+        print(json.dumps({"ok": False, "error": message}))
+    else:
+        print(f"FAILED: {message}", file=sys.stderr)
+    return 1
+
+
+def default_state_path() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "corridor" / "verify-state.json"
+
+
+def read_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def write_state(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(state, indent=2))
+    temp.replace(path)
