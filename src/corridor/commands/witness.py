@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -38,8 +39,6 @@ def serve_command(args: argparse.Namespace) -> int:
     host, _, port = args.listen.rpartition(":")
     server = serve(Witness(Path(args.db), cosigner, logs), host or "127.0.0.1", int(port))
     print(f"witness {cosigner.name} on http://{args.listen} for {', '.join(logs)}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0

@@ -38,7 +38,9 @@ class Witness:
         self.db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS latest (origin TEXT PRIMARY KEY, size INTEGER, root BLOB, note TEXT)")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS latest (origin TEXT PRIMARY KEY, size INTEGER, root BLOB, note TEXT)"
+        )
         self.lock = threading.Lock()
 
     def add_checkpoint(self, body: bytes) -> Reply:
