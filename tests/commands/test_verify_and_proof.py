@@ -1,0 +1,131 @@
+"""`corridor verify`, `corridor proof` and `corridor keys` as a user runs them."""
+
+import base64
+import json
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from corridor.cli import main
+from corridor.ledger.crypto import public_bytes
+from corridor.ledger.envelope import seal
+from corridor.ledger.note import Signer, parse_signer
+from corridor.ledger.store import LogStore
+
+from ..ledger.vectors import vectors_dir
+
+
+@pytest.fixture
+def tessera(tmp_path):
+    root = vectors_dir("tessera", "testdata")
+    keys = dict(line.split("=", 1) for line in (root / "KEYS.txt").read_text().splitlines() if "=" in line)
+    target = tmp_path / "log"
+    shutil.copytree(root / "log", target, ignore=shutil.ignore_patterns(".state"))
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target, keys["LOG_PUBLIC_KEY"]
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_verify_a_tree_then_again_proves_it_only_grew(tmp_path, capsys, tessera):
+    log, key = tessera
+    state = tmp_path / "state.json"
+    code, out, _ = run(capsys, "verify", log, "--log-key", key, "--tree-only", "--state", state)
+    assert code == 0 and "OK: example.com/log/testdata — 15 entries" in out
+    code, out, _ = run(capsys, "verify", log, "--log-key", key, "--tree-only", "--state", state, "--json")
+    result = json.loads(out)
+    assert (code, result["ok"], result["consistent_with_previous"]) == (0, True, 15)
+
+
+def test_verify_names_the_tampered_file(tmp_path, capsys, tessera):
+    log, key = tessera
+    tile = log / "tile/0/000.p/15"
+    tile.write_bytes(b"\xff" + tile.read_bytes()[1:])
+    code, _, err = run(capsys, "verify", log, "--log-key", key, "--tree-only", "--state", tmp_path / "s.json")
+    assert code == 1 and "FAILED: tile/0/000.p/15" in err
+
+
+def test_foreign_entries_need_tree_only(tmp_path, capsys, tessera):
+    log, key = tessera
+    code, _, err = run(capsys, "verify", log, "--log-key", key, "--state", tmp_path / "s.json")
+    assert code == 1 and "entry 0: entry.malformed" in err
+
+
+def test_verify_over_http(tmp_path, capsys, tessera):
+    log, key = tessera
+    handler = partial(SimpleHTTPRequestHandler, directory=str(log))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        code, out, _ = run(capsys, "verify", url, "--log-key", key, "--tree-only", "--state", tmp_path / "s.json")
+    finally:
+        server.shutdown()
+    assert code == 0 and "15 entries" in out
+
+
+def corridor_log(tmp_path, rogue=False):
+    """A Corridor log: the operator registers org-a's key, org-a signs two statements."""
+    signer = Signer.generate("corridor.example/log")
+    operator, org = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", "corridor.example/log", signer)
+    register = {"type": "key.register", "party": "operator", "seq": 1, "time": "2023-09-11T07:00:00Z",
+                "payload": {"party": "org-a", "public": base64.b64encode(public_bytes(org)).decode()}}
+    cancel = {"type": "plan.cancel", "party": "org-a", "seq": 1, "time": "2023-09-11T08:00:00Z", "plan": "p1",
+              "payload": {}}
+    store.append([seal(register, operator), seal(cancel, org), seal({**cancel, "seq": 2}, org)])
+    if rogue:
+        store.append([seal({**cancel, "seq": 3}, Ed25519PrivateKey.generate())])
+    store.integrate()
+    store.publish()
+    trust = tmp_path / "trust.txt"
+    trust.write_text(f"log {signer.verifier.encode()}\n"
+                     f"registrar operator {base64.b64encode(public_bytes(operator)).decode()}\n")
+    return tmp_path / "tiles", trust
+
+
+def test_verify_checks_every_signature_against_the_key_history(tmp_path, capsys):
+    tiles, trust = corridor_log(tmp_path)
+    code, out, _ = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 0 and "3 entry signatures checked" in out
+
+
+def test_verify_names_an_entry_signed_with_an_unregistered_key(tmp_path, capsys):
+    tiles, trust = corridor_log(tmp_path, rogue=True)
+    code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 1 and "entry 3: key.unknown" in err
+
+
+def test_proof_of_one_entry_verifies_offline(tmp_path, capsys, tessera):
+    log, key = tessera
+    proof, entry = tmp_path / "e.tlog-proof", tmp_path / "e.bin"
+    code, out, _ = run(capsys, "proof", 6, "--source", log, "-o", proof, "--entry-output", entry)
+    assert code == 0 and entry.read_bytes() == b"seven"
+    assert proof.read_text().startswith("c2sp.org/tlog-proof@v1\nindex 6\n")
+    code, out, _ = run(capsys, "verify", "--proof", proof, "--entry", entry, "--log-key", key)
+    assert code == 0 and "entry 6 is in example.com/log/testdata at size 15" in out
+    entry.write_bytes(b"eight")
+    code, _, err = run(capsys, "verify", "--proof", proof, "--entry", entry, "--log-key", key)
+    assert code == 1 and "entry 6" in err
+    code, _, err = run(capsys, "proof", 99, "--source", log, "-o", proof)
+    assert code == 2 and "not in the log" in err
+
+
+def test_keys_generate_writes_a_private_file_and_prints_the_verifier(tmp_path, capsys):
+    path = tmp_path / "log.key"
+    code, out, _ = run(capsys, "keys", "generate", "corridor.example/log", "-o", path)
+    assert code == 0 and out.startswith("corridor.example/log+")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert parse_signer(path.read_text()).verifier.encode() == out.strip()
+    code, _, err = run(capsys, "keys", "generate", "x", "-o", path)
+    assert code == 2 and "not overwriting" in err
