@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from ..ledger.evidence import Evidence
-from ..ledger.merkle import MemoryTree, inclusion_proof, leaf_hash
-from ..ledger.verify import Source, VerificationError, read_entries
+from ..ledger.reader import TileHashes
+from ..ledger.verify import Source, VerificationError, parse_bundle
+
+TILE_WIDTH = 256
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -25,19 +27,27 @@ def proof_command(args: argparse.Namespace) -> int:
     try:
         note = (source.read("checkpoint") or b"").decode()
         size = int(note.split("\n")[1])
-        entries = read_entries(source, size)
+        if not 0 <= args.index < size:
+            print(f"corridor proof: entry {args.index} is not in the log (size {size})", file=sys.stderr)
+            return 2
+        proof = TileHashes(source, size).inclusion(args.index)
+        entry = read_entry(source, args.index, size)
     except (VerificationError, ValueError, IndexError) as error:
         print(f"corridor proof: cannot read the log at {args.source}: {error}", file=sys.stderr)
         return 1
-    if not 0 <= args.index < size:
-        print(f"corridor proof: entry {args.index} is not in the log (size {size})", file=sys.stderr)
-        return 2
-    tree = MemoryTree()
-    for entry in entries:
-        tree.append_hash(leaf_hash(entry))
-    evidence = Evidence(args.index, inclusion_proof(args.index, size, tree.range_hash), note)
-    Path(args.output).write_text(evidence.encode())
+    Path(args.output).write_text(Evidence(args.index, proof, note).encode())
     if args.entry_output:
-        Path(args.entry_output).write_bytes(entries[args.index])
+        Path(args.entry_output).write_bytes(entry)
     print(f"wrote proof of entry {args.index} in the log of size {size} to {args.output}")
     return 0
+
+
+def read_entry(source: Source, index: int, size: int) -> bytes:
+    """The entry's bytes, from the one bundle that holds it."""
+    bundle, offset = divmod(index, TILE_WIDTH)
+    width = min(TILE_WIDTH, size - bundle * TILE_WIDTH)
+    path = TileHashes.bundle_path(bundle, width)
+    data = source.read(path)
+    if data is None:
+        raise VerificationError(path, "missing")
+    return parse_bundle(path, data, width)[offset]
