@@ -26,6 +26,7 @@ class Sequencer:
         self.batch_size, self.batch_wait, self.checkpoint_interval = batch_size, batch_wait, checkpoint_interval
         self.queue: queue.Queue[tuple[bytes, Future]] = queue.Queue()
         self.published_size = store.tree_state()[0]
+        self.publications: list[tuple[int, float]] = []  # (size, monotonic time) of each checkpoint
         self.last_error: Exception | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="corridor-sequencer", daemon=True)
@@ -44,20 +45,24 @@ class Sequencer:
         self._thread.join()
 
     def _run(self) -> None:
-        next_checkpoint = time.monotonic()
+        self.next_checkpoint = time.monotonic()
         while not self._stop.is_set() or not self.queue.empty():
             self._append_batch(self._collect())
-            if time.monotonic() >= next_checkpoint:
+            if time.monotonic() >= self.next_checkpoint:
+                started = time.monotonic()
                 self._checkpoint()
-                next_checkpoint = time.monotonic() + self.checkpoint_interval
+                self.next_checkpoint = started + self.checkpoint_interval
         self._checkpoint()
 
     def _collect(self) -> list[tuple[bytes, Future]]:
+        """A batch: up to batch_size entries, closed batch_wait after the first — or at the checkpoint beat,
+        so a checkpoint is never held back by a batch that is still filling."""
+        until_beat = max(self.next_checkpoint - time.monotonic(), 0.001)
         try:
-            batch = [self.queue.get(timeout=min(self.batch_wait, self.checkpoint_interval))]
+            batch = [self.queue.get(timeout=min(self.batch_wait, until_beat))]
         except queue.Empty:
             return []
-        deadline = time.monotonic() + self.batch_wait
+        deadline = min(time.monotonic() + self.batch_wait, max(self.next_checkpoint, time.monotonic()))
         while len(batch) < self.batch_size:
             remaining = deadline - time.monotonic()
             try:
@@ -87,5 +92,6 @@ class Sequencer:
         try:
             self.store.publish(self.cosigning)
             self.published_size = size
+            self.publications.append((size, time.monotonic()))
         except QuorumNotMet as error:  # keep the old checkpoint up; try again on the next beat
             self.last_error = error

@@ -41,9 +41,15 @@ def encode_bundle(entries: list[bytes]) -> bytes:
     return b"".join(len(entry).to_bytes(2, "big") + entry for entry in entries)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file, fsync, rename, fsync the directory: readers see the old file or the new, never half."""
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+    """Temp file, fsync, rename, fsync the directory: readers see the old file or the new, never half.
+    `durable=False` skips the fsyncs (bulk-building a throwaway log for a benchmark, never for a real one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not durable:
+        temp = path.with_name(f".{path.name}.tmp")
+        temp.write_bytes(data)
+        os.replace(temp, path)
+        return
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -97,8 +103,8 @@ class TileWriter:
     entries of the current incomplete bundle. Full tiles are written once and never again.
     """
 
-    def __init__(self, root: Path, origin: str, signer: Signer) -> None:
-        self.root, self.origin, self.signer = Path(root), origin, signer
+    def __init__(self, root: Path, origin: str, signer: Signer, durable: bool = True) -> None:
+        self.root, self.origin, self.signer, self.durable = Path(root), origin, signer, durable
         self.size = 0
         self.edge: list[list[bytes]] = [[]]
         self.bundle: list[bytes] = []
@@ -146,7 +152,7 @@ class TileWriter:
         self.bundle.append(entry)
         self.size += 1
         if len(self.bundle) == TILE_WIDTH:
-            write_atomically(self.root / bundle_path((self.size - 1) // TILE_WIDTH), encode_bundle(self.bundle))
+            self._write(bundle_path((self.size - 1) // TILE_WIDTH), encode_bundle(self.bundle))
             self.bundle = []
 
     def _add_hash(self, level: int, hashed: bytes) -> set[int]:
@@ -158,9 +164,12 @@ class TileWriter:
         if len(tile) < TILE_WIDTH:
             return {level}
         index = self._completed_tiles(level) - 1
-        write_atomically(self.root / tile_path(level, index), b"".join(tile))
+        self._write(tile_path(level, index), b"".join(tile))
         self.edge[level] = []
         return self._add_hash(level + 1, root_of_nodes(tile))
+
+    def _write(self, path: str, data: bytes) -> None:
+        write_atomically(self.root / path, data, self.durable)
 
     def _completed_tiles(self, level: int) -> int:
         return self.size // (TILE_WIDTH ** (level + 1))
@@ -168,10 +177,10 @@ class TileWriter:
     def _write_partials(self, levels: set[int]) -> None:
         if self.bundle:
             index = self.size // TILE_WIDTH
-            write_atomically(self.root / bundle_path(index, len(self.bundle)), encode_bundle(self.bundle))
+            self._write(bundle_path(index, len(self.bundle)), encode_bundle(self.bundle))
         for level in sorted(levels):
             tile = self.edge[level]
             if tile:
                 index = self._completed_tiles(level)
-                write_atomically(self.root / tile_path(level, index, len(tile)), b"".join(tile))
+                self._write(tile_path(level, index, len(tile)), b"".join(tile))
 
