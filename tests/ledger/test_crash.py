@@ -18,9 +18,9 @@ ORIGIN = "corridor.example/crash"
 KILLS = 200
 
 
-def appender(tmp_path, signer, cycle, ack_fd):
+def appender(tmp_path, database, signer, cycle, ack_fd):
     """Child: append small batches; acknowledge each after its commit; integrate and publish often."""
-    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, signer)
+    store = LogStore(database, tmp_path / "tiles", ORIGIN, signer)
     rng, counter = random.Random(cycle), 0
     while True:
         count = rng.randint(1, 40)
@@ -32,13 +32,13 @@ def appender(tmp_path, signer, cycle, ack_fd):
             store.publish()
 
 
-def run_and_kill(tmp_path, signer, cycle, delay):
+def run_and_kill(tmp_path, database, signer, cycle, delay):
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         os.close(read_fd)
         try:
-            appender(tmp_path, signer, cycle, write_fd)
+            appender(tmp_path, database, signer, cycle, write_fd)
         finally:
             os._exit(1)
     os.close(write_fd)
@@ -52,15 +52,15 @@ def run_and_kill(tmp_path, signer, cycle, delay):
     return [line.split() for line in acks.decode().splitlines() if line.count(" ") == 2]
 
 
-def test_acknowledged_entries_survive_sigkill_and_checkpoints_never_fork(tmp_path):
+def test_acknowledged_entries_survive_sigkill_and_checkpoints_never_fork(tmp_path, log_database):
     signer = Signer.generate(ORIGIN)
     acknowledged: dict[int, bytes] = {}
     rng = random.Random(20231918)
     for cycle in range(KILLS):
-        for first, count, counter in run_and_kill(tmp_path, signer, cycle, rng.uniform(0.002, 0.06)):
+        for first, count, counter in run_and_kill(tmp_path, log_database, signer, cycle, rng.uniform(0.002, 0.06)):
             for j in range(int(count)):
                 acknowledged[int(first) + j] = f"{cycle}:{int(counter) + j}".encode()
-        store = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, signer)  # recovery checks the root
+        store = LogStore(log_database, tmp_path / "tiles", ORIGIN, signer)  # recovery checks the root
         stored = dict(store.db.execute("SELECT idx, data FROM entries"))
         missing = [i for i, data in acknowledged.items() if stored.get(i) != data]
         assert missing == [], f"after kill {cycle}: acknowledged entries lost or changed: {missing[:5]}"
@@ -72,7 +72,7 @@ def test_acknowledged_entries_survive_sigkill_and_checkpoints_never_fork(tmp_pat
         store.close()
     assert len(acknowledged) > KILLS, "the appender hardly ran: the test proves nothing"
     print(f"{len(acknowledged)} acknowledged entries over {KILLS} kills")
-    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, signer)
+    store = LogStore(log_database, tmp_path / "tiles", ORIGIN, signer)
     while store.integrate(1000) < store.sequenced_size():
         pass
     store.publish()

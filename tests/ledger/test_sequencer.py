@@ -11,9 +11,9 @@ from corridor.ledger.verify import Source, verify_log
 ORIGIN = "corridor.example/seq"
 
 
-def test_concurrent_submissions_are_sequenced_and_checkpointed(tmp_path):
+def test_concurrent_submissions_are_sequenced_and_checkpointed(tmp_path, log_database):
     signer = Signer.generate(ORIGIN)
-    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, signer)
+    store = LogStore(log_database, tmp_path / "tiles", ORIGIN, signer)
     sequencer = Sequencer(store, batch_wait=0.02, checkpoint_interval=0.1).start()
     results: dict[bytes, int] = {}
 
@@ -36,8 +36,8 @@ def test_concurrent_submissions_are_sequenced_and_checkpointed(tmp_path):
     assert verify_log(Source(str(tmp_path / "tiles")), signer.verifier).size == 400
 
 
-def test_batches_close_at_the_size_limit(tmp_path):
-    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, Signer.generate(ORIGIN))
+def test_batches_close_at_the_size_limit(tmp_path, log_database):
+    store = LogStore(log_database, tmp_path / "tiles", ORIGIN, Signer.generate(ORIGIN))
     sequencer = Sequencer(store, batch_size=10, batch_wait=5.0)
     futures = [sequencer.submit(str(i).encode()) for i in range(25)]
     sequencer.start()

@@ -1,7 +1,5 @@
 """The durable store: append, integrate, publish, recover; checked by the independent verifier."""
 
-import sqlite3
-
 import pytest
 
 from corridor.ledger.merkle import root_of
@@ -17,12 +15,12 @@ def signer():
     return Signer.generate(ORIGIN)
 
 
-def open_store(tmp_path, signer):
-    return LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, signer)
+def open_store(tmp_path, signer, database):
+    return LogStore(database, tmp_path / "tiles", ORIGIN, signer)
 
 
-def test_appended_entries_integrate_and_verify(tmp_path, signer):
-    store = open_store(tmp_path, signer)
+def test_appended_entries_integrate_and_verify(tmp_path, signer, log_database):
+    store = open_store(tmp_path, signer, log_database)
     assert store.append([b"one", b"two"]) == 0
     assert store.append([f"e{i}".encode() for i in range(600)]) == 2
     while store.integrate(256) < store.sequenced_size():
@@ -33,13 +31,13 @@ def test_appended_entries_integrate_and_verify(tmp_path, signer):
     assert report.entries[:2] == [b"one", b"two"]
 
 
-def test_reopening_recovers_the_edge_and_continues(tmp_path, signer):
-    store = open_store(tmp_path, signer)
+def test_reopening_recovers_the_edge_and_continues(tmp_path, signer, log_database):
+    store = open_store(tmp_path, signer, log_database)
     store.append([f"a{i}".encode() for i in range(300)])
     store.integrate(1000)
     store.publish()
     store.close()
-    store = open_store(tmp_path, signer)
+    store = open_store(tmp_path, signer, log_database)
     store.append([b"after restart"])
     store.integrate()
     store.publish()
@@ -48,26 +46,23 @@ def test_reopening_recovers_the_edge_and_continues(tmp_path, signer):
     assert sizes == [300, 301]
 
 
-def test_a_tampered_store_refuses_to_start(tmp_path, signer):
-    store = open_store(tmp_path, signer)
+def test_a_tampered_store_refuses_to_start(tmp_path, signer, log_database):
+    store = open_store(tmp_path, signer, log_database)
     store.append([b"x", b"y"])
     store.integrate()
+    store.db.execute("UPDATE entries SET leaf = ? WHERE idx = 1", (b"\0" * 32,))
     store.close()
-    db = sqlite3.connect(tmp_path / "log.db")
-    db.execute("UPDATE entries SET leaf = ? WHERE idx = 1", (b"\0" * 32,))
-    db.commit()
-    db.close()
     with pytest.raises(LogCorrupt):
-        open_store(tmp_path, signer)
+        open_store(tmp_path, signer, log_database)
 
 
-def test_entries_over_64k_are_refused(tmp_path, signer):
+def test_entries_over_64k_are_refused(tmp_path, signer, log_database):
     with pytest.raises(ValueError):
-        open_store(tmp_path, signer).append([b"x" * 70000])
+        open_store(tmp_path, signer, log_database).append([b"x" * 70000])
 
 
-def test_publish_is_idempotent_and_records_every_checkpoint(tmp_path, signer):
-    store = open_store(tmp_path, signer)
+def test_publish_is_idempotent_and_records_every_checkpoint(tmp_path, signer, log_database):
+    store = open_store(tmp_path, signer, log_database)
     store.append([b"a"])
     store.integrate()
     assert store.publish() == store.publish()

@@ -13,20 +13,14 @@ a mismatch stops the log rather than let it sign a checkpoint inconsistent with 
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from .checkpoint import Checkpoint
 from .cosigning import Cosigning, proofs_from
+from .database import open_database
 from .merkle import MemoryTree, inclusion_proof, leaf_hash, root_of
 from .note import Signer, sign_note
 from .tiles import MAX_ENTRY_SIZE, TileWriter, write_atomically
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, data BLOB NOT NULL, leaf BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS tree (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
-"""
 
 
 class LogCorrupt(RuntimeError):
@@ -34,11 +28,9 @@ class LogCorrupt(RuntimeError):
 
 
 class LogStore:
-    def __init__(self, database: Path, tiles: Path, origin: str, signer: Signer) -> None:
-        self.db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+    def __init__(self, database: Path | str, tiles: Path, origin: str, signer: Signer) -> None:
+        """`database`: a SQLite file path, or a postgresql:// URL."""
+        self.db = open_database(database, f"corridor-log:{origin}")
         self.tiles, self.origin, self.signer = Path(tiles), origin, signer
         self.writer = TileWriter(self.tiles, origin, signer)
         self.tree = MemoryTree()  # every complete subtree hash, for proofs (2 hashes per entry in memory)
@@ -87,7 +79,10 @@ class LogStore:
         size, root = self.tree_state()
         note = sign_note(Checkpoint(self.origin, size, root).body(), [self.signer])
         with self._transaction():
-            self.db.execute("INSERT OR IGNORE INTO checkpoints (size, root, note) VALUES (?, ?, ?)", (size, root, note))
+            self.db.execute(
+                "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING",
+                (size, root, note),
+            )
         if cosigning is not None:
             note, _ = cosigning.cosign(note, size, proofs_from(self.tree.range_hash))
         write_atomically(self.tiles / "checkpoint", note.encode())
@@ -128,17 +123,4 @@ class LogStore:
             self.tree.append_hash(hashed)
 
     def _transaction(self):
-        return _Transaction(self.db)
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT (or ROLLBACK): one writer at a time, committed durably."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, error, trace) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        return self.db.transaction()
