@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py
+	$(BIN)/python bench/ledger.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..scenario import ScenarioError, load_scenario, run_scenario
+from ..scenario.publish import publish_run
 from ..scenario.report import render_text, run_report
 
 
@@ -16,6 +18,7 @@ def add(commands: argparse._SubParsersAction) -> None:
     run = actions.add_parser("run", help="print the timeline and summary of a scenario")
     run.add_argument("file", help="scenario file (YAML)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--log", metavar="DIR", help="also seal every statement and write them to a signed log in DIR")
     run.set_defaults(handler=run_command)
 
 
@@ -31,4 +34,8 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 2
     print(json.dumps(run_report(run), indent=2, ensure_ascii=False) if args.json else render_text(run))
+    if args.log:
+        trust = publish_run(run, Path(args.log))
+        print(f"\nSigned log written to {args.log}/tiles; check it with:\n"
+              f"  corridor verify {args.log}/tiles --trust {trust}", file=sys.stderr if args.json else sys.stdout)
     return 0

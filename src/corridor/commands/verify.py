@@ -122,7 +122,7 @@ def render(result: dict) -> str:
         return f"OK: entry {result['index']} is in {result['origin']} at size {result['size']}" + (
             f", cosigned by {', '.join(result['witnesses'])}" if result["witnesses"] else "")
     lines = [f"OK: {result['origin']} — {result['size']} entries, root {result['root']}",
-             f"  {result['files_checked']} tile files and {result['checkpoints_checked']} checkpoints checked"]
+             f"  tile files checked: {result['files_checked']}; checkpoints checked: {result['checkpoints_checked']}"]
     lines.append(f"  {result['entries_checked']} entry signatures checked against the key history"
                  if result["entries_checked"] else "  entries not interpreted (--tree-only)")
     if result["witnesses"]:

@@ -18,6 +18,7 @@ class TimelineEntry:
     plan: str | None
     status: str | None
     line: int
+    statement: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,7 +42,7 @@ def run_scenario(scenario: Scenario) -> Run:
             raise ScenarioError(error.message, line=item.line, code=error.code, statement=raw) from None
         next_seq[item.by] = raw["seq"] + 1
         plan = state.plans.get(item.plan) if item.plan else None
-        timeline.append(TimelineEntry(item.at, item.by, item.do, item.plan, plan and plan.status, item.line))
+        timeline.append(TimelineEntry(item.at, item.by, item.do, item.plan, plan and plan.status, item.line, raw))
     as_of = _as_of(scenario, state)
     settle(state, as_of)
     return Run(scenario=scenario, state=state, as_of=as_of, timeline=timeline)

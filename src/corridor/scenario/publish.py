@@ -1,0 +1,51 @@
+"""Write a scenario run to a real signed log: every statement sealed by its party's key and appended.
+
+For demonstrations and tests: the keys are generated on the spot (an operator key registers one key per
+party on the log first), so the result can be checked with `corridor verify DIR/tiles --trust DIR/trust.txt`.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..ledger.crypto import public_bytes
+from ..ledger.envelope import seal
+from ..ledger.note import Signer
+from ..ledger.store import LogStore
+from .runner import Run
+
+OPERATOR = "operator"
+
+
+def publish_run(run: Run, directory: Path) -> Path:
+    """Seal and log every statement of the run; returns the trust file for `corridor verify`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    origin = "demo.corridor.example/" + (re.sub(r"[^a-z0-9-]+", "-", run.scenario.name.lower()).strip("-") or "log")
+    signer, operator = Signer.generate(origin), Ed25519PrivateKey.generate()
+    keys = {party.id: Ed25519PrivateKey.generate() for party in run.scenario.parties}
+    first_time = run.timeline[0].at if run.timeline else "1970-01-01T00:00:00Z"
+    entries = [_registration(n, party, key, operator, first_time) for n, (party, key) in enumerate(keys.items(), 1)]
+    entries += [seal(entry.statement, keys[entry.party]) for entry in run.timeline]
+    store = LogStore(directory / "log.db", directory / "tiles", origin, signer)
+    store.append(entries)
+    while store.integrate(1024) < store.sequenced_size():
+        pass
+    store.publish()
+    store.close()
+    trust = directory / "trust.txt"
+    trust.write_text(f"log {signer.verifier.encode()}\nregistrar {OPERATOR} {_b64(public_bytes(operator))}\n")
+    return trust
+
+
+def _registration(seq: int, party: str, key: Ed25519PrivateKey, operator: Ed25519PrivateKey, at: str) -> bytes:
+    statement = {"type": "key.register", "party": OPERATOR, "seq": seq, "time": at,
+                 "payload": {"party": party, "public": _b64(public_bytes(key))}}
+    return seal(statement, operator)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
