@@ -2,7 +2,6 @@
 
 import base64
 import json
-import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -16,18 +15,13 @@ from corridor.ledger.envelope import seal
 from corridor.ledger.note import Signer, parse_signer
 from corridor.ledger.store import LogStore
 
-from ..ledger.vectors import vectors_dir
+from ..ledger.vectors import tessera_log_copy
 
 
 @pytest.fixture
 def tessera(tmp_path):
-    root = vectors_dir("tessera", "testdata")
-    keys = dict(line.split("=", 1) for line in (root / "KEYS.txt").read_text().splitlines() if "=" in line)
-    target = tmp_path / "log"
-    shutil.copytree(root / "log", target, ignore=shutil.ignore_patterns(".state"))
-    for path in target.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target, keys["LOG_PUBLIC_KEY"]
+    log, public, _ = tessera_log_copy(tmp_path)
+    return log, public
 
 
 def run(capsys, *argv):

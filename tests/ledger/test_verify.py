@@ -1,7 +1,5 @@
 """The verifier accepts the Tessera log and names the file when any byte of it is flipped."""
 
-import shutil
-
 import pytest
 
 from corridor.ledger.merkle import leaf_hash
@@ -9,17 +7,12 @@ from corridor.ledger.note import Signer, parse_verifier
 from corridor.ledger.tiles import TileWriter
 from corridor.ledger.verify import Source, VerificationError, verify_log
 
-from .vectors import vectors_dir
+from .vectors import tessera_log_copy
 
 
 def tessera_copy(tmp_path):
-    root = vectors_dir("tessera", "testdata")
-    keys = dict(line.split("=", 1) for line in (root / "KEYS.txt").read_text().splitlines() if "=" in line)
-    target = tmp_path / "log"
-    shutil.copytree(root / "log", target, ignore=shutil.ignore_patterns(".state"))
-    for path in target.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target, parse_verifier(keys["LOG_PUBLIC_KEY"])
+    log, public, _ = tessera_log_copy(tmp_path)
+    return log, parse_verifier(public)
 
 
 def published_files(root):

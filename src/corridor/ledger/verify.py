@@ -230,6 +230,8 @@ def _culprit(source: Source, levels: list[list[bytes]], checkpoint: Checkpoint) 
     return "checkpoint"
 
 
+# The verifier spells tile paths and bundles itself rather than importing the writer's functions, so a
+# bug there cannot make the writer and the verifier agree on something the spec does not say.
 def _path(level: int | str, index: int, width: int) -> str:
     digits = str(index)
     digits = "0" * (-len(digits) % 3) + digits
