@@ -54,7 +54,7 @@ def test_wrong_key_or_tampered_statement_fails():
     (lambda e: e.replace(b'"seq":1', b'"seq":1.0'), "value.float"),
     (lambda e: e.replace(b'"seq":1', b'"seq":9007199254740993'), "value.too_large"),
     (lambda e: e[:-1], "entry.malformed"),
-    (lambda e: e.replace(b'"seq":1', b'"seq":1,"seq":2'), "entry.malformed"),
+    (lambda e: e.replace(b'"seq":1', b'"seq":1,"seq":2'), "entry.not_canonical"),  # duplicate key
     (lambda e: b'{"signature":"x","statement":{},"extra":1}', "entry.malformed"),
     (lambda e: b" " * (64 * 1024 + 1), "entry.too_large"),
 ])
@@ -71,3 +71,19 @@ def test_floats_and_big_integers_cannot_be_sealed():
         seal({**STATEMENT, "payload": {"weight": 1.5}}, key)
     with pytest.raises(EnvelopeError, match="value.too_large"):
         seal({**STATEMENT, "seq": 2**53}, key)
+
+
+@pytest.mark.parametrize("value", [
+    {"b": 1, "a": [True, None, "x\u0001\u2028\"\\"], "é": {"z": -5, "€": "€"}},
+    {"\ue000": 1, "\U0001f600": 2, "a": 3},  # keys whose code-point and UTF-16 orders differ
+    {"nested": [{"\ufb33": "", "\U00010000": ""}]},
+])
+def test_fast_canonical_form_agrees_with_rfc8785(value):
+    import rfc8785
+
+    from corridor.ledger.envelope import is_canonical
+
+    exact = rfc8785.dumps(value)
+    assert canonical_json(value) == exact
+    assert is_canonical(value, exact)
+    assert not is_canonical(value, exact + b" ")

@@ -18,9 +18,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ledger.envelope import EnvelopeError, unseal
+from ..ledger.audit import EntryError, audit_entries
 from ..ledger.evidence import EvidenceError, parse_evidence, verify_evidence
-from ..ledger.keys import KeyHistory
 from ..ledger.note import NoteError, Verifier, parse_verifier
 from ..ledger.verify import Report, Source, VerificationError, verify_log
 
@@ -90,12 +89,10 @@ def verify_source(args: argparse.Namespace, trust: Trust) -> dict:
 
 def check_entries(report: Report, trust: Trust) -> None:
     """Every entry is a canonical signed statement made with a key valid at its index."""
-    history = KeyHistory(trust.registrars)
-    for index, entry in enumerate(report.entries):
-        try:
-            history.check(index, unseal(entry))
-        except EnvelopeError as error:
-            raise VerificationError(f"entry {index}", f"{error.code}: {error.message}") from None
+    try:
+        audit_entries(report.entries, trust.registrars)
+    except EntryError as error:
+        raise VerificationError(f"entry {error.index}", f"{error.code}: {error.message}") from None
 
 
 def verify_proof(args: argparse.Namespace, trust: Trust) -> dict:
