@@ -21,6 +21,8 @@ class TileHashes:
     def __init__(self, source: Source, size: int, cache_tiles: int = 4096) -> None:
         self.source, self.size = source, size
         self._tile_tree = lru_cache(maxsize=cache_tiles)(self._build_tile_tree)
+        # subtrees along the ragged right edge are not aligned, so every proof recomputes them: cache them
+        self._edge_hash = lru_cache(maxsize=1024)(self._combine)
 
     def range_hash(self, start: int, end: int) -> bytes:
         span = end - start
@@ -28,7 +30,10 @@ class TileHashes:
             raise ProofError(f"no subtree [{start}, {end}) in a tree of size {self.size}")
         if span & (span - 1) == 0 and start % span == 0:
             return self.node(span.bit_length() - 1, start // span)
-        k = split_point(span)
+        return self._edge_hash(start, end)
+
+    def _combine(self, start: int, end: int) -> bytes:
+        k = split_point(end - start)
         return node_hash(self.range_hash(start, start + k), self.range_hash(start + k, end))
 
     def node(self, height: int, index: int) -> bytes:
