@@ -124,18 +124,18 @@ def checkpoint_latency(directory: Path, witnesses: int, seconds: float, rate: fl
         cosigning = Cosigning(endpoints, quorum=witnesses)
     store = LogStore(directory / f"lat{witnesses}.db", directory / f"lat{witnesses}", ORIGIN, signer)
     sequencer = Sequencer(store, cosigning=cosigning).start()
-    submitted: list[tuple[int, float]] = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        moment = time.monotonic()
-        submitted.append((sequencer.submit(os.urandom(200)).result(), moment))
-        time.sleep(max(0.0, 1 / rate - (time.monotonic() - moment)))
+    submitted: list[tuple[object, float]] = []
+    start = time.monotonic()
+    for n in range(int(seconds * rate)):  # a steady stream: submissions do not wait for each other
+        time.sleep(max(0.0, start + n / rate - time.monotonic()))
+        submitted.append((sequencer.submit(os.urandom(200)), time.monotonic()))
     time.sleep(1.5)
     sequencer.stop()
     for server in servers:
         server.shutdown()
     latencies = []
-    for index, moment in submitted:
+    for future, moment in submitted:
+        index = future.result()
         published = next(t for size, t in sequencer.publications if size > index)
         latencies.append(published - moment)
     quantiles = statistics.quantiles(latencies, n=100)

@@ -4,9 +4,10 @@ Three steps, each crash-safe on its own:
 1. append: entries get their index and are committed (WAL, synchronous=FULL) before anyone is told
    their index — an acknowledged entry is never lost.
 2. integrate: entries beyond the integrated size are written into tiles, then the new tree size and root
-   are committed — before any checkpoint for them is signed.
-3. publish: the checkpoint for the committed tree state is signed and written. Ed25519 is deterministic,
-   so re-signing after a crash yields the same bytes.
+   are committed in one transaction with the checkpoint signed for them — no checkpoint is ever out
+   without the tree state it names being durable first.
+3. publish: the signed checkpoint of the committed tree state is (cosigned and) written. Ed25519 is
+   deterministic, so a checkpoint re-signed after a crash is the same bytes.
 On open, the integrated tree is recomputed from the stored entries and compared with the stored root;
 a mismatch stops the log rather than let it sign a checkpoint inconsistent with an earlier one.
 """
@@ -32,7 +33,8 @@ class LogStore:
         """`database`: a SQLite file path, or a postgresql:// URL."""
         self.db = open_database(database, f"corridor-log:{origin}")
         self.tiles, self.origin, self.signer = Path(tiles), origin, signer
-        self.writer = TileWriter(self.tiles, origin, signer)
+        # partial tiles need no fsync: _recover rewrites the right edge from the database on every start
+        self.writer = TileWriter(self.tiles, origin, signer, durable_partials=False)
         self.tree = MemoryTree()  # every complete subtree hash, for proofs (2 hashes per entry in memory)
         self._recover()
 
@@ -55,7 +57,8 @@ class LogStore:
 
     # -- 2. integrate -------------------------------------------------------------------------------
     def integrate(self, limit: int = 256) -> int:
-        """Write up to `limit` sequenced entries into tiles, then commit the new tree state."""
+        """Write up to `limit` sequenced entries into tiles, then commit the new tree state together
+        with its signed checkpoint (signed now, published by `publish`)."""
         start = self.writer.size
         rows = self.db.execute(
             "SELECT data, leaf FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?", (start, limit)
@@ -64,12 +67,14 @@ class LogStore:
             self.writer.append([bytes(r[0]) for r in rows], [bytes(r[1]) for r in rows])
             for row in rows:
                 self.tree.append_hash(bytes(row[1]))
+            size, root = self.writer.size, self.writer.root_hash()
             with self._transaction():
                 self.db.execute(
                     "INSERT INTO tree (id, size, root) VALUES (1, ?, ?) "
                     "ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root",
-                    (self.writer.size, self.writer.root_hash()),
+                    (size, root),
                 )
+                self._record_checkpoint(size, root)
         return self.writer.size
 
     # -- 3. publish ---------------------------------------------------------------------------------
@@ -77,15 +82,25 @@ class LogStore:
         """Sign the checkpoint of the committed tree state (idempotent for a given size); with witnesses,
         write it only once a quorum cosigned (raises QuorumNotMet otherwise, leaving the old one up)."""
         size, root = self.tree_state()
-        note = sign_note(Checkpoint(self.origin, size, root).body(), [self.signer])
-        with self._transaction():
-            self.db.execute(
-                "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING",
-                (size, root, note),
-            )
+        row = self.db.execute("SELECT note FROM checkpoints WHERE size = ?", (size,)).fetchone()
+        if row is None:  # the empty log, or a store written before checkpoints were signed at integration
+            with self._transaction():
+                note = self._record_checkpoint(size, root)
+        else:
+            note = row[0]
         if cosigning is not None:
             note, _ = cosigning.cosign(note, size, proofs_from(self.tree.range_hash))
         write_atomically(self.tiles / "checkpoint", note.encode())
+        return note
+
+    def _record_checkpoint(self, size: int, root: bytes) -> str:
+        """Sign the checkpoint for a committed (or committing) tree state and keep it: every checkpoint the
+        log ever signs is on record, so a restart can check them all against the entries."""
+        note = sign_note(Checkpoint(self.origin, size, root).body(), [self.signer])
+        self.db.execute(
+            "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING",
+            (size, root, note),
+        )
         return note
 
     def inclusion(self, index: int, size: int | None = None) -> list[bytes]:

@@ -103,8 +103,13 @@ class TileWriter:
     entries of the current incomplete bundle. Full tiles are written once and never again.
     """
 
-    def __init__(self, root: Path, origin: str, signer: Signer, durable: bool = True) -> None:
+    def __init__(
+        self, root: Path, origin: str, signer: Signer, durable: bool = True, durable_partials: bool = True,
+    ) -> None:
+        """`durable_partials=False` writes right-edge partial files atomically but without fsync: for an
+        owner (LogStore) that rebuilds them from its database on every start."""
         self.root, self.origin, self.signer, self.durable = Path(root), origin, signer, durable
+        self.durable_partials = durable and durable_partials
         self.size = 0
         self.edge: list[list[bytes]] = [[]]
         self.bundle: list[bytes] = []
@@ -168,8 +173,8 @@ class TileWriter:
         self.edge[level] = []
         return self._add_hash(level + 1, root_of_nodes(tile))
 
-    def _write(self, path: str, data: bytes) -> None:
-        write_atomically(self.root / path, data, self.durable)
+    def _write(self, path: str, data: bytes, partial: bool = False) -> None:
+        write_atomically(self.root / path, data, self.durable_partials if partial else self.durable)
 
     def _completed_tiles(self, level: int) -> int:
         return self.size // (TILE_WIDTH ** (level + 1))
@@ -177,10 +182,10 @@ class TileWriter:
     def _write_partials(self, levels: set[int]) -> None:
         if self.bundle:
             index = self.size // TILE_WIDTH
-            self._write(bundle_path(index, len(self.bundle)), encode_bundle(self.bundle))
+            self._write(bundle_path(index, len(self.bundle)), encode_bundle(self.bundle), partial=True)
         for level in sorted(levels):
             tile = self.edge[level]
             if tile:
                 index = self._completed_tiles(level)
-                self._write(tile_path(level, index, len(tile)), b"".join(tile))
+                self._write(tile_path(level, index, len(tile)), b"".join(tile), partial=True)
 
