@@ -154,12 +154,13 @@ class PlanScript:
 def generate(plans: int, path: Path) -> int:
     """Write the statements, globally in time order with per-party sequence numbers, as JSON lines."""
     _, routes = registry()
-    streams = (_timed(PlanScript(i, routes).script(), i) for i in range(plans))
+    # one lazily generated stream per plan, merged by time (each plan's script is built when first needed)
+    streams = [_timed_plan(i, routes) for i in range(plans)]
     seq: dict[str, int] = {}
     encoder = msgspec.json.Encoder()
     count = 0
     with path.open("wb") as out:
-        for _, _, statement in heapq.merge(*_lazy(streams)):
+        for _, _, statement in heapq.merge(*streams):
             seq[statement["party"]] = seq.get(statement["party"], 0) + 1
             statement["seq"], statement["time"] = seq[statement["party"]], format_time(statement["time"])
             out.write(encoder.encode(statement) + b"\n")
@@ -167,12 +168,10 @@ def generate(plans: int, path: Path) -> int:
     return count
 
 
-def _timed(statements: list[dict], index: int) -> Iterator[tuple[int, int, dict]]:
-    return ((s["time"], index * 100 + n, s) for n, s in enumerate(statements))
-
-
-def _lazy(streams: Iterator[Iterator]) -> list[Iterator]:
-    return list(streams)
+def _timed_plan(index: int, routes: list[Route]) -> Iterator[tuple[int, int, dict]]:
+    """Plan `index`'s statements as (time, tie-breaker, statement); generated on first use."""
+    for n, statement in enumerate(PlanScript(index, routes).script()):
+        yield statement["time"], index * 100 + n, statement
 
 
 def fold(path: Path) -> dict:
