@@ -156,3 +156,24 @@ def test_a_forking_log_is_refused_by_every_honest_witness_and_the_verifier(tmp_p
     forked.publish()  # the forking log publishes anyway, without cosignatures
     with pytest.raises(VerificationError, match="fork"):
         verify_log(Source(str(tmp_path / "forked")), log_key.verifier, previous=(seen.size, seen.root))
+
+
+def test_witness_over_http_in_process(witness, log_key):
+    import threading
+
+    from corridor.ledger.witness import serve
+
+    server = serve(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        tree = tree_of(3)
+        body = request(0, [], signed(log_key, tree, 3))
+        with urllib.request.urlopen(urllib.request.Request(url + "/add-checkpoint", data=body)) as response:
+            assert response.status == 200 and response.read().decode().startswith("— witness.example/w1 ")
+        for path, data, status in (("/elsewhere", body, 404), ("/add-checkpoint", b"x" * 70000, 400)):
+            with pytest.raises(urllib.error.HTTPError) as failure:
+                urllib.request.urlopen(urllib.request.Request(url + path, data=data))
+            assert failure.value.code == status
+    finally:
+        server.shutdown()
