@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from .crypto import public_bytes, verify_ed25519
 
 DOMAIN = b"corridor/statement/v1\n"
-MAX_ENTRY_BYTES = 64 * 1024
+MAX_ENTRY_BYTES = 0xFFFF  # 64 KiB less one byte: an entry bundle prefixes each entry with a 2-byte length
 MAX_SAFE_INTEGER = 2**53 - 1
 
 
