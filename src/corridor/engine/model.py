@@ -99,7 +99,10 @@ class Leg(Record, frozen=True, kw_only=True):
     seals: tuple[Text, ...] = ()
 
     def line(self, line_id: str) -> ManifestLine | None:
-        return next((line for line in self.lines if line.id == line_id), None)
+        for line in self.lines:  # a plain loop: cheaper than a generator for a handful of lines
+            if line.id == line_id:
+                return line
+        return None
 
 
 class PlanContent(Record, frozen=True, kw_only=True):
@@ -111,4 +114,7 @@ class PlanContent(Record, frozen=True, kw_only=True):
     expires_at: str | None = None
 
     def leg(self, leg_id: str) -> Leg | None:
-        return next((leg for leg in self.legs if leg.id == leg_id), None)
+        for leg in self.legs:
+            if leg.id == leg_id:
+                return leg
+        return None
