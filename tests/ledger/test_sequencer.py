@@ -44,3 +44,23 @@ def test_batches_close_at_the_size_limit(tmp_path, log_database):
     assert [f.result(timeout=1) for f in futures[:20]] == list(range(20))  # two full batches, no 5 s wait
     sequencer.stop()
     assert futures[24].result() == 24
+
+
+def test_a_failing_beat_is_recorded_and_the_next_one_recovers(tmp_path, log_database):
+    store = LogStore(log_database, tmp_path / "tiles", ORIGIN, Signer.generate(ORIGIN))
+    original, failures = store.publish, []
+
+    def flaky_publish(cosigning=None):
+        if not failures:
+            failures.append(1)
+            raise OSError("disk full")
+        return original(cosigning)
+
+    store.publish = flaky_publish
+    sequencer = Sequencer(store, batch_wait=0.01, checkpoint_interval=0.05).start()
+    assert sequencer.submit(b"first").result(timeout=5) == 0
+    deadline = time.monotonic() + 5
+    while sequencer.published_size < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    sequencer.stop()
+    assert isinstance(sequencer.last_error, OSError) and sequencer.published_size == 1

@@ -13,7 +13,7 @@ import threading
 import time
 from concurrent.futures import Future
 
-from .cosigning import Cosigning, QuorumNotMet
+from .cosigning import Cosigning
 from .store import LogStore
 
 
@@ -84,14 +84,19 @@ class Sequencer:
             future.set_result(first + offset)
 
     def _checkpoint(self) -> None:
+        """Integrate and publish; a failure (disk full, witnesses down) is kept in `last_error` and the
+        next beat tries again — appends go on being acknowledged meanwhile."""
+        try:
+            self._integrate_and_publish()
+        except Exception as error:  # the thread must outlive one bad beat
+            self.last_error = error
+
+    def _integrate_and_publish(self) -> None:
         while self.store.integrate(self.batch_size * 16) < self.store.sequenced_size():
             pass
         size = self.store.tree_state()[0]
         if size == self.published_size:
             return
-        try:
-            self.store.publish(self.cosigning)
-            self.published_size = size
-            self.publications.append((size, time.monotonic()))
-        except QuorumNotMet as error:  # keep the old checkpoint up; try again on the next beat
-            self.last_error = error
+        self.store.publish(self.cosigning)  # QuorumNotMet leaves the old checkpoint up until the next beat
+        self.published_size = size
+        self.publications.append((size, time.monotonic()))
