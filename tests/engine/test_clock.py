@@ -85,3 +85,41 @@ def test_waiting_seconds_counts_open_intervals_up_to_as_of():
     assert waiting_seconds(plan, plan.submitted_at + 100) == {
         "border": 100, "customs": 100, "escort": 100, "recv": 100,
     }
+
+
+def test_held_vehicle_keeps_the_inspectors_on_the_clock_until_released():
+    world = World().cleared_and_scheduled(legs=[leg("leg-a", "road-a")])
+    before = dict(world.plan().waited)  # waiting during consent and slot stages counts too
+    world.do("border", "leg.arrive", leg="leg-a", checkpoint="lachin")
+    arrived = world.now
+    world.now += 5 * 3600
+    world.do("customs", "leg.inspect", leg="leg-a", checkpoint="lachin", findings=[], decision="held")
+    world.now += 3 * 3600
+    world.do("customs", "leg.inspect", leg="leg-a", checkpoint="lachin", findings=[], decision="cleared")
+    waited = world.plan().waited
+    for party in ("customs", "border"):
+        assert waited[party] - before[party] == world.now - arrived
+    assert set(world.plan().waiting_since) == {"org-a"}  # now the convoy must go
+
+
+def test_a_plan_that_expires_while_scheduled_stops_every_clock():
+    world = World().submit(**{"legs": [leg()], "expires_at": "2023-09-11T12:00:00Z"})
+    world.consent_all()
+    world.do("org-a", "slot.propose", slot="s1", start="2023-09-11T10:00:00Z", end="2023-09-11T11:00:00Z")
+    for party in world.plan().required:
+        world.do(party, "slot.confirm", slot="s1")
+    plan = world.plan()
+    before = plan.waited.get("org-a", 0)  # the minute it took org-a to propose the slot
+    settle(world.state, plan.expires_at + 3600)
+    assert plan.status == "expired" and plan.waiting_since == {}
+    assert plan.waited["org-a"] - before == plan.expires_at - plan.slot.start  # waited on to bring the vehicle
+
+
+def test_an_independent_leg_turned_back_leaves_the_clock_on_the_other_leg():
+    from .world import two_legs
+
+    world = World().cleared_and_scheduled(**two_legs(linkage="independent"))
+    world.do("border", "leg.arrive", leg="leg-a", checkpoint="lachin")
+    world.do("customs", "leg.inspect", leg="leg-a", checkpoint="lachin", findings=[], decision="turned_back")
+    settle(world.state, world.plan().slot.start + 60)
+    assert set(world.plan().waiting_since) == {"org-a"}  # leg-b has yet to reach its gate

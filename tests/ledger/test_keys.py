@@ -74,3 +74,27 @@ def test_a_key_cannot_be_registered_twice():
     log.register("org-a", key)
     with pytest.raises(EnvelopeError, match="key.duplicate"):
         log.register("org-b", key)
+
+
+def test_the_revoking_entry_itself_may_be_signed_by_the_key_it_revokes():
+    log, key = Log(), Ed25519PrivateKey.generate()
+    log.register("org-a", key)
+    log.add("org-a", key, "key.revoke", key=key_id(public_bytes(key)), reason="retired")
+    with pytest.raises(EnvelopeError, match="key.revoked"):
+        log.add("org-a", key)
+
+
+def test_a_key_is_not_valid_for_the_entry_that_registers_it():
+    log, key = Log(), Ed25519PrivateKey.generate()
+    public = base64.b64encode(public_bytes(key)).decode()
+    statement = {"type": "key.register", "party": "org-a", "seq": 1, "time": "2023-09-11T08:00:00Z",
+                 "payload": {"party": "org-a", "public": public}}
+    with pytest.raises(EnvelopeError, match="key.unknown"):
+        log.history.check(0, unseal(seal(statement, key)))
+
+
+def test_rotation_to_a_malformed_key_is_refused():
+    log, key = Log(), Ed25519PrivateKey.generate()
+    log.register("org-a", key)
+    with pytest.raises(EnvelopeError, match="entry.malformed"):
+        log.add("org-a", key, "key.rotate", public="c2hvcnQ=")

@@ -68,3 +68,15 @@ def test_publish_is_idempotent_and_records_every_checkpoint(tmp_path, signer, lo
     assert store.publish() == store.publish()
     size, root, _ = store.signed_checkpoints()[0]
     assert (size, root) == (1, root_of(store.leaf_hashes()))
+
+
+def test_stale_right_edge_files_are_rewritten_at_start(tmp_path, signer, log_database):
+    store = open_store(tmp_path, signer, log_database)
+    store.append([f"x{i}".encode() for i in range(10)])
+    store.integrate()
+    store.publish()
+    store.close()
+    partial = tmp_path / "tiles" / "tile" / "0" / "000.p" / "10"
+    partial.write_bytes(b"\0" * len(partial.read_bytes()))  # as if a crash left it half-written
+    open_store(tmp_path, signer, log_database).close()
+    assert verify_log(Source(str(tmp_path / "tiles")), signer.verifier).size == 10

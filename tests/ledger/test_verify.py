@@ -64,3 +64,20 @@ def test_a_fork_against_what_was_seen_before_is_reported(tmp_path):
     seen = verify_log(Source(str(honest)), signer.verifier)
     with pytest.raises(VerificationError, match="fork"):
         verify_log(Source(str(forked)), signer.verifier, previous=(seen.size, seen.root))
+
+
+def test_missing_checkpoint_is_named(tmp_path):
+    log, key = tessera_copy(tmp_path)
+    (log / "checkpoint").unlink()
+    with pytest.raises(VerificationError) as failure:
+        verify_log(Source(str(log)), key)
+    assert (failure.value.where, failure.value.message) == ("checkpoint", "missing")
+
+
+def test_tiles_written_ahead_of_the_checkpoint_are_not_held_against_it(tmp_path):
+    signer = Signer.generate("example.com/ahead")
+    writer = TileWriter(tmp_path, "example.com/ahead", signer)
+    writer.append([b"a", b"b"], [leaf_hash(b"a"), leaf_hash(b"b")])
+    writer.publish_checkpoint()
+    writer.append([b"c"], [leaf_hash(b"c")])  # tiles for size 3 are out, its checkpoint is not yet
+    assert verify_log(Source(str(tmp_path)), signer.verifier).size == 2
