@@ -62,50 +62,42 @@ class Verifier:
 
 
 @dataclass(frozen=True)
-class Signer:
+class _PrivateKey:
+    """An Ed25519 private key with its signed-note name; `KEY_TYPE` says what it signs."""
+
+    KEY_TYPE = ED25519
     name: str
     private: Ed25519PrivateKey
 
     @classmethod
-    def generate(cls, name: str) -> Signer:
+    def generate(cls, name: str):
         return cls(_check_name(name), Ed25519PrivateKey.generate())
 
     @property
     def verifier(self) -> Verifier:
-        return Verifier(self.name, ED25519, public_bytes(self.private))
+        return Verifier(self.name, self.KEY_TYPE, public_bytes(self.private))
+
+    def encode(self) -> str:
+        blob = base64.b64encode(bytes([self.KEY_TYPE]) + self.private.private_bytes_raw()).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.verifier.id.hex()}+{blob}"
+
+
+class Signer(_PrivateKey):
+    """A log key: signs notes (checkpoints)."""
 
     def sign(self, message: bytes) -> bytes:
         return self.private.sign(message)
 
-    def encode(self) -> str:
-        seed = self.private.private_bytes_raw()
-        blob = base64.b64encode(bytes([ED25519]) + seed).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.verifier.id.hex()}+{blob}"
 
-
-@dataclass(frozen=True)
-class Cosigner:
+class Cosigner(_PrivateKey):
     """A witness key: signs cosignature/v1 statements over checkpoints (c2sp.org/tlog-cosignature)."""
 
-    name: str
-    private: Ed25519PrivateKey
-
-    @classmethod
-    def generate(cls, name: str) -> Cosigner:
-        return cls(_check_name(name), Ed25519PrivateKey.generate())
-
-    @property
-    def verifier(self) -> Verifier:
-        return Verifier(self.name, COSIGNATURE_V1, public_bytes(self.private))
+    KEY_TYPE = COSIGNATURE_V1
 
     def cosign(self, checkpoint_text: str, timestamp: int) -> str:
         """One signature line over the checkpoint body, stamped with `timestamp` (seconds)."""
         signature = self.private.sign(cosigned_message(checkpoint_text.encode(), timestamp))
         return _signature_line(self.name, self.verifier.id + timestamp.to_bytes(8, "big") + signature)
-
-    def encode(self) -> str:
-        blob = base64.b64encode(bytes([COSIGNATURE_V1]) + self.private.private_bytes_raw()).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.verifier.id.hex()}+{blob}"
 
 
 def cosigned_message(text: bytes, timestamp: int) -> bytes:
