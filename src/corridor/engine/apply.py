@@ -15,9 +15,9 @@ from .clock import refresh_clock
 from .errors import refuse
 from .lifecycle import refresh_status
 from .model import Route
-from .rules import consent, incidents, movement, slots
+from .rules import consent, incidents, movement, registry, slots
 from .state import BEFORE_MOVEMENT, PlanState, State
-from .statements import STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
+from .statements import REGISTRY_TYPES, STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
 from .times import format_time
 
 # Small clock differences between the parties' machines are tolerated; larger jumps back are refused.
@@ -44,6 +44,9 @@ HANDLERS_BY_TYPE: dict[str, Handler] = {
     "leg.deliver": movement.deliver,
     "incident.report": incidents.report,
     "incident.dispute": incidents.dispute,
+    "party.register": registry.register_party,
+    "route.define": registry.define_route,
+    "passage.attest": registry.attest_passage,
 }
 HANDLERS: dict[type, Handler] = {STATEMENT_CLASSES[kind]: handler for kind, handler in HANDLERS_BY_TYPE.items()}
 
@@ -95,6 +98,8 @@ def _check_speaker(state: State, st: Statement, moment: int) -> None:
         raise refuse("party.unknown", f"no party {st.party!r} is registered")
     if party.kind == "observer":
         raise refuse("party.observer", f"{party.name} is an observer: observers read everything and act on nothing")
+    if party.kind in ("operator", "source") or st.type in REGISTRY_TYPES or st.type == "passage.attest":
+        registry.check_role(state, st, st.type in REGISTRY_TYPES, st.type == "passage.attest")
     expected = state.last_seq.get(st.party, 0) + 1
     if st.seq < expected:
         raise refuse("seq.duplicate", f"{st.party} already made statement #{st.seq}; the next is #{expected}")

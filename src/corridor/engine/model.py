@@ -10,7 +10,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-PartyKind = Literal["humanitarian", "authority", "escort", "observer"]
+# operator: keeps the registry (parties, routes, keys) and acts on no passage; source: a data source that
+# attests passages it recorded (imports), and never consents in anyone's name.
+PartyKind = Literal["humanitarian", "authority", "escort", "observer", "operator", "source"]
 Capacity = Literal["border_control", "customs", "transit", "receiving_security", "escort"]
 Linkage = Literal["independent", "simultaneous"]
 Direction = Literal["forward", "reverse"]

@@ -11,7 +11,7 @@ from typing import Literal
 import msgspec
 
 from .model import Leg, Party, PlanContent, Route
-from .statements import Inspect, Receipt, ReportIncident
+from .statements import AttestPassage, Inspect, Receipt, ReportIncident
 
 PlanStatus = Literal[
     "submitted",
@@ -138,6 +138,12 @@ class Incident(Mutable, kw_only=True):
     disputes: list[Dispute] = []
 
 
+class Attestation(Mutable, kw_only=True):
+    source: str
+    claim: AttestPassage
+    attested_at: int
+
+
 class State(Mutable, kw_only=True):
     """The whole fold: registry, plans, incidents, per-party sequence numbers and the timed-event queue."""
 
@@ -145,6 +151,7 @@ class State(Mutable, kw_only=True):
     routes: dict[str, Route] = {}
     plans: dict[str, PlanState] = {}
     incidents: dict[str, Incident] = {}
+    attestations: dict[str, Attestation] = {}
     last_seq: dict[str, int] = {}
     clock: int = 0
     # heap of (time, plan id, kind): expiries and slot openings, which change who is waited on

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 
 from .errors import refuse
-from .model import Capacity, Count, Id, PlanContent, Record, Ref, Text
+from .model import Capacity, Count, Id, Party, PlanContent, Record, Ref, Route, Text
 
 RefusalReason = Literal[
     "security",
@@ -177,6 +177,35 @@ class Note(Record, frozen=True, kw_only=True):
     title: Text = ""
 
 
+Day = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class AttestedLine(Record, frozen=True, kw_only=True):
+    item: Text
+    category: Text = ""
+    quantity: Count
+    unit: Text
+    weight_kg: Count = 0
+    destination: Text = ""
+
+
+class AttestPassage(Record, frozen=True, kw_only=True):
+    """A data source's word that a passage happened (an import): who carried what through where, when.
+
+    Not a consent or an inspection by anyone: the parties that took those steps did not sign them here."""
+
+    passage: Id
+    dataset: Text
+    reference: Text
+    crossing: Text
+    carrier: Text = ""
+    origin: Text = ""
+    departed: Day | None = None
+    cleared: Day | None = None
+    received: Day | None = None
+    lines: tuple[AttestedLine, ...]
+
+
 PAYLOADS: dict[str, type[Record]] = {
     "plan.submit": PlanContent,
     "plan.amend": PlanContent,
@@ -197,8 +226,12 @@ PAYLOADS: dict[str, type[Record]] = {
     "leg.deliver": Deliver,
     "incident.report": ReportIncident,
     "incident.dispute": DisputeIncident,
+    "party.register": Party,
+    "route.define": Route,
+    "passage.attest": AttestPassage,
 }
-PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute"})
+REGISTRY_TYPES = frozenset({"party.register", "route.define"})
+PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute", "passage.attest"}) | REGISTRY_TYPES
 QUANTITY_FIELDS = frozenset({"quantity", "weight_kg", "found", "good", "damaged", "lost"})
 TIME_FIELDS = frozenset({"time", "start", "end", "occurred_from", "occurred_to", "expires_at"})
 
@@ -234,7 +267,8 @@ class PlanStatement(Statement, kw_only=True):
 
 
 class FreeStatement(Statement, kw_only=True):
-    """Incident claims and disputes: about the world, optionally tied to a plan."""
+    """Statements not about one plan: incident claims and disputes (optionally tied to a plan), the
+    operator's registry of parties and routes, and sources' attestations."""
 
     plan: Ref | None = None
 

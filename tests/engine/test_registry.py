@@ -1,0 +1,70 @@
+"""The registry (parties, routes) kept by the operator, and passages attested by data sources."""
+
+from corridor.engine import Party, State
+from corridor.engine.times import format_time
+
+from .world import PARTIES, ROUTES, T0, World
+
+OPERATOR = Party(id="operator", name="Corridor operator", kind="operator")
+SOURCE = Party(id="jcc", name="Joint Coordination Centre data", kind="source")
+
+
+def registry_world() -> World:
+    world = World()
+    world.state = State.with_registry([*PARTIES, OPERATOR, SOURCE], ROUTES)
+    return world
+
+
+def road_c(**overrides):
+    return {"id": "road-c", "name": "Road C", "checkpoints": [{"id": "gate-c", "name": "Gate C"}],
+            "policy": [{"party": "recv", "capacity": "receiving_security"}]} | overrides
+
+
+def attestation(**overrides):
+    return {"passage": "v1", "dataset": "bsgi", "reference": "1", "crossing": "Istanbul JCC", "departed": "2022-08-01",
+            "lines": [{"item": "Corn", "quantity": 26527, "unit": "t", "weight_kg": 26527000}]} | overrides
+
+
+def test_operator_registers_a_party_and_defines_a_route_that_plans_can_use():
+    world = registry_world()
+    world.do("operator", "party.register", None, id="ngo-c", name="NGO C", kind="humanitarian")
+    world.do("operator", "route.define", None, **road_c())
+    assert world.state.parties["ngo-c"].name == "NGO C"
+    world.do("ngo-c", "plan.submit", "pc", legs=[{"id": "l", "route": "road-c", "lines": [
+        {"id": "x", "item": "Rice", "category": "food", "quantity": 1, "unit": "t", "weight_kg": 1000}]}])
+    assert set(world.plan("pc").required) == {"recv"}
+
+
+def test_a_party_keeps_its_kind_and_only_the_operator_keeps_the_registry():
+    world = registry_world()
+    world.refused("party.kind_change", "operator", "party.register", None, id="border", name="B", kind="observer")
+    world.refused("party.role", "org-a", "party.register", None, id="x", name="X", kind="humanitarian")
+    world.refused("party.role", "operator", "plan.submit", "p9", legs=[])
+
+
+def test_routes_are_checked_and_cannot_change_under_a_passage():
+    world = registry_world()
+    world.refused("route.invalid", "operator", "route.define", None, **road_c(checkpoints=[]))
+    twice = [{"id": "g", "name": "G"}, {"id": "g", "name": "G again"}]
+    world.refused("route.invalid", "operator", "route.define", None, **road_c(checkpoints=twice))
+    world.refused("party.unknown", "operator", "route.define", None,
+                  **road_c(policy=[{"party": "nobody", "capacity": "escort"}]))
+    world.submit()
+    world.refused("route.in_use", "operator", "route.define", None, **road_c(id="road-a"))
+
+
+def test_a_source_attests_passages_and_nothing_else():
+    world = registry_world()
+    world.do("jcc", "passage.attest", None, **attestation())
+    assert world.state.attestations["v1"].source == "jcc"
+    assert world.state.attestations["v1"].attested_at == T0 + 60
+    world.refused("attestation.exists", "jcc", "passage.attest", None, **attestation())
+    world.refused("attestation.invalid", "jcc", "passage.attest", None, **attestation(passage="v2", lines=[]))
+    world.refused("party.role", "org-a", "passage.attest", None, **attestation(passage="v3"))
+    world.refused("party.role", "jcc", "plan.submit", "p9", legs=[])
+
+
+def test_attested_dates_are_plain_days():
+    world = registry_world()
+    world.refused("statement.malformed", "jcc", "passage.attest", None,
+                  **attestation(departed=format_time(T0)))
