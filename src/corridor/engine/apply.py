@@ -73,9 +73,10 @@ def apply_raw(state: State, raw: dict[str, Any]) -> Statement:
     return st
 
 
-def settle(state: State, now: int) -> None:
-    """Run time-driven transitions due by `now`: plan expiry, and slots opening (which moves the clock)."""
-    timers = state.timers
+def settle(state: State, now: int) -> list[str]:
+    """Run time-driven transitions due by `now`: plan expiry, and slots opening (which moves the clock).
+    Returns the ids of the plans it changed (read models refresh those)."""
+    timers, changed = state.timers, []
     while timers and timers[0][0] <= now:
         due, plan_id, kind = heapq.heappop(timers)
         plan = state.plans[plan_id]
@@ -84,6 +85,8 @@ def settle(state: State, now: int) -> None:
         elif kind == "slot_opens" and (plan.slot is None or plan.slot.start != due):
             continue
         after_change(plan, state.routes, due)
+        changed.append(plan_id)
+    return changed
 
 
 def after_change(plan: PlanState, routes: dict[str, Route], now: int) -> None:

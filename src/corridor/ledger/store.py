@@ -29,9 +29,12 @@ class LogCorrupt(RuntimeError):
 
 
 class LogStore:
-    def __init__(self, database: Path | str, tiles: Path, origin: str, signer: Signer) -> None:
-        """`database`: a SQLite file path, or a postgresql:// URL."""
-        self.db = open_database(database, f"corridor-log:{origin}")
+    def __init__(self, database, tiles: Path, origin: str, signer: Signer) -> None:
+        """`database`: a SQLite file path, a postgresql:// URL, or an open database object with the
+        interface of `database.SqliteDatabase` (the service passes its own connection)."""
+        if isinstance(database, str | Path):
+            database = open_database(database, f"corridor-log:{origin}")
+        self.db = database
         self.tiles, self.origin, self.signer = Path(tiles), origin, signer
         # partial tiles need no fsync: _recover rewrites the right edge from the database on every start
         self.writer = TileWriter(self.tiles, origin, signer, durable_partials=False)

@@ -1,0 +1,145 @@
+"""Service commands: serve, worker, migrate, rebuild, createparty, createuser, token, demo.
+
+Each sets up Django first (settings from environment variables: see docs/operations.md)."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import subprocess
+import sys
+import time
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.service.settings")
+    import django
+
+    django.setup()
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="run the web service (gunicorn) and the worker")
+    serve.add_argument("--listen", default="127.0.0.1:8000")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--no-worker", action="store_true", help="do not start `corridor worker` beside it")
+    serve.set_defaults(handler=serve_command)
+    worker = commands.add_parser("worker", help="integrate the log, publish checkpoints, send notifications")
+    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.set_defaults(handler=worker_command)
+    migrate = commands.add_parser("migrate", help="create or update the database tables")
+    migrate.set_defaults(handler=lambda args: _django_command("migrate", "--no-input", "-v", "1"))
+    rebuild = commands.add_parser("rebuild", help="rebuild every read model from the log")
+    rebuild.set_defaults(handler=rebuild_command)
+    party = commands.add_parser("createparty", help="register a party (and a key for it) on the log")
+    party.add_argument("id")
+    party.add_argument("--name", required=True)
+    party.add_argument("--kind", required=True,
+                       choices=["humanitarian", "authority", "escort", "observer", "source"])
+    party.add_argument("--public-key", help="base64 Ed25519 public key the party keeps (default: custodial key)")
+    party.add_argument("--email", default="")
+    party.add_argument("--webhook", default="")
+    party.set_defaults(handler=createparty_command)
+    user = commands.add_parser("createuser", help="create a user with a role in a party, and an API token")
+    user.add_argument("username")
+    user.add_argument("--party", required=True)
+    user.add_argument("--role", choices=["viewer", "officer", "admin"], default="officer")
+    user.add_argument("--password", help="default: generated and printed")
+    user.add_argument("--superuser", action="store_true", help="also an operator in the Django admin")
+    user.set_defaults(handler=createuser_command)
+    demo = commands.add_parser("demo", help="seed the two-roads parties, routes and one user per party")
+    demo.set_defaults(handler=demo_command)
+
+
+def _django_command(*argv: str) -> int:
+    django_setup()
+    from django.core.management import call_command
+
+    call_command(*argv)
+    return 0
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "corridor.cli", "worker"])
+    try:
+        return subprocess.call([sys.executable, "-m", "gunicorn", "corridor.service.wsgi", "--bind", args.listen,
+                                "--workers", str(args.workers), "--access-logfile", "-"])
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait()
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    django_setup()
+    from corridor.service.ledger.integrator import integrate_now, open_store
+    from corridor.service.outbox.worker import process_due
+
+    store = open_store()
+    while True:
+        started = time.monotonic()
+        integrate_now(store)
+        process_due()
+        if args.once:
+            return 0
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))  # at most one checkpoint a second
+
+
+def rebuild_command(args: argparse.Namespace) -> int:
+    django_setup()
+    from corridor.service.ledger.rebuild import rebuild
+
+    started = time.monotonic()
+    size = rebuild(lambda n: print(f"  folded {n:,} entries", file=sys.stderr))
+    print(f"rebuilt every read model from {size:,} log entries in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def createparty_command(args: argparse.Namespace) -> int:
+    django_setup()
+    from corridor.service.ledger.record import Refused
+    from corridor.service.parties.operations import do_register_party, do_set_contact
+
+    public = base64.b64decode(args.public_key) if args.public_key else None
+    try:
+        recorded = do_register_party(args.id, args.name, args.kind, public=public)
+    except Refused as error:
+        print(f"corridor createparty: [{error.code}] {error.message}", file=sys.stderr)
+        return 1
+    if args.email or args.webhook:
+        do_set_contact(args.id, args.email, args.webhook)
+    key = recorded[1].folded.envelope.statement["payload"]["public"]
+    custody = "custodial (the server signs for it)" if public is None else "kept by the party"
+    print(f"registered party {args.id} (log entries {recorded[0].index}, {recorded[1].index}); key {key}: {custody}")
+    return 0
+
+
+def createuser_command(args: argparse.Namespace) -> int:
+    django_setup()
+    from corridor.service.parties.models import Party
+    from corridor.service.parties.operations import do_create_user, do_issue_token
+
+    if not Party.objects.filter(pk=args.party).exists():
+        print(f"corridor createuser: there is no party {args.party!r}; run `corridor createparty` first",
+              file=sys.stderr)
+        return 1
+    user, password = do_create_user(args.username, args.party, args.role, args.password)
+    if args.superuser:
+        user.is_staff = user.is_superuser = True
+        user.save()
+    print(f"user {user.username} is {args.role} of {args.party}; password: {password}")
+    print(f"API token (shown once): {do_issue_token(user, 'createuser')}")
+    return 0
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    django_setup()
+    from corridor.service.demo import seed
+
+    print("Demo users (one per party of the two-roads example):")
+    for username, party, password, token in seed():
+        print(f"  {username:10} party {party:9} password {password}   token {token}")
+    return 0

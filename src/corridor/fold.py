@@ -1,0 +1,89 @@
+"""The state as a fold of the log: each entry's signature checked against the key history, then its
+statement applied by the engine. Used by the service (incrementally) and by anyone rebuilding from the log.
+
+Pure: no Django, no I/O. The operator is the log's registrar: its key is the trust root that registers
+every other key, and its party is the one that keeps the registry of parties and routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .engine import Party, State, apply, parse_statement, settle
+from .engine.errors import refuse
+from .engine.statements import Statement
+from .ledger.envelope import Envelope, EnvelopeError, unseal
+from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord
+
+OPERATOR_NAME = "Corridor operator"
+
+
+@dataclass
+class Folded:
+    """What one entry did: its envelope, the parsed statement (None for key statements) and the plans
+    whose state changed (the statement's own, and any whose timers fell due)."""
+
+    index: int
+    envelope: Envelope
+    statement: Statement | None
+    plans: list[str] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        return self.envelope.statement["type"]
+
+
+class LogFold:
+    def __init__(self, operator: str, registrar_public: bytes) -> None:
+        self.operator = operator
+        self.keys = KeyHistory([(operator, registrar_public)])
+        self.state = State.with_registry([Party(id=operator, name=OPERATOR_NAME, kind="operator")], [])
+        self.size = 0
+
+    def apply_entry(self, entry: bytes) -> Folded:
+        """Check and apply the next entry. Raises EnvelopeError or RuleViolation and changes nothing if
+        either refuses it (key statements are checked in full before the key history changes)."""
+        envelope = unseal(entry)
+        kind = envelope.statement.get("type")
+        if kind in KEY_STATEMENTS:
+            return self._apply_key_statement(envelope)
+        statement = parse_statement(envelope.statement)
+        self.keys.valid_key(envelope.key, self.size)
+        self._check_signer(envelope)
+        changed = settle(self.state, max(statement.seconds(), self.state.clock))
+        apply(self.state, statement)
+        plan = getattr(statement, "plan", None)
+        folded = Folded(self.size, envelope, statement, sorted({*changed, *([plan] if plan else [])}))
+        self.size += 1
+        return folded
+
+    def key_of(self, key: str) -> KeyRecord | None:
+        return self.keys.keys.get(key)
+
+    def next_seq(self, party: str) -> int:
+        return self.state.last_seq.get(party, 0) + 1
+
+    def _check_signer(self, envelope: Envelope) -> None:
+        record = self.keys.valid_key(envelope.key, self.size)
+        if record.party != envelope.party:
+            raise EnvelopeError("key.party", f"key {record.key} belongs to {record.party}, not {envelope.party}")
+        envelope.verify(record.public)
+
+    def _apply_key_statement(self, envelope: Envelope) -> Folded:
+        """Key statements are numbered in their party's sequence like any other statement."""
+        party, seq = envelope.party, envelope.statement.get("seq")
+        if party not in self.state.parties:
+            raise refuse("party.unknown", f"no party {party!r} is registered")
+        expected = self.next_seq(party)
+        if seq != expected:
+            code = "seq.duplicate" if isinstance(seq, int) and seq < expected else "seq.gap"
+            raise refuse(code, f"{party}'s next statement is #{expected}, not #{seq}")
+        payload = envelope.statement.get("payload")
+        subject = payload.get("party") if isinstance(payload, dict) else None
+        if envelope.statement["type"] == "key.register" and subject not in self.state.parties:
+            raise refuse("party.unknown", f"register party {subject!r} before registering its key")
+        self.keys.check(self.size, envelope)
+        self.state.last_seq[party] = expected
+        folded = Folded(self.size, envelope, None)
+        self.size += 1
+        return folded

@@ -1,0 +1,91 @@
+"""Custodial actions: one endpoint per statement type. The body is the statement's payload (its JSON
+Schema, generated from the engine's own types, is in the OpenAPI document); the server signs it with the
+acting party's key, numbers and dates it, and calls `record()`."""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+
+from ...engine.statements import PAYLOADS
+from ..ledger.record import Recorded, Refused, record_as
+from ..parties.authz import visible_to
+from ..passages.crew import replace_crew
+from ..passages.models import Plan
+from .auth import acting_party, user_of
+
+# (path under /plans/{plan}/, statement type, summary)
+PLAN_ACTIONS = [
+    ("amend", "plan.amend", "Amend the plan (a new version: consents to the old one lapse)"),
+    ("consent", "plan.consent", "Consent to the current version"),
+    ("refuse", "plan.refuse", "Refuse, with a coded reason (or refuse single manifest lines)"),
+    ("request-info", "plan.request_info", "Ask the requester for information"),
+    ("answer", "plan.answer", "Answer a request for information"),
+    ("withdraw", "plan.withdraw", "Withdraw an earlier consent, with a reason"),
+    ("cancel", "plan.cancel", "Cancel the plan (requester)"),
+    ("note", "plan.note", "Record a note (a document identified by its SHA-256)"),
+    ("propose-slot", "slot.propose", "Propose a movement slot"),
+    ("confirm-slot", "slot.confirm", "Confirm a proposed slot"),
+    ("decline-slot", "slot.decline", "Decline a proposed slot"),
+    ("arrive", "leg.arrive", "A leg's vehicles arrive at a checkpoint"),
+    ("inspect", "leg.inspect", "Inspection: declared vs found, seals, release or hold"),
+    ("go", "plan.go", "Go: release the legs (all together for a simultaneous plan)"),
+    ("depart", "leg.depart", "A leg departs"),
+    ("deliver", "leg.deliver", "Delivery receipt per line (good, damaged, lost)"),
+]
+
+
+def request_body(kind: str, extra: dict | None = None) -> dict:
+    """OpenAPI requestBody from the engine's payload type (msgspec's JSON Schema)."""
+    schema, components = msgspec.json.schema_components([PAYLOADS[kind]], ref_template="#/$defs/{name}")
+    body = {**schema[0], "$defs": components}
+    if extra:
+        body = {"allOf": [body, {"type": "object", "properties": extra}]}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
+
+
+def read_json(request) -> dict:
+    try:
+        value = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise Refused("json.malformed", f"the request body is not JSON: {error}", 400) from None
+    if not isinstance(value, dict):
+        raise Refused("json.malformed", "the request body must be a JSON object", 400)
+    return value
+
+
+def act_on_plan(request, plan: str, kind: str) -> Recorded:
+    party = acting_party(request, "sign")
+    if not Plan.objects.filter(visible_to(user_of(request), "sign"), pk=plan).exists():
+        raise Refused("plan.not_found", f"there is no plan {plan!r} your party takes part in", 404)
+    return record_as(party, kind, read_json(request), plan=plan)
+
+
+def submit_plan(request) -> Recorded:
+    party = acting_party(request, "sign")
+    body = read_json(request)
+    plan = body.pop("plan", None)
+    if not isinstance(plan, str):
+        raise Refused("plan.id_missing", "give the new plan's id in \"plan\"", 422)
+    content, private = replace_crew(body, body.pop("crew", None))
+    return record_as(party, "plan.submit", content, plan=plan, private=private)
+
+
+def report_incident(request) -> Recorded:
+    party = acting_party(request, "sign")
+    body = read_json(request)
+    plan = body.pop("plan", None)
+    return record_as(party, "incident.report", body, plan=plan)
+
+
+def dispute_incident(request, incident: str) -> Recorded:
+    party = acting_party(request, "sign")
+    return record_as(party, "incident.dispute", {**read_json(request), "incident": incident})
+
+
+def recorded_response(recorded: Recorded) -> dict:
+    statement = recorded.folded.envelope.statement
+    return {"index": recorded.index, "type": statement["type"], "party": statement["party"],
+            "seq": statement["seq"], "time": statement["time"], "plan": statement.get("plan"),
+            "key": statement["key"], "entry": recorded.entry.decode(), "proof": f"/log/proof/{recorded.index}"}

@@ -1,0 +1,42 @@
+"""API authentication: a per-user bearer token (only its SHA-256 is stored). No token: the public."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from ..ledger.record import Refused
+from ..parties.authz import parties_for
+from ..parties.models import ApiToken
+
+
+def user_of(request):
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return AnonymousUser()
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Refused("auth.invalid", "use the header 'Authorization: Bearer <token>'", 401)
+    found = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(token.strip())).first()
+    if found is None or not found.user.is_active:
+        raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
+    ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+    return found.user
+
+
+def acting_party(request, action: str = "sign") -> str:
+    """The party the user acts as: `?as=<party>` or their only party with the right to `action`."""
+    user = user_of(request)
+    if not user.is_authenticated:
+        raise Refused("auth.required", "sign in with an API token to act for a party", 401)
+    allowed = parties_for(user, action)
+    wanted = request.GET.get("as")
+    if wanted:
+        if wanted not in allowed:
+            raise Refused("auth.forbidden", f"you may not {action} as {wanted}", 403)
+        return wanted
+    if len(allowed) == 1:
+        return allowed[0]
+    if not allowed:
+        raise Refused("auth.forbidden", f"your role does not allow '{action}' for any party", 403)
+    raise Refused("auth.ambiguous", f"you act for several parties ({', '.join(allowed)}); add ?as=<party>", 400)

@@ -1,0 +1,211 @@
+"""Read endpoints: lists with filters and pagination, plan detail, waiting-on table, public aggregates,
+downloads. Everything is filtered through `visible_to` and the privacy rules in `exports.tables`."""
+
+from __future__ import annotations
+
+import io
+
+from django.db.models import Q
+from django.http import HttpResponse
+from ninja import File, NinjaAPI
+from ninja.files import UploadedFile
+
+from ...engine.times import format_duration
+from ..exports import formats, tables
+from ..imports.manifest import ManifestError, read_manifest
+from ..incidents.models import Incident
+from ..ledger.models import StatementIndex
+from ..ledger.record import Refused
+from ..parties.authz import parties_for, visible_to
+from ..passages.models import Attestation, CrewMember, Plan
+from .auth import acting_party, user_of
+
+MAX_PAGE = 500
+
+
+def page_of(request, query, to_rows) -> dict:
+    page, size = _int(request, "page", 1), min(_int(request, "page_size", 50), MAX_PAGE)
+    total = query.count()
+    items = list(query[(page - 1) * size: page * size])
+    return {"count": total, "page": page, "page_size": size, "results": list(to_rows(items))}
+
+
+def _int(request, name: str, default: int) -> int:
+    text = request.GET.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise Refused("query.invalid", f"{name} is a whole number from 1", 400)
+    return int(text)
+
+
+def _filters(request, allowed: dict[str, str]) -> Q:
+    q = Q()
+    for name, lookup in allowed.items():
+        if request.GET.get(name):
+            q &= Q(**{lookup: request.GET[name]})
+    return q
+
+
+def plan_filter(request) -> Q:
+    q = _filters(request, {"status": "status", "requester": "requester_id", "linkage": "linkage"})
+    if request.GET.get("route"):
+        q &= Q(legs__route_id=request.GET["route"])
+    if request.GET.get("party"):
+        q &= Q(requester_id=request.GET["party"]) | Q(positions__party_id=request.GET["party"])
+    return q
+
+
+def private_plans(request, ids: list[str]) -> set[str]:
+    user = user_of(request)
+    return set(Plan.objects.filter(visible_to(user, "view_private"), pk__in=ids).values_list("id", flat=True))
+
+
+def plan_list_rows(request):
+    def rows(plans):
+        plans = tables.with_awaited(plans)
+        return tables.plan_rows(plans, private_plans(request, [p.id for p in plans]))
+
+    return rows
+
+
+def plan_detail(request, plan_id: str) -> dict:
+    plan = tables.plans_query(Q(pk=plan_id)).first()
+    if plan is None:
+        raise Refused("plan.not_found", f"there is no plan {plan_id!r}", 404)
+    private = plan_id in private_plans(request, [plan_id])
+    [summary] = tables.plan_rows(tables.with_awaited([plan]), {plan_id} if private else set())
+    legs = list(tables.leg_rows(tables.legs_query(Q(plan_id=plan_id))))
+    return {
+        **summary,
+        "legs": legs,
+        "lines": list(tables.line_rows(tables.lines_query(Q(leg__plan_id=plan_id)))),
+        "positions": [
+            {"party": p.party_id, "capacities": p.capacities, "stance": p.stance, "at": tables.iso(p.at),
+             "reason": p.reason, "text": p.text} for p in plan.positions.order_by("party_id")
+        ],
+        "waiting": [dict(row, waited=format_duration(row["waited_seconds"])) for row in
+                    tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],
+        "timeline": [
+            {"index": s.idx, "type": s.type, "party": s.party, "seq": s.seq, "time": tables.iso(s.time),
+             "proof": f"/log/proof/{s.idx}"} for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")
+        ],
+        "crew": _crew(plan_id) if private and "view_private" in _rights(request, plan) else None,
+    }
+
+
+def _rights(request, plan: Plan) -> set[str]:
+    user = user_of(request)
+    return {action for action in ("view_private",) if Plan.objects.filter(visible_to(user, action), pk=plan.pk)}
+
+
+def _crew(plan_id: str) -> list[dict]:
+    return [{"leg": c.leg.leg_id, "name": c.name, "document": c.document, "commitment": c.commitment,
+             "salt": c.salt} for c in CrewMember.objects.filter(leg__plan_id=plan_id).select_related("leg")]
+
+
+def download(table_name: str, fmt: str, request) -> HttpResponse:
+    if table_name not in tables.TABLES or fmt not in formats.FORMATS:
+        raise Refused("export.unknown", f"exports: {', '.join(tables.TABLES)} as {', '.join(formats.FORMATS)}", 404)
+    out = io.StringIO()
+    formats.write(tables.TABLES[table_name], export_rows(table_name, user_of(request)), out, fmt)
+    kind = "application/json" if fmt == "json" else "text/csv"
+    response = HttpResponse(out.getvalue(), content_type=f"{kind}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="corridor-{table_name}.{"csv" if fmt == "hxl" else fmt}"'
+    return response
+
+
+def export_rows(table_name: str, user=None):
+    """The rows of one export table as `user` (None: the public) may see them."""
+    if table_name == "plans":
+        plans = tables.with_awaited(list(tables.plans_query()))
+        visible = set(Plan.objects.filter(visible_to(user, "view_private")).values_list("id", flat=True)) \
+            if user is not None else set()
+        return tables.plan_rows(plans, visible)
+    builders = {
+        "legs": lambda: tables.leg_rows(tables.legs_query().iterator(chunk_size=2000)),
+        "lines": lambda: tables.line_rows(tables.lines_query().iterator(chunk_size=2000)),
+        "incidents": lambda: tables.incident_rows(tables.incidents_query()),
+        "waiting": lambda: tables.waiting_rows(tables.waiting_query().iterator(chunk_size=2000)),
+        "stats": tables.stat_rows,
+    }
+    return builders[table_name]()
+
+
+def register(api: NinjaAPI) -> None:
+    @api.get("/plans", summary="Plans (filters: status, requester, party, route, linkage; page, page_size)",
+             tags=["reads"])
+    def list_plans(request):
+        return page_of(request, tables.plans_query(plan_filter(request)).distinct(), plan_list_rows(request))
+
+    @api.get("/plans/{plan}", summary="One plan: legs, lines, positions, waiting clocks, timeline", tags=["reads"])
+    def get_plan(request, plan: str):
+        return plan_detail(request, plan)
+
+    @api.get("/legs", summary="Legs with their route, status, requester, stage dates and weight", tags=["reads"])
+    def list_legs(request):
+        q = _filters(request, {"plan": "plan_id", "route": "route_id", "phase": "phase", "status": "plan__status"})
+        return page_of(request, tables.legs_query(q), tables.leg_rows)
+
+    @api.get("/lines", summary="Manifest lines (filters: plan, category)", tags=["reads"])
+    def list_lines(request):
+        q = _filters(request, {"plan": "leg__plan_id", "category": "category"})
+        return page_of(request, tables.lines_query(q), tables.line_rows)
+
+    @api.get("/incidents", summary="Incident claims with their disputes, side by side", tags=["reads"])
+    def list_incidents(request):
+        q = _filters(request, {"category": "category", "reporter": "reporter_id", "plan": "plan"})
+        return page_of(request, tables.incidents_query(q), tables.incident_rows)
+
+    @api.get("/incidents/{incident}", summary="One incident claim and its disputes", tags=["reads"])
+    def get_incident(request, incident: str):
+        found = tables.incidents_query(Q(pk=incident))
+        if not found:
+            raise Refused("incident.not_found", f"there is no incident {incident!r}", 404)
+        return next(tables.incident_rows(found))
+
+    @api.get("/waiting", summary="Who is waited on, per plan and party, with live totals", tags=["reads"])
+    def list_waiting(request):
+        q = _filters(request, {"party": "party_id", "plan": "plan_id"})
+        if request.GET.get("now") == "1":
+            q &= Q(waiting_since__isnull=False)
+        return page_of(request, tables.waiting_query(q), tables.waiting_rows)
+
+    @api.get("/stats", summary="Public aggregates (also per source for imported records)", tags=["reads"])
+    def stats(request):
+        return {"results": list(tables.stat_rows())}
+
+    @api.get("/attestations", summary="Passages attested by data sources (imports)", tags=["reads"])
+    def list_attestations(request):
+        q = _filters(request, {"dataset": "dataset", "crossing": "crossing"})
+        query = Attestation.objects.filter(q).order_by("dataset", "passage")
+        return page_of(request, query, lambda rows: [
+            {"passage": a.passage, "source": a.source_id, "dataset": a.dataset, "reference": a.reference,
+             "crossing": a.crossing, "carrier": a.carrier, "departed": str(a.departed or "") or None,
+             "cleared": str(a.cleared or "") or None, "received": str(a.received or "") or None,
+             "tonnes": a.weight_kg / 1000, "kind": "attested by the source, not consented on Corridor"}
+            for a in rows])
+
+    @api.get("/export/{table}.{fmt}", summary="Download a table as csv, json or hxl", tags=["reads"])
+    def export(request, table: str, fmt: str):
+        return download(table, fmt, request)
+
+    @api.get("/me", summary="Who the token belongs to and what it may do for which party", tags=["reads"])
+    def me(request):
+        user = user_of(request)
+        if not user.is_authenticated:
+            raise Refused("auth.required", "no API token given", 401)
+        return {"user": user.username, "parties": {a: parties_for(user, a) for a in ("view_private", "sign",
+                                                                                      "import", "manage")}}
+
+    @api.post("/manifest/parse", summary="Read manifest lines from a CSV or XLSX upload (row errors listed)",
+              tags=["imports"])
+    def parse_manifest(request, file: File[UploadedFile]):
+        acting_party(request, "import")
+        try:
+            return {"lines": read_manifest(file.name or "", file.read())}
+        except ManifestError as error:
+            raise Refused(error.code, error.message, 422, error.rows) from None
+
+
+__all__ = ["Incident", "register"]

@@ -1,0 +1,75 @@
+"""The service's configuration: every setting from an environment variable, read once, typed.
+
+Secrets that are not given are generated once into the data directory (mode 0600) and reused, so a fresh
+machine runs with no configuration at all. docs/operations.md lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    log_origin: str
+    allowed_hosts: tuple[str, ...]
+    secret_key: str
+    key_encryption_key: bytes
+    debug: bool
+    max_upload_bytes: int
+    email_host: str
+    email_port: int
+    email_from: str
+    public_url: str
+
+    @property
+    def tiles_dir(self) -> Path:
+        return self.data_dir / "log" / "tiles"
+
+
+def load(environ: dict[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("CORRIDOR_DATA_DIR", "var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Config(
+        data_dir=data_dir,
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'corridor.sqlite3'}",
+        log_origin=env.get("CORRIDOR_LOG_ORIGIN", "corridor.example/log"),
+        allowed_hosts=tuple(filter(None, env.get("CORRIDOR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(","))),
+        secret_key=env.get("DJANGO_SECRET_KEY") or _generated(data_dir / "secret_key", _token),
+        key_encryption_key=(env.get("CORRIDOR_KEY_ENCRYPTION_KEY") or _generated(data_dir / "custody.key",
+                                                                                  _fernet_key)).encode(),
+        debug=env.get("CORRIDOR_DEBUG", "0") == "1",
+        max_upload_bytes=int(env.get("CORRIDOR_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
+        email_host=env.get("CORRIDOR_EMAIL_HOST", "localhost"),
+        email_port=int(env.get("CORRIDOR_EMAIL_PORT", "25")),
+        email_from=env.get("CORRIDOR_EMAIL_FROM", "corridor@localhost"),
+        public_url=env.get("CORRIDOR_PUBLIC_URL", "http://127.0.0.1:8000"),
+    )
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def _fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def _generated(path: Path, make) -> str:
+    """Read a secret kept in the data directory, creating it (readable by the owner only) the first time."""
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(make())
+    return path.read_text().strip()
+
+
+CONFIG = load()

@@ -1,0 +1,104 @@
+"""Manifest lines from a CSV or XLSX file, with errors a logistician can act on: which row, which
+column, what is wrong. Columns (header names, any case): id, item, category, quantity, unit, weight_kg."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+
+import openpyxl
+
+COLUMNS = ("id", "item", "category", "quantity", "unit", "weight_kg")
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+MAX_ROWS = 5000
+
+
+class ManifestError(ValueError):
+    def __init__(self, code: str, message: str, rows: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.rows = code, message, rows or []
+
+
+def read_manifest(filename: str, data: bytes) -> list[dict]:
+    rows = _xlsx_rows(data) if filename.lower().endswith(".xlsx") else _csv_rows(data)
+    header = [str(cell or "").strip().lower() for cell in next(rows, [])]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise ManifestError("manifest.columns", f"the first row must name the columns; missing: {', '.join(missing)}")
+    lines, errors = [], []
+    for number, row in enumerate(rows, start=2):
+        values = dict(zip(header, row, strict=False))
+        if not any(str(v or "").strip() for v in values.values()):
+            continue
+        line, problems = _line(values, number)
+        errors += problems
+        lines.append(line)
+        if len(lines) > MAX_ROWS:
+            raise ManifestError("manifest.too_long", f"a manifest has at most {MAX_ROWS} lines")
+    errors += _duplicates(lines)
+    if errors:
+        raise ManifestError("manifest.rows", f"{len(errors)} problem(s) in the manifest; nothing was read", errors)
+    if not lines:
+        raise ManifestError("manifest.empty", "the manifest has no lines")
+    return lines
+
+
+def _line(values: dict, row: int) -> tuple[dict, list[dict]]:
+    errors = []
+    line = {name: str(values.get(name) if values.get(name) is not None else "").strip() for name in COLUMNS}
+    if not ID.match(line["id"]):
+        errors.append(_error(row, "id", "needs an id of letters, digits and . _ : - (e.g. flour-1)"))
+    for name in ("item", "unit"):
+        if not line[name]:
+            errors.append(_error(row, name, "is empty"))
+    for name in ("quantity", "weight_kg"):
+        number = _whole(values.get(name))
+        if number is None:
+            errors.append(_error(row, name, f"{line[name]!r} is not a whole number (no decimals, no units)"))
+        else:
+            line[name] = number
+    if line["quantity"] == 0:
+        errors.append(_error(row, "quantity", "must be at least 1"))
+    return line, errors
+
+
+def _whole(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None
+    text = str(value or "").strip().replace(",", "")
+    return int(text) if text.isdigit() else None
+
+
+def _duplicates(lines: list[dict]) -> list[dict]:
+    seen, errors = {}, []
+    for row, line in enumerate(lines, start=2):
+        if line["id"] in seen:
+            errors.append(_error(row, "id", f"{line['id']!r} is used again (first on row {seen[line['id']]})"))
+        seen.setdefault(line["id"], row)
+    return errors
+
+
+def _error(row: int, column: str, message: str) -> dict:
+    return {"row": row, "column": column, "message": f"row {row}, {column}: {message}"}
+
+
+def _csv_rows(data: bytes):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ManifestError("manifest.encoding", "the CSV file is not UTF-8 text (save it as 'CSV UTF-8')") from None
+    return iter(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(data: bytes):
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ManifestError("manifest.unreadable", f"the file is not a readable XLSX workbook ({error})") from None
+    return iter(list(book.worksheets[0].iter_rows(values_only=True)))

@@ -1,0 +1,33 @@
+"""Incident claims and disputes: projections of `incident.report` / `incident.dispute`, side by side."""
+
+from django.db import models
+
+from ..parties.models import Party
+
+
+class Incident(models.Model):
+    id = models.CharField(max_length=128, primary_key=True)
+    reporter = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="incidents")
+    category = models.CharField(max_length=40, db_index=True)
+    place = models.CharField(max_length=4000)
+    lat = models.CharField(max_length=20, null=True)
+    lon = models.CharField(max_length=20, null=True)
+    occurred_from = models.DateTimeField()
+    occurred_to = models.DateTimeField(null=True)
+    plan = models.CharField(max_length=128, null=True, db_index=True)
+    route = models.CharField(max_length=128, null=True)
+    text = models.TextField()
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "incident"
+
+
+class Dispute(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="disputes")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="disputes")
+    text = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        db_table = "incident_dispute"

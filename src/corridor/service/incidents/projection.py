@@ -1,0 +1,28 @@
+"""Read models of incident claims and their disputes, side by side."""
+
+from __future__ import annotations
+
+from ...engine.times import parse_time
+from ...fold import Folded, LogFold
+from ..passages.projection import at
+from .models import Dispute, Incident
+
+
+def project_incidents(folded: Folded, fold: LogFold, private: object) -> None:
+    if folded.type in ("incident.report", "incident.dispute"):
+        write_incident(fold, folded.statement.payload.incident)
+
+
+def write_incident(fold: LogFold, incident_id: str) -> None:
+    record = fold.state.incidents[incident_id]
+    claim = record.claim
+    Incident.objects.update_or_create(id=incident_id, defaults=dict(
+        reporter_id=record.reporter, category=claim.category, place=claim.place.name, lat=claim.place.lat,
+        lon=claim.place.lon, occurred_from=at(parse_time(claim.occurred_from)),
+        occurred_to=at(parse_time(claim.occurred_to) if claim.occurred_to else None), plan=record.plan,
+        route=claim.route, text=claim.text, reported_at=at(record.reported_at),
+    ))
+    Dispute.objects.filter(incident_id=incident_id).delete()
+    Dispute.objects.bulk_create([
+        Dispute(incident_id=incident_id, party_id=d.party, text=d.text, at=at(d.at)) for d in record.disputes
+    ])

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "corridor.service.ledger"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """The projection steps `record()` runs for each entry, in this order."""
+        from ..incidents.projection import project_incidents
+        from ..outbox.notify import queue_notifications
+        from ..parties.projection import project_registry
+        from ..passages.projection import project_passages
+        from .projection import project_statement
+        from .record import _after_apply, on_apply
+
+        if not _after_apply:
+            for step in (project_statement, project_registry, project_passages, project_incidents,
+                         queue_notifications):
+                on_apply(step)

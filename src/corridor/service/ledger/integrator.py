@@ -1,0 +1,58 @@
+"""Integrating recorded entries into tiles and signed checkpoints, on the service's own database.
+
+`record()` commits entries (that is the acknowledgement); this turns them into the public log: tiles,
+then the tree state together with the checkpoint signed for it, then the published checkpoint file. It
+runs in `corridor worker` (at most one checkpoint a second) and can be called directly (`integrate_now`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from django.db import connection, transaction
+
+from ...ledger.store import LogStore
+from ..config import CONFIG
+from ..guard import domain_writes
+from .keys import log_signer
+from .record import _take_writer_lock
+
+
+class DjangoDatabase:
+    """The ledger store's database interface over Django's connection ('?' placeholders, a locked
+    transaction), so the log and the read models live in one database."""
+
+    @property
+    def kind(self) -> str:
+        return connection.vendor
+
+    def execute(self, sql: str, params=()):
+        cursor = connection.cursor()
+        cursor.execute(sql.replace("?", "%s"), list(params))
+        return cursor
+
+    def executemany(self, sql: str, rows) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), [list(row) for row in rows])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with transaction.atomic(), domain_writes():
+            _take_writer_lock()
+            yield
+
+    def close(self) -> None:
+        pass
+
+
+def open_store() -> LogStore:
+    return LogStore(DjangoDatabase(), CONFIG.tiles_dir, CONFIG.log_origin, log_signer())
+
+
+def integrate_now(store: LogStore | None = None) -> str:
+    """Integrate everything recorded so far and publish the checkpoint; returns the checkpoint note."""
+    store = store or open_store()
+    while store.integrate(1024) < store.sequenced_size():
+        pass
+    return store.publish()

@@ -1,0 +1,49 @@
+"""The service's own keys, kept in the data directory: the log key (signs checkpoints) and the operator's
+statement key (the registrar: registers parties, routes and keys). And custody of parties' private keys:
+encrypted at rest with the key-encryption key from configuration (Fernet: AES-128-CBC + HMAC-SHA256)."""
+
+from __future__ import annotations
+
+import base64
+import functools
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ...ledger.crypto import public_bytes
+from ...ledger.note import Signer, parse_signer
+from ..config import CONFIG, _generated
+
+OPERATOR = "operator"
+
+
+@functools.cache
+def log_signer() -> Signer:
+    return parse_signer(_generated(CONFIG.data_dir / "log.key", lambda: Signer.generate(CONFIG.log_origin).encode()))
+
+
+@functools.cache
+def operator_key() -> Ed25519PrivateKey:
+    seed = _generated(CONFIG.data_dir / "operator.key", lambda: _b64(Ed25519PrivateKey.generate().private_bytes_raw()))
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(seed))
+
+
+def operator_public() -> bytes:
+    return public_bytes(operator_key())
+
+
+def trust_text() -> str:
+    """What a verifier needs: the log's key and the registrar's (see `corridor verify --trust`)."""
+    return f"log {log_signer().verifier.encode()}\nregistrar {OPERATOR} {_b64(operator_public())}\n"
+
+
+def seal_private(private: Ed25519PrivateKey) -> bytes:
+    return Fernet(CONFIG.key_encryption_key).encrypt(private.private_bytes_raw())
+
+
+def open_private(sealed: bytes) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(Fernet(CONFIG.key_encryption_key).decrypt(bytes(sealed)))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()

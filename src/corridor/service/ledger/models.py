@@ -1,0 +1,50 @@
+"""The log's own tables, in the service's database so a statement and its read models commit together.
+
+Table and column names are those of `corridor.ledger.store` (which integrates entries into tiles and
+signed checkpoints); here Django's migrations own the schema.
+"""
+
+from django.db import models
+
+
+class LogEntry(models.Model):
+    idx = models.BigIntegerField(primary_key=True)
+    data = models.BinaryField()
+    leaf = models.BinaryField()
+
+    class Meta:
+        db_table = "entries"
+
+
+class TreeState(models.Model):
+    id = models.IntegerField(primary_key=True)
+    size = models.BigIntegerField()
+    root = models.BinaryField()
+
+    class Meta:
+        db_table = "tree"
+
+
+class SignedCheckpoint(models.Model):
+    size = models.BigIntegerField(primary_key=True)
+    root = models.BinaryField()
+    note = models.TextField()
+
+    class Meta:
+        db_table = "checkpoints"
+
+
+class StatementIndex(models.Model):
+    """Each entry's statement in columns, for timelines and lookups (a projection of `entries`)."""
+
+    idx = models.BigIntegerField(primary_key=True)
+    type = models.CharField(max_length=40)
+    party = models.CharField(max_length=128, db_index=True)
+    seq = models.BigIntegerField()
+    time = models.DateTimeField()
+    plan = models.CharField(max_length=128, null=True, db_index=True)
+    subject = models.CharField(max_length=128, null=True, db_index=True)
+
+    class Meta:
+        db_table = "log_statement"
+        constraints = [models.UniqueConstraint(fields=["party", "seq"], name="one_statement_per_party_seq")]

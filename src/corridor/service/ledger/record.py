@@ -1,0 +1,188 @@
+"""`record()`: the only write path. Check the signature and key, apply the engine's rules, append to the
+log, update the read models and queue notifications — all in one database transaction. Notifications
+leave after commit (the worker sends what the outbox holds).
+
+Each process keeps the fold of the log in memory. Under the writer lock it first applies entries other
+processes appended since, so every process judges a statement against the whole log. If anything fails
+after the fold changed, the in-memory fold is dropped and rebuilt from the log on next use, so memory never
+runs ahead of what was committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from ...engine.errors import RuleViolation
+from ...engine.times import format_time
+from ...fold import Folded, LogFold
+from ...ledger.envelope import EnvelopeError, seal, unseal
+from ...ledger.merkle import leaf_hash
+from .. import clock
+from ..config import CONFIG
+from ..guard import domain_writes
+from .keys import OPERATOR, operator_key, operator_public
+from .models import LogEntry
+
+MAX_FUTURE_SECONDS = 300
+_LOCK_KEY = int.from_bytes(hashlib.sha256(f"corridor-log:{CONFIG.log_origin}".encode()).digest()[:8], "big",
+                           signed=True)
+
+
+class Refused(Exception):
+    """A statement the service will not record: `code` is stable, `message` for people, `status` for HTTP."""
+
+    def __init__(self, code: str, message: str, status: int = 422, details: list | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.status, self.details = code, message, status, details
+
+
+@dataclass
+class Recorded:
+    index: int
+    entry: bytes
+    folded: Folded
+
+
+Builder = Callable[[LogFold], bytes]
+_process_fold: LogFold | None = None
+_fold_lock = threading.Lock()
+_after_apply: list[Callable[[Folded, LogFold, object], None]] = []
+
+
+def on_apply(handler: Callable[[Folded, LogFold, object], None]) -> None:
+    """Register a projection step, run inside the transaction for each recorded entry."""
+    _after_apply.append(handler)
+
+
+def record(entry: bytes, private: object = None) -> Recorded:
+    """Record a statement its party signed itself."""
+    return record_built([lambda fold: entry], [private])[0]
+
+
+def record_as(party: str, kind: str, payload: dict, *, plan: str | None = None, private: object = None) -> Recorded:
+    """Record a statement signed with the party's custodial key, numbered and dated here."""
+    return record_built([custodial(party, kind, payload, plan=plan)], [private])[0]
+
+
+def record_built(builders: list[Builder], privates: list[object] | None = None) -> list[Recorded]:
+    """Record several statements in one transaction (all or none). Builders run under the writer lock,
+    so custodial statements get the party's next sequence number."""
+    privates = privates or [None] * len(builders)
+    with _fold_lock:
+        fold, changed = None, False
+        try:
+            with transaction.atomic(), domain_writes():
+                _take_writer_lock()
+                fold = _catch_up(_current_fold())
+                results = []
+                for build, private in zip(builders, privates, strict=True):
+                    entry = build(fold)
+                    folded = _apply(fold, entry)
+                    changed = True
+                    _persist(fold, folded, entry, private)
+                    results.append(Recorded(folded.index, entry, folded))
+            return results
+        except BaseException:
+            if changed:
+                _drop_fold()
+            raise
+
+
+def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None) -> Builder:
+    def build(fold: LogFold) -> bytes:
+        statement = {"type": kind, "party": party, "seq": fold.next_seq(party),
+                     "time": format_time(max(clock.now(), fold.state.clock)), "payload": payload}
+        if plan is not None:
+            statement["plan"] = plan
+        return seal(statement, _signing_key(fold, party))
+
+    return build
+
+
+def current_fold() -> LogFold:
+    """The fold as of the last committed entry (for reads that need the engine, e.g. allowed actions)."""
+    with _fold_lock:
+        return _catch_up(_current_fold())
+
+
+def _apply(fold: LogFold, entry: bytes) -> Folded:
+    try:
+        envelope = unseal(entry)
+        _check_time(envelope.statement.get("time"))
+        return fold.apply_entry(entry)
+    except RuleViolation as error:
+        raise Refused(error.code, error.message, 409 if error.code in CONFLICTS else 422) from None
+    except EnvelopeError as error:
+        status = 403 if error.code.startswith(("key.", "signature.")) else 422
+        raise Refused(error.code, error.message, status) from None
+
+
+CONFLICTS = frozenset({"seq.duplicate", "seq.gap", "version.stale", "plan.exists", "incident.exists",
+                       "attestation.exists", "state.wrong"})
+
+
+def _check_time(value: object) -> None:
+    from ...engine.times import parse_time
+
+    if isinstance(value, str):
+        try:
+            moment = parse_time(value, "time")
+        except RuleViolation:
+            return  # the engine refuses it with its own code
+        if moment > clock.now() + MAX_FUTURE_SECONDS:
+            raise Refused("time.future", f"{value} is later than the server's clock allows ({MAX_FUTURE_SECONDS}s)")
+
+
+def _persist(fold: LogFold, folded: Folded, entry: bytes, private: object) -> None:
+    LogEntry.objects.create(idx=folded.index, data=entry, leaf=leaf_hash(entry))
+    for handler in _after_apply:
+        handler(folded, fold, private)
+
+
+def _signing_key(fold: LogFold, party: str):
+    from ..parties.custody import custodial_key
+
+    if party == OPERATOR:
+        return operator_key()
+    return custodial_key(fold, party)
+
+
+def _take_writer_lock() -> None:
+    """SQLite: the IMMEDIATE transaction is the lock. PostgreSQL: an advisory lock shared with the log's
+    integrator, so entries are numbered in commit order by one writer at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _current_fold() -> LogFold:
+    global _process_fold
+    if _process_fold is None:
+        _process_fold = LogFold(OPERATOR, operator_public())
+    return _process_fold
+
+
+def _catch_up(fold: LogFold) -> LogFold:
+    """Apply entries other processes committed since this process last looked."""
+    while True:
+        rows = list(LogEntry.objects.filter(idx__gte=fold.size).order_by("idx").values_list("idx", "data")[:5000])
+        if not rows:
+            return fold
+        for index, data in rows:
+            if index != fold.size:
+                raise RuntimeError(f"log entries are not contiguous at {fold.size}")
+            fold.apply_entry(bytes(data))
+
+
+def _drop_fold() -> None:
+    global _process_fold
+    _process_fold = None
+
+
+def reset_for_tests() -> None:
+    _drop_fold()

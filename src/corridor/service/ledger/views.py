@@ -1,0 +1,65 @@
+"""The public log over HTTP: checkpoint, tiles and entry bundles (C2SP tlog-tiles paths), proof blobs
+(C2SP tlog-proof) for any entry, and the trust file a verifier needs. No sign-in: the log is public."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpResponse
+
+from ...ledger.evidence import Evidence
+from ...ledger.reader import TileHashes
+from ...ledger.verify import Source
+from ..config import CONFIG
+from .keys import trust_text
+from .models import LogEntry
+
+TEXT = "text/plain; charset=utf-8"
+
+
+def checkpoint(request) -> HttpResponse:
+    path = CONFIG.tiles_dir / "checkpoint"
+    if not path.is_file():
+        raise Http404("the log has no checkpoint yet")
+    response = HttpResponse(path.read_bytes(), content_type=TEXT)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def trust(request) -> HttpResponse:
+    return HttpResponse(trust_text(), content_type=TEXT)
+
+
+def tile(request, tile_path: str) -> FileResponse:
+    root = CONFIG.tiles_dir.resolve()
+    file = (root / "tile" / tile_path).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        raise Http404("no such tile")
+    response = FileResponse(file.open("rb"), content_type="application/octet-stream")
+    # full tiles never change; partial ones ('.p/') are replaced as the log grows
+    response["Cache-Control"] = "max-age=60" if ".p/" in tile_path else "public, max-age=31536000, immutable"
+    return response
+
+
+def proof(request, index: int) -> HttpResponse:
+    note = _checkpoint_note()
+    size = int(note.split("\n")[1])
+    if not 0 <= index < size:
+        raise Http404(f"entry {index} is not yet in the published log (size {size})")
+    hashes = TileHashes(Source(str(CONFIG.tiles_dir)), size)
+    blob = Evidence(index, hashes.inclusion(index), note).encode()
+    response = HttpResponse(blob, content_type=TEXT)
+    response["Content-Disposition"] = f'attachment; filename="entry-{index}.tlog-proof"'
+    return response
+
+
+def entry(request, index: int) -> HttpResponse:
+    row = LogEntry.objects.filter(idx=index).first()
+    if row is None:
+        raise Http404(f"no entry {index}")
+    return HttpResponse(bytes(row.data), content_type="application/json")
+
+
+def _checkpoint_note() -> str:
+    path = CONFIG.tiles_dir / "checkpoint"
+    if not path.is_file():
+        raise Http404("the log has no checkpoint yet")
+    return path.read_text()

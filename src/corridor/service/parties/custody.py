@@ -1,0 +1,39 @@
+"""Custodial keys: the server signs for a party with the party's own registered key, kept encrypted."""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ...fold import LogFold
+from ...ledger.crypto import public_bytes
+from ..ledger.keys import OPERATOR, open_private, seal_private
+from ..ledger.record import Builder, Refused, custodial
+from .models import PartyKey
+
+
+def custodial_key(fold: LogFold, party: str) -> Ed25519PrivateKey:
+    """The party's newest valid key whose private half the server holds."""
+    keys = PartyKey.objects.filter(party_id=party, revoked_at__isnull=True, sealed_private__isnull=False)
+    for key in keys.order_by("-registered_at"):
+        record = fold.key_of(key.key_id)
+        if record is not None and record.revoked_at is None:
+            return open_private(key.sealed_private)
+    raise Refused("key.not_custodial", f"the server holds no valid key for {party}; it signs its own statements",
+                  403)
+
+
+def new_custodial_key() -> tuple[Ed25519PrivateKey, bytes]:
+    """A fresh key pair for a party, and its private half sealed for storage."""
+    private = Ed25519PrivateKey.generate()
+    return private, seal_private(private)
+
+
+def register_key(party: str, public: bytes) -> Builder:
+    """The operator's `key.register` statement for one of a party's public keys."""
+    return custodial(OPERATOR, "key.register", {"party": party, "public": base64.b64encode(public).decode()})
+
+
+def public_of(private: Ed25519PrivateKey) -> bytes:
+    return public_bytes(private)

@@ -1,0 +1,163 @@
+"""Read models of passages: projections of the log, rewritten per plan by `projection.py` only."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ..parties.models import Party, Route
+
+
+class Plan(models.Model):
+    id = models.CharField(max_length=128, primary_key=True)
+    requester = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="plans")
+    linkage = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, db_index=True)
+    version = models.CharField(max_length=64)
+    tolerance_seconds = models.IntegerField()
+    submitted_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField(null=True)
+    closed_at = models.DateTimeField(null=True)
+    cleared_at = models.DateTimeField(null=True)
+    amendments = models.IntegerField(default=0)
+    slot_start = models.DateTimeField(null=True)
+    slot_end = models.DateTimeField(null=True)
+    weight_kg = models.BigIntegerField(default=0)
+    vehicles = models.IntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "plan"
+
+
+class Leg(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legs")
+    leg_id = models.CharField(max_length=128)
+    route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="legs")
+    direction = models.CharField(max_length=10)
+    phase = models.CharField(max_length=20)
+    checkpoint = models.CharField(max_length=128, null=True)
+    arrived_at = models.DateTimeField(null=True)
+    released_at = models.DateTimeField(null=True)
+    departed_at = models.DateTimeField(null=True)
+    delivered_at = models.DateTimeField(null=True)
+    weight_kg = models.BigIntegerField(default=0)
+    seals = models.JSONField(default=list)
+    crew_commitments = models.JSONField(default=list)
+
+    class Meta:
+        db_table = "leg"
+        constraints = [models.UniqueConstraint(fields=["plan", "leg_id"], name="leg_id_unique_in_plan")]
+
+
+class ManifestLine(models.Model):
+    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="lines")
+    line_id = models.CharField(max_length=128)
+    item = models.CharField(max_length=4000)
+    category = models.CharField(max_length=4000)
+    quantity = models.BigIntegerField()
+    unit = models.CharField(max_length=100)
+    weight_kg = models.BigIntegerField()
+    carried = models.BigIntegerField()
+    refused_by = models.JSONField(default=list)
+    good = models.BigIntegerField(null=True)
+    damaged = models.BigIntegerField(null=True)
+    lost = models.BigIntegerField(null=True)
+
+    class Meta:
+        db_table = "manifest_line"
+
+
+class Vehicle(models.Model):
+    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="vehicles")
+    vehicle_id = models.CharField(max_length=128)
+    plate = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "vehicle"
+
+
+class Position(models.Model):
+    """A required party's stance on the plan's current version."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="positions")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="positions")
+    capacities = models.JSONField(default=list)
+    stance = models.CharField(max_length=20)
+    at = models.DateTimeField(null=True)
+    reason = models.CharField(max_length=40, null=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "position"
+
+
+class Inspection(models.Model):
+    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="inspections")
+    at = models.DateTimeField()
+    party = models.CharField(max_length=128)
+    checkpoint = models.CharField(max_length=128)
+    decision = models.CharField(max_length=30)
+    report = models.JSONField()
+
+    class Meta:
+        db_table = "inspection"
+
+
+class Clock(models.Model):
+    """Who a plan waits on: closed intervals summed in `waited_seconds`, the open one since `waiting_since`."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="clocks")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="clocks")
+    waited_seconds = models.BigIntegerField()
+    waiting_since = models.DateTimeField(null=True, db_index=True)
+
+    class Meta:
+        db_table = "clock"
+
+
+class Attestation(models.Model):
+    """A passage a data source attests (an import): the source's word, not any party's consent."""
+
+    passage = models.CharField(max_length=128, primary_key=True)
+    source = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="attestations")
+    dataset = models.CharField(max_length=200, db_index=True)
+    reference = models.CharField(max_length=200)
+    crossing = models.CharField(max_length=200)
+    carrier = models.CharField(max_length=400)
+    origin = models.CharField(max_length=200)
+    departed = models.DateField(null=True, db_index=True)
+    cleared = models.DateField(null=True)
+    received = models.DateField(null=True, db_index=True)
+    weight_kg = models.BigIntegerField()
+    attested_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "attestation"
+        constraints = [models.UniqueConstraint(fields=["dataset", "reference"], name="one_attestation_per_record")]
+
+
+class AttestedLine(models.Model):
+    attestation = models.ForeignKey(Attestation, on_delete=models.CASCADE, related_name="lines")
+    item = models.CharField(max_length=4000)
+    category = models.CharField(max_length=4000)
+    quantity = models.BigIntegerField()
+    unit = models.CharField(max_length=100)
+    weight_kg = models.BigIntegerField()
+    destination = models.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        db_table = "attested_line"
+
+
+class CrewMember(models.Model):
+    """Private: a crew member in clear, with the salt that opens the commitment on the log. Never public."""
+
+    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="crew")
+    commitment = models.CharField(max_length=64)
+    name = models.CharField(max_length=400)
+    document = models.CharField(max_length=200)
+    salt = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "crew_member"

@@ -1,0 +1,38 @@
+"""Drive a scenario's statements through the HTTP API, one client per party, at the scenario's times."""
+
+from __future__ import annotations
+
+from corridor.engine.times import parse_time
+from corridor.scenario.loader import load_scenario
+from corridor.service import clock
+from corridor.service.api.actions import PLAN_ACTIONS
+from corridor.service.passages.models import Plan
+
+PATHS = {kind: verb for verb, kind, _ in PLAN_ACTIONS}
+
+
+def endpoint(kind: str, plan: str | None, payload: dict) -> tuple[str, dict]:
+    """The API path and body for one statement."""
+    if kind == "plan.submit":
+        return "/plans", {"plan": plan, **payload}
+    if kind == "incident.report":
+        return "/incidents", ({"plan": plan} if plan else {}) | payload
+    if kind == "incident.dispute":
+        body = dict(payload)
+        return f"/incidents/{body.pop('incident')}/dispute", body
+    return f"/plans/{plan}/{PATHS[kind]}", payload
+
+
+def drive(scenario_path, clients) -> list[dict]:
+    """Send every statement; returns the API's answers. `version: current` is read from the API."""
+    answers = []
+    for item in load_scenario(scenario_path).statements:
+        payload = dict(item.payload)
+        if payload.get("version") == "current":
+            payload["version"] = Plan.objects.get(pk=item.plan).version
+        path, body = endpoint(item.do, item.plan, payload)
+        with clock.frozen_at(parse_time(item.at)):
+            status, answer = clients[item.by].post(path, body)
+        assert status == 201, (item.line, item.do, answer)
+        answers.append(answer)
+    return answers

@@ -1,0 +1,11 @@
+"""Django settings for the test run: the service's own, with a throwaway data directory (keys, tiles)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("CORRIDOR_DATA_DIR", tempfile.mkdtemp(prefix="corridor-test-"))
+
+from corridor.service.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests create many users; speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
