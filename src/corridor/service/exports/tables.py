@@ -196,10 +196,22 @@ def _attested_stats() -> Iterator[dict]:
         yield _stat(dataset, "total", "all", total["n"], total["kg"])
         yield from _by_month(dataset, passages)
         lines = AttestedLine.objects.filter(attestation__dataset=dataset)
-        for field, dimension in (("category", "commodity"), ("destination", "destination")):
-            for row in lines.values(field).annotate(n=Count("attestation", distinct=True), kg=Sum("weight_kg")) \
-                    .order_by(field):
-                yield _stat(dataset, dimension, row[field], row["n"], row["kg"])
+        for dimension, fields in ATTESTED_DIMENSIONS:
+            grouped = lines.values(*fields).annotate(n=Count("attestation", distinct=True), kg=Sum("weight_kg"))
+            for row in grouped.order_by(*fields):
+                if any(row[f] is None for f in fields):
+                    continue  # e.g. a day the source does not give
+                yield _stat(dataset, dimension, " / ".join(str(row[f]) for f in fields), row["n"], row["kg"])
+
+
+# dimension name -> the attested line's fields it groups by (a passage counts once per group)
+ATTESTED_DIMENSIONS = (
+    ("commodity", ("category",)),
+    ("destination", ("destination",)),
+    ("destination / commodity", ("destination", "category")),
+    ("crossing", ("attestation__crossing",)),
+    ("crossing / day", ("attestation__crossing", "attestation__received")),
+)
 
 
 def _by_month(dataset: str, passages) -> Iterator[dict]:
@@ -215,5 +227,5 @@ def _by_month(dataset: str, passages) -> Iterator[dict]:
         if day and cleared:
             days[month].append((cleared - day).days)
     for month in sorted(totals):
-        median = statistics.median(days[month]) if days[month] else None
+        median = float(statistics.median(days[month])) if days[month] else None
         yield _stat(dataset, "month", month, totals[month][0], totals[month][1], median)

@@ -1,0 +1,73 @@
+"""Recording a data source's records as attested passages: shared by every importer.
+
+An import never speaks for the parties that took part: each record becomes a `passage.attest` statement
+signed by a party of kind "source" named after the dataset. Records are keyed by the source's own ids,
+so importing a file twice adds nothing and a later snapshot adds only its new records.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..ledger.record import record_built
+from ..parties.models import Party
+from ..parties.operations import do_register_party
+from ..passages.models import Attestation
+
+BATCH = 500
+
+
+@dataclass
+class ImportReport:
+    source: str
+    added: int = 0
+    skipped: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.source}: added {self.added:,} passages; skipped {self.skipped:,} already recorded "
+               f"(same source id); {len(self.unreadable):,} rows could not be read"]
+        out += [f"  {problem}" for problem in self.unreadable[:50]]
+        if len(self.unreadable) > 50:
+            out.append(f"  ... and {len(self.unreadable) - 50:,} more")
+        return out
+
+
+def ensure_source(party_id: str, name: str) -> None:
+    if not Party.objects.filter(pk=party_id).exists():
+        do_register_party(party_id, name, "source")
+
+
+def record_attestations(source: str, payloads: Iterable[dict], report: ImportReport,
+                        progress: Callable[[str], None] | None = None) -> ImportReport:
+    """Record each payload not yet attested, in batches of BATCH statements per transaction."""
+    from ..ledger.record import custodial
+
+    progress = progress or _stderr
+    known = set(Attestation.objects.filter(source_id=source).values_list("passage", flat=True))
+    batch: list[dict] = []
+    for payload in payloads:
+        if payload["passage"] in known:
+            report.skipped += 1
+            continue
+        known.add(payload["passage"])
+        batch.append(payload)
+        if len(batch) == BATCH:
+            _flush(source, batch, report, progress, custodial)
+            batch = []
+    _flush(source, batch, report, progress, custodial)
+    return report
+
+
+def _flush(source, batch, report, progress, custodial) -> None:
+    if not batch:
+        return
+    record_built([custodial(source, "passage.attest", payload) for payload in batch])
+    report.added += len(batch)
+    progress(f"  {report.source}: {report.added:,} added, {report.skipped:,} skipped")
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
