@@ -45,7 +45,7 @@ def voyages(path: Path, report: ImportReport) -> Iterator[dict]:
                 found[voyage["passage"]] = {**voyage, "lines": [line]}
     for row_number, passage, line in extra:
         if passage not in found:
-            report.unreadable.append(f"row {row_number}: 'Outbound +' line of voyage {passage} that has no 'Outbound' row")
+            report.unreadable.append(f"row {row_number}: 'Outbound +' line of {passage}, which has no 'Outbound' row")
             continue
         found[passage]["lines"].append(line)
     yield from found.values()
