@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 import msgspec
+from django.core.exceptions import RequestDataTooBig
 
 from ...engine.statements import PAYLOADS
+from ..config import CONFIG
 from ..ledger.record import Recorded, Refused, record_as
 from ..parties.authz import visible_to
 from ..passages.crew import replace_crew
@@ -47,12 +49,19 @@ def request_body(kind: str, extra: dict | None = None) -> dict:
 
 def read_json(request) -> dict:
     try:
-        value = json.loads(request.body or b"null")
+        value = json.loads(_body(request) or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise Refused("json.malformed", f"the request body is not JSON: {error}", 400) from None
     if not isinstance(value, dict):
         raise Refused("json.malformed", "the request body must be a JSON object", 400)
     return value
+
+
+def _body(request) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise Refused("upload.too_large", f"the request is larger than {CONFIG.max_upload_bytes:,} bytes", 413) from None
 
 
 def act_on_plan(request, plan: str, kind: str) -> Recorded:

@@ -11,6 +11,7 @@ from ninja import File, NinjaAPI
 from ninja.files import UploadedFile
 
 from ...engine.times import format_duration
+from ..config import CONFIG
 from ..exports import formats, tables
 from ..imports.manifest import ManifestError, read_manifest
 from ..incidents.models import Incident
@@ -202,6 +203,8 @@ def register(api: NinjaAPI) -> None:
               tags=["imports"])
     def parse_manifest(request, file: File[UploadedFile]):
         acting_party(request, "import")
+        if file.size > CONFIG.max_upload_bytes:
+            raise Refused("upload.too_large", f"the file is larger than {CONFIG.max_upload_bytes:,} bytes", 413)
         try:
             return {"lines": read_manifest(file.name or "", file.read())}
         except ManifestError as error:

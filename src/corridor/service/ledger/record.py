@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from ...engine import parse_statement
 from ...engine.errors import RuleViolation
 from ...engine.times import format_time
 from ...fold import Folded, LogFold
 from ...ledger.envelope import EnvelopeError, seal, unseal
+from ...ledger.keys import KEY_STATEMENTS
 from ...ledger.merkle import leaf_hash
 from .. import clock
 from ..config import CONFIG
@@ -81,8 +83,7 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
                 fold = _catch_up(_current_fold())
                 results = []
                 for build, private in zip(builders, privates, strict=True):
-                    entry = build(fold)
-                    folded = _apply(fold, entry)
+                    folded, entry = _build_and_apply(fold, build)
                     changed = True
                     _persist(fold, folded, entry, private)
                     results.append(Recorded(folded.index, entry, folded))
@@ -99,6 +100,8 @@ def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None) 
                      "time": format_time(max(clock.now(), fold.state.clock)), "payload": payload}
         if plan is not None:
             statement["plan"] = plan
+        if kind not in KEY_STATEMENTS:
+            parse_statement(statement)  # the engine's precise error codes, before sealing refuses a float
         return seal(statement, _signing_key(fold, party))
 
     return build
@@ -110,11 +113,12 @@ def current_fold() -> LogFold:
         return _catch_up(_current_fold())
 
 
-def _apply(fold: LogFold, entry: bytes) -> Folded:
+def _build_and_apply(fold: LogFold, build: Builder) -> tuple[Folded, bytes]:
     try:
+        entry = build(fold)
         envelope = unseal(entry)
         _check_time(envelope.statement.get("time"))
-        return fold.apply_entry(entry)
+        return fold.apply_entry(entry), entry
     except RuleViolation as error:
         raise Refused(error.code, error.message, 409 if error.code in CONFLICTS else 422) from None
     except EnvelopeError as error:

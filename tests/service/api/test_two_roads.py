@@ -15,8 +15,8 @@ from corridor.service.ledger.integrator import integrate_now
 from corridor.service.ledger.keys import trust_text
 from corridor.service.passages.models import Plan
 
-from .api_driver import drive
-from .conftest import SCENARIO
+from ..api_driver import drive
+from ..conftest import SCENARIO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
