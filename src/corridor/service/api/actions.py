@@ -61,7 +61,8 @@ def _body(request) -> bytes:
     try:
         return request.body
     except RequestDataTooBig:
-        raise Refused("upload.too_large", f"the request is larger than {CONFIG.max_upload_bytes:,} bytes", 413) from None
+        limit = CONFIG.max_upload_bytes
+        raise Refused("upload.too_large", f"the request is larger than {limit:,} bytes", 413) from None
 
 
 def act_on_plan(request, plan: str, kind: str) -> Recorded:
