@@ -37,11 +37,22 @@ def write_plan(plan: PlanState, state: State) -> None:
         expires_at=at(plan.expires_at), closed_at=at(plan.closed_at), cleared_at=at(_cleared_at(plan)),
         amendments=plan.amendments,
         slot_start=at(plan.slot.start if plan.slot else None), slot_end=at(plan.slot.end if plan.slot else None),
-        weight_kg=weight, vehicles=sum(len(leg.vehicles) for leg in content.legs), updated_at=at(state.clock),
+        weight_kg=weight, vehicles=sum(len(leg.vehicles) for leg in content.legs), updated_at=at(last_change(plan)),
     ))
     _write_legs(plan)
     _write_positions(plan)
     _write_clocks(plan)
+
+
+def last_change(plan: PlanState) -> int:
+    """The latest moment the plan's state records (derived from the state, so a rebuild gives the same)."""
+    times = [plan.submitted_at, plan.closed_at or 0, *plan.waiting_since.values()]
+    times += [p.at or 0 for p in plan.positions.values()] + [n.at for n in plan.notes]
+    times += [plan.slot.proposed_at] if plan.slot else []
+    for leg in plan.legs.values():
+        times += [t for t, _ in leg.arrivals] + [t for t, _, _ in leg.inspections]
+        times += [leg.released_at or 0, leg.departed_at or 0, leg.delivered_at or 0]
+    return max(times)
 
 
 def _cleared_at(plan: PlanState) -> int | None:
