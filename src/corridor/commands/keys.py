@@ -1,4 +1,5 @@
-"""`corridor keys generate NAME [--witness]`: make a signed-note key pair."""
+"""`corridor keys generate NAME [--witness]`: make a signed-note key pair; `corridor keys party`: a party's
+statement key."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import sys
 from pathlib import Path
 
 from ..ledger.note import Cosigner, Signer
+from . import sign
 
 
 def add(commands: argparse._SubParsersAction) -> None:
-    keys = commands.add_parser("keys", help="generate log and witness keys")
+    keys = commands.add_parser("keys", help="generate log, witness and party keys")
     actions = keys.add_subparsers(required=True, metavar="ACTION")
     generate = actions.add_parser("generate", help="write a private key file and print its verifier key")
     generate.add_argument("name", help="key name: the log's origin, or the witness's name")
     generate.add_argument("--witness", action="store_true", help="a witness (cosignature/v1) key")
     generate.add_argument("-o", "--output", required=True, help="private key file to create (mode 0600)")
     generate.set_defaults(handler=generate_command)
+    sign.add_party_key(actions)
 
 
 def generate_command(args: argparse.Namespace) -> int:

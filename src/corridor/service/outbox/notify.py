@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from ...engine.state import PlanState
@@ -15,42 +16,56 @@ EXPIRY_NOTICE = timedelta(hours=24)
 SLOT_NOTICE = timedelta(hours=2)
 
 
+@dataclass(frozen=True)
+class Notice:
+    plan: str
+    party: str
+    kind: str
+    subject: str
+    due: int
+    about: int  # the moment the notice is about: one notice per plan, party, kind and moment
+
+    def dedupe_key(self, channel: str) -> str:
+        return f"{channel}:{self.plan}:{self.kind}:{self.party}:{self.about}"
+
+
 def queue_notifications(folded: Folded, fold: LogFold, private: object) -> None:
     for plan_id in folded.plans:
         plan = fold.state.plans[plan_id]
-        rows = _awaited(plan, fold.state.clock) + _reminders(plan)
-        _queue(rows)
+        _queue(awaited(plan, fold.state.clock) + reminders(plan))
 
 
-def _awaited(plan: PlanState, now: int) -> list[tuple[str, str, str, int, str]]:
-    return [(party, "awaited", f"Plan {plan.id} is waiting on you ({plan.status})", since, f"{since}")
+def awaited(plan: PlanState, now: int) -> list[Notice]:
+    """Parties the plan started waiting on with this change."""
+    return [Notice(plan.id, party, "awaited", f"Plan {plan.id} is waiting on you ({plan.status})", since, since)
             for party, since in plan.waiting_since.items() if since >= now - 1]
 
 
-def _reminders(plan: PlanState) -> list[tuple[str, str, str, int, str]]:
-    rows = []
+def reminders(plan: PlanState) -> list[Notice]:
+    notices = []
     if plan.expires_at is not None and not plan.closed:
         due = plan.expires_at - int(EXPIRY_NOTICE.total_seconds())
-        rows += [(p, "expiry", f"Plan {plan.id} expires within 24 hours", due, f"{plan.expires_at}")
-                 for p in plan.waiting_since]
+        notices += [Notice(plan.id, p, "expiry", f"Plan {plan.id} expires within 24 hours", due, plan.expires_at)
+                    for p in plan.waiting_since]
     if plan.slot is not None and plan.status == "scheduled":
         due = plan.slot.start - int(SLOT_NOTICE.total_seconds())
-        rows += [(p, "slot", f"Plan {plan.id} moves at its slot in 2 hours", due, f"{plan.slot.start}")
-                 for p in sorted({plan.requester, *plan.required})]
-    return [(party, kind, subject, due, f"{plan.id}:{kind}:{party}:{stamp}") for party, kind, subject, due, stamp
-            in rows]
+        notices += [Notice(plan.id, p, "slot", f"Plan {plan.id} moves at its slot in 2 hours", due, plan.slot.start)
+                    for p in sorted({plan.requester, *plan.required})]
+    return notices
 
 
-def _queue(rows: list[tuple[str, str, str, int, str]]) -> None:
-    if not rows:
+def _queue(notices: list[Notice]) -> None:
+    if not notices:
         return
-    contacts = {c.party_id: c for c in PartyContact.objects.filter(party_id__in={row[0] for row in rows})}
+    contacts = {c.party_id: c for c in PartyContact.objects.filter(party_id__in={n.party for n in notices})}
     messages = []
-    for party, kind, subject, due, key in rows:
-        contact = contacts.get(party)
+    for notice in notices:
+        contact = contacts.get(notice.party)
         for channel, wanted in (("email", contact and contact.email), ("webhook", contact and contact.webhook_url)):
             if wanted:
-                messages.append(Message(channel=channel, party=party, kind=kind, subject=subject, due_at=at(due),
-                                        body={"plan": key.split(":")[0], "kind": kind, "subject": subject},
-                                        dedupe_key=f"{channel}:{key}"))
+                messages.append(Message(
+                    channel=channel, party=notice.party, kind=notice.kind, subject=notice.subject,
+                    due_at=at(notice.due), dedupe_key=notice.dedupe_key(channel),
+                    body={"plan": notice.plan, "kind": notice.kind, "subject": notice.subject},
+                ))
     Message.objects.bulk_create(messages, ignore_conflicts=True)

@@ -16,9 +16,10 @@ from datetime import timedelta
 
 from django.core.mail import send_mail
 from django.db.models import Q
-from django.utils import timezone
 
+from .. import clock
 from ..parties.models import PartyContact
+from ..passages.projection import at
 from .models import Message
 
 log = logging.getLogger("corridor.worker")
@@ -29,8 +30,12 @@ BACKOFF_CAP_SECONDS = 3600
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _now():
+    return at(clock.now())
+
+
 def due_messages(limit: int = 50) -> list[int]:
-    now = timezone.now()
+    now = _now()
     ready = Q(sent_at__isnull=True, failed_at__isnull=True, due_at__lte=now)
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     return list(Message.objects.filter(ready & free).order_by("due_at").values_list("id", flat=True)[:limit])
@@ -38,7 +43,7 @@ def due_messages(limit: int = 50) -> list[int]:
 
 def claim(message_id: int, worker: str = WORKER_ID) -> bool:
     """Take a row if nobody holds it: the UPDATE's WHERE clause decides, so two workers never both win."""
-    now = timezone.now()
+    now = _now()
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     return Message.objects.filter(free, pk=message_id, sent_at__isnull=True).update(
         claimed_by=worker, claimed_until=now + timedelta(seconds=CLAIM_SECONDS)) == 1
@@ -61,7 +66,7 @@ def deliver(message: Message) -> int:
     except Exception as error:  # any failure to deliver is retried later; the reason is kept on the row
         _retry_later(message, error)
         return 0
-    Message.objects.filter(pk=message.pk).update(sent_at=timezone.now(), claimed_until=None, last_error="")
+    Message.objects.filter(pk=message.pk).update(sent_at=_now(), claimed_until=None, last_error="")
     return 1
 
 
@@ -88,7 +93,7 @@ def backoff(attempts: int) -> timedelta:
 
 def _retry_later(message: Message, error: Exception) -> None:
     attempts = message.attempts + 1
-    now = timezone.now()
+    now = _now()
     changes = {"attempts": attempts, "claimed_until": None, "last_error": f"{type(error).__name__}: {error}"[:2000],
                "due_at": now + backoff(attempts)}
     if attempts >= MAX_ATTEMPTS:

@@ -1,0 +1,83 @@
+"""The service commands: createparty (custodial or self-kept key), createuser, demo, sign, import, rebuild."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from django.test import Client
+
+from corridor.cli import main
+from corridor.service import clock
+from corridor.service.parties.models import ApiToken, Membership, Party, PartyKey
+
+pytestmark = pytest.mark.django_db
+T = 1694421000  # 2023-09-11T08:30:00Z
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_createparty_with_a_custodial_key_then_createuser(capsys):
+    code, out, _ = run(capsys, "createparty", "wfp", "--name", "World Food Programme", "--kind", "humanitarian")
+    assert code == 0 and "custodial" in out
+    assert PartyKey.objects.get(party_id="wfp").sealed_private is not None
+    code, out, _ = run(capsys, "createuser", "amina", "--party", "wfp", "--role", "admin")
+    assert code == 0 and "API token (shown once): cor_" in out
+    assert Membership.objects.get(user__username="amina").role == "admin"
+    token = out.split("API token (shown once): ")[1].strip()
+    assert ApiToken.objects.filter(digest=ApiToken.digest_of(token)).exists()
+    assert not ApiToken.objects.filter(digest=token).exists()  # only the hash is stored
+
+
+def test_createuser_for_an_unknown_party_fails_clearly(capsys):
+    code, _, err = run(capsys, "createuser", "x", "--party", "nobody")
+    assert code == 1 and "there is no party 'nobody'" in err
+
+
+def test_a_party_that_keeps_its_key_signs_with_the_cli_and_posts_the_entry(capsys, tmp_path, parties):
+    key_file = tmp_path / "own.key"
+    code, out, _ = run(capsys, "keys", "party", "-o", str(key_file))
+    public = out.split("public key (base64): ")[1].split()[0]
+    assert code == 0
+    with clock.frozen_at(T):
+        code, out, _ = run(capsys, "createparty", "ngo-own", "--name", "Own-key NGO", "--kind", "humanitarian",
+                           "--public-key", public)
+    assert code == 0 and "kept by the party" in out
+    assert PartyKey.objects.get(party_id="ngo-own").sealed_private is None
+    body = {"legs": [{"id": "l1", "route": "road-b", "lines": [
+        {"id": "rice", "item": "Rice", "category": "food", "quantity": 5, "unit": "t", "weight_kg": 5000}]}]}
+    code, entry, _ = run(capsys, "sign", "--key", str(key_file), "--party", "ngo-own", "--seq", "1",
+                         "--type", "plan.submit", "--plan", "own-1", "--payload", json.dumps(body),
+                         "--time", "2023-09-11T08:31:00Z")
+    assert code == 0
+    with clock.frozen_at(T + 60):
+        response = Client().post("/api/v1/statements", data=entry.strip(), content_type="application/json")
+    assert response.status_code == 201, response.json()
+    assert Party.objects.get(pk="ngo-own").plans.get().id == "own-1"
+    code, _, err = run(capsys, "sign", "--key", str(key_file), "--party", "ngo-own", "--seq", "2",
+                       "--type", "plan.consent", "--plan", "own-1", "--payload", '{"version": 7}')
+    assert code == 1 and "[statement.malformed]" in err
+    assert base64.b64decode(public)
+
+
+def test_demo_is_idempotent_on_the_log(capsys, parties):
+    from corridor.service.ledger.models import LogEntry
+
+    size = LogEntry.objects.count()
+    code, out, _ = run(capsys, "demo")
+    assert code == 0 and "org-a" in out and LogEntry.objects.count() == size
+
+
+def test_import_of_a_missing_file(capsys):
+    code, _, err = run(capsys, "import", "bsgi", "/nonexistent.csv")
+    assert code == 2 and "no file" in err
+
+
+def test_rebuild_command(capsys, parties):
+    code, out, _ = run(capsys, "rebuild")
+    assert code == 0 and "rebuilt every read model from 16 log entries" in out
