@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the service's data (SQLite database, log tiles, keys) for `make run`
+export CORRIDOR_DATA_DIR ?= var
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-postgres lint bench scenario clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,15 +16,27 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/corridor migrate
+	$(BIN)/corridor demo
+	@echo "Corridor on http://127.0.0.1:8000  (API: /api/v1/docs, log: /log/checkpoint, admin: /admin/)"
+	$(BIN)/corridor serve --listen 127.0.0.1:8000
+
+scenario: $(STAMP)
 	$(BIN)/corridor scenario run scenarios/two-roads.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	PYTHONPATH=. DJANGO_SETTINGS_MODULE=tests.service_settings $(BIN)/django-admin makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# the service's tests again on PostgreSQL (.ci/run makes this mandatory)
+test-postgres: $(STAMP)
+	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/service.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -93,7 +93,7 @@ def rebuild_command(args: argparse.Namespace) -> int:
     from corridor.service.ledger.rebuild import rebuild
 
     started = time.monotonic()
-    size = rebuild(lambda n: print(f"  folded {n:,} entries", file=sys.stderr))
+    size = rebuild(lambda message: print(f"  {message}", file=sys.stderr, flush=True))
     print(f"rebuilt every read model from {size:,} log entries in {time.monotonic() - started:.1f}s")
     return 0
 

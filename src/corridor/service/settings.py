@@ -26,6 +26,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app itself
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,6 +85,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CONFIG.data_dir / "static"
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps' static folders: no collectstatic step
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_upload_bytes
 FILE_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_upload_bytes

@@ -26,10 +26,11 @@ def dump() -> dict[str, list]:
     tables = {}
     for model in READ_MODELS:
         fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+        to_leg = [f.attname for f in fields if f.is_relation and f.related_model is Leg]
         rows = []
         for row in model.objects.values(*[f.attname for f in fields]):
-            if "leg_id" in row and model is not Leg:
-                row["leg_id"] = legs[row["leg_id"]]
+            for name in to_leg:
+                row[name] = legs[row[name]]
             rows.append(tuple(sorted((k, repr(v)) for k, v in row.items())))
         tables[model._meta.db_table] = sorted(rows)
     return tables

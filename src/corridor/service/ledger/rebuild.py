@@ -1,7 +1,8 @@
 """`corridor rebuild`: drop every read model and fold the whole log again.
 
-Private values that are not on the log (custodial keys, crew in clear) are kept across the rebuild: they
-are attached again to the rows the log recreates. Notifications are not re-sent.
+Every entry's signature is checked first, in parallel (one process per core, `ledger.audit`); the fold
+then runs in order and the read models are written in bulk. Private values that are not on the log
+(custodial keys, crew in clear) are kept across the rebuild. Notifications are not sent again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import msgspec
 from django.db import transaction
 
 from ...fold import LogFold
+from ...ledger.audit import EntryError, audit_entries
 from ..guard import domain_writes
 from ..incidents.models import Dispute, Incident
 from ..incidents.projection import write_incident
@@ -28,39 +30,51 @@ from ..passages.models import (
     Position,
     Vehicle,
 )
-from ..passages.projection import write_attestation, write_plan
+from ..passages.projection import plan_rows, save_plans, write_attestations
 from .keys import OPERATOR, operator_public
 from .models import LogEntry, StatementIndex
 from .projection import statement_columns
 from .record import _drop_fold, _take_writer_lock
 
 READ_MODELS = [StatementIndex, Dispute, Incident, AttestedLine, Attestation, Inspection, Vehicle, ManifestLine,
-               CrewMember, Clock, Position, Leg, Plan, Route, PartyKey, Party]
+               Clock, Position, Leg, CrewMember, Plan, Route, PartyKey, Party]
+BATCH = 2000
 
 
-def rebuild(progress: Callable[[int], None] = lambda n: None) -> int:
+class RebuildError(RuntimeError):
+    pass
+
+
+def rebuild(progress: Callable[[str], None] = lambda message: None) -> int:
     with transaction.atomic(), domain_writes():
         _take_writer_lock()
+        entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)
+                   .iterator(chunk_size=10_000)]
+        progress(f"read {len(entries):,} entries; checking signatures")
+        try:
+            audit_entries(entries, [(OPERATOR, operator_public())])
+        except EntryError as error:
+            raise RebuildError(f"the log does not verify: {error}") from None
         keys = dict(PartyKey.objects.exclude(sealed_private=None).values_list("key_id", "sealed_private"))
-        crew = list(CrewMember.objects.values("leg__plan_id", "leg__leg_id", "commitment", "name", "document",
-                                              "salt"))
+        crew = list(CrewMember.objects.values("plan_id", "leg_id", "commitment", "name", "document", "salt"))
         for model in READ_MODELS:
             model.objects.all().delete()
-        fold = _fold_all(progress)
+        fold = _fold_all(entries, progress)
+        progress("writing read models")
         _write_all(fold, keys, crew)
     _drop_fold()
     return fold.size
 
 
-def _fold_all(progress) -> LogFold:
+def _fold_all(entries: list[bytes], progress) -> LogFold:
     fold, batch = LogFold(OPERATOR, operator_public()), []
-    for index, data in LogEntry.objects.order_by("idx").values_list("idx", "data").iterator(chunk_size=5000):
-        folded = fold.apply_entry(bytes(data))
+    for entry in entries:
+        folded = fold.apply_entry(entry, signature_checked=True)
         batch.append(StatementIndex(**statement_columns(folded)))
-        if len(batch) == 5000:
+        if len(batch) == BATCH * 5:
             StatementIndex.objects.bulk_create(batch)
             batch = []
-            progress(index + 1)
+            progress(f"folded {fold.size:,} entries")
     StatementIndex.objects.bulk_create(batch)
     return fold
 
@@ -78,25 +92,17 @@ def _write_all(fold: LogFold, keys: dict, crew: list[dict]) -> None:
                  sealed_private=keys.get(k.key))
         for k in fold.keys.keys.values() if not k.registrar
     ])
-    for plan in state.plans.values():
-        write_plan(plan, state)
+    plans = list(state.plans.values())
+    for start in range(0, len(plans), BATCH):
+        save_plans([plan_rows(plan) for plan in plans[start:start + BATCH]])
     for incident_id in state.incidents:
         write_incident(fold, incident_id)
-    for passage in state.attestations:
-        write_attestation(state, passage)
-    _restore_crew(crew)
+    records = list(state.attestations.values())
+    for start in range(0, len(records), BATCH):
+        write_attestations(records[start:start + BATCH])
+    CrewMember.objects.bulk_create([CrewMember(**c) for c in crew if c["plan_id"] in state.plans])
 
 
 def _last_times(kind: str) -> dict:
     """When each subject (party, route) was last registered or defined, from the statement index."""
     return dict(StatementIndex.objects.filter(type=kind).order_by("idx").values_list("subject", "time"))
-
-
-def _restore_crew(crew: list[dict]) -> None:
-    legs = {(leg.plan_id, leg.leg_id): leg for leg in Leg.objects.all()}
-    CrewMember.objects.bulk_create([
-        CrewMember(leg=legs[(c["leg__plan_id"], c["leg__leg_id"])], commitment=c["commitment"], name=c["name"],
-                   document=c["document"], salt=c["salt"])
-        for c in crew if (c["leg__plan_id"], c["leg__leg_id"]) in legs
-        and c["commitment"] in legs[(c["leg__plan_id"], c["leg__leg_id"])].crew_commitments
-    ])

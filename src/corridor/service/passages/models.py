@@ -153,7 +153,9 @@ class AttestedLine(models.Model):
 class CrewMember(models.Model):
     """Private: a crew member in clear, with the salt that opens the commitment on the log. Never public."""
 
-    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="crew")
+    # by plan and leg id, not a key to the leg row: leg rows are rewritten as the plan changes
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="crew")
+    leg_id = models.CharField(max_length=128)
     commitment = models.CharField(max_length=64)
     name = models.CharField(max_length=400)
     document = models.CharField(max_length=200)

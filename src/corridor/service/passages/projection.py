@@ -1,11 +1,13 @@
-"""Read models of passages, written from the engine's state of each plan the entry changed.
+"""Read models of passages, written from the engine's state of each plan an entry changed.
 
-Incremental (`project_passages`, per entry) and full (`rebuild` projects every plan once at the end) use
-the same `write_plan`, so both give the same rows; tests hold them equal.
+`plan_rows` turns one plan's state into unsaved rows; the incremental path (`write_plan`, per entry)
+replaces the plan's rows with them, and `rebuild` bulk-inserts them for every plan. One builder, so both
+give the same rows (tests hold them equal).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import msgspec
@@ -17,31 +19,82 @@ from .models import Attestation, AttestedLine, Clock, CrewMember, Inspection, Le
 
 def project_passages(folded: Folded, fold: LogFold, private: object) -> None:
     for plan_id in folded.plans:
-        write_plan(fold.state.plans[plan_id], fold.state)
+        write_plan(fold.state.plans[plan_id])
         if folded.type in ("plan.submit", "plan.amend") and plan_id == folded.statement.plan:
             write_crew(plan_id, private)
     if folded.type == "passage.attest":
-        write_attestation(fold.state, folded.statement.payload.passage)
+        write_attestations([fold.state.attestations[folded.statement.payload.passage]])
 
 
 def at(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
-def write_plan(plan: PlanState, state: State) -> None:
+@dataclass
+class PlanRows:
+    plan: Plan
+    legs: list[Leg] = field(default_factory=list)
+    # rows that hang off a leg, saved once the legs have their ids
+    leg_children: list[tuple[Leg, list]] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+    clocks: list[Clock] = field(default_factory=list)
+
+
+def write_plan(plan: PlanState) -> None:
+    """Replace one plan's rows (its crew, kept by plan and leg id, stays)."""
+    Leg.objects.filter(plan_id=plan.id).delete()
+    Position.objects.filter(plan_id=plan.id).delete()
+    Clock.objects.filter(plan_id=plan.id).delete()
+    save_plans([plan_rows(plan)], update=True)
+
+
+def save_plans(batch: list[PlanRows], update: bool = False) -> None:
+    plans = [rows.plan for rows in batch]
+    if update:
+        for plan in plans:
+            plan.save()
+    else:
+        Plan.objects.bulk_create(plans)
+    Leg.objects.bulk_create([leg for rows in batch for leg in rows.legs])
+    children: dict[type, list] = {}
+    for rows in batch:
+        for leg, items in rows.leg_children:
+            for item in items:
+                item.leg = leg
+                children.setdefault(type(item), []).append(item)
+    for model in (ManifestLine, Vehicle, Inspection):
+        model.objects.bulk_create(children.get(model, []))
+    Position.objects.bulk_create([p for rows in batch for p in rows.positions])
+    Clock.objects.bulk_create([c for rows in batch for c in rows.clocks])
+
+
+def plan_rows(plan: PlanState) -> PlanRows:
     content = plan.content
-    weight = sum(line.weight_kg for leg in content.legs for line in leg.lines)
-    Plan.objects.update_or_create(id=plan.id, defaults=dict(
-        requester_id=plan.requester, linkage=content.linkage, status=plan.status, version=plan.version,
+    rows = PlanRows(Plan(
+        id=plan.id, requester_id=plan.requester, linkage=content.linkage, status=plan.status, version=plan.version,
         tolerance_seconds=content.tolerance_seconds, submitted_at=at(plan.submitted_at),
         expires_at=at(plan.expires_at), closed_at=at(plan.closed_at), cleared_at=at(_cleared_at(plan)),
-        amendments=plan.amendments,
-        slot_start=at(plan.slot.start if plan.slot else None), slot_end=at(plan.slot.end if plan.slot else None),
-        weight_kg=weight, vehicles=sum(len(leg.vehicles) for leg in content.legs), updated_at=at(last_change(plan)),
+        amendments=plan.amendments, slot_start=at(plan.slot.start if plan.slot else None),
+        slot_end=at(plan.slot.end if plan.slot else None),
+        weight_kg=sum(line.weight_kg for leg in content.legs for line in leg.lines),
+        vehicles=sum(len(leg.vehicles) for leg in content.legs), updated_at=at(last_change(plan)),
     ))
-    _write_legs(plan)
-    _write_positions(plan)
-    _write_clocks(plan)
+    refused = _refused_lines(plan)
+    for leg in content.legs:
+        row, children = _leg_rows(plan, leg, plan.legs[leg.id], refused)
+        rows.legs.append(row)
+        rows.leg_children.append((row, children))
+    rows.positions = [
+        Position(plan_id=plan.id, party_id=party, capacities=list(plan.required.get(party, ())),
+                 stance=position.stance, at=at(position.at), reason=position.reason, text=position.text)
+        for party, position in sorted(plan.positions.items())
+    ]
+    rows.clocks = [
+        Clock(plan_id=plan.id, party_id=party, waited_seconds=plan.waited.get(party, 0),
+              waiting_since=at(plan.waiting_since.get(party)))
+        for party in sorted(set(plan.waited) | set(plan.waiting_since))
+    ]
+    return rows
 
 
 def last_change(plan: PlanState) -> int:
@@ -61,66 +114,37 @@ def _cleared_at(plan: PlanState) -> int | None:
     return max(times) if times and len(times) == len(plan.positions) else None
 
 
-def _write_legs(plan: PlanState) -> None:
-    Leg.objects.filter(plan_id=plan.id).exclude(leg_id__in=[leg.id for leg in plan.content.legs]).delete()
-    for leg in plan.content.legs:
-        live = plan.legs[leg.id]
-        row, _ = Leg.objects.update_or_create(plan_id=plan.id, leg_id=leg.id, defaults=dict(
-            route_id=leg.route, direction=leg.direction, phase=live.phase, checkpoint=live.checkpoint,
-            arrived_at=at(live.arrivals[0][0] if live.arrivals else None), released_at=at(live.released_at),
-            departed_at=at(live.departed_at), delivered_at=at(live.delivered_at),
-            weight_kg=sum(line.weight_kg for line in leg.lines), seals=list(leg.seals),
-            crew_commitments=list(leg.crew),
-        ))
-        _write_leg_details(row, plan, leg, live)
-
-
-def _write_leg_details(row: Leg, plan: PlanState, leg, live) -> None:
-    ManifestLine.objects.filter(leg=row).delete()
-    Vehicle.objects.filter(leg=row).delete()
-    Inspection.objects.filter(leg=row).delete()
-    CrewMember.objects.filter(leg=row).exclude(commitment__in=list(leg.crew)).delete()
-    receipts = {receipt.line: receipt for receipt in live.receipts}
-    refused = {}
+def _refused_lines(plan: PlanState) -> dict[tuple[str, str], list[str]]:
+    refused: dict[tuple[str, str], list[str]] = {}
     for party, position in plan.positions.items():
         for leg_id, line_id in position.lines:
-            if leg_id == leg.id:
-                refused.setdefault(line_id, []).append(party)
-    ManifestLine.objects.bulk_create([_line(row, line, live, receipts.get(line.id), refused) for line in leg.lines])
-    Vehicle.objects.bulk_create([Vehicle(leg=row, vehicle_id=v.id, plate=v.plate, type=v.type) for v in leg.vehicles])
-    Inspection.objects.bulk_create([
-        Inspection(leg=row, at=at(moment), party=party, checkpoint=report.checkpoint, decision=report.decision,
-                   report=msgspec.to_builtins(report))
-        for moment, party, report in live.inspections
-    ])
+            refused.setdefault((leg_id, line_id), []).append(party)
+    return refused
 
 
-def _line(row: Leg, line, live, receipt, refused: dict) -> ManifestLine:
+def _leg_rows(plan: PlanState, leg, live, refused) -> tuple[Leg, list]:
+    row = Leg(
+        plan_id=plan.id, leg_id=leg.id, route_id=leg.route, direction=leg.direction, phase=live.phase,
+        checkpoint=live.checkpoint, arrived_at=at(live.arrivals[0][0] if live.arrivals else None),
+        released_at=at(live.released_at), departed_at=at(live.departed_at), delivered_at=at(live.delivered_at),
+        weight_kg=sum(line.weight_kg for line in leg.lines), seals=list(leg.seals), crew_commitments=list(leg.crew),
+    )
+    receipts = {receipt.line: receipt for receipt in live.receipts}
+    children: list = [_line(line, live, receipts.get(line.id), refused.get((leg.id, line.id), []))
+                      for line in leg.lines]
+    children += [Vehicle(vehicle_id=v.id, plate=v.plate, type=v.type) for v in leg.vehicles]
+    children += [Inspection(at=at(moment), party=party, checkpoint=report.checkpoint, decision=report.decision,
+                            report=msgspec.to_builtins(report)) for moment, party, report in live.inspections]
+    return row, children
+
+
+def _line(line, live, receipt, refused_by: list[str]) -> ManifestLine:
     return ManifestLine(
-        leg=row, line_id=line.id, item=line.item, category=line.category, quantity=line.quantity, unit=line.unit,
-        weight_kg=line.weight_kg, carried=live.carried.get(line.id, 0), refused_by=sorted(refused.get(line.id, [])),
+        line_id=line.id, item=line.item, category=line.category, quantity=line.quantity, unit=line.unit,
+        weight_kg=line.weight_kg, carried=live.carried.get(line.id, 0), refused_by=sorted(refused_by),
         good=receipt.good if receipt else None, damaged=receipt.damaged if receipt else None,
         lost=receipt.lost if receipt else None,
     )
-
-
-def _write_positions(plan: PlanState) -> None:
-    Position.objects.filter(plan_id=plan.id).delete()
-    Position.objects.bulk_create([
-        Position(plan_id=plan.id, party_id=party, capacities=list(plan.required.get(party, ())),
-                 stance=position.stance, at=at(position.at), reason=position.reason, text=position.text)
-        for party, position in sorted(plan.positions.items())
-    ])
-
-
-def _write_clocks(plan: PlanState) -> None:
-    Clock.objects.filter(plan_id=plan.id).delete()
-    parties = sorted(set(plan.waited) | set(plan.waiting_since))
-    Clock.objects.bulk_create([
-        Clock(plan_id=plan.id, party_id=party, waited_seconds=plan.waited.get(party, 0),
-              waiting_since=at(plan.waiting_since.get(party)))
-        for party in parties
-    ])
 
 
 def write_crew(plan_id: str, private: object) -> None:
@@ -128,26 +152,31 @@ def write_crew(plan_id: str, private: object) -> None:
     if not isinstance(private, dict):
         return
     for leg_id, members in private.get("crew", {}).items():
-        leg = Leg.objects.get(plan_id=plan_id, leg_id=leg_id)
-        known = set(CrewMember.objects.filter(leg=leg).values_list("commitment", flat=True))
-        CrewMember.objects.bulk_create([CrewMember(leg=leg, **m) for m in members if m["commitment"] not in known])
+        known = set(CrewMember.objects.filter(plan_id=plan_id, leg_id=leg_id).values_list("commitment", flat=True))
+        CrewMember.objects.bulk_create([CrewMember(plan_id=plan_id, leg_id=leg_id, **m) for m in members
+                                        if m["commitment"] not in known])
 
 
-def write_attestation(state: State, passage: str) -> None:
-    record = state.attestations[passage]
-    claim = record.claim
-    row = Attestation.objects.create(
-        passage=claim.passage, source_id=record.source, dataset=claim.dataset, reference=claim.reference,
-        crossing=claim.crossing, carrier=claim.carrier, origin=claim.origin, departed=_day(claim.departed),
-        cleared=_day(claim.cleared), received=_day(claim.received), attested_at=at(record.attested_at),
-        weight_kg=sum(line.weight_kg for line in claim.lines),
-    )
-    AttestedLine.objects.bulk_create([
-        AttestedLine(attestation=row, item=line.item, category=line.category, quantity=line.quantity, unit=line.unit,
-                     weight_kg=line.weight_kg, destination=line.destination)
-        for line in claim.lines
-    ])
+def write_attestations(records) -> None:
+    rows, lines = [], []
+    for record in records:
+        claim = record.claim
+        row = Attestation(
+            passage=claim.passage, source_id=record.source, dataset=claim.dataset, reference=claim.reference,
+            crossing=claim.crossing, carrier=claim.carrier, origin=claim.origin, departed=_day(claim.departed),
+            cleared=_day(claim.cleared), received=_day(claim.received), attested_at=at(record.attested_at),
+            weight_kg=sum(line.weight_kg for line in claim.lines),
+        )
+        rows.append(row)
+        lines += [AttestedLine(attestation=row, item=line.item, category=line.category, quantity=line.quantity,
+                               unit=line.unit, weight_kg=line.weight_kg, destination=line.destination)
+                  for line in claim.lines]
+    Attestation.objects.bulk_create(rows)
+    AttestedLine.objects.bulk_create(lines)
 
 
 def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
+
+
+__all__ = ["State"]
