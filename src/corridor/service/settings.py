@@ -85,6 +85,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CONFIG.data_dir / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it, even when serving from the apps' folders
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps' static folders: no collectstatic step
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_upload_bytes
