@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
@@ -9,8 +11,17 @@ from ..ledger.record import Refused
 from ..parties.authz import parties_for
 from ..parties.models import ApiToken
 
+LAST_USED_RESOLUTION = timedelta(minutes=5)  # how stale "last used" may be: not a write per request
+
 
 def user_of(request):
+    """The token's user (looked up once per request), or the anonymous public."""
+    if not hasattr(request, "_corridor_user"):
+        request._corridor_user = _authenticate(request)
+    return request._corridor_user
+
+
+def _authenticate(request):
     header = request.headers.get("Authorization", "")
     if not header:
         return AnonymousUser()
@@ -20,8 +31,17 @@ def user_of(request):
     found = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(token.strip())).first()
     if found is None or not found.user.is_active:
         raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
-    ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+    now = timezone.now()
+    if found.last_used is None or now - found.last_used > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=found.pk).update(last_used=now)
     return found.user
+
+
+def _parties(request, user, action: str) -> list[str]:
+    cache = request.__dict__.setdefault("_corridor_parties", {})
+    if action not in cache:
+        cache[action] = parties_for(user, action)
+    return cache[action]
 
 
 def acting_party(request, action: str = "sign") -> str:
@@ -29,7 +49,7 @@ def acting_party(request, action: str = "sign") -> str:
     user = user_of(request)
     if not user.is_authenticated:
         raise Refused("auth.required", "sign in with an API token to act for a party", 401)
-    allowed = parties_for(user, action)
+    allowed = _parties(request, user, action)
     wanted = request.GET.get("as")
     if wanted:
         if wanted not in allowed:

@@ -12,14 +12,21 @@ from ..ledger.keys import OPERATOR, open_private, seal_private
 from ..ledger.record import Builder, Refused, custodial
 from .models import PartyKey
 
+_opened: dict[str, Ed25519PrivateKey] = {}  # key id -> private key, decrypted once per process
+
 
 def custodial_key(fold: LogFold, party: str) -> Ed25519PrivateKey:
-    """The party's newest valid key whose private half the server holds."""
-    keys = PartyKey.objects.filter(party_id=party, revoked_at__isnull=True, sealed_private__isnull=False)
-    for key in keys.order_by("-registered_at"):
-        record = fold.key_of(key.key_id)
-        if record is not None and record.revoked_at is None:
-            return open_private(key.sealed_private)
+    """The party's newest valid key whose private half the server holds. Validity comes from the log's
+    key history (the fold); the private half is read and decrypted once per process."""
+    valid = sorted((r for r in fold.keys.keys.values() if r.party == party and r.revoked_at is None),
+                   key=lambda r: -r.valid_after)
+    for record in valid:
+        if record.key not in _opened:
+            sealed = PartyKey.objects.filter(key_id=record.key).values_list("sealed_private", flat=True).first()
+            if sealed is None:
+                continue
+            _opened[record.key] = open_private(sealed)
+        return _opened[record.key]
     raise Refused("key.not_custodial", f"the server holds no valid key for {party}; it signs its own statements",
                   403)
 

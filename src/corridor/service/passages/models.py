@@ -24,6 +24,10 @@ class Plan(models.Model):
     weight_kg = models.BigIntegerField(default=0)
     vehicles = models.IntegerField(default=0)
     updated_at = models.DateTimeField()
+    # digests of the plan's rows by part, so a change rewrites only the parts it changed
+    legs_digest = models.CharField(max_length=32, default="")
+    positions_digest = models.CharField(max_length=32, default="")
+    clocks_digest = models.CharField(max_length=32, default="")
 
     class Meta:
         db_table = "plan"

@@ -7,6 +7,7 @@ give the same rows (tests hold them equal).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -40,21 +41,34 @@ class PlanRows:
     clocks: list[Clock] = field(default_factory=list)
 
 
+PARTS = ("legs", "positions", "clocks")
+
+
 def write_plan(plan: PlanState) -> None:
-    """Replace one plan's rows (its crew, kept by plan and leg id, stays)."""
-    Leg.objects.filter(plan_id=plan.id).delete()
-    Position.objects.filter(plan_id=plan.id).delete()
-    Clock.objects.filter(plan_id=plan.id).delete()
-    save_plans([plan_rows(plan)], update=True)
+    """Rewrite the parts of one plan's rows that changed (each part's digest is kept on the plan row, so
+    a note rewrites one row, a consent its positions and clocks). Its crew, kept by plan and leg id, stays."""
+    rows = plan_rows(plan)
+    stored = Plan.objects.filter(pk=plan.id).values_list(*(f"{part}_digest" for part in PARTS)).first()
+    changed = {part for n, part in enumerate(PARTS) if stored is None or stored[n] != _digest_of(rows.plan, part)}
+    for part, model in zip(PARTS, (Leg, Position, Clock), strict=True):
+        if part in changed:
+            model.objects.filter(plan_id=plan.id).delete()
+    rows.plan.save(force_insert=stored is None)
+    save_plans([rows], parts=changed, plan_saved=True)
 
 
-def save_plans(batch: list[PlanRows], update: bool = False) -> None:
-    plans = [rows.plan for rows in batch]
-    if update:
-        for plan in plans:
-            plan.save()
-    else:
-        Plan.objects.bulk_create(plans)
+def save_plans(batch: list[PlanRows], parts=PARTS, plan_saved: bool = False) -> None:
+    if not plan_saved:
+        Plan.objects.bulk_create([rows.plan for rows in batch])
+    if "positions" in parts:
+        Position.objects.bulk_create([p for rows in batch for p in rows.positions])
+    if "clocks" in parts:
+        Clock.objects.bulk_create([c for rows in batch for c in rows.clocks])
+    if "legs" in parts:
+        _save_legs(batch)
+
+
+def _save_legs(batch: list[PlanRows]) -> None:
     Leg.objects.bulk_create([leg for rows in batch for leg in rows.legs])
     children: dict[type, list] = {}
     for rows in batch:
@@ -64,8 +78,17 @@ def save_plans(batch: list[PlanRows], update: bool = False) -> None:
                 children.setdefault(type(item), []).append(item)
     for model in (ManifestLine, Vehicle, Inspection):
         model.objects.bulk_create(children.get(model, []))
-    Position.objects.bulk_create([p for rows in batch for p in rows.positions])
-    Clock.objects.bulk_create([c for rows in batch for c in rows.clocks])
+
+
+def _digest(objects) -> str:
+    """A digest of rows' values (not their ids): equal digests, equal rows."""
+    values = [[repr(getattr(o, f.attname)) for f in o._meta.concrete_fields
+               if not f.primary_key and f.related_model is not Leg] for o in objects]
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
+
+
+def _digest_of(plan: Plan, part: str) -> str:
+    return getattr(plan, f"{part}_digest")
 
 
 def plan_rows(plan: PlanState) -> PlanRows:
@@ -94,6 +117,9 @@ def plan_rows(plan: PlanState) -> PlanRows:
               waiting_since=at(plan.waiting_since.get(party)))
         for party in sorted(set(plan.waited) | set(plan.waiting_since))
     ]
+    rows.plan.legs_digest = _digest([*rows.legs, *(c for _, children in rows.leg_children for c in children)])
+    rows.plan.positions_digest = _digest(rows.positions)
+    rows.plan.clocks_digest = _digest(rows.clocks)
     return rows
 
 
