@@ -6,7 +6,6 @@ from corridor.engine.times import parse_time
 from corridor.scenario.loader import load_scenario
 from corridor.service import clock
 from corridor.service.api.actions import PLAN_ACTIONS
-from corridor.service.passages.models import Plan
 
 PATHS = {kind: verb for verb, kind, _ in PLAN_ACTIONS}
 
@@ -29,7 +28,7 @@ def drive(scenario_path, clients) -> list[dict]:
     for item in load_scenario(scenario_path).statements:
         payload = dict(item.payload)
         if payload.get("version") == "current":
-            payload["version"] = Plan.objects.get(pk=item.plan).version
+            payload["version"] = clients[item.by].get(f"/plans/{item.plan}")[1]["version"]
         path, body = endpoint(item.do, item.plan, payload)
         with clock.frozen_at(parse_time(item.at)):
             status, answer = clients[item.by].post(path, body)

@@ -41,7 +41,8 @@ def outcome(client, action: str) -> bool:
     if action == "import":
         return manifest_upload(client.client) == 200
     if action == "manage":
-        return client.get("/me")[1].get("parties", {}).get("manage") == [client.party]
+        with clock.frozen_at(T + 180):
+            return client.post(f"/parties/{client.party}/keys/rotate?as={client.party}")[0] == 201
     raise AssertionError(action)
 
 
@@ -70,6 +71,20 @@ def test_observers_read_and_never_act_whatever_their_role(plan, role):
     client = user_client("mediator", role)
     assert outcome(client, "view")
     assert not outcome(client, "sign") and not outcome(client, "view_private")
+
+
+def test_a_rotated_key_signs_from_then_on_and_the_old_one_is_revoked(plan):
+    from corridor.service.parties.models import PartyKey
+
+    admin = user_client("org-a", "admin")
+    old = PartyKey.objects.get(party_id="org-a", revoked_at__isnull=True).key_id
+    with clock.frozen_at(T + 60):
+        rotated = admin.post("/parties/org-a/keys/rotate")[1]
+    assert rotated["type"] == "key.rotate" and rotated["key"] == old
+    with clock.frozen_at(T + 120):
+        note = admin.post("/plans/p1/note", {"sha256": "c" * 64})[1]
+    assert note["key"] != old
+    assert PartyKey.objects.get(key_id=old).revoked_at == rotated["index"]
 
 
 def test_a_party_acts_only_as_itself(plan):

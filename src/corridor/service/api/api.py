@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from ..ledger.record import Refused, record
 from . import actions, reads
+from .auth import acting_party
 
 api = NinjaAPI(title="Corridor API", version="1", description=__doc__, urls_namespace="api")
 
@@ -65,6 +66,16 @@ def report(request):
           openapi_extra=actions.request_body("incident.dispute"))
 def dispute(request, incident: str):
     return _created(request, actions.dispute_incident(request, incident))
+
+
+@api.post("/parties/{party}/keys/rotate", summary="Rotate the party's custodial key (party admins)",
+          tags=["parties"])
+def rotate_key(request, party: str):
+    from ..parties.operations import do_rotate_key
+
+    if party != acting_party(request, "manage"):
+        raise Refused("auth.forbidden", f"you may not manage {party}", 403)
+    return _created(request, do_rotate_key(party))
 
 
 reads.register(api)

@@ -39,7 +39,8 @@ class Table:
 
 PLANS = Table("plans", (
     ("plan", "#activity+id"), ("requester", "#org+requester+code"), ("requester_name", "#org+requester+name"),
-    ("linkage", "#activity+linkage"), ("status", "#status"), ("legs", "#indicator+legs+num"),
+    ("linkage", "#activity+linkage"), ("status", "#status"), ("version", "#meta+version"),
+    ("legs", "#indicator+legs+num"),
     ("vehicles", "#indicator+vehicles+num"), ("weight_kg", "#indicator+weight_kg+num"),
     ("submitted_at", "#date+submitted"), ("slot_start", "#date+slot+start"), ("slot_end", "#date+slot+end"),
     ("closed_at", "#date+closed"), ("waiting_on", "#org+awaited+list"),
@@ -87,7 +88,8 @@ def plan_rows(plans: Iterable[Plan], private_ok: set[str] = frozenset()) -> Iter
         hide = plan.status not in CLOSED and plan.id not in private_ok
         yield {
             "plan": plan.id, "requester": plan.requester_id, "requester_name": plan.requester.name,
-            "linkage": plan.linkage, "status": plan.status, "legs": plan.leg_count, "vehicles": plan.vehicles,
+            "linkage": plan.linkage, "status": plan.status, "version": plan.version, "legs": plan.leg_count,
+            "vehicles": plan.vehicles,
             "weight_kg": plan.weight_kg, "submitted_at": iso(plan.submitted_at),
             "slot_start": None if hide else iso(plan.slot_start), "slot_end": None if hide else iso(plan.slot_end),
             "closed_at": iso(plan.closed_at), "waiting_on": ";".join(sorted(plan.awaited)),

@@ -3,6 +3,7 @@ signed by the operator and go through `record()`; accounts (users, roles, tokens
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 import msgspec
@@ -26,6 +27,14 @@ def do_register_party(party_id: str, name: str, kind: str, *, public: bytes | No
         public = public_of(private)
     builders = [custodial(OPERATOR, "party.register", payload), register_key(party_id, public)]
     return record_built(builders, [None, sealed])
+
+
+def do_rotate_key(party_id: str) -> Recorded:
+    """Replace the party's custodial key: a `key.rotate` signed by the current key (so the log shows the
+    party itself moved to the new key); the old key is revoked from that entry on."""
+    private, sealed = new_custodial_key()
+    payload = {"public": base64.b64encode(public_of(private)).decode()}
+    return record_as(party_id, "key.rotate", payload, private=sealed)
 
 
 def do_define_route(route: RouteRecord | dict) -> Recorded:
