@@ -70,14 +70,14 @@ def raw_appends_per_second(database: str, tiles: Path, n: int = 300) -> float:
 class Service:
     """A fresh data directory and database, migrated and seeded with the two-roads parties."""
 
-    def __init__(self, kind: str, workdir: Path) -> None:
+    def __init__(self, kind: str, workdir: Path, seed: bool = True) -> None:
         self.kind, self.data = kind, workdir / f"data-{kind}"
         self.database = self._fresh_database(kind)
         self.env = {**os.environ, "CORRIDOR_DATA_DIR": str(self.data), "DATABASE_URL": self.database,
                     "CORRIDOR_ALLOWED_HOSTS": "127.0.0.1,localhost"}
         self.corridor("migrate")
-        self.tokens = dict(re.findall(r"^\s+(\S+)\s+party \S+\s+password \S+\s+token (\S+)$",
-                                      self.corridor("demo"), re.MULTILINE))
+        demo = self.corridor("demo") if seed else ""
+        self.tokens = dict(re.findall(r"^\s+(\S+)\s+party \S+\s+password \S+\s+token (\S+)$", demo, re.MULTILINE))
         self.server: subprocess.Popen | None = None
 
     def _fresh_database(self, kind: str) -> str:
@@ -232,7 +232,7 @@ def rebuild_section(workdir: Path, kind: str, plans: int) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from engine_fold import generate  # the fold benchmark's realistic statement mix
 
-    service = Service(kind, workdir / "rebuild")
+    service = Service(kind, workdir / "rebuild", seed=False)
     statements = workdir / "statements.jsonl"
     count = generate(plans, statements)
     started = time.perf_counter()
@@ -241,6 +241,10 @@ def rebuild_section(workdir: Path, kind: str, plans: int) -> None:
     started = time.perf_counter()
     output = service.corridor("rebuild")
     seconds = time.perf_counter() - started
+    phases = [line.strip() for line in output.splitlines() if not line.strip().startswith(("0", "1", "2", "3",
+                                                                                          "4", "5", "6", "7", "8",
+                                                                                          "9")) or "s  " in line]
+    print("\n".join(f"    {line}" for line in phases if "folded" not in line or line.endswith("000 entries")))
     ed = ed25519_verifications_per_second()
     entries = int(re.search(r"from ([\d,]+) log entries", output).group(1).replace(",", ""))
     print(f"rebuild of every read model from {entries:,} log entries ({count:,} generated statements, "

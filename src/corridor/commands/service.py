@@ -93,7 +93,10 @@ def rebuild_command(args: argparse.Namespace) -> int:
     from corridor.service.ledger.rebuild import rebuild
 
     started = time.monotonic()
-    size = rebuild(lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+    def progress(message: str) -> None:
+        print(f"  {time.monotonic() - started:6.1f}s  {message}", file=sys.stderr, flush=True)
+
+    size = rebuild(progress)
     print(f"rebuilt every read model from {size:,} log entries in {time.monotonic() - started:.1f}s")
     return 0
 
