@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .engine import Party, State, apply, parse_statement, settle
 from .engine.errors import refuse
 from .engine.statements import Statement
-from .ledger.envelope import Envelope, EnvelopeError, unseal
+from .ledger.envelope import Envelope, EnvelopeError, unseal, unseal_audited
 from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord
 
 OPERATOR_NAME = "Corridor operator"
@@ -43,9 +43,9 @@ class LogFold:
     def apply_entry(self, entry: bytes, signature_checked: bool = False) -> Folded:
         """Check and apply the next entry. Raises EnvelopeError or RuleViolation and changes nothing if
         either refuses it (key statements are checked in full before the key history changes).
-        `signature_checked`: the caller already verified this entry's signature (e.g. a parallel audit of
-        the whole log); the key's validity and party are still checked here, in order."""
-        envelope = unseal(entry)
+        `signature_checked`: the caller already checked this entry's form and signature (a parallel audit
+        of the whole log); the key's validity and party, and the rules, are still checked here, in order."""
+        envelope = unseal_audited(entry) if signature_checked else unseal(entry)
         kind = envelope.statement.get("type")
         if kind in KEY_STATEMENTS:
             return self._apply_key_statement(envelope)

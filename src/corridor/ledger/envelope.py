@@ -104,6 +104,13 @@ def unseal(entry: bytes) -> Envelope:
     return Envelope(statement, _b64(signature), entry)
 
 
+def unseal_audited(entry: bytes) -> Envelope:
+    """Parse an entry that `unseal` (and its signature check) already accepted, e.g. in a parallel audit of
+    the whole log: the same result, without checking form again."""
+    value = msgspec.json.decode(entry)
+    return Envelope(value["statement"], _b64(value["signature"]), entry)
+
+
 def is_canonical(value: Any, entry: bytes) -> bool:
     """Whether `entry` is the RFC 8785 form of `value` (duplicate keys, spacing or order all fail)."""
     return canonical_json(value) == entry

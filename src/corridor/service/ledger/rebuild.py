@@ -30,7 +30,8 @@ from ..passages.models import (
     Position,
     Vehicle,
 )
-from ..passages.projection import plan_rows, save_plans, write_attestations
+from ..passages.projection import PlanRows, attestation_rows, plan_rows
+from .bulk import BulkWriter
 from .keys import OPERATOR, operator_public
 from .models import LogEntry, StatementIndex
 from .projection import statement_columns
@@ -59,27 +60,29 @@ def rebuild(progress: Callable[[str], None] = lambda message: None) -> int:
         crew = list(CrewMember.objects.values("plan_id", "leg_id", "commitment", "name", "document", "salt"))
         for model in READ_MODELS:
             model.objects.all().delete()
-        fold = _fold_all(entries, progress)
+        writer = BulkWriter()
+        fold = _fold_all(entries, progress, writer)
         progress("writing read models")
-        _write_all(fold, keys, crew)
+        _write_all(fold, keys, crew, writer, progress)
+        writer.finish()
     _drop_fold()
     return fold.size
 
 
-def _fold_all(entries: list[bytes], progress) -> LogFold:
+def _fold_all(entries: list[bytes], progress, writer: BulkWriter) -> LogFold:
     fold, batch = LogFold(OPERATOR, operator_public()), []
     for entry in entries:
         folded = fold.apply_entry(entry, signature_checked=True)
         batch.append(StatementIndex(**statement_columns(folded)))
-        if len(batch) == BATCH * 5:
-            StatementIndex.objects.bulk_create(batch)
+        if len(batch) == BATCH * 50:
+            writer.insert(StatementIndex, batch)
             batch = []
             progress(f"folded {fold.size:,} entries")
-    StatementIndex.objects.bulk_create(batch)
+    writer.insert(StatementIndex, batch)
     return fold
 
 
-def _write_all(fold: LogFold, keys: dict, crew: list[dict]) -> None:
+def _write_all(fold: LogFold, keys: dict, crew: list[dict], writer: BulkWriter, progress) -> None:
     state = fold.state
     registered = _last_times("party.register")
     Party.objects.bulk_create([Party(id=p.id, name=p.name, kind=p.kind, registered_at=registered[p.id])
@@ -94,13 +97,35 @@ def _write_all(fold: LogFold, keys: dict, crew: list[dict]) -> None:
     ])
     plans = list(state.plans.values())
     for start in range(0, len(plans), BATCH):
-        save_plans([plan_rows(plan) for plan in plans[start:start + BATCH]])
+        _insert_plans([plan_rows(plan) for plan in plans[start:start + BATCH]], writer)
+        if start and start % (BATCH * 25) == 0:
+            progress(f"wrote {start:,} plans")
     for incident_id in state.incidents:
         write_incident(fold, incident_id)
     records = list(state.attestations.values())
     for start in range(0, len(records), BATCH):
-        write_attestations(records[start:start + BATCH])
+        rows, lines = attestation_rows(records[start:start + BATCH])
+        writer.insert(Attestation, rows)
+        writer.insert(AttestedLine, lines)
     CrewMember.objects.bulk_create([CrewMember(**c) for c in crew if c["plan_id"] in state.plans])
+
+
+def _insert_plans(batch: list[PlanRows], writer: BulkWriter) -> None:
+    """The same rows `write_plan` saves one plan at a time, written for a whole batch."""
+    writer.insert(Plan, [rows.plan for rows in batch])
+    legs = [leg for rows in batch for leg in rows.legs]
+    writer.assign_ids(legs)
+    writer.insert(Leg, legs)
+    children: dict[type, list] = {}
+    for rows in batch:
+        for leg, items in rows.leg_children:
+            for item in items:
+                item.leg = leg
+                children.setdefault(type(item), []).append(item)
+    for model in (ManifestLine, Vehicle, Inspection):
+        writer.insert(model, children.get(model, []))
+    writer.insert(Position, [p for rows in batch for p in rows.positions])
+    writer.insert(Clock, [c for rows in batch for c in rows.clocks])
 
 
 def _last_times(kind: str) -> dict:

@@ -54,28 +54,21 @@ def write_plan(plan: PlanState) -> None:
         if part in changed:
             model.objects.filter(plan_id=plan.id).delete()
     rows.plan.save(force_insert=stored is None)
-    save_plans([rows], parts=changed, plan_saved=True)
+    if "positions" in changed:
+        Position.objects.bulk_create(rows.positions)
+    if "clocks" in changed:
+        Clock.objects.bulk_create(rows.clocks)
+    if "legs" in changed:
+        _save_legs(rows)
 
 
-def save_plans(batch: list[PlanRows], parts=PARTS, plan_saved: bool = False) -> None:
-    if not plan_saved:
-        Plan.objects.bulk_create([rows.plan for rows in batch])
-    if "positions" in parts:
-        Position.objects.bulk_create([p for rows in batch for p in rows.positions])
-    if "clocks" in parts:
-        Clock.objects.bulk_create([c for rows in batch for c in rows.clocks])
-    if "legs" in parts:
-        _save_legs(batch)
-
-
-def _save_legs(batch: list[PlanRows]) -> None:
-    Leg.objects.bulk_create([leg for rows in batch for leg in rows.legs])
+def _save_legs(rows: PlanRows) -> None:
+    Leg.objects.bulk_create(rows.legs)
     children: dict[type, list] = {}
-    for rows in batch:
-        for leg, items in rows.leg_children:
-            for item in items:
-                item.leg = leg
-                children.setdefault(type(item), []).append(item)
+    for leg, items in rows.leg_children:
+        for item in items:
+            item.leg = leg
+            children.setdefault(type(item), []).append(item)
     for model in (ManifestLine, Vehicle, Inspection):
         model.objects.bulk_create(children.get(model, []))
 
@@ -184,6 +177,12 @@ def write_crew(plan_id: str, private: object) -> None:
 
 
 def write_attestations(records) -> None:
+    rows, lines = attestation_rows(records)
+    Attestation.objects.bulk_create(rows)
+    AttestedLine.objects.bulk_create(lines)
+
+
+def attestation_rows(records) -> tuple[list[Attestation], list[AttestedLine]]:
     rows, lines = [], []
     for record in records:
         claim = record.claim
@@ -197,8 +196,7 @@ def write_attestations(records) -> None:
         lines += [AttestedLine(attestation=row, item=line.item, category=line.category, quantity=line.quantity,
                                unit=line.unit, weight_kg=line.weight_kg, destination=line.destination)
                   for line in claim.lines]
-    Attestation.objects.bulk_create(rows)
-    AttestedLine.objects.bulk_create(lines)
+    return rows, lines
 
 
 def _day(text: str | None) -> date | None:
