@@ -28,10 +28,10 @@ from pathlib import Path
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from corridor.ledger.crypto import public_bytes, verify_ed25519
 from corridor.ledger.envelope import seal
 from corridor.ledger.note import Signer
 from corridor.ledger.store import LogStore
+from ledger import ed25519_verifications_per_second  # bench/ledger.py: the same primitive, measured alike
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -40,16 +40,6 @@ SHARED = Path(os.environ.get("CORRIDOR_SHARED_DIR", ROOT.parent / "shared"))
 
 
 # -- primitives -----------------------------------------------------------------------------------------
-
-def ed25519_verifications_per_second(n: int = 5000) -> float:
-    key = Ed25519PrivateKey.generate()
-    public, message = public_bytes(key), b"x" * 300
-    signature = key.sign(message)
-    started = time.perf_counter()
-    for _ in range(n):
-        verify_ed25519(public, message, signature)
-    return n / (time.perf_counter() - started)
-
 
 def raw_appends_per_second(database: str, tiles: Path, n: int = 300) -> float:
     """The ledger alone: one signed entry per durable commit (what one recorded statement costs the log)."""
@@ -229,7 +219,6 @@ def import_section(workdir: Path, kinds: list[str]) -> None:
 
 
 def rebuild_section(workdir: Path, kind: str, plans: int) -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
     from engine_fold import generate  # the fold benchmark's realistic statement mix
 
     service = Service(kind, workdir / "rebuild", seed=False)

@@ -50,3 +50,11 @@ def test_renaming_a_party_is_a_signed_statement_and_deleting_is_not_offered(oper
     assert Party.objects.get(pk="recv").name == "Receiving authority (town)"
     assert StatementIndex.objects.filter(type="party.register", subject="recv").count() == 2
     assert operator_client.get("/admin/parties/party/recv/delete/").status_code == 403
+
+
+@pytest.mark.parametrize("page", ["passages/plan", "passages/attestation", "incidents/incident", "outbox/message",
+                                  "ledger/statementindex", "parties/party", "parties/route", "parties/partykey"])
+def test_every_admin_list_opens_and_read_models_cannot_be_added(operator_client, page):
+    assert operator_client.get(f"/admin/{page}/").status_code == 200
+    if not page.startswith("parties/"):
+        assert operator_client.get(f"/admin/{page}/add/").status_code == 403

@@ -1,0 +1,13 @@
+"""The log's statements in the admin, read-only (the log itself is public at /log/)."""
+
+from django.contrib import admin
+
+from ..readonly_admin import ReadOnlyAdmin
+from .models import StatementIndex
+
+
+@admin.register(StatementIndex)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = ("idx", "type", "party", "seq", "time", "plan", "subject")
+    list_filter = ("type",)
+    search_fields = ("plan", "party", "subject")
