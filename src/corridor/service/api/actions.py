@@ -10,12 +10,11 @@ import msgspec
 from django.core.exceptions import RequestDataTooBig
 
 from ...engine.statements import PAYLOADS
+from ...fold import LogFold
 from ..config import CONFIG
-from ..ledger.record import Recorded, Refused, record_as
-from ..parties.authz import visible_to
+from ..ledger.record import Recorded, Refused, custodial, record_as, record_built
 from ..passages.crew import replace_crew
-from ..passages.models import Plan
-from .auth import acting_party, user_of
+from .auth import acting_party
 
 # (path under /plans/{plan}/, statement type, summary)
 PLAN_ACTIONS = [
@@ -66,10 +65,17 @@ def _body(request) -> bytes:
 
 
 def act_on_plan(request, plan: str, kind: str) -> Recorded:
+    """A party acts only on plans it takes part in; to any other the plan answers as if it did not exist.
+    Checked against the fold under the writer lock (the same state the rules then judge by)."""
     party = acting_party(request, "sign")
-    if not Plan.objects.filter(visible_to(user_of(request), "sign"), pk=plan).exists():
-        raise Refused("plan.not_found", f"there is no plan {plan!r} your party takes part in", 404)
-    return record_as(party, kind, read_json(request), plan=plan)
+    payload = read_json(request)
+
+    def check_involved(fold: LogFold) -> None:
+        state = fold.state.plans.get(plan)
+        if state is None or (party != state.requester and party not in state.required):
+            raise Refused("plan.not_found", f"there is no plan {plan!r} your party takes part in", 404)
+
+    return record_built([custodial(party, kind, payload, plan=plan, check=check_involved)])[0]
 
 
 def submit_plan(request) -> Recorded:

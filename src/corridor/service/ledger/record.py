@@ -94,8 +94,13 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
             raise
 
 
-def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None) -> Builder:
+def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None,
+              check: Callable[[LogFold], None] | None = None) -> Builder:
+    """A builder that signs for `party` under the writer lock; `check` may refuse first, seeing the fold."""
+
     def build(fold: LogFold) -> bytes:
+        if check is not None:
+            check(fold)
         statement = {"type": kind, "party": party, "seq": fold.next_seq(party),
                      "time": format_time(max(clock.now(), fold.state.clock)), "payload": payload}
         if plan is not None:
