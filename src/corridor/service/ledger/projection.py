@@ -8,7 +8,9 @@ from .models import StatementIndex
 
 
 def project_statement(folded: Folded, fold: LogFold, private: object) -> None:
-    StatementIndex.objects.create(**statement_columns(folded))
+    from .record import defer_insert
+
+    defer_insert(StatementIndex(**statement_columns(folded)))
 
 
 def statement_columns(folded: Folded) -> dict:

@@ -10,12 +10,13 @@ runs ahead of what was committed.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from ...engine import parse_statement
 from ...engine.errors import RuleViolation
@@ -54,6 +55,7 @@ Builder = Callable[[LogFold], bytes]
 _process_fold: LogFold | None = None
 _fold_lock = threading.Lock()
 _after_apply: list[Callable[[Folded, LogFold, object], None]] = []
+_deferred: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deferred_inserts", default=None)
 
 
 def on_apply(handler: Callable[[Folded, LogFold, object], None]) -> None:
@@ -82,11 +84,16 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
                 _take_writer_lock()
                 fold = _catch_up(_current_fold())
                 results = []
-                for build, private in zip(builders, privates, strict=True):
-                    folded, entry = _build_and_apply(fold, build)
-                    changed = True
-                    _persist(fold, folded, entry, private)
-                    results.append(Recorded(folded.index, entry, folded))
+                token = _deferred.set({})
+                try:
+                    for build, private in zip(builders, privates, strict=True):
+                        folded, entry = _build_and_apply(fold, build)
+                        changed = True
+                        _persist(fold, folded, entry, private)
+                        results.append(Recorded(folded.index, entry, folded))
+                    _flush_deferred()
+                finally:
+                    _deferred.reset(token)
             return results
         except BaseException:
             if changed:
@@ -148,9 +155,25 @@ def _check_time(value: object) -> None:
 
 
 def _persist(fold: LogFold, folded: Folded, entry: bytes, private: object) -> None:
-    LogEntry.objects.create(idx=folded.index, data=entry, leaf=leaf_hash(entry))
+    defer_insert(LogEntry(idx=folded.index, data=entry, leaf=leaf_hash(entry)))
     for handler in _after_apply:
         handler(folded, fold, private)
+
+
+def defer_insert(*rows: models.Model) -> None:
+    """Insert rows that nothing reads back within the transaction (the entry, its index row, attested
+    passages) together at its end, one INSERT per table: a batch of 500 imports makes 3 round trips, not
+    1,500. Tables are written in the order they were first deferred."""
+    pending = _deferred.get()
+    if pending is None:
+        raise RuntimeError("defer_insert is for projection steps run by record()")
+    for row in rows:
+        pending.setdefault(type(row), []).append(row)
+
+
+def _flush_deferred() -> None:
+    for model, rows in _deferred.get().items():
+        model.objects.bulk_create(rows, batch_size=1000)
 
 
 def _signing_key(fold: LogFold, party: str):

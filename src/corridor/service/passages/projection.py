@@ -24,7 +24,10 @@ def project_passages(folded: Folded, fold: LogFold, private: object) -> None:
         if folded.type in ("plan.submit", "plan.amend") and plan_id == folded.statement.plan:
             write_crew(plan_id, private)
     if folded.type == "passage.attest":
-        write_attestations([fold.state.attestations[folded.statement.payload.passage]])
+        from ..ledger.record import defer_insert
+
+        rows, lines = attestation_rows([fold.state.attestations[folded.statement.payload.passage]])
+        defer_insert(*rows, *lines)
 
 
 def at(seconds: int | None) -> datetime | None:
@@ -174,12 +177,6 @@ def write_crew(plan_id: str, private: object) -> None:
         known = set(CrewMember.objects.filter(plan_id=plan_id, leg_id=leg_id).values_list("commitment", flat=True))
         CrewMember.objects.bulk_create([CrewMember(plan_id=plan_id, leg_id=leg_id, **m) for m in members
                                         if m["commitment"] not in known])
-
-
-def write_attestations(records) -> None:
-    rows, lines = attestation_rows(records)
-    Attestation.objects.bulk_create(rows)
-    AttestedLine.objects.bulk_create(lines)
 
 
 def attestation_rows(records) -> tuple[list[Attestation], list[AttestedLine]]:
