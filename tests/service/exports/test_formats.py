@@ -72,3 +72,23 @@ def test_export_command_writes_a_file(two_roads, tmp_path, capsys):
     lines = target.read_text().splitlines()
     assert lines[1].startswith("#event+id,#org+reporter+code")
     assert "wrote 2 incidents rows" in capsys.readouterr().err
+
+
+def test_the_waiting_on_board_puts_the_receiving_authority_first(two_roads, public):
+    with clock.frozen_at(AFTER):
+        board = public.get("/api/v1/waiting/board").json()["results"]
+    first = board[0]
+    assert first["party"] == "recv" and first["plans"] == 2 and first["plans_waiting_now"] == 0
+    assert 6 * 86400 < first["total_seconds"] < 7 * 86400
+    waited = {row["party"]: row for row in board}
+    assert waited["border"]["total_seconds"] < 6 * 3600  # hours, over both plans
+
+
+def test_public_aggregates_by_route_requester_and_category(two_roads):
+    with clock.frozen_at(AFTER):
+        rows = [row for row in tables.stat_rows() if row["source"] == "corridor"]
+    by = {(row["dimension"], row["key"]): row for row in rows}
+    assert by[("route", "road-b")]["passages"] == 2  # the two-road plan and the day-2 truck
+    assert by[("requester", "org-b")]["passages"] == 1
+    assert by[("waited on", "recv")]["passages"] == 2
+    assert any(dimension == "category" for dimension, _ in by)

@@ -167,6 +167,11 @@ def register(api: NinjaAPI) -> None:
             q &= Q(waiting_since__isnull=False)
         return page_of(request, tables.waiting_query(q), tables.waiting_rows)
 
+    @api.get("/waiting/board", summary="Per party: plans it is waited on for, now and in all, total and median",
+             tags=["reads"])
+    def waiting_on_board(request):
+        return {"results": tables.waiting_board()}
+
     @api.get("/stats", summary="Public aggregates (also per source for imported records)", tags=["reads"])
     def stats(request):
         return {"results": list(tables.stat_rows())}

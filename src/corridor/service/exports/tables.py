@@ -178,12 +178,38 @@ def waiting_query(filter_q: Q | None = None):
 
 
 def stat_rows() -> Iterator[dict]:
-    """Public aggregates: plans by month and status; attested passages by source, month, commodity and
-    destination, with the month's median days from departure to inspection cleared."""
+    """Public aggregates: plans by month and status, by route, by requesting organisation, tonnes by
+    category; who is waited on (plans, median days); attested passages by source, month (with the median
+    days from departure to inspection cleared), commodity, destination and crossing."""
     for row in Plan.objects.annotate(month=TruncMonth("submitted_at")).values("month", "status") \
             .annotate(n=Count("id"), kg=Sum("weight_kg")).order_by("month", "status"):
         yield _stat("corridor", "month:" + row["status"], row["month"].strftime("%Y-%m"), row["n"], row["kg"])
+    for dimension, field in (("route", "route_id"), ("requester", "plan__requester_id")):
+        for row in Leg.objects.values(field).annotate(n=Count("plan", distinct=True), kg=Sum("weight_kg")) \
+                .order_by(field):
+            yield _stat("corridor", dimension, row[field], row["n"], row["kg"])
+    for row in ManifestLine.objects.values("category").annotate(n=Count("leg__plan", distinct=True),
+                                                                kg=Sum("weight_kg")).order_by("category"):
+        yield _stat("corridor", "category", row["category"], row["n"], row["kg"])
+    for row in waiting_board():
+        yield _stat("corridor", "waited on", row["party"], row["plans"], None, row["median_seconds"] / 86400)
     yield from _attested_stats()
+
+
+def waiting_board(now: int | None = None) -> list[dict]:
+    """Per party: the plans it is (or was) waited on for, how many now, and the total and median waiting,
+    counting open waits up to `now`. Sorted by total waiting, longest first."""
+    per_party: dict[str, list[dict]] = defaultdict(list)
+    for row in waiting_rows(waiting_query().filter(waited_seconds__gte=0), now):
+        per_party[row["party"]].append(row)
+    board = [
+        {"party": party, "party_name": rows[0]["party_name"], "plans": len(rows),
+         "plans_waiting_now": sum(r["waiting_now"] for r in rows),
+         "total_seconds": sum(r["waited_seconds"] for r in rows),
+         "median_seconds": float(statistics.median(r["waited_seconds"] for r in rows))}
+        for party, rows in per_party.items()
+    ]
+    return sorted(board, key=lambda row: (-row["total_seconds"], row["party"]))
 
 
 def _stat(source: str, dimension: str, key: str, passages: int, kg: int | None, median: float | None = None) -> dict:
