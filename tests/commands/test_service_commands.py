@@ -81,3 +81,18 @@ def test_import_of_a_missing_file(capsys):
 def test_rebuild_command(capsys, parties):
     code, out, _ = run(capsys, "rebuild")
     assert code == 0 and "rebuilt every read model from 16 log entries" in out
+
+
+def test_worker_once_publishes_the_checkpoint_and_sends_what_is_due(capsys, parties, tiles):
+    from django.core import mail
+
+    from corridor.service.parties.operations import do_set_contact
+    from tests.service.plans import plan_body
+
+    do_set_contact("border", email="duty@border.example")
+    with clock.frozen_at(T):
+        assert parties["org-a"].post("/plans", plan_body())[0] == 201
+        assert main(["worker", "--once"]) == 0
+    note = (tiles / "checkpoint").read_text()
+    assert note.split("\n")[1] == "17"  # the 16 registry entries and the plan
+    assert [message.to for message in mail.outbox] == [["duty@border.example"]]

@@ -32,3 +32,22 @@ def test_lists_paginate_and_filter(parties, public):
     assert page["page_size"] == 2 and page["count"] == 0
     bad = public.get("/api/v1/plans", {"page": "zero"})
     assert (bad.status_code, bad.json()["code"]) == (400, "query.invalid")
+
+
+def test_plan_list_filters(parties, public):
+    from corridor.service import clock
+
+    from ..api_driver import drive
+    from ..conftest import SCENARIO
+
+    drive(SCENARIO, parties)
+    with clock.frozen_at(1695081600):
+        ids = lambda **q: sorted(p["plan"] for p in public.get("/api/v1/plans", q).json()["results"])  # noqa: E731
+        assert ids() == ["truck-b", "two-roads"]
+        assert ids(requester="org-b") == ["truck-b"]
+        assert ids(party="customs") == ["two-roads"]
+        assert ids(route="road-a") == ["two-roads"]
+        assert ids(linkage="simultaneous", status="completed") == ["two-roads"]
+        assert public.get("/api/v1/plans", {"page": 2, "page_size": 1}).json()["results"][0]["plan"] == "two-roads"
+        legs = public.get("/api/v1/legs", {"route": "road-b"}).json()
+        assert legs["count"] == 2
