@@ -1,0 +1,63 @@
+"""record(): all or nothing, and the process's fold never runs ahead of what was committed."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.service import clock
+from corridor.service.ledger import record as recording
+from corridor.service.ledger.models import LogEntry, StatementIndex
+from corridor.service.ledger.record import Refused, custodial, record_as, record_built
+from corridor.service.passages.models import Plan
+
+from ..plans import plan_body
+from ..snapshot import counts
+
+pytestmark = pytest.mark.django_db
+T = 1694420000
+
+
+def content(**overrides):
+    return {k: v for k, v in plan_body(**overrides).items() if k != "plan"}
+
+
+def test_a_batch_is_all_or_nothing(parties):
+    before = counts()
+    with clock.frozen_at(T), pytest.raises(Refused) as caught:
+        record_built([custodial("org-a", "plan.submit", content(), plan="a1"),
+                      custodial("org-a", "plan.submit", content(), plan="a1")])
+    assert caught.value.code == "plan.exists" and caught.value.status == 409
+    assert counts() == before
+    with clock.frozen_at(T):
+        record_as("org-a", "plan.submit", content(), plan="a1")  # the fold was not left holding a1
+    assert Plan.objects.filter(pk="a1").exists()
+
+
+def test_a_failure_after_the_fold_changed_drops_the_fold_and_nothing_is_lost(parties, monkeypatch):
+    def broken_projection(folded, fold, private):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(recording, "_after_apply", [*recording._after_apply, broken_projection])
+    with clock.frozen_at(T), pytest.raises(RuntimeError, match="disk full"):
+        record_as("org-a", "plan.submit", content(), plan="b1")
+    assert recording._process_fold is None
+    monkeypatch.setattr(recording, "_after_apply", recording._after_apply[:-1])
+    with clock.frozen_at(T + 60):
+        recorded = record_as("org-a", "plan.submit", content(), plan="b1")
+    assert recorded.folded.statement.seq == 1  # the failed statement never happened
+    assert LogEntry.objects.count() == StatementIndex.objects.count() == recorded.index + 1
+
+
+def test_statements_dated_ahead_of_the_server_are_refused(parties):
+    with clock.frozen_at(T), pytest.raises(Refused) as caught:
+        record_built([lambda fold: custodial("org-a", "plan.submit", content(), plan="c1")(fold)
+                      .replace(b"2023-09-11T08:13:20Z", b"2023-09-11T09:13:20Z")])
+    assert caught.value.code == "time.future"
+
+
+def test_the_fold_catches_up_with_entries_other_processes_committed(parties):
+    with clock.frozen_at(T):
+        record_as("org-a", "plan.submit", content(), plan="d1")
+    recording.reset_for_tests()  # as if this were another process that starts now
+    fold = recording.current_fold()
+    assert fold.size == LogEntry.objects.count() and "d1" in fold.state.plans

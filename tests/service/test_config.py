@@ -1,0 +1,41 @@
+"""Configuration from environment variables, with secrets generated once into the data directory."""
+
+from __future__ import annotations
+
+import stat
+
+from cryptography.fernet import Fernet
+
+from corridor.service.config import load
+
+
+def test_defaults_on_a_fresh_machine(tmp_path):
+    config = load({"CORRIDOR_DATA_DIR": str(tmp_path / "data")})
+    assert config.database_url == f"sqlite:///{tmp_path / 'data' / 'corridor.sqlite3'}"
+    assert config.allowed_hosts == ("127.0.0.1", "localhost") and not config.debug
+    assert config.tiles_dir == tmp_path / "data" / "log" / "tiles"
+    for name in ("secret_key", "custody.key"):
+        mode = (tmp_path / "data" / name).stat().st_mode
+        assert stat.S_IMODE(mode) == 0o600, name
+    Fernet(config.key_encryption_key)  # a valid key
+
+
+def test_generated_secrets_are_kept_across_starts(tmp_path):
+    first = load({"CORRIDOR_DATA_DIR": str(tmp_path)})
+    again = load({"CORRIDOR_DATA_DIR": str(tmp_path)})
+    assert (first.secret_key, first.key_encryption_key) == (again.secret_key, again.key_encryption_key)
+
+
+def test_everything_comes_from_the_environment(tmp_path):
+    key = Fernet.generate_key().decode()
+    config = load({
+        "CORRIDOR_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://corridor@db:5432/corridor",
+        "CORRIDOR_LOG_ORIGIN": "corridor.example.org/log", "CORRIDOR_ALLOWED_HOSTS": "corridor.example.org,",
+        "DJANGO_SECRET_KEY": "s" * 50, "CORRIDOR_KEY_ENCRYPTION_KEY": key, "CORRIDOR_DEBUG": "1",
+        "CORRIDOR_MAX_UPLOAD_BYTES": "1000", "CORRIDOR_EMAIL_PORT": "2525",
+    })
+    assert config.database_url.startswith("postgresql://") and config.log_origin == "corridor.example.org/log"
+    assert config.allowed_hosts == ("corridor.example.org",) and config.debug
+    assert (config.secret_key, config.key_encryption_key) == ("s" * 50, key.encode())
+    assert (config.max_upload_bytes, config.email_port) == (1000, 2525)
+    assert not (tmp_path / "secret_key").exists()
