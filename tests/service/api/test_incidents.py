@@ -1,0 +1,37 @@
+"""Incident claims and disputes through the API: each party's signed word, side by side, never merged."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.service import clock
+
+pytestmark = pytest.mark.django_db
+T = 1694420000
+CLAIM = {"incident": "gnss-1", "category": "interference", "place": {"name": "Airspace near the town",
+         "lat": "39.8", "lon": "46.7"}, "occurred_from": "2023-09-10T00:00:00Z", "text": "GNSS interference"}
+
+
+def test_a_claim_and_its_dispute_stand_side_by_side(parties, public):
+    with clock.frozen_at(T):
+        status, answer = parties["border"].post("/incidents", CLAIM)
+    assert status == 201 and answer["type"] == "incident.report"
+    with clock.frozen_at(T + 60):
+        assert parties["recv"].post("/incidents/gnss-1/dispute", {"text": "No interference was recorded"})[0] == 201
+    incident = public.get("/api/v1/incidents/gnss-1").json()
+    assert incident["claim"] == "GNSS interference" and incident["reporter"] == "border"
+    assert incident["disputed_by"] == "recv" and "No interference" in incident["disputes"]
+
+
+def test_a_party_cannot_dispute_its_own_claim_nor_report_twice(parties):
+    with clock.frozen_at(T):
+        parties["border"].post("/incidents", CLAIM)
+        assert parties["border"].post("/incidents/gnss-1/dispute", {"text": "x"})[1]["code"] == "incident.own_claim"
+        assert parties["border"].post("/incidents", CLAIM)[1]["code"] == "incident.exists"
+        bad = dict(CLAIM, incident="x-2", category="rumour")
+        assert parties["border"].post("/incidents", bad)[1]["code"] == "incident.category"
+
+
+def test_an_unknown_incident_answers_404(public):
+    response = public.get("/api/v1/incidents/none")
+    assert (response.status_code, response.json()["code"]) == (404, "incident.not_found")

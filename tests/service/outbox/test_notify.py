@@ -1,0 +1,55 @@
+"""Which notices a change queues: newly awaited parties once, expiry and slot reminders as future rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.service import clock
+from corridor.service.outbox.models import Message
+from corridor.service.parties.operations import do_set_contact
+from corridor.service.passages.models import Plan
+
+from ..plans import plan_body
+
+pytestmark = pytest.mark.django_db
+T = 1694420000
+
+
+@pytest.fixture
+def contacts(parties):
+    for party in ("org-a", "border", "customs", "recv", "escort"):
+        do_set_contact(party, email=f"{party}@example.org")
+    return parties
+
+
+def test_a_party_is_told_once_that_it_is_awaited(contacts):
+    with clock.frozen_at(T):
+        contacts["org-a"].post("/plans", plan_body())
+    with clock.frozen_at(T + 60):
+        contacts["org-a"].post("/plans/p1/note", {"sha256": "d" * 64})
+    awaited = Message.objects.filter(kind="awaited").order_by("party")
+    assert list(awaited.values_list("party", flat=True)) == ["border", "customs", "escort", "recv"]
+
+
+def test_a_scheduled_plan_queues_slot_reminders_two_hours_ahead(contacts):
+    with clock.frozen_at(T):
+        contacts["org-a"].post("/plans", plan_body())
+    version = Plan.objects.get(pk="p1").version
+    for n, party in enumerate(("border", "customs", "recv", "escort"), 1):
+        with clock.frozen_at(T + n * 60):
+            contacts[party].post("/plans/p1/consent", {"version": version})
+    with clock.frozen_at(T + 600):
+        contacts["org-a"].post("/plans/p1/propose-slot", {"slot": "s1", "start": "2023-09-12T07:00:00Z",
+                                                           "end": "2023-09-12T09:00:00Z"})
+    for n, party in enumerate(("border", "customs", "recv", "escort"), 1):
+        with clock.frozen_at(T + 600 + n * 60):
+            contacts[party].post("/plans/p1/confirm-slot", {"slot": "s1"})
+    reminders = Message.objects.filter(kind="slot")
+    assert reminders.count() == 5  # the requester and the four required parties
+    assert {m.due_at.isoformat() for m in reminders} == {"2023-09-12T05:00:00+00:00"}
+
+
+def test_parties_without_a_contact_get_no_rows(parties):
+    with clock.frozen_at(T):
+        parties["org-a"].post("/plans", plan_body())
+    assert Message.objects.count() == 0
