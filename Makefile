@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres lint bench scenario clean
+.PHONY: run test test-postgres lint bench scenario vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/service.py
+
+# front-end files from npm at the versions pinned in frontend/package-lock.json, copied into the app
+vendor:
+	frontend/vendor.sh
+
+# compile the translations (.po -> .mo) after editing src/corridor/service/web/locale
+messages: $(STAMP)
+	cd src/corridor/service/web && ../../../../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,10 +1,12 @@
 """URL map: the API under /api/v1, the public log under /log/, the admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from .api.api import api
 from .ledger import views as log_views
+from .web import views as web
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,4 +16,12 @@ urlpatterns = [
     path("log/tile/<path:tile_path>", log_views.tile),
     path("log/proof/<int:index>", log_views.proof),
     path("log/entry/<int:index>", log_views.entry),
+    path("", web.public, name="public"),
+    path("transparency/log", web.log_page, name="log-page"),
+    path("home", web.home, name="home"),
+    path("plans/<str:plan_id>", web.plan, name="plan"),
+    path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

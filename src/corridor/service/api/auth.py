@@ -15,7 +15,9 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)  # how stale "last used" may be: not
 
 
 def user_of(request):
-    """The token's user (looked up once per request), or the anonymous public."""
+    """The token's user (looked up once per request); without a token, the signed-in web user or the
+    anonymous public. Reads only: acting through the API needs a token (see `acting_party`), so a browser
+    session cannot be used to make statements by cross-site request."""
     if not hasattr(request, "_corridor_user"):
         request._corridor_user = _authenticate(request)
     return request._corridor_user
@@ -24,7 +26,8 @@ def user_of(request):
 def _authenticate(request):
     header = request.headers.get("Authorization", "")
     if not header:
-        return AnonymousUser()
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else AnonymousUser()
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Refused("auth.invalid", "use the header 'Authorization: Bearer <token>'", 401)
@@ -47,7 +50,7 @@ def _parties(request, user, action: str) -> list[str]:
 def acting_party(request, action: str = "sign") -> str:
     """The party the user acts as: `?as=<party>` or their only party with the right to `action`."""
     user = user_of(request)
-    if not user.is_authenticated:
+    if not user.is_authenticated or not request.headers.get("Authorization"):
         raise Refused("auth.required", "sign in with an API token to act for a party", 401)
     allowed = _parties(request, user, action)
     wanted = request.GET.get("as")

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Copy the pinned front-end files (frontend/package-lock.json) into the app's static folder. Run by
+# `make vendor` after changing a version; the copied files are committed, so Corridor runs offline.
+set -euo pipefail
+cd "$(dirname "$0")"
+npm ci --no-audit --no-fund
+out=../src/corridor/service/web/static/vendor
+rm -rf "$out" && mkdir -p "$out/leaflet/images" "$out/world-atlas"
+cp node_modules/htmx.org/dist/htmx.min.js node_modules/chart.js/dist/chart.umd.min.js \
+   node_modules/topojson-client/dist/topojson-client.min.js "$out/"
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$out/leaflet/"
+cp node_modules/leaflet/dist/images/*.png "$out/leaflet/images/"
+cp node_modules/world-atlas/countries-110m.json "$out/world-atlas/"
+for package in htmx.org chart.js leaflet topojson-client world-atlas; do
+  version=$(node -p "require('./node_modules/$package/package.json').version")
+  license=$(ls node_modules/$package | grep -i -m1 '^licen[cs]e' || true)
+  [ -n "$license" ] && cp "node_modules/$package/$license" "$out/LICENSE.$package"
+  echo "$package $version"
+done > "$out/VERSIONS"

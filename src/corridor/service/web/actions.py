@@ -1,0 +1,162 @@
+"""The actions a party may take on a plan, for the plan page, and turning a submitted form into the
+statement's payload. The engine stays the judge: a form only offers what is plausible now, and whatever
+the rules refuse is shown with its code and message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from ...engine.state import PlanState
+from ...engine.times import format_time
+from ..ledger.record import Refused
+
+REASONS = ["security", "documentation", "manifest", "dual_use", "route_unavailable", "timing", "conditions_unmet",
+           "incident", "other"]
+DECISIONS = ["cleared", "cleared_with_offload", "held", "turned_back"]
+DISCREPANCIES = ["missing", "excess", "undeclared", "damaged", "seal_broken"]
+LABELS = {
+    "plan.consent": _("Consent"), "plan.refuse": _("Refuse"), "plan.withdraw": _("Withdraw consent"),
+    "plan.request_info": _("Request information"), "plan.answer": _("Answer"), "plan.cancel": _("Cancel plan"),
+    "slot.propose": _("Propose a slot"), "slot.confirm": _("Confirm slot"), "slot.decline": _("Decline slot"),
+    "leg.arrive": _("Arrived at checkpoint"), "leg.inspect": _("Record inspection"), "plan.go": _("Go"),
+    "leg.depart": _("Depart"), "leg.deliver": _("Delivery receipt"), "plan.note": _("Record a note"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    leg: str | None = None
+    checkpoint: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.kind])
+
+
+def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
+    """What `party` can plausibly do on `plan` now."""
+    if plan.closed:
+        return []
+    actions = _as_requester(plan) if party == plan.requester else []
+    if party in plan.required:
+        actions += _as_required(plan, party)
+    actions += _at_checkpoints(plan, party, routes)
+    return actions + [Action("plan.note")] if actions or party in plan.required else actions
+
+
+def _as_requester(plan: PlanState) -> list[Action]:
+    actions = [Action("plan.answer")] if plan.open_requests() else []
+    if plan.status in ("cleared", "scheduled"):
+        actions.append(Action("slot.propose"))
+    if plan.status == "in_progress" or (plan.status == "scheduled" and plan.slot):
+        actions += [Action("leg.arrive", leg.id) for leg in plan.legs.values() if leg.phase == "planned"]
+        if any(leg.phase == "cleared" for leg in plan.legs.values()):
+            actions.append(Action("plan.go"))
+        actions += [Action("leg.depart", leg.id) for leg in plan.legs.values() if leg.phase == "released"]
+    return actions + [Action("plan.cancel")]
+
+
+def _as_required(plan: PlanState, party: str) -> list[Action]:
+    position = plan.positions.get(party)
+    actions = []
+    if plan.status in ("submitted", "awaiting_consent", "refused", "withdrawn", "cleared", "scheduled"):
+        if position is None or position.stance != "consented":
+            actions += [Action("plan.consent"), Action("plan.refuse"), Action("plan.request_info")]
+        else:
+            actions.append(Action("plan.withdraw"))
+    slot = plan.slot
+    if slot is not None and not slot.declined and party not in slot.answers and plan.status == "cleared":
+        actions += [Action("slot.confirm"), Action("slot.decline")]
+    return actions
+
+
+def _at_checkpoints(plan: PlanState, party: str, routes: dict) -> list[Action]:
+    actions = []
+    for leg in plan.content.legs:
+        live = plan.legs[leg.id]
+        route = routes[leg.route]
+        for checkpoint in route.checkpoints:
+            if live.checkpoint == checkpoint.id and live.phase in ("arrived", "held") \
+                    and party in checkpoint.inspected_by:
+                actions.append(Action("leg.inspect", leg.id, checkpoint.id))
+        receivers = {req.party for req in route.policy if req.capacity == "receiving_security"}
+        if live.phase == "in_transit" and party in (receivers or {plan.requester}):
+            actions.append(Action("leg.deliver", leg.id))
+    return actions
+
+
+def payload_from(kind: str, form, plan: PlanState) -> dict:
+    """The statement payload from a submitted form (field names as in the templates)."""
+    builders = {
+        "plan.consent": lambda: {"version": plan.version},
+        "plan.refuse": lambda: _refusal(form, plan),
+        "plan.withdraw": lambda: {"reason": form.get("reason", ""), "text": form.get("text", "")},
+        "plan.request_info": lambda: {"request": f"q{len(plan.requests) + 1}", "question": form.get("text", "")},
+        "plan.answer": lambda: {"request": form.get("request", ""), "answer": form.get("text", "")},
+        "plan.cancel": lambda: {"text": form.get("text", "")},
+        "plan.note": lambda: {"sha256": form.get("sha256", "").strip().lower(), "title": form.get("title", "")},
+        "slot.propose": lambda: {"slot": f"s{_slot_number(plan)}", "start": _utc(form.get("start")),
+                                 "end": _utc(form.get("end"))},
+        "slot.confirm": lambda: {"slot": plan.slot.id if plan.slot else ""},
+        "slot.decline": lambda: {"slot": plan.slot.id if plan.slot else "", "text": form.get("text", "")},
+        "leg.arrive": lambda: {"leg": form.get("leg", ""), "checkpoint": form.get("checkpoint", "")},
+        "leg.inspect": lambda: _inspection(form, plan),
+        "plan.go": lambda: {},
+        "leg.depart": lambda: {"leg": form.get("leg", "")},
+        "leg.deliver": lambda: _receipt(form, plan),
+    }
+    if kind not in builders:
+        raise Refused("action.unknown", f"there is no action {kind!r}", 404)
+    return builders[kind]()
+
+
+def _refusal(form, plan: PlanState) -> dict:
+    lines = [dict(zip(("leg", "line"), value.split("/", 1), strict=True)) for value in form.getlist("lines")
+             if "/" in value]
+    return {"version": plan.version, "reason": form.get("reason", ""), "text": form.get("text", ""), "lines": lines}
+
+
+def _inspection(form, plan: PlanState) -> dict:
+    leg = plan.content.leg(form.get("leg", ""))
+    if leg is None:
+        raise Refused("leg.unknown", "choose a leg of this plan", 422)
+    findings = [{"line": line.id, "found": _whole(form.get(f"found-{line.id}"), f"found ({line.item})"),
+                 "codes": form.getlist(f"codes-{line.id}")} for line in leg.lines]
+    seals = [{"seal": seal, "intact": form.get(f"seal-{seal}") == "intact"} for seal in leg.seals]
+    return {"leg": leg.id, "checkpoint": form.get("checkpoint", ""), "findings": findings, "seals": seals,
+            "decision": form.get("decision", ""), "offload": form.getlist("offload"), "text": form.get("text", "")}
+
+
+def _receipt(form, plan: PlanState) -> dict:
+    leg = plan.content.leg(form.get("leg", ""))
+    if leg is None:
+        raise Refused("leg.unknown", "choose a leg of this plan", 422)
+    carried = plan.legs[leg.id].carried
+    receipts = [{"line": line.id, "good": _whole(form.get(f"good-{line.id}"), line.item),
+                 "damaged": _whole(form.get(f"damaged-{line.id}") or "0", line.item),
+                 "lost": _whole(form.get(f"lost-{line.id}") or "0", line.item)}
+                for line in leg.lines if carried.get(line.id, 0) > 0]
+    return {"leg": leg.id, "receipts": receipts}
+
+
+def _whole(text: str | None, what: str) -> int:
+    text = (text or "").strip()
+    if not text.isdigit():
+        raise Refused("quantity.invalid", f"{what}: give a whole number", 422)
+    return int(text)
+
+
+def _utc(text: str | None) -> str:
+    """A datetime-local field (entered in UTC, as the form says) as an RFC 3339 UTC time."""
+    try:
+        return format_time(int(datetime.fromisoformat(f"{text}+00:00").timestamp()))
+    except (TypeError, ValueError):
+        raise Refused("time.invalid", "give the date and time as YYYY-MM-DD HH:MM (UTC)", 422) from None
+
+
+def _slot_number(plan: PlanState) -> int:
+    return int(plan.slot.id[1:]) + 1 if plan.slot and plan.slot.id[1:].isdigit() else 1

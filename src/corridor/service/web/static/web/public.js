@@ -1,0 +1,36 @@
+// The public page's charts (Chart.js) and incident map (Leaflet on the world-atlas outlines, no tiles
+// from anywhere: the basemap is a file this server serves).
+(function () {
+  "use strict";
+  const totals = JSON.parse(document.getElementById("totals-data").textContent);
+  const incidents = JSON.parse(document.getElementById("incidents-data").textContent);
+  const rtl = document.documentElement.dir === "rtl";
+
+  function bar(id, rows, horizontal) {
+    const canvas = document.getElementById(id);
+    if (!canvas || !rows.length) return;
+    new Chart(canvas, {
+      type: "bar",
+      data: { labels: rows.map(r => r[0]), datasets: [{ data: rows.map(r => r[1]), backgroundColor: "#1f5f8b" }] },
+      options: { indexAxis: horizontal ? "y" : "x", animation: false, plugins: { legend: { display: false } },
+                 scales: { x: { reverse: rtl && !horizontal } } },
+    });
+  }
+  bar("chart-months", totals.plans_by_month, false);
+  bar("chart-categories", totals.tonnes_by_category, true);
+  bar("chart-routes", totals.tonnes_by_route, true);
+  bar("chart-organisations", totals.tonnes_by_organisation, true);
+
+  const mapElement = document.getElementById("map");
+  if (!mapElement) return;
+  const map = L.map(mapElement, { attributionControl: false }).setView([30, 35], 3);
+  const atlas = document.getElementById("public-js").dataset.atlas;
+  fetch(atlas).then(r => r.json()).then(world => {
+    L.geoJSON(topojson.feature(world, world.objects.countries),
+              { style: { color: "#777", weight: 0.6, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map);
+    const points = incidents.map(i => L.circleMarker([i.lat, i.lon], {
+      radius: 7, color: i.disputed ? "#b35c00" : "#8b1f1f", weight: 2, fillOpacity: 0.7,
+    }).bindPopup(`${i.id}: ${i.category} — ${i.place} (${i.reporter})${i.disputed ? " — disputed" : ""}`).addTo(map));
+    if (points.length) map.fitBounds(L.featureGroup(points).getBounds().pad(0.5), { maxZoom: 7 });
+  });
+})();

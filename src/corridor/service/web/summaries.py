@@ -1,0 +1,87 @@
+"""What the pages show, computed from the read models (no HTML here): the public totals, how long each
+stage takes, what a party is waited on for, and what it waits on."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+
+from .. import clock
+from ..exports.tables import CLOSED, waiting_board, waiting_query, waiting_rows
+from ..incidents.models import Incident
+from ..passages.models import Leg, ManifestLine, Plan
+
+STAGES = (
+    ("submitted → cleared", "plan__submitted_at", "plan__cleared_at"),
+    ("cleared → departed", "plan__cleared_at", "departed_at"),
+    ("departed → delivered", "departed_at", "delivered_at"),
+)
+
+
+def public_totals() -> dict:
+    by_status = dict(Plan.objects.values_list("status").annotate(n=Count("id")))
+    totals = Plan.objects.aggregate(plans=Count("id"), vehicles=Sum("vehicles"), kg=Sum("weight_kg"))
+    return {
+        "plans": totals["plans"], "vehicles": totals["vehicles"] or 0, "tonnes": round((totals["kg"] or 0) / 1000),
+        "by_status": by_status,
+        "tonnes_by_category": _tonnes(ManifestLine.objects.values_list("category").annotate(kg=Sum("weight_kg"))),
+        "tonnes_by_route": _tonnes(Leg.objects.values_list("route__name").annotate(kg=Sum("weight_kg"))),
+        "tonnes_by_organisation": _tonnes(Leg.objects.values_list("plan__requester__name").annotate(
+            kg=Sum("weight_kg"))),
+        "plans_by_month": [(month.strftime("%Y-%m"), n) for month, n in _plans_by_month()],
+    }
+
+
+def _tonnes(rows) -> list[tuple[str, float]]:
+    return sorted(((name, round(kg / 1000, 1)) for name, kg in rows if kg), key=lambda row: -row[1])
+
+
+def _plans_by_month():
+    from django.db.models.functions import TruncMonth
+
+    return Plan.objects.annotate(month=TruncMonth("submitted_at")).values_list("month").annotate(
+        n=Count("id")).order_by("month")
+
+
+def stage_durations() -> list[dict]:
+    """Median and 90th percentile hours of each stage, over legs that went through it."""
+    out = []
+    for label, start, end in STAGES:
+        pairs = Leg.objects.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).values_list(start, end)
+        hours = sorted((b - a).total_seconds() / 3600 for a, b in pairs)
+        if hours:
+            out.append({"stage": label, "legs": len(hours), "median_hours": round(statistics.median(hours), 1),
+                        "p90_hours": round(hours[min(len(hours) - 1, int(len(hours) * 0.9))], 1)})
+    return out
+
+
+def mapped_incidents() -> list[dict]:
+    rows = Incident.objects.exclude(lat=None).exclude(lon=None).annotate(disputes_count=Count("disputes"))
+    return [{"id": i.id, "lat": float(i.lat), "lon": float(i.lon), "category": i.category, "place": i.place,
+             "reporter": i.reporter_id, "disputed": i.disputes_count > 0} for i in rows]
+
+
+def awaiting_my_party(parties: list[str]) -> list[dict]:
+    """What my parties are being waited on for now, oldest first."""
+    rows = waiting_rows(waiting_query(Q(party_id__in=parties, waiting_since__isnull=False)))
+    return sorted(rows, key=lambda row: row["waiting_since"])
+
+
+def my_party_awaits(parties: list[str]) -> list[dict]:
+    """Open plans my parties requested, and whom each is waiting on."""
+    waiting = defaultdict(list)
+    rows = waiting_rows(waiting_query(Q(plan__requester_id__in=parties, waiting_since__isnull=False)
+                                      & ~Q(party_id__in=parties)))
+    for row in rows:
+        waiting[row["plan"]].append(row)
+    return [{"plan": plan, "waiting": sorted(items, key=lambda r: -r["waited_seconds"])}
+            for plan, items in sorted(waiting.items())]
+
+
+def board(now: int | None = None) -> list[dict]:
+    return waiting_board(clock.now() if now is None else now)
+
+
+__all__ = ["CLOSED", "board"]
