@@ -45,7 +45,7 @@ def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
     if party in plan.required:
         actions += _as_required(plan, party)
     actions += _at_checkpoints(plan, party, routes)
-    return actions + [Action("plan.note")] if actions or party in plan.required else actions
+    return [*actions, Action("plan.note")] if actions or party in plan.required else actions
 
 
 def _as_requester(plan: PlanState) -> list[Action]:
@@ -57,7 +57,7 @@ def _as_requester(plan: PlanState) -> list[Action]:
         if any(leg.phase == "cleared" for leg in plan.legs.values()):
             actions.append(Action("plan.go"))
         actions += [Action("leg.depart", leg.id) for leg in plan.legs.values() if leg.phase == "released"]
-    return actions + [Action("plan.cancel")]
+    return [*actions, Action("plan.cancel")]
 
 
 def _as_required(plan: PlanState, party: str) -> list[Action]:
