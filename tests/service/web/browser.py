@@ -1,0 +1,65 @@
+"""Browser tests with Playwright driving Debian's chromium (never a downloaded browser).
+
+Without /usr/bin/chromium the tests skip with a notice; CORRIDOR_REQUIRE_BROWSER=1 (set by .ci/run) makes
+that a failure. Every page opened through `BrowserPage` records the requests it makes and the errors it
+logs, so a test can assert that nothing left the server's origin and nothing failed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if os.environ.get("CORRIDOR_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+class BrowserPage:
+    def __init__(self, page, origin: str) -> None:
+        self.page, self.origin = page, origin
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.origin + path)
+        self.page.wait_for_load_state("networkidle")
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if not url.startswith((self.origin, "data:", "blob:"))]
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.open("/accounts/login/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def browser_page(live_server):
+    require_chromium()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield BrowserPage(page, live_server.url)
+        browser.close()
