@@ -48,6 +48,7 @@ PLANS = Table("plans", (
 LEGS = Table("legs", (
     ("plan", "#activity+id"), ("leg", "#activity+leg+id"), ("route", "#loc+route+code"),
     ("route_name", "#loc+route+name"), ("status", "#status+plan"), ("phase", "#status+leg"),
+    ("checkpoint", "#loc+checkpoint+code"),
     ("requester", "#org+requester+code"), ("submitted_at", "#date+submitted"), ("cleared_at", "#date+cleared"),
     ("arrived_at", "#date+arrived"), ("released_at", "#date+released"), ("departed_at", "#date+departed"),
     ("delivered_at", "#date+delivered"), ("weight_kg", "#indicator+weight_kg+num"),
@@ -116,7 +117,7 @@ def leg_rows(legs: Iterable[Leg]) -> Iterator[dict]:
         plan = leg.plan
         yield {
             "plan": plan.id, "leg": leg.leg_id, "route": leg.route_id, "route_name": leg.route.name,
-            "status": plan.status, "phase": leg.phase, "requester": plan.requester_id,
+            "status": plan.status, "phase": leg.phase, "checkpoint": leg.checkpoint, "requester": plan.requester_id,
             "submitted_at": iso(plan.submitted_at), "cleared_at": iso(plan.cleared_at),
             "arrived_at": iso(leg.arrived_at), "released_at": iso(leg.released_at),
             "departed_at": iso(leg.departed_at), "delivered_at": iso(leg.delivered_at), "weight_kg": leg.weight_kg,

@@ -8,14 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ...engine.rules.incidents import CATEGORIES
+from ...scenario.report import departure_spread
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
-from ..parties.models import Party
+from ..parties.models import Party, Route
+from ..passages.crew import replace_crew
 from . import actions, summaries
+from .request_form import LEG_SLOTS, read_draft
 
 
 def public(request):
@@ -83,3 +88,109 @@ def _acting_parties(request, plan_id: str) -> list[str]:
     if state is None:
         return []
     return [p for p in parties_for(request.user, "sign") if p == state.requester or p in state.required]
+
+
+@login_required
+def new_request(request):
+    """Request passage: fill in, review the readiness checklist, submit (signs plan.submit)."""
+    parties = [p for p in parties_for(request.user, "sign") if Party.objects.filter(pk=p, kind="humanitarian")]
+    if not parties:
+        raise Http404("only humanitarian organisations request passage")
+    context = {"routes": Route.objects.order_by("name"), "parties": parties, "slots": range(1, LEG_SLOTS + 1)}
+    if request.method == "POST":
+        draft = read_draft(request.POST, request.FILES)
+        values = request.POST.dict()
+        values.update({f"leg{leg['id'][4:]}_lines": text for leg, text in zip(draft.legs, _lines_as_text(draft),
+                                                                              strict=True) if text})
+        context.update(draft=draft, values=values)
+        if request.POST.get("action") == "submit" and draft.ready:
+            party = request.POST.get("as") if request.POST.get("as") in parties else parties[0]
+            content, private = replace_crew(draft.content(), draft.crew or None)
+            try:
+                record_built([custodial(party, "plan.submit", content, plan=draft.plan_id)], [private])
+            except Refused as error:
+                messages.error(request, f"[{error.code}] {error.message}")
+            else:
+                return HttpResponseRedirect(reverse("plan", args=[draft.plan_id]))
+    return render(request, "web/new_request.html", context)
+
+
+def _lines_as_text(draft) -> list[str]:
+    """Each leg's lines as CSV text, so an uploaded manifest survives the review step."""
+    columns = ("id", "item", "category", "quantity", "unit", "weight_kg")
+    return ["\n".join(",".join(str(line[c]) for c in columns) for line in leg["lines"]) for leg in draft.legs]
+
+
+def go_board(request, plan_id: str):
+    """Every leg's gate status, refreshed by htmx; go is offered only when every leg is cleared."""
+    state = current_fold().state.plans.get(plan_id)
+    if state is None:
+        raise Http404("no such plan")
+    acting = [p for p in _acting_parties(request, plan_id) if p == state.requester
+              or "escort" in state.required.get(p, ())]
+    template = "web/go_board_legs.html" if request.headers.get("HX-Request") else "web/go_board.html"
+    return render(request, template, {"plan": state, "legs": _gate_rows(state), "acting": acting,
+                                      "all_cleared": all(leg.phase == "cleared" for leg in state.legs.values()),
+                                      "spread": departure_spread(state)})
+
+
+def _gate_rows(state) -> list[dict]:
+    return [{"id": leg.id, "route": leg.route, "phase": state.legs[leg.id].phase,
+             "checkpoint": state.legs[leg.id].checkpoint, "departed": state.legs[leg.id].departed_at}
+            for leg in state.content.legs]
+
+
+def checkpoint_screen(request, checkpoint_id: str):
+    """Tablet-first: legs at this checkpoint waiting for inspection, and legs expected here today."""
+    state = current_fold().state
+    parties = set(parties_for(request.user, "sign"))
+    here, expected = [], []
+    for plan in state.plans.values():
+        if plan.closed:
+            continue
+        for leg in plan.content.legs:
+            route = state.routes[leg.route]
+            checkpoint = next((c for c in route.checkpoints if c.id == checkpoint_id), None)
+            if checkpoint is None:
+                continue
+            live = plan.legs[leg.id]
+            row = {"plan": plan.id, "leg": leg.id, "phase": live.phase, "slot": plan.slot, "lines": leg.lines,
+                   "seals": leg.seals, "mine": bool(parties & set(checkpoint.inspected_by)), "checkpoint": checkpoint}
+            (here if live.checkpoint == checkpoint_id and live.phase in ("arrived", "held") else expected).append(row)
+    if not here and not expected and not any(c.id == checkpoint_id for r in state.routes.values()
+                                             for c in r.checkpoints):
+        raise Http404("no such checkpoint")
+    return render(request, "web/checkpoint.html", {"checkpoint_id": checkpoint_id, "here": here,
+                                                    "expected": expected, "decisions": actions.DECISIONS,
+                                                    "discrepancies": actions.DISCREPANCIES})
+
+
+def incidents(request):
+    """Claims and disputes side by side; a signed-in party reports or disputes."""
+    from ..exports.tables import incident_rows, incidents_query
+
+    parties = parties_for(request.user, "sign") if request.user.is_authenticated else []
+    if request.method == "POST" and parties:
+        _record_incident_statement(request, parties)
+        return HttpResponseRedirect(reverse("incidents"))
+    return render(request, "web/incidents.html", {
+        "incidents": list(incident_rows(incidents_query())), "parties": parties,
+        "categories": sorted(CATEGORIES), "mapped": summaries.mapped_incidents(), "empty_totals": {},
+    })
+
+
+def _record_incident_statement(request, parties: list[str]) -> None:
+    post = request.POST
+    party = post.get("as") if post.get("as") in parties else parties[0]
+    try:
+        if post.get("dispute"):
+            record_built([custodial(party, "incident.dispute", {"incident": post["dispute"],
+                                                                "text": post.get("text", "")})])
+        else:
+            place = {"name": post.get("place", "")} | {k: post[k] for k in ("lat", "lon") if post.get(k)}
+            payload = {"incident": post.get("incident", ""), "category": post.get("category", ""), "place": place,
+                       "occurred_from": actions._utc(post.get("occurred_from")), "text": post.get("text", "")}
+            record_built([custodial(party, "incident.report", payload)])
+        messages.success(request, _("Recorded and signed."))
+    except Refused as error:
+        messages.error(request, f"[{error.code}] {error.message}")

@@ -13,3 +13,15 @@ def duration(seconds) -> str:
     if seconds in (None, ""):
         return ""
     return format_duration(int(seconds))
+
+
+@register.filter
+def get(mapping, key):
+    """`values|get:"leg1_route"`: a form value whose name is built in the template."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def field(prefix, name) -> str:
+    """`n|field:"route"` -> "leg1_route"."""
+    return f"leg{prefix}_{name}"

@@ -2,13 +2,14 @@
 // from anywhere: the basemap is a file this server serves).
 (function () {
   "use strict";
-  const totals = JSON.parse(document.getElementById("totals-data").textContent);
+  const totalsElement = document.getElementById("totals-data");
+  const totals = totalsElement ? JSON.parse(totalsElement.textContent) || {} : {};
   const incidents = JSON.parse(document.getElementById("incidents-data").textContent);
   const rtl = document.documentElement.dir === "rtl";
 
   function bar(id, rows, horizontal) {
     const canvas = document.getElementById(id);
-    if (!canvas || !rows.length) return;
+    if (!canvas || !rows || !rows.length || typeof Chart === "undefined") return;
     new Chart(canvas, {
       type: "bar",
       data: { labels: rows.map(r => r[0]), datasets: [{ data: rows.map(r => r[1]), backgroundColor: "#1f5f8b" }] },

@@ -1,0 +1,84 @@
+"""The pages for each step of a passage: request (with the readiness checklist and manifest row errors),
+go board, checkpoint screen, incidents. Each action is a signed statement through record()."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from corridor.service import clock
+from corridor.service.ledger.models import StatementIndex
+from corridor.service.passages.models import CrewMember, Plan
+
+from .test_pages import signed_in
+
+pytestmark = pytest.mark.django_db
+T = 1694420000
+LINES = "flour,Wheat flour,food,18000,kg,18000\nkits,Hygiene kits,wash,400,kit,2400"
+
+
+def request_form(**overrides) -> dict:
+    return {"plan": "web-1", "linkage": "simultaneous", "leg1_route": "road-a", "leg1_lines": LINES,
+            "leg1_vehicles": "HA-101, 20 t truck", "leg1_seals": "S-1 S-2", "leg1_crew": "Driver One; P1234567",
+            "leg2_route": "road-b", "leg2_lines": "flour,Wheat flour,food,20000,kg,20000",
+            "leg2_vehicles": "HA-102"} | overrides
+
+
+def test_review_shows_the_checklist_then_submit_signs_the_plan(parties):
+    org = signed_in("org-a")
+    with clock.frozen_at(T):
+        review = org.post("/plans/new", request_form(action="review")).content.decode()
+        assert "Readiness checklist" in review and "Submit and sign" in review
+        response = org.post("/plans/new", request_form(action="submit"))
+    assert response.status_code == 302 and response["Location"] == "/plans/web-1"
+    plan = Plan.objects.get(pk="web-1")
+    assert plan.linkage == "simultaneous" and plan.legs.count() == 2 and plan.vehicles == 2
+    assert CrewMember.objects.get().name == "Driver One"
+
+
+def test_manifest_row_errors_are_shown_beside_the_leg_and_nothing_is_signed(parties):
+    org = signed_in("org-a")
+    upload = io.BytesIO(b"id,item,category,quantity,unit,weight_kg\nrice,Rice,food,2.5,t,100\n")
+    upload.name = "manifest.csv"
+    with clock.frozen_at(T):
+        page = org.post("/plans/new", request_form(action="submit", leg1_lines="", leg1_manifest=upload)).content
+    text = page.decode()
+    assert "row 2, quantity: &#x27;2.5&#x27; is not a whole number" in text
+    assert "Submit and sign" not in text and not Plan.objects.exists()
+
+
+def test_only_humanitarian_organisations_see_the_request_form(parties):
+    assert signed_in("border").get("/plans/new").status_code == 404
+
+
+def test_go_board_offers_go_only_when_every_leg_is_cleared(parties):
+    org = signed_in("org-a")
+    with clock.frozen_at(T):
+        org.post("/plans/new", request_form(action="submit"))
+    board = org.get("/plans/web-1/go").content.decode()
+    assert 'hx-trigger="every 5s"' in board and "disabled" in board
+    fragment = org.get("/plans/web-1/go", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "leg-1" in fragment
+
+
+def test_checkpoint_screen_records_an_inspection(parties):
+    from ..api_driver import drive
+    from ..conftest import SCENARIO
+
+    drive(SCENARIO, parties)
+    screen = signed_in("border").get("/checkpoints/lachin-checkpoint")
+    assert screen.status_code == 200 and "No vehicle is waiting here." in screen.content.decode()
+    assert signed_in("customs").get("/checkpoints/nowhere").status_code == 404
+
+
+def test_incidents_are_reported_and_disputed_from_the_page(parties):
+    border, recv = signed_in("border"), signed_in("recv")
+    with clock.frozen_at(T):
+        border.post("/incidents", {"as": "border", "incident": "mines-1", "category": "mines_uxo",
+                                   "place": "Road A km 12", "lat": "39.6", "lon": "46.5",
+                                   "occurred_from": "2023-09-10T06:00", "text": "Anti-tank mines found"})
+        recv.post("/incidents", {"as": "recv", "dispute": "mines-1", "text": "The area was cleared in 2022"})
+    page = recv.get("/incidents").content.decode()
+    assert "Anti-tank mines found" in page and "recv: The area was cleared in 2022" in page
+    assert StatementIndex.objects.filter(type__startswith="incident.").count() == 2
