@@ -44,7 +44,7 @@ def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
     actions = _as_requester(plan) if party == plan.requester else []
     if party in plan.required:
         actions += _as_required(plan, party)
-    actions += _at_checkpoints(plan, party, routes)
+    actions += _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
     return [*actions, Action("plan.note")] if actions or party in plan.required else actions
 
 
@@ -52,12 +52,25 @@ def _as_requester(plan: PlanState) -> list[Action]:
     actions = [Action("plan.answer")] if plan.open_requests() else []
     if plan.status in ("cleared", "scheduled"):
         actions.append(Action("slot.propose"))
-    if plan.status == "in_progress" or (plan.status == "scheduled" and plan.slot):
-        actions += [Action("leg.arrive", leg.id) for leg in plan.legs.values() if leg.phase == "planned"]
-        if any(leg.phase == "cleared" for leg in plan.legs.values()):
-            actions.append(Action("plan.go"))
-        actions += [Action("leg.depart", leg.id) for leg in plan.legs.values() if leg.phase == "released"]
     return [*actions, Action("plan.cancel")]
+
+
+def _movement(plan: PlanState, party: str, routes: dict) -> list[Action]:
+    """Arrival at the gate (the requester or a party with a role on the route), go and departure (the
+    requester or an escort)."""
+    if plan.status not in ("scheduled", "in_progress"):
+        return []
+    mover = party == plan.requester or "escort" in plan.required.get(party, ())
+    actions = []
+    for leg in plan.content.legs:
+        live, route = plan.legs[leg.id], routes[leg.route]
+        if live.phase == "planned" and (party == plan.requester or route.capacities_of(party)):
+            actions.append(Action("leg.arrive", leg.id, route.ordered_checkpoints(leg.direction)[0].id))
+        if live.phase == "released" and mover:
+            actions.append(Action("leg.depart", leg.id))
+    if mover and any(leg.phase == "cleared" for leg in plan.legs.values()):
+        actions.append(Action("plan.go"))
+    return actions
 
 
 def _as_required(plan: PlanState, party: str) -> list[Action]:

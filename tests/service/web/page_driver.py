@@ -1,0 +1,111 @@
+"""Drive a scenario through the web pages: one signed-in browser context per party, each statement made by
+filling and submitting the form its party sees on the page."""
+
+from __future__ import annotations
+
+from corridor.engine.times import parse_time
+from corridor.scenario.loader import load_scenario
+from corridor.service import clock
+from corridor.service.parties.operations import do_create_user
+
+from .browser import BrowserPage
+
+PASSWORD = "a-long-test-password"
+# the request form numbers legs leg-1, leg-2, ...: the scenario's own leg ids map onto them by position
+LEG_IDS: dict[tuple[str, str], str] = {}
+
+
+def signed_in_pages(browser, origin: str, parties: list[str]) -> dict[str, BrowserPage]:
+    pages = {}
+    for party in parties:
+        do_create_user(f"{party}-web", party, "officer", password=PASSWORD)
+        page = BrowserPage(browser.new_context().new_page(), origin)
+        page.sign_in(f"{party}-web", PASSWORD)
+        pages[party] = page
+    return pages
+
+
+def drive_pages(scenario_path, pages: dict[str, BrowserPage]) -> None:
+    for item in load_scenario(scenario_path).statements:
+        with clock.frozen_at(parse_time(item.at)):
+            STEPS[item.do](pages[item.by], item)
+            messages = pages[item.by].page.locator(".messages .error")
+            assert messages.count() == 0, (item.line, item.do, messages.all_inner_texts())
+
+
+def _act(page: BrowserPage, item, kind: str, leg: str | None = None, fill: dict | None = None) -> None:
+    page.open(f"/plans/{item.plan}")
+    leg = LEG_IDS.get((item.plan, leg), leg)
+    form = page.page.locator(f'form[action$="/act/{kind}"]:has(input[name="as"][value="{item.by}"])')
+    if leg:
+        form = form.filter(has=page.page.locator(f'input[name="leg"][value="{leg}"]'))
+    for name, value in (fill or {}).items():
+        form.locator(f'[name="{name}"]').fill(str(value))
+    form.locator("button[type=submit]").click()
+    page.page.wait_for_load_state("networkidle")
+
+
+def submit(page: BrowserPage, item) -> None:
+    page.open("/plans/new")
+    form = page.page
+    form.fill("#plan", item.plan)
+    form.check(f'input[name="linkage"][value="{item.payload.get("linkage", "independent")}"]')
+    for n, leg in enumerate(item.payload["legs"], start=1):
+        LEG_IDS[(item.plan, leg["id"])] = f"leg-{n}"
+        form.select_option(f"#leg{n}_route", leg["route"])
+        form.fill(f"#leg{n}_lines", "\n".join(
+            f"{line['id']},{line['item']},{line['category']},{line['quantity']},{line['unit']},{line['weight_kg']}"
+            for line in leg["lines"]))
+        form.fill(f"#leg{n}_vehicles", "\n".join(f"{v['plate']},{v['type']}" for v in leg.get("vehicles", [])))
+        form.fill(f"#leg{n}_seals", " ".join(leg.get("seals", [])))
+    form.get_by_role("button", name="Review").click()
+    form.get_by_role("button", name="Submit and sign").click()
+    form.wait_for_load_state("networkidle")
+
+
+def incident(page: BrowserPage, item) -> None:
+    page.open("/incidents")
+    claim = item.payload
+    form = page.page.locator("form:has(#incident)")
+    form.locator("#incident").fill(claim["incident"])
+    form.locator("#category").select_option(claim["category"])
+    form.locator("#place").fill(claim["place"]["name"])
+    form.locator("#lat").fill(claim["place"].get("lat", ""))
+    form.locator("#lon").fill(claim["place"].get("lon", ""))
+    form.locator("#occurred_from").fill(claim["occurred_from"][:16])
+    form.locator("#text").fill(claim["text"])
+    form.locator("button[type=submit]").click()
+    page.page.wait_for_load_state("networkidle")
+
+
+def dispute(page: BrowserPage, item) -> None:
+    page.open("/incidents")
+    page.page.fill(f"#dispute-{item.payload['incident']}", item.payload["text"])
+    page.page.locator(f'form:has(input[name="dispute"][value="{item.payload["incident"]}"]) button').click()
+    page.page.wait_for_load_state("networkidle")
+
+
+def deliver(page: BrowserPage, item) -> None:
+    fill = {}
+    for receipt in item.payload["receipts"]:
+        fill |= {f"good-{receipt['line']}": receipt["good"], f"damaged-{receipt['line']}": receipt.get("damaged", 0),
+                 f"lost-{receipt['line']}": receipt.get("lost", 0)}
+    _act(page, item, "leg.deliver", item.payload["leg"], fill)
+
+
+STEPS = {
+    "plan.submit": submit,
+    "plan.consent": lambda page, item: _act(page, item, "plan.consent"),
+    "plan.note": lambda page, item: _act(page, item, "plan.note", fill={"sha256": item.payload["sha256"],
+                                                                       "title": item.payload.get("title", "")}),
+    "slot.propose": lambda page, item: _act(page, item, "slot.propose", fill={
+        "start": item.payload["start"][:16], "end": item.payload["end"][:16]}),
+    "slot.confirm": lambda page, item: _act(page, item, "slot.confirm"),
+    "leg.arrive": lambda page, item: _act(page, item, "leg.arrive", item.payload["leg"]),
+    "leg.inspect": lambda page, item: _act(page, item, "leg.inspect", item.payload["leg"]),
+    "plan.go": lambda page, item: _act(page, item, "plan.go"),
+    "leg.depart": lambda page, item: _act(page, item, "leg.depart", item.payload["leg"]),
+    "leg.deliver": deliver,
+    "incident.report": incident,
+    "incident.dispute": dispute,
+}
