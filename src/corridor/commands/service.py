@@ -77,12 +77,14 @@ def worker_command(args: argparse.Namespace) -> int:
     django_setup()
     from corridor.service.ledger.integrator import integrate_now, open_store
     from corridor.service.outbox.worker import process_due
+    from corridor.service.web.precompute import refresh
 
     store = open_store()
     while True:
         started = time.monotonic()
         integrate_now(store)
         process_due()
+        refresh()
         if args.once:
             return 0
         time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))  # at most one checkpoint a second

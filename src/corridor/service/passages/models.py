@@ -118,6 +118,7 @@ class Clock(models.Model):
 
     class Meta:
         db_table = "clock"
+        indexes = [models.Index(fields=["party", "waiting_since"], name="clock_party_waiting")]
 
 
 class Attestation(models.Model):

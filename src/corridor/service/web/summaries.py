@@ -63,21 +63,24 @@ def mapped_incidents() -> list[dict]:
              "reporter": i.reporter_id, "disputed": i.disputes_count > 0} for i in rows]
 
 
-def awaiting_my_party(parties: list[str]) -> list[dict]:
-    """What my parties are being waited on for now, oldest first."""
-    rows = waiting_rows(waiting_query(Q(party_id__in=parties, waiting_since__isnull=False)))
-    return sorted(rows, key=lambda row: row["waiting_since"])
+HOME_ROWS = 100  # a party's home lists the oldest waits first; the rest are counted
 
 
-def my_party_awaits(parties: list[str]) -> list[dict]:
-    """Open plans my parties requested, and whom each is waiting on."""
+def awaiting_my_party(parties: list[str]) -> tuple[list[dict], int]:
+    """What my parties are being waited on for now, oldest first (the first HOME_ROWS), and how many."""
+    query = waiting_query(Q(party_id__in=parties, waiting_since__isnull=False))
+    return list(waiting_rows(query[:HOME_ROWS])), query.count()
+
+
+def my_party_awaits(parties: list[str]) -> tuple[list[dict], int]:
+    """Open plans my parties requested that wait on others, longest-waiting first, and how many."""
+    query = waiting_query(Q(plan__requester_id__in=parties, waiting_since__isnull=False) & ~Q(party_id__in=parties))
     waiting = defaultdict(list)
-    rows = waiting_rows(waiting_query(Q(plan__requester_id__in=parties, waiting_since__isnull=False)
-                                      & ~Q(party_id__in=parties)))
-    for row in rows:
+    for row in waiting_rows(query[:HOME_ROWS * 4]):
         waiting[row["plan"]].append(row)
-    return [{"plan": plan, "waiting": sorted(items, key=lambda r: -r["waited_seconds"])}
-            for plan, items in sorted(waiting.items())]
+    plans = [{"plan": plan, "waiting": sorted(items, key=lambda r: -r["waited_seconds"])}
+             for plan, items in waiting.items()][:HOME_ROWS]
+    return plans, query.values("plan_id").distinct().count()
 
 
 def board(now: int | None = None) -> list[dict]:

@@ -20,14 +20,14 @@ from ..parties.authz import parties_for
 from ..parties.models import Party, Route
 from ..passages.crew import replace_crew
 from . import actions, summaries
+from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
 
 
 def public(request):
+    """From the precomputed aggregates (refreshed by the worker as the log grows)."""
     return render(request, "web/public.html", {
-        "totals": summaries.public_totals(), "stages": summaries.stage_durations(), "board": summaries.board(),
-        "incidents": summaries.mapped_incidents(), "exports": ["plans", "legs", "lines", "incidents", "waiting",
-                                                              "stats"],
+        **public_summary(), "exports": ["plans", "legs", "lines", "incidents", "waiting", "stats"],
     })
 
 
@@ -45,9 +45,11 @@ def log_page(request):
 @login_required
 def home(request):
     parties = parties_for(request.user, "view_private")
+    awaiting, awaiting_count = summaries.awaiting_my_party(parties)
+    awaits, awaits_count = summaries.my_party_awaits(parties)
     return render(request, "web/home.html", {
-        "parties": Party.objects.filter(pk__in=parties), "awaiting": summaries.awaiting_my_party(parties),
-        "awaits": summaries.my_party_awaits(parties),
+        "parties": Party.objects.filter(pk__in=parties), "awaiting": awaiting, "awaiting_count": awaiting_count,
+        "awaits": awaits, "awaits_count": awaits_count,
     })
 
 

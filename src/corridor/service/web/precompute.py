@@ -1,0 +1,33 @@
+"""Keeping the public page's aggregates precomputed (see models.PublicSummary)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db.models import Max
+
+from ..ledger.models import LogEntry
+from . import summaries
+from .models import PublicSummary
+
+REFRESH_SECONDS = 30  # the public figures may lag the log by this much; the log itself never lags
+
+
+def public_summary() -> dict:
+    """The aggregates for the public page: the stored ones, or computed now if there are none."""
+    row = PublicSummary.objects.filter(pk=1).first()
+    return row.data if row is not None else refresh(force=True)
+
+
+def refresh(force: bool = False) -> dict | None:
+    """Recompute if the log grew and the last computation is older than REFRESH_SECONDS."""
+    size = (LogEntry.objects.aggregate(top=Max("idx"))["top"] or -1) + 1
+    row = PublicSummary.objects.filter(pk=1).first()
+    now = datetime.now(UTC)
+    if not force and row is not None and (row.log_size == size or
+                                          (now - row.computed_at).total_seconds() < REFRESH_SECONDS):
+        return None
+    data = {"totals": summaries.public_totals(), "stages": summaries.stage_durations(), "board": summaries.board(),
+            "incidents": summaries.mapped_incidents(), "log_size": size}
+    PublicSummary.objects.update_or_create(pk=1, defaults={"log_size": size, "computed_at": now, "data": data})
+    return data
