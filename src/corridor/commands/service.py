@@ -75,14 +75,14 @@ def serve_command(args: argparse.Namespace) -> int:
 
 def worker_command(args: argparse.Namespace) -> int:
     django_setup()
-    from corridor.service.ledger.integrator import integrate_now, open_store
+    from corridor.service.ledger.integrator import integrate_now, open_store, witness_cosigning
     from corridor.service.outbox.worker import process_due
     from corridor.service.web.precompute import refresh
 
-    store = open_store()
+    store, cosigning = open_store(), witness_cosigning()  # one Cosigning: it remembers each witness's size
     while True:
         started = time.monotonic()
-        integrate_now(store)
+        integrate_now(store, cosigning)
         process_due()
         refresh()
         if args.once:

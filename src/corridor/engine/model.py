@@ -25,6 +25,8 @@ Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**53 - 1)]
 PositiveCount = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
+# degrees as decimal strings (statements carry no floats): "39.8153"
+Coordinate = Annotated[str, msgspec.Meta(pattern=r"^-?\d{1,3}(\.\d{1,8})?$")]
 
 INSPECTING_CAPACITIES: frozenset[str] = frozenset({"border_control", "customs"})
 DEFAULT_TOLERANCE_SECONDS = 15 * 60
@@ -57,6 +59,8 @@ class Checkpoint(Record, frozen=True, kw_only=True):
     id: Id
     name: Text
     inspected_by: tuple[Id, ...] = ()
+    lat: Coordinate | None = None
+    lon: Coordinate | None = None
 
 
 class Route(Record, frozen=True, kw_only=True):

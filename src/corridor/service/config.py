@@ -28,6 +28,8 @@ class Config:
     email_port: int
     email_from: str
     public_url: str
+    witnesses: tuple[tuple[str, str], ...] = ()  # (URL, verifier key) of each witness asked to cosign
+    witness_quorum: int = 0
 
     @property
     def tiles_dir(self) -> Path:
@@ -52,7 +54,20 @@ def load(environ: dict[str, str] | None = None) -> Config:
         email_port=int(env.get("CORRIDOR_EMAIL_PORT", "25")),
         email_from=env.get("CORRIDOR_EMAIL_FROM", "corridor@localhost"),
         public_url=env.get("CORRIDOR_PUBLIC_URL", "http://127.0.0.1:8000"),
+        witnesses=_witnesses(env.get("CORRIDOR_WITNESSES", "")),
+        witness_quorum=int(env.get("CORRIDOR_WITNESS_QUORUM", "0")),
     )
+
+
+def _witnesses(text: str) -> tuple[tuple[str, str], ...]:
+    """"URL KEY; URL KEY": each witness's add-checkpoint base URL and its verifier key."""
+    pairs = []
+    for item in filter(str.strip, text.split(";")):
+        url, _, key = item.strip().partition(" ")
+        if not url.startswith(("http://", "https://")) or not key.strip():
+            raise ValueError(f"CORRIDOR_WITNESSES: {item.strip()!r} is not 'URL VERIFIER-KEY'")
+        pairs.append((url, key.strip()))
+    return tuple(pairs)
 
 
 def _token() -> str:

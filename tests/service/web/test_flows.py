@@ -82,3 +82,14 @@ def test_incidents_are_reported_and_disputed_from_the_page(parties):
     page = recv.get("/incidents").content.decode()
     assert "Anti-tank mines found" in page and "recv: The area was cleared in 2022" in page
     assert StatementIndex.objects.filter(type__startswith="incident.").count() == 2
+
+
+def test_checkpoint_screen_lists_todays_expected_legs_and_the_waiting_one(parties):
+    from ..api_driver import drive
+    from ..conftest import SCENARIO
+
+    drive(SCENARIO, parties)  # the scenario ends on 18 Sep, everything delivered
+    border = signed_in("border")
+    with clock.frozen_at(T):  # 11 Sep: nothing scheduled at Lachin that day
+        page = border.get("/checkpoints/lachin-checkpoint").content.decode()
+    assert "Nothing expected." in page

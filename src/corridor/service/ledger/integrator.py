@@ -8,15 +8,20 @@ runs in `corridor worker` (at most one checkpoint a second) and can be called di
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 
 from django.db import connection, transaction
 
+from ...ledger.cosigning import Cosigning, QuorumNotMet, WitnessEndpoint
+from ...ledger.note import parse_verifier
 from ...ledger.store import LogStore
 from ..config import CONFIG
 from ..guard import domain_writes
 from .keys import log_signer
 from .record import _take_writer_lock
+
+log = logging.getLogger("corridor.worker")
 
 
 class DjangoDatabase:
@@ -50,9 +55,22 @@ def open_store() -> LogStore:
     return LogStore(DjangoDatabase(), CONFIG.tiles_dir, CONFIG.log_origin, log_signer())
 
 
-def integrate_now(store: LogStore | None = None) -> str:
-    """Integrate everything recorded so far and publish the checkpoint; returns the checkpoint note."""
+def integrate_now(store: LogStore | None = None, cosigning: Cosigning | None = None) -> str:
+    """Integrate everything recorded so far and publish the checkpoint (cosigned by a quorum of the
+    configured witnesses, if any; without the quorum the last cosigned checkpoint stays up)."""
     store = store or open_store()
     while store.integrate(1024) < store.sequenced_size():
         pass
-    return store.publish()
+    cosigning = cosigning if cosigning is not None else witness_cosigning()
+    try:
+        return store.publish(cosigning)
+    except QuorumNotMet as error:
+        log.warning("checkpoint not published: %s %s", error, error.failures)
+        return ""
+
+
+def witness_cosigning() -> Cosigning | None:
+    if not CONFIG.witnesses:
+        return None
+    endpoints = [WitnessEndpoint(url, parse_verifier(key)) for url, key in CONFIG.witnesses]
+    return Cosigning(endpoints, CONFIG.witness_quorum or len(endpoints))

@@ -28,6 +28,6 @@ def refresh(force: bool = False) -> dict | None:
                                           (now - row.computed_at).total_seconds() < REFRESH_SECONDS):
         return None
     data = {"totals": summaries.public_totals(), "stages": summaries.stage_durations(), "board": summaries.board(),
-            "incidents": summaries.mapped_incidents(), "log_size": size}
+            "incidents": summaries.mapped_incidents(), "routes": summaries.mapped_routes(), "log_size": size}
     PublicSummary.objects.update_or_create(pk=1, defaults={"log_size": size, "computed_at": now, "data": data})
     return data

@@ -57,6 +57,20 @@ def stage_durations() -> list[dict]:
     return out
 
 
+def mapped_routes() -> list[dict]:
+    """Routes with the checkpoints that have coordinates (a line joins them when there are several)."""
+    from ..parties.models import Route
+
+    routes = []
+    for route in Route.objects.order_by("name"):
+        points = [{"id": c["id"], "name": c["name"], "lat": float(c["lat"]), "lon": float(c["lon"]),
+                   "inspected_by": c.get("inspected_by", [])}
+                  for c in route.definition.get("checkpoints", []) if c.get("lat") and c.get("lon")]
+        if points:
+            routes.append({"id": route.id, "name": route.name, "checkpoints": points})
+    return routes
+
+
 def mapped_incidents() -> list[dict]:
     rows = Incident.objects.exclude(lat=None).exclude(lon=None).annotate(disputes_count=Count("disputes"))
     return [{"id": i.id, "lat": float(i.lat), "lon": float(i.lon), "category": i.category, "place": i.place,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ...engine.rules.incidents import CATEGORIES
 from ...scenario.report import departure_spread
+from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..ledger.record import Refused, current_fold, custodial, record_built
@@ -36,9 +37,13 @@ def log_page(request):
     note = path.read_text() if path.is_file() else ""
     lines = note.split("\n")
     index = request.GET.get("index", "").strip()
+    signers = {line.split(" ")[1] for line in note.split("\n\n", 1)[-1].splitlines() if line.startswith("— ")}
+    witnesses = [{"url": url, "name": key.split("+")[0], "cosigned": key.split("+")[0] in signers}
+                 for url, key in CONFIG.witnesses]
     return render(request, "web/log.html", {
         "note": note, "origin": lines[0] if note else "", "size": int(lines[1]) if note else 0,
-        "index": int(index) if index.isdigit() else None,
+        "index": int(index) if index.isdigit() else None, "witnesses": witnesses,
+        "quorum": CONFIG.witness_quorum or len(witnesses),
     })
 
 
@@ -156,6 +161,8 @@ def checkpoint_screen(request, checkpoint_id: str):
             if checkpoint is None:
                 continue
             live = plan.legs[leg.id]
+            if not (live.checkpoint == checkpoint_id or _expected_today(plan, live)):
+                continue
             row = {"plan": plan.id, "leg": leg.id, "phase": live.phase, "slot": plan.slot, "lines": leg.lines,
                    "seals": leg.seals, "mine": bool(parties & set(checkpoint.inspected_by)), "checkpoint": checkpoint}
             (here if live.checkpoint == checkpoint_id and live.phase in ("arrived", "held") else expected).append(row)
@@ -165,6 +172,16 @@ def checkpoint_screen(request, checkpoint_id: str):
     return render(request, "web/checkpoint.html", {"checkpoint_id": checkpoint_id, "here": here,
                                                     "expected": expected, "decisions": actions.DECISIONS,
                                                     "discrepancies": actions.DISCREPANCIES})
+
+
+def _expected_today(plan, live) -> bool:
+    """A leg not yet moving whose plan's slot opens today (UTC, by the server's clock), or that is moving."""
+    if live.phase in ("delivered", "turned_back"):
+        return False
+    if plan.status == "in_progress":
+        return True
+    today = clock.now() // 86400
+    return plan.status == "scheduled" and plan.slot is not None and plan.slot.start // 86400 == today
 
 
 def incidents(request):

@@ -29,9 +29,21 @@
   fetch(atlas).then(r => r.json()).then(world => {
     L.geoJSON(topojson.feature(world, world.objects.countries),
               { style: { color: "#777", weight: 0.6, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map);
+    const routesElement = document.getElementById("routes-data");
+    const routes = routesElement ? JSON.parse(routesElement.textContent) || [] : [];
+    const checkpoints = [];
+    routes.forEach(route => {
+      const line = route.checkpoints.map(c => [c.lat, c.lon]);
+      if (line.length > 1) L.polyline(line, { color: "#1f5f8b", weight: 3 }).bindPopup(route.name).addTo(map);
+      route.checkpoints.forEach(c => checkpoints.push(L.circleMarker([c.lat, c.lon],
+        { radius: 9, color: "#1f5f8b", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
+        .bindPopup(`${c.name} — ${route.name}${c.inspected_by.length ? " (" + c.inspected_by.join(", ") + ")" : ""}`)
+        .addTo(map)));
+    });
     const points = incidents.map(i => L.circleMarker([i.lat, i.lon], {
       radius: 7, color: i.disputed ? "#b35c00" : "#8b1f1f", weight: 2, fillOpacity: 0.7,
     }).bindPopup(`${i.id}: ${i.category} — ${i.place} (${i.reporter})${i.disputed ? " — disputed" : ""}`).addTo(map));
-    if (points.length) map.fitBounds(L.featureGroup(points).getBounds().pad(0.5), { maxZoom: 7 });
+    const everything = points.concat(checkpoints);
+    if (everything.length) map.fitBounds(L.featureGroup(everything).getBounds().pad(0.5), { maxZoom: 8 });
   });
 })();
