@@ -17,3 +17,9 @@ for package in htmx.org chart.js leaflet topojson-client world-atlas; do
   [ -n "$license" ] && cp "node_modules/$package/$license" "$out/LICENSE.$package"
   echo "$package $version"
 done > "$out/VERSIONS"
+# the accessibility checker, for the browser tests only (never served)
+tests=../tests/service/web/vendor
+mkdir -p "$tests"
+cp node_modules/axe-core/axe.min.js "$tests/"
+cp node_modules/axe-core/LICENSE "$tests/LICENSE.axe-core"
+echo "axe-core $(node -p "require('./node_modules/axe-core/package.json').version")" > "$tests/VERSIONS"
