@@ -32,9 +32,19 @@ def test_public_plan_log_and_home_pages_in_the_browser(parties, browser_page, ti
         page.screenshot("plan")
         page.open("/transparency/log?index=20")
         page.screenshot("log")
+        page.open("/incidents")
+        page.screenshot("incidents")
+        page.open("/plans/two-roads/go")
+        page.screenshot("go-board")
         page.sign_in("border-officer", "a-long-test-password")
         page.open("/home")
         page.screenshot("home")
+        page.open("/checkpoints/lachin-checkpoint")
+        page.screenshot("checkpoint")
+        do_create_user("org-officer", "org-a", "officer", password="a-long-test-password")
+        page.sign_in("org-officer", "a-long-test-password")
+        page.open("/plans/new")
+        page.screenshot("request")
     assert page.foreign_requests() == []
     assert page.errors == []
 

@@ -93,3 +93,15 @@ def test_the_log_page_looks_up_a_statement(parties, tiles):
     integrate_now()
     page = Client().get("/transparency/log", {"index": "3"}).content.decode()
     assert "16 entries" in page and "/log/proof/3" in page
+
+
+def test_the_timeline_marks_only_what_a_published_checkpoint_covers(parties, tiles):
+    from corridor.service.ledger.integrator import integrate_now
+
+    with clock.frozen_at(T):
+        parties["org-a"].post("/plans", plan_body())
+    page = Client().get("/plans/p1").content.decode()
+    assert "not yet in a published checkpoint" in page and "/log/proof/" not in page
+    integrate_now()
+    page = Client().get("/plans/p1").content.decode()
+    assert "in the log" in page and "/log/proof/16" in page

@@ -30,7 +30,8 @@ def public_totals() -> dict:
         "tonnes_by_route": _tonnes(Leg.objects.values_list("route__name").annotate(kg=Sum("weight_kg"))),
         "tonnes_by_organisation": _tonnes(Leg.objects.values_list("plan__requester__name").annotate(
             kg=Sum("weight_kg"))),
-        "plans_by_month": [(month.strftime("%Y-%m"), n) for month, n in _plans_by_month()],
+        "by_month": [{"month": month.strftime("%Y-%m"), "plans": n, "vehicles": vehicles or 0,
+                      "tonnes": round((kg or 0) / 1000, 1)} for month, n, vehicles, kg in _by_month()],
     }
 
 
@@ -38,11 +39,12 @@ def _tonnes(rows) -> list[tuple[str, float]]:
     return sorted(((name, round(kg / 1000, 1)) for name, kg in rows if kg), key=lambda row: -row[1])
 
 
-def _plans_by_month():
+def _by_month():
+    """Passages requested, their vehicles and tonnes, by the month they were requested."""
     from django.db.models.functions import TruncMonth
 
     return Plan.objects.annotate(month=TruncMonth("submitted_at")).values_list("month").annotate(
-        n=Count("id")).order_by("month")
+        n=Count("id"), vehicles=Sum("vehicles"), kg=Sum("weight_kg")).order_by("month")
 
 
 def stage_durations() -> list[dict]:

@@ -68,6 +68,7 @@ def plan(request, plan_id: str):
     offered = {party: actions.available(state.plans[plan_id], party, state.routes) for party in acting}
     return render(request, "web/plan.html", {
         "plan": detail, "state": state.plans[plan_id], "offered": offered, "reasons": actions.REASONS,
+        "published_size": _published_size(),
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
     })
 
@@ -85,6 +86,12 @@ def act(request, plan_id: str, kind: str):
     except Refused as error:
         messages.error(request, f"[{error.code}] {error.message}")
     return HttpResponseRedirect(reverse("plan", args=[plan_id]))
+
+
+def _published_size() -> int:
+    """How many entries the latest published (signed, and cosigned if witnessed) checkpoint covers."""
+    path = CONFIG.tiles_dir / "checkpoint"
+    return int(path.read_text().split("\n")[1]) if path.is_file() else 0
 
 
 def _acting_parties(request, plan_id: str) -> list[str]:

@@ -17,7 +17,22 @@
                  scales: { x: { reverse: rtl && !horizontal } } },
     });
   }
-  bar("chart-months", totals.plans_by_month, false);
+  const months = totals.by_month || [];
+  const monthsCanvas = document.getElementById("chart-months");
+  if (monthsCanvas && months.length && typeof Chart !== "undefined") {
+    const labels = monthsCanvas.dataset;
+    new Chart(monthsCanvas, {
+      type: "bar",
+      data: { labels: months.map(m => m.month), datasets: [
+        { label: labels.plans, data: months.map(m => m.plans), backgroundColor: "#1f5f8b" },
+        { label: labels.vehicles, data: months.map(m => m.vehicles), backgroundColor: "#6a9fc4" },
+        { label: labels.tonnes, data: months.map(m => m.tonnes), type: "line", yAxisID: "tonnes",
+          borderColor: "#8b1f1f", backgroundColor: "#8b1f1f" },
+      ] },
+      options: { animation: false, scales: { x: { reverse: rtl }, y: { beginAtZero: true },
+                 tonnes: { position: rtl ? "left" : "right", beginAtZero: true, grid: { drawOnChartArea: false } } } },
+    });
+  }
   bar("chart-categories", totals.tonnes_by_category, true);
   bar("chart-routes", totals.tonnes_by_route, true);
   bar("chart-organisations", totals.tonnes_by_organisation, true);
