@@ -96,3 +96,16 @@ def test_the_two_roads_example_through_the_pages_signed_in_as_each_party(parties
     assert expected["two-roads"]["waiting_seconds_by_party"]["recv"] == 6 * 86400 + 6 * 3600 + 55 * 60
     for page in pages.values():
         assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_a_click_on_the_map_places_the_incident(parties, browser_page):  # noqa: F811
+    from corridor.service.parties.operations import do_create_user
+
+    do_create_user("border-map", "border", "officer", password="a-long-test-password")
+    page = browser_page
+    page.sign_in("border-map", "a-long-test-password")
+    page.open("/incidents")
+    page.page.locator("#map").click(position={"x": 200, "y": 150})
+    lat, lon = page.page.input_value("#lat"), page.page.input_value("#lon")
+    assert lat and lon and -90 <= float(lat) <= 90 and -180 <= float(lon) <= 180
+    assert page.errors == [] and page.foreign_requests() == []

@@ -40,6 +40,17 @@
   const mapElement = document.getElementById("map");
   if (!mapElement) return;
   const map = L.map(mapElement, { attributionControl: false }).setView([30, 35], 3);
+  // On the incidents page a click on the map places the incident: it fills the latitude and longitude fields.
+  const latField = document.getElementById("lat"), lonField = document.getElementById("lon");
+  if (latField && lonField) {
+    let placed = null;
+    map.on("click", event => {
+      latField.value = event.latlng.lat.toFixed(4);
+      lonField.value = event.latlng.lng.toFixed(4);
+      if (placed) placed.remove();
+      placed = L.circleMarker(event.latlng, { radius: 8, color: "#f0b400", weight: 3 }).addTo(map);
+    });
+  }
   const atlas = document.getElementById("public-js").dataset.atlas;
   fetch(atlas).then(r => r.json()).then(world => {
     L.geoJSON(topojson.feature(world, world.objects.countries),
