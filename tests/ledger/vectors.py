@@ -1,35 +1,15 @@
-"""Where the third-party test vectors live: ../shared/vectors beside the repository, used unmodified.
-
-Found through CORRIDOR_SHARED_DIR, else the nearest `shared/` beside the checkout or one of its parents,
-else /work/shared. Missing vectors skip with a notice — unless CORRIDOR_REQUIRE_VECTORS=1 (set by .ci/run),
-in which case they fail: CI never passes by skipping.
-"""
+"""The third-party test vectors (../shared/vectors, unmodified; see tests/shared.py for where they are
+looked for and why a missing one fails in CI)."""
 
 import json
-import os
 import shutil
 from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def shared_dir() -> Path | None:
-    candidates = [Path(os.environ["CORRIDOR_SHARED_DIR"])] if os.environ.get("CORRIDOR_SHARED_DIR") else []
-    candidates += [parent / "shared" for parent in REPO.parents] + [Path("/work/shared")]
-    return next((c for c in candidates if (c / "vectors").is_dir()), None)
+from tests.shared import shared_path
 
 
 def vectors_dir(*parts: str) -> Path:
-    shared = shared_dir()
-    path = shared.joinpath("vectors", *parts) if shared else None
-    if path is None or not path.exists():
-        message = f"test vectors not found ({'/'.join(parts)}): set CORRIDOR_SHARED_DIR to the shared/ folder"
-        if os.environ.get("CORRIDOR_REQUIRE_VECTORS") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message, allow_module_level=True)
-    return path
+    return shared_path("vectors", *parts)
 
 
 def strings() -> dict:

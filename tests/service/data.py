@@ -1,22 +1,11 @@
-"""Where the shared real data lives (never copied into the repo): ../shared/data, or CORRIDOR_SHARED_DIR."""
+"""The real records of ../shared/data (never copied into the repository; see tests/shared.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
-CANDIDATES = [Path(os.environ["CORRIDOR_SHARED_DIR"])] if os.environ.get("CORRIDOR_SHARED_DIR") else []
-CANDIDATES += [Path(__file__).resolve().parents[3] / "shared", Path("/work/shared")]
+from tests.shared import shared_path
 
 
 def shared_data(relative: str) -> Path:
-    for root in CANDIDATES:
-        path = root / "data" / relative
-        if path.is_file():
-            return path
-    message = f"shared data file {relative} not found under {', '.join(map(str, CANDIDATES))}"
-    if os.environ.get("CORRIDOR_REQUIRE_VECTORS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    return shared_path("data", *relative.split("/"))
