@@ -6,6 +6,8 @@ from ..parties.models import Party
 
 
 class Incident(models.Model):
+    derived_from_log = True
+
     id = models.CharField(max_length=128, primary_key=True)
     reporter = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="incidents")
     category = models.CharField(max_length=40, db_index=True)
@@ -24,6 +26,8 @@ class Incident(models.Model):
 
 
 class Dispute(models.Model):
+    derived_from_log = True
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="disputes")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="disputes")
     text = models.TextField()

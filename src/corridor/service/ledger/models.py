@@ -8,6 +8,8 @@ from django.db import models
 
 
 class LogEntry(models.Model):
+    derived_from_log = False
+
     idx = models.BigIntegerField(primary_key=True)
     data = models.BinaryField()
     leaf = models.BinaryField()
@@ -17,6 +19,8 @@ class LogEntry(models.Model):
 
 
 class TreeState(models.Model):
+    derived_from_log = False
+
     id = models.IntegerField(primary_key=True)
     size = models.BigIntegerField()
     root = models.BinaryField()
@@ -26,6 +30,8 @@ class TreeState(models.Model):
 
 
 class SignedCheckpoint(models.Model):
+    derived_from_log = False
+
     size = models.BigIntegerField(primary_key=True)
     root = models.BinaryField()
     note = models.TextField()
@@ -36,6 +42,8 @@ class SignedCheckpoint(models.Model):
 
 class StatementIndex(models.Model):
     """Each entry's statement in columns, for timelines and lookups (a projection of `entries`)."""
+
+    derived_from_log = True
 
     idx = models.BigIntegerField(primary_key=True)
     type = models.CharField(max_length=40)

@@ -1,8 +1,14 @@
 """`corridor rebuild`: drop every read model and fold the whole log again.
 
 Every entry's signature is checked first, in parallel (one process per core, `ledger.audit`); the fold
-then runs in order and the read models are written in bulk. Private values that are not on the log
-(custodial keys, crew in clear) are kept across the rebuild. Notifications are not sent again.
+then runs in order and the read models are written in bulk. Notifications are not sent again.
+
+What is rebuilt is decided by each model, not by a list here: a model declares `derived_from_log` (a
+test holds every model to declaring it). Only derived tables are emptied, with plain DELETEs that do not
+cascade, so users, memberships, tokens, contacts and private clear values are never touched; columns a
+derived model keeps off the log (`kept_across_rebuild`, e.g. custodial keys) are carried over by primary
+key. Foreign keys are checked before commit: a kept row pointing at something the log no longer derives
+refuses the rebuild rather than losing the row.
 """
 
 from __future__ import annotations
@@ -10,26 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import msgspec
-from django.db import transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, models, transaction
 
 from ...fold import LogFold
 from ...ledger.audit import EntryError, audit_entries
 from ..guard import domain_writes
-from ..incidents.models import Dispute, Incident
 from ..incidents.projection import write_incident
 from ..parties.models import Party, PartyKey, Route
-from ..passages.models import (
-    Attestation,
-    AttestedLine,
-    Clock,
-    CrewMember,
-    Inspection,
-    Leg,
-    ManifestLine,
-    Plan,
-    Position,
-    Vehicle,
-)
+from ..passages.models import Attestation, AttestedLine, Clock, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
 from ..passages.projection import PlanRows, attestation_rows, plan_rows
 from .bulk import BulkWriter
 from .keys import OPERATOR, operator_public
@@ -37,9 +32,16 @@ from .models import LogEntry, StatementIndex
 from .projection import statement_columns
 from .record import _drop_fold, _take_writer_lock
 
-READ_MODELS = [StatementIndex, Dispute, Incident, AttestedLine, Attestation, Inspection, Vehicle, ManifestLine,
-               Clock, Position, Leg, CrewMember, Plan, Route, PartyKey, Party]
 BATCH = 2000
+
+
+def corridor_models() -> list[type[models.Model]]:
+    return [model for model in apps.get_models() if model.__module__.startswith("corridor.")]
+
+
+def derived_models() -> list[type[models.Model]]:
+    """The read models: every table `rebuild` empties and writes again from the log."""
+    return [model for model in corridor_models() if model.derived_from_log]
 
 
 class RebuildError(RuntimeError):
@@ -56,17 +58,43 @@ def rebuild(progress: Callable[[str], None] = lambda message: None) -> int:
             audit_entries(entries, [(OPERATOR, operator_public())])
         except EntryError as error:
             raise RebuildError(f"the log does not verify: {error}") from None
-        keys = dict(PartyKey.objects.exclude(sealed_private=None).values_list("key_id", "sealed_private"))
-        crew = list(CrewMember.objects.values("plan_id", "leg_id", "commitment", "name", "document", "salt"))
-        for model in READ_MODELS:
-            model.objects.all().delete()
+        kept = {model: _kept_values(model) for model in derived_models()}
+        for model in derived_models():
+            _empty(model)
         writer = BulkWriter()
         fold = _fold_all(entries, progress, writer)
         progress("writing read models")
-        _write_all(fold, keys, crew, writer, progress)
+        _write_all(fold, writer, progress)
         writer.finish()
+        for model, rows in kept.items():
+            if rows:
+                _restore_kept(model, rows)
+        _check_references()
     _drop_fold()
     return fold.size
+
+
+def _kept_values(model: type[models.Model]) -> list[dict]:
+    fields = getattr(model, "kept_across_rebuild", ())
+    return list(model.objects.values("pk", *fields)) if fields else []
+
+
+def _empty(model: type[models.Model]) -> None:
+    """DELETE without Django's cascade: rows of other tables that refer here stay (checked at the end)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _restore_kept(model: type[models.Model], rows: list[dict]) -> None:
+    fields = list(model.kept_across_rebuild)
+    model.objects.bulk_update([model(**row) for row in rows], fields, batch_size=BATCH)
+
+
+def _check_references() -> None:
+    try:
+        connection.check_constraints()
+    except IntegrityError as error:
+        raise RebuildError(f"rows kept across the rebuild refer to what the log no longer holds: {error}") from None
 
 
 def _fold_all(entries: list[bytes], progress, writer: BulkWriter) -> LogFold:
@@ -82,7 +110,7 @@ def _fold_all(entries: list[bytes], progress, writer: BulkWriter) -> LogFold:
     return fold
 
 
-def _write_all(fold: LogFold, keys: dict, crew: list[dict], writer: BulkWriter, progress) -> None:
+def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
     state = fold.state
     registered = _last_times("party.register")
     Party.objects.bulk_create([Party(id=p.id, name=p.name, kind=p.kind, registered_at=registered[p.id])
@@ -91,8 +119,7 @@ def _write_all(fold: LogFold, keys: dict, crew: list[dict], writer: BulkWriter, 
     Route.objects.bulk_create([Route(id=r.id, name=r.name, definition=msgspec.to_builtins(r), defined_at=defined[r.id])
                                for r in state.routes.values()])
     PartyKey.objects.bulk_create([
-        PartyKey(key_id=k.key, party_id=k.party, public=k.public, registered_at=k.valid_after, revoked_at=k.revoked_at,
-                 sealed_private=keys.get(k.key))
+        PartyKey(key_id=k.key, party_id=k.party, public=k.public, registered_at=k.valid_after, revoked_at=k.revoked_at)
         for k in fold.keys.keys.values() if not k.registrar
     ])
     plans = list(state.plans.values())
@@ -107,7 +134,6 @@ def _write_all(fold: LogFold, keys: dict, crew: list[dict], writer: BulkWriter, 
         rows, lines = attestation_rows(records[start:start + BATCH])
         writer.insert(Attestation, rows)
         writer.insert(AttestedLine, lines)
-    CrewMember.objects.bulk_create([CrewMember(**c) for c in crew if c["plan_id"] in state.plans])
 
 
 def _insert_plans(batch: list[PlanRows], writer: BulkWriter) -> None:

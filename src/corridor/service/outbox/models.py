@@ -7,6 +7,8 @@ CHANNELS = ["email", "webhook"]
 
 
 class Message(models.Model):
+    derived_from_log = False
+
     channel = models.CharField(max_length=10, choices=[(c, c) for c in CHANNELS])
     party = models.CharField(max_length=128, db_index=True)
     kind = models.CharField(max_length=40)

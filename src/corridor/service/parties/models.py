@@ -14,6 +14,8 @@ ROLES = ["viewer", "officer", "admin"]
 class Party(models.Model):
     """Projection of `party.register` statements."""
 
+    derived_from_log = True
+
     id = models.CharField(max_length=128, primary_key=True)
     name = models.CharField(max_length=4000)
     kind = models.CharField(max_length=20, choices=[(k, k) for k in KINDS])
@@ -30,6 +32,8 @@ class Party(models.Model):
 class Route(models.Model):
     """Projection of `route.define`: the route as the engine knows it, with its policy."""
 
+    derived_from_log = True
+
     id = models.CharField(max_length=128, primary_key=True)
     name = models.CharField(max_length=4000)
     definition = models.JSONField()
@@ -45,6 +49,9 @@ class Route(models.Model):
 class PartyKey(models.Model):
     """A party's registered public key; `sealed_private` holds the custodial private key, encrypted."""
 
+    derived_from_log = True
+    kept_across_rebuild = ("sealed_private",)  # not on the log: carried over by primary key
+
     key_id = models.CharField(max_length=64, primary_key=True)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="keys")
     public = models.BinaryField()
@@ -59,6 +66,8 @@ class PartyKey(models.Model):
 class PartyContact(models.Model):
     """Where a party is told it is awaited: email and a webhook (configuration, not part of the log)."""
 
+    derived_from_log = False
+
     party = models.OneToOneField(Party, on_delete=models.CASCADE, primary_key=True, related_name="contact")
     email = models.EmailField(blank=True)
     webhook_url = models.URLField(blank=True)
@@ -66,6 +75,8 @@ class PartyContact(models.Model):
 
 
 class Membership(models.Model):
+    derived_from_log = False
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="members")
     role = models.CharField(max_length=10, choices=[(r, r) for r in ROLES], default="viewer")
@@ -76,6 +87,8 @@ class Membership(models.Model):
 
 class ApiToken(models.Model):
     """An API token; only its SHA-256 is stored (the token itself is shown once)."""
+
+    derived_from_log = False
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)

@@ -8,6 +8,8 @@ from ..parties.models import Party, Route
 
 
 class Plan(models.Model):
+    derived_from_log = True
+
     id = models.CharField(max_length=128, primary_key=True)
     requester = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="plans")
     linkage = models.CharField(max_length=20)
@@ -34,6 +36,8 @@ class Plan(models.Model):
 
 
 class Leg(models.Model):
+    derived_from_log = True
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legs")
     leg_id = models.CharField(max_length=128)
     route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="legs")
@@ -54,6 +58,8 @@ class Leg(models.Model):
 
 
 class ManifestLine(models.Model):
+    derived_from_log = True
+
     leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="lines")
     line_id = models.CharField(max_length=128)
     item = models.CharField(max_length=4000)
@@ -72,6 +78,8 @@ class ManifestLine(models.Model):
 
 
 class Vehicle(models.Model):
+    derived_from_log = True
+
     leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="vehicles")
     vehicle_id = models.CharField(max_length=128)
     plate = models.CharField(max_length=100)
@@ -83,6 +91,8 @@ class Vehicle(models.Model):
 
 class Position(models.Model):
     """A required party's stance on the plan's current version."""
+
+    derived_from_log = True
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="positions")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="positions")
@@ -97,6 +107,8 @@ class Position(models.Model):
 
 
 class Inspection(models.Model):
+    derived_from_log = True
+
     leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="inspections")
     at = models.DateTimeField()
     party = models.CharField(max_length=128)
@@ -111,6 +123,8 @@ class Inspection(models.Model):
 class Clock(models.Model):
     """Who a plan waits on: closed intervals summed in `waited_seconds`, the open one since `waiting_since`."""
 
+    derived_from_log = True
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="clocks")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="clocks")
     waited_seconds = models.BigIntegerField()
@@ -123,6 +137,8 @@ class Clock(models.Model):
 
 class Attestation(models.Model):
     """A passage a data source attests (an import): the source's word, not any party's consent."""
+
+    derived_from_log = True
 
     passage = models.CharField(max_length=128, primary_key=True)
     source = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="attestations")
@@ -143,6 +159,8 @@ class Attestation(models.Model):
 
 
 class AttestedLine(models.Model):
+    derived_from_log = True
+
     attestation = models.ForeignKey(Attestation, on_delete=models.CASCADE, related_name="lines")
     item = models.CharField(max_length=4000)
     category = models.CharField(max_length=4000)
@@ -157,6 +175,8 @@ class AttestedLine(models.Model):
 
 class CrewMember(models.Model):
     """Private: a crew member in clear, with the salt that opens the commitment on the log. Never public."""
+
+    derived_from_log = False
 
     # by plan and leg id, not a key to the leg row: leg rows are rewritten as the plan changes
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="crew")

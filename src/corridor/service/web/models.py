@@ -7,6 +7,8 @@ from django.db import models
 
 
 class PublicSummary(models.Model):
+    derived_from_log = True
+
     id = models.IntegerField(primary_key=True, default=1)
     log_size = models.BigIntegerField()
     computed_at = models.DateTimeField()
