@@ -90,3 +90,15 @@ def test_an_audited_entry_skips_only_the_signature_check():
     with pytest.raises(EnvelopeError):
         registered_fold().apply_entry(tampered)
     assert fold.apply_entry(submit(), signature_checked=True).plans == ["p"]
+
+
+def test_key_statements_are_checked_like_every_statement():
+    fold = registered_fold()
+    public = base64.b64encode(public_bytes(Ed25519PrivateKey.generate())).decode()
+    for time, extra, code in [("1970-01-01T00:00:00Z", {}, "time.backwards"), ("soon", {}, "time.invalid"),
+                              ("2024-01-01T00:00:00Z", {"plan": "p"}, "statement.malformed")]:
+        with pytest.raises(RuleViolation) as refused:
+            fold.apply_entry(seal({"type": "key.register", "party": "operator", "seq": 5, "time": time,
+                                   "payload": {"party": "recv", "public": public}, **extra}, OPERATOR_KEY))
+        assert refused.value.code == code
+    assert fold.size == 4

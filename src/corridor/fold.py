@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .engine import Party, State, apply, parse_statement, settle
+from .engine.apply import check_time
 from .engine.errors import refuse
-from .engine.statements import Statement
+from .engine.statements import Statement, parse_key_statement
 from .ledger.envelope import Envelope, EnvelopeError, unseal, unseal_audited
 from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord
 
@@ -72,7 +73,9 @@ class LogFold:
             envelope.verify(record.public)
 
     def _apply_key_statement(self, envelope: Envelope) -> Folded:
-        """Key statements are numbered in their party's sequence like any other statement."""
+        """Key statements are checked like any other statement (strict shape, no plan, time not behind
+        the log beyond the skew) and numbered in their party's sequence."""
+        check_time(self.state, parse_key_statement(envelope.statement).seconds())
         party, seq = envelope.party, envelope.statement.get("seq")
         if party not in self.state.parties:
             raise refuse("party.unknown", f"no party {party!r} is registered")

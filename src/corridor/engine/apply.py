@@ -108,6 +108,11 @@ def _check_speaker(state: State, st: Statement, moment: int) -> None:
         raise refuse("seq.duplicate", f"{st.party} already made statement #{st.seq}; the next is #{expected}")
     if st.seq > expected:
         raise refuse("seq.gap", f"{st.party}'s next statement is #{expected}, not #{st.seq}; one is missing")
+    check_time(state, moment)
+
+
+def check_time(state: State, moment: int) -> None:
+    """A statement may be dated a little before the latest one (clock skew between machines), no more."""
     if moment < state.clock - MAX_SKEW_SECONDS:
         latest = format_time(state.clock)
         raise refuse("time.backwards", f"{format_time(moment)} is more than {MAX_SKEW_SECONDS}s before {latest}")

@@ -281,6 +281,34 @@ def _statement_class(kind: str, payload: type[Record]) -> type[Statement]:
 
 STATEMENT_CLASSES: dict[str, type[Statement]] = {kind: _statement_class(kind, p) for kind, p in PAYLOADS.items()}
 AnyStatement = Union[tuple(STATEMENT_CLASSES.values())]  # noqa: UP007 -- built from a tuple at run time
+
+
+class KeyRegister(Record, frozen=True, kw_only=True):
+    party: Ref
+    public: str
+
+
+class KeyRotate(Record, frozen=True, kw_only=True):
+    public: str
+
+
+class KeyRevoke(Record, frozen=True, kw_only=True):
+    key: str
+    reason: Text = ""
+
+
+class KeyStatement(Statement, kw_only=True):
+    """Key statements (ledger/keys.py decides what they do) have the same envelope and checks as every
+    other statement, and no `plan`: they belong to no plan's timeline."""
+
+
+KEY_PAYLOADS: dict[str, type[Record]] = {"key.register": KeyRegister, "key.rotate": KeyRotate, "key.revoke": KeyRevoke}
+KEY_STATEMENT_CLASSES: dict[str, type[Statement]] = {
+    kind: msgspec.defstruct("".join(part.title() for part in kind.split(".")) + "Statement", [("payload", payload)],
+                            bases=(KeyStatement,), tag=kind, kw_only=True)
+    for kind, payload in KEY_PAYLOADS.items()
+}
+AnyKeyStatement = Union[tuple(KEY_STATEMENT_CLASSES.values())]  # noqa: UP007 -- built from a tuple at run time
 _ZERO = timedelta(0)
 _DECODER = msgspec.json.Decoder(AnyStatement)
 
@@ -289,6 +317,14 @@ def parse_statement(raw: dict[str, Any]) -> Statement:
     """Check a statement's shape and types; raise RuleViolation with a precise path on any defect."""
     try:
         return msgspec.convert(raw, type=AnyStatement, strict=True)
+    except msgspec.ValidationError as error:
+        raise _translate(str(error)) from None
+
+
+def parse_key_statement(raw: dict[str, Any]) -> Statement:
+    """The same strict check for key.register, key.rotate and key.revoke."""
+    try:
+        return msgspec.convert(raw, type=AnyKeyStatement, strict=True)
     except msgspec.ValidationError as error:
         raise _translate(str(error)) from None
 
