@@ -1,5 +1,7 @@
 """The durable store: append, integrate, publish, recover; checked by the independent verifier."""
 
+import os
+
 import pytest
 
 from corridor.ledger.merkle import root_of
@@ -80,3 +82,24 @@ def test_stale_right_edge_files_are_rewritten_at_start(tmp_path, signer, log_dat
     partial.write_bytes(b"\0" * len(partial.read_bytes()))  # as if a crash left it half-written
     open_store(tmp_path, signer, log_database).close()
     assert verify_log(Source(str(tmp_path / "tiles")), signer.verifier).size == 10
+
+
+@pytest.fixture
+def strict_umask():
+    previous = os.umask(0o077)
+    yield
+    os.umask(previous)
+
+
+def test_every_public_file_is_world_readable_whatever_the_umask(tmp_path, signer, strict_umask):
+    store = open_store(tmp_path, signer, tmp_path / "log.db")
+    store.append([f"e{i}".encode() for i in range(300)])  # one full tile and bundle, and partial ones
+    store.integrate(1000)
+    store.publish()
+    store.close()
+    files = [path for path in (tmp_path / "tiles").rglob("*") if path.is_file()]
+    assert {path.name for path in files} >= {"checkpoint", "000", "44"}
+    assert {path.relative_to(tmp_path): oct(path.stat().st_mode & 0o777) for path in files} == \
+        {path.relative_to(tmp_path): "0o644" for path in files}
+    directories = [tmp_path / "tiles", *(path for path in (tmp_path / "tiles").rglob("*") if path.is_dir())]
+    assert {oct(path.stat().st_mode & 0o777) for path in directories} == {"0o755"}

@@ -16,6 +16,7 @@ from ..ledger.crypto import public_bytes
 from ..ledger.envelope import seal
 from ..ledger.note import Signer
 from ..ledger.store import LogStore
+from ..ledger.tiles import make_public_dirs, write_atomically
 from .runner import Run
 
 OPERATOR = "operator"
@@ -23,7 +24,7 @@ OPERATOR = "operator"
 
 def publish_run(run: Run, directory: Path) -> Path:
     """Seal and log every statement of the run; returns the trust file for `corridor verify`."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_public_dirs(directory)
     origin = "demo.corridor.example/" + (re.sub(r"[^a-z0-9-]+", "-", run.scenario.name.lower()).strip("-") or "log")
     signer, operator = Signer.generate(origin), Ed25519PrivateKey.generate()
     keys = {party.id: Ed25519PrivateKey.generate() for party in run.scenario.parties}
@@ -37,7 +38,8 @@ def publish_run(run: Run, directory: Path) -> Path:
     store.publish()
     store.close()
     trust = directory / "trust.txt"
-    trust.write_text(f"log {signer.verifier.encode()}\nregistrar {OPERATOR} {_b64(public_bytes(operator))}\n")
+    write_atomically(trust, f"log {signer.verifier.encode()}\nregistrar {OPERATOR} {_b64(public_bytes(operator))}\n"
+                     .encode())
     return trust
 
 
