@@ -41,17 +41,37 @@ def encode_bundle(entries: list[bytes]) -> bytes:
     return b"".join(len(entry).to_bytes(2, "big") + entry for entry in entries)
 
 
-def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+# The log is public: a static server or mirror running as another user reads its files, whatever the
+# umask of the process that wrote them. (Secrets are written elsewhere, 0600.)
+PUBLIC_FILE_MODE = 0o644
+PUBLIC_DIR_MODE = 0o755
+
+
+def make_public_dirs(directory: Path) -> None:
+    """Create `directory` and any missing parents, each world-readable (0755) whatever the umask."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for created in reversed(missing):
+        created.mkdir(exist_ok=True)
+        os.chmod(created, PUBLIC_DIR_MODE)
+
+
+def write_atomically(path: Path, data: bytes, durable: bool = True, mode: int = PUBLIC_FILE_MODE) -> None:
     """Temp file, fsync, rename, fsync the directory: readers see the old file or the new, never half.
-    `durable=False` skips the fsyncs (bulk-building a throwaway log for a benchmark, never for a real one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    The file gets `mode` exactly (public by default). `durable=False` skips the fsyncs (bulk-building a
+    throwaway log for a benchmark, or right-edge files rebuilt from a database on every start)."""
+    make_public_dirs(path.parent)
     if not durable:
         temp = path.with_name(f".{path.name}.tmp")
         temp.write_bytes(data)
+        os.chmod(temp, mode)
         os.replace(temp, path)
         return
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
@@ -109,6 +129,7 @@ class TileWriter:
         """`durable_partials=False` writes right-edge partial files atomically but without fsync: for an
         owner (LogStore) that rebuilds them from its database on every start."""
         self.root, self.origin, self.signer, self.durable = Path(root), origin, signer, durable
+        make_public_dirs(self.root)
         self.durable_partials = durable and durable_partials
         self.size = 0
         self.edge: list[list[bytes]] = [[]]
