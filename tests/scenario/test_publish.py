@@ -15,3 +15,22 @@ def test_two_roads_log_verifies_and_names_every_signature(tmp_path, capsys):
                  "--state", str(tmp_path / "state.json")]) == 0
     out = capsys.readouterr().out
     assert "41 entries" in out and "41 entry signatures checked" in out  # 7 key registrations + 34 statements
+
+
+def test_a_log_directory_that_is_not_empty_is_refused(tmp_path, capsys):
+    log = tmp_path / "log"
+    assert main(["scenario", "run", str(SCENARIO), "--log", str(log)]) == 0
+    trust = (log / "trust.txt").read_bytes()
+    capsys.readouterr()
+    assert main(["scenario", "run", str(SCENARIO), "--log", str(log)]) == 2
+    out, err = capsys.readouterr()
+    assert "not an empty directory" in err and out == ""
+    assert (log / "trust.txt").read_bytes() == trust
+    assert main(["verify", str(log / "tiles"), "--trust", str(log / "trust.txt"),
+                 "--state", str(tmp_path / "state.json")]) == 0
+    assert "41 entries" in capsys.readouterr().out
+
+
+def test_an_empty_log_directory_is_used(tmp_path):
+    (tmp_path / "log").mkdir()
+    assert main(["scenario", "run", str(SCENARIO), "--log", str(tmp_path / "log")]) == 0

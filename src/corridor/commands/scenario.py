@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..scenario import ScenarioError, load_scenario, run_scenario
-from ..scenario.publish import publish_run
+from ..scenario.publish import DirectoryNotEmpty, check_empty, publish_run
 from ..scenario.report import render_text, run_report
 
 
@@ -24,7 +24,12 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     try:
+        if args.log:
+            check_empty(Path(args.log))
         run = run_scenario(load_scenario(args.file))
+    except DirectoryNotEmpty as error:
+        print(f"corridor scenario run: --log {error}", file=sys.stderr)
+        return 2
     except ScenarioError as error:
         print(f"{args.file}:{error}", file=sys.stderr)
         if error.statement is not None:

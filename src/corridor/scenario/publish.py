@@ -22,8 +22,19 @@ from .runner import Run
 OPERATOR = "operator"
 
 
+class DirectoryNotEmpty(ValueError):
+    """A run writes a new log with new keys: into a directory holding anything, it would append a second
+    log to the first and replace its trust file."""
+
+
+def check_empty(directory: Path) -> None:
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise DirectoryNotEmpty(f"{directory} is not an empty directory; give a new or empty one for the log")
+
+
 def publish_run(run: Run, directory: Path) -> Path:
-    """Seal and log every statement of the run; returns the trust file for `corridor verify`."""
+    """Seal and log every statement of the run into a new or empty directory; returns the trust file."""
+    check_empty(directory)
     make_public_dirs(directory)
     origin = "demo.corridor.example/" + (re.sub(r"[^a-z0-9-]+", "-", run.scenario.name.lower()).strip("-") or "log")
     signer, operator = Signer.generate(origin), Ed25519PrivateKey.generate()
