@@ -13,18 +13,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ...ledger.crypto import public_bytes
 from ...ledger.note import Signer, parse_signer
 from ..config import CONFIG, _generated
+from .trust import LOG_KEY, OPERATOR, OPERATOR_KEY, trust_text_of
 
-OPERATOR = "operator"
+__all__ = ["OPERATOR", "log_signer", "open_private", "operator_key", "operator_public", "seal_private", "trust_text"]
 
 
 @functools.cache
 def log_signer() -> Signer:
-    return parse_signer(_generated(CONFIG.data_dir / "log.key", lambda: Signer.generate(CONFIG.log_origin).encode()))
+    return parse_signer(_generated(CONFIG.data_dir / LOG_KEY, lambda: Signer.generate(CONFIG.log_origin).encode()))
 
 
 @functools.cache
 def operator_key() -> Ed25519PrivateKey:
-    seed = _generated(CONFIG.data_dir / "operator.key", lambda: _b64(Ed25519PrivateKey.generate().private_bytes_raw()))
+    seed = _generated(CONFIG.data_dir / OPERATOR_KEY, lambda: _b64(Ed25519PrivateKey.generate().private_bytes_raw()))
     return Ed25519PrivateKey.from_private_bytes(base64.b64decode(seed))
 
 
@@ -34,7 +35,8 @@ def operator_public() -> bytes:
 
 def trust_text() -> str:
     """What a verifier needs: the log's key and the registrar's (see `corridor verify --trust`)."""
-    return f"log {log_signer().verifier.encode()}\nregistrar {OPERATOR} {_b64(operator_public())}\n"
+    log_signer(), operator_key()  # generated on first use
+    return trust_text_of(CONFIG.data_dir)
 
 
 def seal_private(private: Ed25519PrivateKey) -> bytes:
