@@ -68,16 +68,16 @@ def test_verify_over_http(tmp_path, capsys, tessera):
     assert code == 0 and "15 entries" in out
 
 
-def corridor_log(tmp_path, rogue=False):
+def corridor_log(tmp_path, rogue=False, signer=None, statements=2):
     """A Corridor log: the operator registers org-a's key, org-a signs two statements."""
-    signer = Signer.generate("corridor.example/log")
+    signer = signer or Signer.generate("corridor.example/log")
     operator, org = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     store = LogStore(tmp_path / "log.db", tmp_path / "tiles", "corridor.example/log", signer)
     register = {"type": "key.register", "party": "operator", "seq": 1, "time": "2023-09-11T07:00:00Z",
                 "payload": {"party": "org-a", "public": base64.b64encode(public_bytes(org)).decode()}}
     cancel = {"type": "plan.cancel", "party": "org-a", "seq": 1, "time": "2023-09-11T08:00:00Z", "plan": "p1",
               "payload": {}}
-    store.append([seal(register, operator), seal(cancel, org), seal({**cancel, "seq": 2}, org)])
+    store.append([seal(register, operator), *(seal({**cancel, "seq": n}, org) for n in range(1, statements + 1))])
     if rogue:
         store.append([seal({**cancel, "seq": 3}, Ed25519PrivateKey.generate())])
     store.integrate()
@@ -98,6 +98,27 @@ def test_verify_names_an_entry_signed_with_an_unregistered_key(tmp_path, capsys)
     tiles, trust = corridor_log(tmp_path, rogue=True)
     code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
     assert code == 1 and "entry 3: key.unknown" in err
+
+
+def test_two_logs_under_the_same_name_with_different_keys_are_not_a_fork(tmp_path, capsys):
+    state = tmp_path / "seen.json"
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        tiles, trust = corridor_log(tmp_path / name)
+        code, out, err = run(capsys, "verify", tiles, "--trust", trust, "--state", state)
+        assert code == 0 and "corridor.example/log — 3 entries" in out, err
+    assert len(json.loads(state.read_text())) == 2
+
+
+def test_a_log_that_rewrote_what_a_verifier_saw_is_still_a_fork(tmp_path, capsys):
+    state, signer = tmp_path / "seen.json", Signer.generate("corridor.example/log")
+    (tmp_path / "seen").mkdir()
+    tiles, trust = corridor_log(tmp_path / "seen", signer=signer)
+    assert run(capsys, "verify", tiles, "--trust", trust, "--state", state)[0] == 0
+    (tmp_path / "rewritten").mkdir()
+    tiles, trust = corridor_log(tmp_path / "rewritten", signer=signer, statements=3)  # same key, other entries
+    code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", state)
+    assert code == 1 and "a fork" in err
 
 
 def test_proof_of_one_entry_verifies_offline(tmp_path, capsys, tessera):

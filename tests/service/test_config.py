@@ -39,3 +39,17 @@ def test_everything_comes_from_the_environment(tmp_path):
     assert (config.secret_key, config.key_encryption_key) == ("s" * 50, key.encode())
     assert (config.max_upload_bytes, config.email_port) == (1000, 2525)
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_each_data_dir_names_its_own_log(tmp_path):
+    first = load({"CORRIDOR_DATA_DIR": str(tmp_path / "a")})
+    assert first.log_origin.startswith("corridor.local/")
+    assert load({"CORRIDOR_DATA_DIR": str(tmp_path / "a")}).log_origin == first.log_origin
+    assert load({"CORRIDOR_DATA_DIR": str(tmp_path / "b")}).log_origin != first.log_origin
+
+
+def test_a_data_dir_with_a_log_key_keeps_the_name_its_checkpoints_carry(tmp_path):
+    from corridor.ledger.note import Signer
+
+    tmp_path.joinpath("log.key").write_text(Signer.generate("corridor.example/log").encode())
+    assert load({"CORRIDOR_DATA_DIR": str(tmp_path)}).log_origin == "corridor.example/log"

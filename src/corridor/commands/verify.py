@@ -5,7 +5,8 @@
 
 Keys and policy may also come from a trust file (--trust FILE) with lines `log VKEY`, `witness VKEY`,
 `quorum N` and `registrar PARTY BASE64-PUBLIC-KEY`. The last verified checkpoint of each log is kept in a
-state file, so the next run also proves the log only grew.
+state file, so the next run also proves the log only grew. A log is known by its name and key together
+(its verifier key): two logs may share a name, and only a log signed with the same key can fork.
 """
 
 from __future__ import annotations
@@ -77,12 +78,13 @@ def verify_source(args: argparse.Namespace, trust: Trust) -> dict:
         raise ValueError("name the log to verify (a tiles directory or URL), or give --proof")
     state_path = Path(args.state) if args.state else default_state_path()
     seen = read_state(state_path)
-    previous = seen.get(trust.log_key.name)
+    log = trust.log_key.encode()  # name and key: another log under the same name is not a fork
+    previous = seen.get(log)
     report = verify_log(Source(args.source), trust.log_key, trust.witness_keys, trust.quorum,
                         previous and (previous["size"], base64.b64decode(previous["root"])))
     if not args.tree_only:
         check_entries(report, trust)
-    seen[report.origin] = {"size": report.size, "root": base64.b64encode(report.root).decode()}
+    seen[log] = {"size": report.size, "root": base64.b64encode(report.root).decode()}
     write_state(state_path, seen)
     return summary(report, args.tree_only, previous)
 

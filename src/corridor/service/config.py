@@ -43,7 +43,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
     return Config(
         data_dir=data_dir,
         database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'corridor.sqlite3'}",
-        log_origin=env.get("CORRIDOR_LOG_ORIGIN", "corridor.example/log"),
+        log_origin=env.get("CORRIDOR_LOG_ORIGIN") or _generated(data_dir / "log_origin", lambda: _origin(data_dir)),
         allowed_hosts=tuple(filter(None, env.get("CORRIDOR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(","))),
         secret_key=env.get("DJANGO_SECRET_KEY") or _generated(data_dir / "secret_key", _token),
         key_encryption_key=(env.get("CORRIDOR_KEY_ENCRYPTION_KEY") or _generated(data_dir / "custody.key",
@@ -72,6 +72,15 @@ def _witnesses(text: str) -> tuple[tuple[str, str], ...]:
 
 def _token() -> str:
     return secrets.token_urlsafe(48)
+
+
+def _origin(data_dir: Path) -> str:
+    """A name no other install shares (verifiers keep what they saw per log): the name of the log key
+    already in the data directory, if any (its checkpoints carry that name), else a new one."""
+    key = data_dir / "log.key"
+    if key.exists():
+        return key.read_text().strip().split("+", 4)[2]  # PRIVATE+KEY+name+hash+key
+    return f"corridor.local/{secrets.token_hex(8)}"
 
 
 def _fernet_key() -> str:
