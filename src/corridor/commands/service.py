@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -60,17 +61,49 @@ def _django_command(*argv: str) -> int:
     return 0
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+GRACE_SECONDS = 20  # gunicorn finishes requests in flight; then whatever is left is killed
+
+
+class _Stop(Exception):
+    pass
+
+
 def serve_command(args: argparse.Namespace) -> int:
-    worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "corridor.cli", "worker"])
+    """gunicorn and the worker as children; SIGTERM or SIGINT (or either child ending) stops them both."""
+    children: list[subprocess.Popen] = []
+
+    def stop(signum, frame):
+        raise _Stop
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
     try:
-        return subprocess.call([sys.executable, "-m", "gunicorn", "corridor.service.wsgi", "--bind", args.listen,
-                                "--workers", str(args.workers), "--access-logfile", "-"])
-    except KeyboardInterrupt:
+        if not args.no_worker:
+            children.append(subprocess.Popen([sys.executable, "-m", "corridor.cli", "worker"]))
+        children.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "corridor.service.wsgi", "--bind",
+                                          args.listen, "--workers", str(args.workers), "--access-logfile", "-",
+                                          "--graceful-timeout", str(GRACE_SECONDS // 2)]))
+        return children[-1].wait()
+    except _Stop:
         return 0
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait()
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)  # a second signal must not interrupt the stopping
+        _stop(children)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def worker_command(args: argparse.Namespace) -> int:
