@@ -73,6 +73,46 @@ def test_demo_is_idempotent_on_the_log(capsys, parties):
     assert code == 0 and "org-a" in out and LogEntry.objects.count() == size
 
 
+def demo_accounts(out: str) -> dict[str, tuple[str, str]]:
+    """party -> (password, token), from the demo's printed list."""
+    rows = [line.split() for line in out.splitlines() if " password " in line]
+    return {row[2]: (row[4], row[6]) for row in rows}
+
+
+@pytest.fixture
+def remembered(tmp_path, monkeypatch):
+    path = tmp_path / "demo-credentials.json"
+    monkeypatch.setattr("corridor.commands.service.demo_credentials_path", lambda: path)
+    return path
+
+
+def signs_in(password: str, token: str, party: str) -> tuple[bool, int]:
+    client = Client()
+    return client.login(username=party, password=password), \
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/me").status_code
+
+
+def test_demo_run_again_keeps_every_password_and_token(capsys, remembered):
+    code, out, _ = run(capsys, "demo")
+    first = demo_accounts(out)
+    assert code == 0 and len(first) == 7 and "unchanged" not in out
+    assert remembered.stat().st_mode & 0o777 == 0o600
+    code, out, _ = run(capsys, "demo")
+    assert code == 0 and demo_accounts(out) == first and "unchanged" in out
+    assert all(signs_in(password, token, party) == (True, 200) for party, (password, token) in first.items())
+    assert ApiToken.objects.filter(label="demo").count() == 7
+
+
+def test_demo_without_its_credentials_file_leaves_no_stale_token(capsys, remembered):
+    old = demo_accounts(run(capsys, "demo")[1])
+    remembered.unlink()
+    new = demo_accounts(run(capsys, "demo")[1])
+    for party, (password, token) in new.items():
+        assert password != old[party][0] and token != old[party][1]
+        assert signs_in(password, token, party) == (True, 200)
+        assert signs_in(*old[party], party) == (False, 401), "the old password or token still works"
+
+
 def test_import_of_a_missing_file(capsys):
     code, _, err = run(capsys, "import", "bsgi", "/nonexistent.csv")
     assert code == 2 and "no file" in err

@@ -177,7 +177,17 @@ def demo_command(args: argparse.Namespace) -> int:
     django_setup()
     from corridor.service.demo import seed
 
+    remembered = demo_credentials_path()
+    before = remembered.read_text() if remembered.exists() else None
     print("Demo users (one per party of the two-roads example):")
-    for username, party, password, token in seed():
+    for username, party, password, token in seed(remembered=remembered):
         print(f"  {username:10} party {party:9} password {password}   token {token}")
+    if remembered.read_text() == before:
+        print(f"(unchanged since the last run; they are kept in {remembered}: delete it and run again for new ones)")
     return 0
+
+
+def demo_credentials_path():
+    from corridor.service.config import CONFIG
+
+    return CONFIG.data_dir / "demo-credentials.json"
