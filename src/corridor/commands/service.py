@@ -113,6 +113,9 @@ def worker_command(args: argparse.Namespace) -> int:
     from corridor.service.web.precompute import refresh
 
     store, cosigning = open_store(), witness_cosigning()  # one Cosigning: it remembers each witness's size
+    for path, status in store.check_tiles(repair=True):  # a restart notices tiles corrupted on disk
+        if status != "good":
+            print(f"corridor worker: tile {path}: {status}", file=sys.stderr)
     while True:
         started = time.monotonic()
         integrate_now(store, cosigning)

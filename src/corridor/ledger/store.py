@@ -21,6 +21,7 @@ from .cosigning import Cosigning, proofs_from
 from .database import open_database
 from .merkle import MemoryTree, inclusion_proof, leaf_hash, root_of
 from .note import Signer, sign_note
+from .tilecheck import ExpectedTiles, TileChecker
 from .tiles import MAX_ENTRY_SIZE, TileWriter, write_atomically
 
 
@@ -124,6 +125,20 @@ class LogStore:
     def signed_checkpoints(self) -> list[tuple[int, bytes, str]]:
         rows = self.db.execute("SELECT size, root, note FROM checkpoints ORDER BY size")
         return [(size, bytes(root), note) for size, root, note in rows]
+
+    def tile_checker(self) -> TileChecker:
+        """Checks tile files against this store: leaf hashes from the tree in memory, entries from the
+        database (see `tilecheck`)."""
+        return TileChecker(self.tiles, ExpectedTiles(lambda start, end: self.tree.levels[0][start:end],
+                                                     self.entries_between))
+
+    def check_tiles(self, repair: bool = False) -> list[tuple[str, str]]:
+        """Every tile of the integrated tree, and every tile file present: (path, good|repaired|bad)."""
+        return list(self.tile_checker().check_all(self.writer.size, repair))
+
+    def entries_between(self, start: int, end: int) -> list[bytes]:
+        rows = self.db.execute("SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
+        return [bytes(r[0]) for r in rows]
 
     def close(self) -> None:
         self.db.close()

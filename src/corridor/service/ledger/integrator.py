@@ -16,9 +16,11 @@ from django.db import connection, transaction
 from ...ledger.cosigning import Cosigning, QuorumNotMet, WitnessEndpoint
 from ...ledger.note import parse_verifier
 from ...ledger.store import LogStore
+from ...ledger.tilecheck import ExpectedTiles, TileChecker
 from ..config import CONFIG
 from ..guard import domain_writes
 from .keys import log_signer
+from .models import LogEntry
 from .record import _take_writer_lock
 
 log = logging.getLogger("corridor.worker")
@@ -74,3 +76,22 @@ def witness_cosigning() -> Cosigning | None:
         return None
     endpoints = [WitnessEndpoint(url, parse_verifier(key)) for url, key in CONFIG.witnesses]
     return Cosigning(endpoints, CONFIG.witness_quorum or len(endpoints))
+
+
+_checkers: dict = {}
+
+
+def tile_checker() -> TileChecker:
+    """For serving tiles: each checked against the database before it is served (see `tilecheck`)."""
+    root = CONFIG.tiles_dir
+    if root not in _checkers:
+        _checkers[root] = TileChecker(root, ExpectedTiles(_column_between("leaf"), _column_between("data")))
+    return _checkers[root]
+
+
+def _column_between(column: str):
+    def between(start: int, end: int) -> list[bytes]:
+        rows = LogEntry.objects.filter(idx__gte=start, idx__lt=end).order_by("idx").values_list(column, flat=True)
+        return [bytes(value) for value in rows]
+
+    return between

@@ -7,8 +7,10 @@ from django.http import FileResponse, Http404, HttpResponse
 
 from ...ledger.evidence import Evidence
 from ...ledger.reader import TileHashes
+from ...ledger.tilecheck import BAD
 from ...ledger.verify import Source
 from ..config import CONFIG
+from .integrator import tile_checker
 from .keys import trust_text
 from .models import LogEntry
 
@@ -33,6 +35,8 @@ def tile(request, tile_path: str) -> FileResponse:
     file = (root / "tile" / tile_path).resolve()
     if not file.is_relative_to(root) or not file.is_file():
         raise Http404("no such tile")
+    if tile_checker().check(str(file.relative_to(root))) == BAD:  # a corrupted file is rewritten first
+        raise Http404("no such tile")
     response = FileResponse(file.open("rb"), content_type="application/octet-stream")
     # full tiles never change; partial ones ('.p/') are replaced as the log grows
     response["Cache-Control"] = "max-age=60" if ".p/" in tile_path else "public, max-age=31536000, immutable"
@@ -44,7 +48,7 @@ def proof(request, index: int) -> HttpResponse:
     size = int(note.split("\n")[1])
     if not 0 <= index < size:
         raise Http404(f"entry {index} is not yet in the published log (size {size})")
-    hashes = TileHashes(Source(str(CONFIG.tiles_dir)), size)
+    hashes = TileHashes(CheckedTiles(str(CONFIG.tiles_dir)), size)
     blob = Evidence(index, hashes.inclusion(index), note).encode()
     response = HttpResponse(blob, content_type=TEXT)
     response["Content-Disposition"] = f'attachment; filename="entry-{index}.tlog-proof"'
@@ -56,6 +60,15 @@ def entry(request, index: int) -> HttpResponse:
     if row is None:
         raise Http404(f"no entry {index}")
     return HttpResponse(bytes(row.data), content_type="application/json")
+
+
+class CheckedTiles(Source):
+    """The tiles directory, each tile checked (and repaired) before a proof is built from it."""
+
+    def read(self, path: str) -> bytes | None:
+        if path.startswith("tile/"):
+            tile_checker().check(path)
+        return super().read(path)
 
 
 def _checkpoint_note() -> str:
