@@ -11,7 +11,7 @@ from corridor.engine import RuleViolation, State, apply_raw, from_json, settle, 
 from corridor.engine.clock import waiting_seconds
 from corridor.engine.times import format_time
 
-from .world import PARTIES, ROUTES, World, leg, two_legs
+from .world import PARTIES, ROUTES, World, leg, two_legs, window
 
 ACTORS = ["org-a", "border", "customs", "recv", "escort", "org-b"]
 REQUIRED = ["border", "customs", "recv", "escort"]
@@ -67,7 +67,9 @@ def _payload(world: World, action: str, choice: int, n: int) -> dict[str, Any] |
             return {}
         case "propose":
             start = world.now + 600 * choice
-            return {"slot": f"s{n}", "start": format_time(start), "end": format_time(start + 3600)}
+            clear = (format_time(start), format_time(start + 3600))
+            world.windows[("p1", f"s{n}")] = clear
+            return {"slot": f"s{n}", "window": window(*clear)}
         case "confirm" | "decline":
             return {"slot": plan.slot.id if plan.slot else "s-none"}
         case "arrive":
@@ -138,7 +140,6 @@ def _movement_progress(world: World, plan: Any) -> tuple[str, str, dict[str, Any
                                                "decision": "cleared"}
     for leg_state in plan.legs.values():
         if leg_state.phase == "cleared":
-            world.now = max(world.now, plan.slot.start)
             return "plan.go", "escort", {}
         if leg_state.phase == "released":
             return "leg.depart", "escort", {"leg": leg_state.id}
