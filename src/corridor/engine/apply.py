@@ -75,8 +75,9 @@ def apply_raw(state: State, raw: dict[str, Any]) -> Statement:
 
 
 def settle(state: State, now: int) -> list[str]:
-    """Run time-driven transitions due by `now`: plan expiry. (Slots no longer open on a timer: their
-    window is committed, so the fold does not know when they open; see clock.py.) Returns the ids of the plans it changed (read models refresh those)."""
+    """Run time-driven transitions due by `now`: plan expiry. (Slots open on no timer: their window is
+    committed, so the fold does not know when; see clock.py.) Returns the ids of the plans it changed
+    (read models refresh those)."""
     timers, changed = state.timers, []
     while timers and timers[0][0] <= now:
         due, plan_id, kind = heapq.heappop(timers)
