@@ -75,9 +75,7 @@ def test_the_log_carries_commitments_for_window_and_plate_and_the_parties_see_th
     assert scheduled["org-b"].get("/plans/p1")[1]["plates"] is None
 
 
-def test_a_clear_value_where_a_commitment_belongs_is_refused_when_self_signed(parties):
-    status, body = parties["org-a"].post("/plans/p9/amend", {"legs": []})
-    assert status == 404  # (no such plan: the shape check is the engine's, below)
+def test_crew_for_a_leg_the_plan_does_not_have_is_refused(parties):
     status, body = parties["org-a"].post("/plans", plan_body("p2", crew={"leg-z": []}))
     assert (status, body["code"]) == (422, "crew.invalid")
 

@@ -1,9 +1,9 @@
 """What the public log must not show: slot windows and plates until the plan is closed, crew ever.
 
 Requests carry clear values; `commit_request` turns them into the salted commitments a party signs
-(corridor.privacy) and the private part, which `write_private` keeps, in the recording transaction, in
-access-controlled tables (crew_member, slot_window, vehicle_plate) that only the plan's parties read.
-When a plan closes, `reveal_on_close` has the requester (custodial key) reveal window and plates on the
+(corridor.privacy) and the private part, which `projection.write_private` keeps, in the recording
+transaction, in access-controlled tables (crew_member, slot_window, vehicle_plate) that only the plan's
+parties read. When a plan closes, `reveal_on_close` has the requester (custodial key) reveal window and plates on the
 log; `check_go` holds an early `go` against the private window, which the engine cannot see.
 """
 
@@ -18,7 +18,7 @@ from ...fold import Folded, LogFold
 from ...ledger.commitments import plate_value, verify_reveal, window_value
 from ...privacy import PrivacyError, Private, commit_plan, commit_window, reveal_payload
 from ..ledger.record import Builder, Refused, custodial
-from .models import CrewMember, SlotWindow, VehiclePlate
+from .models import SlotWindow, VehiclePlate
 
 PLAN_CONTENT = ("plan.submit", "plan.amend")
 
@@ -35,21 +35,6 @@ def commit_request(kind: str, payload: dict[str, Any], crew: object = None) -> t
     if crew is not None:
         raise Refused("crew.invalid", f"crew goes with a plan's content (plan.submit, plan.amend), not {kind}")
     return payload, Private()
-
-
-def write_private(plan_id: str, private: Private) -> None:
-    """Keep a statement's clear values beside it (never in it)."""
-    for leg_id, members in private.crew.items():
-        known = set(CrewMember.objects.filter(plan_id=plan_id, leg_id=leg_id).values_list("commitment", flat=True))
-        CrewMember.objects.bulk_create([CrewMember(plan_id=plan_id, leg_id=leg_id, **m) for m in members
-                                        if m["commitment"] not in known])
-    if private.window:
-        window = private.window
-        SlotWindow.objects.get_or_create(plan_id=plan_id, commitment=window["commitment"], defaults={
-            "slot_id": window["slot"], "start": window["start"], "end": window["end"], "salt": window["salt"]})
-    for plate in private.plates:
-        VehiclePlate.objects.get_or_create(plan_id=plan_id, commitment=plate["commitment"], defaults={
-            "leg_id": plate["leg"], "vehicle_id": plate["vehicle"], "plate": plate["plate"], "salt": plate["salt"]})
 
 
 def current_window(plan: PlanState) -> SlotWindow | None:

@@ -16,8 +16,20 @@ import msgspec
 from ...engine.state import PlanState, State
 from ...fold import Folded, LogFold
 from ...privacy import Private
-from .models import Attestation, AttestedLine, Clock, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
-from .private import write_private
+from .models import (
+    Attestation,
+    AttestedLine,
+    Clock,
+    CrewMember,
+    Inspection,
+    Leg,
+    ManifestLine,
+    Plan,
+    Position,
+    SlotWindow,
+    Vehicle,
+    VehiclePlate,
+)
 
 
 def project_passages(folded: Folded, fold: LogFold, private: object) -> None:
@@ -173,6 +185,21 @@ def _line(line, live, receipt, refused_by: list[str]) -> ManifestLine:
         good=receipt.good if receipt else None, damaged=receipt.damaged if receipt else None,
         lost=receipt.lost if receipt else None,
     )
+
+
+def write_private(plan_id: str, private: Private) -> None:
+    """Keep a statement's clear values beside it (never in it)."""
+    for leg_id, members in private.crew.items():
+        known = set(CrewMember.objects.filter(plan_id=plan_id, leg_id=leg_id).values_list("commitment", flat=True))
+        CrewMember.objects.bulk_create([CrewMember(plan_id=plan_id, leg_id=leg_id, **m) for m in members
+                                        if m["commitment"] not in known])
+    if private.window:
+        window = private.window
+        SlotWindow.objects.get_or_create(plan_id=plan_id, commitment=window["commitment"], defaults={
+            "slot_id": window["slot"], "start": window["start"], "end": window["end"], "salt": window["salt"]})
+    for plate in private.plates:
+        VehiclePlate.objects.get_or_create(plan_id=plan_id, commitment=plate["commitment"], defaults={
+            "leg_id": plate["leg"], "vehicle_id": plate["vehicle"], "plate": plate["plate"], "salt": plate["salt"]})
 
 
 def revealed(plan: PlanState) -> dict:
