@@ -5,11 +5,13 @@ objects answer as if absent. (The whole two-roads example: test_public_log_priva
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from corridor.engine.times import parse_time
 from corridor.ledger.commitments import crew_value, plate_value, verify_reveal, window_value
 from corridor.service import clock
 from corridor.service.ledger.models import LogEntry
+from corridor.service.parties.operations import do_create_user
 from corridor.service.passages.models import CrewMember, Plan, SlotWindow, VehiclePlate
 
 from ..plans import plan_body
@@ -132,3 +134,21 @@ def test_the_requester_reveals_on_completion_and_the_public_then_sees_window_pla
     waited = {row["party"]: row["waited_seconds"] for row in detail["waiting"]}
     assert waited["org-a"] >= 3600
     assert parties["org-a"].post("/plans/p1/reveal", {})[1]["code"] == "reveal.done"
+
+
+def signed_in(party: str) -> Client:
+    do_create_user(f"{party}-web", party, "officer", password="a-long-test-password")
+    client = Client()
+    assert client.login(username=f"{party}-web", password="a-long-test-password")
+    return client
+
+
+def test_the_checkpoint_screen_shows_window_and_plates_to_the_plans_parties_only(scheduled):
+    with clock.frozen_at(T + 900):
+        for party in ("border", "customs", "recv", "escort"):
+            assert scheduled[party].post("/plans/p1/confirm-slot", {"slot": "s1"})[0] == 201
+    with clock.frozen_at(parse_time("2023-09-12T05:00:00Z")):  # the slot's day
+        border = signed_in("border").get("/checkpoints/lachin-checkpoint").content.decode()
+        other = signed_in("org-b").get("/checkpoints/lachin-checkpoint").content.decode()
+    assert "AB 123" in border and "2023-09-12T07:00:00Z" in border
+    assert "AB 123" not in other and "2023-09-12T07:00:00Z" not in other and "p1" not in other
