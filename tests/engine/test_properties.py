@@ -21,11 +21,12 @@ NATURAL_ACTORS = {
     "confirm": REQUIRED, "decline": REQUIRED, "answer": ["org-a"], "amend": ["org-a"], "cancel": ["org-a"],
     "propose": ["org-a"], "note": ["org-a", "recv"], "arrive": ["border", "org-a"], "inspect": ["customs", "recv"],
     "go": ["escort", "org-a"], "depart": ["org-a", "escort"], "deliver": ["recv"], "deliver_short": ["recv"],
+    "reveal": ["org-a"],
 }
 ACTIONS = [
     "consent", "consent", "consent", "consent_stale", "refuse", "request", "answer", "withdraw", "amend", "cancel",
     "propose", "confirm", "confirm", "confirm", "decline", "arrive", "arrive", "inspect", "inspect", "go", "depart",
-    "depart", "deliver", "deliver_short", "note",
+    "depart", "deliver", "deliver_short", "note", "reveal",
 ]
 LEGS = ["leg-a", "leg-b"]
 CHECKPOINTS = ["lachin", "post", "gate-b"]
@@ -87,6 +88,8 @@ def _payload(world: World, action: str, choice: int, n: int) -> dict[str, Any] |
                                                 for line, qty in carried.items() if qty > 0]}
         case "note":
             return {"sha256": "cd" * 32}
+        case "reveal":
+            return world.reveal_payload(plates=choice % 2 == 0)
     return None
 
 
@@ -105,7 +108,7 @@ ACTION_TYPES = {
     "request": "plan.request_info", "answer": "plan.answer", "withdraw": "plan.withdraw", "amend": "plan.amend",
     "cancel": "plan.cancel", "propose": "slot.propose", "confirm": "slot.confirm", "decline": "slot.decline",
     "arrive": "leg.arrive", "inspect": "leg.inspect", "go": "plan.go", "depart": "leg.depart",
-    "deliver": "leg.deliver", "deliver_short": "leg.deliver", "note": "plan.note",
+    "deliver": "leg.deliver", "deliver_short": "leg.deliver", "note": "plan.note", "reveal": "plan.reveal",
 }
 
 
