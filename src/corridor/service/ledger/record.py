@@ -179,7 +179,7 @@ def _build_and_apply(fold: LogFold, build: Builder) -> tuple[Folded, bytes]:
 
 
 CONFLICTS = frozenset({"seq.duplicate", "seq.gap", "version.stale", "plan.exists", "incident.exists",
-                       "attestation.exists", "state.wrong"})
+                       "attestation.exists", "state.wrong", "reveal.done"})
 
 
 def _check_time(value: object) -> None:
