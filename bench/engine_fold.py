@@ -27,6 +27,7 @@ from corridor.engine import Checkpoint, Party, PlanContent, Requirement, Route, 
 from corridor.engine.rules.common import plan_version
 from corridor.engine.statements import parse_statement_json
 from corridor.engine.times import format_time, parse_time
+from corridor.ledger.commitments import commit, plate_value, window_value
 
 T0 = parse_time("2024-01-01T00:00:00Z")
 MIN, HOUR, DAY = 60, 3600, 86400
@@ -81,9 +82,14 @@ class PlanScript:
                 lines.append({"id": f"l{k}", "item": item, "category": category, "quantity": qty, "unit": unit,
                               "weight_kg": qty})
             legs.append({"id": f"leg-{n}", "route": rng.choice(routes).id, "lines": lines,
-                         "vehicles": [{"id": "v1", "plate": f"P-{self.rng.randint(100, 999)}", "type": "truck"}],
+                         "vehicles": [{"id": "v1", "plate": self._commit(plate_value(f"P-{rng.randint(100, 999)}")),
+                                       "type": "truck"}],
                          "seals": ["S1"]})
         return {"legs": legs, "linkage": "simultaneous" if len(legs) > 1 else "independent"}
+
+    def _commit(self, value: dict) -> str:
+        """A commitment as the service signs it (the salt from the seeded generator, so runs repeat)."""
+        return commit(value, salt=f"{self.rng.getrandbits(128):032x}")[1]
 
     def required(self) -> list[str]:
         parties: list[str] = []
@@ -125,9 +131,11 @@ class PlanScript:
         self.say(self.org, "plan.cancel", self.rng.randint(HOUR, DAY))
 
     def _slot(self) -> None:
-        self.say(self.org, "slot.propose", self.rng.randint(HOUR, DAY), slot="s1",
-                 start=format_time(self.now + 2 * DAY), end=format_time(self.now + 2 * DAY + 4 * HOUR))
-        self.slot_start = self.now + 2 * DAY
+        delay = self.rng.randint(HOUR, DAY)
+        start, end = self.now + delay + 2 * DAY, self.now + delay + 2 * DAY + 4 * HOUR
+        self.say(self.org, "slot.propose", delay, slot="s1",
+                 window=self._commit(window_value(format_time(start), format_time(end))))
+        self.slot_start = start
         for party in self.required():
             self.say(party, "slot.confirm", self.rng.randint(5 * MIN, 6 * HOUR), slot="s1")
 

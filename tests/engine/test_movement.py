@@ -94,9 +94,12 @@ def test_go_waits_for_every_leg_of_a_simultaneous_plan():
     assert set(world.plan().waiting_since) == {"border", "customs"}
 
 
-def test_go_before_the_slot_opens_is_refused():
+def test_go_before_the_slot_opens_is_left_to_the_service_while_the_window_is_committed():
+    """The fold does not know the window before the reveal: the recording service refuses an early go
+    against its private copy (tests/service/passages/test_privacy.py); the engine checks a known window."""
     world = World().cleared_and_scheduled().at_gates_cleared()
-    world.refused("state.wrong", "escort", "plan.go")
+    world.do("escort", "plan.go")
+    assert world.plan().legs["leg-a"].phase == "released"
 
 
 def test_go_comes_from_the_convoy():

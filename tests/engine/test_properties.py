@@ -11,7 +11,7 @@ from corridor.engine import RuleViolation, State, apply_raw, from_json, settle, 
 from corridor.engine.clock import waiting_seconds
 from corridor.engine.times import format_time
 
-from .world import PARTIES, ROUTES, World, leg, two_legs
+from .world import PARTIES, ROUTES, World, leg, two_legs, window
 
 ACTORS = ["org-a", "border", "customs", "recv", "escort", "org-b"]
 REQUIRED = ["border", "customs", "recv", "escort"]
@@ -21,11 +21,12 @@ NATURAL_ACTORS = {
     "confirm": REQUIRED, "decline": REQUIRED, "answer": ["org-a"], "amend": ["org-a"], "cancel": ["org-a"],
     "propose": ["org-a"], "note": ["org-a", "recv"], "arrive": ["border", "org-a"], "inspect": ["customs", "recv"],
     "go": ["escort", "org-a"], "depart": ["org-a", "escort"], "deliver": ["recv"], "deliver_short": ["recv"],
+    "reveal": ["org-a"],
 }
 ACTIONS = [
     "consent", "consent", "consent", "consent_stale", "refuse", "request", "answer", "withdraw", "amend", "cancel",
     "propose", "confirm", "confirm", "confirm", "decline", "arrive", "arrive", "inspect", "inspect", "go", "depart",
-    "depart", "deliver", "deliver_short", "note",
+    "depart", "deliver", "deliver_short", "note", "reveal",
 ]
 LEGS = ["leg-a", "leg-b"]
 CHECKPOINTS = ["lachin", "post", "gate-b"]
@@ -67,7 +68,9 @@ def _payload(world: World, action: str, choice: int, n: int) -> dict[str, Any] |
             return {}
         case "propose":
             start = world.now + 600 * choice
-            return {"slot": f"s{n}", "start": format_time(start), "end": format_time(start + 3600)}
+            clear = (format_time(start), format_time(start + 3600))
+            world.windows[("p1", f"s{n}")] = clear
+            return {"slot": f"s{n}", "window": window(*clear)}
         case "confirm" | "decline":
             return {"slot": plan.slot.id if plan.slot else "s-none"}
         case "arrive":
@@ -85,6 +88,8 @@ def _payload(world: World, action: str, choice: int, n: int) -> dict[str, Any] |
                                                 for line, qty in carried.items() if qty > 0]}
         case "note":
             return {"sha256": "cd" * 32}
+        case "reveal":
+            return world.reveal_payload(plates=choice % 2 == 0)
     return None
 
 
@@ -103,7 +108,7 @@ ACTION_TYPES = {
     "request": "plan.request_info", "answer": "plan.answer", "withdraw": "plan.withdraw", "amend": "plan.amend",
     "cancel": "plan.cancel", "propose": "slot.propose", "confirm": "slot.confirm", "decline": "slot.decline",
     "arrive": "leg.arrive", "inspect": "leg.inspect", "go": "plan.go", "depart": "leg.depart",
-    "deliver": "leg.deliver", "deliver_short": "leg.deliver", "note": "plan.note",
+    "deliver": "leg.deliver", "deliver_short": "leg.deliver", "note": "plan.note", "reveal": "plan.reveal",
 }
 
 
@@ -138,7 +143,6 @@ def _movement_progress(world: World, plan: Any) -> tuple[str, str, dict[str, Any
                                                "decision": "cleared"}
     for leg_state in plan.legs.values():
         if leg_state.phase == "cleared":
-            world.now = max(world.now, plan.slot.start)
             return "plan.go", "escort", {}
         if leg_state.phase == "released":
             return "leg.depart", "escort", {"leg": leg_state.id}

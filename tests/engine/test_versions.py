@@ -10,22 +10,24 @@ from hypothesis import strategies as st
 from corridor.engine.model import PlanContent
 from corridor.engine.rules.common import plan_version
 
-from .world import leg, two_legs
+from .world import crew as crew_commitment
+from .world import leg, plate, two_legs
 
 any_text = st.text(max_size=40)
 
 
-def content_with(item: str, unit: str, plate: str, crew: str) -> PlanContent:
+def content_with(item: str, unit: str, kind: str, seal: str) -> PlanContent:
     legs = [leg("leg-a", lines=[{"id": "l1", "item": item, "category": "food", "quantity": 2**53 - 1,
                                  "unit": unit, "weight_kg": 0}],
-                vehicles=[{"id": "v1", "plate": plate, "type": "truck"}], crew=[crew])]
+                vehicles=[{"id": "v1", "plate": plate("AB-1"), "type": kind}], seals=[seal],
+                crew=[crew_commitment("A. Driver", "P-1")])]
     return msgspec.convert({"legs": legs, "expires_at": "2030-01-01T00:00:00Z"}, PlanContent)
 
 
 @settings(max_examples=300, deadline=None)
-@given(item=any_text, unit=any_text, plate=any_text, crew=any_text)
-def test_version_equals_sha256_of_rfc8785_on_any_text(item, unit, plate, crew):
-    content = content_with(item, unit, plate, crew)
+@given(item=any_text, unit=any_text, kind=any_text, seal=any_text)
+def test_version_equals_sha256_of_rfc8785_on_any_text(item, unit, kind, seal):
+    content = content_with(item, unit, kind, seal)
     expected = hashlib.sha256(rfc8785.dumps(msgspec.to_builtins(content))).hexdigest()
     assert plan_version(content) == expected
 

@@ -20,6 +20,7 @@ from corridor.engine import (
     to_json,
 )
 from corridor.engine.times import format_time, parse_time
+from corridor.ledger.commitments import commit, plate_value, window_value
 
 T0 = parse_time("2023-09-11T08:00:00Z")
 
@@ -57,6 +58,24 @@ ROUTES = [
     ),
 ]
 ROAD_A_PARTIES = ("border", "customs", "recv", "escort")
+SALT = "5a" * 16  # a fixed salt keeps tests deterministic; the service draws a random one each time
+CLEAR_PLATES: dict[str, str] = {}  # commitment -> the plate it commits to, for reveals
+
+
+def plate(text: str) -> str:
+    """The commitment a vehicle's `plate` carries on the log."""
+    commitment = commit(plate_value(text), SALT)[1]
+    CLEAR_PLATES[commitment] = text
+    return commitment
+
+
+def window(start: str, end: str) -> str:
+    """The commitment a slot proposal carries on the log."""
+    return commit(window_value(start, end), SALT)[1]
+
+
+def crew(name: str, document: str) -> str:
+    return commit({"name": name, "document": document}, SALT)[1]
 
 
 def leg(leg_id: str = "leg-a", route: str = "road-a", **overrides: Any) -> dict[str, Any]:
@@ -67,7 +86,7 @@ def leg(leg_id: str = "leg-a", route: str = "road-a", **overrides: Any) -> dict[
              "weight_kg": 1000},
             {"id": "kits", "item": "Hygiene kits", "category": "wash", "quantity": 50, "unit": "kit", "weight_kg": 300},
         ],
-        "vehicles": [{"id": "v1", "plate": "AB-1", "type": "truck"}],
+        "vehicles": [{"id": "v1", "plate": plate("AB-1"), "type": "truck"}],
         "seals": ["S-1"],
     }
     return data | overrides
@@ -84,6 +103,7 @@ class World:
         self.state = State.with_registry(PARTIES, ROUTES)
         self.seq: dict[str, int] = {}
         self.now = T0
+        self.windows: dict[tuple[str, str], tuple[str, str]] = {}  # (plan, slot) -> clear (start, end)
 
     def at(self, seconds_after_t0: int) -> World:
         self.now = T0 + seconds_after_t0
@@ -135,10 +155,31 @@ class World:
             self.do(party, "plan.consent", plan_id, version=self.version(plan_id))
         return self
 
+    def propose(self, plan_id: str = "p1", slot: str = "s1", start: int = 3600, end: int = 7200,
+                party: str | None = None) -> World:
+        """Propose a slot from `start` to `end` seconds after now, committing to the window as the service does."""
+        clear = (format_time(self.now + 60 + start), format_time(self.now + 60 + end))
+        self.windows[(plan_id, slot)] = clear
+        return self.do(party or self.plan(plan_id).requester, "slot.propose", plan_id, slot=slot,
+                       window=window(*clear))
+
+    def reveal_payload(self, plan_id: str = "p1", plates: bool = True) -> dict[str, Any]:
+        """What the requester reveals once the plan is closed: the current slot's window and every plate."""
+        plan, payload = self.plan(plan_id), {}
+        if plan.slot is not None:
+            start, end = self.windows[(plan_id, plan.slot.id)]
+            payload["window"] = {"slot": plan.slot.id, "start": start, "end": end, "salt": SALT}
+        if plates:
+            payload["plates"] = [{"leg": leg.id, "vehicle": v.id, "plate": CLEAR_PLATES[v.plate], "salt": SALT}
+                                 for leg in plan.content.legs for v in leg.vehicles]
+        return payload
+
+    def reveal(self, plan_id: str = "p1", plates: bool = True) -> World:
+        return self.do(self.plan(plan_id).requester, "plan.reveal", plan_id, **self.reveal_payload(plan_id, plates))
+
     def schedule(self, plan_id: str = "p1", start: int = 3600, end: int = 7200) -> World:
         plan = self.plan(plan_id)
-        self.do(plan.requester, "slot.propose", plan_id, slot="s1", start=format_time(self.now + start),
-                end=format_time(self.now + end))
+        self.propose(plan_id, "s1", start, end)
         for party in plan.required:
             self.do(party, "slot.confirm", plan_id, slot="s1")
         return self

@@ -1,7 +1,7 @@
 """`apply(state, statement)`: the only way the engine's state changes.
 
 Order of checks: who is speaking (party known, not an observer), in order (sequence number, time), then
-time-driven changes up to the statement's time (expiries, slots opening), then the rule for the statement.
+time-driven changes up to the statement's time (expiries), then the rule for the statement.
 A refused statement changes nothing except settling timers that were due anyway, which replay reproduces.
 """
 
@@ -15,7 +15,7 @@ from .clock import refresh_clock
 from .errors import refuse
 from .lifecycle import refresh_status
 from .model import Route
-from .rules import consent, incidents, movement, registry, slots
+from .rules import consent, incidents, movement, registry, reveal, slots
 from .state import BEFORE_MOVEMENT, PlanState, State
 from .statements import REGISTRY_TYPES, STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
 from .times import format_time
@@ -34,6 +34,7 @@ HANDLERS_BY_TYPE: dict[str, Handler] = {
     "plan.withdraw": consent.withdraw,
     "plan.cancel": consent.cancel,
     "plan.note": consent.note,
+    "plan.reveal": reveal.reveal,
     "slot.propose": slots.propose,
     "slot.confirm": slots.confirm,
     "slot.decline": slots.decline,
@@ -74,16 +75,15 @@ def apply_raw(state: State, raw: dict[str, Any]) -> Statement:
 
 
 def settle(state: State, now: int) -> list[str]:
-    """Run time-driven transitions due by `now`: plan expiry, and slots opening (which moves the clock).
-    Returns the ids of the plans it changed (read models refresh those)."""
+    """Run time-driven transitions due by `now`: plan expiry. (Slots open on no timer: their window is
+    committed, so the fold does not know when; see clock.py.) Returns the ids of the plans it changed
+    (read models refresh those)."""
     timers, changed = state.timers, []
     while timers and timers[0][0] <= now:
         due, plan_id, kind = heapq.heappop(timers)
         plan = state.plans[plan_id]
         if kind == "expiry" and plan.expires_at == due and plan.status in BEFORE_MOVEMENT:
             plan.status = "expired"
-        elif kind == "slot_opens" and (plan.slot is None or plan.slot.start != due):
-            continue
         after_change(plan, state.routes, due)
         changed.append(plan_id)
     return changed

@@ -9,7 +9,13 @@ THE RULE. At any moment a plan waits on the parties whose action is the next ste
 - refused or withdrawn: the requester (to amend or cancel; the refusal is on the record with its reason).
 - cleared: the requester, to propose a slot (again, if the last one was declined); once a slot is
   proposed, every required party that has not confirmed it.
-- scheduled: nobody until the slot opens; then the movement rule below.
+- scheduled: nobody until the slot opens; then the movement rule below. The log carries the slot's
+  window only as a salted commitment until the plan is closed, so the fold does not know when the slot
+  opens: while the window is committed, the slot counts as open from the plan's first movement statement
+  (a vehicle arriving at its gate). When the requester reveals the window (plan.reveal, once the plan is
+  closed), the time the plan spent scheduled after the window's start and before that first movement is
+  added to the requester's total: exactly what the rule counts when the start is known. Nobody else is
+  waited on during those periods, so the requester's intervals still never overlap.
 - in progress, per leg: not yet at its gate -> the requester; at a checkpoint awaiting inspection or held
   there -> the parties that inspect at that checkpoint; cleared at the gate -> nobody for that leg while
   other legs of a simultaneous plan are not cleared (their holders are the ones waited on), and the
@@ -38,9 +44,14 @@ def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str
         return _consent_holders(plan)
     if status == "cleared":
         return _slot_holders(plan)
-    if status == "scheduled" and plan.slot is not None and now < plan.slot.start:
+    if status == "scheduled" and _slot_not_open(plan, now):
         return set()
     return _movement_holders(plan, routes)
+
+
+def _slot_not_open(plan: PlanState, now: int) -> bool:
+    slot = plan.slot
+    return slot is not None and (slot.start is None or now < slot.start)
 
 
 def _consent_holders(plan: PlanState) -> set[str]:
@@ -87,6 +98,7 @@ def _inspectors(plan: PlanState, leg: LegState, routes: dict[str, Route]) -> tup
 def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     """Close the intervals of parties no longer waited on, open those of parties newly waited on."""
     holders = ball_holders(plan, routes, now)
+    _track_dormant(plan, now)
     since = plan.waiting_since
     if since.keys() == holders:
         return
@@ -95,6 +107,25 @@ def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     for party in holders:
         if party not in since:
             since[party] = now
+
+
+def _track_dormant(plan: PlanState, now: int) -> None:
+    """Keep the periods the plan is scheduled with its window committed (nobody is waited on then)."""
+    dormant = plan.status == "scheduled" and plan.slot is not None and plan.slot.start is None
+    if dormant and plan.dormant_since is None:
+        plan.dormant_since = now
+    elif not dormant and plan.dormant_since is not None:
+        plan.dormant.append((plan.dormant_since, now))
+        plan.dormant_since = None
+
+
+def count_revealed_wait(plan: PlanState, start: int) -> None:
+    """On the window's reveal: the requester was waited on from the window's start during the periods the
+    plan sat scheduled, as if the start had been known all along (the rule above)."""
+    extra = sum(max(0, until - max(since, start)) for since, until in plan.dormant)
+    if extra:
+        plan.waited[plan.requester] = plan.waited.get(plan.requester, 0) + extra
+    plan.dormant = []
 
 
 def waiting_seconds(plan: PlanState, as_of: int) -> dict[str, int]:

@@ -27,6 +27,8 @@ Count = Annotated[int, msgspec.Meta(ge=0, le=2**53 - 1)]
 PositiveCount = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 # degrees as decimal strings (statements carry no floats): "39.8153"
 Coordinate = Annotated[str, msgspec.Meta(pattern=r"^-?\d{1,3}(\.\d{1,8})?$")]
+# a SHA-256 digest in lowercase hex: documents' hashes, and salted commitments (corridor.ledger.commitments)
+Sha256Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 
 INSPECTING_CAPACITIES: frozenset[str] = frozenset({"border_control", "customs"})
 DEFAULT_TOLERANCE_SECONDS = 15 * 60
@@ -88,20 +90,24 @@ class ManifestLine(Record, frozen=True, kw_only=True):
 
 
 class Vehicle(Record, frozen=True, kw_only=True):
+    """`plate` is a salted commitment to {"plate": ...}: the plate stays off the public log until the
+    requester reveals it (plan.reveal) once the plan is closed."""
+
     id: Id
-    plate: Text
+    plate: Sha256Hex
     type: Text
 
 
 class Leg(Record, frozen=True, kw_only=True):
-    """One road of a plan. Crew are opaque references (salted commitments), never names."""
+    """One road of a plan. Crew are salted commitments to {"name", "document"}, never names: the log never
+    shows who drove."""
 
     id: Id
     route: Id
     direction: Direction = "forward"
     lines: tuple[ManifestLine, ...]
     vehicles: tuple[Vehicle, ...] = ()
-    crew: tuple[Text, ...] = ()
+    crew: tuple[Sha256Hex, ...] = ()
     seals: tuple[Text, ...] = ()
 
     def line(self, line_id: str) -> ManifestLine | None:

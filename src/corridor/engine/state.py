@@ -11,7 +11,7 @@ from typing import Literal
 import msgspec
 
 from .model import Leg, Party, PlanContent, Route
-from .statements import AttestPassage, Inspect, Receipt, ReportIncident
+from .statements import AttestPassage, Inspect, Receipt, ReportIncident, RevealedPlate, RevealedWindow
 
 PlanStatus = Literal[
     "submitted",
@@ -59,12 +59,17 @@ class InfoRequest(Mutable, kw_only=True):
 
 
 class Slot(Mutable, kw_only=True):
+    """A proposed movement slot. The log carries only the commitment to its window; `start`, `end` and
+    `revealed` (the opened window with its salt) are known once the requester reveals it."""
+
     id: str
-    start: int
-    end: int
+    window: str
     proposed_at: int
     answers: dict[str, str] = {}
     declined: bool = False
+    start: int | None = None
+    end: int | None = None
+    revealed: RevealedWindow | None = None
 
 
 class LegState(Mutable, kw_only=True):
@@ -111,6 +116,11 @@ class PlanState(Mutable, kw_only=True):
     closed_at: int | None = None
     waiting_since: dict[str, int] = {}
     waited: dict[str, int] = {}
+    # scheduled with its window still committed: nobody is waited on, and these (from, to) periods are
+    # kept so that the reveal can count the requester's wait from the window's start (see clock.py)
+    dormant_since: int | None = None
+    dormant: list[tuple[int, int]] = []
+    plates: list[RevealedPlate] = []
 
     @property
     def closed(self) -> bool:
@@ -154,8 +164,8 @@ class State(Mutable, kw_only=True):
     attestations: dict[str, Attestation] = {}
     last_seq: dict[str, int] = {}
     clock: int = 0
-    # heap of (time, plan id, kind): expiries and slot openings, which change who is waited on
-    # without any statement being made.
+    # heap of (time, plan id, kind): expiries, which change who is waited on without any statement
+    # being made.
     timers: list[tuple[int, str, str]] = []
 
     @classmethod

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 
 from .errors import refuse
-from .model import Capacity, Count, Id, Party, PlanContent, Record, Ref, Route, Text
+from .model import Capacity, Count, Id, Party, PlanContent, Record, Ref, Route, Sha256Hex, Text
 
 RefusalReason = Literal[
     "security",
@@ -41,7 +41,7 @@ AccessCategory = Literal[
     "physical_environment",  # terrain, climate, lack of infrastructure
 ]
 Decimal = Annotated[str, msgspec.Meta(pattern=r"^-?\d{1,3}(\.\d{1,8})?$")]
-Sha256Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+SaltHex = Annotated[str, msgspec.Meta(pattern=r"^(?:[0-9a-f]{2}){8,64}$")]
 
 
 class LineRef(Record, frozen=True, kw_only=True):
@@ -82,9 +82,11 @@ class Cancel(Record, frozen=True, kw_only=True):
 
 
 class ProposeSlot(Record, frozen=True, kw_only=True):
+    """`window` is a salted commitment to {"start", "end"}: when a convoy moves stays off the public log
+    until the requester reveals it (plan.reveal) once the plan is closed."""
+
     slot: Id
-    start: str
-    end: str
+    window: Sha256Hex
 
 
 class ConfirmSlot(Record, frozen=True, kw_only=True):
@@ -94,6 +96,27 @@ class ConfirmSlot(Record, frozen=True, kw_only=True):
 class DeclineSlot(Record, frozen=True, kw_only=True):
     slot: Ref
     text: Text = ""
+
+
+class RevealedWindow(Record, frozen=True, kw_only=True):
+    slot: Ref
+    start: str
+    end: str
+    salt: SaltHex
+
+
+class RevealedPlate(Record, frozen=True, kw_only=True):
+    leg: Ref
+    vehicle: Ref
+    plate: Text
+    salt: SaltHex
+
+
+class Reveal(Record, frozen=True, kw_only=True):
+    """The requester opens the commitments of a closed plan: its slot's window and its vehicles' plates."""
+
+    window: RevealedWindow | None = None
+    plates: tuple[RevealedPlate, ...] = ()
 
 
 class Arrive(Record, frozen=True, kw_only=True):
@@ -216,6 +239,7 @@ PAYLOADS: dict[str, type[Record]] = {
     "plan.withdraw": Withdraw,
     "plan.cancel": Cancel,
     "plan.note": Note,
+    "plan.reveal": Reveal,
     "slot.propose": ProposeSlot,
     "slot.confirm": ConfirmSlot,
     "slot.decline": DeclineSlot,
@@ -232,6 +256,8 @@ PAYLOADS: dict[str, type[Record]] = {
 }
 REGISTRY_TYPES = frozenset({"party.register", "route.define"})
 PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute", "passage.attest"}) | REGISTRY_TYPES
+# a clear value where the schema wants a salted commitment: refused with a code that says so
+COMMITTED_FIELDS = {"crew": "crew.not_committed", "plate": "plate.not_committed", "window": "window.not_committed"}
 QUANTITY_FIELDS = frozenset({"quantity", "weight_kg", "found", "good", "damaged", "lost"})
 TIME_FIELDS = frozenset({"time", "start", "end", "occurred_from", "occurred_to", "expires_at"})
 
@@ -342,6 +368,11 @@ def parse_statement_json(data: bytes) -> Statement:
 _PATH_FIELD = re.compile(r"`\$[^`]*?\.?([A-Za-z_]+)(?:\[\d+\])?`$")
 
 
+def _clear_value(message: str) -> bool:
+    """A commitment field given something else than 64 hex digits (text, or a person as an object)."""
+    return ("matching regex" in message or "got `object`" in message) and "plates[" not in message
+
+
 def _translate(message: str) -> Exception:
     """Map msgspec's message ('Expected `int`, got `float` - at `$.x`') onto our stable codes."""
     if message.startswith("Invalid value") and message.endswith("at `$.type`"):
@@ -349,6 +380,9 @@ def _translate(message: str) -> Exception:
     field = _PATH_FIELD.search(message)
     if field and field.group(1) in QUANTITY_FIELDS:
         return refuse("quantity.invalid", f"quantities are whole, non-negative numbers: {message}")
+    if field and field.group(1) in COMMITTED_FIELDS and _clear_value(message):
+        return refuse(COMMITTED_FIELDS[field.group(1)],
+                      f"{field.group(1)} is a salted commitment (64 hex digits), never a clear value: {message}")
     if field and field.group(1) in TIME_FIELDS:
         return refuse("time.invalid", f"times are RFC 3339 UTC strings like 2023-09-18T07:00:00Z: {message}")
     if "got `float`" in message:

@@ -14,7 +14,7 @@ from django.db import connection
 DOMAIN_TABLES = frozenset({
     "entries", "tree", "checkpoints", "log_statement", "party", "route", "party_key", "plan", "leg",
     "manifest_line", "vehicle", "position", "inspection", "clock", "attestation", "attested_line",
-    "crew_member", "incident", "incident_dispute",
+    "crew_member", "slot_window", "vehicle_plate", "incident", "incident_dispute",
 })
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _allowed: contextvars.ContextVar[bool] = contextvars.ContextVar("domain_writes_allowed", default=False)

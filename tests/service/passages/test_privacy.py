@@ -1,20 +1,28 @@
-"""Privacy: crew never in the log or public views (salted commitments only); movement windows hidden from
-the public until the movement is over; other parties' private objects answer as if absent."""
+"""Privacy: crew never in the log or public views (salted commitments only); movement windows and plates
+committed on the log until the requester reveals them once the plan is closed; other parties' private
+objects answer as if absent. (The whole two-roads example: test_public_log_privacy.py.)"""
 
 from __future__ import annotations
 
-import pytest
+from unittest.mock import ANY
 
+import pytest
+from django.test import Client
+
+from corridor.engine.times import parse_time
+from corridor.ledger.commitments import crew_value, plate_value, verify_reveal, window_value
 from corridor.service import clock
 from corridor.service.ledger.models import LogEntry
-from corridor.service.passages.crew import commit
-from corridor.service.passages.models import CrewMember, Plan
+from corridor.service.parties.operations import do_create_user
+from corridor.service.passages.models import CrewMember, Plan, SlotWindow, VehiclePlate
 
 from ..plans import plan_body
 
 pytestmark = pytest.mark.django_db
 T = 1694420000
 CREW = {"leg-a": [{"name": "Driver One", "document": "P1234567"}]}
+ARRIVAL = {"leg": "leg-a", "checkpoint": "lachin-checkpoint"}
+CLEARED = {**ARRIVAL, "findings": [], "decision": "cleared"}
 
 
 @pytest.fixture
@@ -35,7 +43,7 @@ def test_the_log_holds_a_commitment_that_the_clear_values_open(scheduled):
     entries = b"".join(bytes(e.data) for e in LogEntry.objects.all())
     assert b"Driver One" not in entries and b"P1234567" not in entries
     member = CrewMember.objects.get()
-    assert commit(member.name, member.document, member.salt)["commitment"] == member.commitment
+    assert verify_reveal(crew_value(member.name, member.document), member.salt, member.commitment)
     assert member.commitment.encode() in entries
 
 
@@ -52,3 +60,99 @@ def test_the_parties_of_the_passage_see_crew_and_window_others_do_not(scheduled)
     assert mine["crew"][0]["name"] == "Driver One" and mine["slot_start"] == "2023-09-12T07:00:00Z"
     other = scheduled["org-b"].get("/plans/p1")[1]
     assert other["crew"] is None and other["slot_start"] is None
+
+
+def test_the_log_carries_commitments_for_window_and_plate_and_the_parties_see_them_in_clear(scheduled, public):
+    entries = b"".join(bytes(e.data) for e in LogEntry.objects.all())
+    assert b"AB 123" not in entries and b"2023-09-12T07:00:00Z" not in entries
+    window = SlotWindow.objects.get()
+    assert verify_reveal(window_value(window.start, window.end), window.salt, window.commitment)
+    assert window.commitment.encode() in entries
+    plate = VehiclePlate.objects.get()
+    assert plate.plate == "AB 123" and verify_reveal(plate_value("AB 123"), plate.salt, plate.commitment)
+    mine = scheduled["escort"].get("/plans/p1")[1]
+    assert mine["window"]["start"] == "2023-09-12T07:00:00Z" and mine["window"]["revealed"] is False
+    assert [p["plate"] for p in mine["plates"]] == ["AB 123"]
+    detail = public.get("/api/v1/plans/p1").json()
+    assert detail["window"] is None and detail["plates"] is None
+    assert "AB 123" not in public.get("/api/v1/export/plans.json").content.decode()
+    assert scheduled["org-b"].get("/plans/p1")[1]["plates"] is None
+
+
+def test_crew_for_a_leg_the_plan_does_not_have_is_refused(parties):
+    status, body = parties["org-a"].post("/plans", plan_body("p2", crew={"leg-z": []}))
+    assert (status, body["code"]) == (422, "crew.invalid")
+
+
+def test_amend_carries_crew_privately_too(scheduled):
+    amended = plan_body(crew={"leg-a": [{"name": "Driver Two", "document": "P7654321"}]})
+    amended.pop("plan")
+    with clock.frozen_at(T + 700):
+        assert scheduled["org-a"].post("/plans/p1/amend", amended)[0] == 201
+    assert set(CrewMember.objects.values_list("name", flat=True)) == {"Driver One", "Driver Two"}
+    entries = b"".join(bytes(e.data) for e in LogEntry.objects.all())
+    assert b"Driver Two" not in entries and b"P7654321" not in entries
+
+
+def test_go_before_the_private_window_opens_is_refused_by_the_service(scheduled):
+    parties = scheduled
+    with clock.frozen_at(T + 900):
+        for party in ("border", "customs", "recv", "escort"):
+            assert parties[party].post("/plans/p1/confirm-slot", {"slot": "s1"})[0] == 201
+        assert parties["border"].post("/plans/p1/arrive", ARRIVAL)[0] == 201
+        assert parties["customs"].post("/plans/p1/inspect", CLEARED)[0] == 201
+    opens = parse_time("2023-09-12T07:00:00Z")
+    with clock.frozen_at(opens - 900 - 60):  # the tolerance is 900 s
+        status, body = parties["escort"].post("/plans/p1/go", {})
+    assert (status, body["code"]) == (409, "state.wrong") and "2023-09-12T07:00:00Z" in body["message"]
+    with clock.frozen_at(opens - 900):
+        assert parties["escort"].post("/plans/p1/go", {})[0] == 201
+
+
+def test_the_requester_reveals_on_completion_and_the_public_then_sees_window_plates_and_salts(scheduled, public):
+    parties = scheduled
+    assert parties["org-a"].post("/plans/p1/reveal", {})[1]["code"] == "reveal.early"
+    with clock.frozen_at(T + 900):
+        for party in ("border", "customs", "recv", "escort"):
+            assert parties[party].post("/plans/p1/confirm-slot", {"slot": "s1"})[0] == 201
+    opens = parse_time("2023-09-12T07:00:00Z")
+    with clock.frozen_at(opens + 3600):
+        for party, path, body in [
+            ("border", "arrive", ARRIVAL), ("customs", "inspect", CLEARED),
+            ("escort", "go", {}), ("escort", "depart", {"leg": "leg-a"}),
+            ("recv", "deliver", {"leg": "leg-a", "receipts": [{"line": "flour", "good": 20}]}),
+        ]:
+            assert parties[party].post(f"/plans/p1/{path}", body)[0] == 201, path
+    last = LogEntry.objects.order_by("-idx").first()
+    assert b'"type":"plan.reveal"' in bytes(last.data) and b'"party":"org-a"' in bytes(last.data)
+    detail = public.get("/api/v1/plans/p1").json()
+    window = detail["window"]
+    assert (window["start"], window["end"]) == ("2023-09-12T07:00:00Z", "2023-09-12T09:00:00Z")
+    assert verify_reveal(window_value(window["start"], window["end"]), window["salt"], window["commitment"])
+    [plate] = detail["plates"]
+    assert verify_reveal(plate_value(plate["plate"]), plate["salt"], plate["commitment"])
+    assert detail["slot_start"] == "2023-09-12T07:00:00Z"
+    # the requester waited from the window's start to the arrival: counted on reveal, as before
+    waited = {row["party"]: row["waited_seconds"] for row in detail["waiting"]}
+    assert waited["org-a"] >= 3600
+    assert parties["org-a"].post("/plans/p1/reveal", {}) == (409, {"code": "reveal.done", "message": ANY})
+    payload = {"window": {k: window[k] for k in ("slot", "start", "end", "salt")}}
+    assert parties["org-a"].post("/plans/p1/reveal", payload)[0:1] == (409,)  # the engine's reveal.done
+
+
+def signed_in(party: str) -> Client:
+    do_create_user(f"{party}-web", party, "officer", password="a-long-test-password")
+    client = Client()
+    assert client.login(username=f"{party}-web", password="a-long-test-password")
+    return client
+
+
+def test_the_checkpoint_screen_shows_window_and_plates_to_the_plans_parties_only(scheduled):
+    with clock.frozen_at(T + 900):
+        for party in ("border", "customs", "recv", "escort"):
+            assert scheduled[party].post("/plans/p1/confirm-slot", {"slot": "s1"})[0] == 201
+    with clock.frozen_at(parse_time("2023-09-12T05:00:00Z")):  # the slot's day
+        border = signed_in("border").get("/checkpoints/lachin-checkpoint").content.decode()
+        other = signed_in("org-b").get("/checkpoints/lachin-checkpoint").content.decode()
+    assert "AB 123" in border and "2023-09-12T07:00:00Z" in border
+    assert "AB 123" not in other and "2023-09-12T07:00:00Z" not in other and "p1" not in other

@@ -58,6 +58,7 @@ def submit(page: BrowserPage, item) -> None:
             for line in leg["lines"]))
         form.fill(f"#leg{n}_vehicles", "\n".join(f"{v['plate']},{v['type']}" for v in leg.get("vehicles", [])))
         form.fill(f"#leg{n}_seals", " ".join(leg.get("seals", [])))
+        form.fill(f"#leg{n}_crew", "\n".join(f"{m['name']}; {m['document']}" for m in leg.get("crew", [])))
     form.get_by_role("button", name="Review").click()
     form.get_by_role("button", name="Submit and sign").click()
     form.wait_for_load_state("networkidle")
@@ -93,8 +94,17 @@ def deliver(page: BrowserPage, item) -> None:
     _act(page, item, "leg.deliver", item.payload["leg"], fill)
 
 
+def revealed(page: BrowserPage, item) -> None:
+    """The service revealed window and plates when the plan closed (the requester's custodial key): the
+    plan page shows them as revealed and offers no reveal any more."""
+    page.open(f"/plans/{item.plan}")
+    assert page.page.locator('form[action$="/act/plan.reveal"]').count() == 0
+    assert "salt" in page.page.locator("#slot-vehicles").locator("xpath=..").inner_text()
+
+
 STEPS = {
     "plan.submit": submit,
+    "plan.reveal": revealed,
     "plan.consent": lambda page, item: _act(page, item, "plan.consent"),
     "plan.note": lambda page, item: _act(page, item, "plan.note", fill={"sha256": item.payload["sha256"],
                                                                        "title": item.payload.get("title", "")}),

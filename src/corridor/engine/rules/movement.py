@@ -60,8 +60,11 @@ def go(state: State, st: Statement, now: int) -> None:
     plan = open_plan(state, st)
     require_escort_or_requester(state, plan, st)
     require_status(plan, MOVING_STATUSES, "give go")
-    if plan.slot is not None and now < plan.slot.start - plan.content.tolerance_seconds:
-        raise refuse("state.wrong", f"the agreed slot opens at {format_time(plan.slot.start)}; too early to go")
+    # the window is committed until the plan is closed, so the service checks this against its private copy;
+    # the engine checks it too whenever the window is known
+    slot = plan.slot
+    if slot is not None and slot.start is not None and now < slot.start - plan.content.tolerance_seconds:
+        raise refuse("state.wrong", f"the agreed slot opens at {format_time(slot.start)}; too early to go")
     for leg_id in st.payload.legs:
         find_leg(plan, leg_id)
     for leg_state in _legs_to_release(plan, st.payload.legs):

@@ -1,13 +1,13 @@
-"""Agreeing on when: the requester proposes a window for all legs; every required party confirms or declines."""
+"""Agreeing on when: the requester proposes a window for all legs; every required party confirms or declines.
+
+The log carries only a salted commitment to the window (when a convoy moves is not for the public before
+it is over): the parties learn it from the service, and the requester reveals it once the plan is closed."""
 
 from __future__ import annotations
-
-import heapq
 
 from ..errors import refuse
 from ..state import PlanState, Slot, State
 from ..statements import Statement
-from ..times import parse_time
 from .common import open_plan, require_requester, require_required, require_status
 
 SLOT_STATUSES = frozenset({"cleared", "scheduled"})
@@ -17,12 +17,7 @@ def propose(state: State, st: Statement, now: int) -> None:
     plan = open_plan(state, st)
     require_requester(plan, st)
     require_status(plan, SLOT_STATUSES, "propose a slot")
-    start = parse_time(st.payload.start, "start")
-    end = parse_time(st.payload.end, "end")
-    if end <= start:
-        raise refuse("slot.invalid", f"the slot must end after it starts ({st.payload.start} – {st.payload.end})")
-    plan.slot = Slot(id=st.payload.slot, start=start, end=end, proposed_at=now)
-    heapq.heappush(state.timers, (start, plan.id, "slot_opens"))
+    plan.slot = Slot(id=st.payload.slot, window=st.payload.window, proposed_at=now)
 
 
 def confirm(state: State, st: Statement, now: int) -> None:

@@ -12,8 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from ...engine.statements import PAYLOADS
 from ...fold import LogFold
 from ..config import CONFIG
-from ..ledger.record import Recorded, Refused, custodial, record_as, record_built
-from ..passages.crew import replace_crew
+from ..ledger.record import Recorded, Refused, current_fold, custodial, record_as, record_built
+from ..passages.private import reveal_due
 from .auth import acting_party
 
 # (path under /plans/{plan}/, statement type, summary)
@@ -34,12 +34,30 @@ PLAN_ACTIONS = [
     ("go", "plan.go", "Go: release the legs (all together for a simultaneous plan)"),
     ("depart", "leg.depart", "A leg departs"),
     ("deliver", "leg.deliver", "Delivery receipt per line (good, damaged, lost)"),
+    ("reveal", "plan.reveal", "Reveal the closed plan's window and plates (requester; an empty body reveals "
+                              "what the server keeps)"),
 ]
+# Request bodies in clear where the log carries commitments: the server commits them (see docs/rules.md).
+CLEAR_BODIES = {
+    "slot.propose": {"$ref": "#/$defs/SlotInClear", "$defs": {"SlotInClear": {
+        "type": "object", "required": ["slot", "start", "end"], "properties": {
+            "slot": {"type": "string"}, "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"}}}}},
+}
+CLEAR_PLATE = {"type": "string", "maxLength": 100, "description": "in clear: the server signs a salted commitment"}
+CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\"}]}; kept private, only salted "
+                                         "commitments are signed"}
 
 
 def request_body(kind: str, extra: dict | None = None) -> dict:
-    """OpenAPI requestBody from the engine's payload type (msgspec's JSON Schema)."""
+    """OpenAPI requestBody from the engine's payload type (msgspec's JSON Schema), or the clear shape the
+    server commits."""
+    if kind in CLEAR_BODIES:
+        body = CLEAR_BODIES[kind]
+        return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
     schema, components = msgspec.json.schema_components([PAYLOADS[kind]], ref_template="#/$defs/{name}")
+    if "Vehicle" in components:
+        components["Vehicle"]["properties"]["plate"] = CLEAR_PLATE
     body = {**schema[0], "$defs": components}
     if extra:
         body = {"allOf": [body, {"type": "object", "properties": extra}]}
@@ -75,7 +93,20 @@ def act_on_plan(request, plan: str, kind: str) -> Recorded:
         if state is None or (party != state.requester and party not in state.required):
             raise Refused("plan.not_found", f"there is no plan {plan!r} your party takes part in", 404)
 
-    return record_built([custodial(party, kind, payload, plan=plan, check=check_involved)])[0]
+    crew = payload.pop("crew", None) if kind == "plan.amend" else None
+    if kind == "plan.reveal" and not payload:
+        payload = _kept_reveal(plan, party, check_involved)
+    return record_built([custodial(party, kind, payload, plan=plan, check=check_involved, crew=crew)])[0]
+
+
+def _kept_reveal(plan: str, party: str, check_involved) -> dict:
+    """What the server keeps for the plan and the log has not revealed yet."""
+    fold = current_fold()
+    check_involved(fold)
+    payload = reveal_due(fold.state.plans[plan])
+    if not payload:
+        raise Refused("reveal.done", f"everything plan {plan} committed that the server keeps is revealed", 409)
+    return payload
 
 
 def submit_plan(request) -> Recorded:
@@ -84,8 +115,8 @@ def submit_plan(request) -> Recorded:
     plan = body.pop("plan", None)
     if not isinstance(plan, str):
         raise Refused("plan.id_missing", "give the new plan's id in \"plan\"", 422)
-    content, private = replace_crew(body, body.pop("crew", None))
-    return record_as(party, "plan.submit", content, plan=plan, private=private)
+    crew = body.pop("crew", None)
+    return record_built([custodial(party, "plan.submit", body, plan=plan, crew=crew)])[0]
 
 
 def report_incident(request) -> Recorded:

@@ -38,7 +38,7 @@ def post_statement(request):
 
 
 @api.post("/plans", summary="Request passage: submit a plan", tags=["actions"],
-          openapi_extra=actions.request_body("plan.submit", {"plan": {"type": "string"}, "crew": {"type": "object"}}))
+          openapi_extra=actions.request_body("plan.submit", {"plan": {"type": "string"}, "crew": actions.CREW}))
 def submit(request):
     return _created(request, actions.submit_plan(request))
 
@@ -53,7 +53,8 @@ def _plan_action(kind: str):
 
 for _path, _kind, _summary in actions.PLAN_ACTIONS:
     api.post(f"/plans/{{plan}}/{_path}", summary=_summary, tags=["actions"], operation_id=_kind.replace(".", "_"),
-             openapi_extra=actions.request_body(_kind))(_plan_action(_kind))
+             openapi_extra=actions.request_body(_kind, {"crew": actions.CREW} if _kind == "plan.amend" else None)
+             )(_plan_action(_kind))
 
 
 @api.post("/incidents", summary="Report an incident (a signed claim)", tags=["actions"],

@@ -18,7 +18,7 @@ from ..incidents.models import Incident
 from ..ledger.models import StatementIndex
 from ..ledger.record import Refused
 from ..parties.authz import parties_for, visible_to
-from ..passages.models import Attestation, CrewMember, Plan
+from ..passages.models import Attestation, CrewMember, Plan, SlotWindow, Vehicle, VehiclePlate
 from .auth import acting_party, user_of
 
 MAX_PAGE = 500
@@ -65,9 +65,23 @@ def private_plans(request, ids: list[str]) -> set[str]:
 def plan_list_rows(request):
     def rows(plans):
         plans = tables.with_awaited(plans)
-        return tables.plan_rows(plans, private_plans(request, [p.id for p in plans]))
+        private = private_plans(request, [p.id for p in plans])
+        return with_private_windows(tables.plan_rows(plans, private), plans, private)
 
     return rows
+
+
+def with_private_windows(rows, plans: list[Plan], private: set[str]):
+    """The plan rows with the current slot's window in clear for readers that may see it before the reveal
+    (the read model holds only revealed windows)."""
+    commitments = {p.id: p.slot_commitment for p in plans if p.id in private and p.slot_commitment}
+    windows = {(w.plan_id, w.commitment): w for w in SlotWindow.objects.filter(
+        plan_id__in=list(commitments), commitment__in=list(commitments.values()))}
+    for row in rows:
+        window = windows.get((row["plan"], commitments.get(row["plan"])))
+        if window is not None:
+            row["slot_start"], row["slot_end"] = window.start, window.end
+        yield row
 
 
 def plan_detail(request, plan_id: str) -> dict:
@@ -75,7 +89,8 @@ def plan_detail(request, plan_id: str) -> dict:
     if plan is None:
         raise Refused("plan.not_found", f"there is no plan {plan_id!r}", 404)
     private = plan_id in private_plans(request, [plan_id])
-    [summary] = tables.plan_rows(tables.with_awaited([plan]), {plan_id} if private else set())
+    visible = {plan_id} if private else set()
+    [summary] = with_private_windows(tables.plan_rows(tables.with_awaited([plan]), visible), [plan], visible)
     legs = list(tables.leg_rows(tables.legs_query(Q(plan_id=plan_id))))
     return {
         **summary,
@@ -92,6 +107,29 @@ def plan_detail(request, plan_id: str) -> dict:
              "proof": f"/log/proof/{s.idx}"} for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")
         ],
         "crew": _crew(plan_id) if private else None,
+        **(_private_window_and_plates(plan) if private else _revealed(plan)),
+    }
+
+
+def _revealed(plan: Plan) -> dict:
+    """What the log revealed (with the salts, so anyone can check the commitments); None before."""
+    return {"window": plan.revealed.get("window"), "plates": plan.revealed.get("plates")}
+
+
+def _private_window_and_plates(plan: Plan) -> dict:
+    """For the plan's parties: the current window and the plates in clear, revealed on the log or not."""
+    window = SlotWindow.objects.filter(plan_id=plan.id, commitment=plan.slot_commitment).first()
+    current = set(Vehicle.objects.filter(leg__plan_id=plan.id).values_list("commitment", flat=True))
+    plates = VehiclePlate.objects.filter(plan_id=plan.id, commitment__in=current).order_by("leg_id", "vehicle_id")
+    revealed = plan.revealed
+    return {
+        "window": None if window is None else {
+            "slot": window.slot_id, "start": window.start, "end": window.end, "salt": window.salt,
+            "commitment": window.commitment, "revealed": "window" in revealed},
+        "plates": [{"leg": p.leg_id, "vehicle": p.vehicle_id, "plate": p.plate, "salt": p.salt,
+                    "commitment": p.commitment,
+                    "revealed": any(r["commitment"] == p.commitment for r in revealed.get("plates", []))}
+                   for p in plates],
     }
 
 

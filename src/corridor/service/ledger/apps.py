@@ -10,11 +10,14 @@ class LedgerConfig(AppConfig):
         from ..incidents.projection import project_incidents
         from ..outbox.notify import queue_notifications
         from ..parties.projection import project_registry
+        from ..passages.private import check_go, reveal_on_close
         from ..passages.projection import project_passages
         from .projection import project_statement
-        from .record import _after_apply, on_apply
+        from .record import _after_apply, before_apply, on_apply, on_follow_up
 
         if not _after_apply:
             for step in (project_statement, project_registry, project_passages, project_incidents,
                          queue_notifications):
                 on_apply(step)
+            before_apply(check_go)
+            on_follow_up(reveal_on_close)

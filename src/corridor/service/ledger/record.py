@@ -55,12 +55,25 @@ Builder = Callable[[LogFold], bytes]
 _process_fold: LogFold | None = None
 _fold_lock = threading.Lock()
 _after_apply: list[Callable[[Folded, LogFold, object], None]] = []
+_before_apply: list[Callable[[dict, LogFold], None]] = []
+_follow_ups: list[Callable[[Folded, LogFold], list[Builder]]] = []
 _deferred: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deferred_inserts", default=None)
 
 
 def on_apply(handler: Callable[[Folded, LogFold, object], None]) -> None:
     """Register a projection step, run inside the transaction for each recorded entry."""
     _after_apply.append(handler)
+
+
+def before_apply(check: Callable[[dict, LogFold], None]) -> None:
+    """Register a service check run on each statement before the engine's rules (it may refuse)."""
+    _before_apply.append(check)
+
+
+def on_follow_up(step: Callable[[Folded, LogFold], list[Builder]]) -> None:
+    """Register a step that, after an entry is applied, may add statements to the same transaction (e.g.
+    the reveal of a plan that just closed). A follow-up the rules refuse is skipped, never fatal."""
+    _follow_ups.append(step)
 
 
 def record(entry: bytes, private: object = None) -> Recorded:
@@ -89,8 +102,9 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
                     for build, private in zip(builders, privates, strict=True):
                         folded, entry = _build_and_apply(fold, build)
                         changed = True
-                        _persist(fold, folded, entry, private)
+                        _persist(fold, folded, entry, private if private is not None else _private_of(build))
                         results.append(Recorded(folded.index, entry, folded))
+                        _run_follow_ups(fold, folded)
                     _flush_deferred()
                 finally:
                     _deferred.reset(token)
@@ -101,9 +115,32 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
             raise
 
 
+def _run_follow_ups(fold: LogFold, folded: Folded) -> None:
+    pending = [build for step in _follow_ups for build in step(folded, fold)]
+    while pending:
+        build = pending.pop(0)
+        try:
+            followed, entry = _build_and_apply(fold, build)
+        except Refused:
+            continue  # the rules (or a missing custodial key) left the fold as it was
+        _persist(fold, followed, entry, _private_of(build))
+        pending += [b for step in _follow_ups for b in step(followed, fold)]
+
+
+def _private_of(build: Builder) -> object:
+    return getattr(build, "private", None)
+
+
 def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None,
-              check: Callable[[LogFold], None] | None = None) -> Builder:
-    """A builder that signs for `party` under the writer lock; `check` may refuse first, seeing the fold."""
+              check: Callable[[LogFold], None] | None = None, crew: object = None) -> Builder:
+    """A builder that signs for `party` under the writer lock; `check` may refuse first, seeing the fold.
+
+    Clear values the public log must not show (a slot's start and end, plates, `crew`) are replaced by
+    salted commitments here, for every custodial statement; the builder carries them as its `private`
+    part, which `record_built` keeps in the same transaction (passages/private.py)."""
+    from ..passages.private import commit_request
+
+    payload, private = commit_request(kind, payload, crew)
 
     def build(fold: LogFold) -> bytes:
         if check is not None:
@@ -116,6 +153,7 @@ def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None,
             parse_statement(statement)  # the engine's precise error codes, before sealing refuses a float
         return seal(statement, _signing_key(fold, party))
 
+    build.private = private  # type: ignore[attr-defined]
     return build
 
 
@@ -130,6 +168,8 @@ def _build_and_apply(fold: LogFold, build: Builder) -> tuple[Folded, bytes]:
         entry = build(fold)
         envelope = unseal(entry)
         _check_time(envelope.statement.get("time"))
+        for check in _before_apply:
+            check(envelope.statement, fold)
         return fold.apply_entry(entry), entry
     except RuleViolation as error:
         raise Refused(error.code, error.message, 409 if error.code in CONFLICTS else 422) from None
@@ -139,7 +179,7 @@ def _build_and_apply(fold: LogFold, build: Builder) -> tuple[Folded, bytes]:
 
 
 CONFLICTS = frozenset({"seq.duplicate", "seq.gap", "version.stale", "plan.exists", "incident.exists",
-                       "attestation.exists", "state.wrong"})
+                       "attestation.exists", "state.wrong", "reveal.done"})
 
 
 def _check_time(value: object) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ...engine.state import PlanState
+from ...engine.times import parse_time
 from ...fold import Folded, LogFold
 from ..parties.models import PartyContact
 from ..passages.projection import at
@@ -32,7 +33,19 @@ class Notice:
 def queue_notifications(folded: Folded, fold: LogFold, private: object) -> None:
     for plan_id in folded.plans:
         plan = fold.state.plans[plan_id]
-        _queue(awaited(plan, fold.state.clock) + reminders(plan))
+        _queue(awaited(plan, fold.state.clock) + reminders(plan, _slot_start(plan)))
+
+
+def _slot_start(plan: PlanState) -> int | None:
+    """When the current slot opens: known to the fold once revealed, to the service from its private copy."""
+    if plan.slot is None or plan.status != "scheduled":
+        return None
+    if plan.slot.start is not None:
+        return plan.slot.start
+    from ..passages.private import current_window
+
+    window = current_window(plan)
+    return None if window is None else parse_time(window.start, "start")
 
 
 def awaited(plan: PlanState, now: int) -> list[Notice]:
@@ -41,15 +54,15 @@ def awaited(plan: PlanState, now: int) -> list[Notice]:
             for party, since in plan.waiting_since.items() if since >= now - 1]
 
 
-def reminders(plan: PlanState) -> list[Notice]:
+def reminders(plan: PlanState, slot_start: int | None = None) -> list[Notice]:
     notices = []
     if plan.expires_at is not None and not plan.closed:
         due = plan.expires_at - int(EXPIRY_NOTICE.total_seconds())
         notices += [Notice(plan.id, p, "expiry", f"Plan {plan.id} expires within 24 hours", due, plan.expires_at)
                     for p in plan.waiting_since]
-    if plan.slot is not None and plan.status == "scheduled":
-        due = plan.slot.start - int(SLOT_NOTICE.total_seconds())
-        notices += [Notice(plan.id, p, "slot", f"Plan {plan.id} moves at its slot in 2 hours", due, plan.slot.start)
+    if slot_start is not None and plan.status == "scheduled":
+        due = slot_start - int(SLOT_NOTICE.total_seconds())
+        notices += [Notice(plan.id, p, "slot", f"Plan {plan.id} moves at its slot in 2 hours", due, slot_start)
                     for p in sorted({plan.requester, *plan.required})]
     return notices
 

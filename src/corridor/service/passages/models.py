@@ -21,8 +21,12 @@ class Plan(models.Model):
     closed_at = models.DateTimeField(null=True)
     cleared_at = models.DateTimeField(null=True)
     amendments = models.IntegerField(default=0)
+    # the current slot's window once revealed on the log (public then); its commitment meanwhile
     slot_start = models.DateTimeField(null=True)
     slot_end = models.DateTimeField(null=True)
+    slot_commitment = models.CharField(max_length=64, default="")
+    # what the requester revealed on the log (plan.reveal): {"window": {...}, "plates": [...]}, with salts
+    revealed = models.JSONField(default=dict)
     weight_kg = models.BigIntegerField(default=0)
     vehicles = models.IntegerField(default=0)
     updated_at = models.DateTimeField()
@@ -82,7 +86,8 @@ class Vehicle(models.Model):
 
     leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="vehicles")
     vehicle_id = models.CharField(max_length=128)
-    plate = models.CharField(max_length=100)
+    plate = models.CharField(max_length=100)  # once revealed on the log; "" before
+    commitment = models.CharField(max_length=64, default="")
     type = models.CharField(max_length=100)
 
     class Meta:
@@ -188,3 +193,38 @@ class CrewMember(models.Model):
 
     class Meta:
         db_table = "crew_member"
+
+
+class SlotWindow(models.Model):
+    """Private: a proposed slot's window in clear, with the salt that opens its commitment on the log.
+    Kept by plan id (not a key to the plan row), so it outlives read-model rebuilds."""
+
+    derived_from_log = False
+
+    plan_id = models.CharField(max_length=128, db_index=True)
+    slot_id = models.CharField(max_length=128)
+    start = models.CharField(max_length=40)  # RFC 3339 UTC, exactly as committed
+    end = models.CharField(max_length=40)
+    salt = models.CharField(max_length=64)
+    commitment = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "slot_window"
+        constraints = [models.UniqueConstraint(fields=["plan_id", "commitment"], name="slot_window_once")]
+
+
+class VehiclePlate(models.Model):
+    """Private: a vehicle's plate in clear, with the salt that opens its commitment on the log."""
+
+    derived_from_log = False
+
+    plan_id = models.CharField(max_length=128, db_index=True)
+    leg_id = models.CharField(max_length=128)
+    vehicle_id = models.CharField(max_length=128)
+    plate = models.CharField(max_length=100)
+    salt = models.CharField(max_length=64)
+    commitment = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "vehicle_plate"
+        constraints = [models.UniqueConstraint(fields=["plan_id", "commitment"], name="vehicle_plate_once")]

@@ -15,14 +15,28 @@ import msgspec
 
 from ...engine.state import PlanState, State
 from ...fold import Folded, LogFold
-from .models import Attestation, AttestedLine, Clock, CrewMember, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
+from ...privacy import Private
+from .models import (
+    Attestation,
+    AttestedLine,
+    Clock,
+    CrewMember,
+    Inspection,
+    Leg,
+    ManifestLine,
+    Plan,
+    Position,
+    SlotWindow,
+    Vehicle,
+    VehiclePlate,
+)
 
 
 def project_passages(folded: Folded, fold: LogFold, private: object) -> None:
     for plan_id in folded.plans:
         write_plan(fold.state.plans[plan_id])
-        if folded.type in ("plan.submit", "plan.amend") and plan_id == folded.statement.plan:
-            write_crew(plan_id, private)
+    if isinstance(private, Private) and private and folded.statement is not None and folded.statement.plan:
+        write_private(folded.statement.plan, private)
     if folded.type == "passage.attest":
         from ..ledger.record import defer_insert
 
@@ -49,7 +63,8 @@ PARTS = ("legs", "positions", "clocks")
 
 def write_plan(plan: PlanState) -> None:
     """Rewrite the parts of one plan's rows that changed (each part's digest is kept on the plan row, so
-    a note rewrites one row, a consent its positions and clocks). Its crew, kept by plan and leg id, stays."""
+    a note rewrites one row, a consent its positions and clocks). Its private records (crew, windows,
+    plates), kept by plan id, stay."""
     rows = plan_rows(plan)
     stored = Plan.objects.filter(pk=plan.id).values_list(*(f"{part}_digest" for part in PARTS)).first()
     changed = {part for n, part in enumerate(PARTS) if stored is None or stored[n] != _digest_of(rows.plan, part)}
@@ -94,7 +109,8 @@ def plan_rows(plan: PlanState) -> PlanRows:
         tolerance_seconds=content.tolerance_seconds, submitted_at=at(plan.submitted_at),
         expires_at=at(plan.expires_at), closed_at=at(plan.closed_at), cleared_at=at(_cleared_at(plan)),
         amendments=plan.amendments, slot_start=at(plan.slot.start if plan.slot else None),
-        slot_end=at(plan.slot.end if plan.slot else None),
+        slot_end=at(plan.slot.end if plan.slot else None), slot_commitment=plan.slot.window if plan.slot else "",
+        revealed=revealed(plan),
         weight_kg=sum(line.weight_kg for leg in content.legs for line in leg.lines),
         vehicles=sum(len(leg.vehicles) for leg in content.legs), updated_at=at(last_change(plan)),
     ))
@@ -154,7 +170,9 @@ def _leg_rows(plan: PlanState, leg, live, refused) -> tuple[Leg, list]:
     receipts = {receipt.line: receipt for receipt in live.receipts}
     children: list = [_line(line, live, receipts.get(line.id), refused.get((leg.id, line.id), []))
                       for line in leg.lines]
-    children += [Vehicle(vehicle_id=v.id, plate=v.plate, type=v.type) for v in leg.vehicles]
+    plates = {p.vehicle: p.plate for p in plan.plates if p.leg == leg.id}
+    children += [Vehicle(vehicle_id=v.id, plate=plates.get(v.id, ""), commitment=v.plate, type=v.type)
+                 for v in leg.vehicles]
     children += [Inspection(at=at(moment), party=party, checkpoint=report.checkpoint, decision=report.decision,
                             report=msgspec.to_builtins(report)) for moment, party, report in live.inspections]
     return row, children
@@ -169,14 +187,31 @@ def _line(line, live, receipt, refused_by: list[str]) -> ManifestLine:
     )
 
 
-def write_crew(plan_id: str, private: object) -> None:
-    """Private crew details travel beside the statement (never in it): {leg id: [member, ...]}."""
-    if not isinstance(private, dict):
-        return
-    for leg_id, members in private.get("crew", {}).items():
+def write_private(plan_id: str, private: Private) -> None:
+    """Keep a statement's clear values beside it (never in it)."""
+    for leg_id, members in private.crew.items():
         known = set(CrewMember.objects.filter(plan_id=plan_id, leg_id=leg_id).values_list("commitment", flat=True))
         CrewMember.objects.bulk_create([CrewMember(plan_id=plan_id, leg_id=leg_id, **m) for m in members
                                         if m["commitment"] not in known])
+    if private.window:
+        window = private.window
+        SlotWindow.objects.get_or_create(plan_id=plan_id, commitment=window["commitment"], defaults={
+            "slot_id": window["slot"], "start": window["start"], "end": window["end"], "salt": window["salt"]})
+    for plate in private.plates:
+        VehiclePlate.objects.get_or_create(plan_id=plan_id, commitment=plate["commitment"], defaults={
+            "leg_id": plate["leg"], "vehicle_id": plate["vehicle"], "plate": plate["plate"], "salt": plate["salt"]})
+
+
+def revealed(plan: PlanState) -> dict:
+    """What the requester revealed on the log (public, with the salts, so anyone can check)."""
+    out: dict = {}
+    if plan.slot is not None and plan.slot.revealed is not None:
+        out["window"] = msgspec.to_builtins(plan.slot.revealed) | {"commitment": plan.slot.window}
+    if plan.plates:
+        commitments = {(leg.id, v.id): v.plate for leg in plan.content.legs for v in leg.vehicles}
+        out["plates"] = [msgspec.to_builtins(p) | {"commitment": commitments.get((p.leg, p.vehicle), "")}
+                         for p in plan.plates]
+    return out
 
 
 def attestation_rows(records) -> tuple[list[Attestation], list[AttestedLine]]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ...engine.state import PlanState
 from ...engine.times import format_time
 from ..ledger.record import Refused
+from ..passages.private import reveal_due
 
 REASONS = ["security", "documentation", "manifest", "dual_use", "route_unavailable", "timing", "conditions_unmet",
            "incident", "other"]
@@ -23,6 +24,7 @@ LABELS = {
     "slot.propose": _("Propose a slot"), "slot.confirm": _("Confirm slot"), "slot.decline": _("Decline slot"),
     "leg.arrive": _("Arrived at checkpoint"), "leg.inspect": _("Record inspection"), "plan.go": _("Go"),
     "leg.depart": _("Depart"), "leg.deliver": _("Delivery receipt"), "plan.note": _("Record a note"),
+    "plan.reveal": _("Reveal the window and plates on the public log"),
 }
 
 
@@ -39,8 +41,8 @@ class Action:
 
 def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
     """What `party` can plausibly do on `plan` now."""
-    if plan.closed:
-        return []
+    if plan.closed:  # what is left: revealing what the log carried as commitments
+        return [Action("plan.reveal")] if party == plan.requester and reveal_due(plan) else []
     actions = _as_requester(plan) if party == plan.requester else []
     if party in plan.required:
         actions += _as_required(plan, party)
@@ -121,6 +123,7 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
         "plan.go": lambda: {},
         "leg.depart": lambda: {"leg": form.get("leg", "")},
         "leg.deliver": lambda: _receipt(form, plan),
+        "plan.reveal": lambda: reveal_due(plan),
     }
     if kind not in builders:
         raise Refused("action.unknown", f"there is no action {kind!r}", 404)

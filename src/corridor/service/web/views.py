@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ...engine.rules.incidents import CATEGORIES
+from ...engine.times import parse_time
 from ...scenario.report import departure_spread
 from .. import clock
 from ..api.reads import plan_detail
@@ -19,7 +20,7 @@ from ..config import CONFIG
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Party, Route
-from ..passages.crew import replace_crew
+from ..passages.private import current_plates, current_window
 from . import actions, summaries
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
@@ -119,9 +120,9 @@ def new_request(request):
         context.update(draft=draft, values=values)
         if request.POST.get("action") == "submit" and draft.ready:
             party = request.POST.get("as") if request.POST.get("as") in parties else parties[0]
-            content, private = replace_crew(draft.content(), draft.crew or None)
             try:
-                record_built([custodial(party, "plan.submit", content, plan=draft.plan_id)], [private])
+                record_built([custodial(party, "plan.submit", draft.content(), plan=draft.plan_id,
+                                        crew=draft.crew or None)])
             except Refused as error:
                 messages.error(request, f"[{error.code}] {error.message}")
             else:
@@ -168,10 +169,12 @@ def checkpoint_screen(request, checkpoint_id: str):
             if checkpoint is None:
                 continue
             live = plan.legs[leg.id]
-            if not (live.checkpoint == checkpoint_id or _expected_today(plan, live)):
+            window = _window_for(plan, parties)
+            if not (live.checkpoint == checkpoint_id or _expected_today(plan, live, window)):
                 continue
-            row = {"plan": plan.id, "leg": leg.id, "phase": live.phase, "slot": plan.slot, "lines": leg.lines,
-                   "seals": leg.seals, "mine": bool(parties & set(checkpoint.inspected_by)), "checkpoint": checkpoint}
+            row = {"plan": plan.id, "leg": leg.id, "phase": live.phase, "window": window, "lines": leg.lines,
+                   "seals": leg.seals, "mine": bool(parties & set(checkpoint.inspected_by)), "checkpoint": checkpoint,
+                   "plates": _plates_for(plan, leg.id, parties)}
             (here if live.checkpoint == checkpoint_id and live.phase in ("arrived", "held") else expected).append(row)
     if not here and not expected and not any(c.id == checkpoint_id for r in state.routes.values()
                                              for c in r.checkpoints):
@@ -181,14 +184,30 @@ def checkpoint_screen(request, checkpoint_id: str):
                                                     "discrepancies": actions.DISCREPANCIES})
 
 
-def _expected_today(plan, live) -> bool:
-    """A leg not yet moving whose plan's slot opens today (UTC, by the server's clock), or that is moving."""
+def _is_party(plan, parties: set[str]) -> bool:
+    return bool(parties & ({plan.requester} | set(plan.required)))
+
+
+def _window_for(plan, parties: set[str]):
+    """The slot's window in clear, for the plan's signed-in parties only (the public log has a commitment)."""
+    return current_window(plan) if plan.status == "scheduled" and _is_party(plan, parties) else None
+
+
+def _plates_for(plan, leg_id: str, parties: set[str]) -> list[str]:
+    if not _is_party(plan, parties):
+        return []
+    return [row.plate for row in current_plates(plan) if row.leg_id == leg_id]
+
+
+def _expected_today(plan, live, window) -> bool:
+    """A leg not yet moving whose plan's slot opens today (UTC, by the server's clock; known to the
+    plan's parties only), or that is moving."""
     if live.phase in ("delivered", "turned_back"):
         return False
     if plan.status == "in_progress":
         return True
     today = clock.now() // 86400
-    return plan.status == "scheduled" and plan.slot is not None and plan.slot.start // 86400 == today
+    return plan.status == "scheduled" and window is not None and parse_time(window.start) // 86400 == today
 
 
 def incidents(request):

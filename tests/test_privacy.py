@@ -1,0 +1,42 @@
+"""corridor.privacy: clear requests become commitments to sign plus the private part to keep."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.ledger.commitments import commit, plate_value, verify_reveal, window_value
+from corridor.privacy import PrivacyError, commit_plan, commit_window, reveal_payload
+
+
+def test_commit_matches_the_construction_salt_then_canonical_json():
+    import hashlib
+
+    salt, commitment = commit({"plate": "AB 123"}, "00" * 16)
+    assert commitment == hashlib.sha256(bytes(16) + b'{"plate":"AB 123"}').hexdigest()
+    assert verify_reveal({"plate": "AB 123"}, salt, commitment)
+    assert not verify_reveal({"plate": "AB 124"}, salt, commitment)
+    assert not verify_reveal({"plate": "AB 123"}, "not hex", commitment)
+    assert len(commit({"plate": "x"})[0]) == 32  # 16 random bytes
+
+
+def test_a_plan_is_signed_with_commitments_and_its_clear_values_kept_aside():
+    content = {"legs": [{"id": "leg-a", "vehicles": [{"id": "v1", "plate": "AB 123", "type": "truck"}]}]}
+    signed, private = commit_plan(content, {"leg-a": [{"name": "A. Driver", "document": "P-1"}]})
+    assert content["legs"][0]["vehicles"][0]["plate"] == "AB 123"  # the request is not changed
+    [plate] = private.plates
+    assert signed["legs"][0]["vehicles"][0]["plate"] == plate["commitment"]
+    assert verify_reveal(plate_value("AB 123"), plate["salt"], plate["commitment"])
+    assert signed["legs"][0]["crew"] == [private.crew["leg-a"][0]["commitment"]]
+    again, nothing = commit_plan(signed)  # already committed: passes unchanged
+    assert again == signed and not nothing
+
+
+def test_a_window_is_signed_as_its_commitment():
+    signed, private = commit_window({"slot": "s1", "start": "2023-09-18T07:00:00Z", "end": "2023-09-18T08:00:00Z"})
+    assert set(signed) == {"slot", "window"}
+    assert verify_reveal(window_value("2023-09-18T07:00:00Z", "2023-09-18T08:00:00Z"), private.window["salt"],
+                         signed["window"])
+    assert reveal_payload(private.window, [])["window"]["slot"] == "s1"
+    with pytest.raises(PrivacyError) as refused:
+        commit_window({"slot": "s1", "start": "2023-09-18T08:00:00Z", "end": "2023-09-18T07:00:00Z"})
+    assert refused.value.code == "slot.invalid"
