@@ -21,8 +21,8 @@ def version(parties, plan: str = "p1") -> str:
     return parties["org-a"].get(f"/plans/{plan}")[1]["version"]
 
 
-def submitted(parties, plan: str = "p1", **overrides) -> None:
-    post(parties, "org-a", "/plans", plan_body(plan, **overrides), T)
+def submitted(parties, plan: str = "p1", at: int = T, **overrides) -> None:
+    post(parties, "org-a", "/plans", plan_body(plan, **overrides), at)
 
 
 def amend(parties, plan: str = "p1", quantity: int = 25, at: int = T + 600) -> None:

@@ -156,7 +156,8 @@ def _inspection(form, plan: PlanState) -> dict:
     if leg is None:
         raise Refused("leg.unknown", "choose a leg of this plan", 422)
     findings = [{"line": line.id, "found": _whole(form.get(f"found-{line.id}"), f"found ({line.item})"),
-                 "codes": form.getlist(f"codes-{line.id}")} for line in leg.lines]
+                 "codes": [code for code in form.getlist(f"codes-{line.id}") if code]}  # "—" on the screen: none
+                for line in leg.lines]
     seals = [{"seal": seal, "intact": form.get(f"seal-{seal}") == "intact"} for seal in leg.seals]
     return {"leg": leg.id, "checkpoint": form.get("checkpoint", ""), "findings": findings, "seals": seals,
             "decision": form.get("decision", ""), "offload": form.getlist("offload"), "text": form.get("text", "")}
