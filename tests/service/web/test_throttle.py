@@ -62,3 +62,19 @@ def test_api_tokens_are_not_throttled_by_sign_in_failures(parties):
         sign_in("127.0.0.1", f"guess-{n}")
     status, _ = parties["border"].get("/plans")
     assert status == 200
+
+
+def test_behind_the_tls_proxy_the_address_is_the_one_the_proxy_forwarded(parties, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    do_create_user("border-officer", "border", "officer", password=PASSWORD)
+    proxy = "10.0.0.2"
+
+    def via_proxy(client_address: str, password: str, forged: str = ""):
+        return Client(REMOTE_ADDR=proxy).post("/accounts/login/", {"username": "border-officer", "password": password},
+                                              HTTP_X_FORWARDED_FOR=f"{forged}{client_address}",
+                                              HTTP_X_FORWARDED_PROTO="https")
+
+    for n in range(5):
+        via_proxy(ATTACKER, f"guess-{n}", forged=f"192.0.2.{n}, ")  # forging an earlier hop changes nothing
+    assert via_proxy(ATTACKER, PASSWORD).status_code == 429
+    assert via_proxy(OFFICE, PASSWORD).status_code == 302  # the officer, through the same proxy
