@@ -65,3 +65,31 @@ def test_refuse_confirm_slot_and_the_checkpoint_inspection_as_they_come(parties,
         assert "Refuse — border" in click(page, "plan.refuse", "border")
     assert StatementIndex.objects.filter(type="plan.refuse", party="border").exists()
     assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_the_other_plan_actions_submitted_as_they_come(parties, browser_page):  # noqa: F811
+    """Ask, answer, decline a slot, withdraw and cancel: each form as the page offers it, nothing filled in."""
+    stages.submitted(parties)
+    for party in ("border", "customs", "org-a"):
+        do_create_user(f"{party}-officer", party, "officer", password=PASSWORD)
+    page = browser_page
+    steps = [("border", "plan.request_info", "Request information — border"),
+             ("org-a", "plan.answer", "Answer — org-a")]
+    with clock.frozen_at(stages.T + 300):
+        for party, kind, shown in steps:
+            page.sign_in(f"{party}-officer", PASSWORD)
+            page.open("/plans/p1")
+            assert shown in click(page, kind, party)
+    stages.consented(parties)
+    stages.slot_proposed(parties)
+    steps = [("customs", "slot.decline", "Decline slot — customs"), ("border", "plan.withdraw",
+                                                                     "Withdraw consent — border"),
+             ("org-a", "plan.cancel", "Cancel plan — org-a")]
+    with clock.frozen_at(stages.T + 2000):
+        for party, kind, shown in steps:
+            page.sign_in(f"{party}-officer", PASSWORD)
+            page.open("/plans/p1")
+            assert shown in click(page, kind, party)
+    kinds = set(StatementIndex.objects.values_list("type", flat=True))
+    assert {"plan.request_info", "plan.answer", "slot.decline", "plan.withdraw", "plan.cancel"} <= kinds
+    assert page.errors == []
