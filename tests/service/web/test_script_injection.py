@@ -25,6 +25,11 @@ def planted(label: str) -> str:
     return f"{label} {' '.join(PAYLOADS)}"
 
 
+def one(label: str, n: int) -> str:
+    """One payload only: the read models keep unit, plate and type in 100 characters (passages/models.py)."""
+    return f"{label} {PAYLOADS[n]}"
+
+
 def _party(party: str, name: str, kind: str) -> PartyClient:
     do_register_party(party, planted(name), kind)
     user, _ = do_create_user(f"{party}-officer", party, "officer", password=PASSWORD)
@@ -35,8 +40,8 @@ def _content() -> dict:
     return {"linkage": "independent", "legs": [{
         "id": "leg-x", "route": "road-x",
         "lines": [{"id": "l1", "item": planted("item"), "category": planted("category"), "quantity": 5,
-                   "unit": planted("unit"), "weight_kg": 500}],
-        "vehicles": [{"id": "v1", "plate": planted("plate"), "type": planted("type")}],
+                   "unit": one("unit", 0), "weight_kg": 500}],
+        "vehicles": [{"id": "v1", "plate": one("plate", 1), "type": one("type", 2)}],
         "seals": [planted("seal")],
     }]}
 
@@ -82,7 +87,7 @@ def plant_everywhere(parties) -> None:
 PAGES = ["/", "/incidents", "/transparency/log", "/transparency/log?index=20", "/plans/xss-1", "/plans/xss-2",
          "/plans/xss-2/go", "/accounts/login/", "/api/v1/plans", "/api/v1/incidents"]
 SIGNED_IN_PAGES = ["/home", "/checkpoints/x-gate"]
-SHOWN_AS_TEXT = {"/plans/xss-1": ["item", "unit", "refusal", "withdrawal", "organisation"],
+SHOWN_AS_TEXT = {"/plans/xss-1": ["item", "refusal", "withdrawal", "organisation"],
                  "/incidents": ["place", "incident", "dispute"], "/": ["authority"]}
 
 
