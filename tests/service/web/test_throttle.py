@@ -36,6 +36,7 @@ def test_wrong_passwords_lock_the_username_at_that_address(parties, caplog):
     with caplog.at_level(logging.WARNING, logger="corridor.security"):
         locked = sign_in(ATTACKER, "guess-5")
     assert locked.status_code == 429 and "Sign-in locked" in locked.content.decode()
+    assert "Try again in 15 minutes" in locked.content.decode()
     assert any("locked out" in record.message and "border-officer" in record.message for record in caplog.records)
     assert sign_in(ATTACKER, PASSWORD).status_code == 429  # even the right password, from there, for a while
 
