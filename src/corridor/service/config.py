@@ -30,6 +30,7 @@ class Config:
     public_url: str
     witnesses: tuple[tuple[str, str], ...] = ()  # (URL, verifier key) of each witness asked to cosign
     witness_quorum: int = 0
+    https: bool = False  # served over TLS (behind a proxy that sets X-Forwarded-Proto): Secure cookies, HSTS
 
     @property
     def tiles_dir(self) -> Path:
@@ -56,6 +57,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
         public_url=env.get("CORRIDOR_PUBLIC_URL", "http://127.0.0.1:8000"),
         witnesses=_witnesses(env.get("CORRIDOR_WITNESSES", "")),
         witness_quorum=int(env.get("CORRIDOR_WITNESS_QUORUM", "0")),
+        https=env.get("CORRIDOR_HTTPS", "0") == "1",
     )
 
 

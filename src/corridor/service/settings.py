@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from .config import CONFIG
 
@@ -19,16 +21,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs from ninja's own static files (no CDN, no inline script: the CSP allows them)
     "corridor.service.ledger",
     "corridor.service.parties",
     "corridor.service.passages",
     "corridor.service.incidents",
     "corridor.service.outbox",
     "corridor.service.web",
+    "axes",  # sign-in throttling (see "Security" below)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # before WhiteNoise, so static files carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app itself
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -38,6 +43,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "corridor.service.guard.DomainWriteGuardMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in with the lockout page (429)
 ]
 
 ROOT_URLCONF = "corridor.service.urls"
@@ -112,3 +118,47 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"corridor": {"level": "INFO"}},
 }
+
+# ---- Security: headers, cookies, TLS, sign-in throttling (docs/operations.md, "Security") ----
+# Content-Security-Policy on every response (pages, JSON, static files): scripts, styles and everything else
+# from this origin only, no inline script, no inline style attribute, no eval. Text that parties sign reaches
+# pages as text; should markup ever slip through, the browser still refuses to run it. django-csp (pinned)
+# rather than a middleware of our own: Django 5.2 has no CSP support, and the library is well kept.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff
+SECURE_REFERRER_POLICY = "same-origin"  # no plan or checkpoint URL leaks to another site
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if CONFIG.https:  # CORRIDOR_HTTPS=1: served over TLS, by a proxy that sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 86400
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the operator's other hosts are not ours to pin
+
+# Sign-in throttling (django-axes, pinned): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked out for AXES_COOLOFF_TIME; the same username from another address still signs
+# in, so nobody can lock an officer out from afar. The API's bearer tokens do not pass through here.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "corridor.service.web.throttle.client_address"  # behind the proxy: X-Forwarded-For

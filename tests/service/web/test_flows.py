@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import Client
 
 from corridor.service import clock
 from corridor.service.ledger.models import StatementIndex
@@ -93,3 +94,19 @@ def test_checkpoint_screen_lists_todays_expected_legs_and_the_waiting_one(partie
     with clock.frozen_at(T):  # 11 Sep: nothing scheduled at Lachin that day
         page = border.get("/checkpoints/lachin-checkpoint").content.decode()
     assert "Nothing expected." in page
+
+
+def test_the_checkpoint_screen_is_for_the_parties_of_the_passages_it_lists(parties):
+    from . import stages
+
+    stages.submitted(parties)
+    stages.consented(parties)
+    stages.scheduled(parties)  # expected at Lachin today, 11 Sep, from 12:00
+    path = "/checkpoints/lachin-checkpoint"
+    with clock.frozen_at(stages.T + 3600):
+        anonymous = Client().get(path)
+        assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+        assert "p1" in signed_in("border").get(path).content.decode()  # it takes part
+        assert "p1" in signed_in("mediator", "viewer").get(path).content.decode()  # observers see all
+        outsider = signed_in("org-b").get(path)  # another organisation's passage
+        assert outsider.status_code == 200 and "p1" not in outsider.content.decode()

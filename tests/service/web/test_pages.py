@@ -3,6 +3,8 @@ its actions (each a signed statement through record())."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -24,6 +26,11 @@ def signed_in(party: str, role: str = "officer") -> Client:
     client = Client()
     assert client.login(username=f"{party}-web", password="a-long-test-password")
     return client
+
+
+def rendered_version(page: str) -> str:
+    """The plan version a page's action forms carry (the hidden "version" field)."""
+    return re.search(r'name="version" value="([0-9a-f]{64})"', page).group(1)
 
 
 def test_public_page_shows_the_waiting_on_board_from_the_log(parties):
@@ -68,12 +75,14 @@ def test_the_plan_page_offers_only_my_partys_actions_and_records_them(parties):
     border = signed_in("border")
     page = border.get("/plans/p1").content.decode()
     assert "/plans/p1/act/plan.consent" in page and "/plans/p1/act/slot.propose" not in page
+    version = rendered_version(page)
     with clock.frozen_at(T + 60):
-        response = border.post("/plans/p1/act/plan.consent", {"as": "border"}, follow=True)
+        response = border.post("/plans/p1/act/plan.consent", {"as": "border", "version": version}, follow=True)
     assert StatementIndex.objects.filter(type="plan.consent", party="border").exists()
     assert "stance-consented" in response.content.decode()
     with clock.frozen_at(T + 120):
-        again = border.post("/plans/p1/act/plan.consent", {"as": "border"}, follow=True).content.decode()
+        again = border.post("/plans/p1/act/plan.consent", {"as": "border", "version": version},
+                            follow=True).content.decode()
     assert "consent.already_given" in again
 
 

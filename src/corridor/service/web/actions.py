@@ -14,6 +14,15 @@ from ...engine.times import format_time
 from ..ledger.record import Refused
 from ..passages.private import reveal_due
 
+# The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
+# was rendered with (hidden field "version"), and `check_rendered` refuses any other before anything is signed,
+# so a party never signs a version it did not see. tests/service/web/test_rendered_version.py holds every form
+# in the templates to carrying it. Answering, cancelling, notes and slot proposals are the requester's own
+# (it made the amendment); arrival and departure are facts about vehicles.
+NEEDS_RENDERED_VERSION = frozenset({
+    "plan.consent", "plan.refuse", "plan.withdraw", "plan.request_info", "slot.confirm", "slot.decline",
+    "leg.inspect", "plan.go", "leg.deliver",
+})
 REASONS = ["security", "documentation", "manifest", "dual_use", "route_unavailable", "timing", "conditions_unmet",
            "incident", "other"]
 DECISIONS = ["cleared", "cleared_with_offload", "held", "turned_back"]
@@ -104,10 +113,18 @@ def _at_checkpoints(plan: PlanState, party: str, routes: dict) -> list[Action]:
     return actions
 
 
+def check_rendered(kind: str, form, plan: PlanState) -> None:
+    """Refuse (version.stale, with what changed) a form rendered with another version of the plan."""
+    if kind in NEEDS_RENDERED_VERSION and form.get("version", "") != plan.version:
+        from .staleness import explain
+
+        raise Refused("version.stale", explain(plan, form.get("version", "")), 409)
+
+
 def payload_from(kind: str, form, plan: PlanState) -> dict:
     """The statement payload from a submitted form (field names as in the templates)."""
     builders = {
-        "plan.consent": lambda: {"version": plan.version},
+        "plan.consent": lambda: {"version": form.get("version", "")},
         "plan.refuse": lambda: _refusal(form, plan),
         "plan.withdraw": lambda: {"reason": form.get("reason", ""), "text": form.get("text", "")},
         "plan.request_info": lambda: {"request": f"q{len(plan.requests) + 1}", "question": form.get("text", "")},
@@ -116,8 +133,8 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
         "plan.note": lambda: {"sha256": form.get("sha256", "").strip().lower(), "title": form.get("title", "")},
         "slot.propose": lambda: {"slot": f"s{_slot_number(plan)}", "start": _utc(form.get("start")),
                                  "end": _utc(form.get("end"))},
-        "slot.confirm": lambda: {"slot": plan.slot.id if plan.slot else ""},
-        "slot.decline": lambda: {"slot": plan.slot.id if plan.slot else "", "text": form.get("text", "")},
+        "slot.confirm": lambda: {"slot": form.get("slot", "")},  # the slot the page showed, not the latest
+        "slot.decline": lambda: {"slot": form.get("slot", ""), "text": form.get("text", "")},
         "leg.arrive": lambda: {"leg": form.get("leg", ""), "checkpoint": form.get("checkpoint", "")},
         "leg.inspect": lambda: _inspection(form, plan),
         "plan.go": lambda: {},
@@ -133,7 +150,8 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
 def _refusal(form, plan: PlanState) -> dict:
     lines = [dict(zip(("leg", "line"), value.split("/", 1), strict=True)) for value in form.getlist("lines")
              if "/" in value]
-    return {"version": plan.version, "reason": form.get("reason", ""), "text": form.get("text", ""), "lines": lines}
+    return {"version": form.get("version", ""), "reason": form.get("reason", ""), "text": form.get("text", ""),
+            "lines": lines}
 
 
 def _inspection(form, plan: PlanState) -> dict:
@@ -141,7 +159,8 @@ def _inspection(form, plan: PlanState) -> dict:
     if leg is None:
         raise Refused("leg.unknown", "choose a leg of this plan", 422)
     findings = [{"line": line.id, "found": _whole(form.get(f"found-{line.id}"), f"found ({line.item})"),
-                 "codes": form.getlist(f"codes-{line.id}")} for line in leg.lines]
+                 "codes": [code for code in form.getlist(f"codes-{line.id}") if code]}  # "—" on the screen: none
+                for line in leg.lines]
     seals = [{"seal": seal, "intact": form.get(f"seal-{seal}") == "intact"} for seal in leg.seals]
     return {"leg": leg.id, "checkpoint": form.get("checkpoint", ""), "findings": findings, "seals": seals,
             "decision": form.get("decision", ""), "offload": form.getlist("offload"), "text": form.get("text", "")}

@@ -3,6 +3,8 @@ with the actions the party may take. Views parse, authorise and call `record()`;
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
@@ -82,7 +84,9 @@ def act(request, plan_id: str, kind: str):
         raise Http404("no such plan among those your party takes part in")
     try:
         payload = actions.payload_from(kind, request.POST, current_fold().state.plans[plan_id])
-        record_built([custodial(party, kind, payload, plan=plan_id)])
+        rendered = partial(actions.check_rendered, kind, request.POST)  # under the writer lock, on the latest fold
+        record_built([custodial(party, kind, payload, plan=plan_id,
+                                check=lambda fold: rendered(fold.state.plans[plan_id]))])
         messages.success(request, f"{actions.LABELS.get(kind, kind)} — {party}")
     except Refused as error:
         messages.error(request, f"[{error.code}] {error.message}")
@@ -155,13 +159,16 @@ def _gate_rows(state) -> list[dict]:
             for leg in state.content.legs]
 
 
+@login_required
 def checkpoint_screen(request, checkpoint_id: str):
-    """Tablet-first: legs at this checkpoint waiting for inspection, and legs expected here today."""
+    """Tablet-first: legs at this checkpoint waiting for inspection, and legs expected here today. Who is
+    expected when is for the parties of those passages (and observers), never for anonymous visitors."""
     state = current_fold().state
     parties = set(parties_for(request.user, "sign"))
+    involved = _checkpoint_viewer(request.user)
     here, expected = [], []
     for plan in state.plans.values():
-        if plan.closed:
+        if plan.closed or not (involved is None or involved & ({plan.requester} | set(plan.required))):
             continue
         for leg in plan.content.legs:
             route = state.routes[leg.route]
@@ -172,9 +179,10 @@ def checkpoint_screen(request, checkpoint_id: str):
             window = _window_for(plan, parties)
             if not (live.checkpoint == checkpoint_id or _expected_today(plan, live, window)):
                 continue
+            inspecting = sorted(parties & set(checkpoint.inspected_by))
             row = {"plan": plan.id, "leg": leg.id, "phase": live.phase, "window": window, "lines": leg.lines,
-                   "seals": leg.seals, "mine": bool(parties & set(checkpoint.inspected_by)), "checkpoint": checkpoint,
-                   "plates": _plates_for(plan, leg.id, parties)}
+                   "seals": leg.seals, "mine": bool(inspecting), "inspecting": inspecting, "checkpoint": checkpoint,
+                   "plates": _plates_for(plan, leg.id, parties), "version": plan.version}
             (here if live.checkpoint == checkpoint_id and live.phase in ("arrived", "held") else expected).append(row)
     if not here and not expected and not any(c.id == checkpoint_id for r in state.routes.values()
                                              for c in r.checkpoints):
@@ -182,6 +190,13 @@ def checkpoint_screen(request, checkpoint_id: str):
     return render(request, "web/checkpoint.html", {"checkpoint_id": checkpoint_id, "here": here,
                                                     "expected": expected, "decisions": actions.DECISIONS,
                                                     "discrepancies": actions.DISCREPANCIES})
+
+
+def _checkpoint_viewer(user) -> set[str] | None:
+    """The parties whose passages `user` may see on a checkpoint screen; None for an observer (all of them)."""
+    if Party.objects.filter(pk__in=parties_for(user, "view"), kind="observer").exists():
+        return None
+    return set(parties_for(user, "view_private"))
 
 
 def _is_party(plan, parties: set[str]) -> bool:

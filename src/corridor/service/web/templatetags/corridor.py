@@ -2,7 +2,7 @@
 
 from django import template
 
-from ....engine.times import format_duration
+from ....engine.times import format_duration, format_time
 
 register = template.Library()
 
@@ -25,3 +25,9 @@ def get(mapping, key):
 def field(prefix, name) -> str:
     """`n|field:"route"` -> "leg1_route"."""
     return f"leg{prefix}_{name}"
+
+
+@register.filter
+def utc_time(seconds) -> str:
+    """Seconds since the epoch -> '2023-09-12T06:00:00Z' (as the statements say it)."""
+    return "" if seconds in (None, "") else format_time(int(seconds))

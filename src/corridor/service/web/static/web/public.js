@@ -7,6 +7,14 @@
   const incidents = JSON.parse(document.getElementById("incidents-data").textContent);
   const rtl = document.documentElement.dir === "rtl";
 
+  // A popup's content is built as a text node, never as HTML: names and places come from statements any
+  // party signs, and Leaflet would parse a string as markup (tests/service/web/test_markup.py holds to it).
+  function text(value) {
+    const element = document.createElement("span");
+    element.textContent = value;
+    return element;
+  }
+
   function bar(id, rows, horizontal) {
     const canvas = document.getElementById(id);
     if (!canvas || !rows || !rows.length || typeof Chart === "undefined") return;
@@ -60,15 +68,15 @@
     const checkpoints = [];
     routes.forEach(route => {
       const line = route.checkpoints.map(c => [c.lat, c.lon]);
-      if (line.length > 1) L.polyline(line, { color: "#1f5f8b", weight: 3 }).bindPopup(route.name).addTo(map);
+      if (line.length > 1) L.polyline(line, { color: "#1f5f8b", weight: 3 }).bindPopup(text(route.name)).addTo(map);
       route.checkpoints.forEach(c => checkpoints.push(L.circleMarker([c.lat, c.lon],
         { radius: 9, color: "#1f5f8b", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
-        .bindPopup(`${c.name} — ${route.name}${c.inspected_by.length ? " (" + c.inspected_by.join(", ") + ")" : ""}`)
+        .bindPopup(text(`${c.name} — ${route.name}${c.inspected_by.length ? " (" + c.inspected_by.join(", ") + ")" : ""}`))
         .addTo(map)));
     });
     const points = incidents.map(i => L.circleMarker([i.lat, i.lon], {
       radius: 7, color: i.disputed ? "#b35c00" : "#8b1f1f", weight: 2, fillOpacity: 0.7,
-    }).bindPopup(`${i.id}: ${i.category} — ${i.place} (${i.reporter})${i.disputed ? " — disputed" : ""}`).addTo(map));
+    }).bindPopup(text(`${i.id}: ${i.category} — ${i.place} (${i.reporter})${i.disputed ? " — disputed" : ""}`)).addTo(map));
     const everything = points.concat(checkpoints);
     if (everything.length) map.fitBounds(L.featureGroup(everything).getBounds().pad(0.5), { maxZoom: 8 });
   });
