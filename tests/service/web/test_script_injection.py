@@ -71,8 +71,9 @@ def plant_everywhere(parties) -> None:
     _post(auth, "/plans/xss-1/refuse", {"version": version, "reason": "security", "text": planted("refusal")}, T + 300)
     _post(border, "/plans/xss-1/consent", {"version": version, "conditions": [planted("condition")]}, T + 360)
     _post(border, "/plans/xss-1/withdraw", {"reason": "security", "text": planted("withdrawal")}, T + 420)
+    second = org.get("/plans/xss-2")[1]["version"]  # not xss-1's: each plate is committed with its own salt
     for party in (auth, border):  # xss-2 goes on to the gate, so the checkpoint screen shows its lines and seals
-        _post(party, "/plans/xss-2/consent", {"version": version}, T + 480)
+        _post(party, "/plans/xss-2/consent", {"version": second}, T + 480)
     _post(org, "/plans/xss-2/propose-slot", {"slot": "s1", "start": "2023-09-11T12:00:00Z",
                                              "end": "2023-09-11T13:00:00Z"}, T + 540)
     for party in (auth, border):
