@@ -28,6 +28,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corridor.service.api.errors.ApiErrorsMiddleware",  # outermost: every error under /api/v1 answers JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app itself
     "django.contrib.sessions.middleware.SessionMiddleware",
