@@ -14,6 +14,8 @@ from corridor.service.api import reads
 pytestmark = pytest.mark.django_db
 
 HOSTILE_BODIES = [b"[" * 32000, b"{" * 32000, b'{"a":' * 5000, b"\xff\xfe\x00", b"[1, 2]", b"null", b"{not json"]
+HOSTILE_CONTENT_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "multipart/form-data; boundary=",
+                         "text/plain; charset=utf-16"]
 HOSTILE_NUMBERS = ["99999999999999999999", "\u00b2", "-1", "0", "1e3", "1.5", "0x10", "\u0661", "NaN"]
 HOSTILE_TEXT = ["\x00", "x" * 5000]
 HOSTILE_IDS = ["%00", "x" * 3000, "%F0%9F%92%A9", "..%2F..%2Fetc"]
@@ -55,7 +57,8 @@ def test_hostile_bodies_are_refused_on_every_operation_that_takes_one(operations
             continue
         for body in HOSTILE_BODIES:
             assert_json_error(client.post(concrete(path), data=body, content_type="application/json"))
-        assert_json_error(client.post(concrete(path), data=b"a=1", content_type="application/x-www-form-urlencoded"))
+        for content_type in HOSTILE_CONTENT_TYPES:
+            assert_json_error(client.post(concrete(path), data=b"a=1", content_type=content_type))
 
 
 def test_bodies_over_the_limit_answer_413_on_every_operation_that_reads_json(operations, parties):

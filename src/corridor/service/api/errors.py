@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 
@@ -65,6 +66,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, error: RequestDataTooBig):
         return answer(request, *CODE_OF_STATUS[413], 413)
+
+    def unreadable(request, error: Exception):
+        return answer(request, CODE_OF_STATUS[400][0], f"the request could not be read: {error}", 400)
+
+    for kind in (BadRequest, SuspiciousOperation, MultiPartParserError):  # e.g. multipart without a boundary
+        api.add_exception_handler(kind, unreadable)
 
     @api.exception_handler(RecursionError)
     def too_deep(request, error: RecursionError):
