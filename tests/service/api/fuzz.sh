@@ -4,7 +4,8 @@
 # admin for the operations that act; the server is stopped whatever happens.
 # Usage: fuzz.sh VENV_BIN SCHEMATHESIS [MAX_EXAMPLES]; FUZZ_SEED (default 9: CI reproducible), FUZZ_PORT
 set -eu
-BIN=$1 SCHEMATHESIS=$2 EXAMPLES=${3:-30} SEED=${FUZZ_SEED:-9}
+BIN=$(cd "$1" && pwd) SCHEMATHESIS=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+EXAMPLES=${3:-30} SEED=${FUZZ_SEED:-9}
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/corridor-fuzz.XXXXXX")
 PORT=${FUZZ_PORT:-$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 export CORRIDOR_DATA_DIR="$DATA" CORRIDOR_ALLOWED_HOSTS=127.0.0.1 DJANGO_SETTINGS_MODULE=corridor.service.settings
@@ -25,6 +26,7 @@ test -n "$TOKEN"
 SERVER=$!
 
 status=0
+cd "$DATA"  # schemathesis keeps its cache and reports in the working directory
 timeout 300 "$SCHEMATHESIS" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --wait-for-schema 30 \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,unsupported_method \
