@@ -212,7 +212,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     ("m.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "manifest.type"),
     ("m.csv", b"id,item\x00\x00\x00", "manifest.type"),
     ("m.csv", b"PK\x03\x04 a zip named csv", "manifest.unreadable"),
-])
+], ids=["empty-csv", "empty-xlsx", "png", "png-named-xlsx", "png-named-csv", "xls", "binary", "zip-named-csv"])
 def test_a_file_of_the_wrong_kind_gets_a_clear_code(name, data, code):
     with pytest.raises(ManifestError) as caught:
         read_manifest(name, data)
@@ -226,7 +226,7 @@ def test_a_csv_named_xlsx_is_read_as_what_it_is():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "data", "code"), [
     ("m.png", PNG, "manifest.type"), ("m.csv", b"", "manifest.empty"), ("m.xlsx", b"PK\x03\x04", "manifest.unreadable"),
-])
+], ids=["png", "empty", "broken-xlsx"])
 def test_the_api_refuses_a_wrong_file_with_its_code(parties, name, data, code):
     upload = io.BytesIO(data)
     upload.name = name
