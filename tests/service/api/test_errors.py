@@ -126,3 +126,17 @@ def test_an_unexpected_failure_is_a_json_500_and_is_logged(public, monkeypatch, 
     assert assert_json_error(response, (500,)) == {"code": "server.error",
                                                    "message": "the service failed to answer; the failure was logged"}
     assert "a bug" in caplog.text
+
+
+def test_text_with_a_nul_character_is_refused_before_any_database_sees_it(parties):
+    from corridor.service import clock
+
+    from ..plans import plan_body
+
+    body = plan_body()
+    body["legs"][0]["lines"][0]["item"] = "flour\u0000"
+    with clock.frozen_at(1694420000):
+        status, answer = parties["org-a"].post("/plans", body)
+        assert (status, answer["code"]) == (422, "value.nul")
+        status, answer = parties["org-a"].post("/incidents/%00/dispute", {"text": "no"})
+        assert (status, answer["code"]) == (422, "value.nul")
