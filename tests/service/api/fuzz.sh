@@ -2,7 +2,8 @@
 # `make test-api-fuzz`: schemathesis against the live service, bounded in time, zero failures allowed.
 # A fresh data dir with the demo parties, gunicorn on a free port (no worker), a token of a demo party's
 # admin for the operations that act; the server is stopped whatever happens.
-# Usage: fuzz.sh VENV_BIN SCHEMATHESIS [MAX_EXAMPLES]; FUZZ_SEED (default 9: CI reproducible), FUZZ_PORT
+# Usage: fuzz.sh VENV_BIN SCHEMATHESIS [MAX_EXAMPLES]; FUZZ_SEED (default 9: CI reproducible), FUZZ_PORT,
+# FUZZ_TIMEOUT (seconds, default 300)
 set -eu
 BIN=$(cd "$1" && pwd) SCHEMATHESIS=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 EXAMPLES=${3:-30} SEED=${FUZZ_SEED:-9}
@@ -27,7 +28,7 @@ SERVER=$!
 
 status=0
 cd "$DATA"  # schemathesis keeps its cache and reports in the working directory
-timeout 300 "$SCHEMATHESIS" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --wait-for-schema 30 \
+timeout "${FUZZ_TIMEOUT:-300}" "$SCHEMATHESIS" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --wait-for-schema 30 \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,unsupported_method \
     --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --request-timeout 20 \

@@ -108,3 +108,13 @@ def test_plan_list_filters(parties, public):
         assert public.get("/api/v1/plans", {"page": 2, "page_size": 1}).json()["results"][0]["plan"] == "two-roads"
         legs = public.get("/api/v1/legs", {"route": "road-b"}).json()
         assert legs["count"] == 2
+
+
+def test_the_bodies_that_carry_more_than_the_payload_document_it(spec):
+    from jsonschema import Draft202012Validator
+
+    from ..plans import plan_body
+
+    body = spec["paths"]["/api/v1/plans"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    # the body's schema as a document of its own, beside the components its references point into
+    Draft202012Validator({**body, "components": spec["components"]}).validate(plan_body())

@@ -44,8 +44,9 @@ def request_body(kind: str, extra: dict | None = None) -> dict:
     """An operation's `openapi_extra`: its JSON body is the payload of the statement type `kind`, with
     `extra` properties the API reads besides it (e.g. the new plan's id)."""
     body = payload_schemas()[0][kind]
-    if extra:
-        body = {"allOf": [body, {"type": "object", "properties": extra}]}
+    if extra:  # the payload's own object, widened: it refuses unknown fields, so `allOf` could not add any
+        named = payload_schemas()[1][body["$ref"].removeprefix(COMPONENTS)]
+        body = {**named, "properties": {**named.get("properties", {}), **extra}}
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
 
 
