@@ -140,3 +140,14 @@ def test_text_with_a_nul_character_is_refused_before_any_database_sees_it(partie
         assert (status, answer["code"]) == (422, "value.nul")
         status, answer = parties["org-a"].post("/incidents/%00/dispute", {"text": "no"})
         assert (status, answer["code"]) == (422, "value.nul")
+
+
+@pytest.mark.parametrize("legs", [[{"id": {}, "route": "road-a"}], 5, "legs", [["leg-a"]], [{"id": None}]])
+def test_a_plan_whose_legs_are_malformed_is_refused_whatever_the_crew(parties, legs):
+    from corridor.service import clock
+
+    with clock.frozen_at(1694420000):
+        status, answer = parties["org-a"].post("/plans", {"plan": "p9", "legs": legs, "crew": {}})
+        assert 400 <= status < 500 and answer["code"], answer
+        status, answer = parties["org-a"].post("/plans", {"plan": "p9", "legs": legs, "crew": {"leg-a": []}})
+        assert 400 <= status < 500 and answer["code"], answer

@@ -26,7 +26,9 @@ def replace_crew(content: dict, crew: object) -> tuple[dict, dict]:
         return content, {}
     if not isinstance(crew, dict):
         raise Refused("crew.invalid", "crew is an object: {leg id: [{\"name\": ..., \"document\": ...}]}")
-    legs = {leg.get("id"): leg for leg in content.get("legs", []) if isinstance(leg, dict)}
+    given = content.get("legs")  # not yet checked by the engine: any JSON at all
+    legs = {leg["id"]: leg for leg in (given if isinstance(given, list) else [])
+            if isinstance(leg, dict) and isinstance(leg.get("id"), str)}
     private = {}
     for leg_id, members in crew.items():
         if leg_id not in legs or not isinstance(members, list):
