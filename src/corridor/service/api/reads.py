@@ -71,6 +71,20 @@ class AttestationQuery(Paging):
     crossing: Text | None = None
 
 
+class Page(Schema):
+    """One page of a list: the rows, and how many there are in all."""
+
+    count: int
+    page: int
+    page_size: int
+    results: list[dict]
+
+
+PAGE = {200: Page}
+DOWNLOAD = {"responses": {"200": {"description": "The table as a file", "content": {
+    "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "array"}}}}}}
+
+
 def page_of(paging: Paging, query, to_rows) -> dict:
     page, size = paging.page, paging.page_size
     total = query.count()
@@ -168,7 +182,7 @@ def export_rows(table_name: str, user=None):
 
 def register(api: NinjaAPI) -> None:
     @api.get("/plans", summary="Plans (filters: status, requester, party, route, linkage; page, page_size)",
-             tags=["reads"])
+             tags=["reads"], response=PAGE)
     def list_plans(request, given: Query[PlanQuery]):
         return page_of(given, tables.plans_query(plan_filter(given)).distinct(), plan_list_rows(request))
 
@@ -176,17 +190,20 @@ def register(api: NinjaAPI) -> None:
     def get_plan(request, plan: Text):
         return plan_detail(request, plan)
 
-    @api.get("/legs", summary="Legs with their route, status, requester, stage dates and weight", tags=["reads"])
+    @api.get("/legs", summary="Legs with their route, status, requester, stage dates and weight", tags=["reads"],
+             response=PAGE)
     def list_legs(request, given: Query[LegQuery]):
         q = _filters(given, {"plan": "plan_id", "route": "route_id", "phase": "phase", "status": "plan__status"})
         return page_of(given, tables.legs_query(q), tables.leg_rows)
 
-    @api.get("/lines", summary="Manifest lines (filters: plan, category)", tags=["reads"])
+    @api.get("/lines", summary="Manifest lines (filters: plan, category)", tags=["reads"],
+             response=PAGE)
     def list_lines(request, given: Query[LineQuery]):
         q = _filters(given, {"plan": "leg__plan_id", "category": "category"})
         return page_of(given, tables.lines_query(q), tables.line_rows)
 
-    @api.get("/incidents", summary="Incident claims with their disputes, side by side", tags=["reads"])
+    @api.get("/incidents", summary="Incident claims with their disputes, side by side", tags=["reads"],
+             response=PAGE)
     def list_incidents(request, given: Query[IncidentQuery]):
         q = _filters(given, {"category": "category", "reporter": "reporter_id", "plan": "plan"})
         return page_of(given, tables.incidents_query(q), tables.incident_rows)
@@ -198,7 +215,8 @@ def register(api: NinjaAPI) -> None:
             raise Refused("incident.not_found", f"there is no incident {incident!r}", 404)
         return next(tables.incident_rows(found))
 
-    @api.get("/waiting", summary="Who is waited on, per plan and party, with live totals", tags=["reads"])
+    @api.get("/waiting", summary="Who is waited on, per plan and party, with live totals", tags=["reads"],
+             response=PAGE)
     def list_waiting(request, given: Query[WaitingQuery]):
         q = _filters(given, {"party": "party_id", "plan": "plan_id"})
         if given.now:
@@ -214,7 +232,8 @@ def register(api: NinjaAPI) -> None:
     def stats(request):
         return {"results": list(tables.stat_rows())}
 
-    @api.get("/attestations", summary="Passages attested by data sources (imports)", tags=["reads"])
+    @api.get("/attestations", summary="Passages attested by data sources (imports)", tags=["reads"],
+             response=PAGE)
     def list_attestations(request, given: Query[AttestationQuery]):
         q = _filters(given, {"dataset": "dataset", "crossing": "crossing"})
         query = Attestation.objects.filter(q).order_by("dataset", "passage")
@@ -225,7 +244,8 @@ def register(api: NinjaAPI) -> None:
              "tonnes": a.weight_kg / 1000, "kind": "attested by the source, not consented on Corridor"}
             for a in rows])
 
-    @api.get("/export/{table}.{fmt}", summary="Download a table as csv, json or hxl", tags=["reads"])
+    @api.get("/export/{table}.{fmt}", summary="Download a table as csv, json or hxl", tags=["reads"],
+             openapi_extra=DOWNLOAD)
     def export(request, table: Text, fmt: Text):
         return download(table, fmt, request)
 
