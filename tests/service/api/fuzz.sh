@@ -22,7 +22,9 @@ trap stop EXIT INT TERM
 "$BIN/corridor" demo >/dev/null
 TOKEN=$("$BIN/corridor" createuser fuzzer --party org-a --role admin | sed -n 's/^API token (shown once): //p')
 test -n "$TOKEN"
-"$BIN/python" -m gunicorn corridor.service.wsgi --bind "127.0.0.1:$PORT" --workers 2 \
+# gunicorn's longest request line (8190 bytes): a longer one is refused by gunicorn itself, in HTML, before
+# Corridor sees it (as a reverse proxy in front would)
+"$BIN/python" -m gunicorn corridor.service.wsgi --bind "127.0.0.1:$PORT" --workers 2 --limit-request-line 8190 \
     >"$DATA/server.log" 2>&1 &
 SERVER=$!
 
