@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres lint bench scenario vendor messages clean
+.PHONY: run test test-postgres test-api-fuzz lint bench scenario vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,21 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py
 
+# schemathesis against the live service (fresh data dir, demo parties, a free port), at most 5 minutes, no
+# failure allowed. It lives in a venv of its own: it needs newer hypothesis and pytest than the tests pin.
+FUZZ_VENV := .venv-fuzz
+FUZZ_STAMP := $(FUZZ_VENV)/.installed
+FUZZ_EXAMPLES ?= 30
+
+$(FUZZ_STAMP): pyproject.toml
+	test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/python -m pip install --quiet $$($(PYTHON) -c 'import tomllib; \
+	  print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["fuzz"])')
+	touch $(FUZZ_STAMP)
+
+test-api-fuzz: $(STAMP) $(FUZZ_STAMP)
+	tests/service/api/fuzz.sh $(BIN) $(FUZZ_VENV)/bin/schemathesis $(FUZZ_EXAMPLES)
+
 bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py
 	$(BIN)/python bench/ledger.py
@@ -46,4 +61,4 @@ messages: $(STAMP)
 	cd src/corridor/service/web && ../../../../$(BIN)/django-admin compilemessages
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(FUZZ_VENV) .pytest_cache .ruff_cache .hypothesis

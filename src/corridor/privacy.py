@@ -74,8 +74,9 @@ def commit_plan(content: dict[str, Any], crew: object = None) -> tuple[dict[str,
     content with commitments. Plates already committed pass unchanged (a party that committed itself)."""
     signed = copy.deepcopy(content)
     private = Private()
-    legs = {leg.get("id"): leg for leg in signed.get("legs", []) if isinstance(leg, dict)} if isinstance(
-        signed.get("legs"), list) else {}
+    given = signed.get("legs")  # not yet checked by the engine: any JSON at all
+    legs = {leg["id"]: leg for leg in (given if isinstance(given, list) else [])
+            if isinstance(leg, dict) and isinstance(leg.get("id"), str)}
     for leg_id, leg in legs.items():
         for vehicle in leg.get("vehicles") or []:
             if isinstance(vehicle, dict) and isinstance(vehicle.get("plate"), str) and not is_commitment(

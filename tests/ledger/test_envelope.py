@@ -87,3 +87,17 @@ def test_fast_canonical_form_agrees_with_rfc8785(value):
     assert canonical_json(value) == exact
     assert is_canonical(value, exact)
     assert not is_canonical(value, exact + b" ")
+
+
+@pytest.mark.parametrize("statement", [
+    {**STATEMENT, "payload": {"text": "a\u0000b"}},
+    {**STATEMENT, "payload": {"lines": [{"item": "\u0000"}]}},
+    {**STATEMENT, "payload": {"a\u0000": 1}},
+])
+def test_the_nul_character_can_be_neither_sealed_nor_unsealed(statement):
+    key = Ed25519PrivateKey.generate()
+    with pytest.raises(EnvelopeError, match="value.nul"):
+        seal(statement, key)
+    entry = canonical_json({"signature": "AA==", "statement": {**statement, "key": key_id(public_bytes(key))}})
+    with pytest.raises(EnvelopeError, match="value.nul"):
+        unseal(entry)

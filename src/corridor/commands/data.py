@@ -30,13 +30,14 @@ def import_command(args: argparse.Namespace) -> int:
         return 2
     django_setup()
     from corridor.service.imports.bsgi import import_bsgi
-    from corridor.service.imports.unrwa import WorkbookError, import_unrwa
+    from corridor.service.imports.filetype import FileTypeError
+    from corridor.service.imports.unrwa import import_unrwa
 
     started = time.monotonic()
     try:
         report = (import_bsgi if args.source == "bsgi" else import_unrwa)(args.file)
-    except WorkbookError as error:
-        print(f"corridor import: {error}", file=sys.stderr)
+    except FileTypeError as error:  # the wrong kind of file, or one that cannot be read: nothing was recorded
+        print(f"corridor import: [{error.code}] {error.message}", file=sys.stderr)
         return 1
     print("\n".join(report.lines()))
     print(f"took {time.monotonic() - started:.1f}s")

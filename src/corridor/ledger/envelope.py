@@ -126,13 +126,17 @@ def _needs_reference(value: Any) -> bool:
 
 
 def check_values(value: Any) -> None:
-    """Statements carry strings, booleans, null and integers below 2**53 — never floats."""
+    """Statements carry strings, booleans, null and integers below 2**53 — never floats, and never the NUL
+    character (PostgreSQL's text columns cannot hold it, and no reader expects it)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise EnvelopeError("value.nul", "text in a statement may not contain the NUL character (\\u0000)")
     if isinstance(value, float):
         raise EnvelopeError("value.float", "floats are not allowed in statements")
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
         raise EnvelopeError("value.too_large", f"integer {value} is beyond 2**53 - 1")
     if isinstance(value, dict):
-        for item in value.values():
+        for key, item in value.items():
+            check_values(key)
             check_values(item)
     elif isinstance(value, list):
         for item in value:

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import json
 
-import msgspec
-from django.core.exceptions import RequestDataTooBig
-
-from ...engine.statements import PAYLOADS
 from ...fold import LogFold
-from ..config import CONFIG
 from ..ledger.record import Recorded, Refused, current_fold, custodial, record_as, record_built
 from ..passages.private import reveal_due
 from .auth import acting_party
+from .openapi import request_body  # noqa: F401 -- each action's body schema, used where the routes are declared
 
 # (path under /plans/{plan}/, statement type, summary)
 PLAN_ACTIONS = [
@@ -37,49 +33,17 @@ PLAN_ACTIONS = [
     ("reveal", "plan.reveal", "Reveal the closed plan's window and plates (requester; an empty body reveals "
                               "what the server keeps)"),
 ]
-# Request bodies in clear where the log carries commitments: the server commits them (see docs/rules.md).
-CLEAR_BODIES = {
-    "slot.propose": {"$ref": "#/$defs/SlotInClear", "$defs": {"SlotInClear": {
-        "type": "object", "required": ["slot", "start", "end"], "properties": {
-            "slot": {"type": "string"}, "start": {"type": "string", "format": "date-time"},
-            "end": {"type": "string", "format": "date-time"}}}}},
-}
-CLEAR_PLATE = {"type": "string", "maxLength": 100, "description": "in clear: the server signs a salted commitment"}
-CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\"}]}; kept private, only salted "
-                                         "commitments are signed"}
-
-
-def request_body(kind: str, extra: dict | None = None) -> dict:
-    """OpenAPI requestBody from the engine's payload type (msgspec's JSON Schema), or the clear shape the
-    server commits."""
-    if kind in CLEAR_BODIES:
-        body = CLEAR_BODIES[kind]
-        return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
-    schema, components = msgspec.json.schema_components([PAYLOADS[kind]], ref_template="#/$defs/{name}")
-    if "Vehicle" in components:
-        components["Vehicle"]["properties"]["plate"] = CLEAR_PLATE
-    body = {**schema[0], "$defs": components}
-    if extra:
-        body = {"allOf": [body, {"type": "object", "properties": extra}]}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
-
-
 def read_json(request) -> dict:
+    """The body as a JSON object. (A body over the upload limit is answered 413 by `errors.py`.)"""
     try:
-        value = json.loads(_body(request) or b"null")
+        value = json.loads(request.body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise Refused("json.malformed", f"the request body is not JSON: {error}", 400) from None
+    except RecursionError:
+        raise Refused("json.malformed", "the request body is nested too deeply", 400) from None
     if not isinstance(value, dict):
         raise Refused("json.malformed", "the request body must be a JSON object", 400)
     return value
-
-
-def _body(request) -> bytes:
-    try:
-        return request.body
-    except RequestDataTooBig:
-        limit = CONFIG.max_upload_bytes
-        raise Refused("upload.too_large", f"the request is larger than {limit:,} bytes", 413) from None
 
 
 def act_on_plan(request, plan: str, kind: str) -> Recorded:

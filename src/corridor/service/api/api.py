@@ -5,40 +5,50 @@ Views only parse, authorise and call `record()`; every refusal is {"code", "mess
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import NinjaAPI
+from ninja import Schema
 
 from ..ledger.record import Refused, record
-from . import actions, reads
-from .auth import acting_party
+from . import actions, errors, reads
+from .auth import acting_party, token_or_public
+from .openapi import CREW, CorridorAPI
 
-api = NinjaAPI(title="Corridor API", version="1", description=__doc__, urls_namespace="api")
+api = CorridorAPI(title="Corridor API", version="1", description=__doc__, urls_namespace="api", auth=token_or_public)
+errors.install(api)
 
 
-@api.exception_handler(Refused)
-def refused(request: HttpRequest, error: Refused):
-    body = {"code": error.code, "message": error.message}
-    if error.details:
-        body["errors"] = error.details
-    return api.create_response(request, body, status=error.status)
+class Recorded(Schema):
+    """A statement recorded on the log: its index, the entry as signed, and where its proof is."""
+
+    index: int
+    type: str
+    party: str
+    seq: int
+    time: str
+    plan: str | None
+    key: str
+    entry: str
+    proof: str
+
+
+RECORDED = {201: Recorded}
 
 
 def _created(request, recorded):
     return api.create_response(request, actions.recorded_response(recorded), status=201)
 
 
-@api.post("/statements", summary="Record a statement the party signed itself", tags=["statements"],
+@api.post("/statements", summary="Record a statement the party signed itself", tags=["statements"], response=RECORDED,
           openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
               "type": "object", "required": ["signature", "statement"],
               "description": "A log entry: RFC 8785 canonical JSON of {signature, statement}; see docs/log.md"}}}}})
 def post_statement(request):
-    if len(request.body) > 0xFFFF:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > 0xFFFF or len(request.body) > 0xFFFF:
         raise Refused("entry.too_large", "an entry is at most 65,535 bytes", 413)
     return _created(request, record(request.body))
 
 
-@api.post("/plans", summary="Request passage: submit a plan", tags=["actions"],
-          openapi_extra=actions.request_body("plan.submit", {"plan": {"type": "string"}, "crew": actions.CREW}))
+@api.post("/plans", summary="Request passage: submit a plan", tags=["actions"], response=RECORDED,
+          openapi_extra=actions.request_body("plan.submit", {"plan": {"type": "string"}, "crew": CREW}))
 def submit(request):
     return _created(request, actions.submit_plan(request))
 
@@ -53,24 +63,25 @@ def _plan_action(kind: str):
 
 for _path, _kind, _summary in actions.PLAN_ACTIONS:
     api.post(f"/plans/{{plan}}/{_path}", summary=_summary, tags=["actions"], operation_id=_kind.replace(".", "_"),
-             openapi_extra=actions.request_body(_kind, {"crew": actions.CREW} if _kind == "plan.amend" else None)
+             response=RECORDED,
+             openapi_extra=actions.request_body(_kind, {"crew": CREW} if _kind == "plan.amend" else None),
              )(_plan_action(_kind))
 
 
-@api.post("/incidents", summary="Report an incident (a signed claim)", tags=["actions"],
+@api.post("/incidents", summary="Report an incident (a signed claim)", tags=["actions"], response=RECORDED,
           openapi_extra=actions.request_body("incident.report", {"plan": {"type": "string"}}))
 def report(request):
     return _created(request, actions.report_incident(request))
 
 
-@api.post("/incidents/{incident}/dispute", summary="Dispute another party's claim", tags=["actions"],
+@api.post("/incidents/{incident}/dispute", summary="Dispute another party's claim", tags=["actions"], response=RECORDED,
           openapi_extra=actions.request_body("incident.dispute"))
 def dispute(request, incident: str):
     return _created(request, actions.dispute_incident(request, incident))
 
 
 @api.post("/parties/{party}/keys/rotate", summary="Rotate the party's custodial key (party admins)",
-          tags=["parties"])
+          tags=["parties"], response=RECORDED)
 def rotate_key(request, party: str):
     from ..parties.operations import do_rotate_key
 

@@ -63,3 +63,10 @@ def acting_party(request, action: str = "sign") -> str:
     if not allowed:
         raise Refused("auth.forbidden", f"your role does not allow '{action}' for any party", 403)
     raise Refused("auth.ambiguous", f"you act for several parties ({', '.join(allowed)}); add ?as=<party>", 400)
+
+
+def token_or_public(request) -> bool:
+    """The API's authentication on every operation: a token, if one is given, must be valid (401
+    otherwise); without one the caller is the public and the operation decides what it may do."""
+    user_of(request)
+    return True

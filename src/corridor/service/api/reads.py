@@ -4,11 +4,13 @@ downloads. Everything is filtered through `visible_to` and the privacy rules in 
 from __future__ import annotations
 
 import io
+from typing import Annotated
 
 from django.db.models import Q
 from django.http import HttpResponse
-from ninja import File, NinjaAPI
+from ninja import Field, File, NinjaAPI, Query, Schema
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
 from ...engine.times import format_duration
 from ..config import CONFIG
@@ -22,38 +24,88 @@ from ..passages.models import Attestation, CrewMember, Plan, SlotWindow, Vehicle
 from .auth import acting_party, user_of
 
 MAX_PAGE = 500
+MAX_PAGE_NUMBER = 1_000_000
+# a filter or id from the query or path: bounded, and without NUL, which no database column takes
+Text = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
 
 
-def page_of(request, query, to_rows) -> dict:
-    page, size = _int(request, "page", 1), min(_int(request, "page_size", 50), MAX_PAGE)
+class Paging(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER, description="page number, from 1")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE, description=f"rows per page, at most {MAX_PAGE}")
+
+
+class PlanQuery(Paging):
+    status: Text | None = None
+    requester: Text | None = None
+    party: Text | None = None
+    route: Text | None = None
+    linkage: Text | None = None
+
+
+class LegQuery(Paging):
+    plan: Text | None = None
+    route: Text | None = None
+    phase: Text | None = None
+    status: Text | None = None
+
+
+class LineQuery(Paging):
+    plan: Text | None = None
+    category: Text | None = None
+
+
+class IncidentQuery(Paging):
+    category: Text | None = None
+    reporter: Text | None = None
+    plan: Text | None = None
+
+
+class WaitingQuery(Paging):
+    party: Text | None = None
+    plan: Text | None = None
+    now: bool = Field(False, description="only who is waited on now")
+
+
+class AttestationQuery(Paging):
+    dataset: Text | None = None
+    crossing: Text | None = None
+
+
+class Page(Schema):
+    """One page of a list: the rows, and how many there are in all."""
+
+    count: int
+    page: int
+    page_size: int
+    results: list[dict]
+
+
+PAGE = {200: Page}
+DOWNLOAD = {"responses": {"200": {"description": "The table as a file", "content": {
+    "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "array"}}}}}}
+
+
+def page_of(paging: Paging, query, to_rows) -> dict:
+    page, size = paging.page, paging.page_size
     total = query.count()
     items = list(query[(page - 1) * size: page * size])
     return {"count": total, "page": page, "page_size": size, "results": list(to_rows(items))}
 
 
-def _int(request, name: str, default: int) -> int:
-    text = request.GET.get(name)
-    if text is None:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise Refused("query.invalid", f"{name} is a whole number from 1", 400)
-    return int(text)
-
-
-def _filters(request, allowed: dict[str, str]) -> Q:
+def _filters(given: Schema, allowed: dict[str, str]) -> Q:
     q = Q()
     for name, lookup in allowed.items():
-        if request.GET.get(name):
-            q &= Q(**{lookup: request.GET[name]})
+        if getattr(given, name):
+            q &= Q(**{lookup: getattr(given, name)})
     return q
 
 
-def plan_filter(request) -> Q:
-    q = _filters(request, {"status": "status", "requester": "requester_id", "linkage": "linkage"})
-    if request.GET.get("route"):
-        q &= Q(legs__route_id=request.GET["route"])
-    if request.GET.get("party"):
-        q &= Q(requester_id=request.GET["party"]) | Q(positions__party_id=request.GET["party"])
+def plan_filter(given: PlanQuery) -> Q:
+    q = _filters(given, {"status": "status", "requester": "requester_id", "linkage": "linkage"})
+    if given.route:
+        q &= Q(legs__route_id=given.route)
+    if given.party:
+        q &= Q(requester_id=given.party) | Q(positions__party_id=given.party)
     return q
 
 
@@ -168,42 +220,46 @@ def export_rows(table_name: str, user=None):
 
 def register(api: NinjaAPI) -> None:
     @api.get("/plans", summary="Plans (filters: status, requester, party, route, linkage; page, page_size)",
-             tags=["reads"])
-    def list_plans(request):
-        return page_of(request, tables.plans_query(plan_filter(request)).distinct(), plan_list_rows(request))
+             tags=["reads"], response=PAGE)
+    def list_plans(request, given: Query[PlanQuery]):
+        return page_of(given, tables.plans_query(plan_filter(given)).distinct(), plan_list_rows(request))
 
     @api.get("/plans/{plan}", summary="One plan: legs, lines, positions, waiting clocks, timeline", tags=["reads"])
-    def get_plan(request, plan: str):
+    def get_plan(request, plan: Text):
         return plan_detail(request, plan)
 
-    @api.get("/legs", summary="Legs with their route, status, requester, stage dates and weight", tags=["reads"])
-    def list_legs(request):
-        q = _filters(request, {"plan": "plan_id", "route": "route_id", "phase": "phase", "status": "plan__status"})
-        return page_of(request, tables.legs_query(q), tables.leg_rows)
+    @api.get("/legs", summary="Legs with their route, status, requester, stage dates and weight", tags=["reads"],
+             response=PAGE)
+    def list_legs(request, given: Query[LegQuery]):
+        q = _filters(given, {"plan": "plan_id", "route": "route_id", "phase": "phase", "status": "plan__status"})
+        return page_of(given, tables.legs_query(q), tables.leg_rows)
 
-    @api.get("/lines", summary="Manifest lines (filters: plan, category)", tags=["reads"])
-    def list_lines(request):
-        q = _filters(request, {"plan": "leg__plan_id", "category": "category"})
-        return page_of(request, tables.lines_query(q), tables.line_rows)
+    @api.get("/lines", summary="Manifest lines (filters: plan, category)", tags=["reads"],
+             response=PAGE)
+    def list_lines(request, given: Query[LineQuery]):
+        q = _filters(given, {"plan": "leg__plan_id", "category": "category"})
+        return page_of(given, tables.lines_query(q), tables.line_rows)
 
-    @api.get("/incidents", summary="Incident claims with their disputes, side by side", tags=["reads"])
-    def list_incidents(request):
-        q = _filters(request, {"category": "category", "reporter": "reporter_id", "plan": "plan"})
-        return page_of(request, tables.incidents_query(q), tables.incident_rows)
+    @api.get("/incidents", summary="Incident claims with their disputes, side by side", tags=["reads"],
+             response=PAGE)
+    def list_incidents(request, given: Query[IncidentQuery]):
+        q = _filters(given, {"category": "category", "reporter": "reporter_id", "plan": "plan"})
+        return page_of(given, tables.incidents_query(q), tables.incident_rows)
 
     @api.get("/incidents/{incident}", summary="One incident claim and its disputes", tags=["reads"])
-    def get_incident(request, incident: str):
+    def get_incident(request, incident: Text):
         found = tables.incidents_query(Q(pk=incident))
         if not found:
             raise Refused("incident.not_found", f"there is no incident {incident!r}", 404)
         return next(tables.incident_rows(found))
 
-    @api.get("/waiting", summary="Who is waited on, per plan and party, with live totals", tags=["reads"])
-    def list_waiting(request):
-        q = _filters(request, {"party": "party_id", "plan": "plan_id"})
-        if request.GET.get("now") == "1":
+    @api.get("/waiting", summary="Who is waited on, per plan and party, with live totals", tags=["reads"],
+             response=PAGE)
+    def list_waiting(request, given: Query[WaitingQuery]):
+        q = _filters(given, {"party": "party_id", "plan": "plan_id"})
+        if given.now:
             q &= Q(waiting_since__isnull=False)
-        return page_of(request, tables.waiting_query(q), tables.waiting_rows)
+        return page_of(given, tables.waiting_query(q), tables.waiting_rows)
 
     @api.get("/waiting/board", summary="Per party: plans it is waited on for, now and in all, total and median",
              tags=["reads"])
@@ -214,19 +270,21 @@ def register(api: NinjaAPI) -> None:
     def stats(request):
         return {"results": list(tables.stat_rows())}
 
-    @api.get("/attestations", summary="Passages attested by data sources (imports)", tags=["reads"])
-    def list_attestations(request):
-        q = _filters(request, {"dataset": "dataset", "crossing": "crossing"})
+    @api.get("/attestations", summary="Passages attested by data sources (imports)", tags=["reads"],
+             response=PAGE)
+    def list_attestations(request, given: Query[AttestationQuery]):
+        q = _filters(given, {"dataset": "dataset", "crossing": "crossing"})
         query = Attestation.objects.filter(q).order_by("dataset", "passage")
-        return page_of(request, query, lambda rows: [
+        return page_of(given, query, lambda rows: [
             {"passage": a.passage, "source": a.source_id, "dataset": a.dataset, "reference": a.reference,
              "crossing": a.crossing, "carrier": a.carrier, "departed": str(a.departed or "") or None,
              "cleared": str(a.cleared or "") or None, "received": str(a.received or "") or None,
              "tonnes": a.weight_kg / 1000, "kind": "attested by the source, not consented on Corridor"}
             for a in rows])
 
-    @api.get("/export/{table}.{fmt}", summary="Download a table as csv, json or hxl", tags=["reads"])
-    def export(request, table: str, fmt: str):
+    @api.get("/export/{table}.{fmt}", summary="Download a table as csv, json or hxl", tags=["reads"],
+             openapi_extra=DOWNLOAD)
+    def export(request, table: Text, fmt: Text):
         return download(table, fmt, request)
 
     @api.get("/me", summary="Who the token belongs to and what it may do for which party", tags=["reads"])

@@ -13,42 +13,62 @@ from datetime import datetime
 from pathlib import Path
 
 from .attest import ImportReport, ensure_source, record_attestations
+from .filetype import FileTypeError, head_of, require
 
 SOURCE = "bsgi-jcc"
 SOURCE_NAME = "Black Sea Grain Initiative JCC vessel movements (data source)"
 DATASET = "bsgi"
 CROSSING = "JCC inspection, Istanbul"
+COLUMNS = {"#", "Status", "Vessel name", "IMO", "Departure port", "Departure date", "Inspection cleared",
+           "Metric tons", "Commodity", "Country"}
 
 
 def import_bsgi(path: Path, progress=None) -> ImportReport:
-    ensure_source(SOURCE, SOURCE_NAME)
+    require(head_of(path), "csv", path.name, prefix="import")
     report = ImportReport(f"BSGI {path.name}")
-    return record_attestations(SOURCE, voyages(path, report), report, progress)
+    found = list(voyages(path, report))  # the whole file is read before anything is recorded
+    ensure_source(SOURCE, SOURCE_NAME)
+    return record_attestations(SOURCE, found, report, progress)
 
 
 def voyages(path: Path, report: ImportReport) -> Iterator[dict]:
     """One payload per voyage, in file order; its "Outbound +" rows (wherever they stand) folded in."""
     found: dict[str, dict] = {}
     extra: list[tuple[int, str, dict]] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row_number, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                line, voyage = _line(row), _voyage(row)
-            except (KeyError, ValueError) as error:
-                report.unreadable.append(f"row {row_number}: {error}")
-                continue
-            if (row.get("Status") or "").strip() == "Outbound +":
-                extra.append((row_number, voyage["passage"], line))
-            elif voyage["passage"] in found:
-                report.unreadable.append(f"row {row_number}: voyage {voyage['reference']} appears twice as 'Outbound'")
-            else:
-                found[voyage["passage"]] = {**voyage, "lines": [line]}
+    try:
+        rows = _rows(path)
+    except UnicodeDecodeError as error:
+        raise FileTypeError("import.encoding", f"{path.name} is not UTF-8 text ({error.reason} at byte "
+                                               f"{error.start})") from None
+    except csv.Error as error:
+        raise FileTypeError("import.unreadable", f"{path.name} cannot be read as CSV ({error})") from None
+    for row_number, row in enumerate(rows, start=2):
+        try:
+            line, voyage = _line(row), _voyage(row)
+        except (KeyError, ValueError) as error:
+            report.unreadable.append(f"row {row_number}: {error}")
+            continue
+        if (row.get("Status") or "").strip() == "Outbound +":
+            extra.append((row_number, voyage["passage"], line))
+        elif voyage["passage"] in found:
+            report.unreadable.append(f"row {row_number}: voyage {voyage['reference']} appears twice as 'Outbound'")
+        else:
+            found[voyage["passage"]] = {**voyage, "lines": [line]}
     for row_number, passage, line in extra:
         if passage not in found:
             report.unreadable.append(f"row {row_number}: 'Outbound +' line of {passage}, which has no 'Outbound' row")
             continue
         found[passage]["lines"].append(line)
     yield from found.values()
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle, restval="")  # a short row's missing cells are empty
+        missing = COLUMNS - set(reader.fieldnames or ())
+        if missing:
+            raise FileTypeError("import.columns", f"{path.name} lacks the columns {', '.join(sorted(missing))}")
+        return list(reader)
 
 
 def _voyage(row: dict) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from .attest import ImportReport, ensure_source, record_attestations
+from .filetype import FileTypeError, head_of, require
 
 SOURCE = "unrwa-tracking"
 SOURCE_NAME = "UNRWA Gaza supplies and dispatch tracking (data source)"
@@ -19,7 +20,7 @@ SHEET = "Suppy Page"  # sic: the sheet's name in UNRWA's file
 WEIGHT_UNITS = {"MT": 1000, "Ton": 1000}
 
 
-class WorkbookError(ValueError):
+class WorkbookError(FileTypeError):
     pass
 
 
@@ -31,16 +32,18 @@ def import_unrwa(path: Path, progress=None) -> ImportReport:
 
 
 def read_rows(path: Path) -> list[dict]:
+    require(head_of(path), "xlsx", path.name, prefix="import")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file; all mean the same here
-        raise WorkbookError(f"{path.name} is not a readable XLSX workbook ({type(error).__name__}: {error})") from None
+        raise WorkbookError("import.unreadable", f"{path.name} is not a readable XLSX workbook "
+                                                 f"({type(error).__name__}: {error})") from None
     sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
     missing = {"ID", "Received Date", "Crossing", "Quantity"} - set(header)
     if missing:
-        raise WorkbookError(f"{path.name} lacks the columns {', '.join(sorted(missing))}")
+        raise WorkbookError("import.columns", f"{path.name} lacks the columns {', '.join(sorted(missing))}")
     return [dict(zip(header, row, strict=False)) for row in rows]
 
 

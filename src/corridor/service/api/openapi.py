@@ -1,0 +1,90 @@
+"""The OpenAPI document: django-ninja's, completed with what it cannot know by itself.
+
+- Request bodies are the engine's payload types (msgspec's JSON Schema). Their named parts are published
+  once under `components/schemas`, so every `$ref` in the document resolves from its root.
+- Every operation documents the error answers it can give (`ERROR_STATUSES`), each with the `Error`
+  schema of `errors.py`, and the optional bearer token.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import msgspec
+from ninja import NinjaAPI
+
+from ...engine.statements import PAYLOADS
+from .errors import Error
+
+COMPONENTS = "#/components/schemas/"
+TOKEN_SCHEME = {"type": "http", "scheme": "bearer", "description": "an API token (`corridor createuser`)"}
+ERROR_MEANINGS = {
+    400: "The request, a parameter or the body could not be read",
+    401: "The token is missing, unknown or revoked",
+    403: "The token's party or role may not do this",
+    404: "No such path or object that you may see",
+    409: "The log moved on: a replay, a stale version, a state that no longer allows this",
+    413: "The body or file is over the limit",
+    422: "The statement or file breaks a rule or is malformed",
+}
+# which refusals each kind of operation can give; a read with an id in its path may also answer 404
+ERROR_STATUSES = {"get": (400, 401), "post": (400, 401, 403, 404, 409, 413, 422)}
+# Where the log carries salted commitments, the API takes clear values and the server commits them
+# (docs/rules.md, "What the public log shows and when"): a slot's window, vehicle plates, crew.
+CLEAR_SCHEMAS = {"SlotInClear": {
+    "type": "object", "required": ["slot", "start", "end"], "properties": {
+        "slot": {"type": "string"}, "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"}}}}
+CLEAR_BODIES = {"slot.propose": "SlotInClear"}
+CLEAR_PLATE = {"type": "string", "maxLength": 100, "description": "in clear: the server signs a salted commitment"}
+CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\"}]}; kept private, only salted "
+                                         "commitments are signed"}
+
+
+@functools.cache
+def payload_schemas() -> tuple[dict[str, dict], dict[str, dict]]:
+    """(statement type -> its body schema, the named schemas they refer to), built once for all types."""
+    kinds = list(PAYLOADS)
+    schemas, components = msgspec.json.schema_components([PAYLOADS[k] for k in kinds],
+                                                         ref_template=COMPONENTS + "{name}")
+    bodies = dict(zip(kinds, schemas, strict=True))
+    bodies.update({kind: {"$ref": COMPONENTS + name} for kind, name in CLEAR_BODIES.items()})
+    components = {**components, **CLEAR_SCHEMAS}
+    if "Vehicle" in components:
+        components["Vehicle"]["properties"]["plate"] = CLEAR_PLATE
+    return bodies, components
+
+
+def request_body(kind: str, extra: dict | None = None) -> dict:
+    """An operation's `openapi_extra`: its JSON body is the payload of the statement type `kind`, with
+    `extra` properties the API reads besides it (e.g. the new plan's id)."""
+    body = payload_schemas()[0][kind]
+    if extra:  # the payload's own object, widened: it refuses unknown fields, so `allOf` could not add any
+        named = payload_schemas()[1][body["$ref"].removeprefix(COMPONENTS)]
+        body = {**named, "properties": {**named.get("properties", {}), **extra}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
+
+
+class CorridorAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        document = super().get_openapi_schema(**kwargs)
+        components = document.setdefault("components", {})
+        components.setdefault("schemas", {}).update({**payload_schemas()[1], "Error": Error.model_json_schema()})
+        components.setdefault("securitySchemes", {})["token"] = TOKEN_SCHEME
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                _document_errors(path, method, operation)
+                operation["security"] = [{"token": []}, {}]
+        return document
+
+
+def _document_errors(path: str, method: str, operation: dict) -> None:
+    statuses = set(ERROR_STATUSES[method])
+    if "{" in path:
+        statuses.add(404)
+    responses = operation.setdefault("responses", {})
+    for status in sorted(statuses):
+        responses.setdefault(str(status), {
+            "description": ERROR_MEANINGS[status],
+            "content": {"application/json": {"schema": {"$ref": COMPONENTS + "Error"}}},
+        })
