@@ -13,7 +13,11 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from .engine.model import LABEL_MAX_LENGTH
 from .ledger.commitments import commit, crew_value, plate_value, window_value
+
+# the widths of the private tables that keep clear crew (the service's crew_member): longer is refused here
+CREW_NAME_MAX_LENGTH, CREW_DOCUMENT_MAX_LENGTH = 400, 200
 
 HEX64 = frozenset("0123456789abcdef")
 
@@ -81,6 +85,7 @@ def commit_plan(content: dict[str, Any], crew: object = None) -> tuple[dict[str,
         for vehicle in leg.get("vehicles") or []:
             if isinstance(vehicle, dict) and isinstance(vehicle.get("plate"), str) and not is_commitment(
                     vehicle["plate"]):
+                _check_plate(vehicle["plate"])
                 salt, commitment = commit(plate_value(vehicle["plate"]))
                 private.plates.append({"leg": str(leg_id), "vehicle": str(vehicle.get("id", "")),
                                        "plate": vehicle["plate"], "salt": salt, "commitment": commitment})
@@ -88,6 +93,11 @@ def commit_plan(content: dict[str, Any], crew: object = None) -> tuple[dict[str,
     if crew is not None:
         _commit_crew(legs, crew, private)
     return signed, private
+
+
+def _check_plate(plate: str) -> None:
+    if len(plate) > LABEL_MAX_LENGTH:
+        raise PrivacyError("plate.invalid", f"a plate has at most {LABEL_MAX_LENGTH} characters")
 
 
 def _commit_crew(legs: dict, crew: object, private: Private) -> None:
@@ -105,6 +115,9 @@ def commit_member(member: object) -> dict[str, str]:
     if not isinstance(member, dict) or not all(isinstance(member.get(k), str) and member[k]
                                                for k in ("name", "document")):
         raise PrivacyError("crew.invalid", "each crew member has a non-empty \"name\" and \"document\"")
+    if len(member["name"]) > CREW_NAME_MAX_LENGTH or len(member["document"]) > CREW_DOCUMENT_MAX_LENGTH:
+        raise PrivacyError("crew.invalid", f"a crew member's name has at most {CREW_NAME_MAX_LENGTH} characters, "
+                                           f"the document number at most {CREW_DOCUMENT_MAX_LENGTH}")
     salt, commitment = commit(crew_value(member["name"], member["document"]))
     return {"name": member["name"], "document": member["document"], "salt": salt, "commitment": commitment}
 

@@ -23,6 +23,11 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=ID_PATTERN)]
 Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
+# Label: a short name a read model keeps in an indexed or narrow column (a unit, a vehicle type, a plate, a
+# dataset or crossing name). Its limit is the read models' column width (LABEL_MAX_LENGTH), so nothing the
+# engine accepts can fail to be stored (on PostgreSQL a longer value would abort the write).
+LABEL_MAX_LENGTH = 200
+Label = Annotated[str, msgspec.Meta(max_length=LABEL_MAX_LENGTH)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**53 - 1)]
 PositiveCount = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 # degrees as decimal strings (statements carry no floats): "39.8153"
@@ -85,7 +90,7 @@ class ManifestLine(Record, frozen=True, kw_only=True):
     item: Text
     category: Text
     quantity: PositiveCount
-    unit: Text
+    unit: Label
     weight_kg: Count
 
 
@@ -95,7 +100,7 @@ class Vehicle(Record, frozen=True, kw_only=True):
 
     id: Id
     plate: Sha256Hex
-    type: Text
+    type: Label
 
 
 class Leg(Record, frozen=True, kw_only=True):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 
 from .errors import refuse
-from .model import Capacity, Count, Id, Party, PlanContent, Record, Ref, Route, Sha256Hex, Text
+from .model import Capacity, Count, Id, Label, Party, PlanContent, Record, Ref, Route, Sha256Hex, Text
 
 RefusalReason = Literal[
     "security",
@@ -108,7 +108,7 @@ class RevealedWindow(Record, frozen=True, kw_only=True):
 class RevealedPlate(Record, frozen=True, kw_only=True):
     leg: Ref
     vehicle: Ref
-    plate: Text
+    plate: Label
     salt: SaltHex
 
 
@@ -133,7 +133,7 @@ class Finding(Record, frozen=True, kw_only=True):
 class UndeclaredItem(Record, frozen=True, kw_only=True):
     item: Text
     quantity: Count
-    unit: Text
+    unit: Label
 
 
 class SealCheck(Record, frozen=True, kw_only=True):
@@ -207,9 +207,9 @@ class AttestedLine(Record, frozen=True, kw_only=True):
     item: Text
     category: Text = ""
     quantity: Count
-    unit: Text
+    unit: Label
     weight_kg: Count = 0
-    destination: Text = ""
+    destination: Label = ""
 
 
 class AttestPassage(Record, frozen=True, kw_only=True):
@@ -218,11 +218,11 @@ class AttestPassage(Record, frozen=True, kw_only=True):
     Not a consent or an inspection by anyone: the parties that took those steps did not sign them here."""
 
     passage: Id
-    dataset: Text
-    reference: Text
-    crossing: Text
-    carrier: Text = ""
-    origin: Text = ""
+    dataset: Label
+    reference: Label
+    crossing: Label
+    carrier: Label = ""
+    origin: Label = ""
     departed: Day | None = None
     cleared: Day | None = None
     received: Day | None = None

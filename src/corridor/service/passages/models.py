@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from ...engine.model import LABEL_MAX_LENGTH
+from ...privacy import CREW_DOCUMENT_MAX_LENGTH, CREW_NAME_MAX_LENGTH
 from ..parties.models import Party, Route
 
 
@@ -69,7 +71,7 @@ class ManifestLine(models.Model):
     item = models.CharField(max_length=4000)
     category = models.CharField(max_length=4000)
     quantity = models.BigIntegerField()
-    unit = models.CharField(max_length=100)
+    unit = models.CharField(max_length=LABEL_MAX_LENGTH)
     weight_kg = models.BigIntegerField()
     carried = models.BigIntegerField()
     refused_by = models.JSONField(default=list)
@@ -86,9 +88,9 @@ class Vehicle(models.Model):
 
     leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="vehicles")
     vehicle_id = models.CharField(max_length=128)
-    plate = models.CharField(max_length=100)  # once revealed on the log; "" before
+    plate = models.CharField(max_length=LABEL_MAX_LENGTH)  # once revealed on the log; "" before
     commitment = models.CharField(max_length=64, default="")
-    type = models.CharField(max_length=100)
+    type = models.CharField(max_length=LABEL_MAX_LENGTH)
 
     class Meta:
         db_table = "vehicle"
@@ -147,11 +149,11 @@ class Attestation(models.Model):
 
     passage = models.CharField(max_length=128, primary_key=True)
     source = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="attestations")
-    dataset = models.CharField(max_length=200, db_index=True)
-    reference = models.CharField(max_length=200)
-    crossing = models.CharField(max_length=200)
+    dataset = models.CharField(max_length=LABEL_MAX_LENGTH, db_index=True)
+    reference = models.CharField(max_length=LABEL_MAX_LENGTH)
+    crossing = models.CharField(max_length=LABEL_MAX_LENGTH)
     carrier = models.CharField(max_length=400)
-    origin = models.CharField(max_length=200)
+    origin = models.CharField(max_length=LABEL_MAX_LENGTH)
     departed = models.DateField(null=True, db_index=True)
     cleared = models.DateField(null=True)
     received = models.DateField(null=True, db_index=True)
@@ -170,9 +172,9 @@ class AttestedLine(models.Model):
     item = models.CharField(max_length=4000)
     category = models.CharField(max_length=4000)
     quantity = models.BigIntegerField()
-    unit = models.CharField(max_length=100)
+    unit = models.CharField(max_length=LABEL_MAX_LENGTH)
     weight_kg = models.BigIntegerField()
-    destination = models.CharField(max_length=200, db_index=True)
+    destination = models.CharField(max_length=LABEL_MAX_LENGTH, db_index=True)
 
     class Meta:
         db_table = "attested_line"
@@ -187,8 +189,8 @@ class CrewMember(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="crew")
     leg_id = models.CharField(max_length=128)
     commitment = models.CharField(max_length=64)
-    name = models.CharField(max_length=400)
-    document = models.CharField(max_length=200)
+    name = models.CharField(max_length=CREW_NAME_MAX_LENGTH)
+    document = models.CharField(max_length=CREW_DOCUMENT_MAX_LENGTH)
     salt = models.CharField(max_length=64)
 
     class Meta:
@@ -221,7 +223,7 @@ class VehiclePlate(models.Model):
     plan_id = models.CharField(max_length=128, db_index=True)
     leg_id = models.CharField(max_length=128)
     vehicle_id = models.CharField(max_length=128)
-    plate = models.CharField(max_length=100)
+    plate = models.CharField(max_length=LABEL_MAX_LENGTH)
     salt = models.CharField(max_length=64)
     commitment = models.CharField(max_length=64)
 
