@@ -156,3 +156,26 @@ def test_the_checkpoint_screen_shows_window_and_plates_to_the_plans_parties_only
         other = signed_in("org-b").get("/checkpoints/lachin-checkpoint").content.decode()
     assert "AB 123" in border and "2023-09-12T07:00:00Z" in border
     assert "AB 123" not in other and "2023-09-12T07:00:00Z" not in other and "p1" not in other
+
+
+def _reveals() -> int:
+    return sum(b'"type":"plan.reveal"' in bytes(e.data) for e in LogEntry.objects.all())
+
+
+def test_a_plan_cancelled_before_its_window_is_not_revealed_on_its_own(scheduled, public):
+    """The same trucks may be asked for again at the same time: cancelling must not publish them."""
+    parties = scheduled
+    with clock.frozen_at(T + 700):  # the window (12 Sep 07:00-09:00) is still ahead
+        assert parties["org-a"].post("/plans/p1/cancel", {"text": "postponed"})[0] == 201
+    assert _reveals() == 0
+    detail = public.get("/api/v1/plans/p1").json()
+    assert detail["window"] is None and detail["plates"] is None
+    with clock.frozen_at(T + 800):  # the requester may still decide to reveal
+        assert parties["org-a"].post("/plans/p1/reveal", {})[0] == 201
+    assert _reveals() == 1
+
+
+def test_a_plan_cancelled_after_its_window_ended_is_revealed_on_its_own(scheduled):
+    with clock.frozen_at(parse_time("2023-09-12T10:00:00Z")):
+        assert scheduled["org-a"].post("/plans/p1/cancel", {"text": "too late"})[0] == 201
+    assert _reveals() == 1

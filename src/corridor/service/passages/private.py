@@ -3,8 +3,8 @@
 Requests carry clear values; `commit_request` turns them into the salted commitments a party signs
 (corridor.privacy) and the private part, which `projection.write_private` keeps, in the recording
 transaction, in access-controlled tables (crew_member, slot_window, vehicle_plate) that only the plan's
-parties read. When a plan closes, `reveal_on_close` has the requester (custodial key) reveal window and plates on the
-log; `check_go` holds an early `go` against the private window, which the engine cannot see.
+parties read. When a passage is over, `reveal_on_close` has the requester (custodial key) reveal window and plates
+on the log; `check_go` holds an early `go` against the private window, which the engine cannot see.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ...engine.times import parse_time
 from ...fold import Folded, LogFold
 from ...ledger.commitments import plate_value, verify_reveal, window_value
 from ...privacy import PrivacyError, Private, commit_plan, commit_window, reveal_payload
+from .. import clock
 from ..ledger.record import Builder, Refused, custodial
 from .models import SlotWindow, VehiclePlate
 
@@ -74,6 +75,16 @@ def reveal_due(plan: PlanState) -> dict[str, Any]:
     return reveal_payload(window, plates)
 
 
+def _movement_is_over(plan: PlanState, now: int) -> bool:
+    """A completed passage has moved. A plan closed otherwise (cancelled, expired, aborted) may be asked
+    again with the same vehicles at the same time, so it is revealed on its own only once its window has
+    ended; until then (or with no window at all) only the requester decides to reveal it."""
+    if plan.status == "completed":
+        return True
+    row = current_window(plan) if plan.slot is not None else None
+    return row is not None and parse_time(row.end, "end") <= now
+
+
 def reveal_on_close(folded: Folded, fold: LogFold) -> list[Builder]:
     """Once a plan is closed, its requester reveals window and plates, signed with its custodial key in
     the same transaction. A requester that signs its own statements reveals itself (the builder is
@@ -81,7 +92,7 @@ def reveal_on_close(folded: Folded, fold: LogFold) -> list[Builder]:
     builders = []
     for plan_id in folded.plans:
         plan = fold.state.plans.get(plan_id)
-        if plan is None or not plan.closed:
+        if plan is None or not plan.closed or not _movement_is_over(plan, clock.now()):
             continue
         payload = reveal_due(plan)
         if payload:
