@@ -118,3 +118,17 @@ def test_the_bodies_that_carry_more_than_the_payload_document_it(spec):
     body = spec["paths"]["/api/v1/plans"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     # the body's schema as a document of its own, beside the components its references point into
     Draft202012Validator({**body, "components": spec["components"]}).validate(plan_body())
+
+
+def test_the_document_has_no_key_twice(public):
+    """A JSON object with a key twice parses in Python (the last wins) but Swagger UI refuses the whole
+    document ("duplicated mapping key"), so /api/v1/docs showed nothing."""
+
+    def refuse_twice(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+        return dict(pairs)
+
+    import json
+
+    json.loads(public.get("/api/v1/openapi.json").content, object_pairs_hook=refuse_twice)

@@ -78,7 +78,17 @@ class CorridorAPI(NinjaAPI):
         return document
 
 
+def _one_key_per_status(operation: dict) -> None:
+    """django-ninja keys its own responses by int, `openapi_extra` by str: merge them under one str key,
+    or the JSON document carries the same key twice (which Swagger UI refuses to render)."""
+    merged: dict[str, dict] = {}
+    for status, response in operation.get("responses", {}).items():
+        merged.setdefault(str(status), {}).update(response)
+    operation["responses"] = merged
+
+
 def _document_errors(path: str, method: str, operation: dict) -> None:
+    _one_key_per_status(operation)
     statuses = set(ERROR_STATUSES[method])
     if "{" in path:
         statuses.add(404)
