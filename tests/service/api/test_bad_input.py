@@ -71,10 +71,11 @@ def test_replayed_statement(submitted, parties):
 
     statement = {"type": "plan.consent", "party": "escort", "seq": 1, "time": "2023-09-11T08:14:00Z", "plan": "p1",
                  "payload": {"version": Plan.objects.get(pk="p1").version}}
-    entry = seal(statement, key)
+    entry = seal(statement, key) + b"\n"  # as `corridor sign` prints it and `curl --data-binary @file` sends it
     with clock.frozen_at(T):
         assert parties["escort"].post("/statements", raw=entry)[0] == 201
     refused(lambda: parties["escort"].post("/statements", raw=entry), 409, "seq.duplicate")
+    refused(lambda: parties["escort"].post("/statements", raw=b" " + entry), 422, "entry.not_canonical")
 
 
 def test_stale_version(submitted):
