@@ -53,3 +53,28 @@ def test_a_data_dir_with_a_log_key_keeps_the_name_its_checkpoints_carry(tmp_path
 
     tmp_path.joinpath("log.key").write_text(Signer.generate("corridor.example/log").encode())
     assert load({"CORRIDOR_DATA_DIR": str(tmp_path)}).log_origin == "corridor.example/log"
+
+
+def test_the_embedded_database_is_readable_by_its_owner_only_whatever_the_umask(tmp_path):
+    """It holds clear crew, plates and windows, password hashes and sessions (a session key read from a
+    0644 file signed a local user in as another party)."""
+    import os
+    import sqlite3
+
+    old_umask = os.umask(0o022)
+    try:
+        config = load({"CORRIDOR_DATA_DIR": str(tmp_path)})
+        path = config.database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("CREATE TABLE t (x)")
+            connection.execute("INSERT INTO t VALUES (1)")
+            modes = {name: stat.S_IMODE(os.stat(tmp_path / name).st_mode)
+                     for name in os.listdir(tmp_path) if name.startswith("corridor.sqlite3")}
+        assert set(modes) >= {"corridor.sqlite3", "corridor.sqlite3-wal", "corridor.sqlite3-shm"}
+        assert set(modes.values()) == {0o600}, modes
+        os.chmod(path, 0o644)  # made by an earlier version
+        load({"CORRIDOR_DATA_DIR": str(tmp_path)})
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    finally:
+        os.umask(old_umask)

@@ -43,7 +43,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
     data_dir.mkdir(parents=True, exist_ok=True)
     return Config(
         data_dir=data_dir,
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'corridor.sqlite3'}",
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{_owner_only_database(data_dir / 'corridor.sqlite3')}",
         log_origin=env.get("CORRIDOR_LOG_ORIGIN") or _generated(data_dir / "log_origin", lambda: _origin(data_dir)),
         allowed_hosts=tuple(filter(None, env.get("CORRIDOR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(","))),
         secret_key=env.get("DJANGO_SECRET_KEY") or _generated(data_dir / "secret_key", _token),
@@ -87,6 +87,18 @@ def _origin(data_dir: Path) -> str:
 
 def _fernet_key() -> str:
     return Fernet.generate_key().decode()
+
+
+def _owner_only_database(path: Path) -> Path:
+    """The embedded database holds clear crew, plates and windows, password hashes and sessions: readable by
+    its owner only, whatever the umask. SQLite creates its -wal and -shm files with the database's mode, so
+    creating the file 0600 before SQLite does (and tightening one made by an earlier version) covers them."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            part.chmod(0o600)
+    return path
 
 
 def _generated(path: Path, make) -> str:

@@ -23,6 +23,7 @@ PATHS = [
     "/static/web/public.js",  # static files
     "/static/vendor/leaflet/leaflet.css",
     "/no-such-page",  # an error page
+    "/api/v1/no-such-path",  # an API error the API's middleware turns into JSON
 ]
 
 

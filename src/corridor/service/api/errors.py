@@ -122,8 +122,9 @@ def _as_json(response: HttpResponse) -> JsonResponse:
     status = response.status_code
     code, message = CODE_OF_STATUS.get(status, CODE_OF_STATUS[500 if status >= 500 else 400])
     replaced = JsonResponse(error_body(code, message), status=status)
-    if "Allow" in response:
-        replaced["Allow"] = response["Allow"]
+    for header, value in response.items():  # Allow, and the security headers set further in (CSP, nosniff, ...)
+        if header.lower() not in ("content-type", "content-length"):
+            replaced[header] = value
     return replaced
 
 
