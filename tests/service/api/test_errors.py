@@ -151,3 +151,17 @@ def test_a_plan_whose_legs_are_malformed_is_refused_whatever_the_crew(parties, l
         assert 400 <= status < 500 and answer["code"], answer
         status, answer = parties["org-a"].post("/plans", {"plan": "p9", "legs": legs, "crew": {"leg-a": []}})
         assert 400 <= status < 500 and answer["code"], answer
+
+
+def test_a_chunked_body_is_refused_plainly_not_read_as_empty():
+    """Under WSGI a chunked body reaches Django with no length and reads as b"" (a consent then failed as
+    "the request body must be a JSON object")."""
+    from django.test import RequestFactory
+
+    from corridor.service.api.errors import ApiErrorsMiddleware
+
+    request = RequestFactory().post("/api/v1/plans/p1/consent", data=b'{"version": "x"}',
+                                    content_type="application/json", HTTP_TRANSFER_ENCODING="chunked")
+    del request.META["CONTENT_LENGTH"]
+    response = ApiErrorsMiddleware(lambda _: pytest.fail("the request went on"))(request)
+    assert response.status_code == 411 and json.loads(response.content)["code"] == "length.required"

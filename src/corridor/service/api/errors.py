@@ -108,10 +108,19 @@ class ApiErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(PREFIX) and _chunked(request):
+            # WSGI gives Django no length for a chunked body, so it would read as empty: refuse it plainly
+            return JsonResponse(error_body("length.required", "send the body with a Content-Length (not chunked)"),
+                                status=411)
         response = self.get_response(request)
         if request.path.startswith(PREFIX) and response.status_code >= 400 and not _is_json(response):
             return _as_json(response)
         return response
+
+
+def _chunked(request: HttpRequest) -> bool:
+    return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
+        "CONTENT_LENGTH")
 
 
 def _is_json(response: HttpResponse) -> bool:
