@@ -91,3 +91,14 @@ def test_tile_paths_have_one_spelling():
     for odd in ("tile/0/0000", "tile/0/x000/001", "tile/0/000.p/0", "tile/0/000.p/256", "tile/a/000",
                 "tile/0/000.p/007"):
         assert parse_tile_path(odd) is None, odd
+
+
+def test_a_restart_checks_only_the_edge_a_crash_could_have_left_half_written(store):
+    """The last full tile and the partial one of each level: a fixed number of tiles at any size (a check of
+    every tile at start reads the whole log: minutes at a million entries). The rest is checked when served."""
+    edge = [path for path, _ in store.check_edge_tiles()]
+    assert edge == ["tile/entries/001", "tile/entries/002.p/88", "tile/0/001", "tile/0/002.p/88", "tile/1/000.p/2"]
+    flip(store.tiles / "tile/0/002.p/88")
+    flip(store.tiles / "tile/0/000")  # not on the edge: found when it is served, or by `corridor log check`
+    assert store.check_edge_tiles(repair=True)[3] == ("tile/0/002.p/88", REPAIRED)
+    assert bad(store.check_tiles()) == ["tile/0/000"]

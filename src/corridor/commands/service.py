@@ -113,7 +113,8 @@ def worker_command(args: argparse.Namespace) -> int:
     from corridor.service.web.precompute import refresh
 
     store, cosigning = open_store(), witness_cosigning()  # one Cosigning: it remembers each witness's size
-    for path, status in store.check_tiles(repair=True):  # a restart notices tiles corrupted on disk
+    # a restart notices the tiles a crash could have left half-written (the others are checked when served)
+    for path, status in store.check_edge_tiles(repair=True):
         if status != "good":
             print(f"corridor worker: tile {path}: {status}", file=sys.stderr)
     while True:

@@ -136,6 +136,10 @@ class LogStore:
         """Every tile of the integrated tree, and every tile file present: (path, good|repaired|bad)."""
         return list(self.tile_checker().check_all(self.writer.size, repair))
 
+    def check_edge_tiles(self, repair: bool = False) -> list[tuple[str, str]]:
+        """The last tiles of each level (what a crash could leave half-written): cheap at any size."""
+        return list(self.tile_checker().check_edge(self.writer.size, repair))
+
     def entries_between(self, start: int, end: int) -> list[bytes]:
         rows = self.db.execute("SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
         return [bytes(r[0]) for r in rows]

@@ -2,8 +2,9 @@
 
 A tile is a cache of the database: level-0 tiles hold leaf hashes, level-L tiles the roots of full
 level-(L-1) tiles, bundles the entries. A file corrupted on disk would be served as `immutable` and
-yield proofs that fail, so the service checks each tile before serving it, `corridor worker` checks them
-all when it starts, and `corridor log check [--repair]` does the same offline. Checking one tile hashes
+yield proofs that fail, so the service checks each tile before serving it, `corridor worker` checks those
+a crash could have left half-written when it starts, and `corridor log check [--repair]` checks them all
+offline. Checking one tile hashes
 at most 256 hashes once its lower level is known; roots of full tiles and files already found good (by
 path, modification time and size) are remembered, so a request costs a `stat` in the common case.
 """
@@ -122,6 +123,21 @@ class TileChecker:
             if status == BAD and repair:
                 status = self._restore(path) if path in needed else self._remove(path)
             yield path, status
+
+    def check_edge(self, size: int, repair: bool = False) -> Iterator[tuple[str, str]]:
+        """The tiles a crash could have left half-written: the last two of each level and of the entry
+        bundles (the last full one and the partial one). Its cost does not grow with the entries' size, so
+        a restart at any size does it at once; every other tile is checked before it is served."""
+        names = list(needed_tiles(size))
+        last = {}
+        for name in names:
+            last[name.level] = max(last.get(name.level, 0), name.index)
+        for name in names:
+            if name.index >= last[name.level] - 1:
+                status = self.check(name.path, repair)
+                if status == BAD and repair:
+                    status = self._restore(name.path)
+                yield name.path, status
 
     def _restore(self, path: str) -> str:
         expected = self.expected.content(parse_tile_path(path))
