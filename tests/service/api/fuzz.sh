@@ -29,11 +29,12 @@ test -n "$TOKEN"
 SERVER=$!
 
 status=0
+# one worker: with two threads, hypothesis' lambda-source cache raced (a KeyError inside schemathesis, seen in CI)
 cd "$DATA"  # schemathesis keeps its cache and reports in the working directory
 timeout "${FUZZ_TIMEOUT:-300}" "$SCHEMATHESIS" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --wait-for-schema 30 \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,unsupported_method \
-    --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --request-timeout 20 \
+    --max-examples "$EXAMPLES" --seed "$SEED" --workers 1 --request-timeout 20 \
     --suppress-health-check all --warnings off || status=$?
 if [ "$status" -ne 0 ]; then
     echo "--- the server's unexpected failures ---"; grep -A30 "unexpected failure" "$DATA/server.log" | tail -80 || true
