@@ -8,7 +8,16 @@ import pytest
 
 from corridor.ledger.note import Signer
 from corridor.ledger.store import LogStore
-from corridor.ledger.tilecheck import BAD, GOOD, REPAIRED, needed_tiles, parse_tile_path
+from corridor.ledger.tilecheck import (
+    BAD,
+    GOOD,
+    REPAIRED,
+    UNCHECKED,
+    ExpectedTiles,
+    TileChecker,
+    needed_tiles,
+    parse_tile_path,
+)
 from corridor.ledger.verify import Source, VerificationError, verify_log
 
 ORIGIN = "corridor.example/log"
@@ -102,3 +111,22 @@ def test_a_restart_checks_only_the_edge_a_crash_could_have_left_half_written(sto
     flip(store.tiles / "tile/0/000")  # not on the edge: found when it is served, or by `corridor log check`
     assert store.check_edge_tiles(repair=True)[3] == ("tile/0/002.p/88", REPAIRED)
     assert bad(store.check_tiles()) == ["tile/0/000"]
+
+
+def test_one_check_reads_at_most_its_budget_of_the_log_and_later_ones_build_on_it(store):
+    """On a request's path a tile check must not grow with the log: an upper tile whose lower roots are not
+    known yet is served unchecked rather than read from every leaf under it, and becomes checkable once the
+    tiles below it were checked."""
+    read = []
+
+    def leaves(start, end):
+        read.append(end - start)
+        return store.tree.levels[0][start:end]
+
+    checker = TileChecker(store.tiles, ExpectedTiles(leaves, store.entries_between, leaf_budget=256))
+    assert checker.check("tile/1/000.p/2") == UNCHECKED  # needs 512 leaves at once
+    assert read == []
+    assert [checker.check(f"tile/0/00{i}") for i in (0, 1)] == [GOOD, GOOD]
+    flip(store.tiles / "tile/1/000.p/2")
+    assert checker.check("tile/1/000.p/2") == REPAIRED  # the roots below are known now: no leaf read
+    assert max(read) <= 256 and verifies(store)

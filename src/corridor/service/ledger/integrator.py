@@ -79,13 +79,17 @@ def witness_cosigning() -> Cosigning | None:
 
 
 _checkers: dict = {}
+# one level-1 tile's worth: a request checks a tile reading at most this many leaf hashes, whatever the log's
+# size (roots computed on the way are kept, so upper tiles become checkable as their lower ones are served)
+REQUEST_LEAF_BUDGET = 256 * 256
 
 
 def tile_checker() -> TileChecker:
     """For serving tiles: each checked against the database before it is served (see `tilecheck`)."""
     root = CONFIG.tiles_dir
     if root not in _checkers:
-        _checkers[root] = TileChecker(root, ExpectedTiles(_column_between("leaf"), _column_between("data")))
+        expected = ExpectedTiles(_column_between("leaf"), _column_between("data"), leaf_budget=REQUEST_LEAF_BUDGET)
+        _checkers[root] = TileChecker(root, expected)
     return _checkers[root]
 
 
