@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -31,6 +32,8 @@ class Config:
     witnesses: tuple[tuple[str, str], ...] = ()  # (URL, verifier key) of each witness asked to cosign
     witness_quorum: int = 0
     https: bool = False  # served over TLS (behind a proxy that sets X-Forwarded-Proto): Secure cookies, HSTS
+    webauthn_origin: str = "http://localhost:8000"  # where officers' browsers open the pages (passkeys)
+    webauthn_rp_id: str = "localhost"  # the passkeys' relying party: the origin's host or a parent domain of it
 
     @property
     def tiles_dir(self) -> Path:
@@ -58,7 +61,18 @@ def load(environ: dict[str, str] | None = None) -> Config:
         witnesses=_witnesses(env.get("CORRIDOR_WITNESSES", "")),
         witness_quorum=int(env.get("CORRIDOR_WITNESS_QUORUM", "0")),
         https=env.get("CORRIDOR_HTTPS", "0") == "1",
+        **_webauthn(env),
     )
+
+
+def _webauthn(env) -> dict[str, str]:
+    """Passkeys are bound to one origin (scheme, host, port) and a relying-party id (a host name, never an IP
+    address: browsers refuse those, so the demo is opened at http://localhost:8000 for passkeys)."""
+    origin = env.get("CORRIDOR_WEBAUTHN_ORIGIN", "http://localhost:8000").rstrip("/")
+    host = urlsplit(origin).hostname
+    if not origin.startswith(("http://", "https://")) or not host:
+        raise ValueError(f"CORRIDOR_WEBAUTHN_ORIGIN: {origin!r} is not an origin such as https://corridor.example.org")
+    return {"webauthn_origin": origin, "webauthn_rp_id": env.get("CORRIDOR_WEBAUTHN_RP_ID", host)}
 
 
 def _witnesses(text: str) -> tuple[tuple[str, str], ...]:

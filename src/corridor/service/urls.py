@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from .api.api import api
 from .ledger import views as log_views
+from .web import account, signing
 from .web import views as web
 
 urlpatterns = [
@@ -25,6 +26,11 @@ urlpatterns = [
     path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
     path("incidents", web.incidents, name="incidents"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
+    path("account", account.account, name="account"),
+    path("account/passkeys/options", account.passkey_options, name="passkey-options"),
+    path("account/passkeys/register", account.passkey_register, name="passkey-register"),
+    path("parties/<str:party>/members", account.members, name="members"),
+    path("sign/<str:token>", signing.complete, name="sign-complete"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -25,12 +25,25 @@ def signed_in_pages(browser, origin: str, parties: list[str]) -> dict[str, Brows
     return pages
 
 
-def drive_pages(scenario_path, pages: dict[str, BrowserPage]) -> None:
+def drive_pages(scenario_path, pages: dict[str, BrowserPage], passkeys: bool = False) -> None:
+    """Each statement made on its party's page; with `passkeys`, every one is signed in the "you are about to
+    sign" dialog by the officer's passkey (the pages' virtual authenticator) instead of by the server."""
     for item in load_scenario(scenario_path).statements:
         with clock.frozen_at(parse_time(item.at)):
+            pages[item.by].passkeys = passkeys
             STEPS[item.do](pages[item.by], item)
             messages = pages[item.by].page.locator(".messages .error")
             assert messages.count() == 0, (item.line, item.do, messages.all_inner_texts())
+
+
+def click_and_sign(page: BrowserPage, button) -> None:
+    """Submit a form; when the officer signs with a passkey, read the dialog and sign in it."""
+    button.click()
+    if getattr(page, "passkeys", False):
+        dialog = page.page.locator("dialog.sign-dialog")
+        dialog.get_by_role("button", name="Sign with my passkey").click()
+        dialog.wait_for(state="detached")
+    page.page.wait_for_load_state("networkidle")
 
 
 def _act(page: BrowserPage, item, kind: str, leg: str | None = None, fill: dict | None = None) -> None:
@@ -41,8 +54,7 @@ def _act(page: BrowserPage, item, kind: str, leg: str | None = None, fill: dict 
         form = form.filter(has=page.page.locator(f'input[name="leg"][value="{leg}"]'))
     for name, value in (fill or {}).items():
         form.locator(f'[name="{name}"]').fill(str(value))
-    form.locator("button[type=submit]").click()
-    page.page.wait_for_load_state("networkidle")
+    click_and_sign(page, form.locator("button[type=submit]"))
 
 
 def submit(page: BrowserPage, item) -> None:
@@ -60,8 +72,7 @@ def submit(page: BrowserPage, item) -> None:
         form.fill(f"#leg{n}_seals", " ".join(leg.get("seals", [])))
         form.fill(f"#leg{n}_crew", "\n".join(f"{m['name']}; {m['document']}" for m in leg.get("crew", [])))
     form.get_by_role("button", name="Review").click()
-    form.get_by_role("button", name="Submit and sign").click()
-    form.wait_for_load_state("networkidle")
+    click_and_sign(page, form.get_by_role("button", name="Submit and sign"))
 
 
 def incident(page: BrowserPage, item) -> None:
@@ -75,15 +86,13 @@ def incident(page: BrowserPage, item) -> None:
     form.locator("#lon").fill(claim["place"].get("lon", ""))
     form.locator("#occurred_from").fill(claim["occurred_from"][:16])
     form.locator("#text").fill(claim["text"])
-    form.locator("button[type=submit]").click()
-    page.page.wait_for_load_state("networkidle")
+    click_and_sign(page, form.locator("button[type=submit]"))
 
 
 def dispute(page: BrowserPage, item) -> None:
     page.open("/incidents")
     page.page.fill(f"#dispute-{item.payload['incident']}", item.payload["text"])
-    page.page.locator(f'form:has(input[name="dispute"][value="{item.payload["incident"]}"]) button').click()
-    page.page.wait_for_load_state("networkidle")
+    click_and_sign(page, page.page.locator(f'form:has(input[name="dispute"][value="{item.payload["incident"]}"]) button'))
 
 
 def deliver(page: BrowserPage, item) -> None:
@@ -95,8 +104,11 @@ def deliver(page: BrowserPage, item) -> None:
 
 
 def revealed(page: BrowserPage, item) -> None:
-    """The service revealed window and plates when the plan closed (the requester's custodial key): the
-    plan page shows them as revealed and offers no reveal any more."""
+    """The service revealed window and plates when the plan closed (the requester's custodial key), or, for a
+    requester that signs only with passkeys, its officer does so from the page: the plan page then shows them
+    as revealed and offers no reveal any more."""
+    if getattr(page, "passkeys", False):
+        _act(page, item, "plan.reveal")
     page.open(f"/plans/{item.plan}")
     assert page.page.locator('form[action$="/act/plan.reveal"]').count() == 0
     assert "salt" in page.page.locator("#slot-vehicles").locator("xpath=..").inner_text()

@@ -29,6 +29,7 @@ from ..passages.projection import PlanRows, attestation_rows, plan_rows
 from .bulk import BulkWriter
 from .keys import OPERATOR, operator_public
 from .models import LogEntry, StatementIndex
+from .origins import policy
 from .projection import statement_columns
 from .record import _drop_fold, _take_writer_lock
 
@@ -98,7 +99,7 @@ def _check_references() -> None:
 
 
 def _fold_all(entries: list[bytes], progress, writer: BulkWriter) -> LogFold:
-    fold, batch = LogFold(OPERATOR, operator_public()), []
+    fold, batch = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
     for entry in entries:
         folded = fold.apply_entry(entry, signature_checked=True)
         batch.append(StatementIndex(**statement_columns(folded)))

@@ -20,6 +20,7 @@ from django.db import connection, models, transaction
 
 from ...engine import parse_statement
 from ...engine.errors import RuleViolation
+from ...engine.statements import parse_key_statement
 from ...engine.times import format_time
 from ...fold import Folded, LogFold
 from ...ledger.envelope import EnvelopeError, seal, unseal
@@ -30,6 +31,7 @@ from ..config import CONFIG
 from ..guard import domain_writes
 from .keys import OPERATOR, operator_key, operator_public
 from .models import LogEntry
+from .origins import policy
 
 MAX_FUTURE_SECONDS = 300
 _LOCK_KEY = int.from_bytes(hashlib.sha256(f"corridor-log:{CONFIG.log_origin}".encode()).digest()[:8], "big",
@@ -145,16 +147,24 @@ def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None,
     def build(fold: LogFold) -> bytes:
         if check is not None:
             check(fold)
-        statement = {"type": kind, "party": party, "seq": fold.next_seq(party),
-                     "time": format_time(max(clock.now(), fold.state.clock)), "payload": payload}
-        if plan is not None:
-            statement["plan"] = plan
-        if kind not in KEY_STATEMENTS:
-            parse_statement(statement)  # the engine's precise error codes, before sealing refuses a float
-        return seal(statement, _signing_key(fold, party))
+        return seal(draft_statement(fold, party, kind, payload, plan), _signing_key(fold, party))
 
     build.private = private  # type: ignore[attr-defined]
     return build
+
+
+def draft_statement(fold: LogFold, party: str, kind: str, payload: dict, plan: str | None = None) -> dict:
+    """The statement `party` makes next (its next sequence number, the time now), checked by the engine's
+    parser so a malformed one is refused with its precise code before anyone signs it."""
+    statement = {"type": kind, "party": party, "seq": fold.next_seq(party),
+                 "time": format_time(max(clock.now(), fold.state.clock)), "payload": payload}
+    if plan is not None:
+        statement["plan"] = plan
+    try:
+        (parse_key_statement if kind in KEY_STATEMENTS else parse_statement)({**statement, "key": ""})
+    except RuleViolation as error:
+        raise Refused(error.code, error.message, 422) from None
+    return statement
 
 
 def current_fold() -> LogFold:
@@ -235,7 +245,7 @@ def _take_writer_lock() -> None:
 def _current_fold() -> LogFold:
     global _process_fold
     if _process_fold is None:
-        _process_fold = LogFold(OPERATOR, operator_public())
+        _process_fold = LogFold(OPERATOR, operator_public(), webauthn=policy())
     return _process_fold
 
 

@@ -99,3 +99,21 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Passkey(models.Model):
+    """A member's passkey as registered from the account page: its public half only (the private key never
+    leaves the officer's device). It signs nothing until a `key.bind` statement on the log binds it to the
+    party under the pseudonymous `member` id; whether it is bound or revoked is read from the log's key
+    history, never from this table."""
+
+    derived_from_log = False
+
+    key_id = models.CharField(max_length=64, primary_key=True, help_text="passkey:<16 bytes of SHA-256(credential id)>")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="passkeys")
+    member = models.CharField(max_length=200, help_text="pseudonymous member id on the public log, e.g. border/m3")
+    credential_id = models.BinaryField()
+    public_key = models.BinaryField(help_text="COSE_Key bytes")
+    device = models.CharField(max_length=100, blank=True, help_text="a name the officer gave the device")
+    created = models.DateTimeField(auto_now_add=True)

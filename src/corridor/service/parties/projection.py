@@ -52,7 +52,9 @@ def _key_rotate(folded: Folded, fold: LogFold, private: object) -> None:
 
 def _key_revoke(folded: Folded, fold: LogFold, private: object) -> None:
     target = folded.envelope.statement["payload"]["key"]
-    PartyKey.objects.filter(key_id=target, revoked_at__isnull=True).update(revoked_at=folded.index)
+    # a revoked key signs nothing more: the server stops holding its private half (ending custody is a revocation)
+    PartyKey.objects.filter(key_id=target, revoked_at__isnull=True).update(revoked_at=folded.index,
+                                                                          sealed_private=None)
 
 
 _HANDLERS = {"party.register": _party, "route.define": _route, "key.register": _key_register,

@@ -3,6 +3,7 @@
 Not a domain table: a cache of what `summaries` computes from the read models, refreshed by the worker
 when the log has grown (and by the page itself when there is none yet)."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -16,3 +17,22 @@ class PublicSummary(models.Model):
 
     class Meta:
         db_table = "public_summary"
+
+
+class PendingSignature(models.Model):
+    """A statement built for a member to sign with a passkey, between "you are about to sign" and the
+    signature coming back: single use, for the user it was built for, for a few minutes. Its `private` part
+    holds the clear values (window, plates, crew) the statement commits to, as record() needs them."""
+
+    derived_from_log = False
+
+    token = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    statement = models.JSONField()
+    private = models.JSONField()
+    rendered_version = models.CharField(max_length=64, null=True)  # the plan version the form showed, if it matters
+    back = models.CharField(max_length=500)
+    created = models.DateTimeField()
+
+    class Meta:
+        db_table = "pending_signature"

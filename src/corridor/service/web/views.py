@@ -23,7 +23,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Party, Route
 from ..passages.private import current_plates, current_window
-from . import actions, summaries
+from . import actions, signing, summaries
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
 
@@ -82,15 +82,23 @@ def act(request, plan_id: str, kind: str):
     party = request.POST.get("as", "")
     if party not in _acting_parties(request, plan_id):
         raise Http404("no such plan among those your party takes part in")
+    back = reverse("plan", args=[plan_id])
+    if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
+        return custodial_only
     try:
         payload = actions.payload_from(kind, request.POST, current_fold().state.plans[plan_id])
+        if signing.wants_prepare(request):
+            version = request.POST.get("version", "") if kind in actions.NEEDS_RENDERED_VERSION else None
+            return signing.prepare(request, signing.Ask(party, kind, payload, plan_id, rendered_version=version), back)
         rendered = partial(actions.check_rendered, kind, request.POST)  # under the writer lock, on the latest fold
         record_built([custodial(party, kind, payload, plan=plan_id,
                                 check=lambda fold: rendered(fold.state.plans[plan_id]))])
         messages.success(request, f"{actions.LABELS.get(kind, kind)} — {party}")
     except Refused as error:
+        if signing.wants_prepare(request):
+            return signing.refusal(error)
         messages.error(request, f"[{error.code}] {error.message}")
-    return HttpResponseRedirect(reverse("plan", args=[plan_id]))
+    return HttpResponseRedirect(back)
 
 
 def _published_size() -> int:
@@ -124,6 +132,10 @@ def new_request(request):
         context.update(draft=draft, values=values)
         if request.POST.get("action") == "submit" and draft.ready:
             party = request.POST.get("as") if request.POST.get("as") in parties else parties[0]
+            if signing.wants_prepare(request):
+                ask = signing.Ask(party, "plan.submit", draft.content(), draft.plan_id, crew=draft.crew or None)
+                return signing.custodial_answer(request, party) or signing.prepare(
+                    request, ask, reverse("plan", args=[draft.plan_id]))
             try:
                 record_built([custodial(party, "plan.submit", draft.content(), plan=draft.plan_id,
                                         crew=draft.crew or None)])
@@ -231,7 +243,19 @@ def incidents(request):
 
     parties = parties_for(request.user, "sign") if request.user.is_authenticated else []
     if request.method == "POST" and parties:
-        _record_incident_statement(request, parties)
+        party = request.POST.get("as") if request.POST.get("as") in parties else parties[0]
+        if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
+            return custodial_only
+        try:
+            kind, payload = _incident_statement(request.POST)
+        except Refused as error:
+            if signing.wants_prepare(request):
+                return signing.refusal(error)
+            messages.error(request, f"[{error.code}] {error.message}")
+            return HttpResponseRedirect(reverse("incidents"))
+        if signing.wants_prepare(request):
+            return signing.prepare(request, signing.Ask(party, kind, payload), reverse("incidents"))
+        _record_incident_statement(request, party, kind, payload)
         return HttpResponseRedirect(reverse("incidents"))
     return render(request, "web/incidents.html", {
         "incidents": list(incident_rows(incidents_query())), "parties": parties,
@@ -239,18 +263,18 @@ def incidents(request):
     })
 
 
-def _record_incident_statement(request, parties: list[str]) -> None:
-    post = request.POST
-    party = post.get("as") if post.get("as") in parties else parties[0]
+def _incident_statement(post) -> tuple[str, dict]:
+    if post.get("dispute"):
+        return "incident.dispute", {"incident": post["dispute"], "text": post.get("text", "")}
+    place = {"name": post.get("place", "")} | {k: post[k] for k in ("lat", "lon") if post.get(k)}
+    return "incident.report", {"incident": post.get("incident", ""), "category": post.get("category", ""),
+                               "place": place, "occurred_from": actions._utc(post.get("occurred_from")),
+                               "text": post.get("text", "")}
+
+
+def _record_incident_statement(request, party: str, kind: str, payload: dict) -> None:
     try:
-        if post.get("dispute"):
-            record_built([custodial(party, "incident.dispute", {"incident": post["dispute"],
-                                                                "text": post.get("text", "")})])
-        else:
-            place = {"name": post.get("place", "")} | {k: post[k] for k in ("lat", "lon") if post.get(k)}
-            payload = {"incident": post.get("incident", ""), "category": post.get("category", ""), "place": place,
-                       "occurred_from": actions._utc(post.get("occurred_from")), "text": post.get("text", "")}
-            record_built([custodial(party, "incident.report", payload)])
+        record_built([custodial(party, kind, payload)])
         messages.success(request, _("Recorded and signed."))
     except Refused as error:
         messages.error(request, f"[{error.code}] {error.message}")

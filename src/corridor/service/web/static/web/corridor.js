@@ -7,3 +7,134 @@
     select.addEventListener("change", () => select.form.submit());
   });
 })();
+
+// Passkeys (WebAuthn, the browser's own navigator.credentials): registering one from the account page, and
+// signing on this device. A form marked data-sign is first sent with "X-Corridor-Sign: prepare": the server
+// answers with the exact statement and its description, shown before the passkey signs its digest; or with
+// {"custodial": true}, and the form is then submitted as it always was (the server signs for the party).
+(function () {
+  "use strict";
+  const KNOWN = "corridor.passkeys";  // credential ids registered from this browser: which passkey is here
+  const known = () => { try { return JSON.parse(localStorage.getItem(KNOWN) || "[]"); } catch (e) { return []; } };
+  const fromB64url = text => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")
+    + "=".repeat((4 - text.length % 4) % 4)), c => c.charCodeAt(0));
+  const toB64url = buffer => btoa(String.fromCharCode(...new Uint8Array(buffer)))
+    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const csrf = form => form.querySelector("input[name=csrfmiddlewaretoken]").value;
+
+  async function post(url, body, headers) {
+    const response = await fetch(url, {method: "POST", body, headers, credentials: "same-origin"});
+    const answer = await response.json().catch(() => ({code: "http." + response.status, message: response.statusText}));
+    if (!response.ok) { throw new Error("[" + answer.code + "] " + answer.message); }
+    return answer;
+  }
+
+  function element(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  // Registration: the server's options, the device creates the key pair, the public half goes back.
+  document.querySelectorAll("form[data-register-passkey]").forEach(form => form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const error = document.querySelector(".passkey-error");
+    try {
+      const options = await post(form.action, new FormData(form), {"X-CSRFToken": csrf(form)});
+      options.challenge = fromB64url(options.challenge);
+      options.user.id = fromB64url(options.user.id);
+      (options.excludeCredentials || []).forEach(c => { c.id = fromB64url(c.id); });
+      const created = await navigator.credentials.create({publicKey: options});
+      const credential = {
+        id: created.id, rawId: toB64url(created.rawId), type: created.type,
+        response: {clientDataJSON: toB64url(created.response.clientDataJSON),
+                   attestationObject: toB64url(created.response.attestationObject),
+                   transports: created.response.getTransports ? created.response.getTransports() : []},
+        clientExtensionResults: created.getClientExtensionResults(),
+      };
+      const done = await post(form.dataset.done, JSON.stringify({credential, device: form.elements.device.value}),
+                              {"Content-Type": "application/json", "X-CSRFToken": csrf(form)});
+      localStorage.setItem(KNOWN, JSON.stringify([...known(), done.credential]));
+      location.reload();
+    } catch (failure) {
+      error.textContent = failure.message;
+      error.hidden = false;
+    }
+  }));
+
+  // Signing: delegated, so forms htmx swaps in (the go board) are covered too.
+  document.addEventListener("submit", async event => {
+    const form = event.target.closest("form[data-sign]");
+    if (!form || form.dataset.custodial) { return; }
+    const only = form.dataset.sign;
+    if (only && (!event.submitter || event.submitter.value !== only)) { return; }
+    event.preventDefault();
+    const data = new FormData(form);
+    if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
+    let answer;
+    try {
+      answer = await post(form.getAttribute("action") || location.href, data, {
+        "X-CSRFToken": csrf(form), "X-Corridor-Sign": "prepare", "X-Corridor-Credentials": known().join(","),
+      });
+    } catch (failure) {
+      showRefusal(failure.message);
+      return;
+    }
+    if (answer.custodial) {
+      form.dataset.custodial = "1";
+      form.requestSubmit(event.submitter || undefined);
+      return;
+    }
+    openSignDialog(form, answer);
+  });
+
+  function showRefusal(text) {
+    const dialog = element("dialog", undefined, "sign-dialog");
+    const close = element("button", "OK");
+    dialog.append(element("p", text, "error"), close);
+    close.addEventListener("click", () => dialog.remove());
+    document.body.append(dialog);
+    dialog.showModal();
+  }
+
+  function openSignDialog(form, answer) {
+    const labels = answer.labels;
+    const dialog = element("dialog", undefined, "sign-dialog");
+    dialog.setAttribute("aria-labelledby", "sign-title");
+    const title = element("h2", labels.title);
+    title.id = "sign-title";
+    const details = element("details");
+    details.append(element("summary", labels.show), element("pre", answer.statement, "statement"));
+    const status = element("p", "", "sign-status");
+    status.setAttribute("role", "alert");
+    const sign = element("button", labels.sign, "primary");
+    const cancel = element("button", labels.cancel);
+    sign.type = cancel.type = "button";
+    const buttons = element("div", undefined, "actions");
+    buttons.append(sign, cancel);
+    dialog.append(title, element("p", answer.summary, "sign-summary"), details, status, buttons);
+    cancel.addEventListener("click", () => dialog.remove());
+    sign.addEventListener("click", async () => {
+      sign.disabled = true;
+      status.textContent = labels.signing;
+      try {
+        const assertion = await navigator.credentials.get({publicKey: {
+          challenge: fromB64url(answer.challenge), rpId: answer.rpId, userVerification: "required", timeout: 120000,
+          allowCredentials: answer.credentials.map(id => ({type: "public-key", id: fromB64url(id)})),
+        }});
+        const response = assertion.response;
+        const done = await post(answer.complete, JSON.stringify({
+          authenticatorData: toB64url(response.authenticatorData), clientDataJSON: toB64url(response.clientDataJSON),
+          signature: toB64url(response.signature),
+        }), {"Content-Type": "application/json", "X-CSRFToken": csrf(form)});
+        location.assign(done.redirect);
+      } catch (failure) {
+        status.textContent = failure.message;  // the statement was not recorded; acting again prepares a new one
+        status.className = "sign-status error";
+      }
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  }
+})();

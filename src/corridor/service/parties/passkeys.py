@@ -1,0 +1,118 @@
+"""Members' passkeys on the service side: registration (WebAuthn, attestation `none`), the pseudonymous member
+id each officer signs under, and whether a passkey may sign now — which only the log's key history says
+(a `key.bind` by the party, no `key.revoke` since). Parsing and checking the browser's answers is the
+`webauthn` package's work; nothing here reads COSE or CBOR."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from webauthn import generate_registration_options, options_to_json, verify_registration_response
+from webauthn.helpers.cose import COSEAlgorithmIdentifier
+from webauthn.helpers.exceptions import InvalidRegistrationResponse
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from ...fold import LogFold
+from ..config import CONFIG
+from ..ledger.record import Builder, Refused, custodial
+from .models import Membership, Party, Passkey
+
+ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]  # what the log's verifiers check
+DEVICE_NAME = re.compile(r"^[\w .,'()/-]{0,100}$")
+
+
+def passkey_key_id(credential_id: bytes) -> str:
+    return "passkey:" + hashlib.sha256(credential_id).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str  # "awaiting" (not bound yet), "bound", "revoked"
+    index: int | None = None  # the log index that bound or revoked it
+
+
+def status_of(passkey: Passkey, fold: LogFold) -> Status:
+    record = fold.key_of(passkey.key_id)
+    if record is None:
+        return Status("awaiting")
+    if record.revoked_at is not None:
+        return Status("revoked", record.revoked_at)
+    return Status("bound", record.valid_after)
+
+
+def signing_passkeys(user, party: str, fold: LogFold) -> list[Passkey]:
+    """The user's passkeys that may sign for `party` now (bound on the log, not revoked)."""
+    return [p for p in Passkey.objects.filter(user=user, party_id=party) if status_of(p, fold).state == "bound"]
+
+
+def member_id(user, party: str) -> str:
+    """The officer's stable pseudonymous id in `party` (`border/m3`): the one their earlier passkeys carry,
+    else the next number. Names and accounts never reach the log."""
+    earlier = Passkey.objects.filter(user=user, party_id=party).values_list("member", flat=True).first()
+    if earlier:
+        return earlier
+    taken = set(Passkey.objects.filter(party_id=party).values_list("member", flat=True))
+    number = 1
+    while f"{party}/m{number}" in taken:
+        number += 1
+    return f"{party}/m{number}"
+
+
+def registration_options(user, party: str) -> tuple[str, bytes]:
+    """The options the browser's navigator.credentials.create() takes (WebAuthn's JSON form) and their
+    challenge, which the caller keeps in the session until the answer comes back."""
+    existing = Passkey.objects.filter(user=user)
+    options = generate_registration_options(
+        rp_id=CONFIG.webauthn_rp_id, rp_name="Corridor", user_name=member_id(user, party),
+        user_id=hashlib.sha256(f"{user.pk}:{party}".encode()).digest()[:16],
+        user_display_name=f"{member_id(user, party)} ({Party.objects.get(pk=party).name})",
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.REQUIRED),
+        exclude_credentials=[PublicKeyCredentialDescriptor(id=bytes(p.credential_id)) for p in existing],
+        supported_pub_key_algs=ALGORITHMS,
+    )
+    return options_to_json(options), options.challenge
+
+
+def register(user, party: str, credential: dict, challenge: bytes, device: str) -> Passkey:
+    """Check the browser's answer to the registration options and keep the passkey's public half."""
+    if not DEVICE_NAME.match(device):
+        raise Refused("passkey.device", "name the device with letters, digits and spaces (at most 100)")
+    try:
+        verified = verify_registration_response(
+            credential=json.dumps(credential), expected_challenge=challenge, expected_rp_id=CONFIG.webauthn_rp_id,
+            expected_origin=CONFIG.webauthn_origin, require_user_verification=True,
+            supported_pub_key_algs=ALGORITHMS)
+    except (InvalidRegistrationResponse, ValueError, TypeError, KeyError) as error:
+        raise Refused("passkey.registration", f"the passkey could not be registered: {error}") from None
+    key_id = passkey_key_id(verified.credential_id)
+    if Passkey.objects.filter(key_id=key_id).exists():
+        raise Refused("key.duplicate", "this passkey is already registered")
+    return Passkey.objects.create(key_id=key_id, user=user, party_id=party, member=member_id(user, party),
+                                  credential_id=verified.credential_id,
+                                  public_key=verified.credential_public_key, device=device)
+
+
+def bind(passkey: Passkey) -> Builder:
+    """The party's `key.bind` statement for a member's passkey (signed by the acting admin: their own passkey,
+    or the party's custodial key through `custodial`)."""
+    admin = Membership.objects.filter(user=passkey.user, party=passkey.party, role="admin").exists()
+    return custodial(passkey.party_id, "key.bind", bind_payload(passkey, admin))
+
+
+def bind_payload(passkey: Passkey, admin: bool) -> dict:
+    return {"member": passkey.member, "credential": _b64(bytes(passkey.credential_id)),
+            "public": _b64(bytes(passkey.public_key)), "admin": admin}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()

@@ -1,0 +1,77 @@
+"""A statement in plain words, in the reader's language: what an officer is shown before their passkey
+signs it ("you consent to plan two-roads, version 3f2a9c01…"). Built from the statement itself, never
+from the form, so the words and the signed bytes cannot disagree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.utils.translation import gettext as _
+
+from ...engine.errors import RuleViolation
+from ...engine.times import parse_time
+
+
+def describe(statement: dict, member: str | None) -> str:
+    """One or two sentences: what is signed, for which party, and by whom."""
+    payload = statement.get("payload") or {}
+    values = {"party": statement.get("party", ""), "plan": statement.get("plan", ""),
+              **{key: _short(value) for key, value in payload.items() if isinstance(value, str | int)}}
+    sentence = _SENTENCES.get(statement.get("type", ""))
+    what = sentence() % _Defaults(values) if sentence else _("a %(type)s statement") % {"type": statement.get("type")}
+    who = (_("Signed by %(member)s with the passkey on this device, for %(party)s; statement #%(seq)s of "
+             "%(party)s, dated %(time)s UTC.") if member else
+           _("Statement #%(seq)s of %(party)s, dated %(time)s UTC."))
+    signer = {"member": member, "party": values["party"], "seq": statement.get("seq"),
+              "time": _when(statement.get("time"))}
+    return f"{what} {who % signer}"
+
+
+class _Defaults(dict):
+    """A missing field reads as a dash rather than failing the description."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def _short(value: str | int) -> str:
+    text = str(value)
+    return f"{text[:12]}…" if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else text
+
+
+def _when(value: object) -> str:
+    try:
+        return datetime.fromtimestamp(parse_time(str(value)), tz=UTC).strftime("%Y-%m-%d %H:%M")
+    except RuleViolation:  # a description never fails on an odd time; the engine judges it
+        return str(value)
+
+
+_SENTENCES = {
+    "plan.submit": lambda: _("You request passage under plan %(plan)s for %(party)s, as listed below."),
+    "plan.amend": lambda: _("You amend plan %(plan)s for %(party)s; every party must consent again."),
+    "plan.consent": lambda: _("You consent, for %(party)s, to plan %(plan)s as it stands at version %(version)s."),
+    "plan.refuse": lambda: _("You refuse, for %(party)s, plan %(plan)s at version %(version)s. Reason: "
+                             "%(reason)s. %(text)s"),
+    "plan.withdraw": lambda: _("You withdraw %(party)s's consent to plan %(plan)s. Reason: %(reason)s. %(text)s"),
+    "plan.request_info": lambda: _("You ask, for %(party)s, about plan %(plan)s: “%(question)s”"),
+    "plan.answer": lambda: _("You answer question %(request)s on plan %(plan)s: “%(answer)s”"),
+    "plan.cancel": lambda: _("You cancel plan %(plan)s. %(text)s"),
+    "plan.note": lambda: _("You record the document “%(title)s” (SHA-256 %(sha256)s) on plan %(plan)s."),
+    "plan.reveal": lambda: _("You reveal on the public log the window and plates of plan %(plan)s."),
+    "slot.propose": lambda: _("You propose slot %(slot)s for plan %(plan)s (the window stays off the public log "
+                              "until the passage is over)."),
+    "slot.confirm": lambda: _("You confirm, for %(party)s, slot %(slot)s of plan %(plan)s."),
+    "slot.decline": lambda: _("You decline, for %(party)s, slot %(slot)s of plan %(plan)s. %(text)s"),
+    "leg.arrive": lambda: _("You state that leg %(leg)s of plan %(plan)s arrived at checkpoint %(checkpoint)s."),
+    "leg.inspect": lambda: _("You record, for %(party)s, the inspection of leg %(leg)s of plan %(plan)s at "
+                             "%(checkpoint)s: decision %(decision)s. %(text)s"),
+    "plan.go": lambda: _("You release every cleared leg of plan %(plan)s: go."),
+    "leg.depart": lambda: _("You state that leg %(leg)s of plan %(plan)s departed."),
+    "leg.deliver": lambda: _("You receipt, for %(party)s, the delivery of leg %(leg)s of plan %(plan)s."),
+    "incident.report": lambda: _("You report, for %(party)s, incident %(incident)s (%(category)s): %(text)s"),
+    "incident.dispute": lambda: _("You dispute, for %(party)s, incident %(incident)s: %(text)s"),
+    "key.bind": lambda: _("You bind the passkey of member %(member)s to %(party)s: from now on it signs in "
+                          "%(party)s's name."),
+    "key.revoke": lambda: _("You revoke key %(key)s of %(party)s (reason: %(reason)s): nothing it signs from now "
+                            "on is accepted."),
+}

@@ -1,0 +1,177 @@
+"""Signing on the officer's device. A form marked `data-sign` is first posted with the header
+`X-Corridor-Sign: prepare`: when the user has a passkey bound to the acting party, the exact statement is
+built here (its sequence number, time, commitments), kept as a single-use PendingSignature, and sent back
+with the words that describe it; the browser shows them, the passkey signs the statement's digest, and
+`complete` records that statement with the assertion as its signature. The server never holds the
+member's private key, and the key history (the same check `corridor verify` runs) judges the assertion.
+
+Without a bound passkey the answer is `{"custodial": true}` and the form is submitted as before: the
+server signs with the party's custodial key, if the party still allows it (otherwise key.not_custodial)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ...fold import LogFold
+from ...ledger.envelope import canonical_json, check_values, statement_digest
+from ...privacy import Private
+from ..ledger.record import Refused, current_fold, draft_statement, record_built
+from ..parties.authz import parties_for
+from ..parties.passkeys import signing_passkeys
+from ..passages.private import commit_request
+from .describe import describe
+from .models import PendingSignature
+
+HEADER = "X-Corridor-Sign"
+PENDING_SECONDS = 300
+ASSERTION_FIELDS = ("authenticatorData", "clientDataJSON", "signature")
+
+
+@dataclass
+class Ask:
+    """What a form asks `party` to sign."""
+
+    party: str
+    kind: str
+    payload: dict
+    plan: str | None = None
+    crew: object = None
+    rendered_version: str | None = None  # the plan version the form showed, for actions that depend on it
+
+
+def wants_prepare(request) -> bool:
+    return request.headers.get(HEADER) == "prepare"
+
+
+def custodial_answer(request, party: str) -> JsonResponse | None:
+    """{"custodial": true} when the user has no passkey bound for `party` (the form is then submitted as it
+    always was); asked before anything else, so a custodial form's errors are shown the usual way."""
+    if signing_passkeys(request.user, party, current_fold()):
+        return None
+    return JsonResponse({"custodial": True})
+
+
+def prepare(request, ask: Ask, back: str) -> JsonResponse:
+    """The statement to sign and its description, or `custodial` when the user signs with no passkey here."""
+    if ask.party not in parties_for(request.user, "sign"):
+        return refusal(Refused("party.not_member", "you do not act for this party", 403))
+    fold = current_fold()
+    passkey = _device_passkey(request, ask.party, fold)
+    if passkey is None:
+        return JsonResponse({"custodial": True})
+    try:
+        _check_rendered(fold, ask.plan, ask.rendered_version)
+        payload, private = commit_request(ask.kind, ask.payload, ask.crew)
+        statement = {**draft_statement(fold, ask.party, ask.kind, payload, ask.plan), "key": passkey.key_id}
+        check_values(statement)
+    except Refused as error:
+        return refusal(error)
+    pending = PendingSignature.objects.create(
+        token=secrets.token_urlsafe(32), user=request.user, statement=statement, private=asdict(private),
+        rendered_version=ask.rendered_version, back=back, created=timezone.now())
+    return JsonResponse({
+        "pending": pending.token, "complete": reverse("sign-complete", args=[pending.token]),
+        "challenge": b64url(statement_digest(statement)),
+        "credentials": [b64url(bytes(passkey.credential_id))], "rpId": _rp_id(),
+        "summary": describe(statement, passkey.member), "statement": canonical_json(statement).decode(),
+        "labels": {"title": _("You are about to sign"), "sign": _("Sign with my passkey"), "cancel": _("Cancel"),
+                   "show": _("The exact statement (canonical JSON)"),
+                   "signing": _("Waiting for your passkey…")},
+    })
+
+
+@require_POST
+@login_required
+def complete(request, token: str) -> JsonResponse:
+    """Record the pending statement with the passkey's assertion (single use: a replay finds nothing)."""
+    with transaction.atomic():
+        pending = PendingSignature.objects.select_for_update().filter(token=token, user=request.user).first()
+        if pending is not None:
+            pending.delete()
+    if pending is None:
+        return refusal(Refused("sign.unknown", "this signing request was already used or never existed: act again",
+                              404))
+    if timezone.now() - pending.created > timedelta(seconds=PENDING_SECONDS):
+        return refusal(Refused("sign.expired", "this signing request is more than 5 minutes old: act again", 410))
+    try:
+        entry = _entry(pending.statement, _assertion(request.body))
+        statement = pending.statement
+
+        def build(fold: LogFold) -> bytes:
+            _check_rendered(fold, statement.get("plan"), pending.rendered_version)
+            return entry
+
+        record_built([build], [Private(**pending.private)])
+    except Refused as error:
+        return refusal(error)
+    messages.success(request, _("Signed with your passkey and recorded: %(summary)s")
+                     % {"summary": describe(statement, None)})
+    return JsonResponse({"redirect": pending.back})
+
+
+def _device_passkey(request, party: str, fold: LogFold):
+    """The passkey to sign with: the one this browser registered (it sends the credential ids it keeps), else
+    the user's most recently registered passkey bound for the party. The statement names its key before it
+    is signed, so it is chosen here, not by the browser."""
+    usable = sorted(signing_passkeys(request.user, party, fold), key=lambda p: p.created, reverse=True)
+    on_device = set(request.headers.get("X-Corridor-Credentials", "").split(","))
+    return next((p for p in usable if b64url(bytes(p.credential_id)) in on_device), usable[0] if usable else None)
+
+
+def _check_rendered(fold: LogFold, plan_id: str | None, version: str | None) -> None:
+    if version is None or plan_id is None:
+        return
+    plan = fold.state.plans.get(plan_id)
+    if plan is not None and plan.version != version:
+        from .staleness import explain
+
+        raise Refused("version.stale", explain(plan, version), 409)
+
+
+def _assertion(body: bytes) -> dict[str, str]:
+    """The browser's assertion as the log keeps it: the three WebAuthn values in standard base64."""
+    try:
+        value = json.loads(body)
+        return {name: base64.b64encode(_from_b64url(value[name])).decode() for name in ASSERTION_FIELDS}
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        raise Refused("sign.malformed", "send authenticatorData, clientDataJSON and signature in base64url",
+                      400) from None
+
+
+def _entry(statement: dict[str, Any], assertion: dict[str, str]) -> bytes:
+    return canonical_json({"signature": assertion, "statement": statement})
+
+
+def refusal(error: Refused) -> JsonResponse:
+    return JsonResponse({"code": error.code, "message": error.message}, status=error.status)
+
+
+def _rp_id() -> str:
+    from ..config import CONFIG
+
+    return CONFIG.webauthn_rp_id
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _from_b64url(text: str) -> bytes:
+    if not isinstance(text, str):
+        raise TypeError("not text")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
