@@ -13,8 +13,9 @@ from .engine import Party, State, apply, parse_statement, settle
 from .engine.apply import check_time
 from .engine.errors import refuse
 from .engine.statements import Statement, parse_key_statement
-from .ledger.envelope import Envelope, EnvelopeError, unseal, unseal_audited
-from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord
+from .ledger.envelope import Envelope, unseal, unseal_audited
+from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord, SigningKind, signing_kind
+from .ledger.passkeys import WebAuthnPolicy
 
 OPERATOR_NAME = "Corridor operator"
 
@@ -22,22 +23,36 @@ OPERATOR_NAME = "Corridor operator"
 @dataclass
 class Folded:
     """What one entry did: its envelope, the parsed statement (None for key statements) and the plans
-    whose state changed (the statement's own, and any whose timers fell due)."""
+    whose state changed (the statement's own, and any whose timers fell due). `signer` is the key that
+    signed it, as it was when the entry was applied (see `signed_by` and `member`)."""
 
     index: int
     envelope: Envelope
     statement: Statement | None
     plans: list[str] = field(default_factory=list)
+    signer: KeyRecord | None = None
 
     @property
     def type(self) -> str:
         return self.envelope.statement["type"]
 
+    @property
+    def signed_by(self) -> SigningKind | None:
+        """"registrar", "custodial", "party" or "passkey"."""
+        return signing_kind(self.signer) if self.signer else None
+
+    @property
+    def member(self) -> str | None:
+        """The pseudonymous member id ("border/m3") of a passkey signer, else None."""
+        return self.signer.member if self.signer else None
+
 
 class LogFold:
-    def __init__(self, operator: str, registrar_public: bytes) -> None:
+    def __init__(self, operator: str, registrar_public: bytes, webauthn: WebAuthnPolicy | None = None) -> None:
+        """`webauthn`: the origins (and their RP ids) where passkeys may sign; none: every passkey
+        signature is refused (passkey.origin)."""
         self.operator = operator
-        self.keys = KeyHistory([(operator, registrar_public)])
+        self.keys = KeyHistory([(operator, registrar_public)], webauthn=webauthn)
         self.state = State.with_registry([Party(id=operator, name=OPERATOR_NAME, kind="operator")], [])
         self.size = 0
 
@@ -51,11 +66,12 @@ class LogFold:
         if kind in KEY_STATEMENTS:
             return self._apply_key_statement(envelope)
         statement = parse_statement(envelope.statement)
-        self._check_signer(envelope, signature_checked)
+        signer = self.keys.signer(self.size, envelope, signature_checked)
         changed = settle(self.state, max(statement.seconds(), self.state.clock))
         apply(self.state, statement)
+        signer.commit()  # a passkey's counter moves only once the statement is accepted
         plan = getattr(statement, "plan", None)
-        folded = Folded(self.size, envelope, statement, sorted({*changed, *([plan] if plan else [])}))
+        folded = Folded(self.size, envelope, statement, sorted({*changed, *([plan] if plan else [])}), signer.record)
         self.size += 1
         return folded
 
@@ -64,13 +80,6 @@ class LogFold:
 
     def next_seq(self, party: str) -> int:
         return self.state.last_seq.get(party, 0) + 1
-
-    def _check_signer(self, envelope: Envelope, signature_checked: bool) -> None:
-        record = self.keys.valid_key(envelope.key, self.size)
-        if record.party != envelope.party:
-            raise EnvelopeError("key.party", f"key {record.key} belongs to {record.party}, not {envelope.party}")
-        if not signature_checked:
-            envelope.verify(record.public)
 
     def _apply_key_statement(self, envelope: Envelope) -> Folded:
         """Key statements are checked like any other statement (strict shape, no plan, time not behind
@@ -87,8 +96,8 @@ class LogFold:
         subject = payload.get("party") if isinstance(payload, dict) else None
         if envelope.statement["type"] == "key.register" and subject not in self.state.parties:
             raise refuse("party.unknown", f"register party {subject!r} before registering its key")
-        self.keys.check(self.size, envelope)
+        signer = self.keys.check(self.size, envelope)
         self.state.last_seq[party] = expected
-        folded = Folded(self.size, envelope, None)
+        folded = Folded(self.size, envelope, None, signer=signer)
         self.size += 1
         return folded

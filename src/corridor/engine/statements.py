@@ -310,8 +310,25 @@ AnyStatement = Union[tuple(STATEMENT_CLASSES.values())]  # noqa: UP007 -- built 
 
 
 class KeyRegister(Record, frozen=True, kw_only=True):
+    """`custodial`: the server keeps the private half and signs for the party (the service sets it)."""
+
     party: Ref
     public: str
+    custodial: bool = False
+
+
+MemberId = Annotated[str, msgspec.Meta(max_length=192, pattern=r"^[^/]+/[a-z0-9][a-z0-9-]{0,62}$")]
+Base64 = Annotated[str, msgspec.Meta(min_length=1, max_length=8192, pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
+
+
+class KeyBind(Record, frozen=True, kw_only=True):
+    """A member's passkey bound to the statement's party: member "<party>/<id>", the WebAuthn credential
+    id and its COSE_Key public key (both standard base64); `admin` members may bind and revoke others."""
+
+    member: MemberId
+    credential: Base64
+    public: Base64
+    admin: bool
 
 
 class KeyRotate(Record, frozen=True, kw_only=True):
@@ -328,7 +345,8 @@ class KeyStatement(Statement, kw_only=True):
     other statement, and no `plan`: they belong to no plan's timeline."""
 
 
-KEY_PAYLOADS: dict[str, type[Record]] = {"key.register": KeyRegister, "key.rotate": KeyRotate, "key.revoke": KeyRevoke}
+KEY_PAYLOADS: dict[str, type[Record]] = {"key.register": KeyRegister, "key.bind": KeyBind, "key.rotate": KeyRotate,
+                                         "key.revoke": KeyRevoke}
 KEY_STATEMENT_CLASSES: dict[str, type[Statement]] = {
     kind: msgspec.defstruct("".join(part.title() for part in kind.split(".")) + "Statement", [("payload", payload)],
                             bases=(KeyStatement,), tag=kind, kw_only=True)
@@ -348,7 +366,7 @@ def parse_statement(raw: dict[str, Any]) -> Statement:
 
 
 def parse_key_statement(raw: dict[str, Any]) -> Statement:
-    """The same strict check for key.register, key.rotate and key.revoke."""
+    """The same strict check for key.register, key.bind, key.rotate and key.revoke."""
     try:
         return msgspec.convert(raw, type=AnyKeyStatement, strict=True)
     except msgspec.ValidationError as error:

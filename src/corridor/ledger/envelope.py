@@ -1,9 +1,14 @@
-"""Signed statement envelopes: RFC 8785 canonical JSON, Ed25519 over a domain-separated message.
+"""Signed statement envelopes: RFC 8785 canonical JSON, signed over a domain-separated message.
 
-A log entry is the canonical JSON of {"signature": base64, "statement": {...}}: the signature travels
-inside the entry, so the log alone proves who signed what. The signature covers
-b"corridor/statement/v1\\n" + canonical(statement), so it can never be replayed as another kind of
-signed message. The statement names its key in "key" (see `key_id`).
+A log entry is the canonical JSON of {"signature": ..., "statement": {...}}: the signature travels
+inside the entry, so the log alone proves who signed what. The statement names its key in "key".
+
+- Ed25519 ("key": "ed25519:…", see `key_id`): "signature" is the base64 Ed25519 signature of
+  b"corridor/statement/v1\\n" + canonical(statement), so it can never be replayed as another kind of
+  signed message.
+- Passkey ("key": "passkey:…", see `passkey_key_id`): "signature" is the WebAuthn assertion, an object
+  {"authenticatorData", "clientDataJSON", "signature"} (each standard base64). The WebAuthn challenge is
+  `statement_digest(statement)`: SHA-256 of the same domain-separated message. `passkeys.py` checks it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from .crypto import public_bytes, verify_ed25519
 
 DOMAIN = b"corridor/statement/v1\n"
+PASSKEY_PREFIX = "passkey:"
+ASSERTION_FIELDS = frozenset({"authenticatorData", "clientDataJSON", "signature"})
 MAX_ENTRY_BYTES = 0xFFFF  # 64 KiB less one byte: an entry bundle prefixes each entry with a 2-byte length
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -49,11 +56,41 @@ def key_id(public: bytes) -> str:
     return "ed25519:" + hashlib.sha256(public).hexdigest()[:32]
 
 
+def passkey_key_id(credential: bytes) -> str:
+    """A passkey's id: 'passkey:' and the first 16 bytes of SHA-256 of its WebAuthn credential id, in hex."""
+    return PASSKEY_PREFIX + hashlib.sha256(credential).hexdigest()[:32]
+
+
+def statement_digest(statement: dict[str, Any]) -> bytes:
+    """What a passkey signs as its WebAuthn challenge: SHA-256(domain + canonical statement), 32 bytes."""
+    return hashlib.sha256(DOMAIN + canonical_json(statement)).digest()
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """A WebAuthn assertion (navigator.credentials.get's response), as raw bytes."""
+
+    authenticator_data: bytes
+    client_data_json: bytes
+    signature: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {"authenticatorData": _std(self.authenticator_data), "clientDataJSON": _std(self.client_data_json),
+                "signature": _std(self.signature)}
+
+
 @dataclass(frozen=True)
 class Envelope:
+    """`signature` is the Ed25519 signature (empty for a passkey entry); `assertion` the passkey's."""
+
     statement: dict[str, Any]
     signature: bytes
     entry: bytes
+    assertion: Assertion | None = None
+
+    @property
+    def is_passkey(self) -> bool:
+        return self.assertion is not None
 
     @property
     def key(self) -> str:
@@ -67,6 +104,9 @@ class Envelope:
         return DOMAIN + canonical_json(self.statement)
 
     def verify(self, public: bytes) -> None:
+        """Check the Ed25519 signature (a passkey entry is checked by `passkeys.verify_entry`)."""
+        if self.is_passkey:
+            raise EnvelopeError("entry.malformed", f"{self.key} is a passkey, not an Ed25519 key")
         if key_id(public) != self.key:
             raise EnvelopeError("key.mismatch", f"statement names key {self.key}, not {key_id(public)}")
         if not verify_ed25519(public, self.signed_message(), self.signature):
@@ -78,7 +118,27 @@ def seal(statement: dict[str, Any], private: Ed25519PrivateKey) -> bytes:
     statement = {**statement, "key": key_id(public_bytes(private))}
     check_values(statement)
     signature = private.sign(DOMAIN + canonical_json(statement))
-    entry = canonical_json({"signature": base64.b64encode(signature).decode(), "statement": statement})
+    return _entry(statement, _std(signature))
+
+
+def with_passkey(statement: dict[str, Any], credential: bytes) -> dict[str, Any]:
+    """The statement as a passkey will sign it: its "key" names the credential. Its digest is the challenge."""
+    statement = {**statement, "key": passkey_key_id(credential)}
+    check_values(statement)
+    return statement
+
+
+def seal_passkey(statement: dict[str, Any], assertion: Assertion) -> bytes:
+    """The log entry of a statement (from `with_passkey`) and the passkey's assertion over its digest.
+    The assertion is not checked here: the key history does it when the entry is applied."""
+    if not str(statement.get("key", "")).startswith(PASSKEY_PREFIX):
+        raise EnvelopeError("entry.malformed", "a passkey-signed statement names its passkey in 'key'")
+    check_values(statement)
+    return _entry(statement, assertion.to_json())
+
+
+def _entry(statement: dict[str, Any], signature: str | dict[str, str]) -> bytes:
+    entry = canonical_json({"signature": signature, "statement": statement})
     if len(entry) > MAX_ENTRY_BYTES:
         raise EnvelopeError("entry.too_large", f"entry of {len(entry)} bytes exceeds {MAX_ENTRY_BYTES}")
     return entry
@@ -95,20 +155,41 @@ def unseal(entry: bytes) -> Envelope:
     if not isinstance(value, dict) or set(value) != {"signature", "statement"}:
         raise EnvelopeError("entry.malformed", "an entry is an object with exactly 'signature' and 'statement'")
     statement, signature = value["statement"], value["signature"]
-    if not isinstance(statement, dict) or not isinstance(statement.get("key"), str) or not isinstance(signature, str):
+    if not isinstance(statement, dict) or not isinstance(statement.get("key"), str):
         raise EnvelopeError("entry.malformed", "the statement must be an object naming its key")
     if not isinstance(statement.get("party"), str):
         raise EnvelopeError("entry.malformed", "the statement must name its party")
+    _check_signature_shape(statement["key"], signature)
     if not is_canonical(value, entry):
         raise EnvelopeError("entry.not_canonical", "the entry is not in RFC 8785 canonical form")
-    return Envelope(statement, _b64(signature), entry)
+    return _envelope(statement, signature, entry)
 
 
 def unseal_audited(entry: bytes) -> Envelope:
     """Parse an entry that `unseal` (and its signature check) already accepted, e.g. in a parallel audit of
     the whole log: the same result, without checking form again."""
     value = msgspec.json.decode(entry)
-    return Envelope(value["statement"], _b64(value["signature"]), entry)
+    return _envelope(value["statement"], value["signature"], entry)
+
+
+def _check_signature_shape(key: str, signature: Any) -> None:
+    """An Ed25519 key signs with a base64 string; a passkey with an object of exactly three base64 strings."""
+    if not key.startswith(PASSKEY_PREFIX):
+        if not isinstance(signature, str):
+            raise EnvelopeError("entry.malformed", f"the signature of {key} is a base64 string")
+        return
+    if not (isinstance(signature, dict) and set(signature) == ASSERTION_FIELDS
+            and all(isinstance(v, str) for v in signature.values())):
+        raise EnvelopeError("entry.malformed", "a passkey signature is an object with exactly 'authenticatorData', "
+                            "'clientDataJSON' and 'signature', each a base64 string")
+
+
+def _envelope(statement: dict[str, Any], signature: str | dict, entry: bytes) -> Envelope:
+    if isinstance(signature, str):
+        return Envelope(statement, _b64(signature), entry)
+    assertion = Assertion(_b64(signature["authenticatorData"]), _b64(signature["clientDataJSON"]),
+                          _b64(signature["signature"]))
+    return Envelope(statement, b"", entry, assertion)
 
 
 def is_canonical(value: Any, entry: bytes) -> bool:
@@ -152,6 +233,10 @@ def _strict_json(entry: bytes) -> Any:
         raise EnvelopeError("entry.malformed", f"not JSON: {error}") from None
     check_values(value)
     return value
+
+
+def _std(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 def _b64(text: str) -> bytes:
