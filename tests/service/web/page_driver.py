@@ -92,7 +92,8 @@ def incident(page: BrowserPage, item) -> None:
 def dispute(page: BrowserPage, item) -> None:
     page.open("/incidents")
     page.page.fill(f"#dispute-{item.payload['incident']}", item.payload["text"])
-    click_and_sign(page, page.page.locator(f'form:has(input[name="dispute"][value="{item.payload["incident"]}"]) button'))
+    form = page.page.locator(f'form:has(input[name="dispute"][value="{item.payload["incident"]}"])')
+    click_and_sign(page, form.locator("button"))
 
 
 def deliver(page: BrowserPage, item) -> None:

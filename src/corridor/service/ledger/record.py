@@ -184,7 +184,7 @@ def _build_and_apply(fold: LogFold, build: Builder) -> tuple[Folded, bytes]:
     except RuleViolation as error:
         raise Refused(error.code, error.message, 409 if error.code in CONFLICTS else 422) from None
     except EnvelopeError as error:
-        status = 403 if error.code.startswith(("key.", "signature.")) else 422
+        status = 403 if error.code.startswith(("key.", "signature.", "passkey.")) else 422
         raise Refused(error.code, error.message, status) from None
 
 

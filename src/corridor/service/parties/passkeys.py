@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from webauthn import generate_registration_options, options_to_json, verify_registration_response
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
-from webauthn.helpers.exceptions import InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -22,16 +22,13 @@ from webauthn.helpers.structs import (
 )
 
 from ...fold import LogFold
+from ...ledger.envelope import passkey_key_id
 from ..config import CONFIG
 from ..ledger.record import Builder, Refused, custodial
 from .models import Membership, Party, Passkey
 
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]  # what the log's verifiers check
 DEVICE_NAME = re.compile(r"^[\w .,'()/-]{0,100}$")
-
-
-def passkey_key_id(credential_id: bytes) -> str:
-    return "passkey:" + hashlib.sha256(credential_id).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ def register(user, party: str, credential: dict, challenge: bytes, device: str) 
             credential=json.dumps(credential), expected_challenge=challenge, expected_rp_id=CONFIG.webauthn_rp_id,
             expected_origin=CONFIG.webauthn_origin, require_user_verification=True,
             supported_pub_key_algs=ALGORITHMS)
-    except (InvalidRegistrationResponse, ValueError, TypeError, KeyError) as error:
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
         raise Refused("passkey.registration", f"the passkey could not be registered: {error}") from None
     key_id = passkey_key_id(verified.credential_id)
     if Passkey.objects.filter(key_id=key_id).exists():

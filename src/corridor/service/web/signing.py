@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ...fold import LogFold
-from ...ledger.envelope import canonical_json, check_values, statement_digest
+from ...ledger.envelope import Assertion, EnvelopeError, canonical_json, seal_passkey, statement_digest, with_passkey
 from ...privacy import Private
 from ..ledger.record import Refused, current_fold, draft_statement, record_built
 from ..parties.authz import parties_for
@@ -77,8 +77,10 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
     try:
         _check_rendered(fold, ask.plan, ask.rendered_version)
         payload, private = commit_request(ask.kind, ask.payload, ask.crew)
-        statement = {**draft_statement(fold, ask.party, ask.kind, payload, ask.plan), "key": passkey.key_id}
-        check_values(statement)
+        statement = with_passkey(draft_statement(fold, ask.party, ask.kind, payload, ask.plan),
+                                 bytes(passkey.credential_id))
+    except EnvelopeError as error:
+        return refusal(Refused(error.code, error.message))
     except Refused as error:
         return refusal(error)
     pending = PendingSignature.objects.create(
@@ -143,18 +145,21 @@ def _check_rendered(fold: LogFold, plan_id: str | None, version: str | None) -> 
         raise Refused("version.stale", explain(plan, version), 409)
 
 
-def _assertion(body: bytes) -> dict[str, str]:
-    """The browser's assertion as the log keeps it: the three WebAuthn values in standard base64."""
+def _assertion(body: bytes) -> Assertion:
+    """The browser's assertion (three base64url values, as WebAuthn's JSON gives them)."""
     try:
         value = json.loads(body)
-        return {name: base64.b64encode(_from_b64url(value[name])).decode() for name in ASSERTION_FIELDS}
+        return Assertion(*(_from_b64url(value[name]) for name in ASSERTION_FIELDS))
     except (ValueError, TypeError, KeyError, binascii.Error):
         raise Refused("sign.malformed", "send authenticatorData, clientDataJSON and signature in base64url",
                       400) from None
 
 
-def _entry(statement: dict[str, Any], assertion: dict[str, str]) -> bytes:
-    return canonical_json({"signature": assertion, "statement": statement})
+def _entry(statement: dict[str, Any], assertion: Assertion) -> bytes:
+    try:
+        return seal_passkey(statement, assertion)
+    except EnvelopeError as error:
+        raise Refused(error.code, error.message) from None
 
 
 def refusal(error: Refused) -> JsonResponse:
