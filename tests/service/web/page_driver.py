@@ -8,7 +8,7 @@ from corridor.scenario.loader import load_scenario
 from corridor.service import clock
 from corridor.service.parties.operations import do_create_user
 
-from .browser import BrowserPage
+from .browser import SCREENSHOTS, BrowserPage
 
 PASSWORD = "a-long-test-password"
 # the request form numbers legs leg-1, leg-2, ...: the scenario's own leg ids map onto them by position
@@ -41,6 +41,10 @@ def click_and_sign(page: BrowserPage, button) -> None:
     button.click()
     if getattr(page, "passkeys", False):
         dialog = page.page.locator("dialog.sign-dialog")
+        if getattr(page, "sign_screenshot", None):  # once, for the docs: the dialog with its statement open
+            dialog.locator("summary").click()
+            page.page.screenshot(path=str(SCREENSHOTS / f"{page.sign_screenshot}.png"))  # the dialog, as seen
+            page.sign_screenshot = None
         dialog.get_by_role("button", name="Sign with my passkey").click()
         dialog.wait_for(state="detached")
     page.page.wait_for_load_state("networkidle")

@@ -45,6 +45,7 @@ def test_two_roads_signed_with_passkeys(parties, live_server):
             with clock.frozen_at(ENROLMENT):
                 enrol(page, party, screenshots=party == "border")
             pages[party] = page
+        pages["recv"].sign_screenshot = "passkey-sign"  # the receiving authority's consent, as it is shown
         drive_pages(SCENARIO, pages, passkeys=True)
         expected = {p["id"]: p for p in run_report(run_scenario(load_scenario(SCENARIO)))["plans"]}
         with clock.frozen_at(AFTER):
@@ -109,6 +110,10 @@ def test_a_form_with_a_passkey_shows_what_is_signed_and_can_be_cancelled(parties
             page.passkeys = True
             click_and_sign(page, form.locator("button[type=submit]"))
             assert LogEntry.objects.count() == before + 1
+            page.open("/parties/recv/members")  # the device is lost: its passkey revokes itself (default reason)
+            click_and_sign(page, page.page.get_by_role("button", name="Revoke"))
+            status = page.page.locator("tr[data-passkey]").inner_text()
         browser.close()
+    assert "Revoked" in status, status
     assert "incident i-1" in summary and "recv/m1" in summary, summary
     assert page.errors == []
