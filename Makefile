@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/corridor migrate
 	$(BIN)/corridor demo
-	@echo "Corridor on http://127.0.0.1:8000  (API: /api/v1/docs, log: /log/checkpoint, admin: /admin/)"
+	@echo "Corridor on http://127.0.0.1:8000  (API: /api/v1/docs, log: /log/checkpoint, admin: /admin/;"
+	@echo "  passkeys work at http://localhost:8000, the origin they are bound to: CORRIDOR_WEBAUTHN_ORIGIN)"
 	$(BIN)/corridor serve --listen 127.0.0.1:8000
 
 scenario: $(STAMP)

@@ -62,16 +62,15 @@ def test_two_roads_signed_with_passkeys(parties, live_server):
 def _assert_log_signed_by_members() -> None:
     """Every plan and incident statement on the log carries a member's passkey signature, and the whole log
     verifies against the key history, passkeys included (the same check `corridor verify` runs)."""
-    from corridor.fold import LogFold
+    from corridor.ledger.audit import audit_entries
     from corridor.ledger.envelope import unseal
     from corridor.service.ledger.keys import OPERATOR, operator_public
     from corridor.service.ledger.models import LogEntry
     from corridor.service.ledger.origins import policy
 
     entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)]
-    fold = LogFold(OPERATOR, operator_public(), webauthn=policy())
-    for entry in entries:
-        fold.apply_entry(entry)  # every signature checked again, each passkey's counter in order
+    signed = audit_entries(entries, [(OPERATOR, operator_public())], webauthn=policy()).to_json()
+    assert set(signed["members"]) == {f"{party}/m1" for party in PARTIES}, signed
     statements = [unseal(entry).statement for entry in entries]
     acted = [s for s in statements if s["type"].startswith(("plan.", "slot.", "leg.", "incident."))]
     assert acted and all(s["key"].startswith("passkey:") for s in acted), \

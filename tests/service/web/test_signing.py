@@ -15,7 +15,7 @@ from corridor.service import clock
 from corridor.service.config import CONFIG
 from corridor.service.ledger.models import LogEntry
 from corridor.service.ledger.record import record_built
-from corridor.service.parties.models import Passkey, PartyKey
+from corridor.service.parties.models import PartyKey, Passkey
 from corridor.service.parties.operations import do_create_user
 from corridor.service.parties.passkeys import bind, member_id
 from corridor.service.web.models import PendingSignature

@@ -56,7 +56,7 @@ def rebuild(progress: Callable[[str], None] = lambda message: None) -> int:
                    .iterator(chunk_size=10_000)]
         progress(f"read {len(entries):,} entries; checking signatures")
         try:
-            audit_entries(entries, [(OPERATOR, operator_public())])
+            audit_entries(entries, [(OPERATOR, operator_public())], webauthn=policy())
         except EntryError as error:
             raise RebuildError(f"the log does not verify: {error}") from None
         kept = {model: _kept_values(model) for model in derived_models()}

@@ -12,10 +12,11 @@ from ...engine.errors import RuleViolation
 from ...engine.times import parse_time
 
 
-def describe(statement: dict, member: str | None) -> str:
-    """One or two sentences: what is signed, for which party, and by whom."""
+def describe(statement: dict, member: str | None, party_name: str | None = None) -> str:
+    """One or two sentences: what is signed, for which party (by name, when given), and by whom."""
     payload = statement.get("payload") or {}
-    values = {"party": statement.get("party", ""), "plan": statement.get("plan", ""),
+    party = statement.get("party", "")
+    values = {"party": f"{party_name} ({party})" if party_name else party, "plan": statement.get("plan", ""),
               **{key: _short(value) for key, value in payload.items() if isinstance(value, str | int)}}
     sentence = _SENTENCES.get(statement.get("type", ""))
     what = sentence() % _Defaults(values) if sentence else _("a %(type)s statement") % {"type": statement.get("type")}
