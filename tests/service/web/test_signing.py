@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from corridor.ledger.envelope import canonical_json, statement_digest, unseal
 from corridor.service import clock
@@ -186,6 +187,11 @@ def test_a_signing_request_expires(officer):
     PendingSignature.objects.update(created=PendingSignature.objects.get().created - timedelta(minutes=6))
     status, body = complete(client, answer, device.assertion(challenge_of(answer)))
     assert (status, body["code"]) == (410, "sign.expired")
+    PendingSignature.objects.create(token="old", user=PendingSignature._meta.get_field("user").related_model
+                                    .objects.first(), statement={}, private={}, back="/",
+                                    created=timezone.now() - timedelta(minutes=6))
+    prepare(client)  # an abandoned request (the officer closed the tab) is cleared by the next one
+    assert not PendingSignature.objects.filter(token="old").exists()
 
 
 def test_custody_ends_only_with_an_admins_passkey_and_then_the_server_signs_nothing(officer):

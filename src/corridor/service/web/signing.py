@@ -83,6 +83,7 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
         return refusal(Refused(error.code, error.message))
     except Refused as error:
         return refusal(error)
+    PendingSignature.objects.filter(created__lt=timezone.now() - timedelta(seconds=PENDING_SECONDS)).delete()
     pending = PendingSignature.objects.create(
         token=secrets.token_urlsafe(32), user=request.user, statement=statement, private=asdict(private),
         rendered_version=ask.rendered_version, back=back, created=timezone.now())
@@ -90,7 +91,8 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
         "pending": pending.token, "complete": reverse("sign-complete", args=[pending.token]),
         "challenge": b64url(statement_digest(statement)),
         "credentials": [b64url(bytes(passkey.credential_id))], "rpId": _rp_id(),
-        "summary": describe(statement, passkey.member, passkey.party.name), "statement": canonical_json(statement).decode(),
+        "summary": describe(statement, passkey.member, passkey.party.name),
+        "statement": canonical_json(statement).decode(),
         "labels": {"title": _("You are about to sign"), "sign": _("Sign with my passkey"), "cancel": _("Cancel"),
                    "show": _("The exact statement (canonical JSON)"),
                    "signing": _("Waiting for your passkey…")},
