@@ -35,7 +35,9 @@ def operator_public() -> bytes:
 
 def trust_text() -> str:
     """What a verifier needs: the log's key and the registrar's (see `corridor verify --trust`)."""
-    log_signer(), operator_key()  # generated on first use
+    from .origins import policy
+
+    log_signer(), operator_key(), policy()  # generated (and the passkeys' origin declared) on first use
     return trust_text_of(CONFIG.data_dir)
 
 

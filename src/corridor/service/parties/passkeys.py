@@ -22,7 +22,8 @@ from webauthn.helpers.structs import (
 )
 
 from ...fold import LogFold
-from ...ledger.envelope import passkey_key_id
+from ...ledger.envelope import EnvelopeError, passkey_key_id
+from ...ledger.passkeys import check_credential_key
 from ..config import CONFIG
 from ..ledger.record import Builder, Refused, custodial
 from .models import Membership, Party, Passkey
@@ -91,6 +92,10 @@ def register(user, party: str, credential: dict, challenge: bytes, device: str) 
             supported_pub_key_algs=ALGORITHMS)
     except (WebAuthnException, ValueError, TypeError, KeyError) as error:
         raise Refused("passkey.registration", f"the passkey could not be registered: {error}") from None
+    try:
+        check_credential_key(verified.credential_public_key)  # what key.bind will require, said now
+    except EnvelopeError as error:
+        raise Refused(error.code, error.message) from None
     key_id = passkey_key_id(verified.credential_id)
     if Passkey.objects.filter(key_id=key_id).exists():
         raise Refused("key.duplicate", "this passkey is already registered")
