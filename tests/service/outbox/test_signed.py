@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
+from corridor.service.config import CONFIG
 from corridor.service.imports.attest import BATCH, ImportReport, ensure_source, record_attestations
 from corridor.service.ledger.models import StatementIndex
 from corridor.service.outbox import worker
@@ -24,6 +25,7 @@ from ..signing import own_key, self_signed
 
 pytestmark = pytest.mark.django_db
 T = 1694420000
+SITE = CONFIG.public_url.rstrip("/")
 
 
 def signed_notices(**filters):
@@ -40,8 +42,9 @@ def test_each_statement_signed_in_a_partys_name_is_told_to_it_on_each_channel(pa
     body = signed_notices().first().body
     assert body | {"key": None} == {
         "kind": "signed", "index": submit, "type": "plan.submit", "seq": 1, "time": "2023-09-11T08:13:20Z",
-        "plan": "p1", "key": None, "signed_by": "custodial", "member": None, "entry": f"/log/entry/{submit}",
-        "proof": f"/log/proof/{submit}",
+        "plan": "p1", "key": None, "signed_by": "custodial", "member": None,
+        "entry": f"{SITE}/log/entry/{submit}", "proof": f"{SITE}/log/proof/{submit}",
+        "signatures": f"{SITE}/parties/org-a/signatures",
         "subject": f"Signed in your name: plan.submit (entry {submit}, server (custodial))"}
     assert body["key"].startswith("ed25519:")
 

@@ -11,6 +11,7 @@ from ...engine.state import PlanState
 from ...engine.times import parse_time
 from ...fold import Folded, LogFold
 from .. import clock
+from ..config import CONFIG
 from ..ledger.projection import signer_columns
 from ..ledger.record import defer_insert, transaction_memo
 from ..ledger.signatures import how_signed
@@ -102,10 +103,17 @@ def queue_signed(folded: Folded, fold: LogFold, private: object) -> None:
     subject = f"Signed in your name: {statement['type']} (entry {folded.index}, {how})"
     body = {"kind": "signed", "subject": subject, "index": folded.index, "type": statement["type"],
             "seq": statement["seq"], "time": statement["time"], "plan": statement.get("plan"), "key": statement["key"],
-            **signer, "entry": f"/log/entry/{folded.index}", "proof": f"/log/proof/{folded.index}"}
+            **signer, **_links(statement["party"], folded.index)}
     defer_insert(*(Message(channel=channel, party=statement["party"], kind="signed", subject=subject, body=body,
                            due_at=at(clock.now()), dedupe_key=f"{channel}:signed:{folded.index}")
                    for channel, wanted in (("email", contact.email), ("webhook", contact.webhook_url)) if wanted))
+
+
+def _links(party: str, index: int) -> dict[str, str]:
+    """Where the entry, its inclusion proof and the party's list of its signatures are (CORRIDOR_PUBLIC_URL)."""
+    site = CONFIG.public_url.rstrip("/")
+    return {"entry": f"{site}/log/entry/{index}", "proof": f"{site}/log/proof/{index}",
+            "signatures": f"{site}/parties/{party}/signatures"}
 
 
 def _contacts_now() -> dict[str, PartyContact]:
