@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import msgspec
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -11,6 +12,8 @@ from corridor.engine import RuleViolation, to_json
 from corridor.fold import LogFold
 from corridor.ledger.crypto import public_bytes
 from corridor.ledger.envelope import EnvelopeError, seal
+from corridor.ledger.passkeys import WebAuthnPolicy
+from tests.ledger.authenticator import ORIGIN, RP_ID, Authenticator
 
 OPERATOR_KEY = Ed25519PrivateKey.generate()
 ORG_KEY = Ed25519PrivateKey.generate()
@@ -102,3 +105,80 @@ def test_key_statements_are_checked_like_every_statement():
                                    "payload": {"party": "recv", "public": public}, **extra}, OPERATOR_KEY))
         assert refused.value.code == code
     assert fold.size == 4
+
+
+# Passkeys: a party's key binds an admin's passkey, which binds a member's; they sign; revoked, refused.
+
+POLICY = WebAuthnPolicy.of([(RP_ID, ORIGIN)])
+
+
+def org(seq: int, kind: str, payload: dict, plan: str | None = None, time: str = "2024-01-01T02:00:00Z") -> dict:
+    statement = {"type": kind, "party": "org", "seq": seq, "time": time, "payload": payload}
+    return statement | ({"plan": plan} if plan else {})
+
+
+def passkey_fold() -> tuple[LogFold, Authenticator, Authenticator]:
+    fold, admin, member = LogFold("operator", public_bytes(OPERATOR_KEY), webauthn=POLICY), Authenticator(), \
+        Authenticator("EdDSA")
+    public = base64.b64encode(public_bytes(ORG_KEY)).decode()
+    for entry in [operator(1, "party.register", {"id": "org", "name": "Org", "kind": "humanitarian"}),
+                  operator(2, "key.register", {"party": "org", "public": public, "custodial": True}),
+                  operator(3, "party.register", {"id": "recv", "name": "Receiver", "kind": "authority"})]:
+        fold.apply_entry(entry)
+    fold.apply_entry(operator(4, "route.define", {"id": "r", "name": "R", "checkpoints": [{"id": "g", "name": "G"}],
+                                                  "policy": [{"party": "recv", "capacity": "receiving_security"}]}))
+    fold.apply_entry(seal(org(1, "key.bind", admin.bind_payload("org/m1", admin=True)), ORG_KEY))
+    fold.apply_entry(admin.seal(org(2, "key.bind", member.bind_payload("org/m2"))))
+    return fold, admin, member
+
+
+def test_passkey_signed_statements_fold_until_the_passkey_is_revoked():
+    fold, admin, member = passkey_fold()
+    body = msgspec.json.decode(submit())["statement"]["payload"]
+    folded = fold.apply_entry(member.seal(org(3, "plan.submit", body, plan="p")))
+    assert (folded.signed_by, folded.member, folded.plans) == ("passkey", "org/m2", ["p"])
+    assert fold.key_of(member.key).sign_count == 1
+    revoked = fold.apply_entry(admin.seal(org(4, "key.revoke", {"key": member.key, "reason": "phone lost"})))
+    assert (revoked.statement, revoked.signed_by, revoked.member) == (None, "passkey", "org/m1")
+    with pytest.raises(EnvelopeError) as refused:
+        fold.apply_entry(member.seal(org(5, "plan.cancel", {}, plan="p")))
+    assert refused.value.code == "key.revoked" and fold.size == 8
+    assert fold.apply_entry(seal(org(5, "plan.cancel", {}, plan="p"), ORG_KEY)).signed_by == "custodial"
+
+
+def test_a_statement_the_engine_refuses_does_not_move_the_passkey_counter():
+    fold, _, member = passkey_fold()
+    with pytest.raises(RuleViolation):
+        fold.apply_entry(member.seal(org(3, "plan.cancel", {}, plan="nowhere")))
+    assert fold.key_of(member.key).sign_count == 0 and fold.size == 6
+    with pytest.raises(EnvelopeError) as refused:
+        fold.apply_entry(member.seal(org(3, "key.rotate", {"public": base64.b64encode(
+            public_bytes(Ed25519PrivateKey.generate())).decode()})))
+    assert refused.value.code == "key.unauthorised" and fold.key_of(member.key).sign_count == 0
+
+
+def test_key_bind_is_parsed_strictly():
+    fold, _, member = passkey_fold()
+    payload = Authenticator().bind_payload("org/m3")
+    for change in [{"admin": "yes"}, {"member": "m3"}, {"credential": "not base64!"}, {"extra": 1}]:
+        with pytest.raises(RuleViolation) as refused:
+            fold.apply_entry(seal(org(3, "key.bind", payload | change), ORG_KEY))
+        assert refused.value.code == "statement.malformed"
+    assert fold.size == 6
+
+
+def test_without_a_webauthn_policy_no_passkey_signature_counts():
+    fold = registered_fold()
+    admin = Authenticator()
+    fold.apply_entry(seal({"type": "key.bind", "party": "org", "seq": 1, "time": "2024-01-01T02:00:00Z",
+                           "payload": admin.bind_payload("org/m1", admin=True)}, ORG_KEY))
+    with pytest.raises(EnvelopeError) as refused:
+        fold.apply_entry(admin.seal(org(2, "plan.cancel", {}, plan="p")))
+    assert refused.value.code == "passkey.origin"
+
+
+def test_an_audited_passkey_entry_still_keeps_its_counter():
+    fold, _, member = passkey_fold()
+    body = msgspec.json.decode(submit())["statement"]["payload"]
+    fold.apply_entry(member.seal(org(3, "plan.submit", body, plan="p"), count=7), signature_checked=True)
+    assert fold.key_of(member.key).sign_count == 7

@@ -15,6 +15,7 @@ from corridor.ledger.envelope import seal
 from corridor.ledger.note import Signer, parse_signer
 from corridor.ledger.store import LogStore
 
+from ..ledger.authenticator import ORIGIN, RP_ID, Authenticator
 from ..ledger.vectors import tessera_log_copy
 
 
@@ -144,3 +145,63 @@ def test_keys_generate_writes_a_private_file_and_prints_the_verifier(tmp_path, c
     assert parse_signer(path.read_text()).verifier.encode() == out.strip()
     code, _, err = run(capsys, "keys", "generate", "x", "-o", path)
     assert code == 2 and "not overwriting" in err
+
+
+def passkey_log(tmp_path, after_revocation=False):
+    """org-a's key binds an admin's passkey, the admin a member's; the member signs, the admin revokes it."""
+    signer, operator, org = Signer.generate("corridor.example/log"), Ed25519PrivateKey.generate(), \
+        Ed25519PrivateKey.generate()
+    admin, member = Authenticator(), Authenticator("EdDSA")
+    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", "corridor.example/log", signer)
+
+    def statement(party, seq, kind="plan.cancel", /, **payload):
+        plan = {} if kind.startswith("key.") else {"plan": "p1"}
+        return {"type": kind, "party": party, "seq": seq, "time": "2023-09-11T08:00:00Z", "payload": payload} | plan
+
+    entries = [seal(statement("operator", 1, "key.register", party="org-a",
+                              public=base64.b64encode(public_bytes(org)).decode()), operator),
+               seal(statement("org-a", 1, "key.bind", **admin.bind_payload("org-a/m1", admin=True)), org),
+               admin.seal(statement("org-a", 2, "key.bind", **member.bind_payload("org-a/m2"))),
+               member.seal(statement("org-a", 3)), member.seal(statement("org-a", 4)),
+               admin.seal(statement("org-a", 5, "key.revoke", key=member.key, reason="phone lost"))]
+    if after_revocation:
+        entries.append(member.seal(statement("org-a", 6)))
+    store.append(entries)
+    store.integrate()
+    store.publish()
+    trust = tmp_path / "trust.txt"
+    trust.write_text(f"log {signer.verifier.encode()}\n"
+                     f"registrar operator {base64.b64encode(public_bytes(operator)).decode()}\n"
+                     f"webauthn {RP_ID} {ORIGIN}\n")
+    return tmp_path / "tiles", trust
+
+
+def test_verify_checks_passkey_signatures_and_says_how_each_entry_was_signed(tmp_path, capsys):
+    tiles, trust = passkey_log(tmp_path)
+    code, out, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 0, err
+    assert "6 entry signatures checked" in out
+    assert "       1 by the operator (registrar)" in out and "       1 with a key the party keeps itself" in out
+    assert "       4 with a member's passkey" in out and "org-a: 1 party, 4 passkey" in out
+    assert "passkey signatures per member:\n    org-a/m1: 2\n    org-a/m2: 2" in out
+    code, out, _ = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json", "--json")
+    assert json.loads(out)["signed"] == {
+        "kinds": {"registrar": 1, "custodial": 0, "party": 1, "passkey": 4},
+        "parties": {"operator": {"registrar": 1}, "org-a": {"party": 1, "passkey": 4}},
+        "members": {"org-a/m1": 2, "org-a/m2": 2}}
+
+
+def test_verify_refuses_a_passkey_used_after_its_revocation(tmp_path, capsys):
+    tiles, trust = passkey_log(tmp_path, after_revocation=True)
+    code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 1 and "entry 6: key.revoked" in err
+
+
+def test_verify_accepts_passkeys_only_on_the_declared_origins(tmp_path, capsys):
+    tiles, trust = passkey_log(tmp_path)
+    trust.write_text(trust.read_text().replace(f"webauthn {RP_ID} {ORIGIN}", "webauthn example.org https://example.org"))
+    code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 1 and "entry 2: passkey.origin" in err
+    trust.write_text(trust.read_text() + "webauthn example.org\n")
+    code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 1 and "webauthn RP_ID ORIGIN" in err

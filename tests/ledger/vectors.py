@@ -2,6 +2,7 @@
 looked for and why a missing one fails in CI)."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -26,3 +27,24 @@ def tessera_log_copy(tmp_path: Path) -> tuple[Path, str, str]:
     for path in target.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return target, keys["LOG_PUBLIC_KEY"], keys["LOG_PRIVATE_KEY"]
+
+
+_SECTION = re.compile(r"^## (.+?) ## \{#(sctn-test-vectors-[\w-]+)\}$", re.MULTILINE)
+_BLOCK = re.compile(r"\[=(registration|authentication) ceremony\|\w+=\]:\s*<xmp[^>]*>(.*?)</xmp>", re.DOTALL)
+_HEX = re.compile(r"^(\w+) = h'([0-9a-f]*)'", re.MULTILINE)
+
+
+def webauthn_vectors() -> list[dict]:
+    """The WebAuthn Level 3 test vectors (test-vectors-section.bs, read as it is): for each section with a
+    registration and an authentication, {"id", "title", "registration": {name: bytes}, "authentication":
+    {name: bytes}}, from the CDDL hex literals `name = h'…'`."""
+    text = vectors_dir("webauthn", "test-vectors-section.bs").read_text()
+    sections = list(_SECTION.finditer(text))
+    found = []
+    for number, heading in enumerate(sections):
+        end = sections[number + 1].start() if number + 1 < len(sections) else len(text)
+        blocks = {kind: {name: bytes.fromhex(value) for name, value in _HEX.findall(body)}
+                  for kind, body in _BLOCK.findall(text[heading.end():end])}
+        if {"registration", "authentication"} <= set(blocks):
+            found.append({"id": heading.group(2), "title": heading.group(1), **blocks})
+    return found

@@ -21,7 +21,7 @@ def trust_command(args: argparse.Namespace) -> int:
 
     try:
         text = trust_text_of(Path(args.data_dir))
-    except NoLogHere as error:
+    except (NoLogHere, ValueError) as error:  # ValueError: a malformed webauthn-origins file
         print(f"corridor trust: {error}", file=sys.stderr)
         return 2
     if args.output:

@@ -4,8 +4,10 @@
     corridor verify --proof FILE --entry FILE --log-key VKEY [--witness-key VKEY …] [--quorum N]
 
 Keys and policy may also come from a trust file (--trust FILE) with lines `log VKEY`, `witness VKEY`,
-`quorum N` and `registrar PARTY BASE64-PUBLIC-KEY`. The last verified checkpoint of each log is kept in a
-state file, so the next run also proves the log only grew. A log is known by its name and key together
+`quorum N`, `registrar PARTY BASE64-PUBLIC-KEY` and `webauthn RP_ID ORIGIN` (where members' passkeys may
+sign; repeatable). The report says how the entries were signed: by the registrar, by the server for a
+party (custodial), by a key a party keeps, or by a member's passkey. The last verified checkpoint of each
+log is kept in a state file, so the next run also proves the log only grew. A log is known by its name and key together
 (its verifier key): two logs may share a name, and only a log signed with the same key can fork.
 """
 
@@ -19,9 +21,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ledger.audit import EntryError, audit_entries
+from ..ledger.audit import EntryError, SigningSummary, audit_entries
 from ..ledger.evidence import EvidenceError, parse_evidence, verify_evidence
 from ..ledger.note import NoteError, Verifier, parse_verifier
+from ..ledger.passkeys import WebAuthnPolicy
 from ..ledger.verify import Report, Source, VerificationError, verify_log
 
 
@@ -31,7 +34,7 @@ def add(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--log-key", help="the log's verifier key (signed-note vkey)")
     verify.add_argument("--witness-key", action="append", default=[], help="a trusted witness key; repeatable")
     verify.add_argument("--quorum", type=int, help="cosignatures required from the trusted witnesses")
-    verify.add_argument("--trust", help="trust file (log, witness, quorum and registrar lines)")
+    verify.add_argument("--trust", help="trust file (log, witness, quorum, registrar and webauthn lines)")
     verify.add_argument("--tree-only", action="store_true", help="check checkpoints, tiles and tree, not entries")
     verify.add_argument("--state", help="where to keep the last verified checkpoint (default: user state dir)")
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -46,6 +49,7 @@ class Trust:
     witness_keys: list[Verifier] = field(default_factory=list)
     quorum: int = 0
     registrars: list[tuple[str, bytes]] = field(default_factory=list)
+    webauthn: WebAuthnPolicy = field(default_factory=WebAuthnPolicy)
 
 
 def verify_command(args: argparse.Namespace) -> int:
@@ -70,7 +74,14 @@ def load_trust(args: argparse.Namespace) -> Trust:
         witness_keys=[parse_verifier(k) for k in [w[1] for w in words if w[0] == "witness"] + args.witness_key],
         quorum=args.quorum if args.quorum is not None else quorum,
         registrars=[(w[1], base64.b64decode(w[2])) for w in words if w[0] == "registrar"],
+        webauthn=WebAuthnPolicy.of([_webauthn_line(w) for w in words if w[0] == "webauthn"]),
     )
+
+
+def _webauthn_line(words: list[str]) -> tuple[str, str]:
+    if len(words) != 3 or not words[2].startswith(("https://", "http://")):
+        raise ValueError(f"a webauthn line is `webauthn RP_ID ORIGIN`, not {' '.join(words)!r}")
+    return words[1], words[2]
 
 
 def verify_source(args: argparse.Namespace, trust: Trust) -> dict:
@@ -82,17 +93,16 @@ def verify_source(args: argparse.Namespace, trust: Trust) -> dict:
     previous = seen.get(log)
     report = verify_log(Source(args.source), trust.log_key, trust.witness_keys, trust.quorum,
                         previous and (previous["size"], base64.b64decode(previous["root"])))
-    if not args.tree_only:
-        check_entries(report, trust)
+    signing = None if args.tree_only else check_entries(report, trust)
     seen[log] = {"size": report.size, "root": base64.b64encode(report.root).decode()}
     write_state(state_path, seen)
-    return summary(report, args.tree_only, previous)
+    return summary(report, args.tree_only, previous, signing)
 
 
-def check_entries(report: Report, trust: Trust) -> None:
-    """Every entry is a canonical signed statement made with a key valid at its index."""
+def check_entries(report: Report, trust: Trust) -> SigningSummary:
+    """Every entry is a canonical signed statement made with a key valid at its index; says how each was signed."""
     try:
-        audit_entries(report.entries, trust.registrars)
+        return audit_entries(report.entries, trust.registrars, webauthn=trust.webauthn)
     except EntryError as error:
         raise VerificationError(f"entry {error.index}", f"{error.code}: {error.message}") from None
 
@@ -107,13 +117,28 @@ def verify_proof(args: argparse.Namespace, trust: Trust) -> dict:
             "witnesses": sorted(s.name for s in opened.verified if s.name != trust.log_key.name)}
 
 
-def summary(report: Report, tree_only: bool, previous: dict | None) -> dict:
+def summary(report: Report, tree_only: bool, previous: dict | None, signing: SigningSummary | None = None) -> dict:
     return {
         "ok": True, "origin": report.origin, "size": report.size, "root": base64.b64encode(report.root).decode(),
         "files_checked": report.files_checked, "checkpoints_checked": report.checkpoints_checked,
         "witnesses": report.witnesses, "entries_checked": 0 if tree_only else report.size,
         "consistent_with_previous": None if previous is None else previous["size"],
+        "signed": signing.to_json() if signing else None,
     }
+
+
+SIGNED_BY = {"registrar": "by the operator (registrar)", "custodial": "by the server for the party (custodial)",
+             "party": "with a key the party keeps itself", "passkey": "with a member's passkey"}
+
+
+def render_signing(signed: dict) -> list[str]:
+    lines = ["  how the entries were signed:"]
+    lines += [f"    {n:>8} {SIGNED_BY[kind]}" for kind, n in signed["kinds"].items() if n]
+    lines += ["  per party:"] + [f"    {party}: " + ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+                                 for party, kinds in signed["parties"].items()]
+    if signed["members"]:
+        lines += ["  passkey signatures per member:"] + [f"    {m}: {n}" for m, n in signed["members"].items()]
+    return lines
 
 
 def render(result: dict) -> str:
@@ -124,6 +149,8 @@ def render(result: dict) -> str:
              f"  tile files checked: {result['files_checked']}; checkpoints checked: {result['checkpoints_checked']}"]
     lines.append(f"  {result['entries_checked']} entry signatures checked against the key history"
                  if result["entries_checked"] else "  entries not interpreted (--tree-only)")
+    if result.get("signed"):
+        lines += render_signing(result["signed"])
     if result["witnesses"]:
         lines.append(f"  cosigned by {', '.join(result['witnesses'])}")
     if result["consistent_with_previous"] is not None:

@@ -92,15 +92,16 @@ class KeyHistory:
         signer.commit()
         return signer.record
 
-    def signer(self, index: int, envelope: Envelope, signature_checked: bool = False) -> Signer:
+    def signer(self, index: int, envelope: Envelope, signature_checked: bool = False, defer: bool = False) -> Signer:
         """The key valid at `index` for the entry's party, and its signature checked (Ed25519, or the passkey
-        checks in order). `signature_checked`: the signature was checked already (a parallel audit); the
-        key's validity and party, and a passkey's counter, are still checked and kept. Changes nothing."""
+        checks in order). Changes nothing. `signature_checked`: the signature was checked already (a
+        parallel audit): the key's validity and party are still checked, and a passkey's counter kept.
+        `defer`: every check but the signature itself, which the caller makes later (a parallel audit)."""
         record = self.valid_key(envelope.key, index)
         if record.party != envelope.party:
             raise EnvelopeError("key.party", f"key {record.key} belongs to {record.party}, not {envelope.party}")
         if record.kind != "passkey":
-            if not signature_checked:
+            if not (signature_checked or defer):
                 envelope.verify(record.public)
             return Signer(record)
         if envelope.assertion is None:
@@ -108,7 +109,8 @@ class KeyHistory:
         if signature_checked:
             return Signer(record, sign_count(envelope.assertion))
         count = verify_assertion(envelope.assertion, public_key=record.public, policy=self.webauthn,
-                                 challenge=statement_digest(envelope.statement), stored_count=record.sign_count)
+                                 challenge=statement_digest(envelope.statement), stored_count=record.sign_count,
+                                 signature=not defer)
         return Signer(record, count)
 
     def valid_key(self, key: str, index: int) -> KeyRecord:
