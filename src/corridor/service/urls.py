@@ -6,8 +6,8 @@ from django.urls import include, path
 
 from .api.api import api
 from .ledger import views as log_views
-from .web import signatures as web_signatures
 from .web import views as web
+from .web.signatures import party_signatures
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
     path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
     path("incidents", web.incidents, name="incidents"),
-    path("parties/<str:party>/signatures", web_signatures.party_signatures, name="party-signatures"),
+    path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import json
 
+import msgspec
 import pytest
 
 from corridor.fold import Folded
-from corridor.ledger.envelope import Envelope
+from corridor.ledger.envelope import Envelope, seal
 from corridor.ledger.keys import KeyRecord
 from corridor.service import clock
 from corridor.service.ledger.models import LogEntry, StatementIndex
-from corridor.service.ledger.projection import signer_columns
+from corridor.service.ledger.projection import signer_columns, statement_columns
 from corridor.service.ledger.rebuild import rebuild
 from corridor.service.parties.operations import do_register_party, do_rotate_key
+from tests.test_fold import ORG_KEY, org, passkey_fold, submit
 
 from ..plans import plan_body
 from ..signing import own_key, self_signed
@@ -90,6 +92,18 @@ class FakeFold:
 ])
 def test_the_signing_columns_come_from_the_key_record(record, expected):
     assert signer_columns(fake_folded(record.key), FakeFold(record)) == expected
+
+
+def test_a_passkey_signed_entry_names_its_member():
+    fold, admin, member = passkey_fold()
+    body = msgspec.json.decode(submit())["statement"]["payload"]
+    folded = fold.apply_entry(member.seal(org(3, "plan.submit", body, plan="p")))
+    columns = statement_columns(folded, fold)
+    assert (columns["signed_by"], columns["member"], columns["party"]) == ("passkey", "org/m2", "org")
+    revoke = fold.apply_entry(admin.seal(org(4, "key.revoke", {"key": member.key, "reason": "phone lost"})))
+    assert signer_columns(revoke, fold) == {"signed_by": "passkey", "member": "org/m1"}
+    custodial = fold.apply_entry(seal(org(5, "plan.cancel", {}, plan="p"), ORG_KEY))
+    assert signer_columns(custodial, fold) == {"signed_by": "custodial", "member": None}
 
 
 def test_rebuild_gives_the_same_signing_columns(parties):

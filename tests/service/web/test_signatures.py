@@ -150,3 +150,23 @@ def test_the_watch_page_pages_newest_first(signed, monkeypatch):
     assert "plan.note" in first and "plan.submit" not in first
     assert "plan.submit" in second and 'rel="next"' not in second and 'href="/parties/org-a/signatures">' in second
     assert admin.get("/parties/org-a/signatures", {"before": "9" * 40}).status_code == 200  # read as the newest
+
+
+def test_a_passkey_signature_shows_its_member(signed, tiles):
+    """(The statement index row as record() writes it for a passkey entry: tests/service/ledger/test_signed_by.py
+    checks the columns themselves on real WebAuthn assertions.)"""
+    from corridor.service.guard import domain_writes
+
+    last = StatementIndex.objects.order_by("-idx").first()
+    with domain_writes():
+        StatementIndex.objects.filter(idx=last.idx).update(signed_by="passkey", member="org-a/m3")
+    integrate_now()
+    admin = signed_in("org-a-admin", "org-a", "admin")
+    rows = cells(admin.get("/parties/org-a/signatures").content.decode(), "<tbody>", "</tbody>")
+    assert "passkey of org-a/m3</td><td>org-a/m3" in rows
+    assert "passkey of org-a/m3" in cells(Client().get("/transparency/log").content.decode(), 'id="statements"',
+                                          "</table>")
+    assert "passkey of org-a/m3" in Client().get("/plans/p1").content.decode()
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert "ключ доступа org-a/m3" in client.get("/plans/p1").content.decode()

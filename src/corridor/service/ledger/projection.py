@@ -25,8 +25,8 @@ def statement_columns(folded: Folded, fold: LogFold) -> dict:
 
 
 def signer_columns(folded: Folded, fold: LogFold) -> dict:
-    """How the entry was signed, from the key history as it stood when the entry was applied (a key's kind,
-    custody and member never change; only its revocation does, which a later entry records)."""
-    record = fold.key_of(folded.envelope.key)
+    """How the entry was signed: from the key that signed it, as the fold applied it (a key's kind, custody
+    and member never change; only its revocation does, which a later entry records)."""
+    record = folded.signer or fold.key_of(folded.envelope.key)
     kind = signing_kind(record)
     return {"signed_by": kind, "member": record.member if kind == "passkey" else None}
