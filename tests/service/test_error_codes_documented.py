@@ -19,7 +19,8 @@ def documented() -> str:
 
 
 def raised_codes() -> set[str]:
-    sources = [*(ROOT / "src" / "corridor" / "service").rglob("*.py"), ROOT / "src/corridor/ledger/envelope.py"]
+    sources = [*(ROOT / "src" / "corridor" / "service").rglob("*.py"),
+               *(ROOT / "src/corridor/ledger" / name for name in ("envelope.py", "keys.py", "passkeys.py"))]
     found = {code for path in sources for code in RAISED.findall(path.read_text())}
     found |= {code for code, _ in CODE_OF_STATUS.values()}
     for prefix in ("manifest", "import"):  # filetype.require(…, prefix=…) answers <prefix>.empty and <prefix>.type

@@ -1,7 +1,9 @@
 """Passkey (WebAuthn) signatures on log entries: the checks, in the order a verifier makes them.
 
 A passkey-signed entry carries a WebAuthn assertion (`envelope.Assertion`) whose challenge is the
-statement's digest (`envelope.statement_digest`). It is valid when, in this order (each with its code):
+statement's digest (`envelope.statement_digest`). Once its key is found bound, not revoked and of the
+statement's party (keys.py), it is valid when, in this order (each with its code; docs/log.md numbers
+these 2-9 and is the reference for verifiers in other languages):
 
 1. clientDataJSON is a UTF-8 JSON object without duplicate keys, whose "type", "challenge" and "origin"
    are strings and "type" is "webauthn.get" .................................. passkey.client_data
@@ -65,7 +67,7 @@ class WebAuthnPolicy:
         return cls({origin: rp_id for rp_id, origin in pairs})
 
     def lines(self) -> list[str]:
-        return [f"webauthn {rp_id} {origin}" for origin, rp_id in sorted(self.origins.items())]
+        return [f"webauthn {rp_id} {origin}" for origin, rp_id in self.origins.items()]
 
 
 def verify_assertion(assertion: Assertion, *, public_key: bytes, challenge: bytes, policy: WebAuthnPolicy,

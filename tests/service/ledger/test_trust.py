@@ -1,0 +1,40 @@
+"""The trust file read from a data directory carries the WebAuthn origins the service declared there."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from corridor.ledger.note import Signer
+from corridor.ledger.passkeys import WebAuthnPolicy
+from corridor.service.ledger.trust import trust_text_of, webauthn_policy_of
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    (tmp_path / "log.key").write_text(Signer.generate("corridor.local/test").encode())
+    (tmp_path / "operator.key").write_text(base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode())
+    return tmp_path
+
+
+def test_without_declared_origins_the_trust_file_has_no_webauthn_line(data_dir):
+    text = trust_text_of(data_dir)
+    assert [line.split()[0] for line in text.splitlines()] == ["log", "registrar"]
+    assert webauthn_policy_of(data_dir) == WebAuthnPolicy()
+
+
+def test_declared_origins_become_webauthn_lines(data_dir):
+    (data_dir / "webauthn-origins").write_text("localhost http://localhost:8000\n\n# moved\n"
+                                               "corridor.example.org https://corridor.example.org\n")
+    lines = trust_text_of(data_dir).splitlines()
+    assert lines[2:] == ["webauthn localhost http://localhost:8000",  # in the order declared
+                         "webauthn corridor.example.org https://corridor.example.org"]
+    assert webauthn_policy_of(data_dir).rp_id("http://localhost:8000") == "localhost"
+
+
+def test_a_malformed_origins_file_is_refused(data_dir):
+    (data_dir / "webauthn-origins").write_text("http://localhost:8000\n")
+    with pytest.raises(ValueError, match="RP_ID ORIGIN"):
+        trust_text_of(data_dir)
