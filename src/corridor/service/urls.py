@@ -8,6 +8,7 @@ from .api.api import api
 from .ledger import views as log_views
 from .web import account, signing
 from .web import views as web
+from .web.signatures import party_signatures
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
     path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
     path("incidents", web.incidents, name="incidents"),
+    path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
     path("account", account.account, name="account"),
     path("account/passkeys/options", account.passkey_options, name="passkey-options"),

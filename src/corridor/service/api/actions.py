@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from ...fold import LogFold
+from ..ledger.models import StatementIndex
 from ..ledger.record import Recorded, Refused, current_fold, custodial, record_as, record_built
 from ..passages.private import reveal_due
 from .auth import acting_party
@@ -97,6 +98,8 @@ def dispute_incident(request, incident: str) -> Recorded:
 
 def recorded_response(recorded: Recorded) -> dict:
     statement = recorded.folded.envelope.statement
+    signed = StatementIndex.objects.filter(idx=recorded.index).values("signed_by", "member").first() or {}
     return {"index": recorded.index, "type": statement["type"], "party": statement["party"],
             "seq": statement["seq"], "time": statement["time"], "plan": statement.get("plan"),
-            "key": statement["key"], "entry": recorded.entry.decode(), "proof": f"/log/proof/{recorded.index}"}
+            "key": statement["key"], "signed_by": signed.get("signed_by", ""), "member": signed.get("member"),
+            "entry": recorded.entry.decode(), "proof": f"/log/proof/{recorded.index}"}

@@ -5,12 +5,12 @@ Views only parse, authorise and call `record()`; every refusal is {"code", "mess
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from ..ledger.record import Refused, record
 from . import actions, errors, reads
 from .auth import acting_party, token_or_public
-from .openapi import CREW, CorridorAPI
+from .openapi import CREW, MEMBER, SIGNED_BY, CorridorAPI
 
 api = CorridorAPI(title="Corridor API", version="1", description=__doc__, urls_namespace="api", auth=token_or_public)
 errors.install(api)
@@ -26,6 +26,8 @@ class Recorded(Schema):
     time: str
     plan: str | None
     key: str
+    signed_by: str = Field(description=SIGNED_BY)
+    member: str | None = Field(description=MEMBER)
     entry: str
     proof: str
 

@@ -2,6 +2,7 @@
 
 - Request bodies are the engine's payload types (msgspec's JSON Schema). Their named parts are published
   once under `components/schemas`, so every `$ref` in the document resolves from its root.
+- The plan detail's timeline rows are `Statement`s (with how each was signed); its other parts are free-form.
 - Every operation documents the error answers it can give (`ERROR_STATUSES`), each with the `Error`
   schema of `errors.py`, and the optional bearer token.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import functools
 
 import msgspec
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 
 from ...engine.statements import PAYLOADS
 from .errors import Error
@@ -37,6 +38,30 @@ CLEAR_SCHEMAS = {"SlotInClear": {
         "end": {"type": "string", "format": "date-time"}}}}
 CLEAR_BODIES = {"slot.propose": "SlotInClear"}
 CLEAR_PLATE = {"type": "string", "maxLength": 100, "description": "in clear: the server signs a salted commitment"}
+SIGNED_BY = ("how the entry was signed, from the log's key history: \"passkey\" (a member's passkey, on their "
+             "own device), \"party\" (a key the party keeps itself), \"custodial\" (the server, with a key it "
+             "keeps for the party) or \"registrar\" (the operator's registry)")
+MEMBER = "for a passkey: the member's pseudonymous id on the log, e.g. \"border/m3\"; otherwise null"
+
+
+class Statement(Schema):
+    """A statement on the log: what, by which party, when, and how it was signed."""
+
+    index: int = Field(description="its log index (entry number)")
+    type: str
+    party: str
+    seq: int
+    time: str
+    plan: str | None
+    signed_by: str = Field(description=SIGNED_BY)
+    member: str | None = Field(description=MEMBER)
+    proof: str = Field(description="where its inclusion proof is")
+
+
+PLAN_DETAIL = {"responses": {"200": {"description": "The plan, its legs, lines, positions, waiting clocks and the "
+                                                    "timeline of its statements", "content": {"application/json": {
+    "schema": {"type": "object", "properties": {
+        "timeline": {"type": "array", "items": {"$ref": COMPONENTS + "Statement"}}}}}}}}}
 CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\"}]}; kept private, only salted "
                                          "commitments are signed"}
 
@@ -69,7 +94,8 @@ class CorridorAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         document = super().get_openapi_schema(**kwargs)
         components = document.setdefault("components", {})
-        components.setdefault("schemas", {}).update({**payload_schemas()[1], "Error": Error.model_json_schema()})
+        components.setdefault("schemas", {}).update({**payload_schemas()[1], "Error": Error.model_json_schema(),
+                                                     "Statement": Statement.model_json_schema()})
         components.setdefault("securitySchemes", {})["token"] = TOKEN_SCHEME
         for path, operations in document["paths"].items():
             for method, operation in operations.items():

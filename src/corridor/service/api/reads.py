@@ -19,9 +19,11 @@ from ..imports.manifest import ManifestError, read_manifest
 from ..incidents.models import Incident
 from ..ledger.models import StatementIndex
 from ..ledger.record import Refused
-from ..parties.authz import parties_for, visible_to
+from ..ledger.signatures import signed_in_name_of, statement_row
+from ..parties.authz import is_admin, parties_for, visible_to
 from ..passages.models import Attestation, CrewMember, Plan, SlotWindow, Vehicle, VehiclePlate
 from .auth import acting_party, user_of
+from .openapi import PLAN_DETAIL, Statement
 
 MAX_PAGE = 500
 MAX_PAGE_NUMBER = 1_000_000
@@ -69,6 +71,19 @@ class WaitingQuery(Paging):
 class AttestationQuery(Paging):
     dataset: Text | None = None
     crossing: Text | None = None
+
+
+class SignaturesQuery(Schema):
+    before: int | None = Field(None, ge=1, le=10**18, description="only statements below this log index (the previous "
+                                                        "page's next_before)")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE, description=f"rows per page, at most {MAX_PAGE}")
+
+
+class Signatures(Schema):
+    """A page of the statements signed in a party's name, newest first; `next_before` fetches the next."""
+
+    results: list[Statement]
+    next_before: int | None
 
 
 class Page(Schema):
@@ -154,10 +169,7 @@ def plan_detail(request, plan_id: str) -> dict:
         ],
         "waiting": [dict(row, waited=format_duration(row["waited_seconds"])) for row in
                     tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],
-        "timeline": [
-            {"index": s.idx, "type": s.type, "party": s.party, "seq": s.seq, "time": tables.iso(s.time),
-             "proof": f"/log/proof/{s.idx}"} for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")
-        ],
+        "timeline": [statement_row(s) for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")],
         "crew": _crew(plan_id) if private else None,
         **(_private_window_and_plates(plan) if private else _revealed(plan)),
     }
@@ -224,7 +236,8 @@ def register(api: NinjaAPI) -> None:
     def list_plans(request, given: Query[PlanQuery]):
         return page_of(given, tables.plans_query(plan_filter(given)).distinct(), plan_list_rows(request))
 
-    @api.get("/plans/{plan}", summary="One plan: legs, lines, positions, waiting clocks, timeline", tags=["reads"])
+    @api.get("/plans/{plan}", summary="One plan: legs, lines, positions, waiting clocks, timeline", tags=["reads"],
+             openapi_extra=PLAN_DETAIL)
     def get_plan(request, plan: Text):
         return plan_detail(request, plan)
 
@@ -286,6 +299,17 @@ def register(api: NinjaAPI) -> None:
              openapi_extra=DOWNLOAD)
     def export(request, table: Text, fmt: Text):
         return download(table, fmt, request)
+
+    @api.get("/parties/{party}/signatures", summary="Every statement signed in the party's name, newest first, "
+             "and how it was signed (the party's admins)", tags=["reads"], response={200: Signatures})
+    def party_signatures(request, party: Text, given: Query[SignaturesQuery]):
+        user = user_of(request)
+        if not user.is_authenticated:
+            raise Refused("auth.required", "sign in with an API token of one of the party's admins", 401)
+        if not is_admin(user, party):
+            raise Refused("party.not_found", f"you are not an admin of a party {party!r}", 404)
+        results, next_before = signed_in_name_of(party, given.before, given.page_size)
+        return {"results": results, "next_before": next_before}
 
     @api.get("/me", summary="Who the token belongs to and what it may do for which party", tags=["reads"])
     def me(request):

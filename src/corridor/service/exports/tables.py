@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 
 from .. import clock
 from ..incidents.models import Incident
+from ..ledger.models import StatementIndex
 from ..passages.models import Attestation, AttestedLine, Clock, Leg, ManifestLine, Plan
 from ..passages.projection import at
 
@@ -65,6 +66,7 @@ INCIDENTS = Table("incidents", (
     ("place", "#loc+name"), ("lat", "#geo+lat"), ("lon", "#geo+lon"), ("occurred_from", "#date+start"),
     ("occurred_to", "#date+end"), ("plan", "#activity+id"), ("claim", "#description+claim"),
     ("disputed_by", "#org+disputing+list"), ("disputes", "#description+disputes"), ("reported_at", "#date+reported"),
+    ("signed_by", "#meta+signed_by"), ("member", "#meta+signed_by+member"),
 ))
 WAITING = Table("waiting", (
     ("party", "#org+code"), ("party_name", "#org+name"), ("plan", "#activity+id"), ("status", "#status"),
@@ -145,16 +147,34 @@ def lines_query(filter_q: Q | None = None):
 
 
 def incident_rows(incidents: Iterable[Incident]) -> Iterator[dict]:
-    for incident in incidents:
-        disputes = list(incident.disputes.all())
-        yield {
-            "incident": incident.id, "reporter": incident.reporter_id, "category": incident.category,
-            "place": incident.place, "lat": incident.lat, "lon": incident.lon,
-            "occurred_from": iso(incident.occurred_from), "occurred_to": iso(incident.occurred_to),
-            "plan": incident.plan, "claim": incident.text, "disputed_by": ";".join(d.party_id for d in disputes),
-            "disputes": " | ".join(f"{d.party_id}: {d.text}" for d in disputes),
-            "reported_at": iso(incident.reported_at),
-        }
+    """Each claim, with its disputes beside it and how the claim was signed (`signed_by`, `member`)."""
+    for chunk in _chunks(incidents, 500):
+        signers = {subject: (kind, member) for subject, kind, member in StatementIndex.objects.filter(
+            type="incident.report", subject__in=[i.id for i in chunk]).values_list("subject", "signed_by", "member")}
+        yield from (_incident_row(incident, *signers.get(incident.id, ("", None))) for incident in chunk)
+
+
+def _incident_row(incident: Incident, signed_by: str, member: str | None) -> dict:
+    disputes = list(incident.disputes.all())
+    return {
+        "incident": incident.id, "reporter": incident.reporter_id, "category": incident.category,
+        "place": incident.place, "lat": incident.lat, "lon": incident.lon,
+        "occurred_from": iso(incident.occurred_from), "occurred_to": iso(incident.occurred_to),
+        "plan": incident.plan, "claim": incident.text, "disputed_by": ";".join(d.party_id for d in disputes),
+        "disputes": " | ".join(f"{d.party_id}: {d.text}" for d in disputes),
+        "reported_at": iso(incident.reported_at), "signed_by": signed_by, "member": member,
+    }
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def incidents_query(filter_q: Q | None = None):

@@ -8,6 +8,6 @@ from .models import StatementIndex
 
 @admin.register(StatementIndex)
 class StatementAdmin(ReadOnlyAdmin):
-    list_display = ("idx", "type", "party", "seq", "time", "plan", "subject")
-    list_filter = ("type",)
+    list_display = ("idx", "type", "party", "seq", "time", "plan", "subject", "signed_by", "member")
+    list_filter = ("type", "signed_by")
     search_fields = ("plan", "party", "subject")

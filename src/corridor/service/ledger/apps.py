@@ -8,7 +8,7 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         """The projection steps `record()` runs for each entry, in this order."""
         from ..incidents.projection import project_incidents
-        from ..outbox.notify import queue_notifications
+        from ..outbox.notify import queue_notifications, queue_signed
         from ..parties.projection import project_registry
         from ..passages.private import check_go, reveal_on_close
         from ..passages.projection import project_passages
@@ -17,7 +17,7 @@ class LedgerConfig(AppConfig):
 
         if not _after_apply:
             for step in (project_statement, project_registry, project_passages, project_incidents,
-                         queue_notifications):
+                         queue_notifications, queue_signed):
                 on_apply(step)
             before_apply(check_go)
             on_follow_up(reveal_on_close)

@@ -40,19 +40,30 @@ class SignedCheckpoint(models.Model):
         db_table = "checkpoints"
 
 
+SIGNED_BY = ["registrar", "custodial", "party", "passkey"]
+
+
 class StatementIndex(models.Model):
-    """Each entry's statement in columns, for timelines and lookups (a projection of `entries`)."""
+    """Each entry's statement in columns, for timelines and lookups (a projection of `entries`).
+
+    `signed_by` is how the entry was signed, from the log's key history (`ledger.keys.signing_kind`): by a
+    registrar, by the server with a key it keeps for the party (custodial), by a key the party keeps itself,
+    or by a member's passkey; `member` is that member's pseudonymous id (e.g. "border/m3"), for passkeys."""
 
     derived_from_log = True
 
     idx = models.BigIntegerField(primary_key=True)
     type = models.CharField(max_length=40)
-    party = models.CharField(max_length=128, db_index=True)
+    party = models.CharField(max_length=128)
     seq = models.BigIntegerField()
     time = models.DateTimeField()
     plan = models.CharField(max_length=128, null=True, db_index=True)
     subject = models.CharField(max_length=128, null=True, db_index=True)
+    signed_by = models.CharField(max_length=10, choices=[(k, k) for k in SIGNED_BY])
+    member = models.CharField(max_length=200, null=True)
 
     class Meta:
         db_table = "log_statement"
         constraints = [models.UniqueConstraint(fields=["party", "seq"], name="one_statement_per_party_seq")]
+        # a party's statements newest first, a page at a time (the signatures page's keyset on idx)
+        indexes = [models.Index(fields=["party", "idx"], name="log_statement_party_idx")]

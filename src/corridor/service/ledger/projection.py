@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from ...engine.times import parse_time
 from ...fold import Folded, LogFold
+from ...ledger.keys import signing_kind
 from .models import StatementIndex
 
 
 def project_statement(folded: Folded, fold: LogFold, private: object) -> None:
     from .record import defer_insert
 
-    defer_insert(StatementIndex(**statement_columns(folded)))
+    defer_insert(StatementIndex(**statement_columns(folded, fold)))
 
 
-def statement_columns(folded: Folded) -> dict:
+def statement_columns(folded: Folded, fold: LogFold) -> dict:
     from ..passages.projection import at
 
     raw = folded.envelope.statement
     payload = raw.get("payload") if isinstance(raw.get("payload"), dict) else {}
     subject = payload.get("incident") or payload.get("passage") or payload.get("party") or payload.get("id")
     return dict(idx=folded.index, type=raw["type"], party=raw["party"], seq=raw["seq"],
-                time=at(parse_time(raw["time"])), plan=raw.get("plan"), subject=subject)
+                time=at(parse_time(raw["time"])), plan=raw.get("plan"), subject=subject, **signer_columns(folded, fold))
+
+
+def signer_columns(folded: Folded, fold: LogFold) -> dict:
+    """How the entry was signed: from the key that signed it, as the fold applied it (a key's kind, custody
+    and member never change; only its revocation does, which a later entry records)."""
+    record = folded.signer or fold.key_of(folded.envelope.key)
+    kind = signing_kind(record)
+    return {"signed_by": kind, "member": record.member if kind == "passkey" else None}

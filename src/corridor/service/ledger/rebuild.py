@@ -102,7 +102,7 @@ def _fold_all(entries: list[bytes], progress, writer: BulkWriter) -> LogFold:
     fold, batch = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
     for entry in entries:
         folded = fold.apply_entry(entry, signature_checked=True)
-        batch.append(StatementIndex(**statement_columns(folded)))
+        batch.append(StatementIndex(**statement_columns(folded, fold)))
         if len(batch) == BATCH * 50:
             writer.insert(StatementIndex, batch)
             batch = []

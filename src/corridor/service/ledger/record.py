@@ -60,6 +60,7 @@ _after_apply: list[Callable[[Folded, LogFold, object], None]] = []
 _before_apply: list[Callable[[dict, LogFold], None]] = []
 _follow_ups: list[Callable[[Folded, LogFold], list[Builder]]] = []
 _deferred: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deferred_inserts", default=None)
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("transaction_memo", default=None)
 
 
 def on_apply(handler: Callable[[Folded, LogFold, object], None]) -> None:
@@ -99,7 +100,7 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
                 _take_writer_lock()
                 fold = _catch_up(_current_fold())
                 results = []
-                token = _deferred.set({})
+                token, memo = _deferred.set({}), _memo.set({})
                 try:
                     for build, private in zip(builders, privates, strict=True):
                         folded, entry = _build_and_apply(fold, build)
@@ -110,6 +111,7 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
                     _flush_deferred()
                 finally:
                     _deferred.reset(token)
+                    _memo.reset(memo)
             return results
         except BaseException:
             if changed:
@@ -219,6 +221,17 @@ def defer_insert(*rows: models.Model) -> None:
         raise RuntimeError("defer_insert is for projection steps run by record()")
     for row in rows:
         pending.setdefault(type(row), []).append(row)
+
+
+def transaction_memo(key: str, compute: Callable[[], object]) -> object:
+    """A value computed once per recording transaction, for projection steps (e.g. the parties' contacts,
+    read once for a batch of 500 imported statements rather than once per statement)."""
+    memo = _memo.get()
+    if memo is None:
+        raise RuntimeError("transaction_memo is for projection steps run by record()")
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _flush_deferred() -> None:

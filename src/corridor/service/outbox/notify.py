@@ -1,5 +1,6 @@
-"""Queue notifications in the recording transaction: the parties a plan newly waits on, and reminders
-(plan expiry, slot opening) as rows due later. The worker sends them after commit."""
+"""Queue notifications in the recording transaction: the parties a plan newly waits on, reminders (plan
+expiry, slot opening) as rows due later, and to each party every statement signed in its name (`signed`).
+The worker sends them after commit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from datetime import timedelta
 from ...engine.state import PlanState
 from ...engine.times import parse_time
 from ...fold import Folded, LogFold
+from .. import clock
+from ..config import CONFIG
+from ..ledger.projection import signer_columns
+from ..ledger.record import defer_insert, transaction_memo
+from ..ledger.signatures import how_signed
 from ..parties.models import PartyContact
 from ..passages.projection import at
 from .models import Message
@@ -82,3 +88,33 @@ def _queue(notices: list[Notice]) -> None:
                     body={"plan": notice.plan, "kind": notice.kind, "subject": notice.subject},
                 ))
     Message.objects.bulk_create(messages, ignore_conflicts=True)
+
+
+def queue_signed(folded: Folded, fold: LogFold, private: object) -> None:
+    """One notice per statement, to the party in whose name it was signed (on each channel its contact has;
+    none without a contact): so a statement the party did not make is noticed the day it appears. The
+    contacts are read once per recording transaction (an import records hundreds of statements in one)."""
+    statement = folded.envelope.statement
+    contact = _contacts_now().get(statement["party"])
+    if contact is None:
+        return
+    signer = signer_columns(folded, fold)
+    how = how_signed(signer["signed_by"], signer["member"])
+    subject = f"Signed in your name: {statement['type']} (entry {folded.index}, {how})"
+    body = {"kind": "signed", "subject": subject, "index": folded.index, "type": statement["type"],
+            "seq": statement["seq"], "time": statement["time"], "plan": statement.get("plan"), "key": statement["key"],
+            **signer, **_links(statement["party"], folded.index)}
+    defer_insert(*(Message(channel=channel, party=statement["party"], kind="signed", subject=subject, body=body,
+                           due_at=at(clock.now()), dedupe_key=f"{channel}:signed:{folded.index}")
+                   for channel, wanted in (("email", contact.email), ("webhook", contact.webhook_url)) if wanted))
+
+
+def _links(party: str, index: int) -> dict[str, str]:
+    """Where the entry, its inclusion proof and the party's list of its signatures are (CORRIDOR_PUBLIC_URL)."""
+    site = CONFIG.public_url.rstrip("/")
+    return {"entry": f"{site}/log/entry/{index}", "proof": f"{site}/log/proof/{index}",
+            "signatures": f"{site}/parties/{party}/signatures"}
+
+
+def _contacts_now() -> dict[str, PartyContact]:
+    return transaction_memo("contacts", lambda: {c.party_id: c for c in PartyContact.objects.all()})

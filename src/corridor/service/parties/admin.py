@@ -109,7 +109,8 @@ class PartyKeyAdmin(RecordingAdmin):
     def record(self, obj, form, change) -> None:
         from ..ledger.record import record_built
 
-        record_built([register_key(obj.party_id, base64.b64decode(form.cleaned_data["public_b64"]))])
+        public = base64.b64decode(form.cleaned_data["public_b64"])
+        record_built([register_key(obj.party_id, public, custodial_key=False)])  # the party keeps the private half
 
 
 admin.site.register(PartyContact)

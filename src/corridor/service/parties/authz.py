@@ -41,6 +41,17 @@ def parties_for(user, action: str) -> list[str]:
     return sorted(m.party_id for m in memberships if role_allows(m.role, action, m.party.kind))
 
 
+def admin_of(user) -> list[str]:
+    """The parties whose admin role `user` holds (whatever their kind): they watch what is signed in its name."""
+    if user is None or not user.is_authenticated:
+        return []
+    return sorted(Membership.objects.filter(user=user, role="admin").values_list("party_id", flat=True))
+
+
+def is_admin(user, party: str) -> bool:
+    return party in admin_of(user)
+
+
 def can(user, party: str, action: str) -> bool:
     return party in parties_for(user, action)
 

@@ -37,9 +37,14 @@ def new_custodial_key() -> tuple[Ed25519PrivateKey, bytes]:
     return private, seal_private(private)
 
 
-def register_key(party: str, public: bytes) -> Builder:
-    """The operator's `key.register` statement for one of a party's public keys."""
-    return custodial(OPERATOR, "key.register", {"party": party, "public": base64.b64encode(public).decode()})
+def register_key(party: str, public: bytes, *, custodial_key: bool) -> Builder:
+    """The operator's `key.register` statement for one of a party's public keys. `custodial_key`: the server
+    keeps the private half (it signs for the party with it); the log says so ("custodial": true), so anyone
+    can tell the statements the server signed from those the party signed itself."""
+    payload = {"party": party, "public": base64.b64encode(public).decode()}
+    if custodial_key:
+        payload["custodial"] = True
+    return custodial(OPERATOR, "key.register", payload)
 
 
 def public_of(private: Ed25519PrivateKey) -> bytes:

@@ -25,7 +25,8 @@ def do_register_party(party_id: str, name: str, kind: str, *, public: bytes | No
     if public is None:
         private, sealed = new_custodial_key()
         public = public_of(private)
-    builders = [custodial(OPERATOR, "party.register", payload), register_key(party_id, public)]
+    builders = [custodial(OPERATOR, "party.register", payload),
+                register_key(party_id, public, custodial_key=sealed is not None)]
     return record_built(builders, [None, sealed])
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from django.db.models import Max
 
 from ..ledger.models import LogEntry
+from ..ledger.signatures import signing_counts
 from . import summaries
 from .models import PublicSummary
 
@@ -27,7 +28,20 @@ def refresh(force: bool = False) -> dict | None:
     if not force and row is not None and (row.log_size == size or
                                           (now - row.computed_at).total_seconds() < REFRESH_SECONDS):
         return None
+    counts = _signing_counts(row, size)
+    signing = summaries.signing(counts)
     data = {"totals": summaries.public_totals(), "stages": summaries.stage_durations(), "board": summaries.board(),
-            "incidents": summaries.mapped_incidents(), "routes": summaries.mapped_routes(), "log_size": size}
+            "incidents": summaries.mapped_incidents(), "routes": summaries.mapped_routes(), "log_size": size,
+            "signing": signing, "signing_counts": counts,
+            "custodial_parties": [share["party_name"] for share in signing if share["custodial_now"]]}
     PublicSummary.objects.update_or_create(pk=1, defaults={"log_size": size, "computed_at": now, "data": data})
     return data
+
+
+def _signing_counts(row: PublicSummary | None, size: int) -> dict:
+    """Statements per party and kind of signature up to `size`: the last computation's counts plus the
+    entries appended since (entries never change), or the whole index the first time."""
+    kept = row.data.get("signing_counts") if row is not None else None
+    if kept is None or row.log_size > size:
+        return signing_counts(0, size)
+    return signing_counts(row.log_size, size, kept)

@@ -11,6 +11,8 @@ from django.db.models import Count, Q, Sum
 from .. import clock
 from ..exports.tables import CLOSED, waiting_board, waiting_query, waiting_rows
 from ..incidents.models import Incident
+from ..ledger.signatures import signing_shares
+from ..parties.models import Party, PartyKey
 from ..passages.models import Leg, ManifestLine, Plan
 
 STAGES = (
@@ -104,3 +106,12 @@ def board(now: int | None = None) -> list[dict]:
 
 
 __all__ = ["CLOSED", "board"]
+
+
+def signing(counts: dict[str, dict[str, int]]) -> list[dict]:
+    """Per party (the operator's registry aside), how what was signed in its name was signed, and whether
+    the server holds a valid key for it now (then it can sign in the party's name)."""
+    parties = dict(Party.objects.exclude(kind="operator").values_list("id", "name"))
+    custodial_now = set(PartyKey.objects.filter(sealed_private__isnull=False, revoked_at__isnull=True)
+                        .values_list("party_id", flat=True))
+    return signing_shares(counts, parties, custodial_now)

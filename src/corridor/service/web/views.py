@@ -20,12 +20,13 @@ from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..ledger.record import Refused, current_fold, custodial, record_built
-from ..parties.authz import parties_for
+from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party, Route
 from ..passages.private import current_plates, current_window
 from . import actions, signing, summaries
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
+from .signatures import log_statements
 
 
 def public(request):
@@ -43,10 +44,11 @@ def log_page(request):
     signers = {line.split(" ")[1] for line in note.split("\n\n", 1)[-1].splitlines() if line.startswith("— ")}
     witnesses = [{"url": url, "name": key.split("+")[0], "cosigned": key.split("+")[0] in signers}
                  for url, key in CONFIG.witnesses]
+    size, index = int(lines[1]) if note else 0, int(index) if index.isdigit() else None
     return render(request, "web/log.html", {
-        "note": note, "origin": lines[0] if note else "", "size": int(lines[1]) if note else 0,
-        "index": int(index) if index.isdigit() else None, "witnesses": witnesses,
-        "quorum": CONFIG.witness_quorum or len(witnesses),
+        "note": note, "origin": lines[0] if note else "", "size": size,
+        "index": index, "witnesses": witnesses,
+        "quorum": CONFIG.witness_quorum or len(witnesses), **log_statements(request.GET, size, index),
     })
 
 
@@ -57,7 +59,7 @@ def home(request):
     awaits, awaits_count = summaries.my_party_awaits(parties)
     return render(request, "web/home.html", {
         "parties": Party.objects.filter(pk__in=parties), "awaiting": awaiting, "awaiting_count": awaiting_count,
-        "awaits": awaits, "awaits_count": awaits_count,
+        "awaits": awaits, "awaits_count": awaits_count, "watched": admin_of(request.user),
     })
 
 

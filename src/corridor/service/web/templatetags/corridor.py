@@ -1,8 +1,10 @@
-"""Template filters: waiting times as people read them."""
+"""Template filters: waiting times and how a statement was signed, as people read them."""
 
 from django import template
+from django.utils.translation import gettext
 
 from ....engine.times import format_duration, format_time
+from ...ledger.signatures import how_signed
 
 register = template.Library()
 
@@ -31,3 +33,11 @@ def field(prefix, name) -> str:
 def utc_time(seconds) -> str:
     """Seconds since the epoch -> '2023-09-12T06:00:00Z' (as the statements say it)."""
     return "" if seconds in (None, "") else format_time(int(seconds))
+
+
+@register.filter
+def signed(row) -> str:
+    """A statement row (dict or StatementIndex) -> how it was signed, in the reader's language."""
+    if isinstance(row, dict):
+        return how_signed(row.get("signed_by", ""), row.get("member"), gettext)
+    return how_signed(getattr(row, "signed_by", ""), getattr(row, "member", None), gettext)

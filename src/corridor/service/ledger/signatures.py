@@ -1,0 +1,90 @@
+"""How each statement was signed, read from the statement index: one row shape for every timeline, the
+log page and the API; a party's own signatures newest first, a page at a time; and, per party, how much of
+what was signed in its name its own people signed.
+
+Four kinds (`ledger.keys.signing_kind`): "passkey" (a member of the party, on their own device; `member`
+names them, e.g. "border/m3"), "party" (a key the party keeps itself: `corridor sign`, its own API client),
+"custodial" (the server, with a key it keeps for the party) and "registrar" (the operator's registry).
+A party's own people are "party" and "passkey"; what the server signed for it is "custodial".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Count
+from django.utils.translation import gettext_noop
+
+from ..exports.tables import iso
+from .models import StatementIndex
+
+PAGE = 50
+OWN = ("party", "passkey")
+# in words (English here; the pages translate them)
+HOW = {"party": gettext_noop("party's own key"), "custodial": gettext_noop("server (custodial)"),
+       "registrar": gettext_noop("registrar")}
+PASSKEY_OF = gettext_noop("passkey of %(member)s")
+
+
+def how_signed(kind: str, member: str | None, translate: Callable[[str], str] = str) -> str:
+    """"passkey of border/m3", "party's own key", "server (custodial)", "registrar" ("—" before a rebuild
+    filled the column in)."""
+    if kind == "passkey":
+        return translate(PASSKEY_OF) % {"member": member or "?"}
+    return translate(HOW[kind]) if kind in HOW else "—"
+
+
+def statement_row(s: StatementIndex) -> dict:
+    """A statement as the timelines and the API show it."""
+    return {"index": s.idx, "type": s.type, "party": s.party, "seq": s.seq, "time": iso(s.time), "plan": s.plan,
+            "signed_by": s.signed_by, "member": s.member, "proof": f"/log/proof/{s.idx}"}
+
+
+def signed_in_name_of(party: str, before: int | None = None, size: int = PAGE) -> tuple[list[dict], int | None]:
+    """Statements signed in `party`'s name, newest first: those below log index `before`, and the `before` of
+    the next page (None on the last). Keyset on idx through the (party, idx) index: any page of any log
+    costs the same."""
+    return newest_first(StatementIndex.objects.filter(party=party), before, size)
+
+
+def newest_first(query, before: int | None, size: int = PAGE) -> tuple[list[dict], int | None]:
+    """A page of statements below log index `before` (all of them if None), newest first, and the next page's
+    `before` (None on the last)."""
+    if before is not None:
+        query = query.filter(idx__lt=before)
+    rows = list(query.order_by("-idx")[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return [statement_row(s) for s in rows], (rows[-1].idx if more else None)
+
+
+def statement_at(index: int) -> dict | None:
+    found = StatementIndex.objects.filter(idx=index).first()
+    return None if found is None else statement_row(found)
+
+
+def signing_counts(start: int = 0, end: int | None = None, counts: dict | None = None) -> dict[str, dict[str, int]]:
+    """Statements per party and kind of signature among log indexes [start, end), added to `counts` (the
+    public page keeps them and adds only what the log appended since: the whole index is read once)."""
+    counts = {party: dict(kinds) for party, kinds in (counts or {}).items()}
+    query = StatementIndex.objects.filter(idx__gte=start) if start else StatementIndex.objects.all()
+    if end is not None:
+        query = query.filter(idx__lt=end)
+    for row in query.values("party", "signed_by").annotate(n=Count("idx")).order_by():
+        kinds = counts.setdefault(row["party"], {})
+        kinds[row["signed_by"]] = kinds.get(row["signed_by"], 0) + row["n"]
+    return counts
+
+
+def signing_shares(counts: dict[str, dict[str, int]], parties: dict[str, str], custodial_now: set[str]) -> list[dict]:
+    """Per party (`parties`: id -> name), its statements by how they were signed, the share its own people
+    signed (percent, None before its first statement), and whether the server can sign for it now."""
+    return [_share(party, parties[party], counts.get(party, {}), party in custodial_now) for party in sorted(parties)]
+
+
+def _share(party: str, name: str, by_kind: dict[str, int], custodial_now: bool) -> dict:
+    own, custodial = sum(by_kind.get(kind, 0) for kind in OWN), by_kind.get("custodial", 0)
+    total = own + custodial
+    return {"party": party, "party_name": name, "statements": total, "passkey": by_kind.get("passkey", 0),
+            "party_key": by_kind.get("party", 0), "custodial": custodial,
+            "own_share": round(100 * own / total) if total else None, "custodial_now": custodial_now}

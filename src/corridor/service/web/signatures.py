@@ -1,0 +1,45 @@
+"""How statements were signed, on the pages.
+
+A party watches its own signatures: every statement signed in its name, newest first, by whom and how,
+for the party's admins only (to anyone else the page does not exist). A statement the party did not make
+shows up here, and in the notice the outbox sends for each one (outbox/notify.py). The log page lists the
+published statements the same way, for everyone."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from ..ledger.models import StatementIndex
+from ..ledger.signatures import PAGE, newest_first, signed_in_name_of, statement_at
+from ..parties.authz import is_admin
+from ..parties.models import Party
+
+
+@login_required
+def party_signatures(request, party: str):
+    if not is_admin(request.user, party):
+        raise Http404("no such party among those you administer")
+    before = _log_index(request.GET.get("before", ""))
+    rows, next_before = signed_in_name_of(party, before, PAGE)
+    return render(request, "web/signatures.html", {
+        "party": Party.objects.filter(pk=party).first(), "party_id": party, "rows": rows,
+        "next_before": next_before, "first_page": before is None,
+    })
+
+
+def log_statements(query: dict, published: int, index: int | None) -> dict:
+    """For the log page: the looked-up statement and a page of the published log's statements, newest
+    first (`?before=` an entry number), each with how it was signed."""
+    before = _log_index(query.get("before", ""))
+    rows, next_before = newest_first(StatementIndex.objects.all(), min(published, before or published), PAGE)
+    looked_up = statement_at(index) if index is not None and index < published else None
+    return {"statements": rows, "next_before": next_before, "first_page": before is None, "statement": looked_up}
+
+
+def _log_index(text: str) -> int | None:
+    """A log index from the query string, or None (the newest page)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
