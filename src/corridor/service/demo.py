@@ -1,5 +1,6 @@
-"""`make run`'s seed: the two-roads parties, routes and one user per party (officer role), from the
-scenario file. Idempotent: run it again and it changes nothing on the log, and — given where to remember
+"""`make run`'s seed: the two-roads parties, routes and one user per party, from the scenario file. Each
+user is its party's admin (an observer's, a viewer), so one person can try everything a party does:
+register a passkey, bind it to the party, end custodial signing. Idempotent: run it again and it changes nothing on the log, and — given where to remember
 them (`corridor demo` keeps them in the data directory, 0600) — nothing in the accounts either: each
 user's password and token are printed again. A user whose remembered credentials no longer hold gets a
 new password and a new token, and its old demo tokens are revoked with the old password."""
@@ -31,7 +32,7 @@ def seed(path: Path = TWO_ROADS, remembered: Path | None = None) -> list[Account
         if not Route.objects.filter(pk=route.id).exists():
             do_define_route(route)
     known = _read(remembered)
-    accounts = [_account(party.id, "viewer" if party.kind == "observer" else "officer", known.get(party.id))
+    accounts = [_account(party.id, "viewer" if party.kind == "observer" else "admin", known.get(party.id))
                 for party in scenario.parties]
     if remembered is not None:
         _write(remembered, {account[1]: {"password": account[2], "token": account[3]} for account in accounts})
