@@ -1,9 +1,10 @@
-"""`make run`'s seed: the two-roads parties, routes and one user per party, from the scenario file. Each
-user is its party's admin (an observer's, a viewer), so one person can try everything a party does:
-register a passkey, bind it to the party, end custodial signing. Idempotent: run it again and it changes nothing on the log, and — given where to remember
-them (`corridor demo` keeps them in the data directory, 0600) — nothing in the accounts either: each
-user's password and token are printed again. A user whose remembered credentials no longer hold gets a
-new password and a new token, and its old demo tokens are revoked with the old password."""
+"""`make run`'s seed: the two-roads parties, routes and one user per party, from the scenario file. Each user
+is its party's admin (an observer's, a viewer), so one person can try everything a party does: register a
+passkey, bind it to the party, end custodial signing. Idempotent: run it again and it changes nothing on the
+log, and — given where to remember them (`corridor demo` keeps them in the data directory, 0600) — nothing
+in the accounts either: each user's password and token are printed again. A user whose remembered
+credentials no longer hold gets a new password and a new token, and its old demo tokens are revoked with the
+old password."""
 
 from __future__ import annotations
 

@@ -239,3 +239,16 @@ def _user(name: str, party: str, role: str):
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_revoking_names_the_member_and_device_and_frees_the_device_to_register_again(officer):
+    client, device, passkey, _ = officer
+    with clock.frozen_at(START + 60):
+        answer = client.post("/parties/border/members", {"action": "revoke", "key": passkey.key_id,
+                                                         "reason": "device.lost"}, HTTP_X_CORRIDOR_SIGN="prepare")
+    assert "border/m1 (“test”)" in answer.json()["summary"]
+    options = client.post("/account/passkeys/options", {"party": "border"}).json()
+    assert options["excludeCredentials"][0]["id"] == _b64url(device.credential)  # bound: this device has one
+    assert complete(client, answer.json(), device.assertion(challenge_of(answer.json())))[0] == 200
+    options = client.post("/account/passkeys/options", {"party": "border"}).json()
+    assert options.get("excludeCredentials", []) == []  # revoked for good: the device may register a new one

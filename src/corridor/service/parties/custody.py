@@ -27,8 +27,9 @@ def custodial_key(fold: LogFold, party: str) -> Ed25519PrivateKey:
                 continue
             _opened[record.key] = open_private(sealed)
         return _opened[record.key]
-    raise Refused("key.not_custodial", f"the server holds no valid key for {party}; it signs its own statements",
-                  403)
+    raise Refused("key.not_custodial", f"the server holds no valid key for {party}: its statements are signed by "
+                  "its own people. Sign with a passkey bound to it (register one under My account and have an "
+                  f"admin of {party} bind it), or with a key {party} keeps itself", 403)
 
 
 def new_custodial_key() -> tuple[Ed25519PrivateKey, bytes]:

@@ -117,3 +117,10 @@ class Passkey(models.Model):
     public_key = models.BinaryField(help_text="COSE_Key bytes")
     device = models.CharField(max_length=100, blank=True, help_text="a name the officer gave the device")
     created = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def fingerprint(self) -> str:
+        """What an admin reads out to the officer before binding (both pages show it): the key id's first
+        12 hex digits, in groups of four."""
+        digits = self.key_id.split(":", 1)[-1][:12]
+        return " ".join(digits[i:i + 4] for i in range(0, 12, 4))

@@ -25,7 +25,7 @@ from ...fold import LogFold
 from ...ledger.envelope import EnvelopeError, passkey_key_id
 from ...ledger.passkeys import check_credential_key
 from ..config import CONFIG
-from ..ledger.record import Builder, Refused, custodial
+from ..ledger.record import Builder, Refused, current_fold, custodial
 from .models import Membership, Party, Passkey
 
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]  # what the log's verifiers check
@@ -36,6 +36,7 @@ DEVICE_NAME = re.compile(r"^[\w .,'()/-]{0,100}$")
 class Status:
     state: str  # "awaiting" (not bound yet), "bound", "revoked"
     index: int | None = None  # the log index that bound or revoked it
+    admin: bool = False  # bound as an admin's passkey (it may bind and revoke others)
 
 
 def status_of(passkey: Passkey, fold: LogFold) -> Status:
@@ -43,8 +44,8 @@ def status_of(passkey: Passkey, fold: LogFold) -> Status:
     if record is None:
         return Status("awaiting")
     if record.revoked_at is not None:
-        return Status("revoked", record.revoked_at)
-    return Status("bound", record.valid_after)
+        return Status("revoked", record.revoked_at, record.admin)
+    return Status("bound", record.valid_after, record.admin)
 
 
 def signing_passkeys(user, party: str, fold: LogFold) -> list[Passkey]:
@@ -68,7 +69,9 @@ def member_id(user, party: str) -> str:
 def registration_options(user, party: str) -> tuple[str, bytes]:
     """The options the browser's navigator.credentials.create() takes (WebAuthn's JSON form) and their
     challenge, which the caller keeps in the session until the answer comes back."""
-    existing = Passkey.objects.filter(user=user)
+    fold = current_fold()
+    # a revoked passkey is never valid again, so its device may register a new one (a device that turned up)
+    existing = [p for p in Passkey.objects.filter(user=user) if status_of(p, fold).state != "revoked"]
     options = generate_registration_options(
         rp_id=CONFIG.webauthn_rp_id, rp_name="Corridor", user_name=member_id(user, party),
         user_id=hashlib.sha256(f"{user.pk}:{party}".encode()).digest()[:16],
@@ -97,7 +100,7 @@ def register(user, party: str, credential: dict, challenge: bytes, device: str) 
     except EnvelopeError as error:
         raise Refused(error.code, error.message) from None
     key_id = passkey_key_id(verified.credential_id)
-    if Passkey.objects.filter(key_id=key_id).exists():
+    if Passkey.objects.filter(key_id=key_id).exists():  # the log would refuse binding it twice (key.duplicate)
         raise Refused("key.duplicate", "this passkey is already registered")
     return Passkey.objects.create(key_id=key_id, user=user, party_id=party, member=member_id(user, party),
                                   credential_id=verified.credential_id,

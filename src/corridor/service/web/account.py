@@ -37,6 +37,9 @@ def account(request):
     return render(request, "web/account.html", {
         "memberships": memberships, "signers": sorted(signers), "passkeys": passkeys,
         "custodial": {party: _custodial_keys(party, fold) != [] for party in signers},
+        "cannot_sign": sorted(party for party in signers if not _custodial_keys(party, fold)
+                              and not any(row["status"].state == "bound" and row["passkey"].party_id == party
+                                          for row in passkeys)),
         "origin": CONFIG.webauthn_origin,
         "on_origin": request.build_absolute_uri("/").rstrip("/") == CONFIG.webauthn_origin,
     })
@@ -104,7 +107,8 @@ def _member_action(request, party: str):
             raise Refused("custody.needs_passkey", "end custodial signing with your own passkey (bind one first): "
                           "signed by the server's key, the party could be left with no key at all", 409)
         record_built([custodial(party, ask.kind, ask.payload)])
-        messages.success(request, _("Recorded and signed."))
+        messages.success(request, _("Recorded, signed by the server with %(party)s's custodial key.")
+                         % {"party": party})
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)

@@ -4,6 +4,7 @@ from the form, so the words and the signed bytes cannot disagree."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
@@ -12,20 +13,65 @@ from ...engine.errors import RuleViolation
 from ...engine.times import parse_time
 
 
-def describe(statement: dict, member: str | None, party_name: str | None = None) -> str:
-    """One or two sentences: what is signed, for which party (by name, when given), and by whom."""
+@dataclass(frozen=True)
+class Context:
+    """What the words may name beyond the statement itself: who signs (member, device), the party's name, and
+    for actions on a plan, the goods and routes it carries — read from the log's fold, never from the form."""
+
+    member: str | None = None
+    device: str = ""
+    party_name: str = ""
+    legs: tuple[str, ...] = ()  # "leg-1 on Aghdam–Khankendi: Wheat flour 10000 kg, …"
+    revoked: str = ""  # for key.revoke of a passkey: "border/m1 (“office laptop”)"
+
+
+def describe(statement: dict, context: Context | None = None) -> str:
+    """A few sentences: what is signed, for which party, what it concerns, and by whom."""
+    context = context or Context()
     payload = statement.get("payload") or {}
     party = statement.get("party", "")
-    values = {"party": f"{party_name} ({party})" if party_name else party, "plan": statement.get("plan", ""),
+    values = {"party": f"{context.party_name} ({party})" if context.party_name else party,
+              "plan": statement.get("plan", ""), "revoked": context.revoked,
               **{key: _short(value) for key, value in payload.items() if isinstance(value, str | int)}}
-    sentence = _SENTENCES.get(statement.get("type", ""))
-    what = sentence() % _Defaults(values) if sentence else _("a %(type)s statement") % {"type": statement.get("type")}
-    who = (_("Signed by %(member)s with the passkey on this device, for %(party)s; statement #%(seq)s of "
-             "%(party)s, dated %(time)s UTC.") if member else
-           _("Statement #%(seq)s of %(party)s, dated %(time)s UTC."))
-    signer = {"member": member, "party": values["party"], "seq": statement.get("seq"),
+    kind = statement.get("type", "")
+    if kind == "key.revoke" and payload.get("reason") == "custody.ended":
+        kind = "custody.end"
+    elif kind == "key.revoke" and context.revoked:
+        kind = "passkey.revoke"
+    sentence = _SENTENCES.get(kind)
+    what = sentence() % _Defaults(values) if sentence else _("a %(type)s statement") % {"type": kind}
+    goods = [_("The plan: %(legs)s.") % {"legs": "; ".join(context.legs)}] if context.legs else []
+    return " ".join([what, *goods, _signer(statement, context, values["party"])])
+
+
+def _signer(statement: dict, context: Context, party: str) -> str:
+    values = {"member": context.member, "device": context.device, "party": party, "seq": statement.get("seq"),
               "time": _when(statement.get("time"))}
-    return f"{what} {who % signer}"
+    if context.member and context.device:
+        return _("Signed by %(member)s with the passkey “%(device)s”, for %(party)s; statement #%(seq)s of "
+                 "%(party)s, dated %(time)s UTC.") % values
+    if context.member:
+        return _("Signed by %(member)s with their passkey, for %(party)s; statement #%(seq)s of %(party)s, "
+                 "dated %(time)s UTC.") % values
+    return _("Statement #%(seq)s of %(party)s, dated %(time)s UTC.") % values
+
+
+def plan_legs(legs, routes: dict) -> tuple[str, ...]:
+    """Each leg's route (by name) and lines, for the words shown before signing; `legs` are the engine's
+    Leg records, or plain dicts (a plan.submit's payload)."""
+    described = []
+    for leg in legs:
+        get = leg.get if isinstance(leg, dict) else lambda name, leg=leg: getattr(leg, name)
+        route = routes.get(get("route"))
+        lines = ", ".join(f"{_field(line, 'item')} {_field(line, 'quantity')} {_field(line, 'unit')}"
+                          for line in get("lines"))
+        described.append(_("%(leg)s on %(route)s: %(lines)s") % {
+            "leg": get("id"), "route": getattr(route, "name", None) or get("route"), "lines": lines})
+    return tuple(described)
+
+
+def _field(line, name: str):
+    return line.get(name) if isinstance(line, dict) else getattr(line, name)
 
 
 class _Defaults(dict):
@@ -37,7 +83,7 @@ class _Defaults(dict):
 
 def _short(value: str | int) -> str:
     text = str(value)
-    return f"{text[:12]}…" if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else text
+    return text[:12] if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else text
 
 
 def _when(value: object) -> str:
@@ -52,27 +98,32 @@ _SENTENCES = {
     "plan.amend": lambda: _("You amend plan %(plan)s for %(party)s; every party must consent again."),
     "plan.consent": lambda: _("You consent, for %(party)s, to plan %(plan)s as it stands at version %(version)s."),
     "plan.refuse": lambda: _("You refuse, for %(party)s, plan %(plan)s at version %(version)s. Reason: "
-                             "%(reason)s. %(text)s"),
-    "plan.withdraw": lambda: _("You withdraw %(party)s's consent to plan %(plan)s. Reason: %(reason)s. %(text)s"),
+                             "%(reason)s. “%(text)s”"),
+    "plan.withdraw": lambda: _("You withdraw %(party)s's consent to plan %(plan)s. Reason: %(reason)s. “%(text)s”"),
     "plan.request_info": lambda: _("You ask, for %(party)s, about plan %(plan)s: “%(question)s”"),
     "plan.answer": lambda: _("You answer question %(request)s on plan %(plan)s: “%(answer)s”"),
-    "plan.cancel": lambda: _("You cancel plan %(plan)s. %(text)s"),
+    "plan.cancel": lambda: _("You cancel plan %(plan)s. “%(text)s”"),
     "plan.note": lambda: _("You record the document “%(title)s” (SHA-256 %(sha256)s) on plan %(plan)s."),
     "plan.reveal": lambda: _("You reveal on the public log the window and plates of plan %(plan)s."),
     "slot.propose": lambda: _("You propose slot %(slot)s for plan %(plan)s (the window stays off the public log "
                               "until the passage is over)."),
     "slot.confirm": lambda: _("You confirm, for %(party)s, slot %(slot)s of plan %(plan)s."),
-    "slot.decline": lambda: _("You decline, for %(party)s, slot %(slot)s of plan %(plan)s. %(text)s"),
+    "slot.decline": lambda: _("You decline, for %(party)s, slot %(slot)s of plan %(plan)s. “%(text)s”"),
     "leg.arrive": lambda: _("You state that leg %(leg)s of plan %(plan)s arrived at checkpoint %(checkpoint)s."),
     "leg.inspect": lambda: _("You record, for %(party)s, the inspection of leg %(leg)s of plan %(plan)s at "
-                             "%(checkpoint)s: decision %(decision)s. %(text)s"),
+                             "%(checkpoint)s: decision %(decision)s. “%(text)s”"),
     "plan.go": lambda: _("You release every cleared leg of plan %(plan)s: go."),
     "leg.depart": lambda: _("You state that leg %(leg)s of plan %(plan)s departed."),
     "leg.deliver": lambda: _("You receipt, for %(party)s, the delivery of leg %(leg)s of plan %(plan)s."),
-    "incident.report": lambda: _("You report, for %(party)s, incident %(incident)s (%(category)s): %(text)s"),
-    "incident.dispute": lambda: _("You dispute, for %(party)s, incident %(incident)s: %(text)s"),
+    "incident.report": lambda: _("You report, for %(party)s, incident %(incident)s (%(category)s): “%(text)s”"),
+    "incident.dispute": lambda: _("You dispute, for %(party)s, incident %(incident)s: “%(text)s”"),
     "key.bind": lambda: _("You bind the passkey of member %(member)s to %(party)s: from now on it signs in "
                           "%(party)s's name."),
+    "passkey.revoke": lambda: _("You revoke the passkey of member %(revoked)s for %(party)s (reason: %(reason)s): "
+                                "nothing it signs from now on is accepted."),
+    "custody.end": lambda: _("You end custodial signing for %(party)s: the server's key %(key)s is revoked on the "
+                             "log and the server erases its copy; from now on only your own people sign in "
+                             "%(party)s's name."),
     "key.revoke": lambda: _("You revoke key %(key)s of %(party)s (reason: %(reason)s): nothing it signs from now "
                             "on is accepted."),
 }

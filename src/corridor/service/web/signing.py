@@ -32,9 +32,10 @@ from ...ledger.envelope import Assertion, EnvelopeError, canonical_json, seal_pa
 from ...privacy import Private
 from ..ledger.record import Refused, current_fold, draft_statement, record_built
 from ..parties.authz import parties_for
+from ..parties.models import Passkey
 from ..parties.passkeys import signing_passkeys
 from ..passages.private import commit_request
-from .describe import describe
+from .describe import Context, describe, plan_legs
 from .models import PendingSignature
 
 HEADER = "X-Corridor-Sign"
@@ -91,11 +92,13 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
         "pending": pending.token, "complete": reverse("sign-complete", args=[pending.token]),
         "challenge": b64url(statement_digest(statement)),
         "credentials": [b64url(bytes(passkey.credential_id))], "rpId": _rp_id(),
-        "summary": describe(statement, passkey.member, passkey.party.name),
+        "summary": describe(statement, _context(statement, passkey, fold)),
         "statement": canonical_json(statement).decode(),
         "labels": {"title": _("You are about to sign"), "sign": _("Sign with my passkey"), "cancel": _("Cancel"),
                    "show": _("The exact statement (canonical JSON)"),
-                   "signing": _("Waiting for your passkey…")},
+                   "signing": _("Waiting for your passkey…"),
+                   "not_allowed": _("Your device did not sign: it holds no passkey of yours for this party, or the "
+                                    "request was cancelled or timed out. Nothing was recorded; you may try again.")},
     })
 
 
@@ -124,8 +127,29 @@ def complete(request, token: str) -> JsonResponse:
     except Refused as error:
         return refusal(error)
     messages.success(request, _("Signed with your passkey and recorded: %(summary)s")
-                     % {"summary": describe(statement, None)})
+                     % {"summary": describe(statement)})
     return JsonResponse({"redirect": pending.back})
+
+
+PLAN_LEVEL = frozenset({"plan.submit", "plan.consent", "plan.refuse", "plan.withdraw", "slot.confirm", "plan.go"})
+
+
+def _context(statement: dict, passkey, fold: LogFold) -> Context:
+    """What the words name besides the statement: the signer's member id and device, the party's name, the
+    goods and routes of the plan acted on, the member whose passkey a revocation ends."""
+    legs: tuple[str, ...] = ()
+    if statement["type"] in PLAN_LEVEL:
+        plan = fold.state.plans.get(statement.get("plan", ""))
+        source = statement["payload"].get("legs", []) if statement["type"] == "plan.submit" else \
+            (plan.content.legs if plan else ())
+        legs = plan_legs(source, fold.state.routes)
+    revoked = ""
+    if statement["type"] == "key.revoke":
+        target = Passkey.objects.filter(key_id=statement["payload"].get("key", "")).first()
+        revoked = f"{target.member} (“{target.device}”)" if target and target.device else \
+            (target.member if target else "")
+    return Context(member=passkey.member, device=passkey.device, party_name=passkey.party.name, legs=legs,
+                   revoked=revoked)
 
 
 def _device_passkey(request, party: str, fold: LogFold):

@@ -91,7 +91,7 @@
 
   function showRefusal(text) {
     const dialog = element("dialog", undefined, "sign-dialog");
-    const close = element("button", "OK");
+    const close = element("button", document.body.dataset.labelClose || "OK");
     dialog.append(element("p", text, "error"), close);
     close.addEventListener("click", () => dialog.remove());
     document.body.append(dialog);
@@ -118,11 +118,19 @@
     sign.addEventListener("click", async () => {
       sign.disabled = true;
       status.textContent = labels.signing;
+      let assertion;
       try {
-        const assertion = await navigator.credentials.get({publicKey: {
+        assertion = await navigator.credentials.get({publicKey: {
           challenge: fromB64url(answer.challenge), rpId: answer.rpId, userVerification: "required", timeout: 120000,
           allowCredentials: answer.credentials.map(id => ({type: "public-key", id: fromB64url(id)})),
         }});
+      } catch (failure) {  // nothing was signed or sent: the same statement may be signed again
+        status.textContent = failure.name === "NotAllowedError" ? labels.not_allowed : failure.message;
+        status.className = "sign-status error";
+        sign.disabled = false;
+        return;
+      }
+      try {
         const response = assertion.response;
         const done = await post(answer.complete, JSON.stringify({
           authenticatorData: toB64url(response.authenticatorData), clientDataJSON: toB64url(response.clientDataJSON),
