@@ -25,7 +25,7 @@ from ...fold import LogFold
 from ...ledger.envelope import EnvelopeError, passkey_key_id
 from ...ledger.passkeys import check_credential_key
 from ..config import CONFIG
-from ..ledger.record import Builder, Refused, custodial
+from ..ledger.record import Builder, Refused, current_fold, custodial
 from .models import Membership, Party, Passkey
 
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]  # what the log's verifiers check
@@ -59,6 +59,9 @@ def member_id(user, party: str) -> str:
     if earlier:
         return earlier
     taken = set(Passkey.objects.filter(party_id=party).values_list("member", flat=True))
+    # and every member id the log ever bound: an account deleted with its passkeys leaves its id on the log,
+    # where a new officer under the same id would be taken for the one who left
+    taken |= {record.member for record in current_fold().keys.keys.values() if record.party == party and record.member}
     number = 1
     while f"{party}/m{number}" in taken:
         number += 1
