@@ -60,6 +60,9 @@ def member_id(user, party: str) -> str:
     if earlier:
         return earlier
     taken = set(Passkey.objects.filter(party_id=party).values_list("member", flat=True))
+    # and every member id the log ever bound: an account deleted with its passkeys leaves its id on the log,
+    # where a new officer under the same id would be taken for the one who left
+    taken |= {record.member for record in current_fold().keys.keys.values() if record.party == party and record.member}
     number = 1
     while f"{party}/m{number}" in taken:
         number += 1

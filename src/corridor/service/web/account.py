@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -90,6 +91,7 @@ def members(request, party: str):
     fold = current_fold()
     passkeys = [{"passkey": p, "status": status_of(p, fold)}
                 for p in Passkey.objects.filter(party_id=party).select_related("user").order_by("member", "created")]
+    passkeys += [{"passkey": p, "status": status_of(p, fold)} for p in _bound_elsewhere(party, fold, passkeys)]
     return render(request, "web/members.html", {
         "party": Party.objects.get(pk=party), "passkeys": passkeys, "custodial_keys": _custodial_keys(party, fold),
     })
@@ -123,16 +125,31 @@ def _ask(request, party: str) -> signing.Ask:
         if not keys:
             raise Refused("key.not_custodial", "the server holds no key of this party any more", 409)
         return signing.Ask(party, "key.revoke", {"key": keys[0], "reason": CUSTODY_ENDED})
-    passkey = Passkey.objects.filter(party_id=party, key_id=request.POST.get("key", "")).first()
+    key = request.POST.get("key", "")
+    if action == "revoke":  # any passkey the log binds to the party, whether or not an account here holds it
+        record = current_fold().key_of(key)
+        if record is None or record.kind != "passkey" or record.party != party:
+            raise Refused("key.unknown", "no such passkey in this party", 404)
+        reason = request.POST.get("reason", "").strip() or "device.lost"
+        return signing.Ask(party, "key.revoke", {"key": key, "reason": reason[:200]})
+    passkey = Passkey.objects.filter(party_id=party, key_id=key).first()
     if passkey is None:
         raise Refused("key.unknown", "no such passkey in this party", 404)
     if action == "bind":
         admin = Membership.objects.filter(user=passkey.user, party_id=party, role="admin").exists()
         return signing.Ask(party, "key.bind", bind_payload(passkey, admin))
-    if action == "revoke":
-        reason = request.POST.get("reason", "").strip() or "device.lost"
-        return signing.Ask(party, "key.revoke", {"key": passkey.key_id, "reason": reason[:200]})
     raise Refused("action.unknown", f"there is no action {action!r}", 404)
+
+
+def _bound_elsewhere(party: str, fold, listed: list[dict]) -> list[SimpleNamespace]:
+    """Passkeys the log binds to the party that no account here holds: their account was deleted, or the
+    binding was made outside these pages (by the party's key, or by the server's while it was custodial).
+    They sign in the party's name all the same, so an admin must see them, and be able to revoke them."""
+    known = {row["passkey"].key_id for row in listed}
+    return [SimpleNamespace(key_id=r.key, member=r.member, user=None, device="",
+                            fingerprint=Passkey(key_id=r.key).fingerprint)
+            for r in sorted(fold.keys.keys.values(), key=lambda r: r.valid_after)
+            if r.kind == "passkey" and r.party == party and r.key not in known]
 
 
 def _custodial_keys(party: str, fold) -> list[str]:

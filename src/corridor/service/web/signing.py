@@ -28,7 +28,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ...fold import LogFold
-from ...ledger.envelope import Assertion, EnvelopeError, canonical_json, seal_passkey, statement_digest, with_passkey
+from ...ledger.envelope import (
+    MAX_ENTRY_BYTES,
+    Assertion,
+    EnvelopeError,
+    canonical_json,
+    seal_passkey,
+    statement_digest,
+    with_passkey,
+)
 from ...privacy import Private
 from ..ledger.record import Refused, current_fold, draft_statement, record_built
 from ..parties.authz import parties_for
@@ -41,6 +49,8 @@ from .models import PendingSignature
 HEADER = "X-Corridor-Sign"
 PENDING_SECONDS = 300
 ASSERTION_FIELDS = ("authenticatorData", "clientDataJSON", "signature")
+ASSERTION_ROOM = 2048  # an assertion in the entry (base64 of its three parts): some 600 bytes from browsers
+MAX_PENDING_PER_USER = 20  # signing requests a user may have open at once (several tabs); older ones are dropped
 
 
 @dataclass
@@ -80,6 +90,9 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
         payload, private = commit_request(ask.kind, ask.payload, ask.crew)
         statement = with_passkey(draft_statement(fold, ask.party, ask.kind, payload, ask.plan),
                                  bytes(passkey.credential_id))
+        if len(canonical_json(statement)) > MAX_ENTRY_BYTES - ASSERTION_ROOM:  # refused now, not once signed
+            raise Refused("entry.too_large", f"this statement would not fit in one log entry ({MAX_ENTRY_BYTES:,} "
+                          "bytes with its signature): nothing was signed", 413)
     except EnvelopeError as error:
         return refusal(Refused(error.code, error.message))
     except Refused as error:
@@ -88,6 +101,9 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
     pending = PendingSignature.objects.create(
         token=secrets.token_urlsafe(32), user=request.user, statement=statement, private=asdict(private),
         rendered_version=ask.rendered_version, back=back, created=timezone.now())
+    older = PendingSignature.objects.filter(user=request.user).order_by("-created", "-token").values_list("token",
+                                                                                                      flat=True)
+    PendingSignature.objects.filter(token__in=list(older[MAX_PENDING_PER_USER:])).delete()
     return JsonResponse({
         "pending": pending.token, "complete": reverse("sign-complete", args=[pending.token]),
         "challenge": b64url(statement_digest(statement)),
