@@ -144,8 +144,11 @@ def test_a_counter_that_went_backwards_is_refused_as_a_clone(officer):
 def test_a_passkey_revoked_between_showing_and_signing_is_refused(officer):
     client, device, passkey, _ = officer
     answer = prepare(client)
-    with clock.frozen_at(START + 60):
-        client.post("/parties/border/members", {"action": "revoke", "key": passkey.key_id, "reason": "device.lost"})
+    from corridor.service.ledger.keys import OPERATOR
+    from corridor.service.ledger.record import custodial
+
+    with clock.frozen_at(START + 60):  # the device was reported lost meanwhile
+        record_built([custodial(OPERATOR, "key.revoke", {"key": passkey.key_id, "reason": "device.lost"})])
     before = LogEntry.objects.count()
     status, body = complete(client, answer, device.assertion(challenge_of(answer)))
     assert (status, body["code"]) == (403, "key.revoked")
@@ -188,7 +191,7 @@ def test_a_signing_request_expires(officer):
     status, body = complete(client, answer, device.assertion(challenge_of(answer)))
     assert (status, body["code"]) == (410, "sign.expired")
     PendingSignature.objects.create(token="old", user=PendingSignature._meta.get_field("user").related_model
-                                    .objects.first(), statement={}, private={}, back="/",
+                                    .objects.first(), statement="{}", private={}, back="/",
                                     created=timezone.now() - timedelta(minutes=6))
     prepare(client)  # an abandoned request (the officer closed the tab) is cleared by the next one
     assert not PendingSignature.objects.filter(token="old").exists()
@@ -208,6 +211,11 @@ def test_custody_ends_only_with_an_admins_passkey_and_then_the_server_signs_noth
     assert not PartyKey.objects.filter(party_id="border", sealed_private__isnull=False).exists()
     with clock.frozen_at(START + 120):
         response = client.post("/incidents", REPORT, follow=True)  # a plain post: the server would sign
+    assert "key.use_passkey" in response.content.decode()  # the pages never sign for a passkey holder
+    clerk = Client()
+    clerk.force_login(_user("border-clerk", "border", "officer"))
+    with clock.frozen_at(START + 120):
+        response = clerk.post("/incidents", REPORT, follow=True)  # no passkey, and no custody left
     assert "key.not_custodial" in response.content.decode()
 
 
@@ -252,3 +260,32 @@ def test_revoking_names_the_member_and_device_and_frees_the_device_to_register_a
     assert complete(client, answer.json(), device.assertion(challenge_of(answer.json())))[0] == 200
     options = client.post("/account/passkeys/options", {"party": "border"}).json()
     assert options.get("excludeCredentials", []) == []  # revoked for good: the device may register a new one
+
+
+def test_leaving_the_party_or_its_admin_role_revokes_the_passkeys_on_the_log(officer):
+    """Accounts are not on the log: the operator revokes a departing member's passkeys there, so the device
+    cannot go on signing in the party's name (through the API's POST /statements, say)."""
+    from corridor.service.ledger.record import current_fold
+    from corridor.service.parties.models import Membership
+
+    client, device, passkey, user = officer
+    with clock.frozen_at(START + 60):
+        Membership.objects.filter(user=user, party_id="border").update(role="admin")  # no signal: unchanged
+        membership = Membership.objects.get(user=user, party_id="border")
+        membership.role = "officer"
+        membership.save()  # a demoted admin's passkey was bound as an admin's
+    assert current_fold().key_of(passkey.key_id).revoked_at is not None
+    second = Authenticator("Ed25519", origin=CONFIG.webauthn_origin, rp_id=CONFIG.webauthn_rp_id)
+    again = enrol(user, "border", second)
+    with clock.frozen_at(START + 120):
+        membership.delete()
+    assert current_fold().key_of(again.key_id).revoked_at is not None
+
+
+def test_a_registered_party_is_never_registered_again(parties):
+    from corridor.service.ledger.record import Refused
+    from corridor.service.parties.operations import do_register_party
+
+    with pytest.raises(Refused) as refused:
+        do_register_party("border", "Border", "authority")
+    assert refused.value.code == "party.exists"

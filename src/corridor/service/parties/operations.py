@@ -13,13 +13,18 @@ from django.db import transaction
 from ...engine.model import Party as PartyRecord
 from ...engine.model import Route as RouteRecord
 from ..ledger.keys import OPERATOR
-from ..ledger.record import Recorded, custodial, record_as, record_built
+from ..ledger.record import Recorded, Refused, custodial, record_as, record_built
 from .custody import new_custodial_key, public_of, register_key
-from .models import ApiToken, Membership, PartyContact
+from .models import ApiToken, Membership, Party, PartyContact
 
 
 def do_register_party(party_id: str, name: str, kind: str, *, public: bytes | None = None) -> list[Recorded]:
-    """Register a party and one key for it: a new custodial key, or the public key the party keeps."""
+    """Register a party and one key for it: a new custodial key, or the public key the party keeps. Never
+    again for a party already registered: that would quietly hand the server a key of a party that may have
+    ended custodial signing (a new key for a party is registered on its own, in the admin, in plain view)."""
+    if Party.objects.filter(pk=party_id).exists():
+        raise Refused("party.exists", f"party {party_id} is already registered; its keys are managed on their own "
+                      "(admin: party keys), and every registration is shown to the party's admins")
     payload = msgspec.to_builtins(PartyRecord(id=party_id, name=name, kind=kind))
     sealed = None
     if public is None:

@@ -25,7 +25,7 @@ from ...fold import LogFold
 from ...ledger.envelope import EnvelopeError, passkey_key_id
 from ...ledger.passkeys import check_credential_key
 from ..config import CONFIG
-from ..ledger.record import Builder, Refused, current_fold, custodial
+from ..ledger.record import Builder, Refused, current_fold, custodial, record_built
 from .models import Membership, Party, Passkey
 
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]  # what the log's verifiers check
@@ -124,3 +124,36 @@ def bind_payload(passkey: Passkey, admin: bool) -> dict:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+def revoke_on_membership_change(membership: Membership, reason: str) -> None:
+    """When someone leaves a party (or loses its admin role), the passkeys they hold for it are revoked on the
+    log by the operator, the registrar: accounts are not on the log, so without this a removed officer's
+    device would go on signing in the party's name."""
+    fold = current_fold()
+    bound = [p for p in Passkey.objects.filter(user_id=membership.user_id, party_id=membership.party_id)
+             if status_of(p, fold).state == "bound"]
+    if bound:
+        from ..ledger.keys import OPERATOR
+
+        record_built([custodial(OPERATOR, "key.revoke", {"key": p.key_id, "reason": reason}) for p in bound])
+
+
+def _membership_removed(sender, instance: Membership, **kwargs) -> None:
+    revoke_on_membership_change(instance, "member.removed")
+
+
+def _membership_saved(sender, instance: Membership, **kwargs) -> None:
+    """A demoted admin's passkeys were bound as an admin's: they are revoked, and the officer binds anew."""
+    if instance.pk is None:
+        return
+    before = Membership.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
+    if before == "admin" and instance.role != "admin":
+        revoke_on_membership_change(instance, "member.role_changed")
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import pre_delete, pre_save
+
+    pre_delete.connect(_membership_removed, sender=Membership, dispatch_uid="passkeys-membership-removed")
+    pre_save.connect(_membership_saved, sender=Membership, dispatch_uid="passkeys-membership-saved")

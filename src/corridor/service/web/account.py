@@ -108,6 +108,7 @@ def _member_action(request, party: str):
         if ask.kind == "key.revoke" and ask.payload["reason"] == CUSTODY_ENDED:
             raise Refused("custody.needs_passkey", "end custodial signing with your own passkey (bind one first): "
                           "signed by the server's key, the party could be left with no key at all", 409)
+        signing.refuse_server_signing(request, party)
         record_built([custodial(party, ask.kind, ask.payload)])
         messages.success(request, _("Recorded, signed by the server with %(party)s's custodial key.")
                          % {"party": party})

@@ -38,6 +38,8 @@ def describe(statement: dict, context: Context | None = None) -> str:
         kind = "custody.end"
     elif kind == "key.revoke" and context.revoked:
         kind = "passkey.revoke"
+    elif kind == "key.bind" and payload.get("admin") is True:
+        kind = "key.bind.admin"
     sentence = _SENTENCES.get(kind)
     what = sentence() % _Defaults(values) if sentence else _("a %(type)s statement") % {"type": kind}
     goods = [_("The plan: %(legs)s.") % {"legs": "; ".join(context.legs)}] if context.legs else []
@@ -119,6 +121,9 @@ _SENTENCES = {
     "incident.dispute": lambda: _("You dispute, for %(party)s, incident %(incident)s: “%(text)s”"),
     "key.bind": lambda: _("You bind the passkey of member %(member)s to %(party)s: from now on it signs in "
                           "%(party)s's name."),
+    "key.bind.admin": lambda: _("You bind the passkey of member %(member)s to %(party)s as an administrator's: "
+                                "from now on it signs in %(party)s's name, and it may bind and revoke other "
+                                "members' passkeys."),
     "passkey.revoke": lambda: _("You revoke the passkey of member %(revoked)s for %(party)s (reason: %(reason)s): "
                                 "nothing it signs from now on is accepted."),
     "custody.end": lambda: _("You end custodial signing for %(party)s: the server's key %(key)s is revoked on the "

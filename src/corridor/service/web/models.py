@@ -28,7 +28,7 @@ class PendingSignature(models.Model):
 
     token = models.CharField(max_length=64, primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    statement = models.JSONField()
+    statement = models.TextField(help_text="the canonical JSON shown and signed, kept byte for byte")
     private = models.JSONField()
     rendered_version = models.CharField(max_length=64, null=True)  # the plan version the form showed, if it matters
     back = models.CharField(max_length=500)

@@ -69,6 +69,14 @@ def wants_prepare(request) -> bool:
     return request.headers.get(HEADER) == "prepare"
 
 
+def refuse_server_signing(request, party: str) -> None:
+    """A user with a passkey bound for `party` signs with it: the pages never have the server sign for them
+    (a form posted without the dialog would otherwise be recorded as the server's, with no member named)."""
+    if signing_passkeys(request.user, party, current_fold()):
+        raise Refused("key.use_passkey", f"you have a passkey bound to {party}: sign with it (the page asks your "
+                      "device); the server does not sign for you", 409)
+
+
 def custodial_answer(request, party: str) -> JsonResponse | None:
     """{"custodial": true} when the user has no passkey bound for `party` (the form is then submitted as it
     always was); asked before anything else, so a custodial form's errors are shown the usual way."""
@@ -99,7 +107,8 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
         return refusal(error)
     PendingSignature.objects.filter(created__lt=timezone.now() - timedelta(seconds=PENDING_SECONDS)).delete()
     pending = PendingSignature.objects.create(
-        token=secrets.token_urlsafe(32), user=request.user, statement=statement, private=asdict(private),
+        token=secrets.token_urlsafe(32), user=request.user, statement=canonical_json(statement).decode(),
+        private=asdict(private),
         rendered_version=ask.rendered_version, back=back, created=timezone.now())
     older = PendingSignature.objects.filter(user=request.user).order_by("-created", "-token").values_list("token",
                                                                                                       flat=True)
@@ -113,6 +122,8 @@ def prepare(request, ask: Ask, back: str) -> JsonResponse:
         "labels": {"title": _("You are about to sign"), "sign": _("Sign with my passkey"), "cancel": _("Cancel"),
                    "show": _("The exact statement (canonical JSON)"),
                    "signing": _("Waiting for your passkey…"),
+                   "mismatch": _("The statement shown is not the one your passkey would sign: nothing was signed. "
+                                 "Reload the page and report this to your party's administrator."),
                    "not_allowed": _("Your device did not sign: it holds no passkey of yours for this party, or the "
                                     "request was cancelled or timed out. Nothing was recorded; you may try again.")},
     })
@@ -132,8 +143,8 @@ def complete(request, token: str) -> JsonResponse:
     if timezone.now() - pending.created > timedelta(seconds=PENDING_SECONDS):
         return refusal(Refused("sign.expired", "this signing request is more than 5 minutes old: act again", 410))
     try:
-        entry = _entry(pending.statement, _assertion(request.body))
-        statement = pending.statement
+        statement = json.loads(pending.statement)
+        entry = _entry(statement, _assertion(request.body))
 
         def build(fold: LogFold) -> bytes:
             _check_rendered(fold, statement.get("plan"), pending.rendered_version)

@@ -92,6 +92,7 @@ def act(request, plan_id: str, kind: str):
         if signing.wants_prepare(request):
             version = request.POST.get("version", "") if kind in actions.NEEDS_RENDERED_VERSION else None
             return signing.prepare(request, signing.Ask(party, kind, payload, plan_id, rendered_version=version), back)
+        signing.refuse_server_signing(request, party)
         rendered = partial(actions.check_rendered, kind, request.POST)  # under the writer lock, on the latest fold
         record_built([custodial(party, kind, payload, plan=plan_id,
                                 check=lambda fold: rendered(fold.state.plans[plan_id]))])
@@ -139,6 +140,7 @@ def new_request(request):
                 return signing.custodial_answer(request, party) or signing.prepare(
                     request, ask, reverse("plan", args=[draft.plan_id]))
             try:
+                signing.refuse_server_signing(request, party)
                 record_built([custodial(party, "plan.submit", draft.content(), plan=draft.plan_id,
                                         crew=draft.crew or None)])
             except Refused as error:
@@ -276,6 +278,7 @@ def _incident_statement(post) -> tuple[str, dict]:
 
 def _record_incident_statement(request, party: str, kind: str, payload: dict) -> None:
     try:
+        signing.refuse_server_signing(request, party)
         record_built([custodial(party, kind, payload)])
         messages.success(request, _("Recorded and signed."))
     except Refused as error:

@@ -118,6 +118,14 @@
     sign.addEventListener("click", async () => {
       sign.disabled = true;
       status.textContent = labels.signing;
+      // The passkey signs the challenge, so check here that it is the digest of the statement shown
+      // (SHA-256 of the log's domain prefix and the canonical statement): what is signed is what was read.
+      const shown = new TextEncoder().encode("corridor/statement/v1\n" + answer.statement);
+      if (toB64url(await crypto.subtle.digest("SHA-256", shown)) !== answer.challenge) {
+        status.textContent = labels.mismatch;
+        status.className = "sign-status error";
+        return;
+      }
       let assertion;
       try {
         assertion = await navigator.credentials.get({publicKey: {
