@@ -14,7 +14,7 @@ from corridor.service.parties.operations import do_create_user, do_issue_token
 
 from ..conftest import PartyClient
 from ..plans import plan_body
-from ..signing import own_key, self_signed
+from ..signing import custody_regained, own_key, self_signed
 
 pytestmark = pytest.mark.django_db
 T = 1694420000
@@ -60,8 +60,21 @@ def test_a_partys_admin_pages_through_what_was_signed_in_its_name(signed):
     status, page = admin.get("/parties/org-a/signatures", page_size=1)
     assert status == 200 and [r["signed_by"] for r in page["results"]] == ["party"]
     status, rest = admin.get("/parties/org-a/signatures", before=page["next_before"], page_size=50)
-    assert [r["type"] for r in rest["results"]] == ["plan.submit"] and rest["next_before"] is None
-    assert page["results"][0]["index"] > rest["results"][0]["index"]
+    # the operator registered the key org-a keeps, org-a's first key and org-a itself: about it, not in its name
+    assert [(r["type"], r["about_party"]) for r in rest["results"]] == [
+        ("key.register", True), ("plan.submit", False), ("key.register", True), ("party.register", True)]
+    assert rest["next_before"] is None and page["results"][0]["index"] > rest["results"][0]["index"]
+
+
+def test_the_operator_registering_a_custodial_key_for_a_party_is_in_its_admins_list_only(parties):
+    entries = custody_regained("border", T)
+    status, page = token_of("border-admin", "border", "admin").get("/parties/border/signatures", page_size=2)
+    assert status == 200
+    assert [(r["index"], r["type"], r["party"], r["signed_by"], r["about_party"]) for r in page["results"]] == [
+        (entries["registered"], "key.register", "operator", "registrar", True),
+        (entries["ended"], "key.revoke", "border", "custodial", False)]
+    _, other = token_of("org-a-admin", "org-a", "admin").get("/parties/org-a/signatures", page_size=100)
+    assert not {r["index"] for r in other["results"]} & set(entries.values())
 
 
 def test_only_the_partys_admins_see_its_signatures(signed):
@@ -85,3 +98,5 @@ def test_the_openapi_document_describes_how_statements_were_signed(public):
     assert {"signed_by", "member"} <= set(recorded)
     signatures = spec["paths"]["/api/v1/parties/{party}/signatures"]["get"]
     assert {p["name"] for p in signatures["parameters"]} == {"party", "before", "page_size"}
+    watched = spec["components"]["schemas"]["WatchedStatement"]
+    assert "about_party" in watched["required"] and "operator" in watched["properties"]["about_party"]["description"]

@@ -1,18 +1,22 @@
-"""A party's signatures a page at a time (keyset on the log index), per-party counts by kind of signature
-(added up as the log grows, equal to counting afresh), and how each kind reads in words."""
+"""A party's signatures, and the operator's statements about its keys, a page at a time (keyset on the log
+index, through an index on each side), per-party counts by kind of signature (added up as the log grows,
+equal to counting afresh), and how each kind reads in words."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db.models import Q
 
+from corridor.ledger.crypto import public_bytes
+from corridor.ledger.envelope import key_id
 from corridor.service import clock
 from corridor.service.ledger.models import StatementIndex
-from corridor.service.ledger.signatures import how_signed, signed_in_name_of, signing_counts, signing_shares
+from corridor.service.ledger.rebuild import rebuild
+from corridor.service.ledger.signatures import ABOUT_KEYS, how_signed, signed_in_name_of, signing_counts, signing_shares
 
 from ..plans import plan_body
-from ..signing import own_key, self_signed
+from ..signing import custody_regained, own_key, revoked_by_operator, self_signed
 
 pytestmark = pytest.mark.django_db
 T = 1694420000
@@ -33,27 +37,76 @@ def notes(parties):
     return parties
 
 
+def watched(party: str) -> list[int]:
+    """Every statement signed in the party's name or made about its keys, newest first, read at once."""
+    about = Q(subject=party, type__in=ABOUT_KEYS)
+    return list(StatementIndex.objects.filter(Q(party=party) | about).order_by("-idx").values_list("idx", flat=True))
+
+
 def test_pages_go_newest_first_without_gaps_or_repeats(notes):
-    everything = list(StatementIndex.objects.filter(party="org-a").order_by("-idx").values_list("idx", flat=True))
-    assert len(everything) == 10
+    everything = watched("org-a")
+    assert len(everything) == 13  # 10 signed in its name; registered, its key registered, the key it keeps
     seen, before = [], None
     while True:
         rows, before = signed_in_name_of("org-a", before, size=3)
         seen += [row["index"] for row in rows]
-        assert all(row["party"] == "org-a" for row in rows)
+        assert all(row["party"] == "org-a" or row["about_party"] for row in rows)
         if before is None:
             break
     assert seen == everything
     first, _ = signed_in_name_of("org-a", size=2)
     assert [(r["type"], r["signed_by"], r["member"]) for r in first] == [("plan.note", "party", None)] * 2
-    assert first[0]["proof"] == f"/log/proof/{first[0]['index']}"
+    assert first[0]["proof"] == f"/log/proof/{first[0]['index']}" and first[0]["about_party"] is False
 
 
-def test_a_page_reads_one_index_range(notes):
-    with CaptureQueriesContext(connection) as queries:
+def test_the_operators_statements_about_a_partys_keys_are_watched_by_that_party_alone(parties):
+    """border ends custody; the operator registers a new custodial key for it (the server can sign for it
+    again), then a key border keeps itself, and revokes that one: border watches them all, org-a none."""
+    entries = custody_regained("border", T)
+    kept = key_id(public_bytes(own_key("border", T + 30)))
+    revoked = revoked_by_operator(kept, T + 40)
+    rows, _ = signed_in_name_of("border", size=4)
+    assert [(r["type"], r["party"], r["signed_by"], r["about_party"]) for r in rows] == [
+        ("key.revoke", "operator", "registrar", True), ("key.register", "operator", "registrar", True),
+        ("key.register", "operator", "registrar", True), ("key.revoke", "border", "custodial", False)]
+    assert [rows[0]["index"], rows[2]["index"], rows[3]["index"]] == [revoked, entries["registered"],
+                                                                      entries["ended"]]
+    everything, _ = signed_in_name_of("border", size=100)
+    assert everything[-1]["type"] == "party.register" and everything[-1]["about_party"]  # registered at the start
+    assert not {r["index"] for r in rows} & set(watched("org-a"))
+
+
+def test_rebuild_gives_the_same_subjects(parties):
+    custody_regained("border", T)
+    revoked_by_operator(key_id(public_bytes(own_key("border", T + 30))), T + 40)
+    before = list(StatementIndex.objects.order_by("idx").values_list("idx", "type", "party", "subject"))
+    assert ("key.revoke", "operator", "border") in {row[1:] for row in before}
+    rebuild()
+    assert list(StatementIndex.objects.order_by("idx").values_list("idx", "type", "party", "subject")) == before
+
+
+def test_a_page_reads_one_index_range_on_each_side(notes):
+    queries = []
+
+    def capture(execute, sql, params, many, context):
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
         signed_in_name_of("org-a", before=10_000, size=5)
-    [sql] = [q["sql"] for q in queries.captured_queries]
-    assert "LIMIT 6" in sql and '"idx" < 10000' in sql and "COUNT" not in sql.upper()
+    assert len(queries) == 2
+    assert all("LIMIT 6" in sql and '"idx" < %s' in sql and "COUNT" not in sql.upper() for sql, _ in queries)
+    if connection.vendor == "sqlite":
+        own, about = (" / ".join(row[-1] for row in explain(sql, params)) for sql, params in queries)
+        assert "USING INDEX log_statement_party_idx (party=? AND idx<?)" in own
+        assert "USING INDEX log_statement_subject_idx (subject=? AND idx<?)" in about
+        assert "TEMP B-TREE" not in own + about  # no sort: each index gives the order
+
+
+def explain(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return cursor.fetchall()
 
 
 def test_counts_added_as_the_log_grows_equal_counting_afresh(notes):

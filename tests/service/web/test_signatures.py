@@ -17,7 +17,7 @@ from corridor.service.web import precompute
 from corridor.service.web.models import PublicSummary
 
 from ..plans import plan_body
-from ..signing import own_key, self_signed
+from ..signing import custody_regained, own_key, self_signed
 
 pytestmark = pytest.mark.django_db
 T = 1694420000
@@ -142,14 +142,34 @@ def test_only_the_partys_admins_see_that_page(signed):
 
 
 def test_the_watch_page_pages_newest_first(signed, monkeypatch):
-    monkeypatch.setattr("corridor.service.web.signatures.PAGE", 1)
+    monkeypatch.setattr("corridor.service.web.signatures.PAGE", 2)
     admin = signed_in("org-a-admin", "org-a", "admin")
     first = admin.get("/parties/org-a/signatures").content.decode()
     older = re.search(r'signatures\?before=(\d+)" rel="next"', first).group(1)
     second = admin.get("/parties/org-a/signatures", {"before": older}).content.decode()
+    # the note, the operator registering the key org-a keeps; the submission, org-a's first key; its registration
     assert "plan.note" in first and "plan.submit" not in first
-    assert "plan.submit" in second and 'rel="next"' not in second and 'href="/parties/org-a/signatures">' in second
+    assert "plan.submit" in second and 'href="/parties/org-a/signatures">' in second
+    last = re.search(r'signatures\?before=(\d+)" rel="next"', second).group(1)
+    third = admin.get("/parties/org-a/signatures", {"before": last}).content.decode()
+    assert "party.register" in third and 'rel="next"' not in third
     assert admin.get("/parties/org-a/signatures", {"before": "9" * 40}).status_code == 200  # read as the newest
+
+
+def test_the_operator_registering_a_custodial_key_for_a_party_is_on_its_admins_page_only(parties):
+    """border ended custody; the operator registers a new custodial key for it, which lets the server sign in
+    border's name again: border's admins see it, marked as the operator's, org-a's do not."""
+    entries = custody_regained("border", T)
+    page = signed_in("border-admin", "border", "admin").get("/parties/border/signatures").content.decode()
+    rows = cells(page, "<tbody>", "</tbody>")
+    registered = re.search(rf'index={entries["registered"]}".*?</tr>', rows).group(0)
+    assert "key.register — <strong>by the operator, about your party's keys</strong>" in registered
+    assert "registrar" in registered
+    ended = re.search(rf'index={entries["ended"]}".*?</tr>', rows).group(0)
+    assert "key.revoke" in ended and "by the operator" not in ended and "server (custodial)" in ended
+    assert "The operator's statements about your party and its keys are listed too" in page
+    other = signed_in("org-a-admin", "org-a", "admin").get("/parties/org-a/signatures").content.decode()
+    assert f'index={entries["registered"]}"' not in other and f'index={entries["ended"]}"' not in other
 
 
 def test_a_passkey_signature_shows_its_member(signed, tiles):

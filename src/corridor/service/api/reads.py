@@ -79,10 +79,16 @@ class SignaturesQuery(Schema):
     page_size: int = Field(50, ge=1, le=MAX_PAGE, description=f"rows per page, at most {MAX_PAGE}")
 
 
-class Signatures(Schema):
-    """A page of the statements signed in a party's name, newest first; `next_before` fetches the next."""
+class WatchedStatement(Statement):
+    about_party: bool = Field(description="true: not signed in the party's name but by the operator, about the "
+                              "party's keys (the party registered, a key registered for it, one of its keys revoked)")
 
-    results: list[Statement]
+
+class Signatures(Schema):
+    """A page of the statements signed in a party's name and of the operator's about its keys, newest first;
+    `next_before` fetches the next."""
+
+    results: list[WatchedStatement]
     next_before: int | None
 
 
@@ -300,8 +306,9 @@ def register(api: NinjaAPI) -> None:
     def export(request, table: Text, fmt: Text):
         return download(table, fmt, request)
 
-    @api.get("/parties/{party}/signatures", summary="Every statement signed in the party's name, newest first, "
-             "and how it was signed (the party's admins)", tags=["reads"], response={200: Signatures})
+    @api.get("/parties/{party}/signatures", summary="Every statement signed in the party's name, and the "
+             "operator's about its keys, newest first, and how each was signed (the party's admins)",
+             tags=["reads"], response={200: Signatures})
     def party_signatures(request, party: Text, given: Query[SignaturesQuery]):
         user = user_of(request)
         if not user.is_authenticated:

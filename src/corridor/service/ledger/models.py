@@ -58,12 +58,14 @@ class StatementIndex(models.Model):
     seq = models.BigIntegerField()
     time = models.DateTimeField()
     plan = models.CharField(max_length=128, null=True, db_index=True)
-    subject = models.CharField(max_length=128, null=True, db_index=True)
+    subject = models.CharField(max_length=128, null=True)
     signed_by = models.CharField(max_length=10, choices=[(k, k) for k in SIGNED_BY])
     member = models.CharField(max_length=200, null=True)
 
     class Meta:
         db_table = "log_statement"
         constraints = [models.UniqueConstraint(fields=["party", "seq"], name="one_statement_per_party_seq")]
-        # a party's statements newest first, a page at a time (the signatures page's keyset on idx)
-        indexes = [models.Index(fields=["party", "idx"], name="log_statement_party_idx")]
+        # a party's statements, and the operator's about it and its keys, newest first, a page at a time (the
+        # signatures page's keyset on idx); the subject index also serves lookups by subject
+        indexes = [models.Index(fields=["party", "idx"], name="log_statement_party_idx"),
+                   models.Index(fields=["subject", "idx"], name="log_statement_subject_idx")]

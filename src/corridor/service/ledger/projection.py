@@ -18,10 +18,19 @@ def statement_columns(folded: Folded, fold: LogFold) -> dict:
     from ..passages.projection import at
 
     raw = folded.envelope.statement
-    payload = raw.get("payload") if isinstance(raw.get("payload"), dict) else {}
-    subject = payload.get("incident") or payload.get("passage") or payload.get("party") or payload.get("id")
     return dict(idx=folded.index, type=raw["type"], party=raw["party"], seq=raw["seq"],
-                time=at(parse_time(raw["time"])), plan=raw.get("plan"), subject=subject, **signer_columns(folded, fold))
+                time=at(parse_time(raw["time"])), plan=raw.get("plan"), subject=subject_of(raw, fold),
+                **signer_columns(folded, fold))
+
+
+def subject_of(statement: dict, fold: LogFold) -> str | None:
+    """What the statement is about: an incident, a passage, a party (the one registered, or whose key is
+    registered or revoked: a key.revoke names only the key, whose party the fold knows) or a route."""
+    payload = statement.get("payload") if isinstance(statement.get("payload"), dict) else {}
+    if statement["type"] == "key.revoke":
+        record = fold.key_of(str(payload.get("key", "")))
+        return None if record is None else record.party
+    return payload.get("incident") or payload.get("passage") or payload.get("party") or payload.get("id")
 
 
 def signer_columns(folded: Folded, fold: LogFold) -> dict:

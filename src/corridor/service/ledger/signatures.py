@@ -1,6 +1,7 @@
 """How each statement was signed, read from the statement index: one row shape for every timeline, the
-log page and the API; a party's own signatures newest first, a page at a time; and, per party, how much of
-what was signed in its name its own people signed.
+log page and the API; what a party's admins watch (its own signatures, and the operator's statements about
+its keys) newest first, a page at a time; and, per party, how much of what was signed in its name its own
+people signed.
 
 Four kinds (`ledger.keys.signing_kind`): "passkey" (a member of the party, on their own device; `member`
 names them, e.g. "border/m3"), "party" (a key the party keeps itself: `corridor sign`, its own API client),
@@ -15,8 +16,10 @@ from collections.abc import Callable
 from django.db.models import Count
 from django.utils.translation import gettext_noop
 
+from ...fold import LogFold
 from ..exports.tables import iso
 from .models import StatementIndex
+from .projection import subject_of
 
 PAGE = 50
 OWN = ("party", "passkey")
@@ -24,6 +27,10 @@ OWN = ("party", "passkey")
 HOW = {"party": gettext_noop("party's own key"), "custodial": gettext_noop("server (custodial)"),
        "registrar": gettext_noop("registrar")}
 PASSKEY_OF = gettext_noop("passkey of %(member)s")
+# Statements the operator (registrar) makes about a party, not in its name: registering the party, registering
+# a key for it (a new custodial key gives the server back the power to sign for it) and revoking one of its
+# keys. The statement index's `subject` names the party (projection.subject_of).
+ABOUT_KEYS = ("party.register", "key.register", "key.revoke")
 
 
 def how_signed(kind: str, member: str | None, translate: Callable[[str], str] = str) -> str:
@@ -41,21 +48,42 @@ def statement_row(s: StatementIndex) -> dict:
 
 
 def signed_in_name_of(party: str, before: int | None = None, size: int = PAGE) -> tuple[list[dict], int | None]:
-    """Statements signed in `party`'s name, newest first: those below log index `before`, and the `before` of
-    the next page (None on the last). Keyset on idx through the (party, idx) index: any page of any log
-    costs the same."""
-    return newest_first(StatementIndex.objects.filter(party=party), before, size)
+    """What `party`'s admins watch, newest first: the statements signed in its name and those others (the
+    operator) made about it and its keys (`about_party` true), below log index `before`, and the `before` of
+    the next page (None on the last). Two keyset reads on idx, through the (party, idx) and (subject, idx)
+    indexes, merged: any page of any log costs the same."""
+    own = StatementIndex.objects.filter(party=party)
+    about = StatementIndex.objects.filter(subject=party, type__in=ABOUT_KEYS).exclude(party=party)
+    rows = sorted(_newest(own, before, size) + _newest(about, before, size), key=lambda s: -s.idx)
+    return _page(rows, size, lambda s: statement_row(s) | {"about_party": s.party != party})
+
+
+def about_party(statement: dict, fold: LogFold) -> str | None:
+    """The party a statement someone else made is about (ABOUT_KEYS; the fold has applied it), or None."""
+    if statement["type"] not in ABOUT_KEYS:
+        return None
+    subject = subject_of(statement, fold)
+    return subject if subject != statement["party"] else None
 
 
 def newest_first(query, before: int | None, size: int = PAGE) -> tuple[list[dict], int | None]:
     """A page of statements below log index `before` (all of them if None), newest first, and the next page's
     `before` (None on the last)."""
+    return _page(_newest(query, before, size), size, statement_row)
+
+
+def _newest(query, before: int | None, size: int) -> list[StatementIndex]:
+    """At most size + 1 statements below `before`, newest first (one more than a page: is there another?)."""
     if before is not None:
         query = query.filter(idx__lt=before)
-    rows = list(query.order_by("-idx")[:size + 1])
+    return list(query.order_by("-idx")[:size + 1])
+
+
+def _page(rows: list[StatementIndex], size: int, row: Callable[[StatementIndex], dict]) -> tuple[list, int | None]:
+    """The first `size` rows shown, and the next page's `before` if there were more."""
     more = len(rows) > size
     rows = rows[:size]
-    return [statement_row(s) for s in rows], (rows[-1].idx if more else None)
+    return [row(s) for s in rows], (rows[-1].idx if more else None)
 
 
 def statement_at(index: int) -> dict | None:

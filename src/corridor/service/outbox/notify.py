@@ -1,6 +1,6 @@
 """Queue notifications in the recording transaction: the parties a plan newly waits on, reminders (plan
-expiry, slot opening) as rows due later, and to each party every statement signed in its name (`signed`).
-The worker sends them after commit."""
+expiry, slot opening) as rows due later, and to each party every statement signed in its name or made by the
+operator about its keys (`signed`). The worker sends them after commit."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .. import clock
 from ..config import CONFIG
 from ..ledger.projection import signer_columns
 from ..ledger.record import defer_insert, transaction_memo
-from ..ledger.signatures import how_signed
+from ..ledger.signatures import about_party, how_signed
 from ..parties.models import PartyContact
 from ..passages.projection import at
 from .models import Message
@@ -91,21 +91,32 @@ def _queue(notices: list[Notice]) -> None:
 
 
 def queue_signed(folded: Folded, fold: LogFold, private: object) -> None:
-    """One notice per statement, to the party in whose name it was signed (on each channel its contact has;
-    none without a contact): so a statement the party did not make is noticed the day it appears. The
-    contacts are read once per recording transaction (an import records hundreds of statements in one)."""
+    """One notice per statement, to the party in whose name it was signed and, for the operator's statements
+    about a party and its keys (a key registered for it, one of its keys revoked), to that party too (on each
+    channel its contact has; none without a contact): so a statement the party did not make, or a key that
+    lets the server sign for it again, is noticed the day it appears. The contacts are read once per
+    recording transaction (an import records hundreds of statements in one)."""
     statement = folded.envelope.statement
-    contact = _contacts_now().get(statement["party"])
+    signer = signer_columns(folded, fold)
+    _queue_signed(statement["party"], False, folded.index, statement, signer)
+    about = about_party(statement, fold)
+    if about is not None:
+        _queue_signed(about, True, folded.index, statement, signer)
+
+
+def _queue_signed(party: str, about: bool, index: int, statement: dict, signer: dict) -> None:
+    contact = _contacts_now().get(party)
     if contact is None:
         return
-    signer = signer_columns(folded, fold)
     how = how_signed(signer["signed_by"], signer["member"])
-    subject = f"Signed in your name: {statement['type']} (entry {folded.index}, {how})"
-    body = {"kind": "signed", "subject": subject, "index": folded.index, "type": statement["type"],
-            "seq": statement["seq"], "time": statement["time"], "plan": statement.get("plan"), "key": statement["key"],
-            **signer, **_links(statement["party"], folded.index)}
-    defer_insert(*(Message(channel=channel, party=statement["party"], kind="signed", subject=subject, body=body,
-                           due_at=at(clock.now()), dedupe_key=f"{channel}:signed:{folded.index}")
+    heading = "By the operator, about your party's keys" if about else "Signed in your name"
+    subject = f"{heading}: {statement['type']} (entry {index}, {how})"
+    body = {"kind": "signed", "subject": subject, "index": index, "type": statement["type"], "seq": statement["seq"],
+            "time": statement["time"], "plan": statement.get("plan"), "key": statement["key"], **signer,
+            "about_party": about, **_links(party, index)}
+    dedupe = f":{party}" if about else ""  # one per party and channel (the keys are unique)
+    defer_insert(*(Message(channel=channel, party=party, kind="signed", subject=subject, body=body,
+                           due_at=at(clock.now()), dedupe_key=f"{channel}:signed:{index}{dedupe}")
                    for channel, wanted in (("email", contact.email), ("webhook", contact.webhook_url)) if wanted))
 
 

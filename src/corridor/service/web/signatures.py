@@ -1,6 +1,7 @@
 """How statements were signed, on the pages.
 
-A party watches its own signatures: every statement signed in its name, newest first, by whom and how,
+A party watches its own signatures: every statement signed in its name, and the operator's about its keys
+(a key registered for it gives the server back the power to sign for it), newest first, by whom and how,
 for the party's admins only (to anyone else the page does not exist). A statement the party did not make
 shows up here, and in the notice the outbox sends for each one (outbox/notify.py). The log page lists the
 published statements the same way, for everyone."""
