@@ -122,6 +122,23 @@ def test_a_foreign_origin_or_rp_id_is_refused(change):
     log.refused("passkey.origin", log.member.seal(log.statement(), **change))
 
 
+def test_an_origin_accepts_every_rp_id_declared_for_it():
+    """Declaring a second RP id for an origin (the service moved to a parent domain) keeps the first valid."""
+    log = Log(policy=WebAuthnPolicy.of([(RP_ID, ORIGIN), ("other.localhost", ORIGIN)]))
+    log.add(log.member.seal(log.statement()))
+    log.add(log.member.seal(log.statement(), rp_id="other.localhost"))
+    error = log.refused("passkey.origin", log.member.seal(log.statement(), rp_id="evil.localhost"))
+    assert "'localhost', 'other.localhost'" in error.message
+    log.refused("passkey.origin", log.member.seal(log.statement(), origin="http://other.localhost:8000"))
+
+
+def test_a_policy_keeps_its_lines_in_order_each_once():
+    policy = WebAuthnPolicy.of([(RP_ID, ORIGIN), ("other.localhost", ORIGIN), (RP_ID, ORIGIN)])
+    assert policy.rp_ids(ORIGIN) == [RP_ID, "other.localhost"] and policy.rp_ids("https://x.example") == []
+    assert policy.lines() == [f"webauthn {RP_ID} {ORIGIN}", f"webauthn other.localhost {ORIGIN}"]
+    assert policy.declares("other.localhost", ORIGIN) and not policy.declares("other.localhost", "https://x.example")
+
+
 def test_no_passkey_signs_where_the_trust_file_declares_no_origin():
     log = Log(policy=None)  # binding (by the party's key) works; nothing a passkey signs is accepted
     log.refused("passkey.origin", log.admin.seal(log.statement()))

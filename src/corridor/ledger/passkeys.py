@@ -11,7 +11,7 @@ these 2-9 and is the reference for verifiers in other languages):
 3. "origin" is one the log's trust file declares; "crossOrigin", if present, is false
                                                                               .. passkey.origin
 4. authenticatorData parses (37 bytes or more, nothing left over) ............ entry.malformed
-5. its rpIdHash is SHA-256 of the RP id declared for that origin ............. passkey.origin
+5. its rpIdHash is SHA-256 of an RP id declared for that origin .............. passkey.origin
 6. its flags have user presence (UP, 0x01) and user verification (UV, 0x04) .. passkey.flags
 7. its signCount, if it or the count stored for the credential is above 0, is above the stored count
    (a lower or equal count means a cloned authenticator or a replay) ......... passkey.counter
@@ -20,7 +20,7 @@ these 2-9 and is the reference for verifiers in other languages):
 
 py_webauthn does the COSE key decoding, the authenticator data parsing and the signature check. We do
 not call its `verify_authentication_response` whole: it reports every failure as one exception type
-(we need a stable code for each), takes one RP id for all origins, decodes the challenge leniently
+(we need a stable code for each), takes one set of RP ids for all origins, decodes the challenge leniently
 (padding, stray characters) and does not look at crossOrigin. Steps 1-3 are therefore written here.
 """
 
@@ -29,8 +29,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from webauthn.helpers import (
@@ -53,21 +53,28 @@ MAX_CREDENTIAL_ID = 1023  # WebAuthn Level 3: credential ids are at most 1023 by
 
 @dataclass(frozen=True)
 class WebAuthnPolicy:
-    """Where passkeys may sign: origin -> RP id, from the trust file's `webauthn RP_ID ORIGIN` lines.
-    An empty policy accepts no passkey signature (every one is refused passkey.origin)."""
+    """Where passkeys may sign: the trust file's `webauthn RP_ID ORIGIN` lines, as (RP id, origin) pairs in
+    their order, each once. An origin may be declared with several RP ids (the service moved its RP id to a
+    parent domain, say): an assertion made there is accepted under any of them, so what the passkeys made
+    under the earlier one signed stays valid. An empty policy accepts no passkey signature (every one is
+    refused passkey.origin)."""
 
-    origins: Mapping[str, str] = field(default_factory=dict)
+    pairs: tuple[tuple[str, str], ...] = ()
 
-    def rp_id(self, origin: str) -> str | None:
-        return self.origins.get(origin)
+    def rp_ids(self, origin: str) -> list[str]:
+        """The RP ids declared for `origin`, in the trust file's order (none: passkeys do not sign there)."""
+        return [rp_id for rp_id, declared in self.pairs if declared == origin]
+
+    def declares(self, rp_id: str, origin: str) -> bool:
+        return (rp_id, origin) in self.pairs
 
     @classmethod
-    def of(cls, pairs: list[tuple[str, str]]) -> WebAuthnPolicy:
-        """From (rp_id, origin) pairs, as the trust file spells them."""
-        return cls({origin: rp_id for rp_id, origin in pairs})
+    def of(cls, pairs: Iterable[tuple[str, str]]) -> WebAuthnPolicy:
+        """From (rp_id, origin) pairs, as the trust file spells them; a repeated pair counts once."""
+        return cls(tuple(dict.fromkeys((rp_id, origin) for rp_id, origin in pairs)))
 
     def lines(self) -> list[str]:
-        return [f"webauthn {rp_id} {origin}" for origin, rp_id in self.origins.items()]
+        return [f"webauthn {rp_id} {origin}" for rp_id, origin in self.pairs]
 
 
 def verify_assertion(assertion: Assertion, *, public_key: bytes, challenge: bytes, policy: WebAuthnPolicy,
@@ -90,15 +97,16 @@ def check_context(assertion: Assertion, challenge: bytes, policy: WebAuthnPolicy
     if data["challenge"] != b64url(challenge):
         raise EnvelopeError("passkey.challenge", "the passkey signed another statement (its challenge is not "
                             "this statement's digest)")
-    rp_id = policy.rp_id(data["origin"])
-    if rp_id is None:
+    rp_ids = policy.rp_ids(data["origin"])
+    if not rp_ids:
         raise EnvelopeError("passkey.origin", f"signed on {data['origin']!r}, not an origin the log's trust file "
                             "declares for passkeys")
     if data.get("crossOrigin", False) is not False:
         raise EnvelopeError("passkey.origin", "signed in a frame of another site (crossOrigin is true)")
     auth = authenticator_data(assertion.authenticator_data)
-    if auth.rp_id_hash != hashlib.sha256(rp_id.encode()).digest():
-        raise EnvelopeError("passkey.origin", f"the authenticator signed for another RP id than {rp_id!r}")
+    if auth.rp_id_hash not in {hashlib.sha256(rp_id.encode()).digest() for rp_id in rp_ids}:
+        raise EnvelopeError("passkey.origin", "the authenticator signed for another RP id than "
+                            f"{', '.join(map(repr, rp_ids))}, the ones declared for {data['origin']!r}")
     if not auth.flags.up or (require_user_verification and not auth.flags.uv):
         raise EnvelopeError("passkey.flags", "the authenticator did not verify the user (user presence and "
                             "user verification flags must both be set)")
