@@ -147,11 +147,12 @@ def test_keys_generate_writes_a_private_file_and_prints_the_verifier(tmp_path, c
     assert code == 2 and "not overwriting" in err
 
 
-def passkey_log(tmp_path, after_revocation=False):
-    """org-a's key binds an admin's passkey, the admin a member's; the member signs, the admin revokes it."""
+def passkey_log(tmp_path, after_revocation=False, member_rp_id=RP_ID):
+    """org-a's key binds an admin's passkey, the admin a member's; the member signs, the admin revokes it.
+    `member_rp_id`: the RP id the member's passkey was made for (on the same origin as the admin's)."""
     signer, operator, org = Signer.generate("corridor.example/log"), Ed25519PrivateKey.generate(), \
         Ed25519PrivateKey.generate()
-    admin, member = Authenticator(), Authenticator("EdDSA")
+    admin, member = Authenticator(), Authenticator("EdDSA", rp_id=member_rp_id)
     store = LogStore(tmp_path / "log.db", tmp_path / "tiles", "corridor.example/log", signer)
 
     def statement(party, seq, kind="plan.cancel", /, **payload):
@@ -170,9 +171,10 @@ def passkey_log(tmp_path, after_revocation=False):
     store.integrate()
     store.publish()
     trust = tmp_path / "trust.txt"
+    second = f"webauthn {member_rp_id} {ORIGIN}\n" if member_rp_id != RP_ID else ""
     trust.write_text(f"log {signer.verifier.encode()}\n"
                      f"registrar operator {base64.b64encode(public_bytes(operator)).decode()}\n"
-                     f"webauthn {RP_ID} {ORIGIN}\n")
+                     f"webauthn {RP_ID} {ORIGIN}\n{second}")
     return tmp_path / "tiles", trust
 
 
@@ -205,3 +207,15 @@ def test_verify_accepts_passkeys_only_on_the_declared_origins(tmp_path, capsys):
     trust.write_text(trust.read_text() + "webauthn example.org\n")
     code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
     assert code == 1 and "webauthn RP_ID ORIGIN" in err
+
+
+def test_an_origin_declared_with_a_second_rp_id_accepts_both(tmp_path, capsys):
+    """The service moved its RP id (CORRIDOR_WEBAUTHN_RP_ID) on the same origin: the admin's passkey was made
+    for the first, the member's for the second, and the entries of both verify."""
+    tiles, trust = passkey_log(tmp_path, member_rp_id="other.localhost")
+    assert trust.read_text().count(ORIGIN) == 2
+    code, out, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 0 and "passkey signatures per member:\n    org-a/m1: 2\n    org-a/m2: 2" in out, err
+    trust.write_text(trust.read_text().replace(f"webauthn {RP_ID} {ORIGIN}\n", ""))
+    code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
+    assert code == 1 and "entry 2: passkey.origin" in err  # the admin's, made for the RP id no longer declared

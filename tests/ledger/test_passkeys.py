@@ -4,10 +4,12 @@ what a passkey may not do. Every refusal has its code and leaves the key history
 import base64
 import copy
 import hashlib
+import json
 
 import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from corridor.ledger.crypto import public_bytes
 from corridor.ledger.envelope import (
@@ -26,6 +28,8 @@ from corridor.ledger.passkeys import WebAuthnPolicy
 from tests.ledger.authenticator import ORIGIN, RP_ID, UP, UV, Authenticator
 
 POLICY = WebAuthnPolicy.of([(RP_ID, ORIGIN)])
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
 
 
 class Log:
@@ -120,6 +124,23 @@ def test_a_changed_byte_in_client_data_or_authenticator_data_is_refused():
 def test_a_foreign_origin_or_rp_id_is_refused(change):
     log = Log()
     log.refused("passkey.origin", log.member.seal(log.statement(), **change))
+
+
+def test_an_origin_accepts_every_rp_id_declared_for_it():
+    """Declaring a second RP id for an origin (the service moved to a parent domain) keeps the first valid."""
+    log = Log(policy=WebAuthnPolicy.of([(RP_ID, ORIGIN), ("other.localhost", ORIGIN)]))
+    log.add(log.member.seal(log.statement()))
+    log.add(log.member.seal(log.statement(), rp_id="other.localhost"))
+    error = log.refused("passkey.origin", log.member.seal(log.statement(), rp_id="evil.localhost"))
+    assert "'localhost', 'other.localhost'" in error.message
+    log.refused("passkey.origin", log.member.seal(log.statement(), origin="http://other.localhost:8000"))
+
+
+def test_a_policy_keeps_its_lines_in_order_each_once():
+    policy = WebAuthnPolicy.of([(RP_ID, ORIGIN), ("other.localhost", ORIGIN), (RP_ID, ORIGIN)])
+    assert policy.rp_ids(ORIGIN) == [RP_ID, "other.localhost"] and policy.rp_ids("https://x.example") == []
+    assert policy.lines() == [f"webauthn {RP_ID} {ORIGIN}", f"webauthn other.localhost {ORIGIN}"]
+    assert policy.declares("other.localhost", ORIGIN) and not policy.declares("other.localhost", "https://x.example")
 
 
 def test_no_passkey_signs_where_the_trust_file_declares_no_origin():
@@ -295,3 +316,177 @@ def test_signing_kinds():
         log.add(seal(log.statement("operator", "key.register", party="org-c",
                                    public=b64(public_bytes(Ed25519PrivateKey.generate())), custodial="yes"),
                      log.operator))
+
+
+
+# What docs/log.md says a verifier in another language must do, byte for byte: the form of authenticatorData
+# and clientDataJSON, the challenge, the signature encodings. Each entry below is genuinely signed, so it is
+# the rule named (not the signature) that accepts or refuses it.
+
+AT, ED = 0x40, 0x80
+
+
+def signed_over(passkey, statement, *, suffix=b"", flags=UP | UV, client=b""):
+    """`statement` signed by `passkey` over authenticatorData with `flags` and `suffix` after the signCount,
+    and over clientDataJSON with `client` added as its last members (`,"extra":1` say)."""
+    statement = with_passkey(statement, passkey.credential)
+    genuine = passkey.assertion(statement_digest(statement), flags=flags)
+    auth = genuine.authenticator_data + suffix
+    data = genuine.client_data_json[:-1] + client + b"}"
+    return seal_passkey(statement, Assertion(auth, data, passkey.sign(auth + hashlib.sha256(data).digest())))
+
+
+@pytest.mark.parametrize("flags", [0x02, 0x08, 0x10, 0x18, 0x20, 0x3a])
+def test_backup_flags_and_reserved_bits_are_ignored(flags):
+    log = Log()
+    log.add(signed_over(log.member, log.statement(), flags=UP | UV | flags))
+
+
+def test_an_assertion_carries_no_attested_credential_data():
+    log = Log()
+    credential = log.member.credential
+    attested = bytes(16) + len(credential).to_bytes(2, "big") + credential + log.member.cose
+    error = log.refused("entry.malformed", signed_over(log.member, log.statement(), flags=UP | UV | AT,
+                                                       suffix=attested))
+    assert "AT" in error.message
+
+
+NESTED = [[[[[[[[[[[[[[[0]]]]]]]]]]]]]]]  # 15 arrays: in a map, 16 levels
+
+
+@pytest.mark.parametrize("extensions", [{}, {"uvm": [[2, 4, 2]], "credBlob": b"\x01", "hmac-secret": bytes(32)},
+                                        {1: None, 24: [], -1: True, "a": False, "b": "\u00e9", "c": -(2**64)},
+                                        {"a": NESTED}])
+def test_extensions_in_canonical_cbor_are_accepted(extensions):
+    log = Log()
+    log.add(signed_over(log.member, log.statement(), flags=UP | UV | ED, suffix=cbor2.dumps(extensions)))
+
+
+@pytest.mark.parametrize("suffix", [
+    b"",  # ED set, nothing follows
+    cbor2.dumps(1),  # not a map
+    cbor2.dumps({"a": 1}) + b"\x00",  # something left over
+    bytes.fromhex("a1" "7801" "61" "01"),  # {"a": 1} with the text length in two bytes: not the shortest form
+    bytes.fromhex("a1" "6161" "1801"),  # {"a": 1} with 1 as 0x18 0x01
+    bytes.fromhex("bf" "6161" "01" "ff"),  # a map of indefinite length
+    bytes.fromhex("5f" "4101" "ff"),  # a byte string of indefinite length (and not a map)
+    cbor2.dumps({"b": 1, "a": 2}),  # keys out of order
+    bytes.fromhex("a2" "6161" "02" "0a" "01"),  # {"a": 2, 10: 1}: 10 (0x0a) sorts before "a" (0x61 0x61)
+    bytes.fromhex("a2" "6161" "01" "6161" "02"),  # a duplicate key
+    cbor2.dumps({b"k": 1}),  # a byte-string key
+    cbor2.dumps({"a": 1.5}),  # a float, in 8 bytes
+    bytes.fromhex("a1" "6161" "f93e00"),  # a float, in 2 bytes (1.5)
+    cbor2.dumps({"a": cbor2.CBORTag(24, b"\x01")}),  # a tag
+    bytes.fromhex("a1" "6161" "c24101"),  # 1 as a bignum (tag 2)
+    bytes.fromhex("a1" "6161" "c249010000000000000000"),  # 2**64 as a bignum: beyond CBOR's integers
+    cbor2.dumps({"a": cbor2.undefined}),  # a simple value other than false, true, null
+    bytes.fromhex("a1" "6161" "62c328"),  # text that is not UTF-8
+    cbor2.dumps({"a": [NESTED]}),  # 17 levels
+])
+def test_extensions_must_be_one_canonical_cbor_map_and_nothing_more(suffix):
+    log = Log()
+    error = log.refused("entry.malformed", signed_over(log.member, log.statement(), flags=UP | UV | ED, suffix=suffix))
+    assert "extensions" in error.message
+
+
+def test_without_the_ed_flag_nothing_follows_the_sign_count():
+    log = Log()
+    log.refused("entry.malformed", signed_over(log.member, log.statement(), suffix=cbor2.dumps({})))
+
+
+@pytest.mark.parametrize("client", [
+    b',"extra":NaN', b',"extra":Infinity', b',"extra":-Infinity',  # not JSON (RFC 8259), though Python reads them
+    b',"extra":"\\ud800"', b',"extra":["x\\udc00"]', b',"\\ud800":1',  # a lone surrogate is no Unicode text
+    b',"extra":' + b"[" * 16 + b"]" * 16,  # with the object, 17 levels
+], ids=["NaN", "Infinity", "-Infinity", "lone-high-surrogate", "lone-low-surrogate", "surrogate-name", "17-levels"])
+def test_client_data_is_strict_json(client):
+    log = Log()
+    log.refused("passkey.client_data", signed_over(log.member, log.statement(), client=client))
+
+
+@pytest.mark.parametrize("client", [b',"t\\u0079pe":"webauthn.get"', b',"extra":1,"extra":1'])
+def test_client_data_member_names_are_unique_once_unescaped(client):
+    log = Log()
+    log.refused("passkey.client_data", signed_over(log.member, log.statement(), client=client))
+
+
+@pytest.mark.parametrize("client", [
+    b',"extra":[1' + b"0" * 5000 + b',1e400,-0.0,1E-400]',  # numbers of any size (Python refuses >4300 digits)
+    b',"extra":' + b"[" * 15 + b"]" * 15,  # 16 levels
+    b',"extra":"\\ud83d\\ude00 \\u0000"',  # a surrogate pair, an escaped NUL
+    b' \t\r\n',  # JSON whitespace
+], ids=["numbers", "16-levels", "surrogate-pair-and-nul", "whitespace"])
+def test_client_data_may_hold_any_json(client):
+    log = Log()
+    log.add(signed_over(log.member, log.statement(), client=client))
+
+
+def test_client_data_has_no_byte_order_mark():
+    log = Log()
+    entry = unseal(log.member.seal(log.statement()))
+    log.refused("passkey.client_data", resealed(entry.entry, client_data_json=b"\xef\xbb\xbf" +
+                                                entry.assertion.client_data_json))
+
+
+def test_the_challenge_is_exactly_the_unpadded_base64url_of_the_digest():
+    log = Log()
+    entry = log.member.seal(log.statement())
+    envelope = unseal(entry)
+    client = envelope.assertion.client_data_json
+    challenge = json.loads(client)["challenge"]
+    assert challenge == base64.urlsafe_b64encode(statement_digest(envelope.statement)).decode().rstrip("=")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    pad_bit = challenge[:-1] + alphabet[alphabet.index(challenge[-1]) + 1]  # the same 32 bytes to a lax decoder
+    for other in (challenge + "=", pad_bit, challenge + "A", challenge.replace("-", "+").replace("_", "/")):
+        if other != challenge:
+            log.refused("passkey.challenge", resealed(entry, client_data_json=client.replace(challenge.encode(),
+                                                                                            other.encode())))
+    log.add(entry)
+
+
+def high_s(signature):
+    """The other valid ECDSA signature of the same message: (r, n - s)."""
+    r, s = decode_dss_signature(signature)
+    return encode_dss_signature(r, P256_ORDER - s)
+
+
+def test_es256_takes_der_signatures_high_s_included():
+    log = Log()
+    entry = log.admin.seal(log.statement())
+    assertion = unseal(entry).assertion
+    log.refused("signature.invalid", resealed(entry, signature=assertion.signature + b"\x00"))  # not DER
+    der = assertion.signature  # 30 len 02 len(r) r 02 len(s) s
+    long_form = b"\x30\x81" + der[1:]  # BER: the sequence's length in long form
+    padded = bytes([0x30, der[1] + 1, 0x02, der[3] + 1, 0x00]) + der[4:]  # r with one more leading zero
+    for ber in (long_form, padded):
+        log.refused("signature.invalid", resealed(entry, signature=ber))
+    r, s = decode_dss_signature(assertion.signature)
+    raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")  # the raw r || s form of WebCrypto: not DER
+    log.refused("signature.invalid", resealed(entry, signature=raw))
+    log.add(resealed(entry, signature=high_s(assertion.signature)))
+
+
+def test_ed25519_requires_s_below_the_group_order():
+    log = Log()
+    entry = log.member.seal(log.statement())
+    signature = unseal(entry).assertion.signature
+    s = int.from_bytes(signature[32:], "little") + ED25519_ORDER  # the same signature to the equation, S >= L
+    log.refused("signature.invalid", resealed(entry, signature=signature[:32] + s.to_bytes(32, "little")))
+    log.add(entry)
+
+
+def test_base64_in_the_entry_is_strict_but_for_the_pad_bits():
+    """As docs/log.md says: padding required, no other characters; the unused low bits of the last
+    character before `=` are not checked (Python's decoder ignores them)."""
+    log = Log()
+    entry = log.member.seal(log.statement())
+    signature = unseal(entry).assertion.to_json()["signature"]  # Ed25519: 64 bytes, so 4 pad bits and "=="
+    assert signature.endswith("==")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    other = signature[:-3] + alphabet[alphabet.index(signature[-3]) ^ 0x01] + "=="  # a pad bit set
+    loose = entry.replace(signature.encode(), other.encode())
+    assert unseal(loose).assertion.signature == unseal(entry).assertion.signature
+    for broken in (signature[:-1], signature[:-2], signature + "=", signature[:-3] + "-==", " " + signature):
+        with pytest.raises(EnvelopeError, match="entry.malformed"):
+            unseal(entry.replace(signature.encode(), broken.encode()))
+    log.add(loose)

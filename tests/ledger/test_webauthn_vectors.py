@@ -23,7 +23,7 @@ from corridor.ledger.envelope import Assertion, EnvelopeError
 from corridor.ledger.passkeys import WebAuthnPolicy, check_credential_key, check_signature, verify_assertion
 from tests.ledger.vectors import webauthn_vectors
 
-EXAMPLE = WebAuthnPolicy({"https://example.org": "example.org"})
+EXAMPLE = WebAuthnPolicy.of([("example.org", "https://example.org")])
 ES256_AND_ED25519 = ["none-es256", "packed-self-es256", "none-es256-crossOrigin", "none-es256-topOrigin",
                      "none-es256-long-credential-id", "packed-es256", "tpm-es256", "android-key-es256",
                      "apple-es256", "fido-u2f-es256", "packed-eddsa"]
@@ -100,8 +100,8 @@ def test_another_challenge_origin_or_rp_id_is_refused(name):
     if name not in CROSS_ORIGIN:
         with pytest.raises(EnvelopeError, match="passkey.challenge"):
             verify_assertion(signed, challenge=vector["registration"]["challenge"], policy=EXAMPLE, **loose)
-    for policy in (WebAuthnPolicy(), WebAuthnPolicy({"https://example.com": "example.org"}),
-                   WebAuthnPolicy({"https://example.org": "example.com"})):
+    for policy in (WebAuthnPolicy(), WebAuthnPolicy.of([("example.org", "https://example.com")]),
+                   WebAuthnPolicy.of([("example.com", "https://example.org")])):
         with pytest.raises(EnvelopeError, match="passkey.origin"):
             verify_assertion(signed, challenge=challenge, policy=policy, **loose)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from corridor.ledger.note import Signer
 from corridor.ledger.passkeys import WebAuthnPolicy
+from corridor.service.config import CONFIG
+from corridor.service.ledger import origins
 from corridor.service.ledger.trust import trust_text_of, webauthn_policy_of
 
 
@@ -31,7 +34,25 @@ def test_declared_origins_become_webauthn_lines(data_dir):
     lines = trust_text_of(data_dir).splitlines()
     assert lines[2:] == ["webauthn localhost http://localhost:8000",  # in the order declared
                          "webauthn corridor.example.org https://corridor.example.org"]
-    assert webauthn_policy_of(data_dir).rp_id("http://localhost:8000") == "localhost"
+    assert webauthn_policy_of(data_dir).rp_ids("http://localhost:8000") == ["localhost"]
+
+
+def test_an_origin_keeps_every_rp_id_it_was_declared_with(data_dir):
+    (data_dir / "webauthn-origins").write_text("localhost http://localhost:8612\nother.localhost http://localhost:8612\n")
+    assert webauthn_policy_of(data_dir).rp_ids("http://localhost:8612") == ["localhost", "other.localhost"]
+    assert trust_text_of(data_dir).splitlines()[2:] == ["webauthn localhost http://localhost:8612",
+                                                        "webauthn other.localhost http://localhost:8612"]
+
+
+def test_the_service_declares_each_rp_id_of_its_origin_once(data_dir, monkeypatch):
+    """CORRIDOR_WEBAUTHN_RP_ID moved to another RP id and back: two lines, the first still there."""
+    for rp_id in ("localhost", "other.localhost", "localhost", "other.localhost"):
+        config = dataclasses.replace(CONFIG, data_dir=data_dir, webauthn_origin="http://localhost:8612",
+                                     webauthn_rp_id=rp_id)
+        monkeypatch.setattr(origins, "CONFIG", config)
+        assert origins.policy().declares(rp_id, "http://localhost:8612")
+    assert (data_dir / "webauthn-origins").read_text() == ("localhost http://localhost:8612\n"
+                                                           "other.localhost http://localhost:8612\n")
 
 
 def test_a_malformed_origins_file_is_refused(data_dir):

@@ -3,8 +3,9 @@ registrar's public key and the origins where members' passkeys sign (what `corri
 needs). Imports no configuration, so `corridor trust DATA_DIR` reads any data directory without creating
 anything in it or in the current one.
 
-The service appends each WebAuthn origin it serves to DATA_DIR/webauthn-origins ("RP_ID ORIGIN" per line)
-the first time it is configured with it: passkey signatures made there stay valid after the origin changes."""
+The service appends each WebAuthn origin it serves, with its RP id, to DATA_DIR/webauthn-origins ("RP_ID
+ORIGIN" per line) the first time it is configured with that pair: passkey signatures made there stay valid
+after the origin or the RP id changes (an origin with two lines accepts both RP ids)."""
 
 from __future__ import annotations
 
