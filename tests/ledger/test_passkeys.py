@@ -475,18 +475,16 @@ def test_ed25519_requires_s_below_the_group_order():
     log.add(entry)
 
 
-def test_base64_in_the_entry_is_strict_but_for_the_pad_bits():
-    """As docs/log.md says: padding required, no other characters; the unused low bits of the last
-    character before `=` are not checked (Python's decoder ignores them)."""
+def test_base64_in_the_entry_is_strict_pad_bits_included():
+    """As docs/log.md says: padding required, no other characters, and the unused low bits of the last
+    character before `=` zero: one spelling per signature."""
     log = Log()
     entry = log.member.seal(log.statement())
     signature = unseal(entry).assertion.to_json()["signature"]  # Ed25519: 64 bytes, so 4 pad bits and "=="
     assert signature.endswith("==")
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
     other = signature[:-3] + alphabet[alphabet.index(signature[-3]) ^ 0x01] + "=="  # a pad bit set
-    loose = entry.replace(signature.encode(), other.encode())
-    assert unseal(loose).assertion.signature == unseal(entry).assertion.signature
-    for broken in (signature[:-1], signature[:-2], signature + "=", signature[:-3] + "-==", " " + signature):
+    for broken in (other, signature[:-1], signature[:-2], signature + "=", signature[:-3] + "-==", " " + signature):
         with pytest.raises(EnvelopeError, match="entry.malformed"):
             unseal(entry.replace(signature.encode(), broken.encode()))
-    log.add(loose)
+    log.add(entry)

@@ -240,7 +240,12 @@ def _std(data: bytes) -> str:
 
 
 def _b64(text: str) -> bytes:
+    """Strict base64: the standard alphabet, required padding, and the pad bits zero (the one spelling of
+    the bytes), so no two entries carry the same signature written differently."""
     try:
-        return base64.b64decode(text, validate=True)
+        data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise EnvelopeError("entry.malformed", "signature is not base64") from None
+    if base64.b64encode(data).decode() != text:
+        raise EnvelopeError("entry.malformed", "signature is not in canonical base64 (its pad bits are not zero)")
+    return data
