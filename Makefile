@@ -51,6 +51,7 @@ test-api-fuzz: $(STAMP) $(FUZZ_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/passkeys.py
 	$(BIN)/python bench/service.py
 
 # front-end files from npm at the versions pinned in frontend/package-lock.json, copied into the app
