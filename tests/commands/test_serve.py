@@ -70,8 +70,10 @@ def test_a_stop_signal_stops_gunicorn_and_the_worker(data_env, signum):
         while not accepts(port):
             assert serve.poll() is None and time.monotonic() < deadline, "corridor serve did not start listening"
             time.sleep(0.2)
-        started = descendants(serve.pid)
-        assert len(started) >= 3  # the worker, gunicorn's master and its worker
+        # the worker, gunicorn's master and its worker (the master listens before it forks, so wait for it)
+        while len(started := descendants(serve.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(started) >= 3, started
         serve.send_signal(signum)
         assert serve.wait(60) == 0
         deadline = time.monotonic() + 10
