@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..ledger.crypto import public_bytes
@@ -32,25 +34,51 @@ def check_empty(directory: Path) -> None:
         raise DirectoryNotEmpty(f"{directory} is not an empty directory; give a new or empty one for the log")
 
 
-def publish_run(run: Run, directory: Path) -> Path:
-    """Seal and log every statement of the run into a new or empty directory; returns the trust file."""
-    check_empty(directory)
-    make_public_dirs(directory)
+@dataclass(frozen=True)
+class SealedRun:
+    """A run's statements sealed by freshly generated keys: the log's entries in order, the operator's key
+    (the registrar) and the log's signer."""
+
+    origin: str
+    entries: list[bytes]
+    operator: Ed25519PrivateKey
+    signer: Signer
+
+    @property
+    def registrar_public(self) -> bytes:
+        return public_bytes(self.operator)
+
+
+def seal_run(run: Run, registry: bool = False) -> SealedRun:
+    """Every party's key registered by the operator, then every statement sealed by its party's key.
+    `registry`: the operator first registers the parties and routes on the log, as the service does, so
+    that the log alone folds to the run's state (corridor.fold); without it the registry is the scenario
+    file's, and the log carries only the keys."""
     origin = "demo.corridor.example/" + (re.sub(r"[^a-z0-9-]+", "-", run.scenario.name.lower()).strip("-") or "log")
     signer, operator = Signer.generate(origin), Ed25519PrivateKey.generate()
     keys = {party.id: Ed25519PrivateKey.generate() for party in run.scenario.parties}
     first_time = run.timeline[0].at if run.timeline else "1970-01-01T00:00:00Z"
-    entries = [_registration(n, party, key, operator, first_time) for n, (party, key) in enumerate(keys.items(), 1)]
+    registered = _registry(run, operator, first_time) if registry else []
+    entries = registered + [_registration(n, party, key, operator, first_time)
+                            for n, (party, key) in enumerate(keys.items(), len(registered) + 1)]
     entries += [seal(entry.statement, keys[entry.party]) for entry in run.timeline]
-    store = LogStore(directory / "log.db", directory / "tiles", origin, signer)
-    store.append(entries)
+    return SealedRun(origin, entries, operator, signer)
+
+
+def publish_run(run: Run, directory: Path) -> Path:
+    """Seal and log every statement of the run into a new or empty directory; returns the trust file."""
+    check_empty(directory)
+    make_public_dirs(directory)
+    sealed = seal_run(run)
+    store = LogStore(directory / "log.db", directory / "tiles", sealed.origin, sealed.signer)
+    store.append(sealed.entries)
     while store.integrate(1024) < store.sequenced_size():
         pass
     store.publish()
     store.close()
     trust = directory / "trust.txt"
-    write_atomically(trust, f"log {signer.verifier.encode()}\nregistrar {OPERATOR} {_b64(public_bytes(operator))}\n"
-                     .encode())
+    write_atomically(trust, f"log {sealed.signer.verifier.encode()}\nregistrar {OPERATOR} "
+                     f"{_b64(sealed.registrar_public)}\n".encode())
     return trust
 
 
@@ -58,6 +86,13 @@ def _registration(seq: int, party: str, key: Ed25519PrivateKey, operator: Ed2551
     statement = {"type": "key.register", "party": OPERATOR, "seq": seq, "time": at,
                  "payload": {"party": party, "public": _b64(public_bytes(key))}}
     return seal(statement, operator)
+
+
+def _registry(run: Run, operator: Ed25519PrivateKey, at: str) -> list[bytes]:
+    payloads = [("party.register", msgspec.to_builtins(p)) for p in run.scenario.parties]
+    payloads += [("route.define", msgspec.to_builtins(r)) for r in run.scenario.routes]
+    return [seal({"type": kind, "party": OPERATOR, "seq": seq, "time": at, "payload": payload}, operator)
+            for seq, (kind, payload) in enumerate(payloads, 1)]
 
 
 def _b64(data: bytes) -> str:
