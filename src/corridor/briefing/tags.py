@@ -1,0 +1,49 @@
+"""Template tags of briefings ({% load briefing %}): a figure as a machine-readable <data> element, and the
+links to the entries a figure rests on and their inclusion proofs (absolute URLs, from the briefing's base)."""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+
+from ..figures.briefing import Figure, parse_ranges, ranges
+
+register = template.Library()
+SHOWN_RANGES = 8  # beyond these, the links say how many more; data-entries always lists every entry
+
+
+@register.inclusion_tag("briefing/figure.html")
+def figure(f: Figure | None) -> dict:
+    """<data data-figure=ID value=JSON data-entries=RANGES>display</data>: the auditor reads these."""
+    if f is None:
+        return {"f": None}
+    return {"f": f, "value": json.dumps(f.value, ensure_ascii=False), "entries": ranges(f.entries)}
+
+
+@register.inclusion_tag("briefing/entries.html", takes_context=True)
+def entries(context, indexes) -> dict:
+    """Links to the entries (each range's first and last) and their inclusion proofs."""
+    base = context.get("base", "")
+    spans = []
+    for part in ranges(indexes).split(",") if indexes else []:
+        first, _, last = part.partition("-")
+        spans.append({"first": _link(base, int(first)), "last": _link(base, int(last)) if last else None})
+    shown = spans[:SHOWN_RANGES]
+    rest = len(parse_ranges(",".join(s for s in ranges(indexes).split(",")[SHOWN_RANGES:]))) if indexes else 0
+    return {"spans": shown, "more": rest, "all": ranges(indexes) if indexes else ""}
+
+
+def _link(base: str, index: int) -> dict:
+    return {"index": index, "entry": f"{base}/log/entry/{index}", "proof": f"{base}/log/proof/{index}"}
+
+
+@register.filter
+def cell(row, name: str) -> Figure | None:
+    return row.cells.get(name)
+
+
+@register.filter
+def own_entries(f: Figure | None, row) -> bool:
+    """A cell that rests on other entries than its row (requested vs delivered tonnes) links its own."""
+    return f is not None and f.entries != row.entries
