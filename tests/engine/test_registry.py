@@ -68,3 +68,24 @@ def test_attested_dates_are_plain_days():
     world = registry_world()
     world.refused("statement.malformed", "jcc", "passage.attest", None,
                   **attestation(departed=format_time(T0)))
+
+
+def test_an_attested_weight_is_unknown_unless_the_source_gave_one():
+    world = registry_world()
+    no_weight = {"item": "Flour", "quantity": 12, "unit": "Pallets"}
+    world.do("jcc", "passage.attest", None, **attestation(passage="v1", lines=[no_weight]))
+    world.do("jcc", "passage.attest", None, **attestation(passage="v2", lines=[no_weight | {"weight_kg": None}]))
+    world.do("jcc", "passage.attest", None, **attestation(passage="v3", lines=[no_weight | {"weight_kg": 0}]))
+    weights = [world.state.attestations[p].claim.lines[0].weight_kg for p in ("v1", "v2", "v3")]
+    assert weights == [None, None, 0]  # an entry that said 0 (as older imports did) keeps its 0
+
+
+def test_an_attested_line_keeps_the_source_row_as_text():
+    world = registry_world()
+    row = {"#": "981", "Metric tons": "18,137", "WFP": "", "Flag": "Marshall Islands "}
+    line = {"item": "Corn", "quantity": 18137, "unit": "t", "weight_kg": 18137000, "published": row}
+    world.do("jcc", "passage.attest", None, **attestation(lines=[line]))
+    assert world.state.attestations["v1"].claim.lines[0].published == row
+    assert world.state.attestations["v1"].claim.lines[0].weight_kg == 18137000
+    world.refused("statement.malformed", "jcc", "passage.attest", None,
+                  **attestation(passage="v2", lines=[line | {"published": {"Metric tons": 18137}}]))

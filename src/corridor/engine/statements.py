@@ -204,12 +204,22 @@ Day = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
 class AttestedLine(Record, frozen=True, kw_only=True):
+    """One line of an attested passage, as the source gave it.
+
+    `weight_kg` is None when the source gave no weight (a count of pallets, a truck): unknown, never 0, so
+    a tonnes figure can say how many records it covers. `published` is the source's row itself: every
+    column by the source's own header, as text exactly as written, so what the source published (a WFP
+    flag, an income group, a quantity in its own unit) can be re-derived from the log alone. Entries made
+    before these fields existed fold unchanged: an explicit `weight_kg: 0` stays 0, a missing `published`
+    is empty."""
+
     item: Text
     category: Text = ""
     quantity: Count
     unit: Label
-    weight_kg: Count = 0
+    weight_kg: Count | None = None
     destination: Label = ""
+    published: dict[Label, Text] = msgspec.field(default_factory=dict)
 
 
 class AttestPassage(Record, frozen=True, kw_only=True):
