@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -83,6 +84,24 @@ def render_document(briefing: Briefing, lang: str, base: str) -> str:
                        csp=f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'",
                        body=mark_safe(body))  # rendered above, autoescaped
         return engine().get_template("briefing/document.html").render(Context(context))
+
+
+def machine(briefing: Briefing, lang: str, base: str) -> dict:
+    """The machine-readable briefing (what a PDF embeds, and the JSON download), with how it was rendered."""
+    return {**briefing.to_json(), "lang": lang, "base": base.rstrip("/"), "generator": generator()}
+
+
+def document(briefing: Briefing, lang: str, base: str, fmt: str) -> bytes:
+    """The briefing as a file: "html" (standalone), "pdf" (with the machine-readable briefing embedded) or
+    "json" (the machine-readable briefing alone)."""
+    if fmt == "json":
+        return json.dumps(machine(briefing, lang, base), ensure_ascii=False, sort_keys=True, indent=1).encode()
+    html = render_document(briefing, lang, base)
+    if fmt == "html":
+        return html.encode()
+    from .pdf import write_pdf
+
+    return write_pdf(html, machine(briefing, lang, base))
 
 
 def _context(briefing: Briefing, lang: str, base: str) -> dict:

@@ -9,7 +9,8 @@ A period is whole UTC days, `first` to `last` inclusive: [first 00:00, last + 1 
 - waiting, per party: the engine's waiting intervals (clock.py) that overlap the period, clipped to it; an
   interval still open counts up to the log's clock (the time of its last statement), never the wall clock;
 - stage times: per leg, submitted → cleared, cleared → departed, departed → delivered, for the stages that
-  ended in the period; median (the lower middle value) and 90th percentile (nearest rank) in seconds;
+  ended in the period; the median (the mean of the middle two for an even count, rounded down to the
+  second) and the 90th percentile (nearest rank), in seconds;
 - incidents: claims made or disputed in the period, each with every dispute on the log, side by side;
 - attested datasets: passages whose day (departure, else receipt) falls in the period, per dataset, with
   the named source that attested them; tonnes count only the lines with a weight, and beside them how many
@@ -178,8 +179,13 @@ def count(id: str, value: int, entries: Iterable[int]) -> Figure:
 
 
 def kilograms(id: str, value: int, entries: Iterable[int]) -> Figure:
-    """Held in kilograms (exact); shown in tonnes with one decimal."""
-    return Figure(id, value, f"{value / 1000:,.1f}", tuple(sorted(set(entries))))
+    """Held in kilograms (exact); shown in tonnes with one decimal, rounded half up (integer arithmetic)."""
+    return Figure(id, value, tonnes_shown(value), tuple(sorted(set(entries))))
+
+
+def tonnes_shown(kg: int) -> str:
+    tenths = (kg + 50) // 100
+    return f"{tenths // 10:,}.{tenths % 10}"
 
 
 def seconds(id: str, value: int | None, entries: Iterable[int]) -> Figure:
@@ -391,9 +397,14 @@ def _stages(history: History, period: Period) -> list[Row]:
         rows.append(Row(row_id, tuple(sorted(set(entries))), {
             "stage": text(f"{row_id}/stage", f"{begin} → {end}", entries),
             "legs": count(f"{row_id}/legs", len(values), entries),
-            "median": seconds(f"{row_id}/median", values[(len(values) - 1) // 2], entries),
+            "median": seconds(f"{row_id}/median", _median(values), entries),
             "p90": seconds(f"{row_id}/p90", values[math.ceil(0.9 * len(values)) - 1], entries)}))
     return rows
+
+
+def _median(ordered: list[int]) -> int:
+    """The mean of the middle two for an even count, rounded down to the second."""
+    return (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) // 2
 
 
 def _leg_marks(history: History) -> dict[tuple[str, str], dict[str, tuple[int, int]]]:

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from .api.api import api
 from .ledger import views as log_views
-from .web import account, signing
+from .web import account, briefings, signing
 from .web import views as web
 from .web.signatures import party_signatures
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
     path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
     path("incidents", web.incidents, name="incidents"),
+    path("briefings/", briefings.briefings, name="briefings"),
+    path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),
     path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
     path("account", account.account, name="account"),

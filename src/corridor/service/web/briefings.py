@@ -1,0 +1,135 @@
+"""The public briefings page, `/briefings/`: a form for the period and language, and the briefing of that
+period at the latest published checkpoint, computed from the log's entries by corridor.figures.briefing
+(the code an auditor runs), never from the read models. Also its downloads: the standalone HTML, the PDF and
+the machine-readable JSON, each for the same checkpoint.
+
+The history of the log (figures/history.py) is kept in this process and advanced by the entries published
+since; a request folds only those. Everything shown is on the public log already (no windows before their
+reveal, no plates, no crew): the briefing reads nothing else.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ...briefing.render import LANGUAGES, document, render_body
+from ...figures.briefing import Briefing, Checkpoint, Period, compute
+from ...figures.fold import FigureFold
+from ...figures.history import History
+from ..config import CONFIG
+from ..ledger.keys import OPERATOR, operator_public
+from ..ledger.models import LogEntry
+from ..ledger.origins import policy
+
+CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "json": "application/json"}
+DEFAULT_DAYS = 30  # the form's default period: the 30 days up to the log's last statement
+
+
+class _Kept:
+    """The history kept in this process, and the leaf hash of its last entry (to tell its log is ours)."""
+
+    lock = threading.Lock()
+    history: History | None = None
+    last_leaf: bytes | None = None
+
+
+def published_note() -> str | None:
+    path = CONFIG.tiles_dir / "checkpoint"
+    return path.read_text() if path.is_file() else None
+
+
+def history_at(size: int) -> History:
+    """The history folded over entries [0, size): the one kept here, advanced, or folded anew if the one
+    kept is past `size` or is not this log's (its last entry differs: another database)."""
+    with _Kept.lock:
+        history = _Kept.history
+        if history is None or history.size > size or not _same_log(history):
+            history = _Kept.history = History(FigureFold(OPERATOR, operator_public(), webauthn=policy()))
+        rows = LogEntry.objects.filter(idx__gte=history.size, idx__lt=size).order_by("idx")
+        for row in rows.iterator(chunk_size=2000):
+            history.apply(bytes(row.data), signature_checked=True)  # checked when it was recorded
+            _Kept.last_leaf = bytes(row.leaf)
+        return history
+
+
+def _same_log(history: History) -> bool:
+    if history.size == 0:
+        return True
+    row = LogEntry.objects.filter(idx=history.size - 1).only("leaf").first()
+    return row is not None and bytes(row.leaf) == _Kept.last_leaf
+
+
+def reset_for_tests() -> None:
+    with _Kept.lock:
+        _Kept.history = _Kept.last_leaf = None
+
+
+def briefing_of(period: Period) -> Briefing | None:
+    """The period's briefing at the latest published checkpoint (None before the first one)."""
+    note = published_note()
+    if note is None:
+        return None
+    checkpoint = Checkpoint.of_note(note)
+    return compute(history_at(checkpoint.size), period, checkpoint)
+
+
+def _default_period() -> Period:
+    note = published_note()
+    clock = history_at(Checkpoint.of_note(note).size).state.clock if note else 0
+    last = datetime.fromtimestamp(clock, UTC).date() if clock else datetime.now(UTC).date()
+    return Period(last - timedelta(days=DEFAULT_DAYS - 1), last)
+
+
+def _read_form(request) -> tuple[Period | None, str, str | None]:
+    """(period, language, error): the period given, or the default one when the form is not filled in."""
+    lang = request.GET.get("lang") or get_language() or "en"
+    if lang not in dict(LANGUAGES):
+        lang = "en"
+    first, last = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
+    if not first and not last:
+        return _default_period(), lang, None
+    try:
+        return Period.parse(first, last), lang, None
+    except ValueError as error:
+        return None, lang, f"[briefing.period] {error}"
+
+
+def _base(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_GET
+def briefings(request):
+    period, lang, error = _read_form(request)
+    briefing = briefing_of(period) if period is not None else None
+    context = {"languages": LANGUAGES, "lang": lang, "error": error, "period": period,
+               "body": render_body(briefing, lang, _base(request)) if briefing else None,
+               "query": request.GET.urlencode() if period else ""}
+    if period is not None and briefing is None:
+        context["error"] = _("The log has no published checkpoint yet.")
+    return render(request, "web/briefings.html", context, status=400 if period is None else 200)
+
+
+@require_GET
+def download(request, fmt: str):
+    """The same briefing as a standalone file: html, pdf or json."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404("a briefing is downloaded as html, pdf or json")
+    period, lang, error = _read_form(request)
+    if period is None:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    briefing = briefing_of(period)
+    if briefing is None:
+        raise Http404("the log has no published checkpoint yet")
+    name = f"briefing-{period.first}-{period.last}-{lang}.{fmt}"
+    response = HttpResponse(document(briefing, lang, _base(request), fmt), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Corridor-Checkpoint"] = f"{briefing.checkpoint.size} {briefing.checkpoint.root}"
+    return response
