@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 
 ATTACHMENT = "briefing.json"
 
@@ -17,9 +18,11 @@ ATTACHMENT = "briefing.json"
 def write_pdf(html: str, machine: dict) -> bytes:
     import weasyprint
 
+    made = datetime.fromisoformat(machine["as_of"].replace("Z", "+00:00"))  # the log's clock, not the wall's
     attachment = weasyprint.Attachment(string=json.dumps(machine, ensure_ascii=False, sort_keys=True,
                                                          indent=1).encode(),
-                                       name=ATTACHMENT, description="Corridor briefing: figures and their entries")
+                                       name=ATTACHMENT, description="Corridor briefing: figures and their entries",
+                                       created=made, modified=made)
     return weasyprint.HTML(string=html).write_pdf(attachments=[attachment])
 
 

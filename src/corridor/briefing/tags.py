@@ -10,7 +10,9 @@ from django import template
 from ..figures.briefing import Figure, parse_ranges, ranges
 
 register = template.Library()
-SHOWN_RANGES = 8  # beyond these, the links say how many more; data-entries always lists every entry
+# beyond these, the links say how many more entries there are (a party waited on for hundreds of plans);
+# data-entries, and the JSON download, always list every entry
+SHOWN_RANGES = 24
 
 
 @register.inclusion_tag("briefing/figure.html")
@@ -24,14 +26,13 @@ def figure(f: Figure | None) -> dict:
 @register.inclusion_tag("briefing/entries.html", takes_context=True)
 def entries(context, indexes) -> dict:
     """Links to the entries (each range's first and last) and their inclusion proofs."""
-    base = context.get("base", "")
+    base, written = context.get("base", ""), ranges(indexes or ())
+    parts = written.split(",") if written else []
     spans = []
-    for part in ranges(indexes).split(",") if indexes else []:
+    for part in parts[:SHOWN_RANGES]:
         first, _, last = part.partition("-")
         spans.append({"first": _link(base, int(first)), "last": _link(base, int(last)) if last else None})
-    shown = spans[:SHOWN_RANGES]
-    rest = len(parse_ranges(",".join(s for s in ranges(indexes).split(",")[SHOWN_RANGES:]))) if indexes else 0
-    return {"spans": shown, "more": rest, "all": ranges(indexes) if indexes else ""}
+    return {"spans": spans, "more": len(parse_ranges(",".join(parts[SHOWN_RANGES:]))), "all": written}
 
 
 def _link(base: str, index: int) -> dict:
