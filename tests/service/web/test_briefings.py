@@ -1,0 +1,108 @@
+"""The public briefings page: any period at the latest published checkpoint, computed from the log's
+entries by the same code an auditor runs; its form, its downloads; nothing private on it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from corridor.service import clock
+from corridor.service.ledger.integrator import integrate_now
+
+from ..api_driver import drive
+from ..conftest import SCENARIO
+from ..plans import plan_body
+
+pytestmark = pytest.mark.django_db
+PERIOD = {"from": "2023-09-11", "to": "2023-09-19"}
+
+
+@pytest.fixture
+def published(parties, tiles):
+    from corridor.service.web.briefings import reset_for_tests
+
+    reset_for_tests()
+    drive(SCENARIO, parties)
+    integrate_now()
+    return parties
+
+
+def figures_of(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-figure="([^"]+)" value="([^"]*)"', html))
+
+
+def test_the_page_is_public_and_shows_the_period_at_the_published_checkpoint(published, public, tiles):
+    response = public.get("/briefings/", PERIOD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    size = int((tiles / "checkpoint").read_text().split("\n")[1])
+    assert f'data-checkpoint-size="{size}"' in html
+    figures = figures_of(html)
+    assert figures["totals/requested"] == "2" and figures["totals/delivered.kg"] == "54300"
+    assert figures["waiting/recv/seconds"] == str(6 * 86400 + 9 * 3600 + 30 * 60)
+    assert "http://testserver/log/entry/" in html and "http://testserver/log/proof/" in html
+    assert "Receiving authority (Khankendi)" in html
+
+
+def test_the_form_in_its_default_state_shows_the_last_thirty_days_of_the_log(published, public):
+    html = public.get("/briefings/").content.decode()
+    assert 'name="from" type="date" required value="2023-08-20"' in html
+    assert 'name="to" type="date" required value="2023-09-18"' in html
+    assert figures_of(html)["totals/requested"] == "2"
+
+
+def test_a_period_that_is_no_period_is_refused_with_its_code(published, public):
+    response = public.get("/briefings/", {"from": "2023-09-19", "to": "2023-09-11"})
+    assert response.status_code == 400 and "[briefing.period]" in response.content.decode()
+    assert public.get("/briefings/briefing.pdf", {"from": "soon", "to": "2023-09-11"}).status_code == 400
+
+
+def test_the_downloads_are_the_same_briefing(published, public):
+    page = figures_of(public.get("/briefings/", PERIOD).content.decode())
+    machine = json.loads(public.get("/briefings/briefing.json", PERIOD).content)
+    assert {k: json.dumps(v["value"], ensure_ascii=False) for k, v in machine["figures"].items()} == \
+        {k: v.replace("&quot;", '"') for k, v in page.items()}
+    standalone = public.get("/briefings/briefing.html", {**PERIOD, "lang": "ar"})
+    assert standalone["Content-Disposition"] == 'attachment; filename="briefing-2023-09-11-2023-09-19-ar.html"'
+    assert b'<html lang="ar" dir="rtl">' in standalone.content
+    pdf = public.get("/briefings/briefing.pdf", PERIOD)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["X-Corridor-Checkpoint"].split()[0] == str(machine["checkpoint"]["size"])
+    assert public.get("/briefings/briefing.exe", PERIOD).status_code == 404
+
+
+def test_the_page_shows_nothing_private(published, public):
+    """A plan still open: its slot's window and its plate stay off the page (the log holds commitments)."""
+    org, border, customs, recv, escort = (published[p] for p in ("org-a", "border", "customs", "recv", "escort"))
+    with clock.frozen_at(1695085200):  # 19 September, 01:00
+        body = plan_body("p-open")
+        body["legs"][0]["vehicles"][0]["plate"] = "ZZ 999 SECRET"
+        body["crew"] = {"leg-a": [{"name": "Driver Secret", "document": "X-1"}]}
+        assert org.post("/plans", body)[0] == 201
+        version = org.get("/plans/p-open")[1]["version"]
+        for party in (border, customs, recv, escort):
+            assert party.post("/plans/p-open/consent", {"version": version})[0] == 201
+        slot = {"slot": "s1", "start": "2023-09-19T22:00:00Z", "end": "2023-09-19T23:00:00Z"}
+        assert org.post("/plans/p-open/propose-slot", slot)[0] == 201
+    integrate_now()
+    html = public.get("/briefings/", PERIOD).content.decode()
+    assert "p-open" in html  # the request itself is public
+    for private in ("ZZ 999 SECRET", "Driver Secret", "X-1", "2023-09-19T22:00", "22:00:00"):
+        assert private not in html
+    machine = public.get("/briefings/briefing.json", PERIOD).content.decode()
+    assert "ZZ 999 SECRET" not in machine and "2023-09-19T22:00" not in machine
+
+
+def test_before_the_first_checkpoint_the_page_says_so(parties, public, tiles):
+    from corridor.service.web.briefings import reset_for_tests
+
+    reset_for_tests()
+    response = public.get("/briefings/", PERIOD)
+    assert response.status_code == 200 and "no published checkpoint" in response.content.decode()
+    assert public.get("/briefings/briefing.json", PERIOD).status_code == 404
+
+
+def test_the_page_names_the_briefings_in_the_menu(published, public):
+    assert 'href="/briefings/"' in public.get("/").content.decode()
