@@ -9,9 +9,11 @@ entries of the verified tree, so the figures name a checkpoint anyone can hold t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..engine.errors import RuleViolation
+from ..fold import Folded
 from ..ledger.audit import SigningSummary
 from ..ledger.checkpoint import Checkpoint
 from ..ledger.envelope import EnvelopeError
@@ -81,14 +83,24 @@ def _at_size(source: str, trust: Trust, report: Report, size: int) -> VerifiedLo
 def fold_verified(log: VerifiedLog, trust: Trust) -> FigureFold:
     """Every entry of `log` through the engine, in order (signatures were checked by `load_verified`).
     An entry the rules refuse stops the fold: a log holding one cannot be the service's."""
+    fold = new_fold(trust)
+    for _ in folded_entries(log, fold):
+        pass
+    return fold
+
+
+def new_fold(trust: Trust) -> FigureFold:
     operator, public = _registrar(trust)
-    fold = FigureFold(operator, public, webauthn=trust.webauthn)
-    for index, entry in enumerate(log.entries):
+    return FigureFold(operator, public, webauthn=trust.webauthn)
+
+
+def folded_entries(log: VerifiedLog, fold: FigureFold) -> Iterator[Folded]:
+    """Apply `log`'s entries to `fold` one by one, yielding what each did (its statement, signer, plans)."""
+    for index, entry in enumerate(log.entries[fold.size:], start=fold.size):
         try:
-            fold.apply(entry, signature_checked=True)
+            yield fold.apply(entry, signature_checked=True)
         except (RuleViolation, EnvelopeError) as error:
             raise SourceError("entry.refused", f"entry {index}: {error.code}: {error.message}") from None
-    return fold
 
 
 def _registrar(trust: Trust) -> tuple[str, bytes]:

@@ -11,29 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..engine.state import CLOSED_STATUSES, PlanState, State
 from ..engine.times import parse_time
 from .attested import ATTESTATIONS, attestation_rows, attested_stats
 from .fold import FigureFold
 from .numbers import iso, median_days, month, tonnes
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: tuple[tuple[str, str], ...]  # (column, HXL hashtag)
-    key: tuple[str, ...] = ()  # the columns that name a row (unique within the table)
-
-    @property
-    def fields(self) -> list[str]:
-        return [name for name, _ in self.columns]
-
-    @property
-    def hxl_tags(self) -> list[str]:
-        return [tag for _, tag in self.columns]
-
+from .table import Table
 
 PLANS = Table("plans", (
     ("plan", "#activity+id"), ("requester", "#org+requester+code"), ("requester_name", "#org+requester+name"),
@@ -226,7 +210,8 @@ def corridor_stats(state: State, waiting: list[dict]) -> Iterator[dict]:
     for dimension, key_of in dimensions.items():
         groups = _group((key_of(p, leg, line), p.id, line.weight_kg)
                         for p in plans for leg in p.content.legs for line in leg.lines)
-        yield from (stat("corridor", dimension, key, len(ids), kg, len(ids)) for key, (ids, kg) in sorted(groups.items()))
+        for key, (ids, kg) in sorted(groups.items()):
+            yield stat("corridor", dimension, key, len(ids), kg, len(ids))
     yield from _waited_on(state, waiting)
 
 
