@@ -33,13 +33,22 @@ def add(commands: argparse._SubParsersAction) -> None:
     audit = commands.add_parser("audit", help="recompute every public table from the log alone (and compare)")
     audit.add_argument("source", help="the log: a tiles directory or its http(s) URL (e.g. https://HOST/log)")
     audit.add_argument("--trust", required=True, help="trust file (see `corridor trust`, GET /log/trust.txt)")
-    audit.add_argument("--out", required=True, type=Path, help="directory to write the tables into")
+    audit.add_argument("--out", type=Path, help="directory to write the tables into")
     audit.add_argument("--at", type=int, metavar="SIZE", help="compute at this earlier size the log signed")
     audit.add_argument("--compare", metavar="URL", help="the service's address: compare its exports at that size")
+    audit.add_argument("--briefing", metavar="FILE", type=Path,
+                       help="instead: recompute every figure of a briefing (HTML or PDF) at its checkpoint")
     audit.set_defaults(handler=audit_command)
 
 
 def audit_command(args: argparse.Namespace) -> int:
+    if args.briefing:
+        from ..briefing.command import audit_briefing_command
+
+        return audit_briefing_command(args)
+    if args.out is None:
+        print("corridor audit: give --out DIR for the tables (or --briefing FILE)", file=sys.stderr)
+        return 2
     try:
         checkpoint, files = recompute(args.source, args.trust, args.out, args.at)
         print(f"OK: {checkpoint.origin} at size {checkpoint.size}, root {formats.root_text(checkpoint)}: "

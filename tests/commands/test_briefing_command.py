@@ -1,0 +1,80 @@
+"""`corridor briefing` on the service's log, and `corridor audit --briefing` on what it wrote: the three
+commands of the README, end to end (HTML and PDF; a briefing edited by hand fails)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corridor.cli import main
+from corridor.service.ledger.integrator import integrate_now
+from corridor.service.ledger.keys import trust_text
+
+from ..service.api_driver import drive
+from ..service.conftest import SCENARIO
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(parties, tiles, tmp_path):
+    from corridor.service.web.briefings import reset_for_tests
+
+    reset_for_tests()
+    drive(SCENARIO, parties)
+    integrate_now()
+    trust = tmp_path / "trust.txt"
+    trust.write_text(trust_text())
+    return tiles, trust
+
+
+def briefing(tmp_path, fmt="html", lang="en") -> Path:
+    out = tmp_path / f"briefing-{lang}.{fmt}"
+    assert main(["briefing", "--from", "2023-09-11", "--to", "2023-09-19", "--lang", lang, "--format", fmt,
+                 "--base-url", "https://corridor.example.org/", "-o", str(out)]) == 0
+    return out
+
+
+def test_a_briefing_written_then_audited(published, tmp_path, capsys):
+    tiles, trust = published
+    path = briefing(tmp_path)
+    assert "at checkpoint" in capsys.readouterr().err
+    html = path.read_text(encoding="utf-8")
+    assert 'href="https://corridor.example.org/log/entry/' in html
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK: the briefing of 2023-09-11 to 2023-09-19 (en, html)") and "all equal" in out
+
+
+def test_a_briefing_edited_by_hand_fails_the_audit(published, tmp_path, capsys):
+    tiles, trust = published
+    path = briefing(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace('value="7" data-entries', 'value="9" data-entries', 1).replace(">7</data>", ">9</data>", 1)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "totals/consent: value is 9 in the briefing, 7 from the log" in out
+    assert "[briefing.differs]" in err
+
+
+def test_an_arabic_pdf_is_audited_through_its_embedded_figures(published, tmp_path, capsys):
+    tiles, trust = published
+    path = briefing(tmp_path, "pdf", "ar")
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 0
+    assert "(ar, pdf)" in capsys.readouterr().out
+
+
+def test_refusals_have_their_codes(published, tmp_path, capsys):
+    tiles, trust = published
+    assert main(["briefing", "--from", "2023-09-19", "--to", "2023-09-11", "-o", str(tmp_path / "x.html")]) == 2
+    assert "[briefing.period]" in capsys.readouterr().err
+    (tmp_path / "nothing.html").write_text("<html></html>")
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(tmp_path / "nothing.html")]) == 1
+    assert "[briefing.invalid]" in capsys.readouterr().err
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(tmp_path / "missing.html")]) == 1
+    assert "[briefing.unreadable]" in capsys.readouterr().err
+    assert main(["audit", str(tiles), "--trust", str(trust)]) == 2
