@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-api-fuzz lint bench scenario vendor messages clean
+.PHONY: run test test-postgres test-api-fuzz lint bench scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: $(STAMP)
 
 scenario: $(STAMP)
 	$(BIN)/corridor scenario run scenarios/two-roads.yaml
+
+# the two-roads example's briefings (en, ar; HTML, PDF, PNG) and their log, in docs/examples (docs/briefings.md)
+examples: $(STAMP)
+	$(BIN)/python docs/examples/two_roads_briefings.py
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

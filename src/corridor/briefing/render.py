@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -58,13 +60,45 @@ def engine():
                   libraries={"i18n": "django.templatetags.i18n", "briefing": "corridor.briefing.tags"})
 
 
+@cache
+def _catalogue(lang: str):
+    """Django's own catalogue and Corridor's (LOCALE_PATHS), never another installed app's: the service has
+    the admin's, an auditor's process has none, and a briefing must read the same in both (a string Corridor
+    has not translated yet stays English in both, rather than borrowing the admin's word in one)."""
+    from django.utils.translation import trans_real
+
+    class Catalogue(trans_real.DjangoTranslation):
+        def _add_installed_apps_translations(self) -> None:
+            pass
+
+        def _add_fallback(self, localedirs=None) -> None:
+            pass  # an untranslated string is its English msgid
+
+    return Catalogue(lang)
+
+
+@contextmanager
+def _language(lang: str) -> Iterator[None]:
+    """Like django.utils.translation.override, with the briefing's catalogue (above)."""
+    from django.utils.translation import trans_real
+
+    previous = getattr(trans_real._active, "value", None)
+    trans_real._active.value = _catalogue(lang)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del trans_real._active.value
+        else:
+            trans_real._active.value = previous
+
+
 def render_body(briefing: Briefing, lang: str, base: str, standalone: bool = False) -> SafeString:
     """The briefing's markup (an <article>), as the page includes it."""
     ensure_django()
     from django.template import Context
-    from django.utils import translation
 
-    with translation.override(lang):
+    with _language(lang):
         return engine().get_template("briefing/body.html").render(Context({**_context(briefing, lang, base),
                                                                             "standalone": standalone}))
 
@@ -73,12 +107,11 @@ def render_document(briefing: Briefing, lang: str, base: str) -> str:
     """A standalone HTML file: the body with its style and the machine-readable head."""
     ensure_django()
     from django.template import Context
-    from django.utils import translation
 
     css = CSS.read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     body = render_body(briefing, lang, base, standalone=True)
-    with translation.override(lang):
+    with _language(lang):
         context = _context(briefing, lang, base)
         context.update(css=mark_safe(css),  # our own style sheet, never text from the log
                        csp=f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'",
