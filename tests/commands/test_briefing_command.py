@@ -78,3 +78,26 @@ def test_refusals_have_their_codes(published, tmp_path, capsys):
     assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(tmp_path / "missing.html")]) == 1
     assert "[briefing.unreadable]" in capsys.readouterr().err
     assert main(["audit", str(tiles), "--trust", str(trust)]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_briefing_is_audited_at_its_own_checkpoint_after_the_log_grew(published, parties, tmp_path, capsys,
+                                                                         live_server):
+    """Over HTTP, the log's signed checkpoint for the briefing's size (GET /log/checkpoint.<N>) cuts the grown
+    log where the briefing was computed."""
+    from corridor.service import clock
+
+    from ..service.plans import plan_body
+
+    tiles, trust = published
+    path = briefing(tmp_path)
+    with clock.frozen_at(1695085200):
+        assert parties["org-a"].post("/plans", plan_body("later"))[0] == 201
+    integrate_now()
+    assert int((tiles / "checkpoint").read_text().split("\n")[1]) > 52
+    capsys.readouterr()
+    log = f"{live_server.url}/log"
+    assert main(["audit", log, "--trust", str(trust), "--briefing", str(path)]) == 0, capsys.readouterr()
+    assert "size 52" in capsys.readouterr().out
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 1  # no checkpoint.52 file
+    assert "[size.unpublished]" in capsys.readouterr().err
