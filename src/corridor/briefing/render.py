@@ -19,7 +19,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from ..engine.times import format_time
 from ..figures.briefing import Briefing, Row
@@ -56,7 +56,8 @@ def ensure_django() -> None:
 def engine():
     from django.template import Engine
 
-    return Engine(dirs=[str(WEB / "templates")], autoescape=True,
+    # static/: the standalone file includes the style sheet the page links (web/briefing.css)
+    return Engine(dirs=[str(WEB / "templates"), str(WEB / "static")], autoescape=True,
                   libraries={"i18n": "django.templatetags.i18n", "briefing": "corridor.briefing.tags"})
 
 
@@ -108,14 +109,12 @@ def render_document(briefing: Briefing, lang: str, base: str) -> str:
     ensure_django()
     from django.template import Context
 
-    css = CSS.read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    body = render_body(briefing, lang, base, standalone=True)
+    digest = base64.b64encode(hashlib.sha256(CSS.read_bytes()).digest()).decode()
+    body = render_body(briefing, lang, base, standalone=True)  # autoescaped, so safe to include as it is
     with _language(lang):
         context = _context(briefing, lang, base)
-        context.update(css=mark_safe(css),  # our own style sheet, never text from the log
-                       csp=f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'",
-                       body=mark_safe(body))  # rendered above, autoescaped
+        context.update(csp=f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'",
+                       body=body)
         return engine().get_template("briefing/document.html").render(Context(context))
 
 
@@ -139,9 +138,9 @@ def document(briefing: Briefing, lang: str, base: str, fmt: str) -> bytes:
 
 def _context(briefing: Briefing, lang: str, base: str) -> dict:
     """Labels in the language active when called (the callers override it)."""
-    from django.utils.translation import gettext as _
+    from ..service.web.briefing_labels import labels as briefing_labels
 
-    labels = _labels()
+    labels = briefing_labels()
     return {
         "b": briefing, "lang": lang, "base": base.rstrip("/"), "direction": "rtl" if lang in RTL else "ltr",
         "generator": generator(), "as_of": format_time(briefing.as_of),
@@ -152,7 +151,7 @@ def _context(briefing: Briefing, lang: str, base: str) -> dict:
             "route": _tonnes_chart(briefing.tables["tonnes_by_route"], "route", labels),
             "waiting": charts.bars([(row.cells["party"].display, [(row.cells["seconds"].value,
                                                                    f"{row.cells['seconds'].value / 3600:,.1f} h")])
-                                    for row in briefing.tables["waiting"]], [_("Hours waited on")]),
+                                    for row in briefing.tables["waiting"]], [labels["series"]["waited"]]),
         },
     }
 
@@ -161,39 +160,3 @@ def _tonnes_chart(rows: list[Row], name: str, labels: dict) -> charts.Chart | No
     return charts.bars([(row.cells[name].display, [(row.cells[s].value, row.cells[s].display)
                                                    for s in ("requested", "delivered")]) for row in rows],
                        [labels["series"]["requested"], labels["series"]["delivered"]])
-
-
-def _labels() -> dict:
-    from django.utils.translation import gettext as _
-
-    time, plan, party = ("time", _("Time (UTC)")), ("plan", _("Plan")), ("party", _("Party"))
-    tonnes = ("kg", _("Tonnes"))
-    return {
-        "totals": {
-            "totals/requested": _("Passages requested"), "totals/requested.legs": _("Legs requested"),
-            "totals/requested.vehicles": _("Vehicles requested"), "totals/requested.kg": _("Tonnes requested"),
-            "totals/consent": _("Consents"), "totals/refuse": _("Refusals"), "totals/withdraw": _("Withdrawals"),
-            "totals/cancel": _("Plans cancelled"), "totals/depart": _("Departures"), "totals/deliver": _("Deliveries"),
-            "totals/delivered.kg": _("Tonnes delivered"),
-        },
-        "series": {"requested": _("Requested"), "delivered": _("Delivered")},
-        "columns": {
-            "requested": [time, plan, ("party", _("Requested by")), ("linkage", _("Linkage")),
-                          ("routes", _("Routes")), ("vehicles", _("Vehicles")), tonnes],
-            "consents": [time, plan, party, ("capacity", _("Capacity")), ("conditions", _("Conditions"))],
-            "refusals": [time, plan, party, ("reason", _("Reason (code)")), ("text", _("In their words"))],
-            "refusal_reasons": [("reason", _("Reason (code)")), ("count", _("Refusals"))],
-            "withdrawals": [time, plan, party, ("reason", _("Reason")), ("text", _("In their words"))],
-            "deliveries": [time, plan, ("leg", _("Leg")), ("route", _("Route")), ("party", _("Received by")), tonnes],
-            "tonnes_by_category": [("category", _("Category")), ("requested", _("Tonnes requested")),
-                                   ("delivered", _("Tonnes delivered"))],
-            "tonnes_by_route": [("route", _("Route")), ("requested", _("Tonnes requested")),
-                                ("delivered", _("Tonnes delivered"))],
-            "waiting": [party, ("seconds", _("Waited on in the period")), ("plans", _("Passages")),
-                        ("waiting_at_end", _("Still waited on at the end"))],
-            "stages": [("stage", _("Stage")), ("legs", _("Legs")), ("median", _("Median")),
-                       ("p90", _("90th percentile"))],
-            "dataset_groups": [("commodity", _("Commodity")), ("crossing", _("Crossing")), ("passages", _("Passages")),
-                               ("kg", _("Tonnes (records with a weight)")), ("weighed", _("Passages with a weight"))],
-        },
-    }
