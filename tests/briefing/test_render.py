@@ -87,3 +87,18 @@ def test_every_language_renders_with_the_same_figures(briefing, html, lang):
 def test_the_body_alone_is_what_the_page_includes(briefing):
     body = render_body(briefing, "en", BASE + "/")
     assert body.startswith('<article class="briefing"') and f"{BASE}/log/entry/16" in body
+
+
+def test_imported_datasets_are_linked_too():
+    from pathlib import Path
+
+    from ..figures.signed_logs import signed_log
+
+    mixed = signed_log(Path(__file__).parents[1] / "figures" / "mixed.yaml")
+    briefing = compute(mixed.history(), Period.parse("2023-10-01", "2023-10-05"), mixed.checkpoint())
+    reader = read(render_document(briefing, "en", BASE))
+    assert reader.outside == []
+    assert "datasets/trucks/commodity/wash/kg" in reader.rows["datasets/trucks/commodity/wash"].figures
+    for row in reader.rows.values():
+        for entries in row.figures.values():
+            assert set(entries) <= row.linked

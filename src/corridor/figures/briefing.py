@@ -14,7 +14,7 @@ A period is whole UTC days, `first` to `last` inclusive: [first 00:00, last + 1 
 - incidents: claims made or disputed in the period, each with every dispute on the log, side by side;
 - attested datasets: passages whose day (departure, else receipt) falls in the period, per dataset, with
   the named source that attested them; tonnes count only the lines with a weight, and beside them how many
-  passages had a weight for every line out of how many passages.
+  passages have a weight (on any of their lines) out of how many passages, as the public `stats` count them.
 
 Every figure is a `Figure` (id, value, display, entries); `Briefing.figures()` lists them all, so the
 auditor compares briefings figure by figure. Values are JSON scalars; `display` is language-neutral (numbers,
@@ -466,8 +466,9 @@ def _incident_row(report: Event, disputes: list[Event], names: _Names) -> Row:
 
 
 def _datasets(history: History, period: Period, names: _Names) -> list[Row]:
-    """Per dataset: its source, passages of the period, tonnes from lines with a weight, and coverage;
-    nested rows by commodity and by crossing."""
+    """Per dataset: its source, passages of the period, tonnes from the lines with a weight, and how many
+    passages have one (as the public `stats` count them, figures/attested.py); nested rows by commodity and
+    by crossing, each counting only its own lines."""
     per_dataset: dict[str, list[Event]] = defaultdict(list)
     for event in history.events:
         if event.kind == "attest" and attested_day(event.payload) in period:
@@ -475,31 +476,29 @@ def _datasets(history: History, period: Period, names: _Names) -> list[Row]:
     rows = []
     for dataset in sorted(per_dataset):
         events = per_dataset[dataset]
-        row = _dataset_row(key("datasets", dataset), events, names, dataset=dataset)
-        for dimension, of in (("commodity", _commodities), ("crossing", lambda claim: {claim.crossing})):
-            groups: dict[str, list[Event]] = defaultdict(list)
+        row = _dataset_row(key("datasets", dataset), [(e, e.payload.lines) for e in events], dataset=dataset)
+        row.cells["source"] = text(f"{row.id}/source", ", ".join(sorted({names.party(e.party) for e in events})),
+                                   row.entries)
+        for dimension, of in (("commodity", lambda claim, line: line.category),
+                              ("crossing", lambda claim, line: claim.crossing)):
+            groups: dict[str, dict[int, tuple[Event, list]]] = defaultdict(dict)
             for event in events:
-                for name in of(event.payload):
-                    groups[name].append(event)
-            row.children += [_dataset_row(key("datasets", dataset, dimension, name), group, names,
+                for line in event.payload.lines:
+                    groups[of(event.payload, line)].setdefault(event.index, (event, []))[1].append(line)
+            row.children += [_dataset_row(key("datasets", dataset, dimension, name), list(group.values()),
                                           **{dimension: name}) for name, group in sorted(groups.items())]
         rows.append(row)
     return rows
 
 
-def _commodities(claim) -> set[str]:
-    return {line.category or line.item for line in claim.lines}
-
-
-def _dataset_row(row_id: str, events: list[Event], names: _Names, **label: str) -> Row:
-    entries = [event.index for event in events]
-    kg = sum(line.weight_kg or 0 for event in events for line in event.payload.lines)
-    weighed = sum(all(line.weight_kg is not None for line in event.payload.lines) for event in events)
+def _dataset_row(row_id: str, passages: list[tuple[Event, list]], **label: str) -> Row:
+    """`passages`: each attested passage with its lines in this group. A passage is weighed if one of them
+    has a weight; kilograms are the weights given."""
+    entries = [event.index for event, _ in passages]
+    kg = sum(line.weight_kg for _, lines in passages for line in lines if line.weight_kg is not None)
+    weighed = sum(any(line.weight_kg is not None for line in lines) for _, lines in passages)
     cells = {name: text(f"{row_id}/{name}", value, entries) for name, value in label.items()}
-    if "dataset" in label:
-        sources = sorted({names.party(event.party) for event in events})
-        cells["source"] = text(f"{row_id}/source", ", ".join(sources), entries)
-    cells["passages"] = count(f"{row_id}/passages", len(events), entries)
+    cells["passages"] = count(f"{row_id}/passages", len(passages), entries)
     cells["kg"] = kilograms(f"{row_id}/kg", kg, entries)
     cells["weighed"] = count(f"{row_id}/weighed", weighed, entries)
-    return Row(row_id, tuple(entries), cells)
+    return Row(row_id, tuple(sorted(set(entries))), cells)
