@@ -212,7 +212,7 @@ def _crew(plan_id: str) -> list[dict]:
 
 
 class ExportQuery(Schema):
-    size: int | None = Field(None, ge=0, le=2**53 - 1, description="the log size (of a signed checkpoint) to compute "
+    size: int | None = Field(None, ge=1, le=2**53 - 1, description="the log size (of a signed checkpoint) to compute "
                              "the table at; default: the latest published figures")
 
 

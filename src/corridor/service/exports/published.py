@@ -139,7 +139,8 @@ def write_figures(fold: FigureFold, checkpoint: Checkpoint) -> Path:
         temporary.rename(target)
     except OSError:  # another process wrote the same figures first
         shutil.rmtree(temporary, ignore_errors=True)
-    _advance_latest(checkpoint, target)
+    if checkpoint.size == published_size():  # figures asked for at an older size never pass for the latest
+        _advance_latest(checkpoint, target)
     prune()
     return target
 
