@@ -5,6 +5,7 @@ other sizes are refused with a stable code; old sizes are pruned; the public pag
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from django.test import Client
@@ -104,3 +105,13 @@ def test_the_public_page_shows_the_figures_and_names_their_checkpoint(two_roads)
     assert f"/api/v1/export/plans.csv?size={two_roads}" in page
     assert f'href="/log/checkpoint.{two_roads}"' in page
     assert "Receiving authority (Khankendi)" in page  # the waiting-on board
+
+
+def test_without_a_worker_the_latest_figures_catch_up_after_30_seconds(two_roads, public):
+    assert public.get("/api/v1/export/plans.csv")["Corridor-Log-Size"] == str(two_roads)
+    attest(FLOUR)
+    integrate_now()
+    assert public.get("/api/v1/export/plans.csv")["Corridor-Log-Size"] == str(two_roads)  # the worker's to do
+    pointer = published.root() / "latest"
+    os.utime(pointer, (pointer.stat().st_atime - 60, pointer.stat().st_mtime - 60))
+    assert public.get("/api/v1/export/plans.csv")["Corridor-Log-Size"] == str(published.published_size())

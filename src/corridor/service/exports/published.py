@@ -112,15 +112,17 @@ def _take_on_demand_turn() -> None:
 
 
 def latest() -> Path:
-    """The newest figures the worker (or a request) computed; the published checkpoint's if there are none."""
-    pointer = root() / "latest"
-    folder = root() / pointer.read_text() if pointer.is_file() else None
-    if folder is not None and folder.is_dir():
-        return folder
+    """The newest figures computed at a published size. Those of the published checkpoint are computed now if
+    the newest are older and have been for over FIGURES_SECONDS (no worker, or a late one)."""
     size = published_size()
     if size is None:
         raise Refused("export.unpublished", "the log has published no checkpoint yet: figures are computed at "
                                             "published checkpoints", 404)
+    pointer = root() / "latest"
+    folder = root() / pointer.read_text() if pointer.is_file() else None
+    if folder is not None and folder.is_dir() and (int(folder.name.split("-")[0]) == size or
+                                                   time.time() - pointer.stat().st_mtime < FIGURES_SECONDS):
+        return folder
     return ensure(size)
 
 
