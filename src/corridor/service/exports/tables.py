@@ -272,7 +272,7 @@ def _by_month(dataset: str, passages) -> Iterator[dict]:
             continue
         month = moment.strftime("%Y-%m")
         totals[month][0] += 1
-        totals[month][1] += kg
+        totals[month][1] += kg or 0  # an unknown weight adds nothing (the coverage says how many)
         if day and cleared:
             days[month].append((cleared - day).days)
     for month in sorted(totals):
