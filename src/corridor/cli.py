@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import commit, data, keys, log, proof, scenario, service, sign, trust, verify, witness
+from .commands import audit, commit, data, keys, log, proof, scenario, service, sign, trust, verify, witness
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="corridor", description="Humanitarian passages on a public signed log.")
     commands = root.add_subparsers(required=True, metavar="COMMAND")
-    for family in (scenario, verify, proof, witness, keys, sign, commit, service, data, trust, log):
+    for family in (scenario, verify, audit, proof, witness, keys, sign, commit, service, data, trust, log):
         family.add(commands)
     return root
 

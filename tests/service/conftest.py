@@ -12,6 +12,7 @@ from django.test import Client
 from corridor.service import clock
 from corridor.service.config import Config
 from corridor.service.demo import seed
+from corridor.service.exports import published
 from corridor.service.guard import guarded
 from corridor.service.ledger.record import reset_for_tests
 
@@ -19,8 +20,11 @@ SCENARIO = Path(__file__).parents[2] / "scenarios" / "two-roads.yaml"
 
 
 @pytest.fixture(autouse=True)
-def fresh_fold():
+def fresh_fold(tmp_path, monkeypatch):
+    """A fold and published figures of this test's own log (figures in a directory of its own)."""
+    monkeypatch.setattr(Config, "figures_dir", property(lambda self: tmp_path / "figures"))
     reset_for_tests()
+    published.reset_for_tests()
     yield
     reset_for_tests()
 

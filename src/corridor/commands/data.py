@@ -1,15 +1,18 @@
-"""`corridor import bsgi|unrwa FILE` and `corridor export TABLE --format csv|json|hxl [-o FILE]`."""
+"""`corridor import bsgi|unrwa FILE` and `corridor export TABLE [--at SIZE] --format csv|json|hxl [-o FILE]`.
+
+An export is the public table as published at a checkpoint (the latest, or SIZE): the very bytes the API's
+download serves and `corridor audit --at SIZE` recomputes from the log."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
+from ..figures.tables import TABLES
 from .service import django_setup
-
-TABLE_NAMES = ("plans", "legs", "lines", "incidents", "waiting", "stats")
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -18,7 +21,9 @@ def add(commands: argparse._SubParsersAction) -> None:
     importer.add_argument("file", type=Path)
     importer.set_defaults(handler=import_command)
     export = commands.add_parser("export", help="write a table as CSV, JSON or HXL (public view)")
-    export.add_argument("table", choices=TABLE_NAMES)
+    export.add_argument("table", choices=list(TABLES))
+    export.add_argument("--at", type=int, metavar="SIZE", help="the log size of a published checkpoint (default: the "
+                        "latest published figures)")
     export.add_argument("--format", choices=["csv", "json", "hxl"], default="csv")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     export.set_defaults(handler=export_command)
@@ -46,18 +51,27 @@ def import_command(args: argparse.Namespace) -> int:
 
 def export_command(args: argparse.Namespace) -> int:
     django_setup()
-    from corridor.service.api.reads import export_rows
-    from corridor.service.exports import formats, tables
+    from corridor.figures import formats
+    from corridor.service.exports import published
+    from corridor.service.ledger.record import Refused
 
-    out = args.output.open("w", newline="", encoding="utf-8") if args.output else sys.stdout
     try:
-        count = formats.write(tables.TABLES[args.table], export_rows(args.table), out, args.format)
+        data, checkpoint = published.read(args.at, formats.file_name(args.table, args.format))
+    except Refused as error:
+        print(f"corridor export: [{error.code}] {error.message}", file=sys.stderr)
+        return 1
+    if not args.output:
+        return _to_stdout(data)
+    args.output.write_bytes(data)
+    rows = len(json.loads(published.read(checkpoint.size, formats.file_name(args.table, "json"))[0])["rows"])
+    print(f"wrote {rows:,} {args.table} rows (log size {checkpoint.size}) to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _to_stdout(data: bytes) -> int:
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
         sys.stderr.close()
-        return 0
-    finally:
-        if args.output:
-            out.close()
-    if args.output:
-        print(f"wrote {count:,} {args.table} rows to {args.output}", file=sys.stderr)
     return 0

@@ -1,13 +1,21 @@
-"""`corridor log check [--repair]`: every tile of the service's log against its database, offline.
+"""`corridor log check [--repair]` and `corridor log entries SOURCE [--trust FILE] [--from N] [--to M] [--json]`.
 
-Reports each tile that is missing or differs from what the database says it must hold; `--repair`
-rewrites them from the database (and removes files that are no tile of the log). Exits non-zero if any
-tile is bad and was not repaired."""
+`check`: every tile of the service's log against its database, offline. Reports each tile that is missing or
+differs from what the database says it must hold; `--repair` rewrites them from the database (and removes
+files that are no tile of the log). Exits non-zero if any tile is bad and was not repaired.
+
+`entries`: the log's entries, verified as `corridor verify` does and folded through the engine, for anyone's
+own analysis: index, type, the signer's party, how it was signed (registrar, custodial, party, passkey), the
+passkey member, and the decoded statement; one line each, or one JSON object a line with --json. Without
+--trust, the trust file is read from the source itself (SOURCE/trust.txt): that proves the log consistent
+with the keys it names, not that it is the log you meant."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -16,6 +24,13 @@ def add(commands: argparse._SubParsersAction) -> None:
     check = actions.add_parser("check", help="check every tile against the database (exit 1 if any is bad)")
     check.add_argument("--repair", action="store_true", help="rewrite bad or missing tiles from the database")
     check.set_defaults(handler=check_command)
+    entries = actions.add_parser("entries", help="the log's verified entries: index, statement, signer")
+    entries.add_argument("source", help="the log: a tiles directory or its http(s) URL (e.g. https://HOST/log)")
+    entries.add_argument("--trust", help="trust file (default: SOURCE/trust.txt, the log's own word)")
+    entries.add_argument("--from", dest="first", type=int, default=0, metavar="N", help="first index shown")
+    entries.add_argument("--to", dest="last", type=int, metavar="M", help="last index shown (included)")
+    entries.add_argument("--json", action="store_true", help="one JSON object a line")
+    entries.set_defaults(handler=entries_command)
 
 
 def check_command(args: argparse.Namespace) -> int:
@@ -33,3 +48,55 @@ def check_command(args: argparse.Namespace) -> int:
     repaired = sum(status != GOOD for _, status in results) - bad
     print(f"{len(results):,} tiles checked: {bad} bad" + (f", {repaired} repaired" if args.repair else ""))
     return 1 if bad else 0
+
+
+def entries_command(args: argparse.Namespace) -> int:
+    from ..figures.source import SourceError, folded_entries, load_verified, new_fold
+
+    try:
+        trust = _trust(args.source, args.trust)
+        log = load_verified(args.source, trust)
+        last = log.size - 1 if args.last is None else min(args.last, log.size - 1)
+        for folded in folded_entries(_cut(log, last + 1), new_fold(trust)):
+            if folded.index >= args.first:
+                print(json.dumps(entry_json(folded), ensure_ascii=False) if args.json else entry_line(folded))
+    except SourceError as error:
+        print(f"corridor log entries: [{error.code}] {error.message}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
+        sys.stderr.close()
+    return 0
+
+
+def _trust(source: str, path: str | None):
+    from ..figures.source import SourceError
+    from ..ledger.trustfile import parse_trust
+    from ..ledger.verify import Source, VerificationError
+
+    try:
+        text = Path(path).read_text() if path else (Source(source).read("trust.txt") or b"").decode()
+        if not path:
+            print(f"(trust read from {source}/trust.txt itself: pass --trust to check it against keys you hold)",
+                  file=sys.stderr)
+        return parse_trust(text)
+    except (OSError, ValueError, VerificationError) as error:
+        raise SourceError("trust.invalid", f"cannot read the trust file: {error}") from None
+
+
+def _cut(log, size: int):
+    from dataclasses import replace
+
+    return replace(log, entries=log.entries[:max(size, 0)])
+
+
+def entry_json(folded) -> dict:
+    return {"index": folded.index, "type": folded.type, "party": folded.envelope.party,
+            "signed_by": folded.signed_by, "member": folded.member, "statement": folded.envelope.statement}
+
+
+def entry_line(folded) -> str:
+    statement = folded.envelope.statement
+    about = f" plan={statement['plan']}" if statement.get("plan") else ""
+    member = f" ({folded.member})" if folded.member else ""
+    return (f"{folded.index:>8}  {statement.get('time', '')}  {folded.type:<18} {folded.envelope.party:<12}"
+            f" signed: {folded.signed_by}{member}{about}  {json.dumps(statement.get('payload'), ensure_ascii=False)}")

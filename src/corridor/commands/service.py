@@ -26,7 +26,8 @@ def add(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--no-worker", action="store_true", help="do not start `corridor worker` beside it")
     serve.set_defaults(handler=serve_command)
-    worker = commands.add_parser("worker", help="integrate the log, publish checkpoints, send notifications")
+    worker = commands.add_parser("worker", help="integrate the log, publish checkpoints and their figures, send "
+                                                "notifications")
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
     worker.set_defaults(handler=worker_command)
     migrate = commands.add_parser("migrate", help="create or update the database tables")
@@ -108,6 +109,7 @@ def _stop(children: list[subprocess.Popen]) -> None:
 
 def worker_command(args: argparse.Namespace) -> int:
     django_setup()
+    from corridor.service.exports import published
     from corridor.service.ledger.integrator import integrate_now, open_store, witness_cosigning
     from corridor.service.outbox.worker import process_due
     from corridor.service.web.precompute import refresh
@@ -121,6 +123,7 @@ def worker_command(args: argparse.Namespace) -> int:
         started = time.monotonic()
         integrate_now(store, cosigning)
         process_due()
+        published.refresh()  # the public figures at the checkpoint just published (at most every 30 s)
         refresh()
         if args.once:
             return 0

@@ -3,12 +3,13 @@
     corridor verify SOURCE --log-key VKEY [--witness-key VKEY …] [--quorum N] [--tree-only] [--json]
     corridor verify --proof FILE --entry FILE --log-key VKEY [--witness-key VKEY …] [--quorum N]
 
-Keys and policy may also come from a trust file (--trust FILE) with lines `log VKEY`, `witness VKEY`,
-`quorum N`, `registrar PARTY BASE64-PUBLIC-KEY` and `webauthn RP_ID ORIGIN` (where members' passkeys may
-sign; repeatable). The report says how the entries were signed: by the registrar, by the server for a
-party (custodial), by a key a party keeps, or by a member's passkey. The last verified checkpoint of each
-log is kept in a state file, so the next run also proves the log only grew. A log is known by its name and key together
-(its verifier key): two logs may share a name, and only a log signed with the same key can fork.
+Keys and policy may also come from a trust file (--trust FILE; see ledger/trustfile.py) with lines
+`log VKEY`, `witness VKEY`, `quorum N`, `registrar PARTY BASE64-PUBLIC-KEY` and `webauthn RP_ID ORIGIN`
+(where members' passkeys may sign; repeatable). The report says how the entries were signed: by the
+registrar, by the server for a party (custodial), by a key a party keeps, or by a member's passkey. The
+last verified checkpoint of each log is kept in a state file, so the next run also proves the log only
+grew. A log is known by its name and key together (its verifier key): two logs may share a name, and only
+a log signed with the same key can fork.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ import base64
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ledger.audit import EntryError, SigningSummary, audit_entries
+from ..ledger.audit import SigningSummary
 from ..ledger.evidence import EvidenceError, parse_evidence, verify_evidence
-from ..ledger.note import NoteError, Verifier, parse_verifier
-from ..ledger.passkeys import WebAuthnPolicy
-from ..ledger.verify import Report, Source, VerificationError, verify_log
+from ..ledger.note import NoteError
+from ..ledger.trustfile import Trust, read_trust
+from ..ledger.verify import Report, Source, VerificationError, verify_trusted
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -43,15 +43,6 @@ def add(commands: argparse._SubParsersAction) -> None:
     verify.set_defaults(handler=verify_command)
 
 
-@dataclass
-class Trust:
-    log_key: Verifier
-    witness_keys: list[Verifier] = field(default_factory=list)
-    quorum: int = 0
-    registrars: list[tuple[str, bytes]] = field(default_factory=list)
-    webauthn: WebAuthnPolicy = field(default_factory=WebAuthnPolicy)
-
-
 def verify_command(args: argparse.Namespace) -> int:
     try:
         trust = load_trust(args)
@@ -63,25 +54,7 @@ def verify_command(args: argparse.Namespace) -> int:
 
 
 def load_trust(args: argparse.Namespace) -> Trust:
-    lines = Path(args.trust).read_text().splitlines() if args.trust else []
-    words = [line.split() for line in lines if line.strip() and not line.startswith("#")]
-    log_keys = [w[1] for w in words if w[0] == "log"] + ([args.log_key] if args.log_key else [])
-    if not log_keys:
-        raise ValueError("give the log's key with --log-key or a `log` line in --trust")
-    quorum = next((int(w[1]) for w in words if w[0] == "quorum"), 0)
-    return Trust(
-        log_key=parse_verifier(log_keys[-1]),
-        witness_keys=[parse_verifier(k) for k in [w[1] for w in words if w[0] == "witness"] + args.witness_key],
-        quorum=args.quorum if args.quorum is not None else quorum,
-        registrars=[(w[1], base64.b64decode(w[2])) for w in words if w[0] == "registrar"],
-        webauthn=WebAuthnPolicy.of([_webauthn_line(w) for w in words if w[0] == "webauthn"]),
-    )
-
-
-def _webauthn_line(words: list[str]) -> tuple[str, str]:
-    if len(words) != 3 or not words[2].startswith(("https://", "http://")):
-        raise ValueError(f"a webauthn line is `webauthn RP_ID ORIGIN`, not {' '.join(words)!r}")
-    return words[1], words[2]
+    return read_trust(args.trust, args.log_key, args.witness_key, args.quorum)
 
 
 def verify_source(args: argparse.Namespace, trust: Trust) -> dict:
@@ -91,20 +64,11 @@ def verify_source(args: argparse.Namespace, trust: Trust) -> dict:
     seen = read_state(state_path)
     log = trust.log_key.encode()  # name and key: another log under the same name is not a fork
     previous = seen.get(log)
-    report = verify_log(Source(args.source), trust.log_key, trust.witness_keys, trust.quorum,
-                        previous and (previous["size"], base64.b64decode(previous["root"])))
-    signing = None if args.tree_only else check_entries(report, trust)
+    report = verify_trusted(Source(args.source), trust,
+                            previous and (previous["size"], base64.b64decode(previous["root"])), args.tree_only)
     seen[log] = {"size": report.size, "root": base64.b64encode(report.root).decode()}
     write_state(state_path, seen)
-    return summary(report, args.tree_only, previous, signing)
-
-
-def check_entries(report: Report, trust: Trust) -> SigningSummary:
-    """Every entry is a canonical signed statement made with a key valid at its index; says how each was signed."""
-    try:
-        return audit_entries(report.entries, trust.registrars, webauthn=trust.webauthn)
-    except EntryError as error:
-        raise VerificationError(f"entry {error.index}", f"{error.code}: {error.message}") from None
+    return summary(report, args.tree_only, previous, report.signing)
 
 
 def verify_proof(args: argparse.Namespace, trust: Trust) -> dict:

@@ -12,9 +12,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .audit import EntryError, SigningSummary, audit_entries
 from .checkpoint import Checkpoint, CheckpointError, parse_checkpoint
 from .merkle import leaf_hash, root_of
 from .note import NoteError, OpenedNote, Verifier, open_note
+from .trustfile import Trust
 
 TILE_WIDTH = 256
 _TILE_FILE = re.compile(r"^tile/(entries|\d+)/((?:x\d{3}/)*\d{3})(?:\.p/(\d+))?$")
@@ -69,17 +71,32 @@ class Report:
     checkpoints_checked: int = 0
     witnesses: list[str] = field(default_factory=list)
     entries: list[bytes] = field(default_factory=list)
+    note: str = ""  # the checkpoint as signed (and cosigned)
+    signing: SigningSummary | None = None  # how the entries were signed; None: the entries were not read
+
+
+def verify_trusted(source: Source, trust: Trust, previous: tuple[int, bytes] | None = None,
+                   tree_only: bool = False) -> Report:
+    """What `corridor verify` checks, under a trust file: checkpoint, witnesses, tiles and tree, then (unless
+    `tree_only`) every entry a canonical statement signed with a key valid at its index."""
+    report = verify_log(source, trust.log_key, trust.witness_keys, trust.quorum, previous)
+    if not tree_only:
+        try:
+            report.signing = audit_entries(report.entries, trust.registrars, webauthn=trust.webauthn)
+        except EntryError as error:
+            raise VerificationError(f"entry {error.index}", f"{error.code}: {error.message}") from None
+    return report
 
 
 def verify_log(
     source: Source, log_key: Verifier, witness_keys: list[Verifier] = (), quorum: int = 0,
     previous: tuple[int, bytes] | None = None,
 ) -> Report:
-    checkpoint, opened = open_checkpoint_file(source, "checkpoint", log_key, witness_keys, quorum)
+    checkpoint, opened, note = read_signed_checkpoint(source, "checkpoint", log_key, witness_keys, quorum)
     entries = read_entries(source, checkpoint.size)
     hashes = [leaf_hash(entry) for entry in entries]
     levels = node_levels(hashes)
-    report = Report(checkpoint.origin, checkpoint.size, checkpoint.root, entries=entries)
+    report = Report(checkpoint.origin, checkpoint.size, checkpoint.root, entries=entries, note=note)
     report.witnesses = [s.name for s in opened.verified if s.name != log_key.name]
     if root_of(hashes) != checkpoint.root:
         raise VerificationError(_culprit(source, levels, checkpoint), "does not match the checkpoint's root hash")
@@ -93,11 +110,20 @@ def verify_log(
 def open_checkpoint_file(
     source: Source, path: str, log_key: Verifier, witness_keys: list[Verifier] = (), quorum: int = 0,
 ) -> tuple[Checkpoint, OpenedNote]:
+    checkpoint, opened, _ = read_signed_checkpoint(source, path, log_key, witness_keys, quorum)
+    return checkpoint, opened
+
+
+def read_signed_checkpoint(
+    source: Source, path: str, log_key: Verifier, witness_keys: list[Verifier] = (), quorum: int = 0,
+) -> tuple[Checkpoint, OpenedNote, str]:
+    """The checkpoint at `path`, signed by the log key and cosigned by a quorum; and the note as written."""
     data = source.read(path)
     if data is None:
         raise VerificationError(path, "missing")
     try:
-        opened = open_note(data.decode("utf-8"), [log_key, *witness_keys])
+        note = data.decode("utf-8")
+        opened = open_note(note, [log_key, *witness_keys])
         checkpoint = parse_checkpoint(opened.text)
     except (NoteError, CheckpointError, UnicodeDecodeError) as error:
         raise VerificationError(path, str(error)) from None
@@ -106,7 +132,7 @@ def open_checkpoint_file(
     cosigners = {s.name for s in opened.verified} - {log_key.name}
     if len(cosigners) < quorum:
         raise VerificationError(path, f"cosigned by {len(cosigners)} trusted witnesses, the policy needs {quorum}")
-    return checkpoint, opened
+    return checkpoint, opened, note
 
 
 def read_entries(source: Source, size: int) -> list[bytes]:

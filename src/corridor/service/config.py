@@ -39,6 +39,11 @@ class Config:
     def tiles_dir(self) -> Path:
         return self.data_dir / "log" / "tiles"
 
+    @property
+    def figures_dir(self) -> Path:
+        """The public figures at published checkpoint sizes (exports/published.py)."""
+        return self.data_dir / "figures"
+
 
 def load(environ: dict[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("log/checkpoint", log_views.checkpoint),
+    path("log/checkpoint.<int:size>", log_views.checkpoint_at),
     path("log/trust.txt", log_views.trust),
     path("log/tile/<path:tile_path>", log_views.tile),
     path("log/proof/<int:index>", log_views.proof),

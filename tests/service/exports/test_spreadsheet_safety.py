@@ -6,25 +6,26 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 import yaml
 from django.test import Client
 
 from corridor.cli import main
+from corridor.figures import formats, tables
 from corridor.service import clock
 from corridor.service.demo import seed
-from corridor.service.exports import formats, tables
 from corridor.service.guard import guarded
+from corridor.service.ledger.integrator import integrate_now
 
 from ..api_driver import drive
 from ..conftest import SCENARIO, PartyClient
+from .audited import FLOUR, attest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AFTER = 1695081600  # 2023-09-19
 ATTACKS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1", "\r=1"]
-TEXT_KEYS = {"name", "item", "unit", "text", "category"}
+TEXT_KEYS = {"name", "item", "unit", "text", "category", "destination", "Item"}
 
 
 def hostile(value: str, n: int) -> str:
@@ -45,7 +46,7 @@ def poison(node, counter=None, parent_key: str = ""):
 
 
 @pytest.fixture
-def hostile_log(tmp_path, db):
+def hostile_log(tmp_path, db, tiles):
     scenario = yaml.safe_load(SCENARIO.read_text())
     scenario["parties"] = poison(scenario["parties"])
     scenario["routes"] = poison(scenario["routes"])
@@ -56,6 +57,8 @@ def hostile_log(tmp_path, db):
     with clock.frozen_at(1694390400), guarded():
         accounts = seed(path)
     drive(path, {party: PartyClient(party, token) for _, party, _, token in accounts})
+    attest(poison(FLOUR), carrier=hostile("MV Sample", 1), origin=hostile("Port", 2))
+    integrate_now()  # the downloads are the figures at the published checkpoint
 
 
 def cells(text: str) -> list[str]:
@@ -84,24 +87,5 @@ def test_no_download_of_any_table_carries_a_formula(hostile_log, name, tmp_path)
 
 def test_json_carries_the_text_exactly(hostile_log):
     with clock.frozen_at(AFTER):
-        lines = Client().get("/api/v1/export/lines.json").json()
+        lines = Client().get("/api/v1/export/lines.json").json()["rows"]
     assert any(line["item"].startswith(tuple(ATTACKS)) for line in lines)
-
-
-@pytest.mark.parametrize("value, cell", [
-    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-1+1", "'-1+1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
-    ("plain text", "plain text"), ("a=b", "a=b"), (-5, -5), (3.5, 3.5), ("-5", "-5"), ("+2.5", "+2.5"),
-    (None, ""), (True, "yes"), (0, 0),
-])
-def test_one_cell(value, cell):
-    assert formats.spreadsheet_cell(value) == cell
-
-
-def test_negative_numbers_stay_numbers_in_the_file():
-    out = io.StringIO()
-    formats.write(tables.STATS, [{"source": "-x", "dimension": "d", "key": "=k", "passages": -3, "tonnes": -1.5,
-                                  "median_days": None}], out, "csv")
-    assert out.getvalue().splitlines()[1] == "'-x,d,'=k,-3,-1.5,"
-    out = io.StringIO()
-    formats.write(tables.STATS, [{"source": "-x", "key": "=k"}], out, "json")
-    assert json.loads(out.getvalue()) == [{"source": "-x", "key": "=k"}]

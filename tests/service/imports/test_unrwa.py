@@ -8,7 +8,7 @@ from datetime import datetime, time
 import openpyxl
 import pytest
 
-from corridor.service.exports.tables import stat_rows
+from corridor.service.exports.published import log_tables
 from corridor.service.imports.unrwa import SHEET, WorkbookError, cell_text, import_unrwa
 from corridor.service.ledger.models import LogEntry
 from corridor.service.passages.models import Attestation, AttestedLine
@@ -24,6 +24,10 @@ QUIET = {"progress": lambda message: None}
 def real_rows():
     book = openpyxl.load_workbook(shared_data("gaza/20240911_Commodities_Received.xlsx"), read_only=True)
     return list(book[SHEET].iter_rows(values_only=True))
+
+
+def stat_rows():
+    return log_tables()["stats"]
 
 
 def snapshot(tmp_path, rows, name):

@@ -1,9 +1,11 @@
 """Read endpoints: lists with filters and pagination, plan detail, waiting-on table, public aggregates,
-downloads. Everything is filtered through `visible_to` and the privacy rules in `exports.tables`."""
+downloads. Lists and plan detail come from the read models, filtered through `visible_to` and the privacy
+rules in `exports.tables`; downloads, aggregates and the waiting-on board are the figures published at a
+checkpoint (`exports.published`), the same for everyone."""
 
 from __future__ import annotations
 
-import io
+import json
 from typing import Annotated
 
 from django.db.models import Prefetch, Q
@@ -13,8 +15,9 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints
 
 from ...engine.times import format_duration
+from ...figures import formats
 from ..config import CONFIG
-from ..exports import formats, tables
+from ..exports import published, tables
 from ..imports.manifest import ManifestError, read_manifest
 from ..incidents.models import Incident
 from ..ledger.models import StatementIndex
@@ -103,7 +106,7 @@ class Page(Schema):
 
 PAGE = {200: Page}
 DOWNLOAD = {"responses": {"200": {"description": "The table as a file", "content": {
-    "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "array"}}}}}}
+    "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}}}}
 
 
 def page_of(paging: Paging, query, to_rows) -> dict:
@@ -227,32 +230,35 @@ def _day(day) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def download(table_name: str, fmt: str, request) -> HttpResponse:
+class ExportQuery(Schema):
+    size: int | None = Field(None, ge=1, le=2**53 - 1, description="the log size (of a signed checkpoint) to compute "
+                             "the table at; default: the latest published figures")
+
+
+def download(table_name: str, fmt: str, size: int | None) -> HttpResponse:
+    """A public table as published at a checkpoint: the bytes `corridor audit --at SIZE` writes."""
     if table_name not in tables.TABLES or fmt not in formats.FORMATS:
         raise Refused("export.unknown", f"exports: {', '.join(tables.TABLES)} as {', '.join(formats.FORMATS)}", 404)
-    out = io.StringIO()
-    formats.write(tables.TABLES[table_name], export_rows(table_name, user_of(request)), out, fmt)
-    kind = "application/json" if fmt == "json" else "text/csv"
-    response = HttpResponse(out.getvalue(), content_type=f"{kind}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="corridor-{table_name}.{"csv" if fmt == "hxl" else fmt}"'
+    name = formats.file_name(table_name, fmt)
+    data, checkpoint = published.read(size, name)
+    response = HttpResponse(data, content_type=f"{formats.MEDIA_TYPES[fmt]}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="corridor-{checkpoint.size}-{name}"'
+    return with_checkpoint(response, checkpoint)
+
+
+def with_checkpoint(response: HttpResponse, checkpoint) -> HttpResponse:
+    """The checkpoint the figures were computed at, in headers too (the file states it in its first line)."""
+    response["Corridor-Log-Origin"] = checkpoint.origin
+    response["Corridor-Log-Size"] = str(checkpoint.size)
+    response["Corridor-Log-Root"] = formats.root_text(checkpoint)
     return response
 
 
-def export_rows(table_name: str, user=None):
-    """The rows of one export table as `user` (None: the public) may see them."""
-    if table_name == "plans":
-        plans = tables.with_awaited(list(tables.plans_query()))
-        visible = set(Plan.objects.filter(visible_to(user, "view_private")).values_list("id", flat=True)) \
-            if user is not None else set()
-        return tables.plan_rows(plans, visible)
-    builders = {
-        "legs": lambda: tables.leg_rows(tables.legs_query().iterator(chunk_size=2000)),
-        "lines": lambda: tables.line_rows(tables.lines_query().iterator(chunk_size=2000)),
-        "incidents": lambda: tables.incident_rows(tables.incidents_query()),
-        "waiting": lambda: tables.waiting_rows(tables.waiting_query().iterator(chunk_size=2000)),
-        "stats": tables.stat_rows,
-    }
-    return builders[table_name]()
+def published_rows(table_name: str, size: int | None = None) -> dict:
+    """A published table's rows (JSON numbers) with the checkpoint they were computed at."""
+    data, _ = published.read(size, formats.file_name(table_name, "json"))
+    document = json.loads(data)
+    return {"checkpoint": document["checkpoint"], "results": document["rows"]}
 
 
 def register(api: NinjaAPI) -> None:
@@ -302,11 +308,13 @@ def register(api: NinjaAPI) -> None:
     @api.get("/waiting/board", summary="Per party: plans it is waited on for, now and in all, total and median",
              tags=["reads"])
     def waiting_on_board(request):
-        return {"results": tables.waiting_board()}
+        summary = published.page_summary()
+        return {"checkpoint": summary["checkpoint"], "results": summary["board"]}
 
-    @api.get("/stats", summary="Public aggregates (also per source for imported records)", tags=["reads"])
-    def stats(request):
-        return {"results": list(tables.stat_rows())}
+    @api.get("/stats", summary="Public aggregates (also per source for imported records), as published at the "
+             "latest checkpoint (or at ?size=N)", tags=["reads"])
+    def stats(request, given: Query[ExportQuery]):
+        return published_rows("stats", given.size)
 
     @api.get("/attestations", summary="Passages attested by data sources (imports), each line as the source "
              "published it", tags=["reads"], response=PAGE)
@@ -316,10 +324,11 @@ def register(api: NinjaAPI) -> None:
             .prefetch_related(Prefetch("lines", queryset=AttestedLine.objects.order_by("id")))  # the source's order
         return page_of(given, query, lambda rows: [attestation_row(a) for a in rows])
 
-    @api.get("/export/{table}.{fmt}", summary="Download a table as csv, json or hxl", tags=["reads"],
-             openapi_extra=DOWNLOAD)
-    def export(request, table: Text, fmt: Text):
-        return download(table, fmt, request)
+    @api.get("/export/{table}.{fmt}", summary="Download a public table as csv, json or hxl, computed from the log "
+             "at the latest published checkpoint (or at ?size=N, a size the log signed a checkpoint at)",
+             tags=["reads"], openapi_extra=DOWNLOAD)
+    def export(request, table: Text, fmt: Text, given: Query[ExportQuery]):
+        return download(table, fmt, given.size)
 
     @api.get("/parties/{party}/signatures", summary="Every statement signed in the party's name, and the "
              "operator's about its keys, newest first, and how each was signed (the party's admins)",

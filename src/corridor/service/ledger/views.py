@@ -1,5 +1,6 @@
-"""The public log over HTTP: checkpoint, tiles and entry bundles (C2SP tlog-tiles paths), proof blobs
-(C2SP tlog-proof) for any entry, and the trust file a verifier needs. No sign-in: the log is public."""
+"""The public log over HTTP: checkpoint (and the one signed at each earlier size), tiles and entry bundles
+(C2SP tlog-tiles paths), proof blobs (C2SP tlog-proof) for any entry, and the trust file a verifier needs.
+No sign-in: the log is public."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ...ledger.verify import Source
 from ..config import CONFIG
 from .integrator import tile_checker
 from .keys import trust_text
-from .models import LogEntry
+from .models import LogEntry, SignedCheckpoint
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -23,6 +24,20 @@ def checkpoint(request) -> HttpResponse:
         raise Http404("the log has no checkpoint yet")
     response = HttpResponse(path.read_bytes(), content_type=TEXT)
     response["Cache-Control"] = "no-cache"
+    return response
+
+
+def checkpoint_at(request, size: int) -> HttpResponse:
+    """The checkpoint the log signed at an earlier published size (the store keeps every one), for an audit at
+    that size (`corridor audit --at SIZE`); the current one with its witnesses' cosignatures."""
+    current = _checkpoint_note()
+    if int(current.split("\n")[1]) == size:
+        return HttpResponse(current, content_type=TEXT)
+    row = SignedCheckpoint.objects.filter(size=size).first()
+    if row is None or size > int(current.split("\n")[1]):
+        raise Http404(f"the log published no checkpoint at size {size}")
+    response = HttpResponse(row.note, content_type=TEXT)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"  # a signed size never changes
     return response
 
 

@@ -1,4 +1,6 @@
-"""Keeping the public page's aggregates precomputed (see models.PublicSummary)."""
+"""Keeping the public page's other aggregates precomputed (see models.PublicSummary): who signs for each
+party, the map's routes and incidents. Its totals, waiting-on board and stage times are the figures
+published at a checkpoint (exports/published.py)."""
 
 from __future__ import annotations
 
@@ -30,8 +32,7 @@ def refresh(force: bool = False) -> dict | None:
         return None
     counts = _signing_counts(row, size)
     signing = summaries.signing(counts)
-    data = {"totals": summaries.public_totals(), "stages": summaries.stage_durations(), "board": summaries.board(),
-            "incidents": summaries.mapped_incidents(), "routes": summaries.mapped_routes(), "log_size": size,
+    data = {"incidents": summaries.mapped_incidents(), "routes": summaries.mapped_routes(), "log_size": size,
             "signing": signing, "signing_counts": counts,
             "custodial_parties": [share["party_name"] for share in signing if share["custodial_now"]],
             "datasets": datasets.dataset_sections(datasets.attested_stat_rows(), datasets.dataset_sources())}

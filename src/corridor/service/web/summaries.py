@@ -1,64 +1,17 @@
-"""What the pages show, computed from the read models (no HTML here): the public totals, how long each
-stage takes, what a party is waited on for, and what it waits on."""
+"""What the pages show from the read models (no HTML here): the map's routes and incidents, what a party is
+waited on for, what it waits on, and who signs for each party. The public totals, the waiting-on board and
+the stage times are published figures (exports/published.py), computed from the log."""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
-from .. import clock
-from ..exports.tables import CLOSED, waiting_board, waiting_query, waiting_rows
+from ..exports.tables import waiting_query, waiting_rows
 from ..incidents.models import Incident
 from ..ledger.signatures import signing_shares
 from ..parties.models import Party, PartyKey
-from ..passages.models import Leg, ManifestLine, Plan
-
-STAGES = (
-    ("submitted → cleared", "plan__submitted_at", "plan__cleared_at"),
-    ("cleared → departed", "plan__cleared_at", "departed_at"),
-    ("departed → delivered", "departed_at", "delivered_at"),
-)
-
-
-def public_totals() -> dict:
-    by_status = dict(Plan.objects.values_list("status").annotate(n=Count("id")))
-    totals = Plan.objects.aggregate(plans=Count("id"), vehicles=Sum("vehicles"), kg=Sum("weight_kg"))
-    return {
-        "plans": totals["plans"], "vehicles": totals["vehicles"] or 0, "tonnes": round((totals["kg"] or 0) / 1000),
-        "by_status": by_status,
-        "tonnes_by_category": _tonnes(ManifestLine.objects.values_list("category").annotate(kg=Sum("weight_kg"))),
-        "tonnes_by_route": _tonnes(Leg.objects.values_list("route__name").annotate(kg=Sum("weight_kg"))),
-        "tonnes_by_organisation": _tonnes(Leg.objects.values_list("plan__requester__name").annotate(
-            kg=Sum("weight_kg"))),
-        "by_month": [{"month": month.strftime("%Y-%m"), "plans": n, "vehicles": vehicles or 0,
-                      "tonnes": round((kg or 0) / 1000, 1)} for month, n, vehicles, kg in _by_month()],
-    }
-
-
-def _tonnes(rows) -> list[tuple[str, float]]:
-    return sorted(((name, round(kg / 1000, 1)) for name, kg in rows if kg), key=lambda row: -row[1])
-
-
-def _by_month():
-    """Passages requested, their vehicles and tonnes, by the month they were requested."""
-    from django.db.models.functions import TruncMonth
-
-    return Plan.objects.annotate(month=TruncMonth("submitted_at")).values_list("month").annotate(
-        n=Count("id"), vehicles=Sum("vehicles"), kg=Sum("weight_kg")).order_by("month")
-
-
-def stage_durations() -> list[dict]:
-    """Median and 90th percentile hours of each stage, over legs that went through it."""
-    out = []
-    for label, start, end in STAGES:
-        pairs = Leg.objects.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).values_list(start, end)
-        hours = sorted((b - a).total_seconds() / 3600 for a, b in pairs)
-        if hours:
-            out.append({"stage": label, "legs": len(hours), "median_hours": round(statistics.median(hours), 1),
-                        "p90_hours": round(hours[min(len(hours) - 1, int(len(hours) * 0.9))], 1)})
-    return out
 
 
 def mapped_routes() -> list[dict]:
@@ -99,13 +52,6 @@ def my_party_awaits(parties: list[str]) -> tuple[list[dict], int]:
     plans = [{"plan": plan, "waiting": sorted(items, key=lambda r: -r["waited_seconds"])}
              for plan, items in waiting.items()][:HOME_ROWS]
     return plans, query.values("plan_id").distinct().count()
-
-
-def board(now: int | None = None) -> list[dict]:
-    return waiting_board(clock.now() if now is None else now)
-
-
-__all__ = ["CLOSED", "board"]
 
 
 def signing(counts: dict[str, dict[str, int]]) -> list[dict]:

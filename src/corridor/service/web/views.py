@@ -15,10 +15,12 @@ from django.views.decorators.http import require_POST
 
 from ...engine.rules.incidents import CATEGORIES
 from ...engine.times import parse_time
+from ...figures.tables import TABLES
 from ...scenario.report import departure_spread
 from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
+from ..exports import published
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party, Route
@@ -30,9 +32,10 @@ from .signatures import log_statements
 
 
 def public(request):
-    """From the precomputed aggregates (refreshed by the worker as the log grows)."""
+    """From the figures published at the latest checkpoint and the precomputed aggregates (both refreshed by
+    the worker as the log grows)."""
     return render(request, "web/public.html", {
-        **public_summary(), "exports": ["plans", "legs", "lines", "incidents", "waiting", "stats"],
+        **public_summary(), **published.page_summary(), "exports": list(TABLES),
     })
 
 

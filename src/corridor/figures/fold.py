@@ -1,0 +1,37 @@
+"""`FigureFold`: the fold of the log (corridor.fold.LogFold) and the little the public tables need beyond
+the engine's state — how each incident claim was signed (the kind of signature and, for a passkey, the
+member). Used incrementally (the service's worker, entry by entry) and all at once (an audit)."""
+
+from __future__ import annotations
+
+from ..engine.state import State
+from ..fold import Folded, LogFold
+from ..ledger.passkeys import WebAuthnPolicy
+
+
+class FigureFold:
+    def __init__(self, operator: str, registrar_public: bytes, webauthn: WebAuthnPolicy | None = None) -> None:
+        self.log = LogFold(operator, registrar_public, webauthn=webauthn)
+        # incident id -> (signed_by, member) of its incident.report
+        self.incident_signers: dict[str, tuple[str, str | None]] = {}
+
+    @property
+    def state(self) -> State:
+        return self.log.state
+
+    @property
+    def size(self) -> int:
+        return self.log.size
+
+    def apply(self, entry: bytes, signature_checked: bool = False) -> Folded:
+        """Check and apply the next entry (see LogFold.apply_entry: it raises and changes nothing if the
+        entry is refused)."""
+        folded = self.log.apply_entry(entry, signature_checked)
+        if folded.type == "incident.report":
+            self.incident_signers[folded.statement.payload.incident] = (folded.signed_by, folded.member)
+        return folded
+
+    def apply_all(self, entries, signature_checked: bool = False) -> FigureFold:
+        for entry in entries:
+            self.apply(entry, signature_checked)
+        return self
