@@ -38,3 +38,22 @@ def test_the_list_is_paginated(public):
                         lambda message: None)
     answer = public.get("/api/v1/attestations?page_size=2&page=3").json()
     assert [row["passage"] for row in answer["results"]] == ["t-5"] and answer["count"] == 5
+
+
+def test_the_list_agrees_with_the_attestations_table_computed_from_the_log(public):
+    import json
+
+    from corridor.service.exports.published import log_tables
+
+    ensure_source("trucks-src", "A trucking source")
+    records = [truck(1, "Pallets", None), truck(2, "MT", 29000)]
+    records[1]["lines"].append({"item": "Rice", "quantity": 3, "unit": "MT", "weight_kg": 3000, "published": {}})
+    record_attestations("trucks-src", records, ImportReport("t"), lambda message: None)
+    listed = [(row["passage"], number, row["dataset"], row["source"], row["reference"], row["crossing"],
+               row["received"], line["item"], line["quantity"], line["unit"], line["weight_kg"], line["published"])
+              for row in public.get("/api/v1/attestations").json()["results"]
+              for number, line in enumerate(row["lines"], start=1)]
+    from_log = [(row["passage"], row["line"], row["dataset"], row["source"], row["reference"], row["crossing"],
+                 row["received"], row["item"], row["quantity"], row["unit"], row["weight_kg"],
+                 json.loads(row["published"] or "{}")) for row in log_tables()["attestations"]]
+    assert listed == from_log and len(listed) == 3

@@ -120,3 +120,4 @@ def test_every_bsgi_weight_is_known_so_the_tonnes_cover_every_voyage():
     import_bsgi(shared_data("bsgi/bsgi_outbound_shipments.csv"), progress=lambda message: None)
     assert not Attestation.objects.filter(weight_kg__isnull=True).exists()
     assert not AttestedLine.objects.filter(weight_kg__isnull=True).exists()
+    assert all(row["weighed"] == row["passages"] for row in stat_rows() if row["source"] == "bsgi")

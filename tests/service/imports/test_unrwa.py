@@ -103,6 +103,10 @@ def test_each_truck_keeps_its_row_and_a_weight_only_where_the_unit_is_one(tmp_pa
     units = Counter(row[10] for row in body)
     assert AttestedLine.objects.filter(weight_kg__isnull=False).count() == units["MT"] + units["Ton"]
     assert Attestation.objects.filter(weight_kg__isnull=True).count() == 600 - units["MT"] - units["Ton"] > 0
+    (total,) = [r for r in stat_rows() if r["source"] == "unrwa" and r["dimension"] == "total"]
+    weighed_kg = sum(row[9] * 1000 for row in body if row[10] in ("MT", "Ton"))
+    weighed = units["MT"] + units["Ton"]
+    assert (total["passages"], total["weighed"], total["tonnes"] * 1000) == (600, weighed, weighed_kg)
 
 
 def test_cells_are_written_as_text():

@@ -10,12 +10,11 @@ from django.test import Client
 
 from corridor.service.imports.attest import ImportReport, ensure_source, record_attestations
 from corridor.service.imports.bsgi import import_bsgi
-from corridor.service.web.datasets import dataset_sections
-from corridor.service.web.precompute import refresh
+from corridor.service.ledger.integrator import integrate_now
 
 from ..data import shared_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def truck(n: int, unit: str, weight: int | None, crossing: str = "Kerem Shalom") -> dict:
@@ -40,11 +39,12 @@ def sections_of(page: str) -> dict[str, str]:
 
 
 def public_page() -> str:
-    refresh(force=True)
+    """The page as it reads the figures published at the log's checkpoint."""
+    integrate_now()
     return Client().get("/").content.decode()
 
 
-def test_each_dataset_has_its_own_section_named_by_its_source_with_its_coverage():
+def test_each_dataset_has_its_own_section_named_by_its_source_with_its_coverage(tiles):
     import_bsgi(shared_data("bsgi/bsgi_outbound_shipments.csv"), progress=lambda message: None)
     import_trucks()
     page = public_page()
@@ -60,7 +60,7 @@ def test_each_dataset_has_its_own_section_named_by_its_source_with_its_coverage(
     assert re.findall(r"<td>([^<]*)</td>", rafah) == ["2", "—", "0"]  # no weight given: unknown, not 0 t
 
 
-def test_attested_records_are_never_counted_among_the_passages_the_parties_signed():
+def test_attested_records_are_never_counted_among_the_passages_the_parties_signed(tiles):
     import_trucks()
     page = public_page()
     totals = page[page.index('id="totals"'):page.index('id="waiting"')]
@@ -68,21 +68,5 @@ def test_attested_records_are_never_counted_among_the_passages_the_parties_signe
     assert page.index('id="datasets"') > page.index('id="stages"')
 
 
-def test_a_page_with_no_dataset_says_so():
+def test_a_page_with_no_dataset_says_so(tiles):
     assert "No dataset has been imported." in public_page()
-
-
-def test_sections_come_from_the_stats_rows_and_skip_the_signed_passages():
-    stats = [
-        {"source": "corridor", "dimension": "route", "key": "road-a", "passages": 2, "tonnes": 5, "weighed": 2},
-        {"source": "unrwa", "dimension": "total", "key": "all", "passages": 3, "tonnes": "12.5", "weighed": 1},
-        {"source": "unrwa", "dimension": "month", "key": "2024-02", "passages": 1, "tonnes": 0, "weighed": 0},
-        {"source": "unrwa", "dimension": "month", "key": "2024-01", "passages": 2, "tonnes": "12.5", "weighed": 1},
-        {"source": "unrwa", "dimension": "day", "key": "2024-01-01", "passages": 2, "tonnes": "12.5", "weighed": 1},
-    ]
-    (section,) = dataset_sections(stats, {"unrwa": {"source": "unrwa-tracking", "source_name": "UNRWA"}})
-    assert (section["source_name"], section["first_month"], section["last_month"]) == ("UNRWA", "2024-01", "2024-02")
-    assert section["total"] == {"key": "all", "passages": 3, "weighed": 1, "tonnes": 12.5, "median_days": None,
-                                "all_weighed": False}
-    assert [row["key"] for row in section["month"]] == ["2024-02", "2024-01"] and section["crossing"] == []
-    assert section["medians"] is False  # no departure day: the month table has no median column

@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from ..ledger.models import LogEntry
 from ..ledger.signatures import signing_counts
-from . import datasets, summaries
+from . import summaries
 from .models import PublicSummary
 
 REFRESH_SECONDS = 30  # the public figures may lag the log by this much; the log itself never lags
@@ -34,8 +34,7 @@ def refresh(force: bool = False) -> dict | None:
     signing = summaries.signing(counts)
     data = {"incidents": summaries.mapped_incidents(), "routes": summaries.mapped_routes(), "log_size": size,
             "signing": signing, "signing_counts": counts,
-            "custodial_parties": [share["party_name"] for share in signing if share["custodial_now"]],
-            "datasets": datasets.dataset_sections(datasets.attested_stat_rows(), datasets.dataset_sources())}
+            "custodial_parties": [share["party_name"] for share in signing if share["custodial_now"]]}
     PublicSummary.objects.update_or_create(pk=1, defaults={"log_size": size, "computed_at": now, "data": data})
     return data
 
