@@ -1,7 +1,8 @@
 """Write a scenario run to a real signed log: every statement sealed by its party's key and appended.
 
-For demonstrations and tests: the keys are generated on the spot (an operator key registers one key per
-party on the log first), so the result can be checked with `corridor verify DIR/tiles --trust DIR/trust.txt`.
+For demonstrations and tests: the keys are generated on the spot (the operator registers the scenario's
+parties and routes and one key per party on the log first), so the result can be checked with `corridor
+verify DIR/tiles --trust DIR/trust.txt` and its figures recomputed with `corridor audit`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import base64
 import re
 from pathlib import Path
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..ledger.crypto import public_bytes
@@ -40,7 +42,9 @@ def publish_run(run: Run, directory: Path) -> Path:
     signer, operator = Signer.generate(origin), Ed25519PrivateKey.generate()
     keys = {party.id: Ed25519PrivateKey.generate() for party in run.scenario.parties}
     first_time = run.timeline[0].at if run.timeline else "1970-01-01T00:00:00Z"
-    entries = [_registration(n, party, key, operator, first_time) for n, (party, key) in enumerate(keys.items(), 1)]
+    entries = _registry(run, operator, first_time)
+    entries += [_registration(len(entries) + n, party, key, operator, first_time)
+                for n, (party, key) in enumerate(keys.items(), 1)]
     entries += [seal(entry.statement, keys[entry.party]) for entry in run.timeline]
     store = LogStore(directory / "log.db", directory / "tiles", origin, signer)
     store.append(entries)
@@ -52,6 +56,13 @@ def publish_run(run: Run, directory: Path) -> Path:
     write_atomically(trust, f"log {signer.verifier.encode()}\nregistrar {OPERATOR} {_b64(public_bytes(operator))}\n"
                      .encode())
     return trust
+
+
+def _registry(run: Run, operator: Ed25519PrivateKey, at: str) -> list[bytes]:
+    """The operator's party.register and route.define statements: the registry the run started from."""
+    records = [("party.register", p) for p in run.scenario.parties] + [("route.define", r) for r in run.scenario.routes]
+    return [seal({"type": kind, "party": OPERATOR, "seq": n, "time": at, "payload": msgspec.to_builtins(record)},
+                 operator) for n, (kind, record) in enumerate(records, 1)]
 
 
 def _registration(seq: int, party: str, key: Ed25519PrivateKey, operator: Ed25519PrivateKey, at: str) -> bytes:

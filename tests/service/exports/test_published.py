@@ -84,13 +84,17 @@ def test_old_sizes_are_pruned_but_the_latest_kept(two_roads, monkeypatch):
     assert len(sizes) == 2 and sizes[-1] == published.published_size()
 
 
-def test_figures_at_other_sizes_are_computed_a_few_a_minute(two_roads, monkeypatch, public):
+def test_figures_at_older_sizes_are_computed_a_few_a_minute(two_roads, monkeypatch, public):
     monkeypatch.setattr(published, "ON_DEMAND_PER_MINUTE", 1)
     attest(FLOUR)
     integrate_now()
+    middle = published.published_size()
+    attest(FLOUR, passage="jcc-2")
+    integrate_now()
     assert public.get("/api/v1/export/plans.csv", {"size": two_roads}).status_code == 200
-    answer = public.get("/api/v1/export/plans.csv")
+    answer = public.get("/api/v1/export/plans.csv", {"size": middle})
     assert (answer.status_code, answer.json()["code"]) == (429, "export.busy")
+    assert public.get("/api/v1/export/plans.csv").status_code == 200  # the latest: whenever asked
 
 
 def test_the_public_page_shows_the_figures_and_names_their_checkpoint(two_roads):

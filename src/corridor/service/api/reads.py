@@ -243,6 +243,8 @@ def download(table_name: str, fmt: str, size: int | None) -> HttpResponse:
     data, checkpoint = published.read(size, name)
     response = HttpResponse(data, content_type=f"{formats.MEDIA_TYPES[fmt]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="corridor-{checkpoint.size}-{name}"'
+    # at a given size the figures never change; the latest move on with the log
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if size is not None else "public, max-age=30"
     return with_checkpoint(response, checkpoint)
 
 

@@ -3,11 +3,11 @@ figures, computed by `corridor.figures` from the log's entries [0, N) and kept i
 (R: the first 16 hex digits of the checkpoint's root hash, so figures of another log never pass for these).
 
 The worker computes them after it publishes a checkpoint, at most once every FIGURES_SECONDS, advancing one
-fold it keeps in memory; a request for a size that has a signed checkpoint but no figures yet computes them
-then (at most ON_DEMAND_PER_MINUTE such computations a minute per process). A directory appears whole or not
-at all: it is written under a temporary name and renamed. The files are what `corridor audit --at N` writes,
-byte for byte. DATA_DIR/figures/latest names the newest directory computed; the oldest directories are
-removed beyond KEEP.
+fold it keeps in memory. A request for a size that has a signed checkpoint but no figures yet computes them
+then: the published size whenever asked, an older one at most ON_DEMAND_PER_MINUTE times a minute per
+process. A directory appears whole or not at all: it is written under a temporary name and renamed. The
+files are what `corridor audit --at N` writes, byte for byte. DATA_DIR/figures/latest names the newest
+directory computed at the published size; the oldest directories are removed beyond KEEP.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def ensure(size: int) -> Path:
     if not directory(checkpoint).is_dir():
         with _lock:
             if not directory(checkpoint).is_dir():
-                _take_on_demand_turn()
+                if size != published:  # the latest is computed once, whoever asks; older sizes a few a minute
+                    _take_on_demand_turn()
                 write_figures(fold_to(size), checkpoint)
     return directory(checkpoint)
 
