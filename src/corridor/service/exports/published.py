@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from ...figures import formats
+from ...figures.attested import dataset_sections, dataset_sources
 from ...figures.fold import FigureFold
 from ...figures.summary import page_figures
 from ...figures.tables import TABLES, public_tables
@@ -136,7 +137,8 @@ def write_figures(fold: FigureFold, checkpoint: Checkpoint) -> Path:
     for name, rows in tables.items():
         for fmt in formats.FORMATS:
             (temporary / formats.file_name(name, fmt)).write_bytes(formats.render(TABLES[name], rows, fmt, checkpoint))
-    summary = {"checkpoint": checkpoint_json(checkpoint), **page_figures(tables)}
+    summary = {"checkpoint": checkpoint_json(checkpoint), **page_figures(tables),
+               "datasets": dataset_sections(tables["stats"], dataset_sources(fold.state))}
     (temporary / SUMMARY).write_text(json.dumps(summary, ensure_ascii=False))
     try:
         temporary.rename(target)
@@ -190,7 +192,7 @@ def page_summary(size: int | None = None) -> dict:
     try:
         data, _ = read(size, SUMMARY)
     except Refused:
-        return {"checkpoint": None, **page_figures({name: [] for name in TABLES})}
+        return {"checkpoint": None, **page_figures({name: [] for name in TABLES}), "datasets": []}
     return json.loads(data)
 
 
