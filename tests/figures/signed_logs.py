@@ -59,5 +59,5 @@ class SignedLog:
 
 
 def signed_log(path: Path = TWO_ROADS) -> SignedLog:
-    sealed = seal_run(run_scenario(load_scenario(path)), registry=True)
+    sealed = seal_run(run_scenario(load_scenario(path)))
     return SignedLog(sealed, Cosigner.generate("witness.example/w1"))

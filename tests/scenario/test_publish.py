@@ -14,7 +14,11 @@ def test_two_roads_log_verifies_and_names_every_signature(tmp_path, capsys):
     assert main(["verify", str(log / "tiles"), "--trust", str(log / "trust.txt"),
                  "--state", str(tmp_path / "state.json")]) == 0
     out = capsys.readouterr().out
-    assert "43 entries" in out and "43 entry signatures checked" in out  # 7 key registrations + 36 statements
+    # the registry (7 parties, 2 routes), 7 key registrations and 36 statements
+    assert "52 entries" in out and "52 entry signatures checked" in out
+    assert main(["audit", str(log / "tiles"), "--trust", str(log / "trust.txt"), "--out", str(tmp_path / "f")]) == 0
+    waiting = (tmp_path / "f" / "waiting.csv").read_text()
+    assert "recv,Receiving authority (Khankendi),two-roads,completed,no,,543300" in waiting
 
 
 def test_a_log_directory_that_is_not_empty_is_refused(tmp_path, capsys):
@@ -28,7 +32,7 @@ def test_a_log_directory_that_is_not_empty_is_refused(tmp_path, capsys):
     assert (log / "trust.txt").read_bytes() == trust
     assert main(["verify", str(log / "tiles"), "--trust", str(log / "trust.txt"),
                  "--state", str(tmp_path / "state.json")]) == 0
-    assert "43 entries" in capsys.readouterr().out
+    assert "52 entries" in capsys.readouterr().out
 
 
 def test_an_empty_log_directory_is_used(tmp_path):

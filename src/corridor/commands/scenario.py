@@ -41,6 +41,8 @@ def run_command(args: argparse.Namespace) -> int:
     print(json.dumps(run_report(run), indent=2, ensure_ascii=False) if args.json else render_text(run))
     if args.log:
         trust = publish_run(run, Path(args.log))
-        print(f"\nSigned log written to {args.log}/tiles; check it with:\n"
-              f"  corridor verify {args.log}/tiles --trust {trust}", file=sys.stderr if args.json else sys.stdout)
+        print(f"\nSigned log written to {args.log}/tiles; check it, and recompute its figures, with:\n"
+              f"  corridor verify {args.log}/tiles --trust {trust}\n"
+              f"  corridor audit {args.log}/tiles --trust {trust} --out {args.log}/figures",
+              file=sys.stderr if args.json else sys.stdout)
     return 0

@@ -1,8 +1,12 @@
 """Figures of passages attested by data sources (imports): the `attestations` table, one row per attested
 line as the source gave it, and the `stats` rows of each dataset, kept apart from the passages parties signed.
 
-A weight the source did not give is unknown (None), never 0: `tonnes` sums the weights given, and `weighed`
-says how many of the group's passages have one, so every tonnes figure states its coverage.
+A weight the source did not give is unknown (None), never 0. A passage has a weight in a group when every
+one of its lines in the group has one; `tonnes` is the weight of those passages and `weighed` how many they
+are, so every tonnes figure says exactly which records it covers: "17,293 t from 1,093 of 35,521 records with
+a weight". (A partial sum would pass for a whole passage's weight.) The public page's sections of the
+datasets (`dataset_sections`) are made from these rows, one section per dataset, never mixed with the
+passages the parties signed.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 import rfc8785
 
@@ -57,7 +62,8 @@ def _line_row(record: Attestation, number: int, line) -> dict:
 
 @dataclass
 class Group:
-    """Passages in a group, the known kilograms of their lines in it, and the passages with a known weight."""
+    """Passages in a group, the passages with a weight (every line of theirs in the group has one), and the
+    kilograms of those. A passage is added once per group, with all its lines' weights in the group."""
 
     passages: set[str] = field(default_factory=set)
     kg: int = 0
@@ -66,9 +72,8 @@ class Group:
 
     def add(self, passage: str, weights: list[int | None]) -> None:
         self.passages.add(passage)
-        known = [kg for kg in weights if kg is not None]
-        self.kg += sum(known)
-        if known:
+        if weights and None not in weights:
+            self.kg += sum(weights)
             self.weighed.add(passage)
 
     def row(self, dataset: str, dimension: str, key: str, with_median: bool = False) -> dict:
@@ -116,12 +121,56 @@ def _by_date(dataset: str, records: list[Attestation], dimension: str, width: in
 
 
 def _by_lines(dataset: str, records: list[Attestation], dimension: str, key_of) -> Iterator[dict]:
-    groups: dict[tuple, Group] = {}
+    weights: dict[tuple, dict[str, list[int | None]]] = {}  # group -> passage -> its lines' weights in the group
     for record in records:
         claim = record.claim
         for line in claim.lines:
             key = key_of(claim, line)
             if key is not None:
-                groups.setdefault(key, Group()).add(claim.passage, [line.weight_kg])
-    yield from (groups[key].row(dataset, dimension, " / ".join(key)) for key in sorted(groups))
+                weights.setdefault(key, {}).setdefault(claim.passage, []).append(line.weight_kg)
+    for key in sorted(weights):
+        group = Group()
+        for passage, kilograms in weights[key].items():
+            group.add(passage, kilograms)
+        yield group.row(dataset, dimension, " / ".join(key))
+
+
+SIGNED = "corridor"  # the stats rows of the passages parties signed; every other source is a dataset
+SHOWN = ("crossing", "month")  # what a page section tabulates; the other dimensions are in the downloads
+
+
+def dataset_sources(state: State) -> dict[str, dict]:
+    """Each dataset's source party and its registered name (that of the dataset's first passage)."""
+    return {dataset: {"source": records[0].source, "source_name": _party_name(state, records[0].source)}
+            for dataset, records in by_dataset(state).items()}
+
+
+def _party_name(state: State, party: str) -> str:
+    return state.parties[party].name if party in state.parties else party
+
+
+def dataset_sections(stats: list[dict], sources: dict[str, dict]) -> list[dict]:
+    """The public page's sections: per dataset (code point order), who attested it, its total with its
+    coverage, its first and last month, and its rows by crossing and by month. Plain JSON values; tonnes
+    rounded to whole tonnes (half to even), medians as numbers of days."""
+    grouped: dict[str, dict[str, list[dict]]] = {}
+    for row in stats:
+        if row["source"] != SIGNED:
+            grouped.setdefault(row["source"], {}).setdefault(row["dimension"], []).append(_shown(row))
+    return [_section(dataset, grouped[dataset], sources.get(dataset, {})) for dataset in sorted(grouped)]
+
+
+def _section(dataset: str, dimensions: dict[str, list[dict]], source: dict) -> dict:
+    (total,) = dimensions["total"]  # every dataset has its total row
+    months = [row["key"] for row in dimensions.get("month", [])]
+    return {"dataset": dataset, "source": source.get("source", ""), "source_name": source.get("source_name", dataset),
+            "total": total, "first_month": min(months, default=None), "last_month": max(months, default=None),
+            "medians": any(row["median_days"] is not None for row in dimensions.get("month", [])),
+            **{dimension: dimensions.get(dimension, []) for dimension in SHOWN}}
+
+
+def _shown(row: dict) -> dict:
+    median = row.get("median_days")
+    return {"key": row["key"], "passages": row["passages"], "weighed": row["weighed"],
+            "tonnes": round(Decimal(row["tonnes"])), "median_days": None if median is None else float(median)}
 

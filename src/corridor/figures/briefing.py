@@ -13,8 +13,9 @@ A period is whole UTC days, `first` to `last` inclusive: [first 00:00, last + 1 
   second) and the 90th percentile (nearest rank), in seconds;
 - incidents: claims made or disputed in the period, each with every dispute on the log, side by side;
 - attested datasets: passages whose day (departure, else receipt) falls in the period, per dataset, with
-  the named source that attested them; tonnes count only the lines with a weight, and beside them how many
-  passages have a weight (on any of their lines) out of how many passages, as the public `stats` count them.
+  the named source that attested them; a passage has a weight when every one of its lines (in the group) has
+  one, tonnes are the weight of those passages, and beside them how many they are out of all (as the public
+  `stats` count them, figures/attested.py);
 
 Every figure is a `Figure` (id, value, display, entries); `Briefing.figures()` lists them all, so the
 auditor compares briefings figure by figure. Values are JSON scalars; `display` is language-neutral (numbers,
@@ -466,9 +467,8 @@ def _incident_row(report: Event, disputes: list[Event], names: _Names) -> Row:
 
 
 def _datasets(history: History, period: Period, names: _Names) -> list[Row]:
-    """Per dataset: its source, passages of the period, tonnes from the lines with a weight, and how many
-    passages have one (as the public `stats` count them, figures/attested.py); nested rows by commodity and
-    by crossing, each counting only its own lines."""
+    """Per dataset: its source, passages of the period, the weight of those with a weight and how many they
+    are; nested rows by commodity and by crossing, each counting only its own lines."""
     per_dataset: dict[str, list[Event]] = defaultdict(list)
     for event in history.events:
         if event.kind == "attest" and attested_day(event.payload) in period:
@@ -492,11 +492,11 @@ def _datasets(history: History, period: Period, names: _Names) -> list[Row]:
 
 
 def _dataset_row(row_id: str, passages: list[tuple[Event, list]], **label: str) -> Row:
-    """`passages`: each attested passage with its lines in this group. A passage is weighed if one of them
-    has a weight; kilograms are the weights given."""
+    """`passages`: each attested passage with its lines in this group. A passage has a weight here when every
+    one of those lines has one; the kilograms are those passages' (a partial sum would pass for a whole)."""
     entries = [event.index for event, _ in passages]
-    kg = sum(line.weight_kg for _, lines in passages for line in lines if line.weight_kg is not None)
-    weighed = sum(any(line.weight_kg is not None for line in lines) for _, lines in passages)
+    known = [lines for _, lines in passages if all(line.weight_kg is not None for line in lines)]
+    kg, weighed = sum(line.weight_kg for lines in known for line in lines), len(known)
     cells = {name: text(f"{row_id}/{name}", value, entries) for name, value in label.items()}
     cells["passages"] = count(f"{row_id}/passages", len(passages), entries)
     cells["kg"] = kilograms(f"{row_id}/kg", kg, entries)

@@ -69,7 +69,12 @@ def _read_csv(table: Table, fmt: str, text: str) -> tuple[dict[str, str], list[d
 def _read_json(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     document = json.loads(text, parse_float=Decimal)
     checkpoint = {key: str(value) for key, value in document["checkpoint"].items()}
-    return checkpoint, [{key: json_value(value) for key, value in row.items()} for row in document["rows"]]
+    return checkpoint, [{key: _text(value) for key, value in row.items()} for row in document["rows"]]
+
+
+def _text(value: object) -> str:
+    """A JSON value as the text it stands for: a string as itself, anything else as JSON writes it."""
+    return value if isinstance(value, str) else json_value(value)
 
 
 def _checkpoint_differences(file: str, mine: dict, other: dict) -> list[Difference]:

@@ -25,8 +25,8 @@ def month(seconds: int) -> str:
 
 def thousandths(value: int) -> Decimal:
     """`value` / 1000, exactly, in the notation above."""
-    whole, rest = divmod(value, 1000)
-    text = f"{whole}.{rest:03d}".rstrip("0").rstrip(".")
+    whole, rest = divmod(abs(value), 1000)
+    text = f"{'-' if value < 0 else ''}{whole}.{rest:03d}".rstrip("0").rstrip(".")
     return Decimal(text)
 
 

@@ -1,7 +1,8 @@
 """Write a scenario run to a real signed log: every statement sealed by its party's key and appended.
 
-For demonstrations and tests: the keys are generated on the spot (an operator key registers one key per
-party on the log first), so the result can be checked with `corridor verify DIR/tiles --trust DIR/trust.txt`.
+For demonstrations and tests: the keys are generated on the spot (the operator registers the scenario's
+parties and routes and one key per party on the log first), so the result can be checked with `corridor
+verify DIR/tiles --trust DIR/trust.txt` and its figures recomputed with `corridor audit`.
 """
 
 from __future__ import annotations
@@ -49,18 +50,16 @@ class SealedRun:
         return public_bytes(self.operator)
 
 
-def seal_run(run: Run, registry: bool = False) -> SealedRun:
-    """Every party's key registered by the operator, then every statement sealed by its party's key.
-    `registry`: the operator first registers the parties and routes on the log, as the service does, so
-    that the log alone folds to the run's state (corridor.fold); without it the registry is the scenario
-    file's, and the log carries only the keys."""
+def seal_run(run: Run) -> SealedRun:
+    """The operator registers the parties and routes (as the service does, so that the log alone folds to
+    the run's state) and every party's key; then every statement sealed by its party's key."""
     origin = "demo.corridor.example/" + (re.sub(r"[^a-z0-9-]+", "-", run.scenario.name.lower()).strip("-") or "log")
     signer, operator = Signer.generate(origin), Ed25519PrivateKey.generate()
     keys = {party.id: Ed25519PrivateKey.generate() for party in run.scenario.parties}
     first_time = run.timeline[0].at if run.timeline else "1970-01-01T00:00:00Z"
-    registered = _registry(run, operator, first_time) if registry else []
-    entries = registered + [_registration(n, party, key, operator, first_time)
-                            for n, (party, key) in enumerate(keys.items(), len(registered) + 1)]
+    entries = _registry(run, operator, first_time)
+    entries += [_registration(len(entries) + n, party, key, operator, first_time)
+                for n, (party, key) in enumerate(keys.items(), 1)]
     entries += [seal(entry.statement, keys[entry.party]) for entry in run.timeline]
     return SealedRun(origin, entries, operator, signer)
 
@@ -82,17 +81,17 @@ def publish_run(run: Run, directory: Path) -> Path:
     return trust
 
 
+def _registry(run: Run, operator: Ed25519PrivateKey, at: str) -> list[bytes]:
+    """The operator's party.register and route.define statements: the registry the run started from."""
+    records = [("party.register", p) for p in run.scenario.parties] + [("route.define", r) for r in run.scenario.routes]
+    return [seal({"type": kind, "party": OPERATOR, "seq": n, "time": at, "payload": msgspec.to_builtins(record)},
+                 operator) for n, (kind, record) in enumerate(records, 1)]
+
+
 def _registration(seq: int, party: str, key: Ed25519PrivateKey, operator: Ed25519PrivateKey, at: str) -> bytes:
     statement = {"type": "key.register", "party": OPERATOR, "seq": seq, "time": at,
                  "payload": {"party": party, "public": _b64(public_bytes(key))}}
     return seal(statement, operator)
-
-
-def _registry(run: Run, operator: Ed25519PrivateKey, at: str) -> list[bytes]:
-    payloads = [("party.register", msgspec.to_builtins(p)) for p in run.scenario.parties]
-    payloads += [("route.define", msgspec.to_builtins(r)) for r in run.scenario.routes]
-    return [seal({"type": kind, "party": OPERATOR, "seq": seq, "time": at, "payload": payload}, operator)
-            for seq, (kind, payload) in enumerate(payloads, 1)]
 
 
 def _b64(data: bytes) -> str:

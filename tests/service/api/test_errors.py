@@ -118,10 +118,10 @@ def test_unknown_paths_and_methods_answer_json(operations, public):
 
 
 def test_an_unexpected_failure_is_a_json_500_and_is_logged(public, monkeypatch, caplog):
-    def broken():
+    def broken(*args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(reads.tables, "stat_rows", broken)
+    monkeypatch.setattr(reads.published, "read", broken)
     response = public.get("/api/v1/stats")
     assert assert_json_error(response, (500,)) == {"code": "server.error",
                                                    "message": "the service failed to answer; the failure was logged"}

@@ -78,6 +78,11 @@ def test_export_command_writes_a_file(two_roads, tmp_path, capsys):
     assert lines[0].startswith("#checkpoint,") and lines[2].startswith("#event+id,#org+reporter+code")
     assert target.read_bytes() == Client().get("/api/v1/export/incidents.hxl").content
     assert "wrote 2 incidents rows (log size " in capsys.readouterr().err
+    size = Client().get("/api/v1/export/plans.json")["Corridor-Log-Size"]
+    assert main(["export", "plans", "--at", size, "--format", "json"]) == 0
+    assert capsys.readouterr().out.encode() == Client().get("/api/v1/export/plans.json", {"size": size}).content
+    assert main(["export", "plans", "--at", "3"]) == 1
+    assert "[export.size_unpublished]" in capsys.readouterr().err
 
 
 def test_the_waiting_on_board_puts_the_receiving_authority_first(two_roads, public):

@@ -34,3 +34,17 @@ def test_the_report_says_what_was_added_skipped_and_unreadable():
     assert lines[0] == ("UNRWA x.xlsx: added 3 passages; skipped 2 already recorded (same source id); "
                         "60 rows could not be read")
     assert lines[1] == "  row 0: bad" and lines[-1] == "  ... and 10 more"
+
+
+def test_a_record_the_log_would_refuse_is_reported_before_anything_is_signed():
+    ensure_source("src", "A test source")
+    nul = payload(1)
+    nul["lines"][0]["published"] = {"Note": "a\x00b"}
+    backslash = payload(2)
+    backslash["lines"][0]["published"] = {"Note": "C:\\u0000 is a path, not a NUL"}
+    huge = payload(3)
+    huge["lines"] = [huge["lines"][0] | {"published": {f"c{n}": "x" * 4000 for n in range(20)}}]
+    report = record_attestations("src", [nul, backslash, huge, payload(4)], ImportReport("test"), lambda _: None)
+    assert report.added == 2 and sorted(Attestation.objects.values_list("passage", flat=True)) == ["src-2", "src-4"]
+    assert report.unreadable[0].startswith("record 1: value.nul")
+    assert report.unreadable[1].startswith("record 3: entry.too_large")

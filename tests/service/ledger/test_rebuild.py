@@ -175,3 +175,21 @@ def test_a_kept_row_pointing_at_what_the_log_no_longer_holds_refuses_the_rebuild
     with pytest.raises(RebuildError, match="no longer holds"):
         rebuild()
     assert CrewMember.objects.filter(plan_id="p1").exists()
+
+
+def test_rebuild_keeps_unknown_weights_unknown_and_the_published_cells():
+    from corridor.service.imports.attest import ImportReport, ensure_source, record_attestations
+    from corridor.service.passages.models import Attestation
+
+    lines = [{"item": "Flour", "quantity": 3, "unit": "Pallets", "published": {"Units": "Pallets", "Quantity": "3"}},
+             {"item": "Rice", "quantity": 2, "unit": "MT", "weight_kg": 2000}]
+    ensure_source("src", "A test source")
+    record_attestations("src", [{"passage": "x-1", "dataset": "d", "reference": "1", "crossing": "Gate",
+                                 "lines": lines}, {"passage": "x-2", "dataset": "d", "reference": "2",
+                                                   "crossing": "Gate", "lines": lines[1:]}],
+                        ImportReport("test"), lambda _: None)
+    incremental = dump()
+    assert dict(Attestation.objects.values_list("passage", "weight_kg")) == {"x-1": None, "x-2": 2000}
+    rebuild()
+    assert dump() == incremental
+    assert Attestation.objects.get(pk="x-1").lines.get(item="Flour").published == {"Units": "Pallets", "Quantity": "3"}

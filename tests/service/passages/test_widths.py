@@ -39,7 +39,7 @@ def longest_attestation() -> dict:
     return {"passage": "x-1", "dataset": label, "reference": label, "crossing": label, "carrier": label,
             "origin": label, "received": "2024-01-01",
             "lines": [{"item": "i" * TEXT, "category": "c" * TEXT, "quantity": 1, "unit": label,
-                       "destination": label}]}
+                       "destination": label, "published": {label: "v" * TEXT, "": ""}}]}
 
 
 def overflowing_columns() -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from corridor.service import clock
+from corridor.service.ledger.integrator import integrate_now
 from corridor.service.parties.operations import do_create_user
 
 from ..api_driver import drive
@@ -63,7 +64,7 @@ def test_every_language_renders_without_errors(parties, browser_page, language):
         page.screenshot("public-ar")
 
 
-def test_the_two_roads_example_through_the_pages_signed_in_as_each_party(parties, live_server):
+def test_the_two_roads_example_through_the_pages_signed_in_as_each_party(parties, tiles, live_server):
     """Every statement of the worked example made by its party on the pages; the public page then shows
     the receiving authority's six days of waiting, and the plan's clocks equal the scenario run's."""
     from corridor.scenario.loader import load_scenario
@@ -85,6 +86,7 @@ def test_the_two_roads_example_through_the_pages_signed_in_as_each_party(parties
         drive_pages(SCENARIO, pages)
         expected = {p["id"]: p for p in run_report(run_scenario(load_scenario(SCENARIO)))["plans"]}
         public = pages["escort"]
+        integrate_now()  # the worker's step: the public page's figures are those of the published checkpoint
         with clock.frozen_at(AFTER):
             public.open("/plans/two-roads")
             waited = public.page.locator("#clock ~ table tbody tr, section:has(#clock) tbody tr").all_inner_texts()

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from corridor.service import clock
+from corridor.service.ledger.integrator import integrate_now
 from corridor.service.ledger.models import StatementIndex
 from corridor.service.parties.operations import do_create_user
 
@@ -33,8 +34,9 @@ def rendered_version(page: str) -> str:
     return re.search(r'name="version" value="([0-9a-f]{64})"', page).group(1)
 
 
-def test_public_page_shows_the_waiting_on_board_from_the_log(parties):
+def test_public_page_shows_the_waiting_on_board_from_the_log(parties, tiles):
     drive(SCENARIO, parties)
+    integrate_now()  # the worker's step: the page's figures are those of the published checkpoint
     with clock.frozen_at(AFTER):
         page = Client().get("/").content.decode()
     board = page[page.index('id="waiting"'):page.index('id="stages"')]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from ninja import Field, File, NinjaAPI, Query, Schema
 from ninja.files import UploadedFile
@@ -24,7 +24,7 @@ from ..ledger.models import StatementIndex
 from ..ledger.record import Refused
 from ..ledger.signatures import signed_in_name_of, statement_row
 from ..parties.authz import is_admin, parties_for, visible_to
-from ..passages.models import Attestation, CrewMember, Plan, SlotWindow, Vehicle, VehiclePlate
+from ..passages.models import Attestation, AttestedLine, CrewMember, Plan, SlotWindow, Vehicle, VehiclePlate
 from .auth import acting_party, user_of
 from .openapi import PLAN_DETAIL, Statement
 
@@ -211,8 +211,27 @@ def _crew(plan_id: str) -> list[dict]:
             for c in CrewMember.objects.filter(plan_id=plan_id).order_by("leg_id", "id")]
 
 
+def attestation_row(a: Attestation) -> dict:
+    """A data source's record: its passage fields, and each line with the quantity in the source's unit, the
+    weight (null where the source gave none, never 0) and the source's row as published."""
+    return {
+        "passage": a.passage, "source": a.source_id, "dataset": a.dataset, "reference": a.reference,
+        "crossing": a.crossing, "carrier": a.carrier, "origin": a.origin, "departed": _day(a.departed),
+        "cleared": _day(a.cleared), "received": _day(a.received),
+        "tonnes": None if a.weight_kg is None else a.weight_kg / 1000,
+        "kind": "attested by the source, not consented on Corridor",
+        "lines": [{"item": line.item, "category": line.category, "quantity": line.quantity, "unit": line.unit,
+                   "weight_kg": line.weight_kg, "destination": line.destination, "published": line.published}
+                  for line in a.lines.all()],
+    }
+
+
+def _day(day) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 class ExportQuery(Schema):
-    size: int | None = Field(None, ge=0, le=2**53 - 1, description="the log size (of a signed checkpoint) to compute "
+    size: int | None = Field(None, ge=1, le=2**53 - 1, description="the log size (of a signed checkpoint) to compute "
                              "the table at; default: the latest published figures")
 
 
@@ -224,6 +243,8 @@ def download(table_name: str, fmt: str, size: int | None) -> HttpResponse:
     data, checkpoint = published.read(size, name)
     response = HttpResponse(data, content_type=f"{formats.MEDIA_TYPES[fmt]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="corridor-{checkpoint.size}-{name}"'
+    # at a given size the figures never change; the latest move on with the log
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if size is not None else "public, max-age=30"
     return with_checkpoint(response, checkpoint)
 
 
@@ -297,17 +318,13 @@ def register(api: NinjaAPI) -> None:
     def stats(request, given: Query[ExportQuery]):
         return published_rows("stats", given.size)
 
-    @api.get("/attestations", summary="Passages attested by data sources (imports)", tags=["reads"],
-             response=PAGE)
+    @api.get("/attestations", summary="Passages attested by data sources (imports), each line as the source "
+             "published it", tags=["reads"], response=PAGE)
     def list_attestations(request, given: Query[AttestationQuery]):
         q = _filters(given, {"dataset": "dataset", "crossing": "crossing"})
-        query = Attestation.objects.filter(q).order_by("dataset", "passage")
-        return page_of(given, query, lambda rows: [
-            {"passage": a.passage, "source": a.source_id, "dataset": a.dataset, "reference": a.reference,
-             "crossing": a.crossing, "carrier": a.carrier, "departed": str(a.departed or "") or None,
-             "cleared": str(a.cleared or "") or None, "received": str(a.received or "") or None,
-             "tonnes": a.weight_kg / 1000, "kind": "attested by the source, not consented on Corridor"}
-            for a in rows])
+        query = Attestation.objects.filter(q).order_by("dataset", "passage") \
+            .prefetch_related(Prefetch("lines", queryset=AttestedLine.objects.order_by("id")))  # the source's order
+        return page_of(given, query, lambda rows: [attestation_row(a) for a in rows])
 
     @api.get("/export/{table}.{fmt}", summary="Download a public table as csv, json or hxl, computed from the log "
              "at the latest published checkpoint (or at ?size=N, a size the log signed a checkpoint at)",

@@ -3,11 +3,11 @@ figures, computed by `corridor.figures` from the log's entries [0, N) and kept i
 (R: the first 16 hex digits of the checkpoint's root hash, so figures of another log never pass for these).
 
 The worker computes them after it publishes a checkpoint, at most once every FIGURES_SECONDS, advancing one
-fold it keeps in memory; a request for a size that has a signed checkpoint but no figures yet computes them
-then (at most ON_DEMAND_PER_MINUTE such computations a minute per process). A directory appears whole or not
-at all: it is written under a temporary name and renamed. The files are what `corridor audit --at N` writes,
-byte for byte. DATA_DIR/figures/latest names the newest directory computed; the oldest directories are
-removed beyond KEEP.
+fold it keeps in memory. A request for a size that has a signed checkpoint but no figures yet computes them
+then: the published size whenever asked, an older one at most ON_DEMAND_PER_MINUTE times a minute per
+process. A directory appears whole or not at all: it is written under a temporary name and renamed. The
+files are what `corridor audit --at N` writes, byte for byte. DATA_DIR/figures/latest names the newest
+directory computed at the published size; the oldest directories are removed beyond KEEP.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from ...figures import formats
+from ...figures.attested import dataset_sections, dataset_sources
 from ...figures.fold import FigureFold
 from ...figures.summary import page_figures
 from ...figures.tables import TABLES, public_tables
@@ -97,7 +98,8 @@ def ensure(size: int) -> Path:
     if not directory(checkpoint).is_dir():
         with _lock:
             if not directory(checkpoint).is_dir():
-                _take_on_demand_turn()
+                if size != published:  # the latest is computed once, whoever asks; older sizes a few a minute
+                    _take_on_demand_turn()
                 write_figures(fold_to(size), checkpoint)
     return directory(checkpoint)
 
@@ -111,15 +113,17 @@ def _take_on_demand_turn() -> None:
 
 
 def latest() -> Path:
-    """The newest figures the worker (or a request) computed; the published checkpoint's if there are none."""
-    pointer = root() / "latest"
-    folder = root() / pointer.read_text() if pointer.is_file() else None
-    if folder is not None and folder.is_dir():
-        return folder
+    """The newest figures computed at a published size. Those of the published checkpoint are computed now if
+    the newest are older and have been for over FIGURES_SECONDS (no worker, or a late one)."""
     size = published_size()
     if size is None:
         raise Refused("export.unpublished", "the log has published no checkpoint yet: figures are computed at "
                                             "published checkpoints", 404)
+    pointer = root() / "latest"
+    folder = root() / pointer.read_text() if pointer.is_file() else None
+    if folder is not None and folder.is_dir() and (int(folder.name.split("-")[0]) == size or
+                                                   time.time() - pointer.stat().st_mtime < FIGURES_SECONDS):
+        return folder
     return ensure(size)
 
 
@@ -133,13 +137,15 @@ def write_figures(fold: FigureFold, checkpoint: Checkpoint) -> Path:
     for name, rows in tables.items():
         for fmt in formats.FORMATS:
             (temporary / formats.file_name(name, fmt)).write_bytes(formats.render(TABLES[name], rows, fmt, checkpoint))
-    summary = {"checkpoint": checkpoint_json(checkpoint), **page_figures(tables)}
+    summary = {"checkpoint": checkpoint_json(checkpoint), **page_figures(tables),
+               "datasets": dataset_sections(tables["stats"], dataset_sources(fold.state))}
     (temporary / SUMMARY).write_text(json.dumps(summary, ensure_ascii=False))
     try:
         temporary.rename(target)
     except OSError:  # another process wrote the same figures first
         shutil.rmtree(temporary, ignore_errors=True)
-    _advance_latest(checkpoint, target)
+    if checkpoint.size == published_size():  # figures asked for at an older size never pass for the latest
+        _advance_latest(checkpoint, target)
     prune()
     return target
 
@@ -186,7 +192,7 @@ def page_summary(size: int | None = None) -> dict:
     try:
         data, _ = read(size, SUMMARY)
     except Refused:
-        return {"checkpoint": None, **page_figures({name: [] for name in TABLES})}
+        return {"checkpoint": None, **page_figures({name: [] for name in TABLES}), "datasets": []}
     return json.loads(data)
 
 

@@ -20,7 +20,6 @@ from ..ledger.models import StatementIndex
 from ..passages.models import Clock, Leg, ManifestLine, Plan
 from ..passages.projection import at
 
-CLOSED = tuple(sorted(CLOSED_STATUSES))
 __all__ = ["INCIDENTS", "LEGS", "LINES", "PLANS", "TABLES", "WAITING"]
 
 
@@ -31,7 +30,7 @@ def iso(moment: datetime | None) -> str | None:
 def plan_rows(plans: Iterable[Plan], private_ok: set[str] = frozenset()) -> Iterator[dict]:
     """`private_ok`: plans whose movement window the reader may see before it is over."""
     for plan in plans:
-        hide = plan.status not in CLOSED and plan.id not in private_ok
+        hide = plan.status not in CLOSED_STATUSES and plan.id not in private_ok
         yield {
             "plan": plan.id, "requester": plan.requester_id, "requester_name": plan.requester.name,
             "linkage": plan.linkage, "status": plan.status, "version": plan.version, "legs": plan.leg_count,

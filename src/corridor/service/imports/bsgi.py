@@ -2,7 +2,10 @@
 
 One voyage is one passage with one leg (the sea route through the JCC inspection); a row with Status
 "Outbound +" is a further manifest line of the voyage numbered in "#". Departure and "Inspection cleared"
-dates are the source's; tonnes become kilograms exactly (integers).
+dates are the source's; tonnes become kilograms exactly (integers). Each line also keeps its row as the
+file has it (`published`: every column by its header, each cell's text untouched), so what the JCC
+published beyond our fields (the WFP flag, income group, flag state, regions, development category) is on
+the log too and can be summed again from it.
 """
 
 from __future__ import annotations
@@ -91,7 +94,13 @@ def _line(row: dict) -> dict:
     commodity = " ".join(row["Commodity"].split())
     tonnes = int(tonnes_text)
     return {"item": commodity, "category": commodity, "quantity": tonnes, "unit": "t", "weight_kg": tonnes * 1000,
-            "destination": " ".join(row["Country"].split())}
+            "destination": " ".join(row["Country"].split()), "published": published(row)}
+
+
+def published(row: dict) -> dict[str, str]:
+    """The row's cells by the file's own header, as written; a cell beyond the header (csv's key None) or
+    under an empty header has no name to keep it by."""
+    return {column: text for column, text in row.items() if column}
 
 
 def _day(text: str, column: str) -> str:

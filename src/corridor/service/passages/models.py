@@ -157,7 +157,8 @@ class Attestation(models.Model):
     departed = models.DateField(null=True, db_index=True)
     cleared = models.DateField(null=True)
     received = models.DateField(null=True, db_index=True)
-    weight_kg = models.BigIntegerField()
+    # the lines' weights summed; null when a line's weight is unknown (the source gave none)
+    weight_kg = models.BigIntegerField(null=True)
     attested_at = models.DateTimeField()
 
     class Meta:
@@ -173,8 +174,9 @@ class AttestedLine(models.Model):
     category = models.CharField(max_length=4000)
     quantity = models.BigIntegerField()
     unit = models.CharField(max_length=LABEL_MAX_LENGTH)
-    weight_kg = models.BigIntegerField()
+    weight_kg = models.BigIntegerField(null=True)  # null: the source gave no weight (never 0 for unknown)
     destination = models.CharField(max_length=LABEL_MAX_LENGTH, db_index=True)
+    published = models.JSONField(default=dict)  # the source's row: {column header: cell text}
 
     class Meta:
         db_table = "attested_line"

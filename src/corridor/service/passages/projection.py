@@ -222,13 +222,20 @@ def attestation_rows(records) -> tuple[list[Attestation], list[AttestedLine]]:
             passage=claim.passage, source_id=record.source, dataset=claim.dataset, reference=claim.reference,
             crossing=claim.crossing, carrier=claim.carrier, origin=claim.origin, departed=_day(claim.departed),
             cleared=_day(claim.cleared), received=_day(claim.received), attested_at=at(record.attested_at),
-            weight_kg=sum(line.weight_kg or 0 for line in claim.lines),  # unknown: 0 until the read model keeps null
+            weight_kg=attested_weight(claim.lines),
         )
         rows.append(row)
         lines += [AttestedLine(attestation=row, item=line.item, category=line.category, quantity=line.quantity,
-                               unit=line.unit, weight_kg=line.weight_kg or 0, destination=line.destination)
+                               unit=line.unit, weight_kg=line.weight_kg, destination=line.destination,
+                               published=line.published)
                   for line in claim.lines]
     return rows, lines
+
+
+def attested_weight(lines) -> int | None:
+    """A passage's weight is known when every line's is: a partial sum would pass for the whole."""
+    weights = [line.weight_kg for line in lines]
+    return None if None in weights else sum(weights)
 
 
 def _day(text: str | None) -> date | None:
