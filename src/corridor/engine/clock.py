@@ -29,12 +29,12 @@ plan was open.
 from __future__ import annotations
 
 from .model import Route
-from .state import BEFORE_CLEARANCE, LegState, PlanState
+from .state import BEFORE_CLEARANCE, CLOSED_STATUSES, LegState, PlanState
 
 
 def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str]:
     status = plan.status
-    if plan.closed:
+    if status in CLOSED_STATUSES:
         return set()
     if status in ("refused", "withdrawn"):
         return {plan.requester}
@@ -91,14 +91,17 @@ def _leg_holders(plan: PlanState, leg: LegState, routes: dict[str, Route], all_c
 
 def _inspectors(plan: PlanState, leg: LegState, routes: dict[str, Route]) -> tuple[str, ...]:
     route = routes[plan.content.leg(leg.id).route]
-    checkpoint = next(c for c in route.checkpoints if c.id == leg.checkpoint)
-    return checkpoint.inspected_by
+    for checkpoint in route.checkpoints:  # a plain loop: cheaper than next() over a generator
+        if checkpoint.id == leg.checkpoint:
+            return checkpoint.inspected_by
+    raise StopIteration  # as next() did: a leg is only ever at a checkpoint of its route
 
 
 def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     """Close the intervals of parties no longer waited on, open those of parties newly waited on."""
     holders = ball_holders(plan, routes, now)
-    _track_dormant(plan, now)
+    if plan.status == "scheduled" or plan.dormant_since is not None:  # else dormancy has nothing to track
+        _track_dormant(plan, now)
     since = plan.waiting_since
     if since.keys() == holders:
         return
