@@ -105,8 +105,10 @@ def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     since = plan.waiting_since
     if since.keys() == holders:
         return
-    for party in [p for p in since if p not in holders]:
-        plan.waited[party] = plan.waited.get(party, 0) + now - since.pop(party)
+    waited = plan.waited
+    for party in list(since):
+        if party not in holders:
+            waited[party] = waited.get(party, 0) + now - since.pop(party)
     for party in holders:
         if party not in since:
             since[party] = now
