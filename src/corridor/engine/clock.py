@@ -39,8 +39,12 @@ def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str
     if status in ("refused", "withdrawn"):
         return {plan.requester}
     if status in BEFORE_CLEARANCE:
-        if not plan.requests:  # the common case, kept cheap: every fold step passes here
-            return {party for party, position in plan.positions.items() if position.stance != "consented"}
+        if not plan.requests:  # the common case, kept cheap: every fold step passes here (a loop: no frame)
+            holders = set()
+            for party, position in plan.positions.items():
+                if position.stance != "consented":
+                    holders.add(party)
+            return holders
         return _consent_holders(plan)
     if status == "cleared":
         return _slot_holders(plan)
@@ -67,7 +71,11 @@ def _slot_holders(plan: PlanState) -> set[str]:
     slot = plan.slot
     if slot is None or slot.declined:
         return {plan.requester}
-    return {party for party in plan.required if party not in slot.answers}
+    answers, holders = slot.answers, set()
+    for party in plan.required:  # a loop rather than a comprehension: this runs for every confirmation
+        if party not in answers:
+            holders.add(party)
+    return holders
 
 
 def _movement_holders(plan: PlanState, routes: dict[str, Route]) -> set[str]:

@@ -15,8 +15,11 @@ def derive_status(plan: PlanState) -> PlanStatus:
     """Status from facts. Terminal statuses (cancelled, expired, aborted) are sticky and set by rules."""
     if plan.status in STICKY_STATUSES:
         return plan.status
-    stances = {position.stance for position in plan.positions.values()}
-    phases = {leg.phase for leg in plan.legs.values()}
+    stances, phases = set(), set()  # plain loops: no comprehension frames, on every statement
+    for position in plan.positions.values():
+        stances.add(position.stance)
+    for leg in plan.legs.values():
+        phases.add(leg.phase)
     consented = stances <= ONLY_CONSENTED
     if phases == ONLY_PLANNED:  # nothing has moved yet
         if consented:
