@@ -80,7 +80,11 @@ def _slot_holders(plan: PlanState) -> set[str]:
 
 def _movement_holders(plan: PlanState, routes: dict[str, Route]) -> set[str]:
     holders: set[str] = set()
-    all_cleared = {leg.phase for leg in plan.legs.values()} == {"cleared"}
+    all_cleared = bool(plan.legs)  # every leg cleared at its gate
+    for leg in plan.legs.values():
+        if leg.phase != "cleared":
+            all_cleared = False
+            break
     for leg in plan.legs.values():
         holders |= _leg_holders(plan, leg, routes, all_cleared)
     return holders
