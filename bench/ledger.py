@@ -20,7 +20,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from corridor.ledger.cosigning import Cosigning, WitnessEndpoint
-from corridor.ledger.crypto import public_bytes, verify_ed25519
+from corridor.ledger.crypto import public_bytes, verify_ed25519, verify_ed25519_openssl
 from corridor.ledger.envelope import seal, unseal
 from corridor.ledger.keys import KeyHistory
 from corridor.ledger.merkle import leaf_hash
@@ -41,13 +41,14 @@ def per_second(count: int, seconds: float) -> float:
 
 # -- primitives -----------------------------------------------------------------------------------------
 
-def ed25519_verifications_per_second(n: int = 5000) -> float:
+def ed25519_verifications_per_second(n: int = 5000, verify=verify_ed25519) -> float:
+    """Through `verify_ed25519` (libsodium), or the binding given (bench/signatures.py compares them)."""
     key = Ed25519PrivateKey.generate()
     public, message = public_bytes(key), b"x" * 300
     signature = key.sign(message)
     started = time.perf_counter()
     for _ in range(n):
-        verify_ed25519(public, message, signature)
+        verify(public, message, signature)
     return per_second(n, time.perf_counter() - started)
 
 
@@ -229,8 +230,9 @@ def main() -> None:
 
 def run(tmp: Path, args: argparse.Namespace) -> None:
     ed, sha, commits = ed25519_verifications_per_second(), leaf_hashes_per_second(), sqlite_commits_per_second(tmp)
-    print(f"primitives: Ed25519 verify {ed:,.0f}/s | SHA-256 leaf hash {sha:,.0f}/s | "
-          f"fsync'd SQLite commit {commits:,.0f}/s")
+    openssl = ed25519_verifications_per_second(verify=verify_ed25519_openssl)
+    print(f"primitives: Ed25519 verify {ed:,.0f}/s (libsodium; OpenSSL {openssl:,.0f}/s) | "
+          f"SHA-256 leaf hash {sha:,.0f}/s | fsync'd SQLite commit {commits:,.0f}/s")
     if args.only_verification:
         return report_full_verification(tmp, args.verify_size, ed)
     rate = durable_appends(tmp, args.appends)

@@ -71,7 +71,8 @@ class LogFold:
         apply(self.state, statement)
         signer.commit()  # a passkey's counter moves only once the statement is accepted
         plan = getattr(statement, "plan", None)
-        folded = Folded(self.size, envelope, statement, sorted({*changed, *([plan] if plan else [])}), signer.record)
+        plans = sorted({*changed, *([plan] if plan else [])}) if changed else [plan] if plan else []
+        folded = Folded(self.size, envelope, statement, plans, signer.record)
         self.size += 1
         return folded
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from .clock import refresh_clock
 from .errors import refuse
-from .lifecycle import refresh_status
+from .lifecycle import derive_status
 from .model import Route
 from .rules import consent, incidents, movement, registry, reveal, slots
-from .state import BEFORE_MOVEMENT, PlanState, State
+from .state import BEFORE_MOVEMENT, CLOSED_STATUSES, PlanState, State
 from .statements import REGISTRY_TYPES, STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
 from .times import format_time
 
@@ -50,19 +50,31 @@ HANDLERS_BY_TYPE: dict[str, Handler] = {
     "passage.attest": registry.attest_passage,
 }
 HANDLERS: dict[type, Handler] = {STATEMENT_CLASSES[kind]: handler for kind, handler in HANDLERS_BY_TYPE.items()}
+# statements whose speaker's kind is checked against the statement (registry and attestations)
+ROLE_CHECKED: frozenset[type] = frozenset(STATEMENT_CLASSES[kind] for kind in (*REGISTRY_TYPES, "passage.attest"))
+ROLE_KINDS = frozenset({"operator", "source"})
+PLAN_CLASSES: frozenset[type] = frozenset(cls for cls in STATEMENT_CLASSES.values() if issubclass(cls, PlanStatement))
 
 
 def apply(state: State, st: Statement) -> State:
-    """Apply one parsed statement, or raise RuleViolation leaving the state as it was."""
+    """Apply one parsed statement, or raise RuleViolation leaving the state as it was.
+
+    Every statement of a fold passes here, so the common case is kept to dictionary lookups (the checks
+    are `_check_speaker`'s, in its order; it runs whole whenever one of them would refuse)."""
     moment = st.seconds()
-    _check_speaker(state, st, moment)
-    now = moment if moment > state.clock else state.clock
-    if state.timers and state.timers[0][0] <= now:
+    cls, party_id = type(st), st.party
+    party, clock = state.parties.get(party_id), state.clock
+    if (party is None or party.kind in ROLE_KINDS or party.kind == "observer" or cls in ROLE_CHECKED
+            or st.seq != state.last_seq.get(party_id, 0) + 1 or moment < clock - MAX_SKEW_SECONDS):
+        _check_speaker(state, st, moment)
+    now = moment if moment > clock else clock
+    timers = state.timers
+    if timers and timers[0][0] <= now:
         settle(state, now)
-    HANDLERS[type(st)](state, st, now)
-    state.last_seq[st.party] = st.seq
+    HANDLERS[cls](state, st, now)
+    state.last_seq[party_id] = st.seq
     state.clock = now
-    if isinstance(st, PlanStatement):
+    if cls in PLAN_CLASSES:
         after_change(state.plans[st.plan], state.routes, now)
     return state
 
@@ -90,8 +102,11 @@ def settle(state: State, now: int) -> list[str]:
 
 
 def after_change(plan: PlanState, routes: dict[str, Route], now: int) -> None:
-    """After anything happened to a plan: its status from the facts, then who it now waits on."""
-    refresh_status(plan, now)
+    """After anything happened to a plan: its status from the facts (closed from then on, if it closed),
+    then who it now waits on."""
+    status = plan.status = derive_status(plan)
+    if status in CLOSED_STATUSES and plan.closed_at is None:
+        plan.closed_at = now
     refresh_clock(plan, routes, now)
 
 

@@ -29,18 +29,22 @@ plan was open.
 from __future__ import annotations
 
 from .model import Route
-from .state import BEFORE_CLEARANCE, LegState, PlanState
+from .state import BEFORE_CLEARANCE, CLOSED_STATUSES, LegState, PlanState
 
 
 def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str]:
     status = plan.status
-    if plan.closed:
+    if status in CLOSED_STATUSES:
         return set()
     if status in ("refused", "withdrawn"):
         return {plan.requester}
     if status in BEFORE_CLEARANCE:
-        if not plan.requests:  # the common case, kept cheap: every fold step passes here
-            return {party for party, position in plan.positions.items() if position.stance != "consented"}
+        if not plan.requests:  # the common case, kept cheap: every fold step passes here (a loop: no frame)
+            holders = set()
+            for party, position in plan.positions.items():
+                if position.stance != "consented":
+                    holders.add(party)
+            return holders
         return _consent_holders(plan)
     if status == "cleared":
         return _slot_holders(plan)
@@ -67,12 +71,20 @@ def _slot_holders(plan: PlanState) -> set[str]:
     slot = plan.slot
     if slot is None or slot.declined:
         return {plan.requester}
-    return {party for party in plan.required if party not in slot.answers}
+    answers, holders = slot.answers, set()
+    for party in plan.required:  # a loop rather than a comprehension: this runs for every confirmation
+        if party not in answers:
+            holders.add(party)
+    return holders
 
 
 def _movement_holders(plan: PlanState, routes: dict[str, Route]) -> set[str]:
     holders: set[str] = set()
-    all_cleared = {leg.phase for leg in plan.legs.values()} == {"cleared"}
+    all_cleared = bool(plan.legs)  # every leg cleared at its gate
+    for leg in plan.legs.values():
+        if leg.phase != "cleared":
+            all_cleared = False
+            break
     for leg in plan.legs.values():
         holders |= _leg_holders(plan, leg, routes, all_cleared)
     return holders
@@ -91,19 +103,24 @@ def _leg_holders(plan: PlanState, leg: LegState, routes: dict[str, Route], all_c
 
 def _inspectors(plan: PlanState, leg: LegState, routes: dict[str, Route]) -> tuple[str, ...]:
     route = routes[plan.content.leg(leg.id).route]
-    checkpoint = next(c for c in route.checkpoints if c.id == leg.checkpoint)
-    return checkpoint.inspected_by
+    for checkpoint in route.checkpoints:  # a plain loop: cheaper than next() over a generator
+        if checkpoint.id == leg.checkpoint:
+            return checkpoint.inspected_by
+    raise StopIteration  # as next() did: a leg is only ever at a checkpoint of its route
 
 
 def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     """Close the intervals of parties no longer waited on, open those of parties newly waited on."""
     holders = ball_holders(plan, routes, now)
-    _track_dormant(plan, now)
+    if plan.status == "scheduled" or plan.dormant_since is not None:  # else dormancy has nothing to track
+        _track_dormant(plan, now)
     since = plan.waiting_since
     if since.keys() == holders:
         return
-    for party in [p for p in since if p not in holders]:
-        plan.waited[party] = plan.waited.get(party, 0) + now - since.pop(party)
+    waited = plan.waited
+    for party in list(since):
+        if party not in holders:
+            waited[party] = waited.get(party, 0) + now - since.pop(party)
     for party in holders:
         if party not in since:
             since[party] = now

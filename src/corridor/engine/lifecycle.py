@@ -15,31 +15,30 @@ def derive_status(plan: PlanState) -> PlanStatus:
     """Status from facts. Terminal statuses (cancelled, expired, aborted) are sticky and set by rules."""
     if plan.status in STICKY_STATUSES:
         return plan.status
-    stances = {position.stance for position in plan.positions.values()}
-    phases = {leg.phase for leg in plan.legs.values()}
+    stances, phases = set(), set()  # plain loops: no comprehension frames, on every statement
+    for position in plan.positions.values():
+        stances.add(position.stance)
+    for leg in plan.legs.values():
+        phases.add(leg.phase)
     consented = stances <= ONLY_CONSENTED
+    if phases == ONLY_PLANNED:  # nothing has moved yet
+        if consented:
+            return "scheduled" if slot_confirmed(plan) else "cleared"
+        if "refused" in stances:
+            return "refused"
+        if "withdrawn" in stances:
+            return "withdrawn"
+        return "submitted" if stances == ONLY_PENDING and not plan.requests else "awaiting_consent"
     # until vehicles are released, a missing consent stops the plan even at the gates; after, it cannot
     if not consented and phases <= UNCOMMITTED_PHASES:
         if "refused" in stances:
             return "refused"
         if "withdrawn" in stances:
             return "withdrawn"
-    if phases != ONLY_PLANNED:
-        return ("completed" if "delivered" in phases else "aborted") if phases <= LEG_DONE else "in_progress"
-    if consented:
-        return "scheduled" if slot_confirmed(plan) else "cleared"
-    if stances == ONLY_PENDING and not plan.requests:
-        return "submitted"
-    return "awaiting_consent"
+    return ("completed" if "delivered" in phases else "aborted") if phases <= LEG_DONE else "in_progress"
 
 
 def slot_confirmed(plan: PlanState) -> bool:
     """Every required party confirmed the current slot (answers come only from required parties)."""
     slot = plan.slot
     return slot is not None and not slot.declined and len(slot.answers) == len(plan.required)
-
-
-def refresh_status(plan: PlanState, now: int) -> None:
-    plan.status = derive_status(plan)
-    if plan.closed and plan.closed_at is None:
-        plan.closed_at = now

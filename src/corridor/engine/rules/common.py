@@ -23,7 +23,9 @@ def plan_version(content: PlanContent) -> str:
 
 
 def open_plan(state: State, st: Statement) -> PlanState:
-    plan = existing_plan(state, st)
+    plan = state.plans.get(st.plan)  # `existing_plan`, inline: every plan statement passes here
+    if plan is None:
+        raise refuse("plan.unknown", f"there is no plan {st.plan!r}")
     if plan.status in CLOSED_STATUSES:
         code = "plan.expired" if plan.status == "expired" else "plan.closed"
         raise refuse(code, f"plan {plan.id} is {plan.status}; {st.type} is no longer possible")
