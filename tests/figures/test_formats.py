@@ -62,3 +62,13 @@ def test_json_rows_are_one_a_line_in_column_order_and_decimals_exact():
 def test_no_rows_is_still_a_table():
     assert formats.render(tables.STATS, [], "json", CHECKPOINT).decode().endswith('"rows": [\n]}\n')
     assert formats.render(tables.STATS, [], "csv", CHECKPOINT).decode().count("\r\n") == 2
+
+
+def test_the_checkpoint_row_gives_a_root_beginning_with_plus_as_signed():
+    """Base64 roots begin with "+" one time in 64: the row must read as the signed checkpoint does, so
+    the formula guard for party text never touches it (CI once failed on exactly this)."""
+    root = bytes([0xFB]) + bytes(31)  # base64 "+w…"
+    data = formats.render(tables.TABLES["stats"], [], "csv", Checkpoint("corridor.example/log", 42, root))
+    first = next(csv.reader(io.StringIO(data.decode())))
+    assert first == ["#checkpoint", "corridor.example/log", "42", formats.root_text(Checkpoint("o", 1, root))]
+    assert first[3].startswith("+w")

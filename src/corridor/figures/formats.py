@@ -3,7 +3,9 @@ same rows and checkpoint (docs/figures.md, "Files"). Each file names the checkpo
 
 CSV and HXL: RFC 4180 with CRLF line ends. The first row is `#checkpoint,ORIGIN,SIZE,ROOT` (the log's
 name, tree size and base64 root hash, as in the signed checkpoint), then the header row, then (HXL only)
-the hashtag row, then the rows. Every cell goes through `spreadsheet_cell`: text a spreadsheet would run
+the hashtag row, then the rows. The checkpoint row is written verbatim: it holds the log's own values (a
+base64 root may begin with "+"), which must read exactly as in the signed checkpoint, never a party's text.
+Every other cell goes through `spreadsheet_cell`: text a spreadsheet would run
 as a formula (it begins with = + - @, a tab or a carriage return: OWASP "CSV injection") is written with a
 leading apostrophe, so a party's text can never run in another party's spreadsheet. Numbers stay numbers.
 
@@ -54,8 +56,7 @@ def write(table: Table, rows: Iterable[dict], out: TextIO, fmt: str, checkpoint:
     # RFC 4180's CRLF: the csv module quotes a field holding any character of the line terminator, so a
     # carriage return inside a cell can only ever be quoted, never end a row early
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([spreadsheet_cell(cell) for cell in ("#checkpoint", checkpoint.origin, checkpoint.size,
-                                                         root_text(checkpoint))])
+    writer.writerow(["#checkpoint", checkpoint.origin, checkpoint.size, root_text(checkpoint)])
     writer.writerow(table.fields)
     if fmt == "hxl":
         writer.writerow(table.hxl_tags)
