@@ -55,6 +55,7 @@ test-api-fuzz: $(STAMP) $(FUZZ_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py
 	$(BIN)/python bench/signatures.py
+	$(BIN)/python bench/figures.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/passkeys.py
 	$(BIN)/python bench/service.py
