@@ -111,6 +111,7 @@ def test_failures_have_stable_codes(grown, live_server, tiles, tmp_path, capsys)
     log = f"{live_server.url}/log"
     cases = [
         (["--at", first - 1], "[size.unpublished]"),
+        (["--at", first - 1], "lists them at /log/checkpoints"),
         (["--at", latest + 5], "[size.beyond]"),
     ]
     for extra, code_text in cases:

@@ -5,7 +5,8 @@ Verifies the log exactly as `corridor verify` does, folds every entry through th
 public table (docs/figures.md) as CSV, HXL and JSON and the public page's figures (summary.json) into DIR,
 with the checkpoint they were computed at (DIR/checkpoint). `--at SIZE` computes at an earlier size the log
 signed a checkpoint for (GET /log/checkpoints lists them). `--compare URL` downloads the service's exports at
-the same size (URL: the service, e.g. https://corridor.example) and exits 1 naming every differing row. No database, no Django: only the log's public files.
+the same size (URL: the service, e.g. https://corridor.example) and exits 1 naming every differing row.
+No database, no Django: only the log's public files.
 
 Failures print `corridor audit: [CODE] message` and exit 1 (codes: docs/figures.md, "corridor audit").
 """
