@@ -332,7 +332,8 @@ def register(api: NinjaAPI) -> None:
         return page_of(given, query, lambda rows: [attestation_row(a) for a in rows])
 
     @api.get("/export/{table}.{fmt}", summary="Download a public table as csv, json or hxl, computed from the log "
-             "at the latest published checkpoint (or at ?size=N, a size the log signed a checkpoint at)",
+             "at the latest published checkpoint (or at ?size=N, a size the log signed a checkpoint at); "
+             "summary.json: the public page's figures",
              tags=["reads"], openapi_extra=DOWNLOAD)
     def export(request, table: Text, fmt: Text, given: Query[ExportQuery]):
         return download(table, fmt, given.size)
