@@ -44,7 +44,7 @@ def test_audit_over_http_at_the_latest_and_an_earlier_size_matches_the_service(g
     code, out, err = run(capsys, "audit", log, "--trust", trust, "--out", tmp_path / "now",
                          "--compare", live_server.url)
     assert code == 0, err
-    assert f"at size {latest}" in out and "identical, byte for byte (21 files)" in out
+    assert f"at size {latest}" in out and "identical, byte for byte (22 files)" in out
     code, out, err = run(capsys, "audit", log, "--trust", trust, "--out", tmp_path / "then", "--at", first,
                          "--compare", live_server.url)
     assert code == 0, err
@@ -72,6 +72,28 @@ def test_compare_names_every_row_that_differs(grown, live_server, tmp_path, caps
     assert "plans.json: plan=truck-b: status: ours 'completed', theirs 'cancelled'" in out
 
 
+def test_compare_checks_the_public_page_and_the_api_figures(grown, live_server, client, tmp_path, capsys):
+    _, latest, trust = grown
+    code, _, err = run(capsys, "audit", f"{live_server.url}/log", "--trust", trust, "--out", tmp_path / "a",
+                       "--compare", live_server.url)
+    assert code == 0, err
+    ours = json.loads((tmp_path / "a" / "summary.json").read_bytes())
+    assert client.get("/api/v1/export/summary.json").content == (tmp_path / "a" / "summary.json").read_bytes()
+    # what the API shows is what the compared files hold
+    assert client.get("/api/v1/waiting/board").json() == {"checkpoint": ours["checkpoint"], "results": ours["board"]}
+    stats = json.loads((tmp_path / "a" / "stats.json").read_bytes())
+    assert client.get("/api/v1/stats").json() == {"checkpoint": stats["checkpoint"], "results": stats["rows"]}
+    [folder] = [p for p in published.root().iterdir() if p.name.startswith(f"{latest}-")]
+    summary = json.loads((folder / "summary.json").read_text())
+    summary["totals"]["tonnes"] = 99999
+    (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False))
+    assert published.page_summary()["totals"]["tonnes"] == 99999  # what the page shows
+    code, out, err = run(capsys, "audit", f"{live_server.url}/log", "--trust", trust, "--out", tmp_path / "b",
+                         "--compare", live_server.url)
+    assert code == 1 and "[compare.differs] 1 differences" in err
+    assert "summary.json: (file): ours '', theirs 'differs from byte" in out
+
+
 def test_audit_needs_no_django_nor_any_database(grown, tiles, tmp_path):
     _, _, trust = grown
     script = ("import sys\nfrom corridor.cli import main\n"
@@ -89,6 +111,7 @@ def test_failures_have_stable_codes(grown, live_server, tiles, tmp_path, capsys)
     log = f"{live_server.url}/log"
     cases = [
         (["--at", first - 1], "[size.unpublished]"),
+        (["--at", first - 1], "lists them at /log/checkpoints"),
         (["--at", latest + 5], "[size.beyond]"),
     ]
     for extra, code_text in cases:

@@ -72,7 +72,8 @@ def _at_size(source: str, trust: Trust, report: Report, size: int) -> VerifiedLo
         checkpoint, _, note = read_signed_checkpoint(Source(source), path, trust.log_key)
     except VerificationError as error:
         code = "size.unpublished" if error.message == "missing" else "log.unverified"
-        raise SourceError(code, f"no checkpoint signed by the log at size {size} ({error})") from None
+        listing = " (a service lists them at /log/checkpoints)" if code == "size.unpublished" else ""
+        raise SourceError(code, f"no checkpoint signed by the log at size {size} ({error}){listing}") from None
     entries = report.entries[:size]
     if checkpoint.size != size or checkpoint.origin != report.origin \
             or root_of([leaf_hash(e) for e in entries]) != checkpoint.root:

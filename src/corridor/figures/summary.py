@@ -7,15 +7,35 @@ medians of seconds are plain numbers. docs/figures.md, "The public page", says h
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
+
+from ..engine.state import State
+from ..ledger.checkpoint import Checkpoint
+from .attested import dataset_sections, dataset_sources
+from .formats import root_text
+
+SUMMARY = "summary.json"
 
 STAGES = (
     ("submitted → cleared", "submitted_at", "cleared_at"),
     ("cleared → departed", "cleared_at", "departed_at"),
     ("departed → delivered", "departed_at", "delivered_at"),
 )
+
+
+def summary_file(tables: dict[str, list[dict]], state: State, checkpoint: Checkpoint) -> bytes:
+    """summary.json: the page's figures and datasets at a checkpoint, as the service publishes them
+    (GET /api/v1/export/summary.json) and `corridor audit` writes them, byte for byte."""
+    summary = {"checkpoint": checkpoint_json(checkpoint), **page_figures(tables),
+               "datasets": dataset_sections(tables["stats"], dataset_sources(state))}
+    return json.dumps(summary, ensure_ascii=False).encode()
+
+
+def checkpoint_json(checkpoint: Checkpoint) -> dict:
+    return {"origin": checkpoint.origin, "size": checkpoint.size, "root": root_text(checkpoint)}
 
 
 def page_figures(tables: dict[str, list[dict]]) -> dict:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("log/checkpoint", log_views.checkpoint),
     path("log/checkpoint.<int:size>", log_views.checkpoint_at),
+    path("log/checkpoints", log_views.checkpoints),
     path("log/trust.txt", log_views.trust),
     path("log/tile/<path:tile_path>", log_views.tile),
     path("log/proof/<int:index>", log_views.proof),

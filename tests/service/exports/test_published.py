@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from corridor.service.exports import published
+from corridor.service.ledger import views as log_views
 from corridor.service.ledger.integrator import integrate_now
 
 from ..api_driver import drive
@@ -60,6 +61,24 @@ def test_an_earlier_size_stays_as_it_was(two_roads, public):
     assert public.get(f"/log/checkpoint.{two_roads}")["Cache-Control"] == "public, max-age=31536000, immutable"
     stats = public.get("/api/v1/stats", {"size": two_roads}).json()
     assert stats["checkpoint"]["size"] == two_roads and all(row["source"] == "corridor" for row in stats["results"])
+
+
+def test_the_signed_sizes_are_listed_newest_first_a_bounded_page_at_a_time(two_roads, public, monkeypatch):
+    attest(FLOUR)
+    integrate_now()
+    latest = published.published_size()
+    listing = public.get("/log/checkpoints").json()
+    assert listing["published"] == latest and listing["sizes"][0] == latest and two_roads in listing["sizes"]
+    assert listing["sizes"] == sorted(listing["sizes"], reverse=True) and listing["next_before"] is None
+    for size in listing["sizes"]:
+        assert public.get(f"/log/checkpoint.{size}").status_code == 200
+    monkeypatch.setattr(log_views, "CHECKPOINTS_PAGE", 1)
+    first = public.get("/log/checkpoints").json()
+    assert first["sizes"] == [latest] and first["next_before"] == latest
+    second = public.get("/log/checkpoints", {"before": latest}).json()
+    assert second["sizes"] == listing["sizes"][1:2]
+    answer = public.get("/log/checkpoints", {"before": "x"})
+    assert (answer.status_code, answer.json()["code"]) == (400, "checkpoints.before")
 
 
 def test_the_worker_publishes_figures_at_most_every_30_seconds(two_roads, monkeypatch):

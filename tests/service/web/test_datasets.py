@@ -60,6 +60,14 @@ def test_each_dataset_has_its_own_section_named_by_its_source_with_its_coverage(
     assert re.findall(r"<td>([^<]*)</td>", rafah) == ["2", "—", "0"]  # no weight given: unknown, not 0 t
 
 
+def test_the_tonnes_of_a_dataset_are_said_once_with_their_coverage(tiles):
+    import_trucks()
+    trucks = sections_of(public_page())["trucks"]
+    figures = trucks[trucks.index('<dl class="figures">'):trucks.index("</dl>")]
+    text = " ".join(re.sub(r"<[^>]+>", " ", figures).split())
+    assert text == "Records 4 Tonnes 20 t from 1 of 4 records with a weight"
+
+
 def test_attested_records_are_never_counted_among_the_passages_the_parties_signed(tiles):
     import_trucks()
     page = public_page()

@@ -16,6 +16,7 @@ from pydantic import StringConstraints
 
 from ...engine.times import format_duration
 from ...figures import formats
+from ...figures.summary import SUMMARY
 from ..config import CONFIG
 from ..exports import published, tables
 from ..imports.manifest import ManifestError, read_manifest
@@ -237,9 +238,13 @@ class ExportQuery(Schema):
 
 def download(table_name: str, fmt: str, size: int | None) -> HttpResponse:
     """A public table as published at a checkpoint: the bytes `corridor audit --at SIZE` writes."""
-    if table_name not in tables.TABLES or fmt not in formats.FORMATS:
-        raise Refused("export.unknown", f"exports: {', '.join(tables.TABLES)} as {', '.join(formats.FORMATS)}", 404)
-    name = formats.file_name(table_name, fmt)
+    if (table_name, fmt) == ("summary", "json"):  # the public page's figures, `corridor audit` writes it too
+        name = SUMMARY
+    elif table_name not in tables.TABLES or fmt not in formats.FORMATS:
+        raise Refused("export.unknown", f"exports: {', '.join(tables.TABLES)} as {', '.join(formats.FORMATS)}, "
+                                        f"and {SUMMARY}", 404)
+    else:
+        name = formats.file_name(table_name, fmt)
     data, checkpoint = published.read(size, name)
     response = HttpResponse(data, content_type=f"{formats.MEDIA_TYPES[fmt]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="corridor-{checkpoint.size}-{name}"'
@@ -327,7 +332,8 @@ def register(api: NinjaAPI) -> None:
         return page_of(given, query, lambda rows: [attestation_row(a) for a in rows])
 
     @api.get("/export/{table}.{fmt}", summary="Download a public table as csv, json or hxl, computed from the log "
-             "at the latest published checkpoint (or at ?size=N, a size the log signed a checkpoint at)",
+             "at the latest published checkpoint (or at ?size=N, a size the log signed a checkpoint at); "
+             "summary.json: the public page's figures",
              tags=["reads"], openapi_extra=DOWNLOAD)
     def export(request, table: Text, fmt: Text, given: Query[ExportQuery]):
         return download(table, fmt, given.size)

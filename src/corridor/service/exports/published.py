@@ -21,9 +21,8 @@ import time
 from pathlib import Path
 
 from ...figures import formats
-from ...figures.attested import dataset_sections, dataset_sources
 from ...figures.fold import FigureFold
-from ...figures.summary import page_figures
+from ...figures.summary import SUMMARY, page_figures, summary_file
 from ...figures.tables import TABLES, public_tables
 from ...ledger.checkpoint import Checkpoint
 from ...ledger.tiles import write_atomically
@@ -36,7 +35,6 @@ from ..ledger.record import Refused
 FIGURES_SECONDS = 30  # the public figures may lag the published log by this much; the log itself never lags
 KEEP = 8
 ON_DEMAND_PER_MINUTE = 6
-SUMMARY = "summary.json"
 CHUNK = 5000
 
 _lock = threading.Lock()
@@ -137,9 +135,7 @@ def write_figures(fold: FigureFold, checkpoint: Checkpoint) -> Path:
     for name, rows in tables.items():
         for fmt in formats.FORMATS:
             (temporary / formats.file_name(name, fmt)).write_bytes(formats.render(TABLES[name], rows, fmt, checkpoint))
-    summary = {"checkpoint": checkpoint_json(checkpoint), **page_figures(tables),
-               "datasets": dataset_sections(tables["stats"], dataset_sources(fold.state))}
-    (temporary / SUMMARY).write_text(json.dumps(summary, ensure_ascii=False))
+    (temporary / SUMMARY).write_bytes(summary_file(tables, fold.state, checkpoint))
     try:
         temporary.rename(target)
     except OSError:  # another process wrote the same figures first
@@ -148,10 +144,6 @@ def write_figures(fold: FigureFold, checkpoint: Checkpoint) -> Path:
         _advance_latest(checkpoint, target)
     prune()
     return target
-
-
-def checkpoint_json(checkpoint: Checkpoint) -> dict:
-    return {"origin": checkpoint.origin, "size": checkpoint.size, "root": formats.root_text(checkpoint)}
 
 
 def _advance_latest(checkpoint: Checkpoint, folder: Path) -> None:

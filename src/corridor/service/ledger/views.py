@@ -4,7 +4,7 @@ No sign-in: the log is public."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 
 from ...ledger.evidence import Evidence
 from ...ledger.reader import TileHashes
@@ -16,6 +16,7 @@ from .keys import trust_text
 from .models import LogEntry, SignedCheckpoint
 
 TEXT = "text/plain; charset=utf-8"
+CHECKPOINTS_PAGE = 100
 
 
 def checkpoint(request) -> HttpResponse:
@@ -39,6 +40,21 @@ def checkpoint_at(request, size: int) -> HttpResponse:
     response = HttpResponse(row.note, content_type=TEXT)
     response["Cache-Control"] = "public, max-age=31536000, immutable"  # a signed size never changes
     return response
+
+
+def checkpoints(request) -> JsonResponse:
+    """The sizes the log signed a checkpoint at (each served at /log/checkpoint.N), newest first, at most
+    CHECKPOINTS_PAGE per request (the store keeps every one); `?before=N` for the page below N."""
+    published = int(_checkpoint_note().split("\n")[1])
+    before = request.GET.get("before", "")
+    if before and not before.isdigit():
+        return JsonResponse({"code": "checkpoints.before", "message": "before= must be a size (digits)"}, status=400)
+    below = min(int(before), published + 1) if before else published + 1
+    sizes = list(SignedCheckpoint.objects.filter(size__lt=below).order_by("-size")
+                 .values_list("size", flat=True)[:CHECKPOINTS_PAGE + 1])
+    more = len(sizes) > CHECKPOINTS_PAGE
+    sizes = sizes[:CHECKPOINTS_PAGE]
+    return JsonResponse({"published": published, "sizes": sizes, "next_before": sizes[-1] if more else None})
 
 
 def trust(request) -> HttpResponse:
