@@ -101,3 +101,16 @@ def test_a_briefing_is_audited_at_its_own_checkpoint_after_the_log_grew(publishe
     assert "size 52" in capsys.readouterr().out
     assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 1  # no checkpoint.52 file
     assert "[size.unpublished]" in capsys.readouterr().err
+
+
+def test_an_unverifiable_text_exits_with_its_own_code(published, tmp_path, capsys):
+    from corridor.briefing.render import generator
+
+    tiles, trust = published
+    path = briefing(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(generator(), "corridor 0.0.1")
+    path.write_text(text.replace("Who was waited on, and for how long", "Who obstructed the convoy", 1))
+    capsys.readouterr()
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 3
+    out, err = capsys.readouterr()
+    assert "OK" not in out and "[briefing.unverified]" in err and "could not be verified" in err
