@@ -154,3 +154,11 @@ def generator_of() -> str:
     from corridor.briefing.render import generator
 
     return generator()
+
+
+def test_a_forged_far_future_period_is_not_a_briefing(two_roads, html):
+    forged = html.replace(b'name="corridor:period-to" content="2023-09-19"',
+                          b'name="corridor:period-to" content="9999-12-31"')
+    assert forged != html
+    with pytest.raises(NotABriefing, match="between"):
+        audit(two_roads, forged)

@@ -72,6 +72,10 @@ def test_refusals_have_their_codes(published, tmp_path, capsys):
     tiles, trust = published
     assert main(["briefing", "--from", "2023-09-19", "--to", "2023-09-11", "-o", str(tmp_path / "x.html")]) == 2
     assert "[briefing.period]" in capsys.readouterr().err
+    assert main(["briefing", "--from", "2023-01-01", "--to", "9999-12-31", "-o", str(tmp_path / "x.html")]) == 2
+    assert "[briefing.period]" in capsys.readouterr().err
+    assert main(["briefing", "--from", "2000-01-01", "--to", "2023-12-31", "-o", str(tmp_path / "x.html")]) == 2
+    assert "[briefing.period-too-long]" in capsys.readouterr().err
     (tmp_path / "nothing.html").write_text("<html></html>")
     assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(tmp_path / "nothing.html")]) == 1
     assert "[briefing.invalid]" in capsys.readouterr().err

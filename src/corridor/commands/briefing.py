@@ -26,12 +26,12 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def briefing_command(args: argparse.Namespace) -> int:
-    from ..figures.briefing import Period
+    from ..figures.briefing import Period, PeriodError
 
     try:
         period = Period.parse(args.first, args.last)
-    except ValueError as error:
-        print(f"corridor briefing: [briefing.period] {error}", file=sys.stderr)
+    except PeriodError as error:
+        print(f"corridor briefing: [{error.code}] {error}", file=sys.stderr)
         return 2
     django_setup()
     from ..briefing.render import document

@@ -106,3 +106,17 @@ def test_before_the_first_checkpoint_the_page_says_so(parties, public, tiles):
 
 def test_the_page_names_the_briefings_in_the_menu(published, public):
     assert 'href="/briefings/"' in public.get("/").content.decode()
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ({"from": "2023-01-01", "to": "9999-12-31"}, "briefing.period"),
+    ({"from": "9999-12-31", "to": "9999-12-31"}, "briefing.period"),
+    ({"from": "20230101", "to": "2023-01-05"}, "briefing.period"),
+    ({"from": "2023-W01-1", "to": "2023-01-05"}, "briefing.period"),
+    ({"from": "2023-01-01", "to": "2024-01-02"}, "briefing.period-too-long"),
+])
+def test_far_future_odd_and_long_periods_are_refused(published, public, query, code):
+    for path in ("/briefings/", "/briefings/briefing.json", "/briefings/briefing.html"):
+        response = public.get(path, query)
+        assert response.status_code == 400 and f"[{code}]" in response.content.decode(), path
+    assert public.get("/briefings/", {"from": "2023-01-01", "to": "2024-01-01"}).status_code == 200  # 366 days

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ...briefing.render import LANGUAGES, document, render_body
-from ...figures.briefing import Briefing, Checkpoint, Period, compute
+from ...figures.briefing import Briefing, Checkpoint, Period, PeriodError, compute
 from ...figures.fold import FigureFold
 from ...figures.history import History
 from ..config import CONFIG
@@ -97,8 +97,8 @@ def _read_form(request) -> tuple[Period | None, str, str | None]:
         return _default_period(), lang, None
     try:
         return Period.parse(first, last), lang, None
-    except ValueError as error:
-        return None, lang, f"[briefing.period] {error}"
+    except PeriodError as error:
+        return None, lang, f"[{error.code}] {error}"
 
 
 def _base(request) -> str:
