@@ -120,3 +120,24 @@ def test_far_future_odd_and_long_periods_are_refused(published, public, query, c
         response = public.get(path, query)
         assert response.status_code == 400 and f"[{code}]" in response.content.decode(), path
     assert public.get("/briefings/", {"from": "2023-01-01", "to": "2024-01-01"}).status_code == 200  # 366 days
+
+
+def test_renderings_are_cached_and_pdfs_rate_limited(published, public, monkeypatch):
+    from corridor.service.web import briefings
+
+    calls = []
+    real = briefings.compute
+    monkeypatch.setattr(briefings, "compute", lambda *a: calls.append(a) or real(*a))
+    first = public.get("/briefings/briefing.html", PERIOD).content
+    assert public.get("/briefings/briefing.html", PERIOD).content == first and len(calls) == 1
+    public.get("/briefings/", PERIOD)
+    public.get("/briefings/", PERIOD)
+    assert len(calls) == 2  # the page's body is cached on its own
+    monkeypatch.setattr(briefings, "PDF_PER_MINUTE", 1)
+    assert public.get("/briefings/briefing.pdf", PERIOD).status_code == 200
+    assert public.get("/briefings/briefing.pdf", PERIOD).status_code == 200  # from the cache
+    busy = public.get("/briefings/briefing.pdf", {**PERIOD, "lang": "fr"})
+    assert busy.status_code == 429 and "[briefing.busy]" in busy.content.decode() and busy["Retry-After"] == "60"
+    monkeypatch.setattr(briefings, "CACHED", 1)
+    public.get("/briefings/briefing.json", PERIOD)
+    assert len(briefings._rendered) == 1
