@@ -118,3 +118,16 @@ def test_an_unverifiable_text_exits_with_its_own_code(published, tmp_path, capsy
     assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 3
     out, err = capsys.readouterr()
     assert "OK" not in out and "[briefing.unverified]" in err and "could not be verified" in err
+
+
+def test_the_ok_line_names_the_links_base_and_warns_when_it_is_another_server(published, tmp_path, capsys):
+    from corridor.briefing.command import links_note
+
+    tiles, trust = published
+    path = briefing(tmp_path)
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 0
+    assert "links to https://corridor.example.org" in capsys.readouterr().out
+    assert links_note(str(tiles), "https://elsewhere.example") is None  # files: nothing to compare
+    assert links_note("https://corridor.example.org/log", "https://corridor.example.org") is None
+    warning = links_note("https://corridor.example.org/log", "https://evil.example")
+    assert warning.startswith("warning:") and "evil.example" in warning and "corridor.example.org" in warning

@@ -59,10 +59,27 @@ def audit_briefing_command(args: argparse.Namespace) -> int:
 UNVERIFIED = 3  # exit status: figures equal, text not verifiable (not OK, not a difference found)
 
 
+def links_note(source: str, base: str) -> str | None:
+    """A warning when the briefing's links point to another server than the log audited (a reader who
+    follows them would check another server's entries and proofs); None when the hosts agree or the log was
+    read from files (nothing to compare: the OK line names the base)."""
+    from urllib.parse import urlsplit
+
+    audited = urlsplit(source).hostname if "://" in source else None
+    linked = urlsplit(base).hostname
+    if audited is None or audited == linked:
+        return None
+    return (f"warning: the briefing's links point to {linked or base!r}, not to {audited}, the log audited: "
+            f"its figures are this log's, but a reader following its links reads another server")
+
+
 def report(args: argparse.Namespace, result: AuditResult) -> int:
     claimed = result.claimed
     what = (f"the briefing of {claimed.period.first} to {claimed.period.last} ({claimed.lang}, {claimed.kind}) at "
-            f"{claimed.checkpoint.origin} size {claimed.checkpoint.size}")
+            f"{claimed.checkpoint.origin} size {claimed.checkpoint.size}, links to {claimed.base or '(none)'}")
+    warning = links_note(str(args.source), claimed.base)
+    if warning:
+        result.notes.append(warning)
     for note in result.notes:
         print(f"  note: {note}")
     if result.unverified and not result.differences:
