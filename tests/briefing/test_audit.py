@@ -162,3 +162,15 @@ def test_a_forged_far_future_period_is_not_a_briefing(two_roads, html):
     assert forged != html
     with pytest.raises(NotABriefing, match="between"):
         audit(two_roads, forged)
+
+
+def test_the_json_download_is_audited_and_an_edit_to_it_fails(two_roads, briefing):
+    data = document(briefing, "fr", BASE, "json")
+    result = audit(two_roads, data)
+    assert result.ok and result.claimed.kind == "json", [d.line() for d in result.differences]
+    edited = json.loads(data)
+    edited["figures"]["totals/requested.kg"]["value"] = 1
+    result = audit(two_roads, json.dumps(edited).encode())
+    assert ("totals/requested.kg", "value") in [(d.figure, d.what) for d in result.differences]
+    with pytest.raises(NotABriefing):
+        audit(two_roads, b'{"figures": {}}')

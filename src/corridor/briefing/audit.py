@@ -1,7 +1,7 @@
 """`corridor audit --briefing FILE`: recompute a briefing from the log and name every figure that differs.
 
-A briefing (HTML, or PDF with its embedded `briefing.json`) states the checkpoint it was computed at, the
-period, the language and the base URL of its links. The audit
+A briefing (HTML, PDF with its embedded `briefing.json`, or that JSON as downloaded) states the checkpoint
+it was computed at, the period, the language and the base URL of its links. The audit
 1. reads those and every figure the briefing states (id, value, what is shown, the entries it rests on);
 2. checks the stated checkpoint: a note signed by the log's key (and any cosignature by a witness the trust
    file knows), whose size and root are the verified log's at that size;
@@ -87,9 +87,18 @@ def read_document(data: bytes) -> Claimed:
         except NoAttachment as error:
             raise NotABriefing(str(error)) from None
     try:
-        return read_html(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise NotABriefing("neither a PDF nor UTF-8 HTML") from None
+        raise NotABriefing("neither a PDF nor UTF-8 HTML or JSON") from None
+    if text.lstrip().startswith("{"):  # the JSON download: what a PDF embeds
+        try:
+            machine = json.loads(text)
+        except ValueError as error:
+            raise NotABriefing(f"not JSON: {error}") from None
+        if not isinstance(machine, dict):
+            raise NotABriefing("not a briefing's JSON")
+        return read_machine(machine, "json")
+    return read_html(text)
 
 
 def read_machine(machine: dict, kind: str) -> Claimed:
@@ -227,7 +236,11 @@ def compare_document(data: bytes, claimed: Claimed, briefing: Briefing, result: 
     if theirs != ours:
         html = html.replace(escape(ours), escape(theirs))
     differences = len(result.differences)
-    if claimed.kind == "html":
+    if claimed.kind == "json":
+        again = json.dumps({**machine(briefing, claimed.lang, claimed.base), "generator": theirs},
+                           ensure_ascii=False, sort_keys=True, indent=1)
+        _first_difference(data.decode("utf-8"), again, briefing, result)
+    elif claimed.kind == "html":
         _first_difference(data.decode("utf-8"), html, briefing, result)
     else:
         from .pdf import page_text, write_pdf
