@@ -142,9 +142,10 @@ class Checkpoint:
 class Briefing:
     period: Period
     checkpoint: Checkpoint
-    as_of: int
+    as_of: int  # the log's clock, or the period's end if earlier: open waiting intervals count up to it
     totals: list[Figure]
     tables: dict[str, list[Row]]
+    clock: int = 0  # the log's clock at the checkpoint: the time of its last statement
 
     def figures(self) -> Iterator[Figure]:
         yield from self.totals
@@ -248,7 +249,7 @@ def compute(history: History, period: Period, checkpoint: Checkpoint) -> Briefin
         "datasets": _datasets(history, period, names),
     }
     as_of = min(history.state.clock, period.end)
-    return Briefing(period, checkpoint, as_of, _totals(by_kind), tables)
+    return Briefing(period, checkpoint, as_of, _totals(by_kind), tables, history.state.clock)
 
 
 class _Names:
