@@ -131,3 +131,10 @@ def test_the_ok_line_names_the_links_base_and_warns_when_it_is_another_server(pu
     assert links_note("https://corridor.example.org/log", "https://corridor.example.org") is None
     warning = links_note("https://corridor.example.org/log", "https://evil.example")
     assert warning.startswith("warning:") and "evil.example" in warning and "corridor.example.org" in warning
+
+
+def test_an_unwritable_output_is_a_clear_error(published, tmp_path, capsys):
+    assert main(["briefing", "--from", "2023-09-11", "--to", "2023-09-19",
+                 "-o", str(tmp_path / "nonexistent" / "x.html")]) == 1
+    err = capsys.readouterr().err
+    assert "[briefing.unwritable]" in err and "Traceback" not in err

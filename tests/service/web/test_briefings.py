@@ -141,3 +141,15 @@ def test_renderings_are_cached_and_pdfs_rate_limited(published, public, monkeypa
     monkeypatch.setattr(briefings, "CACHED", 1)
     public.get("/briefings/briefing.json", PERIOD)
     assert len(briefings._rendered) == 1
+
+
+def test_arabic_is_right_to_left_russian_months_are_genitive_and_unknown_languages_refused(published, public):
+    arabic = public.get("/briefings/", {**PERIOD, "lang": "ar"}).content.decode()
+    assert re.search(r'<article class="briefing" id="briefing" dir="rtl"', arabic)
+    english = public.get("/briefings/", PERIOD).content.decode()
+    assert '<article class="briefing" id="briefing" data-' in english
+    russian = public.get("/briefings/", {**PERIOD, "lang": "ru"}).content.decode()
+    assert "11 сентября 2023" in russian and "Сентябрь" not in russian
+    unknown = public.get("/briefings/", {**PERIOD, "lang": "xx"})
+    assert unknown.status_code == 400 and "[briefing.lang]" in unknown.content.decode()
+    assert public.get("/briefings/briefing.html", {**PERIOD, "lang": "xx"}).status_code == 400

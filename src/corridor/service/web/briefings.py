@@ -129,8 +129,12 @@ def _default_period() -> Period:
 
 def _read_form(request) -> tuple[Period | None, str, str | None]:
     """(period, language, error): the period given, or the default one when the form is not filled in."""
-    lang = request.GET.get("lang") or get_language() or "en"
+    asked = request.GET.get("lang")
+    lang = asked or get_language() or "en"
     if lang not in dict(LANGUAGES):
+        if asked:
+            return None, "en", "[briefing.lang] " + _("A briefing is in English, Russian, French or Arabic: "
+                                                     "lang is en, ru, fr or ar.")
         lang = "en"
     first, last = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
     if not first and not last:
