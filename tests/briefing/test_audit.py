@@ -126,3 +126,51 @@ def test_a_pdf_without_its_figures_is_not_a_briefing(two_roads, briefing):
         audit(two_roads, weasyprint.HTML(string=render_document(briefing, "en", BASE)).write_pdf())
     with pytest.raises(NotABriefing):
         audit(two_roads, b"<html><body>hello</body></html>")
+
+
+def test_an_edited_briefing_whose_generator_was_changed_too_is_not_ok(two_roads, html):
+    from corridor.briefing.render import generator
+
+    other = html.replace(generator().encode(), b"corridor 0.0.1")
+    assert other != html
+    assert audit(two_roads, other).ok  # the generator alone changed: the rest renders again identically
+    edited = other.replace(b"Who was waited on, and for how long", b"Who obstructed the convoy", 1)
+    result = audit(two_roads, edited)
+    assert not result.ok and result.differences == []
+    assert "corridor 0.0.1" in result.unverified and "Who obstructed the convoy" in result.unverified
+
+
+def test_a_figure_edited_in_a_pdfs_pages_is_named(two_roads, briefing):
+    from corridor.briefing.pdf import write_pdf
+
+    html = render_document(briefing, "en", BASE).replace('data-entries="16,20">54.3<', 'data-entries="16,20">64.3<')
+    tampered = {**machine(briefing, "en", BASE), "generator": "corridor 9.9"}  # and its generator changed
+    result = audit(two_roads, write_pdf(html.replace(generator_of(), "corridor 9.9"), tampered))
+    assert not result.ok
+    assert "totals/requested.kg" in result.unverified + " ".join(d.line() for d in result.differences)
+
+
+def generator_of() -> str:
+    from corridor.briefing.render import generator
+
+    return generator()
+
+
+def test_a_forged_far_future_period_is_not_a_briefing(two_roads, html):
+    forged = html.replace(b'name="corridor:period-to" content="2023-09-19"',
+                          b'name="corridor:period-to" content="9999-12-31"')
+    assert forged != html
+    with pytest.raises(NotABriefing, match="between"):
+        audit(two_roads, forged)
+
+
+def test_the_json_download_is_audited_and_an_edit_to_it_fails(two_roads, briefing):
+    data = document(briefing, "fr", BASE, "json")
+    result = audit(two_roads, data)
+    assert result.ok and result.claimed.kind == "json", [d.line() for d in result.differences]
+    edited = json.loads(data)
+    edited["figures"]["totals/requested.kg"]["value"] = 1
+    result = audit(two_roads, json.dumps(edited).encode())
+    assert ("totals/requested.kg", "value") in [(d.figure, d.what) for d in result.differences]
+    with pytest.raises(NotABriefing):
+        audit(two_roads, b'{"figures": {}}')

@@ -102,3 +102,15 @@ def test_imported_datasets_are_linked_too():
     for row in reader.rows.values():
         for entries in row.figures.values():
             assert set(entries) <= row.linked
+
+
+def test_the_log_clock_is_the_last_statement_even_after_the_period(two_roads):
+    from corridor.engine.times import format_time
+    from corridor.figures.briefing import Period, compute
+
+    history = two_roads.history()
+    early = compute(history, Period.parse("2023-09-01", "2023-09-02"), two_roads.checkpoint())
+    assert early.as_of < history.state.clock
+    html = render_document(early, "en", BASE)
+    assert f"<time>{format_time(history.state.clock)}</time>" in html
+    assert f"<time>{format_time(early.as_of)}</time>" not in html

@@ -72,6 +72,10 @@ def test_refusals_have_their_codes(published, tmp_path, capsys):
     tiles, trust = published
     assert main(["briefing", "--from", "2023-09-19", "--to", "2023-09-11", "-o", str(tmp_path / "x.html")]) == 2
     assert "[briefing.period]" in capsys.readouterr().err
+    assert main(["briefing", "--from", "2023-01-01", "--to", "9999-12-31", "-o", str(tmp_path / "x.html")]) == 2
+    assert "[briefing.period]" in capsys.readouterr().err
+    assert main(["briefing", "--from", "2000-01-01", "--to", "2023-12-31", "-o", str(tmp_path / "x.html")]) == 2
+    assert "[briefing.period-too-long]" in capsys.readouterr().err
     (tmp_path / "nothing.html").write_text("<html></html>")
     assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(tmp_path / "nothing.html")]) == 1
     assert "[briefing.invalid]" in capsys.readouterr().err
@@ -101,3 +105,36 @@ def test_a_briefing_is_audited_at_its_own_checkpoint_after_the_log_grew(publishe
     assert "size 52" in capsys.readouterr().out
     assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 1  # no checkpoint.52 file
     assert "[size.unpublished]" in capsys.readouterr().err
+
+
+def test_an_unverifiable_text_exits_with_its_own_code(published, tmp_path, capsys):
+    from corridor.briefing.render import generator
+
+    tiles, trust = published
+    path = briefing(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(generator(), "corridor 0.0.1")
+    path.write_text(text.replace("Who was waited on, and for how long", "Who obstructed the convoy", 1))
+    capsys.readouterr()
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 3
+    out, err = capsys.readouterr()
+    assert "OK" not in out and "[briefing.unverified]" in err and "could not be verified" in err
+
+
+def test_the_ok_line_names_the_links_base_and_warns_when_it_is_another_server(published, tmp_path, capsys):
+    from corridor.briefing.command import links_note
+
+    tiles, trust = published
+    path = briefing(tmp_path)
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 0
+    assert "links to https://corridor.example.org" in capsys.readouterr().out
+    assert links_note(str(tiles), "https://elsewhere.example") is None  # files: nothing to compare
+    assert links_note("https://corridor.example.org/log", "https://corridor.example.org") is None
+    warning = links_note("https://corridor.example.org/log", "https://evil.example")
+    assert warning.startswith("warning:") and "evil.example" in warning and "corridor.example.org" in warning
+
+
+def test_an_unwritable_output_is_a_clear_error(published, tmp_path, capsys):
+    assert main(["briefing", "--from", "2023-09-11", "--to", "2023-09-19",
+                 "-o", str(tmp_path / "nonexistent" / "x.html")]) == 1
+    err = capsys.readouterr().err
+    assert "[briefing.unwritable]" in err and "Traceback" not in err

@@ -1,15 +1,18 @@
 """`corridor audit --briefing FILE`: recompute a briefing from the log and name every figure that differs.
 
-A briefing (HTML, or PDF with its embedded `briefing.json`) states the checkpoint it was computed at, the
-period, the language and the base URL of its links. The audit
+A briefing (HTML, PDF with its embedded `briefing.json`, or that JSON as downloaded) states the checkpoint
+it was computed at, the period, the language and the base URL of its links. The audit
 1. reads those and every figure the briefing states (id, value, what is shown, the entries it rests on);
 2. checks the stated checkpoint: a note signed by the log's key (and any cosignature by a witness the trust
    file knows), whose size and root are the verified log's at that size;
 3. folds the verified log up to that size and computes the same period's briefing;
 4. compares figure by figure: a value, a shown text or a list of entries that differs, a figure missing from
    the briefing or one the log does not give, is each a difference;
-5. renders the briefing again (same version of Corridor) and compares the whole document — HTML byte for
-   byte, PDF by its text — so that a label or a sentence edited by hand fails too.
+5. renders the briefing again and compares the whole document — HTML byte for byte, a PDF by the text a
+   reader sees (so a figure edited in the pages, not in the attachment, fails too, and is named) — so that a
+   label or a sentence edited by hand fails too. The rendering carries the briefing's stated generator, so
+   changing that string alone hides nothing: if the text still differs and the briefing names another
+   version of Corridor, its text cannot be verified here (`unverified`, not OK: docs/briefings.md).
 Any difference fails the audit.
 """
 
@@ -63,10 +66,11 @@ class AuditResult:
     figures_checked: int = 0
     differences: list[Difference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unverified: str = ""  # why the document's text could not be verified (another version made it)
 
     @property
     def ok(self) -> bool:
-        return not self.differences
+        return not self.differences and not self.unverified
 
 
 class NotABriefing(ValueError):
@@ -83,9 +87,18 @@ def read_document(data: bytes) -> Claimed:
         except NoAttachment as error:
             raise NotABriefing(str(error)) from None
     try:
-        return read_html(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise NotABriefing("neither a PDF nor UTF-8 HTML") from None
+        raise NotABriefing("neither a PDF nor UTF-8 HTML or JSON") from None
+    if text.lstrip().startswith("{"):  # the JSON download: what a PDF embeds
+        try:
+            machine = json.loads(text)
+        except ValueError as error:
+            raise NotABriefing(f"not JSON: {error}") from None
+        if not isinstance(machine, dict):
+            raise NotABriefing("not a briefing's JSON")
+        return read_machine(machine, "json")
+    return read_html(text)
 
 
 def read_machine(machine: dict, kind: str) -> Claimed:
@@ -212,32 +225,53 @@ def audit_document(data: bytes, load: Loader, trust: Trust) -> AuditResult:
 
 
 def compare_document(data: bytes, claimed: Claimed, briefing: Briefing, result: AuditResult) -> None:
-    """The whole document against a new rendering by this version of Corridor."""
+    """The whole document against a new rendering, with the generator the briefing states (a briefing made
+    by another version, or whose generator was edited, must still read the same to pass)."""
+    from django.utils.html import escape
+
     from .render import generator, machine, render_document
 
-    if claimed.generator != generator():
-        result.notes.append(f"the text around the figures was not compared: the briefing was made by "
-                            f"{claimed.generator or 'an unknown program'}, this is {generator()}")
-        return
+    ours, theirs = generator(), claimed.generator
     html = render_document(briefing, claimed.lang, claimed.base)
-    if claimed.kind == "html":
-        _first_difference(data.decode("utf-8"), html, result)
-        return
-    from .pdf import page_text, write_pdf
+    if theirs != ours:
+        html = html.replace(escape(ours), escape(theirs))
+    differences = len(result.differences)
+    if claimed.kind == "json":
+        again = json.dumps({**machine(briefing, claimed.lang, claimed.base), "generator": theirs},
+                           ensure_ascii=False, sort_keys=True, indent=1)
+        _first_difference(data.decode("utf-8"), again, briefing, result)
+    elif claimed.kind == "html":
+        _first_difference(data.decode("utf-8"), html, briefing, result)
+    else:
+        from .pdf import page_text, write_pdf
 
-    again = write_pdf(html, machine(briefing, claimed.lang, claimed.base))
-    if again != data:
-        _first_difference(page_text(data), page_text(again), result)
+        again = write_pdf(html, {**machine(briefing, claimed.lang, claimed.base), "generator": theirs})
+        if again != data:
+            _first_difference(page_text(data), page_text(again), briefing, result)
+    if theirs != ours and len(result.differences) > differences:
+        found = result.differences[differences:]
+        del result.differences[differences:]
+        result.unverified = (f"the briefing was made by {theirs or 'an unknown program'}, this is {ours}: its "
+                             f"text cannot be rendered again identically here ({found[0].line()})")
 
 
-def _first_difference(stated: str, rendered: str, result: AuditResult) -> None:
+def _first_difference(stated: str, rendered: str, briefing: Briefing, result: AuditResult) -> None:
     if stated == rendered:
         return
     ours, theirs = rendered.splitlines(), stated.splitlines()
     line = next((n for n, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
-    result.differences.append(Difference("document", "document", f"differs from a new rendering at line {line + 1}: "
+    named = _figures_on(_at(ours, line, None), _at(theirs, line, None), briefing)
+    result.differences.append(Difference(named or "document", "document",
+                                         f"differs from a new rendering at line {line + 1}: "
                                          f"{_at(theirs, line)!r} where the log gives {_at(ours, line)!r}"))
 
 
-def _at(lines: list[str], n: int) -> str:
-    return lines[n].strip()[:160] if n < len(lines) else "(end of document)"
+def _figures_on(ours: str, theirs: str, briefing: Briefing) -> str:
+    """The figures the log shows on the line that differs and the document does not (a figure edited in
+    the visible text), named by id."""
+    gone = [f.id for f in briefing.figures() if f.display and f.display in ours and f.display not in theirs]
+    return ", ".join(gone[:5])
+
+
+def _at(lines: list[str], n: int, width: int | None = 160) -> str:
+    return lines[n].strip()[:width] if n < len(lines) else "(end of document)"

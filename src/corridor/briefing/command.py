@@ -4,7 +4,9 @@ difference; exits 0 when there is none, 1 otherwise.
 
 Failures print `corridor audit: [CODE] message`: briefing.unreadable (the file cannot be read),
 briefing.invalid (not a briefing: no Corridor head, or a PDF without its embedded briefing.json),
-briefing.differs (figures or text differ from the log), and the log's own codes (docs/figures.md).
+briefing.differs (figures or text differ from the log; exit 1), briefing.unverified (the figures are the
+log's but the text around them cannot be rendered again identically: another version of Corridor made it;
+exit 3, never OK), and the log's own codes (docs/figures.md).
 """
 
 from __future__ import annotations
@@ -54,12 +56,36 @@ def audit_briefing_command(args: argparse.Namespace) -> int:
     return report(args, result)
 
 
+UNVERIFIED = 3  # exit status: figures equal, text not verifiable (not OK, not a difference found)
+
+
+def links_note(source: str, base: str) -> str | None:
+    """A warning when the briefing's links point to another server than the log audited (a reader who
+    follows them would check another server's entries and proofs); None when the hosts agree or the log was
+    read from files (nothing to compare: the OK line names the base)."""
+    from urllib.parse import urlsplit
+
+    audited = urlsplit(source).hostname if "://" in source else None
+    linked = urlsplit(base).hostname
+    if audited is None or audited == linked:
+        return None
+    return (f"warning: the briefing's links point to {linked or base!r}, not to {audited}, the log audited: "
+            f"its figures are this log's, but a reader following its links reads another server")
+
+
 def report(args: argparse.Namespace, result: AuditResult) -> int:
     claimed = result.claimed
     what = (f"the briefing of {claimed.period.first} to {claimed.period.last} ({claimed.lang}, {claimed.kind}) at "
-            f"{claimed.checkpoint.origin} size {claimed.checkpoint.size}")
+            f"{claimed.checkpoint.origin} size {claimed.checkpoint.size}, links to {claimed.base or '(none)'}")
+    warning = links_note(str(args.source), claimed.base)
+    if warning:
+        result.notes.append(warning)
     for note in result.notes:
         print(f"  note: {note}")
+    if result.unverified and not result.differences:
+        print(f"  {what}: {result.figures_checked} figures recomputed from the log, all equal")
+        _fail("briefing.unverified", f"the document's text could not be verified: {result.unverified}")
+        return UNVERIFIED
     if result.ok:
         print(f"OK: {what}: {result.figures_checked} figures recomputed from the log, all equal")
         return 0

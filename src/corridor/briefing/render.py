@@ -143,7 +143,7 @@ def _context(briefing: Briefing, lang: str, base: str) -> dict:
     labels = briefing_labels()
     return {
         "b": briefing, "lang": lang, "base": base.rstrip("/"), "direction": "rtl" if lang in RTL else "ltr",
-        "generator": generator(), "as_of": format_time(briefing.as_of),
+        "generator": generator(), "as_of": format_time(briefing.as_of), "clock": format_time(briefing.clock),
         "totals": [(labels["totals"].get(f.id, f.id), f) for f in briefing.totals],
         "columns": labels["columns"],
         "charts": {

@@ -26,12 +26,12 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def briefing_command(args: argparse.Namespace) -> int:
-    from ..figures.briefing import Period
+    from ..figures.briefing import Period, PeriodError
 
     try:
         period = Period.parse(args.first, args.last)
-    except ValueError as error:
-        print(f"corridor briefing: [briefing.period] {error}", file=sys.stderr)
+    except PeriodError as error:
+        print(f"corridor briefing: [{error.code}] {error}", file=sys.stderr)
         return 2
     django_setup()
     from ..briefing.render import document
@@ -43,7 +43,12 @@ def briefing_command(args: argparse.Namespace) -> int:
         print("corridor briefing: [log.empty] the log has no published checkpoint yet", file=sys.stderr)
         return 1
     base = (args.base_url or CONFIG.public_url).rstrip("/")
-    args.output.write_bytes(document(briefing, args.lang, base, args.format))
+    try:
+        args.output.write_bytes(document(briefing, args.lang, base, args.format))
+    except OSError as error:
+        print(f"corridor briefing: [briefing.unwritable] cannot write {args.output}: {error.strerror or error}",
+              file=sys.stderr)
+        return 1
     print(f"wrote the briefing of {period.first} to {period.last} ({args.lang}, {args.format}) at checkpoint "
           f"{briefing.checkpoint.size} to {args.output}", file=sys.stderr)
     return 0

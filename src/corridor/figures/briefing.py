@@ -25,6 +25,7 @@ durations, names and texts as the log gives them). Pure: no Django, no I/O.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,17 @@ from ..engine.times import format_duration, format_time
 from .history import Event, History, Interval, attested_day
 
 DAY = 86400
+MAX_DAYS = 366  # a briefing's longest period: a year (bounds the work one request can ask of the service)
+EARLIEST, LATEST = date(1970, 1, 1), date(9998, 12, 31)  # the day after LATEST still has a timestamp
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # only YYYY-MM-DD (fromisoformat takes 20230101 too)
+
+
+class PeriodError(ValueError):
+    """A period refused, with its stable code (briefing.period, briefing.period-too-long)."""
+
+    def __init__(self, message: str, code: str = "briefing.period") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -44,14 +56,24 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.last < self.first:
-            raise ValueError(f"the period ends ({self.last}) before it starts ({self.first})")
+            raise PeriodError(f"the period ends ({self.last}) before it starts ({self.first})")
+        if self.first < EARLIEST or self.last > LATEST:
+            raise PeriodError(f"a period's days are between {EARLIEST} and {LATEST}")
+        if (self.last - self.first).days + 1 > MAX_DAYS:
+            raise PeriodError(f"a period is at most {MAX_DAYS} days: {self.first} to {self.last} is "
+                              f"{(self.last - self.first).days + 1}", "briefing.period-too-long")
 
     @classmethod
     def parse(cls, first: str, last: str) -> Period:
+        if not all(isinstance(day, str) and ISO_DAY.fullmatch(day) for day in (first, last)):
+            raise PeriodError(f"a period is two days written like 2023-09-11 and 2023-09-19, not {first!r} "
+                              f"and {last!r}")
         try:
             return cls(date.fromisoformat(first), date.fromisoformat(last))
+        except PeriodError:
+            raise
         except (TypeError, ValueError) as error:
-            raise ValueError(f"a period is two days like 2023-09-11 and 2023-09-19: {error}") from None
+            raise PeriodError(f"a period is two days like 2023-09-11 and 2023-09-19: {error}") from None
 
     @property
     def start(self) -> int:
@@ -120,9 +142,10 @@ class Checkpoint:
 class Briefing:
     period: Period
     checkpoint: Checkpoint
-    as_of: int
+    as_of: int  # the log's clock, or the period's end if earlier: open waiting intervals count up to it
     totals: list[Figure]
     tables: dict[str, list[Row]]
+    clock: int = 0  # the log's clock at the checkpoint: the time of its last statement
 
     def figures(self) -> Iterator[Figure]:
         yield from self.totals
@@ -226,7 +249,7 @@ def compute(history: History, period: Period, checkpoint: Checkpoint) -> Briefin
         "datasets": _datasets(history, period, names),
     }
     as_of = min(history.state.clock, period.end)
-    return Briefing(period, checkpoint, as_of, _totals(by_kind), tables)
+    return Briefing(period, checkpoint, as_of, _totals(by_kind), tables, history.state.clock)
 
 
 class _Names:

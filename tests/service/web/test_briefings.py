@@ -106,3 +106,50 @@ def test_before_the_first_checkpoint_the_page_says_so(parties, public, tiles):
 
 def test_the_page_names_the_briefings_in_the_menu(published, public):
     assert 'href="/briefings/"' in public.get("/").content.decode()
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ({"from": "2023-01-01", "to": "9999-12-31"}, "briefing.period"),
+    ({"from": "9999-12-31", "to": "9999-12-31"}, "briefing.period"),
+    ({"from": "20230101", "to": "2023-01-05"}, "briefing.period"),
+    ({"from": "2023-W01-1", "to": "2023-01-05"}, "briefing.period"),
+    ({"from": "2023-01-01", "to": "2024-01-02"}, "briefing.period-too-long"),
+])
+def test_far_future_odd_and_long_periods_are_refused(published, public, query, code):
+    for path in ("/briefings/", "/briefings/briefing.json", "/briefings/briefing.html"):
+        response = public.get(path, query)
+        assert response.status_code == 400 and f"[{code}]" in response.content.decode(), path
+    assert public.get("/briefings/", {"from": "2023-01-01", "to": "2024-01-01"}).status_code == 200  # 366 days
+
+
+def test_renderings_are_cached_and_pdfs_rate_limited(published, public, monkeypatch):
+    from corridor.service.web import briefings
+
+    calls = []
+    real = briefings.compute
+    monkeypatch.setattr(briefings, "compute", lambda *a: calls.append(a) or real(*a))
+    first = public.get("/briefings/briefing.html", PERIOD).content
+    assert public.get("/briefings/briefing.html", PERIOD).content == first and len(calls) == 1
+    public.get("/briefings/", PERIOD)
+    public.get("/briefings/", PERIOD)
+    assert len(calls) == 2  # the page's body is cached on its own
+    monkeypatch.setattr(briefings, "PDF_PER_MINUTE", 1)
+    assert public.get("/briefings/briefing.pdf", PERIOD).status_code == 200
+    assert public.get("/briefings/briefing.pdf", PERIOD).status_code == 200  # from the cache
+    busy = public.get("/briefings/briefing.pdf", {**PERIOD, "lang": "fr"})
+    assert busy.status_code == 429 and "[briefing.busy]" in busy.content.decode() and busy["Retry-After"] == "60"
+    monkeypatch.setattr(briefings, "CACHED", 1)
+    public.get("/briefings/briefing.json", PERIOD)
+    assert len(briefings._rendered) == 1
+
+
+def test_arabic_is_right_to_left_russian_months_are_genitive_and_unknown_languages_refused(published, public):
+    arabic = public.get("/briefings/", {**PERIOD, "lang": "ar"}).content.decode()
+    assert re.search(r'<article class="briefing" id="briefing" dir="rtl"', arabic)
+    english = public.get("/briefings/", PERIOD).content.decode()
+    assert '<article class="briefing" id="briefing" data-' in english
+    russian = public.get("/briefings/", {**PERIOD, "lang": "ru"}).content.decode()
+    assert "11 сентября 2023" in russian and "Сентябрь" not in russian
+    unknown = public.get("/briefings/", {**PERIOD, "lang": "xx"})
+    assert unknown.status_code == 400 and "[briefing.lang]" in unknown.content.decode()
+    assert public.get("/briefings/briefing.html", {**PERIOD, "lang": "xx"}).status_code == 400

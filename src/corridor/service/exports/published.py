@@ -38,6 +38,7 @@ ON_DEMAND_PER_MINUTE = 6
 CHUNK = 5000
 
 _lock = threading.Lock()
+_turns_lock = threading.Lock()
 _on_demand: list[float] = []
 _worker: dict = {"fold": None, "at": 0.0}
 
@@ -103,11 +104,19 @@ def ensure(size: int) -> Path:
 
 
 def _take_on_demand_turn() -> None:
-    now = time.monotonic()
-    _on_demand[:] = [t for t in _on_demand if now - t < 60]
-    if len(_on_demand) >= ON_DEMAND_PER_MINUTE:
-        raise Refused("export.busy", "figures at other sizes are being computed: ask again in a minute", 429)
-    _on_demand.append(now)
+    take_turn(_on_demand, ON_DEMAND_PER_MINUTE, "export.busy",
+              "figures at other sizes are being computed: ask again in a minute")
+
+
+def take_turn(turns: list[float], per_minute: int, code: str, message: str) -> None:
+    """A costly computation at most `per_minute` times in any minute in this process (`turns`: when the
+    last ones started); beyond, Refused(code, message, 429). Also the briefings' PDF limit."""
+    with _turns_lock:
+        now = time.monotonic()
+        turns[:] = [t for t in turns if now - t < 60]
+        if len(turns) >= per_minute:
+            raise Refused(code, message, 429)
+        turns.append(now)
 
 
 def latest() -> Path:

@@ -11,6 +11,7 @@ reveal, no plates, no crew): the briefing reads nothing else.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from django.http import Http404, HttpResponse
@@ -20,14 +21,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ...briefing.render import LANGUAGES, document, render_body
-from ...figures.briefing import Briefing, Checkpoint, Period, compute
+from ...figures.briefing import Briefing, Checkpoint, Period, PeriodError, compute
 from ...figures.fold import FigureFold
 from ...figures.history import History
 from ..config import CONFIG
+from ..exports.published import take_turn
 from ..ledger.keys import OPERATOR, operator_public
 from ..ledger.models import LogEntry
 from ..ledger.origins import policy
+from ..ledger.record import Refused
 
+PDF_PER_MINUTE = 6  # PDFs typeset in a minute per process (the others come from the cache)
+CACHED = 64  # rendered briefings kept in memory, the least recently used dropped first
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "json": "application/json"}
 DEFAULT_DAYS = 30  # the form's default period: the 30 days up to the log's last statement
 
@@ -69,6 +74,41 @@ def _same_log(history: History) -> bool:
 def reset_for_tests() -> None:
     with _Kept.lock:
         _Kept.history = _Kept.last_leaf = None
+    with _rendered_lock:
+        _rendered.clear()
+    _pdf_turns.clear()
+
+
+# Rendered briefings by (checkpoint size and root, period, language, base URL, format): the same request
+# again is served from here, not computed again (bounded: CACHED, the least recently used out).
+_rendered_lock = threading.Lock()
+_rendered: OrderedDict[tuple, object] = OrderedDict()
+_pdf_turns: list[float] = []
+
+
+def rendered(period: Period, lang: str, base: str, fmt: str) -> tuple[Checkpoint | None, object]:
+    """(checkpoint, rendering) of the period at the latest published checkpoint, from the cache or new, or
+    (None, None) before the first checkpoint. A PDF not in the cache takes
+    a turn of PDF_PER_MINUTE (briefing.busy, 429, beyond)."""
+    note = published_note()
+    if note is None:
+        return None, None
+    checkpoint = Checkpoint.of_note(note)
+    key = (checkpoint.size, checkpoint.root, period, lang, base, fmt)
+    with _rendered_lock:
+        if key in _rendered:
+            _rendered.move_to_end(key)
+            return checkpoint, _rendered[key]
+    if fmt == "pdf":
+        take_turn(_pdf_turns, PDF_PER_MINUTE, "briefing.busy",
+                  "briefings are being typeset as PDF: ask again in a minute (the HTML is available now)")
+    briefing = compute(history_at(checkpoint.size), period, checkpoint)
+    made = render_body(briefing, lang, base) if fmt == "page" else document(briefing, lang, base, fmt)
+    with _rendered_lock:
+        _rendered[key] = made
+        while len(_rendered) > CACHED:
+            _rendered.popitem(last=False)
+    return checkpoint, made
 
 
 def briefing_of(period: Period) -> Briefing | None:
@@ -89,16 +129,20 @@ def _default_period() -> Period:
 
 def _read_form(request) -> tuple[Period | None, str, str | None]:
     """(period, language, error): the period given, or the default one when the form is not filled in."""
-    lang = request.GET.get("lang") or get_language() or "en"
+    asked = request.GET.get("lang")
+    lang = asked or get_language() or "en"
     if lang not in dict(LANGUAGES):
+        if asked:
+            return None, "en", "[briefing.lang] " + _("A briefing is in English, Russian, French or Arabic: "
+                                                     "lang is en, ru, fr or ar.")
         lang = "en"
     first, last = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
     if not first and not last:
         return _default_period(), lang, None
     try:
         return Period.parse(first, last), lang, None
-    except ValueError as error:
-        return None, lang, f"[briefing.period] {error}"
+    except PeriodError as error:
+        return None, lang, f"[{error.code}] {error}"
 
 
 def _base(request) -> str:
@@ -108,11 +152,10 @@ def _base(request) -> str:
 @require_GET
 def briefings(request):
     period, lang, error = _read_form(request)
-    briefing = briefing_of(period) if period is not None else None
-    context = {"languages": LANGUAGES, "lang": lang, "error": error, "period": period,
-               "body": render_body(briefing, lang, _base(request)) if briefing else None,
+    body = rendered(period, lang, _base(request), "page")[1] if period is not None else None
+    context = {"languages": LANGUAGES, "lang": lang, "error": error, "period": period, "body": body,
                "query": request.GET.urlencode() if period else ""}
-    if period is not None and briefing is None:
+    if period is not None and body is None:
         context["error"] = _("The log has no published checkpoint yet.")
     return render(request, "web/briefings.html", context, status=400 if period is None else 200)
 
@@ -125,11 +168,17 @@ def download(request, fmt: str):
     period, lang, error = _read_form(request)
     if period is None:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    briefing = briefing_of(period)
-    if briefing is None:
+    try:
+        checkpoint, made = rendered(period, lang, _base(request), fmt)
+    except Refused as refused:
+        response = HttpResponse(f"[{refused.code}] {refused.message}", status=refused.status,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
+    if made is None:
         raise Http404("the log has no published checkpoint yet")
     name = f"briefing-{period.first}-{period.last}-{lang}.{fmt}"
-    response = HttpResponse(document(briefing, lang, _base(request), fmt), content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(made, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Corridor-Checkpoint"] = f"{briefing.checkpoint.size} {briefing.checkpoint.root}"
+    response["X-Corridor-Checkpoint"] = f"{checkpoint.size} {checkpoint.root}"
     return response
