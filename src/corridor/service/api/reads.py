@@ -106,8 +106,18 @@ class Page(Schema):
 
 
 PAGE = {200: Page}
+ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+# reads of the published figures: none before the first checkpoint or at a size the log did not sign (404),
+# and older sizes are computed a few a minute (429)
+PUBLISHED_ERRORS = {
+    "404": {"description": "No checkpoint published yet (export.unpublished), or none at that size "
+                           "(export.size_unpublished)", "content": ERROR_BODY},
+    "429": {"description": "Too many older sizes asked for at once (export.busy): try again in a minute",
+            "content": ERROR_BODY},
+}
 DOWNLOAD = {"responses": {"200": {"description": "The table as a file", "content": {
-    "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}}}}
+    "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}},
+    **PUBLISHED_ERRORS}}
 
 
 def page_of(paging: Paging, query, to_rows) -> dict:
@@ -319,7 +329,7 @@ def register(api: NinjaAPI) -> None:
         return {"checkpoint": summary["checkpoint"], "results": summary["board"]}
 
     @api.get("/stats", summary="Public aggregates (also per source for imported records), as published at the "
-             "latest checkpoint (or at ?size=N)", tags=["reads"])
+             "latest checkpoint (or at ?size=N)", tags=["reads"], openapi_extra={"responses": PUBLISHED_ERRORS})
     def stats(request, given: Query[ExportQuery]):
         return published_rows("stats", given.size)
 
