@@ -70,10 +70,10 @@ def _catalogue(lang: str):
 
     class Catalogue(trans_real.DjangoTranslation):
         def _add_installed_apps_translations(self) -> None:
-            pass
+            """Deliberately nothing: other apps' catalogues (the admin's) are left out, see above."""
 
         def _add_fallback(self, localedirs=None) -> None:
-            pass  # an untranslated string is its English msgid
+            """Deliberately nothing: no fallback language, so an untranslated string is its English msgid."""
 
     return Catalogue(lang)
 
