@@ -14,6 +14,7 @@ from corridor.service.config import Config
 from corridor.service.demo import seed
 from corridor.service.exports import published
 from corridor.service.guard import guarded
+from corridor.service.ledger import snapshots
 from corridor.service.ledger.record import reset_for_tests
 
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "two-roads.yaml"
@@ -23,6 +24,7 @@ SCENARIO = Path(__file__).parents[2] / "scenarios" / "two-roads.yaml"
 def fresh_fold(tmp_path, monkeypatch):
     """A fold and published figures of this test's own log (figures in a directory of its own)."""
     monkeypatch.setattr(Config, "figures_dir", property(lambda self: tmp_path / "figures"))
+    monkeypatch.setattr(snapshots, "directory", lambda: tmp_path / "snapshots")  # fold snapshots too
     reset_for_tests()
     published.reset_for_tests()
     yield

@@ -110,6 +110,7 @@ def _stop(children: list[subprocess.Popen]) -> None:
 def worker_command(args: argparse.Namespace) -> int:
     django_setup()
     from corridor.service.exports import published
+    from corridor.service.ledger import snapshots
     from corridor.service.ledger.integrator import integrate_now, open_store, witness_cosigning
     from corridor.service.outbox.worker import process_due
     from corridor.service.web.precompute import refresh
@@ -122,6 +123,7 @@ def worker_command(args: argparse.Namespace) -> int:
     while True:
         started = time.monotonic()
         integrate_now(store, cosigning)
+        snapshots.after_checkpoint(wait=args.once)  # a fold snapshot for fast restarts, if due (own thread)
         process_due()
         published.refresh()  # the public figures at the checkpoint just published (at most every 30 s)
         refresh()

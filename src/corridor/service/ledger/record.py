@@ -94,6 +94,7 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
     so custodial statements get the party's next sequence number."""
     privates = privates or [None] * len(builders)
     with _fold_lock:
+        _catch_up(_current_fold())  # a restart's snapshot load and tail replay, before the writer lock
         fold, changed = None, False
         try:
             with transaction.atomic(), domain_writes():
@@ -256,22 +257,52 @@ def _take_writer_lock() -> None:
 
 
 def _current_fold() -> LogFold:
+    """This process's fold: on first use, the newest fold snapshot that checks out (snapshots.py), else
+    an empty fold that `_catch_up` replays the whole log into."""
     global _process_fold
     if _process_fold is None:
-        _process_fold = LogFold(OPERATOR, operator_public(), webauthn=policy())
+        from . import snapshots
+
+        _process_fold = snapshots.load() or LogFold(OPERATOR, operator_public(), webauthn=policy())
     return _process_fold
 
 
-def _catch_up(fold: LogFold) -> LogFold:
-    """Apply entries other processes committed since this process last looked."""
-    while True:
-        rows = list(LogEntry.objects.filter(idx__gte=fold.size).order_by("idx").values_list("idx", "data")[:5000])
+CATCH_UP_BATCH = 5000
+
+
+def _catch_up(fold: LogFold, until: int | None = None) -> LogFold:
+    """Apply entries other processes committed since this process last looked (up to index `until`).
+
+    Their signatures are not checked again: every row of `entries` was written by `record()`, which
+    checked the entry's signature in the very transaction that inserted it (or, for a log loaded in bulk,
+    by `corridor rebuild`, which checks every entry). Whoever could write a row there unchecked could as
+    well write the read models the service answers from, so a second check here protects nothing; it
+    was 81 % of a replay's cost. Each entry's key must still be valid for its party at its index, and the
+    rules are applied in order, as for any entry (`LogFold.apply_entry`). `corridor verify` re-checks
+    every signature from the public log.
+    """
+    table = LogEntry._meta.db_table
+    while until is None or fold.size < until:
+        limit = CATCH_UP_BATCH if until is None else min(CATCH_UP_BATCH, until - fold.size)
+        with connection.cursor() as cursor:  # one raw query a batch: no model instances for bytes we parse
+            cursor.execute(f"SELECT idx, data FROM {table} WHERE idx >= %s ORDER BY idx LIMIT %s",
+                           [fold.size, limit])
+            rows = cursor.fetchall()
         if not rows:
             return fold
         for index, data in rows:
             if index != fold.size:
                 raise RuntimeError(f"log entries are not contiguous at {fold.size}")
-            fold.apply_entry(bytes(data))
+            fold.apply_entry(bytes(data), signature_checked=True)
+    return fold
+
+
+def encoded_fold(size: int, encode: Callable[[LogFold], bytes]) -> bytes | None:
+    """`encode` of this process's fold as of the log's first `size` entries (for a snapshot), run under the
+    fold's lock so no statement changes it meanwhile; None if the fold is already past `size`."""
+    with _fold_lock:
+        fold = _catch_up(_current_fold(), until=size)
+        return encode(fold) if fold.size == size else None
 
 
 def _drop_fold() -> None:
@@ -280,4 +311,7 @@ def _drop_fold() -> None:
 
 
 def reset_for_tests() -> None:
+    from . import snapshots
+
     _drop_fold()
+    snapshots.reset_for_tests()
