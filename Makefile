@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-api-fuzz lint bench scenario examples vendor messages clean
+.PHONY: run test test-postgres test-restart test-api-fuzz lint bench scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py
 
+# the real service restarted on a generated log of ~100k statements (built once, ~2-3 min, then cached under
+# /tmp/corridor-coldstart): its first plan page and first API write must answer (tests/service/test_restart.py)
+test-restart: $(STAMP)
+	CORRIDOR_RESTART_TEST=1 $(BIN)/python -m pytest tests/service/test_restart.py
+
 # schemathesis against the live service (fresh data dir, demo parties, a free port), at most 5 minutes, no
 # failure allowed. It lives in a venv of its own: it needs newer hypothesis and pytest than the tests pin.
 FUZZ_VENV := .venv-fuzz
@@ -59,6 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/passkeys.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/coldstart.py
 
 # front-end files from npm at the versions pinned in frontend/package-lock.json, copied into the app
 vendor:

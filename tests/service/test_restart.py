@@ -1,0 +1,34 @@
+"""The issue's "done when": the real service (`corridor serve`) restarted on a log large enough that replaying
+it on first use failed (100,000+ statements: ~200 µs an entry then, past gunicorn's worker timeout), answers
+its first plan page and its first API write. The generated service is cached (bench/coldstart.py), so only
+the first run builds it (~2-3 min).
+
+Run by `make test-restart` (from .ci/run); skipped elsewhere unless CORRIDOR_RESTART_TEST=1. Times are not
+asserted (a shared machine makes them noisy): each request must succeed within a timeout shorter than a full
+replay, under a gunicorn worker timeout as short; bench/coldstart.py measures them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+PLANS = int(os.environ.get("CORRIDOR_RESTART_PLANS", "10000"))  # ~10.7 statements a plan
+TIMEOUT = 15  # seconds: gunicorn's worker timeout, and each request's
+
+pytestmark = pytest.mark.skipif(os.environ.get("CORRIDOR_RESTART_TEST") != "1",
+                                reason="the restart test runs with `make test-restart` (CORRIDOR_RESTART_TEST=1)")
+
+
+def test_a_restart_on_a_large_log_answers_its_first_plan_page_and_write(capsys):
+    from bench import coldstart  # here: it puts bench/ on sys.path, which no other test should see
+
+    found = coldstart.fixture(PLANS)
+    assert found.entries >= min(100_000, PLANS * 10)
+    found.corridor("worker", "--once")  # the worker after a deployment: a fold snapshot this code can use
+    with coldstart.Served(found, coldstart.free_port(), timeout=TIMEOUT) as served:
+        times = coldstart.first_requests(found, served.port, timeout=TIMEOUT)
+    with capsys.disabled():
+        print(f"\nrestart on {found.entries:,} log entries: " + ", ".join(f"{name} {seconds:.2f} s"
+                                                                         for name, seconds in times.items()))
