@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 
+import msgspec
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor import snapshot
+from corridor.engine import to_json
 from corridor.fold import LogFold
 from corridor.ledger.crypto import public_bytes
 from corridor.ledger.merkle import leaf_hash, root_of
@@ -137,3 +139,28 @@ def test_a_truncated_or_foreign_file_is_refused(made, cut):
 def test_the_fingerprint_covers_the_engine():
     assert len(snapshot.code_fingerprint()) == 64
     assert any(name == "engine" for name in snapshot.FOLDING_CODE)
+
+
+def restored_two_roads() -> tuple[LogFold, LogFold]:
+    registrar, entries = two_roads()
+    return (snapshot.decode(snapshot_at(registrar, entries, len(entries)), SECRET, roots_of(entries),
+                            registrar_public=registrar), replayed(registrar, entries))
+
+
+def test_plans_are_decoded_on_first_use_and_equal_the_replayed_ones():
+    restored, original = restored_two_roads()
+    plans = restored.state.plans
+    assert isinstance(plans, snapshot.LazyPlans) and len(plans) == len(original.state.plans) > 0
+    first = next(iter(plans))
+    assert plans[first] == original.state.plans[first] and plans.get(first) is plans[first]
+    assert plans.get("no-such-plan") is None and "no-such-plan" not in plans
+    assert dict(plans) == original.state.plans  # reads through __getitem__, never the stored bytes
+    assert to_json(restored.state) == to_json(original.state)
+
+
+def test_code_that_walks_undecoded_plans_fails_loudly_rather_than_writing_bytes():
+    restored, _ = restored_two_roads()
+    with pytest.raises(TypeError):
+        msgspec.json.encode(restored.state)  # a plan not yet decoded is not JSON: refused, not mis-written
+    assert sorted(plan.id for plan in restored.state.plans.values()) == sorted(restored.state.plans)
+    msgspec.json.encode(restored.state)  # once decoded, as any state

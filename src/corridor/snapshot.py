@@ -13,7 +13,9 @@ A snapshot is trusted only as far as it is checked. Its file is
 - the caller says what the log's own signed root at N is: a snapshot of another log, or of a log since
   restored from an older backup, is refused;
 - the body is msgspec's msgpack of the fold (the engine's State structs, the key records), decoded strictly
-  against the same types.
+  against the same types, except that each plan stays in its bytes until first used (`LazyPlans`): most
+  plans of a large log are closed and never read again by a given process, and decoding them all was most
+  of a load's cost (and memory).
 
 Any failure raises SnapshotRefused (a stable code and a message); the caller then tries an older snapshot
 or replays the whole log. Pure: no Django, no files (the service's glue is service/ledger/snapshots.py).
@@ -65,8 +67,100 @@ class Body(msgspec.Struct, forbid_unknown_fields=True):
     keys: list[KeyRecord]
 
 
-_body_encoder = msgspec.msgpack.Encoder()
-_body_decoder = msgspec.msgpack.Decoder(Body)
+class _Undecoded:
+    """A plan still in the snapshot's bytes. Code that meets one without going through LazyPlans (e.g. a
+    JSON encoder walking the dict's storage) fails loudly rather than writing or reading the wrong thing."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: msgspec.Raw) -> None:
+        self.raw = raw
+
+
+class LazyPlans(dict):
+    """`State.plans` restored from a snapshot: each plan decoded (strictly, as a PlanState) on first access.
+    Every way of reading values goes through `__getitem__` or decodes everything first; overriding
+    `__iter__` also makes `dict(plans)` and `{**plans}` read through `__getitem__`."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str):
+        value = dict.__getitem__(self, key)
+        if type(value) is _Undecoded:
+            value = _plan_decoder.decode(value.raw)
+            dict.__setitem__(self, key, value)
+        return value
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default  # noqa: SIM401 (this is get)
+
+    def __iter__(self):
+        return dict.__iter__(self)
+
+    def setdefault(self, key, default=None):
+        return self[key] if key in self else dict.setdefault(self, key, default)
+
+    def pop(self, key, *default):
+        if key in self:
+            self[key]
+        return dict.pop(self, key, *default)
+
+    def decode_all(self) -> LazyPlans:
+        for key in self:
+            self[key]
+        return self
+
+    def values(self):
+        return dict.values(self.decode_all())
+
+    def items(self):
+        return dict.items(self.decode_all())
+
+    def popitem(self):
+        return dict.popitem(self.decode_all())
+
+    def copy(self) -> dict:
+        return dict(self.decode_all())
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self.decode_all(), other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.decode_all())
+
+    def __reduce__(self):
+        return dict, (dict(self.decode_all()),)
+
+    def __or__(self, other):
+        return dict(self.decode_all()) | other
+
+    def __ror__(self, other):
+        return other | dict(self.decode_all())
+
+
+def _shallow(struct: type, lazy: str) -> type:
+    """`struct` with its field `lazy` (a dict of structs) decoded as raw bytes per value."""
+    fields = [(f.name, dict[str, msgspec.Raw] if f.name == lazy else f.type,
+               msgspec.field(default_factory=f.default_factory) if f.default_factory is not msgspec.NODEFAULT
+               else f.default) for f in msgspec.structs.fields(struct)]
+    return msgspec.defstruct(f"Shallow{struct.__name__}", fields, kw_only=True, forbid_unknown_fields=True)
+
+
+def _raw_of(value: object) -> msgspec.Raw:
+    if type(value) is _Undecoded:
+        return value.raw  # a plan never decoded is written back as the very bytes it was read from
+    raise NotImplementedError(f"cannot encode {type(value).__name__}")
+
+
+_ShallowState = _shallow(State, "plans")
+_ShallowBody = msgspec.defstruct("ShallowBody", [("operator", str), ("size", int), ("state", _ShallowState),
+                                                 ("keys", list[KeyRecord])], forbid_unknown_fields=True)
+_plan_decoder = msgspec.msgpack.Decoder(next(f.type for f in msgspec.structs.fields(State)
+                                              if f.name == "plans").__args__[1])
+_body_encoder = msgspec.msgpack.Encoder(enc_hook=_raw_of)
+_body_decoder = msgspec.msgpack.Decoder(_ShallowBody)
 _header_decoder = msgspec.msgpack.Decoder(Header)
 
 
@@ -143,12 +237,15 @@ def decode(data: bytes | memoryview, secret: bytes, log_root: Callable[[int], by
     return _restore(content, header.size, registrar_public, webauthn)
 
 
-def _restore(content: Body, size: int, registrar_public: bytes, webauthn: WebAuthnPolicy | None) -> LogFold:
+def _restore(content, size: int, registrar_public: bytes, webauthn: WebAuthnPolicy | None) -> LogFold:
     registrar = next((record for record in content.keys if record.registrar), None)
     if content.size != size or registrar is None or registrar.key != key_id(registrar_public):
         raise SnapshotRefused("snapshot.registrar", "the snapshot's size or registrar is not the log's")
     fold = LogFold(content.operator, registrar_public, webauthn=webauthn)
-    fold.state, fold.size = content.state, content.size
+    shallow = content.state
+    fields = {name: getattr(shallow, name) for name in shallow.__struct_fields__}
+    fields["plans"] = LazyPlans({plan: _Undecoded(raw) for plan, raw in shallow.plans.items()})
+    fold.state, fold.size = State(**fields), content.size
     fold.keys.keys = {record.key: record for record in content.keys}
     return fold
 
