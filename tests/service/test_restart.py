@@ -5,7 +5,7 @@ the first run builds it (~2-3 min).
 
 Run by `make test-restart` (from .ci/run); skipped elsewhere unless CORRIDOR_RESTART_TEST=1. Times are not
 asserted (a shared machine makes them noisy): each request must succeed within a timeout shorter than a full
-replay, under a gunicorn worker timeout as short; bench/coldstart.py measures them.
+replay; bench/coldstart.py measures them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import os
 import pytest
 
 PLANS = int(os.environ.get("CORRIDOR_RESTART_PLANS", "10000"))  # ~10.7 statements a plan
-TIMEOUT = 15  # seconds: gunicorn's worker timeout, and each request's
+# each request's timeout (s): below a full replay of 100k entries then (~20 s), and below gunicorn's worker
+# timeout (its default, 30 s, which killed workers mid-replay at 1M) that the service runs with
+TIMEOUT = 15
 
 pytestmark = pytest.mark.skipif(os.environ.get("CORRIDOR_RESTART_TEST") != "1",
                                 reason="the restart test runs with `make test-restart` (CORRIDOR_RESTART_TEST=1)")
@@ -27,7 +29,7 @@ def test_a_restart_on_a_large_log_answers_its_first_plan_page_and_write(capsys):
     found = coldstart.fixture(PLANS)
     assert found.entries >= min(100_000, PLANS * 10)
     found.corridor("worker", "--once")  # the worker after a deployment: a fold snapshot this code can use
-    with coldstart.Served(found, coldstart.free_port(), timeout=TIMEOUT) as served:
+    with coldstart.Served(found, coldstart.free_port(), timeout=30) as served:
         times = coldstart.first_requests(found, served.port, timeout=TIMEOUT)
     with capsys.disabled():
         print(f"\nrestart on {found.entries:,} log entries: " + ", ".join(f"{name} {seconds:.2f} s"
