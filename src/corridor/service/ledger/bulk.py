@@ -40,6 +40,22 @@ class BulkWriter:
             cursor.executemany(sql, rows)
         self.written.add(model)
 
+    def insert_values(self, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Rows given as plain values (attribute names `columns`, in that order) rather than model objects:
+        each value still goes through its field's `get_db_prep_save`, as `insert` does."""
+        if not rows:
+            return
+        fields = [model._meta.get_field(name) for name in columns]
+        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} " \
+              f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) " \
+              f"VALUES ({', '.join(['%s'] * len(fields))})"
+        converts = [f.get_db_prep_save for f in fields]
+        prepared = [[convert(value, connection) for convert, value in zip(converts, row, strict=True)]
+                    for row in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
+        self.written.add(model)
+
     def finish(self) -> None:
         """Move PostgreSQL's id sequences past the ids assigned here."""
         statements = connection.ops.sequence_reset_sql(no_style(), sorted(self.written, key=lambda m: m.__name__))
