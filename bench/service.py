@@ -218,15 +218,21 @@ def import_section(workdir: Path, kinds: list[str]) -> None:
                   f"| Ed25519 verify {ed:,.0f}/s (each passage is signed, verified and logged)")
 
 
-def rebuild_section(workdir: Path, kind: str, plans: int) -> None:
+def rebuild_section(workdir: Path, kind: str, plans: int, keep: Path | None = None) -> None:
+    """`keep`: a directory where the generated log (SQLite) is kept and reused by later runs."""
     from engine_fold import generate  # the fold benchmark's realistic statement mix
 
-    service = Service(kind, workdir / "rebuild", seed=False)
-    statements = workdir / "statements.jsonl"
-    count = generate(plans, statements)
-    started = time.perf_counter()
-    service.python(_LOAD_STATEMENTS.replace("STATEMENTS", repr(str(statements))))
-    loaded = time.perf_counter() - started
+    statements, ready = (keep or workdir) / "statements.jsonl", (keep or workdir) / f"loaded-{plans}"
+    if keep and kind == "sqlite" and ready.exists():
+        service, count = Service(kind, keep / "rebuild", seed=False), int(ready.read_text())
+        loaded = float("nan")
+    else:
+        service = Service(kind, (keep or workdir) / "rebuild", seed=False)
+        count = generate(plans, statements)
+        started = time.perf_counter()
+        service.python(_LOAD_STATEMENTS.replace("STATEMENTS", repr(str(statements))))
+        loaded = time.perf_counter() - started
+        ready.write_text(str(count))
     started = time.perf_counter()
     output = service.corridor("rebuild")
     seconds = time.perf_counter() - started
@@ -291,6 +297,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rebuild-plans", type=int, default=100_000, help="100,000 plans ≈ 1M statements")
+    parser.add_argument("--keep", type=Path, help="keep the rebuild's generated log (SQLite) here and reuse it")
     args = parser.parse_args()
     sections = args.only or ["api", "imports", "rebuild"]
     print(f"primitive: Ed25519 verify {ed25519_verifications_per_second():,.0f}/s on one core; "
@@ -302,7 +309,7 @@ def main() -> None:
         if "imports" in sections:
             import_section(workdir, args.databases)
         if "rebuild" in sections:
-            rebuild_section(workdir, args.databases[0], args.rebuild_plans)
+            rebuild_section(workdir, args.databases[0], args.rebuild_plans, args.keep)
     print("single runs: this VM's speed varies up to 1.7x between runs; the ratios are the stable part")
 
 

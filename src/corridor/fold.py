@@ -8,6 +8,7 @@ every other key, and its party is the one that keeps the registry of parties and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .engine import Party, State, apply, parse_statement, settle
 from .engine.apply import check_time
@@ -18,6 +19,12 @@ from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord, SigningKind, sig
 from .ledger.passkeys import WebAuthnPolicy
 
 OPERATOR_NAME = "Corridor operator"
+
+
+class DeferredSignatures(Protocol):
+    """Takes the signatures `apply_entry` leaves to be checked later (`ledger.audit.SignatureChecks`)."""
+
+    def add(self, index: int, entry: bytes, public: bytes) -> None: ...
 
 
 @dataclass
@@ -56,20 +63,27 @@ class LogFold:
         self.state = State.with_registry([Party(id=operator, name=OPERATOR_NAME, kind="operator")], [])
         self.size = 0
 
-    def apply_entry(self, entry: bytes, signature_checked: bool = False) -> Folded:
+    def apply_entry(self, entry: bytes, signature_checked: bool = False,
+                    signatures: DeferredSignatures | None = None) -> Folded:
         """Check and apply the next entry. Raises EnvelopeError or RuleViolation and changes nothing if
         either refuses it (key statements are checked in full before the key history changes).
         `signature_checked`: the caller already checked this entry's form and signature (a parallel audit
-        of the whole log); the key's validity and party, and the rules, are still checked here, in order."""
+        of the whole log); the key's validity and party, and the rules, are still checked here, in order.
+        `signatures`: every check is made here but the signature itself (Ed25519, or a passkey's), which is
+        handed to `signatures.add` with the key to check it with: the caller must see those checks pass
+        before it trusts what was applied (a rebuild checks them on other cores while it folds)."""
         envelope = unseal_audited(entry) if signature_checked else unseal(entry)
         kind = envelope.statement.get("type")
         if kind in KEY_STATEMENTS:
             return self._apply_key_statement(envelope)
         statement = parse_statement(envelope.statement)
-        signer = self.keys.signer(self.size, envelope, signature_checked)
+        deferred = signatures is not None and not signature_checked
+        signer = self.keys.signer(self.size, envelope, signature_checked, defer=deferred)
         changed = settle(self.state, max(statement.seconds(), self.state.clock))
         apply(self.state, statement)
         signer.commit()  # a passkey's counter moves only once the statement is accepted
+        if deferred:
+            signatures.add(self.size, entry, signer.record.public)
         plan = getattr(statement, "plan", None)
         plans = sorted({*changed, *([plan] if plan else [])}) if changed else [plan] if plan else []
         folded = Folded(self.size, envelope, statement, plans, signer.record)

@@ -101,3 +101,33 @@ def test_the_nul_character_can_be_neither_sealed_nor_unsealed(statement):
     entry = canonical_json({"signature": "AA==", "statement": {**statement, "key": key_id(public_bytes(key))}})
     with pytest.raises(EnvelopeError, match="value.nul"):
         unseal(entry)
+
+
+@pytest.mark.parametrize("payload", [
+    {"note": "plain"},
+    {"\ue000": 1, "\U0001f600": 2, "a": 3},  # keys whose code-point and UTF-16 orders differ
+    {"text": "é€\U0001f600 \"quoted\" \\ \"statement\":{}"},
+])
+def test_unseal_cuts_the_signed_statement_from_the_canonical_entry(payload):
+    key = Ed25519PrivateKey.generate()
+    envelope = unseal(seal({**STATEMENT, "payload": payload}, key))
+    assert envelope.statement_json == canonical_json(envelope.statement)
+    envelope.verify(public_bytes(key))
+
+
+def test_a_key_at_or_above_e000_spelt_with_an_escape_is_not_canonical():
+    key = Ed25519PrivateKey.generate()
+    entry = seal({**STATEMENT, "payload": {"\ue000": 1, "a": 2}}, key)
+    escaped = entry.replace("\ue000".encode(), b"\\ue000")
+    assert escaped != entry
+    with pytest.raises(EnvelopeError, match="entry.not_canonical"):
+        unseal(escaped)
+
+
+@pytest.mark.parametrize("value", [
+    {"a": [1, {"b": "x"}]}, [True, None, -(2**53 - 1)], "text",
+])
+def test_check_values_accepts_plain_json(value):
+    from corridor.ledger.envelope import check_values
+
+    check_values(value)

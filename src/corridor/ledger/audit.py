@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -59,17 +60,17 @@ def audit_entries(entries: list[bytes], registrars: list[tuple[str, bytes]], wor
                   webauthn: WebAuthnPolicy | None = None) -> SigningSummary:
     """Raise EntryError for the first entry that is malformed, non-canonical or wrongly signed; else say
     how the entries were signed. `webauthn`: where passkeys may sign (none: no passkey entry passes)."""
-    history, pending, summary = KeyHistory(registrars, webauthn=webauthn), [], SigningSummary()
-    for index, entry in enumerate(entries):
-        try:
-            party, record, later = _resolve(history, index, entry)
-        except EnvelopeError as error:
-            failure = _first_failure(pending, workers)
-            raise EntryError(*(failure or (index, error.code, error.message))) from None
-        summary.add(party, record)
-        if later:
-            pending.append((index, entry, record.public))
-    failure = _first_failure(pending, workers)
+    history, summary = KeyHistory(registrars, webauthn=webauthn), SigningSummary()
+    with SignatureChecks(len(entries), workers) as checks:
+        for index, entry in enumerate(entries):
+            try:
+                party, record, later = _resolve(history, index, entry)
+            except EnvelopeError as error:
+                raise EntryError(*(checks.first_failure() or (index, error.code, error.message))) from None
+            summary.add(party, record)
+            if later:
+                checks.add(index, entry, record.public)
+        failure = checks.first_failure()
     if failure:
         raise EntryError(*failure)
     return summary
@@ -79,40 +80,74 @@ def _resolve(history: KeyHistory, index: int, entry: bytes) -> tuple[str, KeyRec
     """In-order pass: key statements are checked and applied now, a passkey entry checked but for its
     signature; says whether the signature is still to be checked (in parallel)."""
     head = _head(entry)
-    if head is None or head.get("type") in KEY_STATEMENTS:
+    if head is None or head.type in KEY_STATEMENTS:
         envelope = unseal(entry)  # raises the precise error for a malformed entry too
         return envelope.party, history.check(index, envelope), False
-    if head["key"].startswith(PASSKEY_PREFIX):
+    if head.key.startswith(PASSKEY_PREFIX):
         signer = history.signer(index, unseal(entry), defer=True)
         signer.commit()
-        return head["party"], signer.record, True
-    record = history.valid_key(head["key"], index)
-    if record.party != head["party"]:
-        raise EnvelopeError("key.party", f"key {record.key} belongs to {record.party}, not {head['party']}")
-    return head["party"], record, True
+        return head.party, signer.record, True
+    record = history.valid_key(head.key, index)
+    if record.party != head.party:
+        raise EnvelopeError("key.party", f"key {record.key} belongs to {record.party}, not {head.party}")
+    return head.party, record, True
 
 
-def _head(entry: bytes) -> dict | None:
+class _Head(msgspec.Struct):
+    key: str
+    party: str
+    type: Any = None
+
+
+class _Entry(msgspec.Struct):
+    statement: _Head
+
+
+_HEAD = msgspec.json.Decoder(_Entry)
+
+
+def _head(entry: bytes) -> _Head | None:
+    """The statement's key, party and type, decoded into a record without building the rest; None when the
+    entry does not have that shape (`unseal` then says precisely what is wrong)."""
     try:
-        value = msgspec.json.decode(entry)
-    except msgspec.DecodeError:
+        return _HEAD.decode(entry).statement
+    except msgspec.DecodeError:  # includes msgspec.ValidationError
         return None
-    statement = value.get("statement") if isinstance(value, dict) else None
-    if not isinstance(statement, dict) or not all(isinstance(statement.get(k), str) for k in ("key", "party")):
-        return None
-    return statement
 
 
 Failure = tuple[int, str, str]  # index, code, message: plain values, so they cross process boundaries
 
 
-def _first_failure(pending: list, workers: int | None) -> Failure | None:
-    if len(pending) < PARALLEL_FROM or (workers or os.cpu_count() or 1) == 1:
-        return _check_chunk(pending)
-    chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        failures = [f for f in pool.map(_check_chunk, chunks) if f]
-    return min(failures, key=lambda f: f[0]) if failures else None
+class SignatureChecks:
+    """The signatures still to check, sent to one worker per core a chunk at a time while the in-order pass
+    goes on (the pass and the checks overlap); a log too small to pay for starting workers is checked here,
+    at the end."""
+
+    def __init__(self, total: int, workers: int | None = None) -> None:
+        parallel = total >= PARALLEL_FROM and (workers or os.cpu_count() or 1) > 1
+        self.pool = ProcessPoolExecutor(max_workers=workers) if parallel else None
+        self.pending: list[tuple[int, bytes, bytes]] = []
+        self.futures: list[Future] = []
+
+    def __enter__(self) -> SignatureChecks:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def add(self, index: int, entry: bytes, public: bytes) -> None:
+        self.pending.append((index, entry, public))
+        if self.pool is not None and len(self.pending) == CHUNK:
+            self.futures.append(self.pool.submit(_check_chunk, self.pending))
+            self.pending = []
+
+    def first_failure(self) -> Failure | None:
+        """Waits for every check sent so far and makes the rest; the failure with the lowest index."""
+        failures = [future.result() for future in self.futures] + [_check_chunk(self.pending)]
+        self.futures, self.pending = [], []
+        failures = [f for f in failures if f]
+        return min(failures, key=lambda f: f[0]) if failures else None
 
 
 def _check_chunk(chunk: list[tuple[int, bytes, bytes]]) -> Failure | None:

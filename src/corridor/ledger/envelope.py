@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,8 @@ class Envelope:
     signature: bytes
     entry: bytes
     assertion: Assertion | None = None
+    statement_json: bytes = b""  # canonical(statement), cut from the canonical entry; empty: encode it
+
 
     @property
     def is_passkey(self) -> bool:
@@ -101,7 +104,7 @@ class Envelope:
         return self.statement["party"]
 
     def signed_message(self) -> bytes:
-        return DOMAIN + canonical_json(self.statement)
+        return DOMAIN + (self.statement_json or canonical_json(self.statement))
 
     def verify(self, public: bytes) -> None:
         """Check the Ed25519 signature (a passkey entry is checked by `passkeys.verify_entry`)."""
@@ -160,7 +163,7 @@ def unseal(entry: bytes) -> Envelope:
     if not isinstance(statement.get("party"), str):
         raise EnvelopeError("entry.malformed", "the statement must name its party")
     _check_signature_shape(statement["key"], signature)
-    if not is_canonical(value, entry):
+    if not _is_canonical_checked(value, entry):
         raise EnvelopeError("entry.not_canonical", "the entry is not in RFC 8785 canonical form")
     return _envelope(statement, signature, entry)
 
@@ -185,16 +188,33 @@ def _check_signature_shape(key: str, signature: Any) -> None:
 
 
 def _envelope(statement: dict[str, Any], signature: str | dict, entry: bytes) -> Envelope:
+    """`entry` is canonical: {"signature":…,"statement":{…}} with the keys in that order, the signature a
+    base64 string or an object of base64 strings (no quote in either), so the statement's canonical form
+    is what follows the first "statement": and precedes the closing brace."""
+    statement_json = entry[entry.index(b'"statement":') + 12 : -1]
     if isinstance(signature, str):
-        return Envelope(statement, _b64(signature), entry)
+        return Envelope(statement, _b64(signature), entry, None, statement_json)
     assertion = Assertion(_b64(signature["authenticatorData"]), _b64(signature["clientDataJSON"]),
                           _b64(signature["signature"]))
-    return Envelope(statement, b"", entry, assertion)
+    return Envelope(statement, b"", entry, assertion, statement_json)
 
 
 def is_canonical(value: Any, entry: bytes) -> bool:
     """Whether `entry` is the RFC 8785 form of `value` (duplicate keys, spacing or order all fail)."""
     return canonical_json(value) == entry
+
+
+_AT_OR_ABOVE_E000 = re.compile(b"[\xee-\xff]")  # UTF-8 lead bytes of U+E000 and beyond
+
+
+def _is_canonical_checked(value: Any, entry: bytes) -> bool:
+    """`is_canonical` for a value `check_values` accepted (no floats). If the entry holds no character at or
+    above U+E000, msgspec's sorted encoding is RFC 8785's for any value it can equal: a value with such a
+    key (spelt with a \\u escape) encodes to bytes the entry does not hold, so it fails either way. This
+    skips `_needs_reference`'s walk over every value."""
+    if _AT_OR_ABOVE_E000.search(entry) is None:
+        return msgspec.json.encode(value, order="sorted") == entry
+    return is_canonical(value, entry)
 
 
 def _needs_reference(value: Any) -> bool:
@@ -209,19 +229,41 @@ def _needs_reference(value: Any) -> bool:
 def check_values(value: Any) -> None:
     """Statements carry strings, booleans, null and integers below 2**53 — never floats, and never the NUL
     character (PostgreSQL's text columns cannot hold it, and no reader expects it)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise EnvelopeError("value.nul", "text in a statement may not contain the NUL character (\\u0000)")
-    if isinstance(value, float):
+    # One loop over an explicit stack, dispatching on the exact type: every entry of a log goes through
+    # this, and a recursive call per value cost twice as much.
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if "\x00" in value:
+                raise EnvelopeError("value.nul", "text in a statement may not contain the NUL character (\\u0000)")
+        elif kind is dict:
+            stack.extend(value)  # the keys
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
+        elif kind is int:
+            if value > MAX_SAFE_INTEGER or value < -MAX_SAFE_INTEGER:
+                raise EnvelopeError("value.too_large", f"integer {value} is beyond 2**53 - 1")
+        elif kind is bool or value is None:
+            pass
+        else:
+            _check_other(value)
+
+
+def _check_other(value: Any) -> None:
+    """Subclasses (and floats) the loop above does not name: the same rules by isinstance."""
+    if isinstance(value, str):
+        check_values(str(value))
+    elif isinstance(value, float):
         raise EnvelopeError("value.float", "floats are not allowed in statements")
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
-        raise EnvelopeError("value.too_large", f"integer {value} is beyond 2**53 - 1")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            check_values(key)
-            check_values(item)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        check_values(int(value))
+    elif isinstance(value, dict):
+        check_values(dict(value))
     elif isinstance(value, list):
-        for item in value:
-            check_values(item)
+        check_values(list(value))
 
 
 def _strict_json(entry: bytes) -> Any:

@@ -193,3 +193,29 @@ def test_rebuild_keeps_unknown_weights_unknown_and_the_published_cells():
     rebuild()
     assert dump() == incremental
     assert Attestation.objects.get(pk="x-1").lines.get(item="Flour").published == {"Units": "Pallets", "Quantity": "3"}
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_bad_signature_refuses_the_rebuild_and_changes_nothing(parties, monkeypatch, parallel):
+    """The fold goes on while the signatures are checked elsewhere; the first bad one still refuses it all."""
+    import base64
+
+    import msgspec
+
+    from corridor.ledger import audit
+    from corridor.service.ledger.models import LogEntry
+    from corridor.service.ledger.rebuild import RebuildError
+
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1 if parallel else 10**9)
+    monkeypatch.setattr(audit, "CHUNK", 3)
+    drive(SCENARIO, parties)
+    before = dump()
+    entries = list(LogEntry.objects.order_by("idx"))
+    victim = next(e for e in entries[len(entries) // 2:] if b'"type":"plan.' in bytes(e.data))
+    value = msgspec.json.decode(bytes(victim.data))
+    value["signature"] = base64.b64encode(bytes(64)).decode()
+    with domain_writes():
+        LogEntry.objects.filter(pk=victim.pk).update(data=msgspec.json.encode(value, order="sorted"))
+    with pytest.raises(RebuildError, match=f"entry {victim.idx}: signature.invalid"):
+        rebuild()
+    assert dump() == before

@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+# Field classes (exactly these, not subclasses) whose `get_db_prep_save` gives back a value of their own
+# Python type, or None, unchanged on SQLite and PostgreSQL: such values skip the call.
+PLAIN_TYPES = {models.CharField: str, models.TextField: str, models.IntegerField: int,
+               models.BigIntegerField: int, models.BooleanField: bool}
 
 
 class BulkWriter:
@@ -34,10 +39,26 @@ class BulkWriter:
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES " \
               f"({', '.join(['%s'] * len(fields))})"
-        prep = [(f.attname, f.get_db_prep_save) for f in fields]
-        rows = [[convert(getattr(obj, name), connection) for name, convert in prep] for obj in objects]
+        names = [f.attname for f in fields]
+        convert = _converter(fields)
+        rows = [convert([getattr(obj, name) for name in names]) for obj in objects]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+        self.written.add(model)
+
+    def insert_values(self, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Rows given as plain values (attribute names `columns`, in that order) rather than model objects:
+        each value still goes through its field's `get_db_prep_save`, as `insert` does."""
+        if not rows:
+            return
+        fields = [model._meta.get_field(name) for name in columns]
+        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} " \
+              f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) " \
+              f"VALUES ({', '.join(['%s'] * len(fields))})"
+        convert = _converter(fields)
+        prepared = [convert(row) for row in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
         self.written.add(model)
 
     def finish(self) -> None:
@@ -46,3 +67,23 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+def _converter(fields: list[models.Field]):
+    """A function from a row's Python values (in `fields`' order) to the database's: each value through its
+    field's `get_db_prep_save`, with the real connection object (Django's `connection` is a proxy whose
+    every attribute costs a thread-local lookup), except a plain field's value already of its type."""
+    database = connections[DEFAULT_DB_ALIAS]
+    steps = [(f.get_db_prep_save, _plain_type(f, database.vendor)) for f in fields]
+
+    def convert(values) -> list:
+        return [value if (value is None and field_type) or type(value) is field_type else prep(value, database)
+                for (prep, field_type), value in zip(steps, values, strict=True)]
+    return convert
+
+
+def _plain_type(field: models.Field, vendor: str) -> type | None:
+    """str, int or bool for the plain Django fields whose database value is the Python value itself
+    (PostgreSQL's integers are wrapped in psycopg's sized types, so they still go through the field)."""
+    plain = PLAIN_TYPES.get(type(field))
+    return None if plain is int and vendor == "postgresql" else plain

@@ -1,7 +1,10 @@
 """`corridor rebuild`: drop every read model and fold the whole log again.
 
-Every entry's signature is checked first, in parallel (one process per core, `ledger.audit`); the fold
-then runs in order and the read models are written in bulk. Notifications are not sent again.
+The fold runs in order and checks everything about each entry but its signature (form, key history,
+passkey client data and counter, the rules); the signatures are checked meanwhile on the other cores
+(`ledger.audit.SignatureChecks`), and the read models are written in bulk. Nothing is committed until
+every signature has passed: one bad signature refuses the whole rebuild, naming the first bad entry (the
+lowest index, as a sequential check would). Notifications are not sent again.
 
 What is rebuilt is decided by each model, not by a list here: a model declares `derived_from_log` (a
 test holds every model to declaring it). Only derived tables are emptied, with plain DELETEs that do not
@@ -19,8 +22,9 @@ import msgspec
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
-from ...fold import LogFold
-from ...ledger.audit import EntryError, audit_entries
+from ...fold import Folded, LogFold
+from ...ledger.audit import EntryError, Failure, SignatureChecks
+from ...ledger.envelope import EnvelopeError
 from ..guard import domain_writes
 from ..incidents.projection import write_incident
 from ..parties.models import Party, PartyKey, Route
@@ -54,18 +58,17 @@ def rebuild(progress: Callable[[str], None] = lambda message: None) -> int:
         _take_writer_lock()
         entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)
                    .iterator(chunk_size=10_000)]
-        progress(f"read {len(entries):,} entries; checking signatures")
-        try:
-            audit_entries(entries, [(OPERATOR, operator_public())], webauthn=policy())
-        except EntryError as error:
-            raise RebuildError(f"the log does not verify: {error}") from None
+        progress(f"read {len(entries):,} entries; folding them, their signatures checked on every core")
         kept = {model: _kept_values(model) for model in derived_models()}
         for model in derived_models():
             _empty(model)
         writer = BulkWriter()
-        fold = _fold_all(entries, progress, writer)
-        progress("writing read models")
-        _write_all(fold, writer, progress)
+        with SignatureChecks(len(entries)) as checks:
+            fold = _fold_all(entries, progress, writer, checks)
+            progress("writing read models")
+            _write_all(fold, writer, progress)
+            _refuse_bad_signature(checks.first_failure())
+        progress("every signature checked")
         writer.finish()
         for model, rows in kept.items():
             if rows:
@@ -98,17 +101,39 @@ def _check_references() -> None:
         raise RebuildError(f"rows kept across the rebuild refer to what the log no longer holds: {error}") from None
 
 
-def _fold_all(entries: list[bytes], progress, writer: BulkWriter) -> LogFold:
-    fold, batch = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
+def _fold_all(entries: list[bytes], progress, writer: BulkWriter, checks: SignatureChecks) -> LogFold:
+    fold, rows = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
     for entry in entries:
-        folded = fold.apply_entry(entry, signature_checked=True)
-        batch.append(StatementIndex(**statement_columns(folded, fold)))
-        if len(batch) == BATCH * 50:
-            writer.insert(StatementIndex, batch)
-            batch = []
+        try:
+            folded = fold.apply_entry(entry, signatures=checks)
+        except EnvelopeError as error:
+            _refuse_bad_signature(checks.first_failure())  # an earlier entry's signature fails first
+            raise RebuildError(f"the log does not verify: {EntryError(fold.size, error.code, error.message)}") \
+                from None
+        except Exception:
+            _refuse_bad_signature(checks.first_failure())
+            raise
+        rows.append(_index_row(folded, fold))
+        if len(rows) == BATCH * 50:
+            writer.insert_values(StatementIndex, INDEX_COLUMNS, rows)
+            rows = []
             progress(f"folded {fold.size:,} entries")
-    writer.insert(StatementIndex, batch)
+    writer.insert_values(StatementIndex, INDEX_COLUMNS, rows)
     return fold
+
+
+def _refuse_bad_signature(failure: Failure | None) -> None:
+    if failure:
+        raise RebuildError(f"the log does not verify: {EntryError(*failure)}")
+
+
+INDEX_COLUMNS = ("idx", "type", "party", "seq", "time", "plan", "subject", "signed_by", "member")
+
+
+def _index_row(folded: Folded, fold: LogFold) -> tuple:
+    """`statement_columns` as a row in INDEX_COLUMNS' order, without a model object per entry."""
+    columns = statement_columns(folded, fold)
+    return tuple(columns[name] for name in INDEX_COLUMNS)
 
 
 def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
