@@ -37,16 +37,24 @@ def check_command(args: argparse.Namespace) -> int:
     from .service import django_setup
 
     django_setup()
+    from ..ledger.store import LogCorrupt
     from ..ledger.tilecheck import BAD, GOOD
     from ..service.ledger.integrator import open_store
 
-    results = open_store().check_tiles(repair=args.repair)
+    try:  # opened without repairing at start: the check reports (and with --repair rewrites) each bad tile
+        store = open_store(repair_tiles=False)
+        results = store.check_tiles(repair=args.repair)
+        audited = store.audit()  # the tree and every signed checkpoint, recomputed from the database
+    except LogCorrupt as error:
+        print(f"corridor log check: [log.corrupt] {error}", file=sys.stderr)
+        return 1
     for path, status in results:
         if status != GOOD:
             print(f"{status:8} {path}", file=sys.stderr if status == BAD else sys.stdout)
     bad = sum(status == BAD for _, status in results)
     repaired = sum(status != GOOD for _, status in results) - bad
-    print(f"{len(results):,} tiles checked: {bad} bad" + (f", {repaired} repaired" if args.repair else ""))
+    print(f"{len(results):,} tiles checked: {bad} bad" + (f", {repaired} repaired" if args.repair else "")
+          + f"; tree of {audited:,} entries and every signed checkpoint recompute from the database")
     return 1 if bad else 0
 
 

@@ -53,17 +53,20 @@ class LogCorrupt(RuntimeError):
 
 
 class LogStore:
-    def __init__(self, database, tiles: Path, origin: str, signer: Signer, durable: bool = True) -> None:
+    def __init__(self, database, tiles: Path, origin: str, signer: Signer, durable: bool = True,
+                 repair_tiles: bool = True) -> None:
         """`database`: a SQLite file path, a postgresql:// URL, or an open database object with the
         interface of `database.SqliteDatabase` (the service passes its own connection). `durable=False`
-        writes full tiles without fsync: only to bulk-build a throwaway log (benchmarks)."""
+        writes full tiles without fsync: only to bulk-build a throwaway log (benchmarks).
+        `repair_tiles=False`: a start that finds tiles not giving the stored root leaves them as they are
+        (for `corridor log check` without --repair, which reports them)."""
         if isinstance(database, str | Path):
             database = open_database(database, f"corridor-log:{origin}")
         self.db = database
         self.tiles, self.origin, self.signer = Path(tiles), origin, signer
         # partial tiles need no fsync: _recover rewrites the right edge from the database on every start
         self.writer = TileWriter(self.tiles, origin, signer, durable=durable, durable_partials=False)
-        self._recover()
+        self._recover(repair_tiles)
         # proofs: full tiles from disk (a few, cached), the right edge from the writer's memory
         self.hashes = TileHashes(None, self.writer.size, cache_tiles=64, read_tile=self._tile_bytes)
 
@@ -202,7 +205,7 @@ class LogStore:
             raise LogCorrupt(f"the checkpoint signed at size {due[0]} does not recompute from the stored entries")
         return next(rest, None)
 
-    def _recover(self) -> None:
+    def _recover(self, repair_tiles: bool) -> None:
         """Take up the tree state committed last: its right edge from the tiles and the last entries,
         checked against the stored root (see the module's docstring)."""
         size, root = self.tree_state()
@@ -215,7 +218,7 @@ class LogStore:
         if repair:
             log.warning("the tiles do not give the stored root of size %d: recomputing it from the database", size)
             self.writer.restore(size, self._edge_from_database(size, root), tail)
-            for path, status in self.check_tiles(repair=True):
+            for path, status in self.check_tiles(repair=True) if repair_tiles else ():
                 if status != GOOD:
                     log.warning("tile %s: %s", path, status)
 

@@ -4,6 +4,9 @@ No sign-in: the log is public."""
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 
 from ...ledger.evidence import Evidence
@@ -79,8 +82,7 @@ def proof(request, index: int) -> HttpResponse:
     size = int(note.split("\n")[1])
     if not 0 <= index < size:
         raise Http404(f"entry {index} is not yet in the published log (size {size})")
-    hashes = TileHashes(CheckedTiles(str(CONFIG.tiles_dir)), size)
-    blob = Evidence(index, hashes.inclusion(index), note).encode()
+    blob = Evidence(index, proof_reader(note.split("\n")[0], size).inclusion(index, size), note).encode()
     response = HttpResponse(blob, content_type=TEXT)
     response["Content-Disposition"] = f'attachment; filename="entry-{index}.tlog-proof"'
     return response
@@ -91,6 +93,25 @@ def entry(request, index: int) -> HttpResponse:
     if row is None:
         raise Http404(f"no entry {index}")
     return HttpResponse(bytes(row.data), content_type="application/json")
+
+
+_readers: dict[tuple[Path, str], TileHashes] = {}
+_readers_lock = threading.Lock()
+
+
+def proof_reader(origin: str, size: int) -> TileHashes:
+    """One tile reader per process and log (tiles directory and origin), kept warm: its cached tiles stay valid
+    as the log grows (a tile of a given width never changes), so it is advanced to each larger published size,
+    and serves a proof at a smaller size (a request that read the checkpoint just before) as well. A fresh one
+    per request re-read and re-hashed every tile of the proof: 4-6 ms at 1M."""
+    key = (CONFIG.tiles_dir, origin)
+    with _readers_lock:
+        reader = _readers.get(key)
+        if reader is None:
+            reader = _readers[key] = TileHashes(CheckedTiles(str(key[0])), size)
+        elif reader.size < size:
+            reader.advance(size)
+        return reader
 
 
 class CheckedTiles(Source):
