@@ -368,12 +368,51 @@ def proofs_over_http(data: Path, samples: int = 3000) -> dict:
     return {"size": size, "p50": q[49], "p99": q[98], "floor_p50": f[49], "floor_p99": f[98]}
 
 
+def mirror_speed(data: Path, keep: Path, sha: float) -> None:
+    """`corridor log mirror` of the whole log (from the directory, then over HTTP from the service), and an
+    incremental run after the log grew by 1,024 entries; entries/s beside leaf hashes/s (each entry is
+    hashed once to check its bundle against its tile)."""
+    import shutil
+
+    from corridor.ledger.mirror import mirror
+
+    tiles = data / "log" / "tiles"
+    trust = child(data, "trust")["text"]
+    results = {}
+    for kind in ("directory", "http"):
+        target = keep / f"mirror-{kind}-{data.name}"
+        shutil.rmtree(target, ignore_errors=True)
+        server = serve_gunicorn(data, SCALE_PORT) if kind == "http" else None
+        try:
+            location = f"http://127.0.0.1:{SCALE_PORT}/log" if server else str(tiles)
+            results[kind] = mirror(Source(location), target, trust)
+        finally:
+            if server:
+                server.terminate()
+                server.wait()
+    grown = child(data, "writer")  # the writer appends 1,024 entries (and its figures are printed below)
+    server = serve_gunicorn(data, SCALE_PORT)
+    try:
+        results["incremental"] = mirror(Source(f"http://127.0.0.1:{SCALE_PORT}/log"), keep / f"mirror-http-{data.name}",
+                                        trust)
+    finally:
+        server.terminate()
+        server.wait()
+    for kind, result in results.items():
+        entries = result.new_size - result.old_size
+        rate = entries / result.seconds
+        print(f"mirror ({kind}) {result.old_size:,} -> {result.new_size:,}: {result.files:,} files, "
+              f"{result.bytes / 1e6:.1f} MB in {result.seconds:.2f} s = {rate:,.0f} entries/s "
+              f"({rate / sha:.3f} x leaf hash/s), {result.bytes / 1e6 / result.seconds:.1f} MB/s", flush=True)
+    return grown
+
+
 def run_scale(keep: Path, sizes: list[int], mirror: bool = False) -> None:
     sha = leaf_hashes_per_second()
     print(f"primitive: SHA-256 leaf hash {sha:,.0f}/s (this run)")
     for size in sizes:
         data = scale_log(keep, size)
-        writer = child(data, "writer")
+        writer = mirror_speed(data, keep, sha) if mirror else child(data, "writer")
         print(f"log writer at {writer['size']:,} entries: peak RSS {writer['peak_mb']:.0f} MB (interpreter + Django"
               f" + code alone {writer['floor_mb']:.0f} MB, so {writer['peak_mb'] - writer['floor_mb']:.0f} MB for the"
               f" log); open {writer['open_seconds'] * 1000:.0f} ms; inclusion proof {writer['proof_seconds'] * 1e6:.0f}"
@@ -386,10 +425,19 @@ def run_scale(keep: Path, sizes: list[int], mirror: bool = False) -> None:
               f"{inproc['p99'] * 1e6:.0f} µs = {inproc['p99'] * sha:.0f} leaf-hash-times)", flush=True)
 
 
+def child_trust(data: Path) -> dict:
+    import django
+
+    django.setup()
+    from corridor.service.ledger.keys import trust_text
+
+    return {"text": trust_text()}
+
+
 def run_child(argv: list[str]) -> None:
     step, data, rest = argv[0], Path(argv[1]), argv[2:]
     result = {"build": lambda: child_build(data, int(rest[0])), "writer": lambda: child_writer(data),
-              "inprocess": lambda: child_inprocess_proofs(data)}[step]()
+              "inprocess": lambda: child_inprocess_proofs(data), "trust": lambda: child_trust(data)}[step]()
     print(json.dumps(result))
 
 

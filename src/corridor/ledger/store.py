@@ -68,7 +68,7 @@ class LogStore:
         self.writer = TileWriter(self.tiles, origin, signer, durable=durable, durable_partials=False)
         self._recover(repair_tiles)
         # proofs: full tiles from disk (a few, cached), the right edge from the writer's memory
-        self.hashes = TileHashes(None, self.writer.size, cache_tiles=64, read_tile=self._tile_bytes)
+        self.hashes = TileHashes(None, self.writer.size, cache_tiles=256, read_tile=self._tile_bytes)
 
     # -- 1. append ----------------------------------------------------------------------------------
     def append(self, entries: list[bytes]) -> int:
