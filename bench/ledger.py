@@ -345,6 +345,7 @@ def serve_gunicorn(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            http_latencies(port, ["/log/checkpoint"] * 8)  # every worker has loaded the application
             return server
         except OSError:
             time.sleep(0.1)
