@@ -2,19 +2,31 @@
 
     .venv/bin/python bench/ledger.py                      # all figures, 1M-entry log for proofs/verify
     .venv/bin/python bench/ledger.py --proof-sizes 1000000 10000000
+    .venv/bin/python bench/ledger.py --scale 1000000 10000000 --keep /tmp/logside   # writer RSS, HTTP proofs
+
+`--scale`: a service data directory per size (migrated, its log built through the ledger store with small
+entries; kept under --keep and reused, as building 10M takes minutes); then, each in a fresh process, the log
+writer's peak RSS (open, append, integrate, publish, proofs) beside the interpreter's own, and inclusion proofs
+over HTTP (gunicorn) beside the HTTP floor (/log/checkpoint) and the in-process proof time.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import random
+import resource
+import socket
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -216,14 +228,237 @@ def full_verification(directory: Path, size: int) -> tuple[float, float, int]:
     return tree_seconds, time.perf_counter() - started, report.size
 
 
+# -- the log at scale: a service's data directory, its writer's memory, proofs over HTTP ----------------------
+
+PYTHON, ROOT = sys.executable, Path(__file__).resolve().parent.parent
+SCALE_PORT = int(os.environ.get("CORRIDOR_BENCH_PORT", "8151"))
+
+
+def service_env(data: Path) -> dict[str, str]:
+    return {**os.environ, "CORRIDOR_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'corridor.sqlite3'}",
+            "CORRIDOR_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SETTINGS_MODULE": "corridor.service.settings"}
+
+
+def child(data: Path, *argv: str) -> dict:
+    """Run one step of this benchmark in a fresh process (its memory is then its own) and return its JSON."""
+    done = subprocess.run([PYTHON, __file__, "--child", argv[0], str(data), *argv[1:]], env=service_env(data),
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scale_log(keep: Path, size: int) -> Path:
+    """A migrated service data directory whose log holds `size` small entries (built once, then reused)."""
+    data = keep / f"svc-{size}"
+    if not (data / "built").is_file():
+        data.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([PYTHON, "-m", "corridor.cli", "migrate"], env=service_env(data), capture_output=True,
+                              text=True, cwd=ROOT)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-3000:])
+        built = child(data, "build", str(size))
+        print(f"  built a log of {built['size']:,} entries in {built['seconds']:.0f} s ({data})", flush=True)
+        (data / "built").write_text(str(size))
+    return data
+
+
+def _service_store(data: Path, durable: bool = True) -> LogStore:
+    """The service's log, opened the way its worker opens it (same tables, tiles, key and origin)."""
+    import django
+
+    django.setup()
+    from corridor.service.config import CONFIG
+    from corridor.service.ledger.keys import log_signer
+
+    return LogStore(data / "corridor.sqlite3", CONFIG.tiles_dir, CONFIG.log_origin, log_signer(), durable=durable)
+
+
+def child_build(data: Path, size: int) -> dict:
+    started = time.perf_counter()
+    store, step = _service_store(data, durable=False), 65536  # tiles without fsync: setup, not measured
+    while (first := store.sequenced_size()) < size:
+        store.append([b'{"bench":%d}' % i for i in range(first, min(size, first + step))])
+        store.integrate(step)
+    store.publish()
+    return {"size": store.tree_state()[0], "seconds": time.perf_counter() - started}
+
+
+def child_writer(data: Path) -> dict:
+    """What the log writer does, with its peak RSS: open (recover), append and integrate 1,024 entries, publish,
+    2,000 inclusion and 200 consistency proofs (what witnesses are sent)."""
+    import django
+
+    django.setup()
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the interpreter, Django, the ledger code
+    started = time.perf_counter()
+    store = _service_store(data)
+    opened = time.perf_counter() - started
+    for _ in range(4):
+        store.append([os.urandom(100) for _ in range(256)])
+    store.integrate(4096)
+    store.publish()
+    size = store.tree_state()[0]
+    rng = random.Random(size)
+    started = time.perf_counter()
+    for _ in range(2000):
+        store.inclusion(rng.randrange(size))
+    proofs = (time.perf_counter() - started) / 2000
+    for _ in range(200):
+        store.hashes.consistency(rng.randrange(1, size), size)
+    return {"size": size, "open_seconds": opened, "floor_mb": floor, "proof_seconds": proofs,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_inprocess_proofs(data: Path) -> dict:
+    """The primitive beside proofs over HTTP: one kept reader over the same tiles, warm, in this process."""
+    tiles = data / "log" / "tiles"
+    note = (tiles / "checkpoint").read_text()
+    size = int(note.split("\n")[1])
+    reader, rng = TileHashes(Source(str(tiles)), size), random.Random(1)
+    for _ in range(2000):
+        reader.inclusion(rng.randrange(size))
+    times = []
+    for _ in range(3000):
+        index = rng.randrange(size)
+        started = time.perf_counter()
+        reader.inclusion(index)
+        times.append(time.perf_counter() - started)
+    quantiles = statistics.quantiles(times, n=100)
+    return {"p50": quantiles[49], "p99": quantiles[98], "size": size}
+
+
+def http_latencies(port: int, paths: list[str]) -> list[float]:
+    times = []
+    for path in paths:
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+            response.read()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def serve_gunicorn(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
+    server = subprocess.Popen([PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{port}",
+                               "--workers", str(workers)], env=service_env(data), cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            http_latencies(port, ["/log/checkpoint"] * 8)  # every worker has loaded the application
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def proofs_over_http(data: Path, samples: int = 3000) -> dict:
+    """p50/p99 of GET /log/proof/N for random N (uniform over the whole log: most level-0 tiles are not
+    cached), sequentially, beside GET /log/checkpoint (the HTTP floor: same server, a file read)."""
+    size = int((data / "log" / "tiles" / "checkpoint").read_text().split("\n")[1])
+    server, rng = serve_gunicorn(data, SCALE_PORT), random.Random(size)
+    try:
+        http_latencies(SCALE_PORT, [f"/log/proof/{rng.randrange(size)}" for _ in range(300)])  # both workers warm
+        floor = http_latencies(SCALE_PORT, ["/log/checkpoint"] * samples)
+        proofs = http_latencies(SCALE_PORT, [f"/log/proof/{rng.randrange(size)}" for _ in range(samples)])
+    finally:
+        server.terminate()
+        server.wait()
+    q, f = statistics.quantiles(proofs, n=100), statistics.quantiles(floor, n=100)
+    return {"size": size, "p50": q[49], "p99": q[98], "floor_p50": f[49], "floor_p99": f[98]}
+
+
+def mirror_speed(data: Path, keep: Path, sha: float) -> None:
+    """`corridor log mirror` of the whole log (from the directory, then over HTTP from the service), and an
+    incremental run after the log grew by 1,024 entries; entries/s beside leaf hashes/s (each entry is
+    hashed once to check its bundle against its tile)."""
+    import shutil
+
+    from corridor.ledger.mirror import mirror
+
+    tiles = data / "log" / "tiles"
+    trust = child(data, "trust")["text"]
+    results = {}
+    for kind in ("directory", "http"):
+        target = keep / f"mirror-{kind}-{data.name}"
+        shutil.rmtree(target, ignore_errors=True)
+        server = serve_gunicorn(data, SCALE_PORT) if kind == "http" else None
+        try:
+            location = f"http://127.0.0.1:{SCALE_PORT}/log" if server else str(tiles)
+            results[kind] = mirror(Source(location), target, trust)
+        finally:
+            if server:
+                server.terminate()
+                server.wait()
+    grown = child(data, "writer")  # the writer appends 1,024 entries (and its figures are printed below)
+    server = serve_gunicorn(data, SCALE_PORT)
+    try:
+        results["incremental"] = mirror(Source(f"http://127.0.0.1:{SCALE_PORT}/log"), keep / f"mirror-http-{data.name}",
+                                        trust)
+    finally:
+        server.terminate()
+        server.wait()
+    for kind, result in results.items():
+        entries = result.new_size - result.old_size
+        rate = entries / result.seconds
+        print(f"mirror ({kind}) {result.old_size:,} -> {result.new_size:,}: {result.files:,} files, "
+              f"{result.bytes / 1e6:.1f} MB in {result.seconds:.2f} s = {rate:,.0f} entries/s "
+              f"({rate / sha:.3f} x leaf hash/s), {result.bytes / 1e6 / result.seconds:.1f} MB/s", flush=True)
+    return grown
+
+
+def run_scale(keep: Path, sizes: list[int], mirror: bool = False) -> None:
+    sha = leaf_hashes_per_second()
+    print(f"primitive: SHA-256 leaf hash {sha:,.0f}/s (this run)")
+    for size in sizes:
+        data = scale_log(keep, size)
+        writer = mirror_speed(data, keep, sha) if mirror else child(data, "writer")
+        print(f"log writer at {writer['size']:,} entries: peak RSS {writer['peak_mb']:.0f} MB (interpreter + Django"
+              f" + code alone {writer['floor_mb']:.0f} MB, so {writer['peak_mb'] - writer['floor_mb']:.0f} MB for the"
+              f" log); open {writer['open_seconds'] * 1000:.0f} ms; inclusion proof {writer['proof_seconds'] * 1e6:.0f}"
+              f" µs = {writer['proof_seconds'] * sha:.0f} leaf-hash-times", flush=True)
+        inproc = child(data, "inprocess")
+        http = proofs_over_http(data)
+        print(f"inclusion proof over HTTP at {http['size']:,} entries: p50 {http['p50'] * 1000:.2f} ms, p99 "
+              f"{http['p99'] * 1000:.2f} ms  (HTTP floor /log/checkpoint p50 {http['floor_p50'] * 1000:.2f} ms, p99 "
+              f"{http['floor_p99'] * 1000:.2f} ms; kept reader in-process p50 {inproc['p50'] * 1e6:.0f} µs, p99 "
+              f"{inproc['p99'] * 1e6:.0f} µs = {inproc['p99'] * sha:.0f} leaf-hash-times)", flush=True)
+
+
+def child_trust(data: Path) -> dict:
+    import django
+
+    django.setup()
+    from corridor.service.ledger.keys import trust_text
+
+    return {"text": trust_text()}
+
+
+def run_child(argv: list[str]) -> None:
+    step, data, rest = argv[0], Path(argv[1]), argv[2:]
+    result = {"build": lambda: child_build(data, int(rest[0])), "writer": lambda: child_writer(data),
+              "inprocess": lambda: child_inprocess_proofs(data), "trust": lambda: child_trust(data)}[step]()
+    print(json.dumps(result))
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        return run_child(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appends", type=int, default=20_000)
     parser.add_argument("--latency-seconds", type=float, default=10.0)
     parser.add_argument("--proof-sizes", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--verify-size", type=int, default=1_000_000)
     parser.add_argument("--only-verification", action="store_true", help="only the full verification figure")
+    parser.add_argument("--scale", type=int, nargs="+", metavar="SIZE",
+                        help="only the log-at-scale figures (writer RSS, proofs over HTTP) at these sizes")
+    parser.add_argument("--keep", type=Path, default=Path("/tmp/corridor-bench-log"),
+                        help="where --scale keeps the logs it builds (reused by later runs)")
+    parser.add_argument("--mirror", action="store_true", help="with --scale: also time `corridor log mirror`")
     args = parser.parse_args()
+    if args.scale:
+        return run_scale(args.keep, args.scale, args.mirror)
     with tempfile.TemporaryDirectory() as tmp:
         run(Path(tmp), args)
 

@@ -86,10 +86,13 @@ def test_a_missing_tile_is_written_and_a_stray_file_removed(store):
 
 
 def test_a_reopened_store_finds_a_tile_corrupted_while_it_was_closed(store, tmp_path):
+    """The hash tiles under the right edge give the stored root at start; a damaged one does not, so the tree
+    is recomputed from the database and every tile checked and rewritten from it (here also a bundle)."""
     store.close()
     flip(tmp_path / "tiles" / "tile/0/000")
+    flip(tmp_path / "tiles" / "tile/entries/000")
     reopened = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, store.signer)
-    assert bad(reopened.check_tiles(repair=True)) == ["tile/0/000"]
+    assert bad(reopened.check_tiles()) == []
     reopened.close()
     assert verifies(store)
 
@@ -121,7 +124,7 @@ def test_one_check_reads_at_most_its_budget_of_the_log_and_later_ones_build_on_i
 
     def leaves(start, end):
         read.append(end - start)
-        return store.tree.levels[0][start:end]
+        return store.leaf_hashes_between(start, end)
 
     checker = TileChecker(store.tiles, ExpectedTiles(leaves, store.entries_between, leaf_budget=256))
     assert checker.check("tile/1/000.p/2") == UNCHECKED  # needs 512 leaves at once

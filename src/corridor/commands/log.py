@@ -1,4 +1,5 @@
-"""`corridor log check [--repair]` and `corridor log entries SOURCE [--trust FILE] [--from N] [--to M] [--json]`.
+"""`corridor log check [--repair]`, `corridor log entries SOURCE [--trust FILE] [--from N] [--to M] [--json]` and
+`corridor log mirror SOURCE DIR [--trust FILE]`.
 
 `check`: every tile of the service's log against its database, offline. Reports each tile that is missing or
 differs from what the database says it must hold; `--repair` rewrites them from the database (and removes
@@ -8,7 +9,11 @@ files that are no tile of the log). Exits non-zero if any tile is bad and was no
 own analysis: index, type, the signer's party, how it was signed (registrar, custodial, party, passkey), the
 passkey member, and the decoded statement; one line each, or one JSON object a line with --json. Without
 --trust, the trust file is read from the source itself (SOURCE/trust.txt): that proves the log consistent
-with the keys it names, not that it is the log you meant."""
+with the keys it names, not that it is the log you meant.
+
+`mirror`: copy the log's public files into DIR, incrementally and verified as they are copied (see
+`ledger/mirror.py`), for any static web server or CDN to serve. Run it from cron or a timer; a refusal
+(exit 1, `[code] message`) leaves DIR serving the last good copy."""
 
 from __future__ import annotations
 
@@ -31,22 +36,35 @@ def add(commands: argparse._SubParsersAction) -> None:
     entries.add_argument("--to", dest="last", type=int, metavar="M", help="last index shown (included)")
     entries.add_argument("--json", action="store_true", help="one JSON object a line")
     entries.set_defaults(handler=entries_command)
+    mirror = actions.add_parser("mirror", help="copy the public log into DIR, verified, for a static server or CDN")
+    mirror.add_argument("source", help="the log: its http(s) URL (e.g. https://HOST/log) or a directory")
+    mirror.add_argument("directory", type=Path, help="the mirror (created on first run, updated after)")
+    mirror.add_argument("--trust", help="trust file to verify against (default: DIR's own copy, else SOURCE's)")
+    mirror.set_defaults(handler=mirror_command)
 
 
 def check_command(args: argparse.Namespace) -> int:
     from .service import django_setup
 
     django_setup()
+    from ..ledger.store import LogCorrupt
     from ..ledger.tilecheck import BAD, GOOD
     from ..service.ledger.integrator import open_store
 
-    results = open_store().check_tiles(repair=args.repair)
+    try:  # opened without repairing at start: the check reports (and with --repair rewrites) each bad tile
+        store = open_store(repair_tiles=False)
+        results = store.check_tiles(repair=args.repair)
+        audited = store.audit()  # the tree and every signed checkpoint, recomputed from the database
+    except LogCorrupt as error:
+        print(f"corridor log check: [log.corrupt] {error}", file=sys.stderr)
+        return 1
     for path, status in results:
         if status != GOOD:
             print(f"{status:8} {path}", file=sys.stderr if status == BAD else sys.stdout)
     bad = sum(status == BAD for _, status in results)
     repaired = sum(status != GOOD for _, status in results) - bad
-    print(f"{len(results):,} tiles checked: {bad} bad" + (f", {repaired} repaired" if args.repair else ""))
+    print(f"{len(results):,} tiles checked: {bad} bad" + (f", {repaired} repaired" if args.repair else "")
+          + f"; tree of {audited:,} entries and every signed checkpoint recompute from the database")
     return 1 if bad else 0
 
 
@@ -65,6 +83,28 @@ def entries_command(args: argparse.Namespace) -> int:
         return 1
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
         sys.stderr.close()
+    return 0
+
+
+def mirror_command(args: argparse.Namespace) -> int:
+    from ..ledger.mirror import MirrorError, mirror
+    from ..ledger.verify import Source
+
+    try:
+        result = mirror(Source(args.source), args.directory, Path(args.trust).read_text() if args.trust else None)
+    except OSError as error:
+        print(f"corridor log mirror: [mirror.io] {error}", file=sys.stderr)
+        return 1
+    except MirrorError as error:
+        print(f"corridor log mirror: [{error.code}] {error.message} (the mirror is unchanged)", file=sys.stderr)
+        return 1
+    if result.trust_from_source:
+        print(f"(trust read from {args.source}/trust.txt itself and kept in {args.directory}: pass --trust to check"
+              " it against keys you hold)", file=sys.stderr)
+    grew = (f"{result.old_size:,} -> {result.new_size:,} entries" if result.new_size != result.old_size
+            else f"up to date at {result.new_size:,} entries")
+    print(f"mirrored {args.source} into {args.directory}: {grew}; {result.files:,} files "
+          f"({result.bytes / 1e6:.1f} MB) copied in {result.seconds:.1f} s")
     return 0
 
 

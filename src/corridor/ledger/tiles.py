@@ -116,6 +116,49 @@ def root_of_nodes(nodes: list[bytes]) -> bytes:
     return nodes[0]
 
 
+def edge_shape(size: int) -> list[int]:
+    """How many hashes the right edge of a tree of `size` leaves holds at each tile level: the nodes of
+    height 8L beyond the last full level-L tile, for L up to the first level with no full tile."""
+    shape = []
+    while True:
+        shape.append(size % TILE_WIDTH)
+        if size < TILE_WIDTH:
+            return shape
+        size //= TILE_WIDTH
+
+
+def edge_root(edge: list[list[bytes]]) -> bytes:
+    """The tree's root from its right edge: the maximal complete subtrees, highest level first."""
+    subtrees: list[tuple[int, bytes]] = []
+    for level in reversed(range(len(edge))):
+        subtrees += subtrees_of(edge[level], level * TILE_HEIGHT)
+    return root_from_subtrees(subtrees)
+
+
+class RightEdge:
+    """The right edge of a tree grown one leaf hash at a time: O(log n) memory at any size (recomputing
+    a tree from a stream of leaf hashes, as an audit does, without holding them)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.edge: list[list[bytes]] = [[]]
+
+    def push(self, hashed: bytes) -> None:
+        self.size += 1
+        level = 0
+        while True:
+            if len(self.edge) == level:
+                self.edge.append([])
+            self.edge[level].append(hashed)
+            if len(self.edge[level]) < TILE_WIDTH:
+                return
+            hashed, self.edge[level] = root_of_nodes(self.edge[level]), []
+            level += 1
+
+    def root(self) -> bytes:
+        return edge_root(self.edge)
+
+
 class TileWriter:
     """Appends entries to a tiled log directory and signs checkpoints.
 
@@ -146,28 +189,20 @@ class TileWriter:
         self._write_partials(dirty)
         return self.size
 
-    def restore(self, leaf_hashes: list[bytes], last_entries: list[bytes]) -> None:
-        """Rebuild the right edge of a log already written up to len(leaf_hashes), without writing
-        full tiles again; then rewrite the right-edge partial files (a crash may have left them older)."""
-        self.size = len(leaf_hashes)
-        self.bundle = list(last_entries[len(last_entries) - self.size % TILE_WIDTH :]) if self.size % TILE_WIDTH else []
-        self.edge, nodes = [], leaf_hashes
-        while True:
-            complete = len(nodes) - len(nodes) % TILE_WIDTH
-            self.edge.append(list(nodes[complete:]))
-            if complete == 0:
-                break
-            nodes = [root_of_nodes(nodes[i : i + TILE_WIDTH]) for i in range(0, complete, TILE_WIDTH)]
+    def restore(self, size: int, edge: list[list[bytes]], last_entries: list[bytes]) -> None:
+        """Take up a log already written up to `size` from its right edge (`edge_shape(size)` hashes per
+        level, see `RightEdge`) and the entries of its partial bundle, without writing full tiles again;
+        then rewrite the right-edge partial files (a crash may have left them older)."""
+        if [len(level) for level in edge] != edge_shape(size) or len(last_entries) != size % TILE_WIDTH:
+            raise ValueError(f"a right edge of shape {[len(level) for level in edge]} is not that of size {size}")
+        self.size, self.edge, self.bundle = size, [list(level) for level in edge], list(last_entries)
         self._write_partials(set(range(len(self.edge))))
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(self.origin, self.size, self.root_hash())
 
     def root_hash(self) -> bytes:
-        subtrees: list[tuple[int, bytes]] = []
-        for level in reversed(range(len(self.edge))):
-            subtrees += subtrees_of(self.edge[level], level * TILE_HEIGHT)
-        return root_from_subtrees(subtrees)
+        return edge_root(self.edge)
 
     def publish_checkpoint(self) -> str:
         note = sign_note(self.checkpoint().body(), [self.signer])

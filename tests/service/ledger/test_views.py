@@ -30,3 +30,29 @@ def test_checkpoint_tiles_entries_and_proofs(parties, public, tiles):
     assert checkpoint.size == size
     assert public.get(f"/log/proof/{size}").status_code == 404
     assert "registrar operator " in public.get("/log/trust.txt").content.decode()
+
+
+def test_one_proof_reader_is_kept_and_advanced_as_the_log_grows(parties, public, tiles):
+    """Proofs come from a reader kept per process (its tiles cached), advanced to each published size, and
+    still right for a request that read the smaller checkpoint just before the log grew."""
+    from corridor.service import clock
+    from corridor.service.ledger import views
+    from corridor.service.ledger.record import custodial, record_built
+
+    from ..plans import plan_body
+
+    verifier = parse_verifier(log_signer().verifier.encode())
+    integrate_now()
+    first = public.get("/log/proof/3").content.decode()
+    reader = next(r for (root, _), r in views._readers.items() if root == tiles)
+    with clock.frozen_at(1694420000):
+        assert parties["org-a"].post("/plans", plan_body())[0] == 201
+        record_built([custodial("org-a", "plan.note", {"sha256": f"{n:064x}"}, plan="p1") for n in range(300)])
+    integrate_now()
+    later = parse_evidence(public.get("/log/proof/3").content.decode())
+    checkpoint, _ = verify_evidence(later, public.get("/log/entry/3").content, verifier)
+    assert checkpoint.size > 300 and reader.size == checkpoint.size
+    assert [r for (root, _), r in views._readers.items() if root == tiles] == [reader]
+    old = parse_evidence(first)  # the proof at size 16 from the advanced reader equals the one served then
+    assert reader.inclusion(3, 16) == old.proof and later.proof != old.proof
+    verify_evidence(old, public.get("/log/entry/3").content, verifier)

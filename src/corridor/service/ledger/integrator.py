@@ -53,8 +53,8 @@ class DjangoDatabase:
         pass
 
 
-def open_store() -> LogStore:
-    return LogStore(DjangoDatabase(), CONFIG.tiles_dir, CONFIG.log_origin, log_signer())
+def open_store(repair_tiles: bool = True) -> LogStore:
+    return LogStore(DjangoDatabase(), CONFIG.tiles_dir, CONFIG.log_origin, log_signer(), repair_tiles=repair_tiles)
 
 
 def integrate_now(store: LogStore | None = None, cosigning: Cosigning | None = None) -> str:
