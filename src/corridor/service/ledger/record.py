@@ -10,10 +10,13 @@ runs ahead of what was committed.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import fcntl
 import hashlib
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
@@ -206,7 +209,7 @@ def _in_transaction(apply: Callable[[LogFold], None]) -> None:
     """Run `apply` on the caught-up fold inside one writer transaction. If anything fails once it ran
     (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
     ahead of what was committed."""
-    with _fold_lock:
+    with _fold_lock, _sqlite_writer_turn():
         fold, size = None, 0
         try:
             with transaction.atomic(), domain_writes():
@@ -368,6 +371,29 @@ def _signing_key(fold: LogFold, party: str):
     if party == OPERATOR:
         return operator_key()
     return custodial_key(fold, party)
+
+
+_turn_file: int | None = None  # this process's descriptor of the SQLite writers' lock file (see below)
+
+
+@contextlib.contextmanager
+def _sqlite_writer_turn() -> Iterator[None]:
+    """SQLite: the processes recording take turns on a lock file before BEGIN IMMEDIATE. A writer that
+    finds the database locked otherwise sleeps in SQLite's busy handler (1, 2, 5 … 100 ms at a time) and
+    misses the moment the other commits; `flock` wakes it at once. The IMMEDIATE transaction stays the
+    lock that matters (the log's integrator takes only that)."""
+    global _turn_file
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or "memory" in name:  # an in-memory database has one process
+        yield
+        return
+    if _turn_file is None:
+        _turn_file = os.open(f"{name}.writer-turn", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(_turn_file, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(_turn_file, fcntl.LOCK_UN)
 
 
 def _take_writer_lock() -> None:
