@@ -186,12 +186,13 @@ def _percentile(values: list[float], pct: float) -> float:
 
 # -- sections -------------------------------------------------------------------------------------------
 
-def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float) -> None:
+def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float, workers: int = 2,
+                threads: int = THREADS) -> None:
     for kind in kinds:
         service = Service(kind, workdir)
         raw = raw_appends_per_second(_raw_database(kind, workdir), workdir / f"raw-tiles-{kind}")
         party_tokens = [service.tokens[p] for p in ("org-a", "border", "customs", "recv", "escort")]
-        port = service.serve()
+        port = service.serve(workers, threads)
         try:
             _post_plan(port, service.tokens["org-a"])
             for count in clients:
@@ -311,6 +312,8 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (API section)")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker (API section)")
     parser.add_argument("--rebuild-plans", type=int, default=100_000, help="100,000 plans ≈ 1M statements")
     args = parser.parse_args()
     sections = args.only or ["api", "imports", "rebuild"]
@@ -319,7 +322,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if "api" in sections:
-            api_section(workdir, args.databases, args.clients, args.seconds)
+            api_section(workdir, args.databases, args.clients, args.seconds, args.workers, args.threads)
         if "imports" in sections:
             import_section(workdir, args.databases)
         if "rebuild" in sections:
