@@ -28,6 +28,7 @@ from pathlib import Path
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from corridor.commands.service import THREADS, gunicorn_workers
 from corridor.ledger.envelope import seal
 from corridor.ledger.note import Signer
 from corridor.ledger.store import LogStore
@@ -36,6 +37,7 @@ from ledger import ed25519_verifications_per_second  # bench/ledger.py: the same
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 POSTGRES = os.environ.get("CORRIDOR_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+BENCH_DATABASE = os.environ.get("CORRIDOR_BENCH_DATABASE", "corridor_bench")  # dropped and created afresh
 SHARED = Path(os.environ.get("CORRIDOR_SHARED_DIR", ROOT.parent / "shared"))
 
 
@@ -74,9 +76,9 @@ class Service:
         if kind == "sqlite":
             return f"sqlite:///{self.data / 'corridor.sqlite3'}"
         with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS corridor_bench")
-            admin.execute("CREATE DATABASE corridor_bench")
-        return f"{POSTGRES}/corridor_bench"
+            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+            admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        return f"{POSTGRES}/{BENCH_DATABASE}"
 
     def corridor(self, *argv: str) -> str:
         done = subprocess.run([PYTHON, "-m", "corridor.cli", *argv], env=self.env, capture_output=True, text=True,
@@ -93,12 +95,12 @@ class Service:
             raise RuntimeError(done.stderr[-3000:])
         return done.stdout
 
-    def serve(self, workers: int = 2) -> int:
+    def serve(self, workers: int = 2, threads: int = THREADS) -> int:
         port = _free_port()
         self.server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
-             str(workers), "--backlog", "2048"], env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            [PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{port}",
+             *gunicorn_workers(workers, threads), "--backlog", "2048"], env=self.env, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -106,6 +108,22 @@ class Service:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not start")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's processes have used so far: on a shared machine, the
+        cost of a request that wall-clock throughput cannot show."""
+        pids = [self.server.pid]
+        children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.server is not None:
@@ -168,20 +186,24 @@ def _percentile(values: list[float], pct: float) -> float:
 
 # -- sections -------------------------------------------------------------------------------------------
 
-def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float) -> None:
+def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float, workers: int = 2,
+                threads: int = THREADS) -> None:
     for kind in kinds:
         service = Service(kind, workdir)
         raw = raw_appends_per_second(_raw_database(kind, workdir), workdir / f"raw-tiles-{kind}")
         party_tokens = [service.tokens[p] for p in ("org-a", "border", "customs", "recv", "escort")]
-        port = service.serve()
+        port = service.serve(workers, threads)
         try:
             _post_plan(port, service.tokens["org-a"])
             for count in clients:
+                cpu = service.cpu_seconds()
                 result = load(port, party_tokens, count, seconds)
+                per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)
                 print(f"API write path, {kind}, {count:>2} clients: {result['rps']:7.0f} req/s  "
                       f"p50 {result['p50'] * 1000:6.1f} ms  p99 {result['p99'] * 1000:6.1f} ms  "
-                      f"errors {result['errors']}  | raw ledger append {raw:,.0f}/s "
-                      f"(API = {result['rps'] / raw:.2f} x raw)")
+                      f"errors {result['errors']}  server CPU {per_request * 1000:4.2f} ms/req "
+                      f"(= {os.cpu_count() / per_request:,.0f}/s on {os.cpu_count()} cores)  "
+                      f"| raw ledger append {raw:,.0f}/s (API = {result['rps'] / raw:.2f} x raw)")
         finally:
             service.stop()
 
@@ -190,9 +212,9 @@ def _raw_database(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return str(workdir / "raw.sqlite3")
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS corridor_bench_raw")
-        admin.execute("CREATE DATABASE corridor_bench_raw")
-    return f"{POSTGRES}/corridor_bench_raw"
+        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}_raw")
+        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}_raw")
+    return f"{POSTGRES}/{BENCH_DATABASE}_raw"
 
 
 def _post_plan(port: int, token: str) -> None:
@@ -296,6 +318,8 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (API section)")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker (API section)")
     parser.add_argument("--rebuild-plans", type=int, default=100_000, help="100,000 plans ≈ 1M statements")
     parser.add_argument("--keep", type=Path, help="keep the rebuild's generated log (SQLite) here and reuse it")
     args = parser.parse_args()
@@ -305,7 +329,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if "api" in sections:
-            api_section(workdir, args.databases, args.clients, args.seconds)
+            api_section(workdir, args.databases, args.clients, args.seconds, args.workers, args.threads)
         if "imports" in sections:
             import_section(workdir, args.databases)
         if "rebuild" in sections:

@@ -24,6 +24,8 @@ def add(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="run the web service (gunicorn) and the worker")
     serve.add_argument("--listen", default="127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--threads", type=int, default=THREADS,
+                       help="requests each worker handles at once (their statements are committed together)")
     serve.add_argument("--no-worker", action="store_true", help="do not start `corridor worker` beside it")
     serve.set_defaults(handler=serve_command)
     worker = commands.add_parser("worker", help="integrate the log, publish checkpoints and their figures, send "
@@ -62,6 +64,15 @@ def _django_command(*argv: str) -> int:
     return 0
 
 
+THREADS = 16
+
+
+def gunicorn_workers(workers: int, threads: int) -> list[str]:
+    """Worker processes with threads: requests that arrive together in one process are recorded in one
+    transaction (group commit in `record()`), which a process serving one request at a time never sees."""
+    return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 GRACE_SECONDS = 20  # gunicorn finishes requests in flight; then whatever is left is killed
 
@@ -82,7 +93,8 @@ def serve_command(args: argparse.Namespace) -> int:
         if not args.no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "corridor.cli", "worker"]))
         children.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "corridor.service.wsgi", "--bind",
-                                          args.listen, "--workers", str(args.workers), "--access-logfile", "-",
+                                          args.listen, *gunicorn_workers(args.workers, args.threads),
+                                          "--access-logfile", "-",
                                           "--graceful-timeout", str(GRACE_SECONDS // 2)]))
         return children[-1].wait()
     except _Stop:

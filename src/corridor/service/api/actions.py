@@ -98,7 +98,9 @@ def dispute_incident(request, incident: str) -> Recorded:
 
 def recorded_response(recorded: Recorded) -> dict:
     statement = recorded.folded.envelope.statement
-    signed = StatementIndex.objects.filter(idx=recorded.index).values("signed_by", "member").first() or {}
+    signed = {"signed_by": recorded.folded.signed_by, "member": recorded.folded.member}
+    if recorded.folded.signer is None:  # not known from the fold: as the statement index recorded it
+        signed = StatementIndex.objects.filter(idx=recorded.index).values("signed_by", "member").first() or {}
     return {"index": recorded.index, "type": statement["type"], "party": statement["party"],
             "seq": statement["seq"], "time": statement["time"], "plan": statement.get("plan"),
             "key": statement["key"], "signed_by": signed.get("signed_by", ""), "member": signed.get("member"),

@@ -10,10 +10,13 @@ runs ahead of what was committed.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import fcntl
 import hashlib
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
@@ -91,33 +94,145 @@ def record_as(party: str, kind: str, payload: dict, *, plan: str | None = None, 
 
 def record_built(builders: list[Builder], privates: list[object] | None = None) -> list[Recorded]:
     """Record several statements in one transaction (all or none). Builders run under the writer lock,
-    so custodial statements get the party's next sequence number."""
+    so custodial statements get the party's next sequence number.
+
+    A single statement is committed together with those other threads of this process are recording at
+    the same moment (group commit: one writer lock, one transaction, one COMMIT for the batch); each
+    caller returns only once the transaction holding its statement is committed, and a statement the
+    rules refuse is left out of the batch without touching the others. Several statements (all or
+    none), or a caller already inside a transaction, record on their own."""
     privates = privates or [None] * len(builders)
-    with _fold_lock:
-        _catch_up(_current_fold())  # a restart's snapshot load and tail replay, before the writer lock
-        fold, changed = None, False
+    if len(builders) != 1 or connection.in_atomic_block:
+        return _record_alone(builders, privates)
+    return _group_commit(_Job(builders[0], privates[0]))
+
+
+@dataclass
+class _Job:
+    build: Builder
+    private: object
+    done: bool = False
+    results: list[Recorded] | None = None
+    error: BaseException | None = None
+
+
+MAX_BATCH = 256  # statements per group transaction: bounds how long the last of a batch waits
+_pending: list[_Job] = []
+_batch_turn = threading.Condition()
+_leading = False  # a thread is recording a batch: the others queue behind it
+
+
+def _group_commit(job: _Job) -> list[Recorded]:
+    """Queue the job; the first thread to find no batch running records everything queued so far (up to
+    MAX_BATCH) and hands over to the next waiting thread whose job is still queued."""
+    global _leading
+    with _batch_turn:
+        _pending.append(job)
+        while not job.done and _leading:
+            _batch_turn.wait()
+        if not job.done:
+            _leading = True
+            batch = _pending[:MAX_BATCH]
+            del _pending[:MAX_BATCH]
+    if not job.done:
         try:
-            with transaction.atomic(), domain_writes():
-                _take_writer_lock()
-                fold = _catch_up(_current_fold())
-                results = []
-                token, memo = _deferred.set({}), _memo.set({})
-                try:
-                    for build, private in zip(builders, privates, strict=True):
-                        folded, entry = _build_and_apply(fold, build)
-                        changed = True
-                        _persist(fold, folded, entry, private if private is not None else _private_of(build))
-                        results.append(Recorded(folded.index, entry, folded))
-                        _run_follow_ups(fold, folded)
-                    _flush_deferred()
-                finally:
-                    _deferred.reset(token)
-                    _memo.reset(memo)
-            return results
-        except BaseException:
-            if changed:
-                _drop_fold()
-            raise
+            _record_batch(batch)
+        finally:
+            with _batch_turn:
+                _leading = False
+                _batch_turn.notify_all()
+    if job.error is not None:
+        raise job.error
+    return job.results
+
+
+def _record_batch(batch: list[_Job]) -> None:
+    """One transaction for the batch. If it fails for any reason but a refusal (a database error, a
+    failed COMMIT), nothing of it was committed and the fold was dropped: each job is then recorded on
+    its own, so one cannot sink the others."""
+    try:
+        outcomes: list = _apply_batch(batch)
+    except Exception as error:
+        outcomes = [error] if len(batch) == 1 else [_outcome_alone(job) for job in batch]
+    except BaseException as error:  # KeyboardInterrupt, SystemExit: every caller learns it
+        outcomes = [error] * len(batch)
+    for job, outcome in zip(batch, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            job.error = outcome
+        else:
+            job.results = outcome
+        job.done = True
+
+
+def _outcome_alone(job: _Job) -> list[Recorded] | Exception:
+    try:
+        return _record_alone([job.build], [job.private])
+    except Exception as error:
+        return error
+
+
+def _apply_batch(batch: list[_Job]) -> list[list[Recorded] | Refused]:
+    """Each job's statement built, judged and persisted in one transaction; a refused one leaves the fold
+    and the tables as they were (the engine applies nothing it refuses), so it is simply skipped."""
+    outcomes: list[list[Recorded] | Refused] = []
+
+    def apply(fold: LogFold) -> None:
+        for job in batch:
+            try:
+                folded, entry = _build_and_apply(fold, job.build)
+            except Refused as refused:
+                outcomes.append(refused)
+                continue
+            _persist(fold, folded, entry, job.private if job.private is not None else _private_of(job.build))
+            outcomes.append([Recorded(folded.index, entry, folded)])
+            _run_follow_ups(fold, folded)
+
+    _in_transaction(apply)
+    return outcomes
+
+
+def _record_alone(builders: list[Builder], privates: list[object]) -> list[Recorded]:
+    results: list[Recorded] = []
+
+    def apply(fold: LogFold) -> None:
+        for build, private in zip(builders, privates, strict=True):
+            folded, entry = _build_and_apply(fold, build)
+            _persist(fold, folded, entry, private if private is not None else _private_of(build))
+            results.append(Recorded(folded.index, entry, folded))
+            _run_follow_ups(fold, folded)
+
+    _in_transaction(apply)
+    return results
+
+
+def _in_transaction(apply: Callable[[LogFold], None]) -> None:
+    """Run `apply` on the caught-up fold inside one writer transaction. If anything fails once it ran
+    (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
+    ahead of what was committed."""
+    with _fold_lock:
+        _catch_up(_current_fold())  # a restart's snapshot load and tail replay, before any writer lock
+        with _sqlite_writer_turn():
+            _apply_locked(apply)
+
+
+def _apply_locked(apply: Callable[[LogFold], None]) -> None:
+    fold, size = None, 0
+    try:
+        with transaction.atomic(), domain_writes():
+            _take_writer_lock()
+            fold = _catch_up(_current_fold())
+            size = fold.size
+            token, memo = _deferred.set({}), _memo.set({})
+            try:
+                apply(fold)
+                _flush_deferred()
+            finally:
+                _deferred.reset(token)
+                _memo.reset(memo)
+    except BaseException:
+        if fold is not None and fold.size != size:  # the engine applies nothing it refuses
+            _drop_fold()
+        raise
 
 
 def _run_follow_ups(fold: LogFold, folded: Folded) -> None:
@@ -224,6 +339,16 @@ def defer_insert(*rows: models.Model) -> None:
         pending.setdefault(type(row), []).append(row)
 
 
+def at_flush(key: object, write: Callable[[], None]) -> None:
+    """Run `write` once at the end of the recording transaction, before the deferred inserts, however many
+    of its statements asked for it (e.g. a plan's rows, written from its state after the last statement of
+    a group-committed batch that changed it, not after each one)."""
+    pending = _deferred.get()
+    if pending is None:
+        raise RuntimeError("at_flush is for projection steps run by record()")
+    pending.setdefault(_AT_FLUSH, {}).setdefault(key, write)
+
+
 def transaction_memo(key: str, compute: Callable[[], object]) -> object:
     """A value computed once per recording transaction, for projection steps (e.g. the parties' contacts,
     read once for a batch of 500 imported statements rather than once per statement)."""
@@ -235,8 +360,14 @@ def transaction_memo(key: str, compute: Callable[[], object]) -> object:
     return memo[key]
 
 
+_AT_FLUSH = object()  # the key, among the deferred rows' models, of the writes run once at the end
+
+
 def _flush_deferred() -> None:
-    for model, rows in _deferred.get().items():
+    pending = _deferred.get()
+    for write in pending.pop(_AT_FLUSH, {}).values():
+        write()
+    for model, rows in pending.items():
         model.objects.bulk_create(rows, batch_size=1000)
 
 
@@ -246,6 +377,29 @@ def _signing_key(fold: LogFold, party: str):
     if party == OPERATOR:
         return operator_key()
     return custodial_key(fold, party)
+
+
+_turn_file: int | None = None  # this process's descriptor of the SQLite writers' lock file (see below)
+
+
+@contextlib.contextmanager
+def _sqlite_writer_turn() -> Iterator[None]:
+    """SQLite: the processes recording take turns on a lock file before BEGIN IMMEDIATE. A writer that
+    finds the database locked otherwise sleeps in SQLite's busy handler (1, 2, 5 … 100 ms at a time) and
+    misses the moment the other commits; `flock` wakes it at once. The IMMEDIATE transaction stays the
+    lock that matters (the log's integrator takes only that)."""
+    global _turn_file
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or "memory" in name:  # an in-memory database has one process
+        yield
+        return
+    if _turn_file is None:
+        _turn_file = os.open(f"{name}.writer-turn", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(_turn_file, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(_turn_file, fcntl.LOCK_UN)
 
 
 def _take_writer_lock() -> None:

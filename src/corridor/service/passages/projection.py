@@ -33,13 +33,15 @@ from .models import (
 
 
 def project_passages(folded: Folded, fold: LogFold, private: object) -> None:
+    from ..ledger.record import at_flush, defer_insert
+
     for plan_id in folded.plans:
-        write_plan(fold.state.plans[plan_id])
+        # once per transaction, from the plan's state after its last statement (a batch of notes on one
+        # plan writes its row once); nothing in the transaction reads these rows back before then
+        at_flush(("plan", plan_id), lambda plan_id=plan_id: write_plan(fold.state.plans[plan_id]))
     if isinstance(private, Private) and private and folded.statement is not None and folded.statement.plan:
         write_private(folded.statement.plan, private)
     if folded.type == "passage.attest":
-        from ..ledger.record import defer_insert
-
         rows, lines = attestation_rows([fold.state.attestations[folded.statement.payload.passage]])
         defer_insert(*rows, *lines)
 
