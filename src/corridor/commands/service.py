@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -119,29 +120,81 @@ def _stop(children: list[subprocess.Popen]) -> None:
             child.wait()
 
 
+STOP = threading.Event()  # set: the worker's loops end after their current pass (a process embedding it, tests)
+
+
 def worker_command(args: argparse.Namespace) -> int:
+    """Checkpoints in this thread, at most one a second and nothing slow between two; notifications and
+    the public figures and aggregates (a minute's work at 1M statements) each in a thread of their own,
+    with its own database connection. A thread that fails stops the worker, as a failed pass always did
+    (`corridor serve` then stops, and its supervisor restarts it). `--once`: one pass of each, in turn."""
     django_setup()
-    from corridor.service.exports import published
     from corridor.service.ledger import snapshots
     from corridor.service.ledger.integrator import integrate_now, open_store, witness_cosigning
-    from corridor.service.outbox.worker import process_due
-    from corridor.service.web.precompute import refresh
 
     store, cosigning = open_store(), witness_cosigning()  # one Cosigning: it remembers each witness's size
     # a restart notices the tiles a crash could have left half-written (the others are checked when served)
     for path, status in store.check_edge_tiles(repair=True):
         if status != "good":
             print(f"corridor worker: tile {path}: {status}", file=sys.stderr)
-    while True:
-        started = time.monotonic()
+
+    def checkpoint_pass() -> None:
         integrate_now(store, cosigning)
         snapshots.after_checkpoint(wait=args.once)  # a fold snapshot for fast restarts, if due (own thread)
-        process_due()
-        published.refresh()  # the public figures at the checkpoint just published (at most every 30 s)
-        refresh()
-        if args.once:
-            return 0
+
+    if args.once:
+        checkpoint_pass()
+        _outbox_pass()
+        _publications_pass()
+        return 0
+    failures: list[BaseException] = []
+    for name, step in (("outbox", _outbox_pass), ("publications", _publications_pass)):
+        _repeat_in_thread(name, step, failures)
+    sys.setswitchinterval(0.001)  # the checkpoint thread gets the GIL back within 1 ms of asking for it
+    while not failures and not STOP.is_set():
+        started = time.monotonic()
+        checkpoint_pass()
         time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))  # at most one checkpoint a second
+    if failures:
+        raise failures[0]
+    return 0
+
+
+def _outbox_pass() -> None:
+    from corridor.service.outbox.worker import process_due
+
+    process_due()
+
+
+def _publications_pass() -> None:
+    """The public figures at the published checkpoint, then the public page's other aggregates (each at most
+    every 30 s, when the log grew): slow on a large log, so never in the checkpoint loop."""
+    from corridor.service.exports import published
+    from corridor.service.web import precompute
+
+    published.refresh()
+    precompute.refresh()
+
+
+def _repeat_in_thread(name: str, step, failures: list[BaseException]) -> threading.Thread:
+    """`step` once a second at most, in a daemon thread (Django gives it its own database connection); its
+    first exception is put in `failures` and ends the thread."""
+    from django.db import connection
+
+    def run() -> None:
+        try:
+            while not failures and not STOP.is_set():
+                started = time.monotonic()
+                step()
+                time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+        except BaseException as error:  # handed to the main thread, which stops the worker
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name=f"corridor-worker-{name}", daemon=True)
+    thread.start()
+    return thread
 
 
 def rebuild_command(args: argparse.Namespace) -> int:

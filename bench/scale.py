@@ -1,0 +1,371 @@
+"""Benchmark: does a read grow with the log? Every public and party endpoint, p50/p95 over repeated requests,
+served by gunicorn (2 sync workers, as deployed) on SQLite at several log sizes (bench/engine_fold.py's mix,
+signed, loaded and rebuilt into read models, then one `corridor worker --once` to publish a checkpoint and
+the figures). Prints each endpoint's p95 at every size, the ratio largest/smallest, and the same server's
+smallest answer (the trust file) as the floor. Also: append → published checkpoint latency inside the
+service at the largest size, beside the raw durable append rate and Ed25519 signing rate measured in the
+same run.
+
+The data of each size is built once and kept under /tmp/reads/ (a 1M build takes minutes):
+
+    .venv/bin/python bench/scale.py                          # 1,000 / 10,000 / 100,000 plans ≈ 10k / 100k / 1M
+    .venv/bin/python bench/scale.py --plans 100 1000         # quicker (≈ 1k / 10k statements)
+    .venv/bin/python bench/scale.py --plans 1000 --only build
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from engine_fold import generate
+from service import _LOAD_STATEMENTS, PYTHON, ROOT, Service, raw_appends_per_second
+from web import session_cookie
+
+CACHE = Path(os.environ.get("CORRIDOR_BENCH_CACHE", "/tmp/reads"))
+REQUESTS = 60
+PASSWORD = "bench-password-1"
+PARTY_USERS = (("recv-officer", "recv-1"), ("org-officer", "org-01"))
+
+
+# -- data of one size, built once -----------------------------------------------------------------------
+
+class Built:
+    """A data directory and SQLite database holding N plans' statements, read models rebuilt, figures
+    published; reused from the cache when a previous run built it (migrations run again: cheap, and new
+    indexes reach the cached database)."""
+
+    def __init__(self, plans: int) -> None:
+        self.plans = plans
+        self.workdir = CACHE / f"plans-{plans}"
+        self.done = self.workdir / "built.json"
+        if not self.done.exists():
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir.mkdir(parents=True)
+        self.service = Service("sqlite", self.workdir, seed=False)
+        if not self.done.exists():
+            self._build()
+        self.facts = json.loads(self.done.read_text())
+
+    def _build(self) -> None:
+        started = time.perf_counter()
+        statements = self.workdir / "statements.jsonl"
+        count = generate(self.plans, statements)
+        self.service.python(_LOAD_STATEMENTS.replace("STATEMENTS", repr(str(statements))))
+        statements.unlink()
+        self.service.corridor("rebuild")
+        tokens = {}
+        for username, party in PARTY_USERS:
+            out = self.service.corridor("createuser", username, "--party", party, "--password", PASSWORD)
+            tokens[party] = re.search(r"API token \(shown once\): (\S+)", out).group(1)
+        self.service.corridor("worker", "--once")  # integrates the log, publishes a checkpoint and the figures
+        facts = {"statements": count, "tokens": tokens, "seconds": round(time.perf_counter() - started)}
+        facts.update(json.loads(self.service.python(_SAMPLE_IDS)))
+        self.done.write_text(json.dumps(facts))
+
+
+# A plan of recv-1's in the middle of the log, the log's size: what the per-item endpoints ask for.
+_SAMPLE_IDS = """
+import json
+from corridor.service.ledger.models import LogEntry
+from corridor.service.passages.models import Plan
+plans = Plan.objects.filter(positions__party_id="recv-1").order_by("id").values_list("id", flat=True)
+middle = plans[plans.count() // 2]
+print(json.dumps({"plan": middle, "size": LogEntry.objects.count()}))
+"""
+
+
+# -- serving and timing ---------------------------------------------------------------------------------
+
+def serve(built: Built, workers: int = 2) -> subprocess.Popen:
+    """gunicorn as deployed (sync workers), with a long timeout: a page that replays the log on a process's
+    first request (until fold snapshots) must not be killed mid-replay in a benchmark."""
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{built.port}", "--workers",
+         str(workers), "--timeout", "900"], env=built.service.env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            http.client.HTTPConnection("127.0.0.1", built.port, timeout=0.5).request("GET", "/log/trust.txt")
+            return server
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def get(port: int, path: str, headers: dict) -> tuple[int, float, int]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    started = time.perf_counter()
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return response.status, elapsed, len(body)
+
+
+def warm(port: int, path: str, headers: dict, workers: int) -> None:
+    """One request per gunicorn worker at once (a sync worker takes one at a time): each process computes
+    what it keeps (a page that replays the log does so here, once per process)."""
+    threads = [threading.Thread(target=get, args=(port, path, headers)) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def timed(port: int, path: str, headers: dict, n: int) -> tuple[float, float, int]:
+    """p50, p95 (seconds) of n sequential requests, and the body's size."""
+    times, size = [], 0
+    for _ in range(n):
+        status, elapsed, size = get(port, path, headers)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        times.append(elapsed)
+    times.sort()
+    return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))], size
+
+
+def endpoints(built: Built, fold_pages: bool) -> list[tuple[str, str, str]]:
+    """(name, path, who): every GET a visitor, a party's browser or a party's API client makes, from the
+    URL confs (urls.py, api/reads.py). who: "" anonymous, "cookie" signed in (recv-1), "token" recv-1's API
+    token, "org" org-01's (a requester with many plans)."""
+    plan, size = built.facts["plan"], built.facts["size"]
+    middle = size // 2
+    pages = [
+        ("public page /", "/", ""),
+        ("log page", "/transparency/log", ""),
+        ("log page, older page", f"/transparency/log?before={middle}", ""),
+        ("log page, one statement", f"/transparency/log?index={middle}", ""),
+        ("incidents page", "/incidents", ""),
+        ("briefings page (default period)", "/briefings/", ""),
+        ("briefing json (a month)", "/briefings/briefing.json?from=2024-01-10&to=2024-02-08", ""),
+        ("party home /home", "/home", "cookie"),
+        ("account", "/account", "cookie"),
+        ("requester's new-request form", "/plans/new", "cookie-org"),
+    ]
+    if fold_pages:  # these read the process's fold: replayed on each process's first request until snapshots
+        pages += [
+            ("plan page (anonymous)", f"/plans/{plan}", ""),
+            ("plan page (its party)", f"/plans/{plan}", "cookie"),
+            ("go board", f"/plans/{plan}/go", "cookie"),
+            ("checkpoint screen", "/checkpoints/gate-1", "cookie"),
+        ]
+    log = [
+        ("/log/checkpoint", "/log/checkpoint", ""),
+        ("/log/checkpoints", "/log/checkpoints", ""),
+        ("/log/entry/N", f"/log/entry/{middle}", ""),
+        ("/log/proof/N", f"/log/proof/{middle}", ""),
+    ]
+    api = [
+        ("api plans", "/api/v1/plans", ""),
+        ("api plans, page 15", "/api/v1/plans?page=15", ""),
+        ("api plans, status filter", "/api/v1/plans?status=completed", ""),
+        ("api plans, party filter", "/api/v1/plans?party=recv-1", "token"),
+        ("api plans, requester filter", "/api/v1/plans?requester=org-01", "org"),
+        ("api plan detail", f"/api/v1/plans/{plan}", ""),
+        ("api plan detail (its party)", f"/api/v1/plans/{plan}", "token"),
+        ("api legs", "/api/v1/legs", ""),
+        ("api legs, plan filter", f"/api/v1/legs?plan={plan}", ""),
+        ("api lines", "/api/v1/lines", ""),
+        ("api lines, plan filter", f"/api/v1/lines?plan={plan}", ""),
+        ("api incidents", "/api/v1/incidents", ""),
+        ("api waiting", "/api/v1/waiting", ""),
+        ("api waiting now, one party", "/api/v1/waiting?now=true&party=recv-1", ""),
+        ("api waiting/board", "/api/v1/waiting/board", ""),
+        ("api stats", "/api/v1/stats", ""),
+        ("api attestations", "/api/v1/attestations", ""),
+        ("api export summary.json", "/api/v1/export/summary.json", ""),
+        ("api me", "/api/v1/me", "token"),
+    ]
+    return pages + log + api
+
+
+def measure(built: Built, fold_pages: bool, n: int) -> dict[str, tuple[float, float, int]]:
+    built.port = int(os.environ.get("CORRIDOR_BENCH_PORT", "8140"))
+    server = serve(built)
+    try:
+        cookies = {"cookie": session_cookie(built.service, built.port, "recv-officer", PASSWORD),
+                   "cookie-org": session_cookie(built.service, built.port, "org-officer", PASSWORD)}
+        headers = {"": {}, "cookie": {"Cookie": cookies["cookie"]}, "cookie-org": {"Cookie": cookies["cookie-org"]},
+                   "token": {"Authorization": f"Bearer {built.facts['tokens']['recv-1']}"},
+                   "org": {"Authorization": f"Bearer {built.facts['tokens']['org-01']}"}}
+        results = {"floor: /log/trust.txt": timed(built.port, "/log/trust.txt", {}, n)}
+        for name, path, who in endpoints(built, fold_pages):
+            warm(built.port, path, headers[who], 2)
+            results[name] = timed(built.port, path, headers[who], n)
+        results["floor: /log/trust.txt (after)"] = timed(built.port, "/log/trust.txt", {}, n)
+    finally:
+        server.terminate()
+        server.wait()
+    return results
+
+
+def report(sizes: list[Built], results: list[dict], requests: int) -> None:
+    heads = "".join(f"{b.facts['statements']:>12,}" for b in sizes)
+    print(f"\np95 in ms at each log size (statements), {requests} sequential requests after one warm-up per worker;"
+          f" ratio = p95 largest / p95 smallest; floor = the same server's trust file")
+    print(f"{'endpoint':40}{heads}   ratio   (p50 at largest, body KB)")
+    for name in results[0]:
+        p95s = [r[name][1] * 1000 for r in results if name in r]
+        if len(p95s) != len(results):
+            continue
+        cells = "".join(f"{p:12.1f}" for p in p95s)
+        p50, _, size = results[-1][name]
+        print(f"{name:40}{cells}   {p95s[-1] / p95s[0]:5.2f}   ({p50 * 1000:.1f} ms, {size / 1024:.0f} KB)")
+
+
+# -- append → published checkpoint, inside the service ---------------------------------------------------
+
+def checkpoint_latency(built: Built, rate: float, seconds: float) -> dict:
+    """On a copy of the data (the appended entries stay out of the cached log): `corridor worker` running
+    as deployed, a steady stream of entries committed to the log table as `record()` commits them (valid
+    operator statements, so the worker's figures fold takes them), each timed from its commit to the first
+    published checkpoint covering it. The worker starts cold: its first figures and aggregates are computed
+    while the stream runs, which is what must not hold checkpoints back."""
+    copy = CACHE / f"latency-{built.plans}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(built.workdir / "data-sqlite", copy / "data-sqlite")
+    env = {**built.service.env, "CORRIDOR_DATA_DIR": str(copy / "data-sqlite"),
+           "DATABASE_URL": f"sqlite:///{copy / 'data-sqlite' / 'corridor.sqlite3'}"}
+    worker = subprocess.Popen([PYTHON, "-m", "corridor.cli", "worker"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=open(copy / "worker.log", "w"))  # noqa: SIM115
+    try:
+        code = _APPEND_AND_WATCH.replace("RATE", repr(rate)).replace("SECONDS", repr(seconds))
+        done = subprocess.run([PYTHON, "-c", "import django; django.setup()\n" + code], capture_output=True,
+                              text=True, cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "corridor.service.settings"})
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-3000:])
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        worker.terminate()
+        worker.wait()
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+_APPEND_AND_WATCH = """
+import json, threading, time, msgspec
+from django.db import transaction
+from django.db.models import Max
+from corridor.engine import Party
+from corridor.ledger.envelope import seal
+from corridor.ledger.merkle import leaf_hash
+from corridor.service.config import CONFIG
+from corridor.service.guard import domain_writes
+from corridor.service.ledger.keys import OPERATOR, operator_key
+from corridor.service.ledger.models import LogEntry, StatementIndex
+from corridor.service.ledger.record import _take_writer_lock
+
+checkpoint = CONFIG.tiles_dir / "checkpoint"
+seen = []  # (time, published size)
+stop = threading.Event()
+
+def published():
+    try:
+        return int(checkpoint.read_text().split("\\n")[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+def watch():
+    last = -1
+    while not stop.is_set():
+        size = published()
+        if size != last:
+            seen.append((time.perf_counter(), size))
+            last = size
+        time.sleep(0.002)
+
+key = operator_key()
+seq = StatementIndex.objects.filter(party=OPERATOR).aggregate(top=Max("seq"))["top"] or 0
+def append(n):
+    global seq
+    seq += 1
+    party = Party(id=f"bench-latency-{seq}", name="latency", kind="observer")
+    entry = seal({"type": "party.register", "party": OPERATOR, "seq": seq, "time": "2025-01-01T00:00:00Z",
+                  "payload": msgspec.to_builtins(party)}, key)
+    with transaction.atomic(), domain_writes():
+        _take_writer_lock()
+        idx = (LogEntry.objects.aggregate(top=Max("idx"))["top"] or -1) + 1
+        LogEntry.objects.create(idx=idx, data=entry, leaf=leaf_hash(entry))
+    return idx, time.perf_counter()
+
+threading.Thread(target=watch, daemon=True).start()
+first, _ = append(0)  # the worker is ready once this one is published
+deadline = time.monotonic() + 900
+while published() <= first:
+    if time.monotonic() > deadline:
+        raise SystemExit("the worker published nothing in 900 s")
+    time.sleep(0.01)
+appended = []
+started = time.perf_counter()
+for n in range(int(RATE * SECONDS)):
+    time.sleep(max(0.0, started + n / RATE - time.perf_counter()))
+    appended.append(append(n))
+while published() <= appended[-1][0]:
+    time.sleep(0.01)
+stop.set()
+time.sleep(0.01)
+latencies = sorted(next(t for t, size in seen if size > idx) - at for idx, at in appended)
+print(json.dumps({"n": len(latencies), "p50": latencies[len(latencies) // 2],
+                  "p99": latencies[int(len(latencies) * 0.99)], "max": latencies[-1]}))
+"""
+
+
+def ed25519_signatures_per_second(n: int = 3000) -> float:
+    key, message = Ed25519PrivateKey.generate(), b"x" * 300
+    started = time.perf_counter()
+    for _ in range(n):
+        key.sign(message)
+    return n / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plans", type=int, nargs="+", default=[1000, 10_000, 100_000],
+                        help="sizes in plans (about ten statements each)")
+    parser.add_argument("--only", choices=["build", "reads", "checkpoints"], action="append")
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    parser.add_argument("--fold-pages", action="store_true", help="also the pages that read the process's fold "
+                        "(plan page, go board, checkpoint screen): each process replays the log first")
+    parser.add_argument("--rate", type=float, default=20.0, help="entries appended a second (checkpoints)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long the stream runs (checkpoints)")
+    args = parser.parse_args()
+    sections = args.only or ["build", "reads", "checkpoints"]
+    sizes = []
+    for plans in sorted(args.plans):
+        started = time.perf_counter()
+        sizes.append(Built(plans))
+        print(f"data: {sizes[-1].facts['statements']:,} statements ({plans:,} plans), log size "
+              f"{sizes[-1].facts['size']:,}, ready in {time.perf_counter() - started:.0f} s "
+              f"(built in {sizes[-1].facts['seconds']} s)", flush=True)
+    if "reads" in sections:
+        results = [measure(built, args.fold_pages, args.requests) for built in sizes]
+        report(sizes, results, args.requests)
+    if "checkpoints" in sections:
+        largest = sizes[-1]
+        sign = ed25519_signatures_per_second()
+        raw = raw_appends_per_second(str(CACHE / "raw.sqlite3"), CACHE / "raw-tiles")
+        for leftover in (CACHE / "raw.sqlite3", CACHE / "raw-tiles"):
+            shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+        latency = checkpoint_latency(largest, args.rate, args.seconds)
+        print(f"\nappend → published checkpoint inside the service at {largest.facts['size']:,} entries "
+              f"(`corridor worker` started cold, {latency['n']} entries at {args.rate:g}/s): "
+              f"p50 {latency['p50'] * 1000:.0f} ms, p99 {latency['p99'] * 1000:.0f} ms, max "
+              f"{latency['max'] * 1000:.0f} ms  | primitives: Ed25519 sign {sign:,.0f}/s, raw durable append "
+              f"{raw:,.0f}/s (one entry per commit)")
+    print(f"({os.cpu_count()} cores; single runs on a shared machine: compare ratios)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
