@@ -158,8 +158,9 @@ class ReplicaHealth:
         try:
             in_recovery, replayed = self._replica()
         except DatabaseError as error:
-            with contextlib.suppress(DatabaseError):
-                connections[REPLICA].close()  # reconnect on the next look
+            if configured():
+                with contextlib.suppress(DatabaseError):
+                    connections[REPLICA].close()  # reconnect on the next look
             return _Look(False, f"unreachable ({str(error).strip()})")
         if not in_recovery:
             return _Look(False, "it is not a standby any more (promoted?): it may have diverged from the primary")
