@@ -164,10 +164,19 @@ def test_positions_sent_back_and_who_may_read_the_replica():
     assert replica.seen_position(factory.get("/")) is None
     with_token = factory.get("/api/v1/plans", HTTP_AUTHORIZATION="Bearer t")
     assert not replica.may_read_replica(with_token)  # a script that wrote may not keep cookies
-    sent_back = factory.get("/api/v1/plans", HTTP_AUTHORIZATION="Bearer t", HTTP_CORRIDOR_LSN="0/A")
+    position = replica.issue_position(10)
+    sent_back = factory.get("/api/v1/plans", HTTP_AUTHORIZATION="Bearer t", HTTP_CORRIDOR_LSN=position)
     assert replica.may_read_replica(sent_back) and replica.seen_position(sent_back) == 10
-    both = factory.get("/", HTTP_CORRIDOR_LSN="0/A")
-    both.COOKIES[replica.LSN_COOKIE] = "0/F"
+    both = factory.get("/", HTTP_CORRIDOR_LSN=replica.issue_position(10))
+    both.COOKIES[replica.LSN_COOKIE] = replica.issue_position(15)
     assert replica.seen_position(both) == 15  # the furthest the client wrote
-    forged = factory.get("/", HTTP_CORRIDOR_LSN="nonsense")
-    assert replica.seen_position(forged) is None and replica.may_read_replica(forged)
+
+
+def test_forged_positions_are_ignored():
+    factory = RequestFactory()
+    genuine = replica.issue_position(0x16B374D848)
+    assert genuine.startswith("16/B374D848:") and replica.read_position(genuine) == 0x16B374D848
+    for forged in ("FFFFFFFF/FFFFFFFF", "FFFFFFFF/FFFFFFFF:" + genuine.partition(":")[2], "nonsense", ""):
+        assert replica.read_position(forged) is None, forged
+        request = factory.get("/api/v1/plans", HTTP_AUTHORIZATION="Bearer t", HTTP_CORRIDOR_LSN=forged)
+        assert replica.seen_position(request) is None and not replica.may_read_replica(request)

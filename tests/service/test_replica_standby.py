@@ -125,7 +125,7 @@ def test_a_stale_standby_is_seen_by_the_public_but_never_by_the_writer(parties, 
         response = parties["org-a"].client.post("/api/v1/plans", plan_body("p-new"), content_type="application/json")
     assert response.status_code == 201
     position = response[replica.LSN_HEADER]
-    assert replica.parse_lsn(position) and response.cookies[replica.LSN_COOKIE].value == position
+    assert replica.read_position(position) and response.cookies[replica.LSN_COOKIE].value == position
 
     with captured() as (primary, on_standby):
         stale = Client().get("/api/v1/plans/p-new")
@@ -151,7 +151,7 @@ def test_a_revoked_token_stops_at_once_whatever_the_standby_still_holds(parties,
     caught_up()
     standby.execute("SELECT pg_wal_replay_pause()")
     assert ApiToken.objects.all().delete()[0] > 0  # revoked, on the primary
-    for headers in ({}, {"Corridor-LSN": "0/0"}):  # a position: the request would read from the replica
+    for headers in ({}, {"Corridor-LSN": replica.issue_position(0)}):  # a position: reads would use the replica
         with captured() as (_, on_standby):
             answer = client.get("/api/v1/plans/two-roads", headers=headers)
         assert answer.status_code == 401 and answer.json()["code"] == "auth.invalid"

@@ -18,7 +18,9 @@ it (`Corridor-LSN` header, and the `corridor_lsn` cookie browsers send back). A 
 from the replica only if the replica has replayed at least that far, else from the primary: a user sees
 their own statement on the very next page, however far the replica trails. A request with an API token and
 no position reads from the primary (scripts seldom keep cookies; one that sends `Corridor-LSN` back uses the
-replica like anyone). Forging a position only moves one's own reads between two copies of the same data.
+replica like anyone). Positions are signed with the secret key: a forged one (say, far in the future, to
+push every read of one's own onto the primary) is ignored, and a genuine one only ever pins the reads of
+the client that wrote until the replica has caught up.
 
 Health. At most once a second per process the primary's WAL position is sampled and the replica asked how
 far it has replayed. The replica serves only while it answers, is still a standby, and has replayed what
@@ -38,6 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import DatabaseError, connections
 
 PRIMARY, REPLICA = "default", "replica"
@@ -80,6 +83,22 @@ def parse_lsn(text: str | None) -> int | None:
 
 def format_lsn(position: int) -> str:
     return f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
+
+
+_positions = signing.Signer(salt="corridor.replica.position")
+
+
+def issue_position(position: int) -> str:
+    """What a write's answer carries: the position, signed (`16/B374D848:<signature>`)."""
+    return _positions.sign(format_lsn(position))
+
+
+def read_position(text: str | None) -> int | None:
+    """A position this service issued, or None (absent, malformed, or not signed by us)."""
+    try:
+        return parse_lsn(_positions.unsign(text or ""))
+    except signing.BadSignature:
+        return None
 
 
 def _ask(alias: str, sql: str):
@@ -270,7 +289,7 @@ class ReplicaReadsMiddleware:
 
 def seen_position(request) -> int | None:
     """The furthest position of the client's own writes it sent back (header or cookie), if any."""
-    positions = [parse_lsn(request.headers.get(LSN_HEADER)), parse_lsn(request.COOKIES.get(LSN_COOKIE))]
+    positions = [read_position(request.headers.get(LSN_HEADER)), read_position(request.COOKIES.get(LSN_COOKIE))]
     return max((p for p in positions if p is not None), default=None)
 
 
@@ -282,7 +301,7 @@ def may_read_replica(request) -> bool:
 
 def _tell_position(response) -> None:
     try:
-        position = format_lsn(primary_lsn())
+        position = issue_position(primary_lsn())
     except DatabaseError as error:  # the write's own answer already says what went wrong
         log.warning("could not read the primary's WAL position after a write: %s", error)
         return
