@@ -32,10 +32,12 @@ listen_addresses = '127.0.0.1'
 port = {PRIMARY_PORT}
 wal_level = replica
 max_wal_senders = 4
-fsync = off                  # a throwaway cluster: speed over durability
-full_page_writes = off
 shared_buffers = 32MB
 max_connections = 40
+"""
+THROWAWAY_SETTINGS = """
+fsync = off                  # a throwaway cluster for tests: speed over durability
+full_page_writes = off
 """
 STANDBY_SETTINGS = f"""
 port = {STANDBY_PORT}
@@ -92,8 +94,8 @@ def _sql(binaries: Path, port: int, sql: str, database: str = "postgres") -> str
 class Clusters:
     """The primary and its standby under `root`; `start()` then `stop()` (which also deletes them)."""
 
-    def __init__(self, binaries: Path, root: Path) -> None:
-        self.binaries, self.root = binaries, root
+    def __init__(self, binaries: Path, root: Path, durable: bool = False) -> None:
+        self.binaries, self.root, self.durable = binaries, root, durable
         self.primary, self.standby = root / "primary", root / "standby"
 
     def url(self, port: int) -> str:
@@ -110,7 +112,8 @@ class Clusters:
         _run([str(self.binaries / "initdb"), "-D", str(self.primary), "-U", "postgres", "-A", "trust",
               "--no-sync", "--no-instructions"])  # its pg_hba.conf lets 127.0.0.1 replicate (trust)
         with (self.primary / "postgresql.conf").open("a") as conf:
-            conf.write(PRIMARY_SETTINGS + f"unix_socket_directories = '{self.root}'\n")
+            conf.write(PRIMARY_SETTINGS + ("" if self.durable else THROWAWAY_SETTINGS)
+                       + f"unix_socket_directories = '{self.root}'\n")
         self._pg_ctl(self.primary, "start")
         _sql(self.binaries, PRIMARY_PORT, f"CREATE DATABASE {DATABASE}")
         _run([str(self.binaries / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres",
