@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-restart test-api-fuzz lint bench scenario examples vendor messages clean
+.PHONY: run test test-postgres test-restart test-replica test-api-fuzz lint bench scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ test-postgres: $(STAMP)
 # /tmp/corridor-coldstart): its first plan page and first API write must answer (tests/service/test_restart.py)
 test-restart: $(STAMP)
 	CORRIDOR_RESTART_TEST=1 $(BIN)/python -m pytest tests/service/test_restart.py
+# the service's read tests with a real hot standby as DATABASE_REPLICA_URL (tests/service/standby.py starts a
+# throwaway primary on 5434 and a pg_basebackup standby on 5433 under /tmp/replica, and removes them after);
+# without PostgreSQL's server binaries it skips with a notice, or fails with CORRIDOR_REQUIRE_REPLICA=1
+REPLICA_TESTS ?= tests/service/test_replica_standby.py tests/service/api/test_two_roads.py \
+  tests/service/api/test_incidents.py tests/service/web/test_pages.py tests/service/web/test_datasets.py \
+  tests/service/exports/test_read_models.py tests/service/passages/test_privacy.py
+test-replica: $(STAMP)
+	$(BIN)/python -m tests.service.standby $(BIN)/python -m pytest -p tests.service.replica_plugin $(REPLICA_TESTS)
 
 # schemathesis against the live service (fresh data dir, demo parties, a free port), at most 5 minutes, no
 # failure allowed. It lives in a venv of its own: it needs newer hypothesis and pytest than the tests pin.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import dj_database_url
 from cryptography.fernet import Fernet
 
 
@@ -34,6 +35,8 @@ class Config:
     https: bool = False  # served over TLS (behind a proxy that sets X-Forwarded-Proto): Secure cookies, HSTS
     webauthn_origin: str = "http://localhost:8000"  # where officers' browsers open the pages (passkeys)
     webauthn_rp_id: str = "localhost"  # the passkeys' relying party: the origin's host or a parent domain of it
+    database_replica_url: str = ""  # a PostgreSQL streaming replica for read-model reads (service/replica.py)
+    replica_max_lag: float = 10.0  # seconds the replica may trail the primary before reads fall back to it
 
     @property
     def tiles_dir(self) -> Path:
@@ -67,7 +70,36 @@ def load(environ: dict[str, str] | None = None) -> Config:
         witness_quorum=int(env.get("CORRIDOR_WITNESS_QUORUM", "0")),
         https=env.get("CORRIDOR_HTTPS", "0") == "1",
         **_webauthn(env),
+        **_replica(env),
     )
+
+
+def _replica(env) -> dict:
+    """A read replica is a PostgreSQL hot standby of a PostgreSQL primary: refused at start-up otherwise
+    (SQLite has no streaming replication, and a replica of another kind would not hold the primary's rows)."""
+    url = env.get("DATABASE_REPLICA_URL", "").strip()
+    max_lag = float(env.get("CORRIDOR_REPLICA_MAX_LAG", "10"))
+    if not url:
+        return {"replica_max_lag": max_lag}
+    primary = env.get("DATABASE_URL") or "sqlite:"
+    if not all(_is_postgresql(value) for value in (url, primary)):
+        raise ValueError("DATABASE_REPLICA_URL: a read replica needs PostgreSQL for both DATABASE_URL and "
+                         f"DATABASE_REPLICA_URL (a streaming replica of the primary); got {_scheme(primary)!r} "
+                         f"and {_scheme(url)!r}")
+    if max_lag <= 0:
+        raise ValueError(f"CORRIDOR_REPLICA_MAX_LAG: {max_lag} is not a positive number of seconds")
+    return {"database_replica_url": url, "replica_max_lag": max_lag}
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme or url.partition(":")[0]
+
+
+def _is_postgresql(url: str) -> bool:
+    try:
+        return dj_database_url.parse(url)["ENGINE"] == "django.db.backends.postgresql"
+    except ValueError:  # a scheme dj-database-url does not know
+        return False
 
 
 def _webauthn(env) -> dict[str, str]:

@@ -81,7 +81,24 @@ def _database() -> dict:
     return database
 
 
-DATABASES = {"default": _database()}
+def _replica() -> dict:
+    """The read replica (service/replica.py): a hot standby of the primary, in read-only sessions as well
+    (should the URL ever name a writable server, nothing can write through it), given up on quickly when
+    unreachable. Django's test runner uses it as a mirror: the test database the primary creates streams to
+    the standby under the same name."""
+    if not CONFIG.database_replica_url:
+        return {}
+    replica = dj_database_url.parse(CONFIG.database_replica_url, conn_max_age=60)
+    replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 2,
+                          "options": "-c default_transaction_read_only=on"}
+    replica["TEST"] = {"MIRROR": "default"}
+    return {"replica": replica}
+
+
+DATABASES = {"default": _database(), **_replica()}
+if "replica" in DATABASES:
+    DATABASE_ROUTERS = ["corridor.service.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "corridor.service.replica.ReplicaReadsMiddleware")  # inside the API's error answers
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
