@@ -35,6 +35,7 @@ if "replica" not in settings.DATABASES:
     pytest.skip(_why, allow_module_level=True)
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+MANAGES_STANDBY = True  # its tests pause the standby's replay: replica_plugin.py must not wait for it
 T = 1694420000  # 2023-09-11, mid-morning
 READS = ["/api/v1/plans", "/api/v1/plans/two-roads", "/api/v1/legs", "/api/v1/lines?plan=two-roads",
          "/api/v1/incidents", "/api/v1/waiting", "/", "/plans/two-roads", "/incidents"]
@@ -65,7 +66,7 @@ def caught_up(timeout: float = 10.0) -> None:
     """Wait until the standby has replayed everything the primary committed so far."""
     target = replica.primary_lsn()
     deadline = time.monotonic() + timeout
-    while (replica.replica_state()[1] or 0) < target:
+    while (replica.replica_state().position or 0) < target:
         assert time.monotonic() < deadline, "the standby did not catch up"
         time.sleep(0.02)
 
