@@ -23,9 +23,11 @@ push every read of one's own onto the primary) is ignored, and a genuine one onl
 the client that wrote until the replica has caught up.
 
 Health. At most once a second per process the primary's WAL position is sampled and the replica asked how
-far it has replayed. The replica serves only while it answers, is still a standby, and has replayed what
-the primary had `CORRIDOR_REPLICA_MAX_LAG` seconds ago; otherwise reads go to the primary and the change is
-logged (`corridor.replica`), and back again when it recovers.
+far it has replayed and when its last replayed transaction committed. The replica serves only while it
+answers, is still a standby, and lags at most `CORRIDOR_REPLICA_MAX_LAG` seconds (`ReplicaHealth.staleness`);
+otherwise reads go to the primary and the change is logged (`corridor.replica`), and back again when it
+recovers. The look runs under a process lock: with gunicorn's sync workers (one request at a time per
+process) nothing waits on it, and an unreachable replica costs one connect timeout (2 s) every 5 s.
 """
 
 from __future__ import annotations
