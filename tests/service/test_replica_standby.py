@@ -132,8 +132,11 @@ def test_a_stale_standby_is_seen_by_the_public_but_never_by_the_writer(parties, 
         stale = Client().get("/api/v1/plans/p-new")
     assert stale.status_code == 404 and read_model_sql(on_standby.captured_queries)  # only the standby lags
 
-    # the writer's own next reads: its cookie (browsers, the test client), or the header sent back (scripts)
-    for client, headers in ((parties["org-a"].client, {}), (Client(), {"Corridor-LSN": position})):
+    # the writer's own next reads: the cookie a browser sends back (no token: it would read from the standby
+    # without it), the API client that keeps cookies, or the header a script sends back
+    browser = Client()
+    browser.cookies[replica.LSN_COOKIE] = response.cookies[replica.LSN_COOKIE].value
+    for client, headers in ((browser, {}), (parties["org-a"].client, {}), (Client(), {"Corridor-LSN": position})):
         with captured() as (primary, on_standby):
             fresh = client.get("/api/v1/plans/p-new", headers=headers)
         assert fresh.status_code == 200
