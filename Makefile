@@ -42,7 +42,7 @@ test-postgres: $(STAMP)
 test-restart: $(STAMP)
 	CORRIDOR_RESTART_TEST=1 $(BIN)/python -m pytest tests/service/test_restart.py
 # the service's read tests with a real hot standby as DATABASE_REPLICA_URL (tests/service/standby.py starts a
-# throwaway primary on 5434 and a pg_basebackup standby on 5433 under /tmp/replica, and removes them after);
+# throwaway primary on 5434 and a pg_basebackup standby on 5433 under /tmp/replica/test, and removes them after);
 # without PostgreSQL's server binaries it skips with a notice, or fails with CORRIDOR_REQUIRE_REPLICA=1
 REPLICA_TESTS ?= tests/service/test_replica_standby.py tests/service/api/test_two_roads.py \
   tests/service/api/test_incidents.py tests/service/web/test_pages.py tests/service/web/test_datasets.py \

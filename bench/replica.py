@@ -3,9 +3,10 @@ at steady write rates, beside the primitives of the same run (a round trip to th
 on the primary).
 
 Starts a durable primary (fsync on) and a `pg_basebackup -R` standby of it (tests/service/standby.py, ports
-5434/5433 under /tmp/replica), writes rows of an entry's size (~300 bytes) one commit each at each rate for
-a few seconds, while a reader polls the standby for the newest row; each row's lag is the time from its
-commit returning to the reader first seeing it.
+5434/5433 under /tmp/replica/bench: not while `make test-replica` runs, which takes the same ports), writes
+rows of an entry's size (~300 bytes) one commit each at each rate for a few seconds, while a reader polls
+the standby for the newest row; each row's lag is the time from its commit returning to the reader first
+seeing it.
 
     .venv/bin/python bench/replica.py [--seconds 5] [--rates 100 500 0]     # 0: as fast as one writer can
 """

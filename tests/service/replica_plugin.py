@@ -7,7 +7,7 @@
   the router's rule inside a transaction).
 - Before each GET/HEAD the test client sends, it waits until the standby has replayed what the primary has:
   the tests' reads follow writes at once, which in production the replica's lag bound and read-your-writes
-  take care of.
+  take care of. Not in modules that pause and resume the standby themselves (`MANAGES_STANDBY = True`).
 - It counts what each connection alias ran, and fails the run if the standby answered no read-model query or
   was asked to write anything.
 """
@@ -43,7 +43,7 @@ def _wait_for_standby(timeout: float = 10.0) -> None:
 
     target = replica.primary_lsn()
     deadline = time.monotonic() + timeout
-    while (replica.replica_state()[1] or 0) < target and time.monotonic() < deadline:
+    while (replica.replica_state().position or 0) < target and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
@@ -65,7 +65,8 @@ def reads_on_the_standby(request, monkeypatch):
             _wait_for_standby()
         return original(self, **environ)
 
-    monkeypatch.setattr(Client, "request", request_after_catching_up)
+    if not getattr(request.module, "MANAGES_STANDBY", False):
+        monkeypatch.setattr(Client, "request", request_after_catching_up)
     reads_before = _seen["reads"]
 
     def count(execute, sql, params, many, context):

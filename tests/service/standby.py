@@ -3,7 +3,7 @@
     python -m tests.service.standby COMMAND...
 
 initdb's a throwaway primary (port 5434) and clones it with `pg_basebackup -R` into a streaming hot standby
-(port 5433), both under /tmp/replica (CORRIDOR_REPLICA_DIR), with Debian's /usr/lib/postgresql/*/bin: the
+(port 5433), both under /tmp/replica/test (CORRIDOR_REPLICA_DIR), with Debian's /usr/lib/postgresql/*/bin: the
 machine's own cluster is never touched. COMMAND runs with DATABASE_URL on the primary and
 DATABASE_REPLICA_URL on the standby; both clusters are stopped and deleted afterwards, whatever happened.
 initdb and postgres refuse to run as root: as root they run as the `postgres` user (runuser).
@@ -18,6 +18,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -151,12 +152,13 @@ class Clusters:
 def main(command: list[str]) -> int:
     required = os.environ.get("CORRIDOR_REQUIRE_REPLICA") == "1"
     try:
-        clusters = Clusters(server_binaries(), Path(os.environ.get("CORRIDOR_REPLICA_DIR", "/tmp/replica")))
+        clusters = Clusters(server_binaries(), Path(os.environ.get("CORRIDOR_REPLICA_DIR", "/tmp/replica/test")))
         _as_postgres([])
     except Unavailable as why:
         print(f"test-replica {'FAILED' if required else 'SKIPPED'}: {why}", file=sys.stderr)
         return 1 if required else 0
     started = time.monotonic()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a CI timeout still stops and removes the clusters
     try:
         clusters.start()
         print(f"hot standby streaming from the primary in {time.monotonic() - started:.1f} s: primary "

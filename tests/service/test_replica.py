@@ -60,15 +60,20 @@ class FakeDatabases:
 
     def __init__(self) -> None:
         self.now, self.primary_at, self.replayed, self.standby, self.down = 0.0, 100, 100, True, False
+        self.commits: dict[int, float] = {}  # position -> when the commit ending there happened (Unix time)
 
     def health(self, max_lag: float = 5.0) -> replica.ReplicaHealth:
         return replica.ReplicaHealth(max_lag, clock=lambda: self.now, primary=lambda: self.primary_at,
-                                     replica=self.replica)
+                                     replica=self.replica, wall_clock=lambda: 1e9 + self.now)
 
-    def replica(self):
+    def commit(self, position: int) -> None:
+        self.primary_at, self.commits[position] = position, 1e9 + self.now
+
+    def replica(self) -> replica.Replayed:
         if self.down:
             raise OperationalError("connection refused")
-        return self.standby, self.replayed
+        replayed_commits = [at for position, at in self.commits.items() if position <= self.replayed]
+        return replica.Replayed(self.standby, self.replayed, max(replayed_commits, default=None))
 
 
 def test_a_caught_up_replica_serves_and_a_lagging_one_does_not(caplog):
@@ -77,7 +82,8 @@ def test_a_caught_up_replica_serves_and_a_lagging_one_does_not(caplog):
     with caplog.at_level(logging.INFO, logger="corridor.replica"):
         assert health.serves(None)
         for second in range(1, 5):  # writes go on, the replica stops replaying
-            db.now, db.primary_at = second * 1.0, 100 + second
+            db.now = second * 1.0
+            db.commit(100 + second)
             assert health.serves(None)  # at most 4 s behind
         db.now = 5.5
         assert not health.serves(None)  # the primary was at 101 at t=1, and the replica is still at 100
@@ -85,6 +91,20 @@ def test_a_caught_up_replica_serves_and_a_lagging_one_does_not(caplog):
         db.replayed, db.now = db.primary_at, 6.6
         assert health.serves(None)
     assert [r.levelname for r in caplog.records] == ["INFO", "WARNING", "INFO"]  # changes only
+
+
+def test_a_commit_in_flight_is_no_lag_for_a_process_that_looks_seldom():
+    db = FakeDatabases()
+    health = db.health(max_lag=5.0)
+    db.commit(100)
+    assert health.serves(None)
+    db.now = 59.0  # other processes wrote meanwhile; the replica replayed it all...
+    db.commit(150)
+    db.replayed = 150
+    db.now = 60.0  # ...but the commit made just now, when this process looks again a minute later
+    db.commit(160)
+    assert health.serves(None)
+    assert health.staleness(db.now, db.replica()) == 1.0  # its last replayed commit is a second old, not 60
 
 
 def test_an_idle_primary_is_no_lag():

@@ -35,6 +35,7 @@ if "replica" not in settings.DATABASES:
     pytest.skip(_why, allow_module_level=True)
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+MANAGES_STANDBY = True  # its tests pause the standby's replay: replica_plugin.py must not wait for it
 T = 1694420000  # 2023-09-11, mid-morning
 READS = ["/api/v1/plans", "/api/v1/plans/two-roads", "/api/v1/legs", "/api/v1/lines?plan=two-roads",
          "/api/v1/incidents", "/api/v1/waiting", "/", "/plans/two-roads", "/incidents"]
@@ -65,7 +66,7 @@ def caught_up(timeout: float = 10.0) -> None:
     """Wait until the standby has replayed everything the primary committed so far."""
     target = replica.primary_lsn()
     deadline = time.monotonic() + timeout
-    while (replica.replica_state()[1] or 0) < target:
+    while (replica.replica_state().position or 0) < target:
         assert time.monotonic() < deadline, "the standby did not catch up"
         time.sleep(0.02)
 
@@ -131,8 +132,11 @@ def test_a_stale_standby_is_seen_by_the_public_but_never_by_the_writer(parties, 
         stale = Client().get("/api/v1/plans/p-new")
     assert stale.status_code == 404 and read_model_sql(on_standby.captured_queries)  # only the standby lags
 
-    # the writer's own next reads: its cookie (browsers, the test client), or the header sent back (scripts)
-    for client, headers in ((parties["org-a"].client, {}), (Client(), {"Corridor-LSN": position})):
+    # the writer's own next reads: the cookie a browser sends back (no token: it would read from the standby
+    # without it), the API client that keeps cookies, or the header a script sends back
+    browser = Client()
+    browser.cookies[replica.LSN_COOKIE] = response.cookies[replica.LSN_COOKIE].value
+    for client, headers in ((browser, {}), (parties["org-a"].client, {}), (Client(), {"Corridor-LSN": position})):
         with captured() as (primary, on_standby):
             fresh = client.get("/api/v1/plans/p-new", headers=headers)
         assert fresh.status_code == 200

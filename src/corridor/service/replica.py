@@ -23,9 +23,11 @@ push every read of one's own onto the primary) is ignored, and a genuine one onl
 the client that wrote until the replica has caught up.
 
 Health. At most once a second per process the primary's WAL position is sampled and the replica asked how
-far it has replayed. The replica serves only while it answers, is still a standby, and has replayed what
-the primary had `CORRIDOR_REPLICA_MAX_LAG` seconds ago; otherwise reads go to the primary and the change is
-logged (`corridor.replica`), and back again when it recovers.
+far it has replayed and when its last replayed transaction committed. The replica serves only while it
+answers, is still a standby, and lags at most `CORRIDOR_REPLICA_MAX_LAG` seconds (`ReplicaHealth.staleness`);
+otherwise reads go to the primary and the change is logged (`corridor.replica`), and back again when it
+recovers. The look runs under a process lock: with gunicorn's sync workers (one request at a time per
+process) nothing waits on it, and an unreachable replica costs one connect timeout (2 s) every 5 s.
 """
 
 from __future__ import annotations
@@ -113,10 +115,18 @@ def primary_lsn() -> int:
     return parse_lsn(_ask(PRIMARY, "SELECT pg_current_wal_insert_lsn()::text")[0])
 
 
-def replica_state() -> tuple[bool, int | None]:
-    """(still a standby, how far it has replayed)."""
-    in_recovery, replayed = _ask(REPLICA, "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")
-    return in_recovery, parse_lsn(replayed)
+@dataclass(frozen=True)
+class Replayed:
+    in_recovery: bool  # still a standby
+    position: int | None  # how far it has replayed the primary's WAL
+    commit_time: float | None  # when the last transaction it replayed committed on the primary (Unix time)
+
+
+def replica_state() -> Replayed:
+    in_recovery, replayed, commit_time = _ask(
+        REPLICA, "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, "
+                 "extract(epoch FROM pg_last_xact_replay_timestamp())::float8")
+    return Replayed(in_recovery, parse_lsn(replayed), commit_time)
 
 
 # ---- Health: may the replica serve reads now? ----
@@ -129,13 +139,14 @@ class _Look:
 
 
 class ReplicaHealth:
-    """Samples (time, primary position) and the replica's replay position; the replica's staleness is the age
-    of the newest sample it has replayed. One per process, shared by its threads."""
+    """Samples (time, primary position) and the replica's replay position and last replayed commit; see
+    `staleness`. One per process, shared by its threads."""
 
     def __init__(self, max_lag: float, clock: Callable[[], float] = time.monotonic,
-                 primary: Callable[[], int] = primary_lsn,
-                 replica: Callable[[], tuple[bool, int | None]] = replica_state) -> None:
+                 primary: Callable[[], int] = primary_lsn, replica: Callable[[], Replayed] = replica_state,
+                 wall_clock: Callable[[], float] = time.time) -> None:
         self.max_lag, self._clock, self._primary, self._replica = max_lag, clock, primary, replica
+        self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._samples: deque[tuple[float, int]] = deque(maxlen=128)
         self._look = _Look(False, "not checked yet")
@@ -151,7 +162,7 @@ class ReplicaHealth:
         if seen_lsn is None or (look.replayed or 0) >= seen_lsn:
             return True
         try:
-            _, replayed = self._replica()
+            replayed = self._replica().position
         except DatabaseError:
             return False  # the next periodic look logs it
         return replayed is not None and replayed >= seen_lsn
@@ -175,28 +186,35 @@ class ReplicaHealth:
         except DatabaseError as error:
             return _Look(False, f"the primary did not say its WAL position ({error})")
         try:
-            in_recovery, replayed = self._replica()
+            state = self._replica()
         except DatabaseError as error:
             if configured():
                 with contextlib.suppress(DatabaseError):
                     connections[REPLICA].close()  # reconnect on the next look
             return _Look(False, f"unreachable ({str(error).strip()})")
-        if not in_recovery:
+        if not state.in_recovery:
             return _Look(False, "it is not a standby any more (promoted?): it may have diverged from the primary")
-        if replayed is None:
+        if state.position is None:
             return _Look(False, "it has not replayed any WAL yet", None)
-        staleness = self.staleness(now, replayed)
+        staleness = self.staleness(now, state)
         if staleness > self.max_lag:
             return _Look(False, f"it lags more than {self.max_lag:g} s behind the primary "
-                                f"(replayed {format_lsn(replayed)})", replayed)
-        return _Look(True, f"at most {staleness:.1f} s behind the primary", replayed)
+                                f"(replayed {format_lsn(state.position)})", state.position)
+        return _Look(True, f"at most {staleness:.1f} s behind the primary", state.position)
 
-    def staleness(self, now: float, replayed: int) -> float:
-        """Seconds since the primary was where the replica is now (0 when it has replayed the last sample)."""
-        for sampled_at, position in reversed(self._samples):
-            if position <= replayed:
-                return now - sampled_at
-        return now - self._samples[0][0] if self._samples else float("inf")
+    def staleness(self, now: float, state: Replayed) -> float:
+        """How old, at most, the replica's copy is: 0 if it has replayed the primary's position sampled just
+        now; else the time since the newest sample it has replayed or since the last commit it replayed,
+        whichever is more recent (the commit's time is exact where this process's samples are sparse: a
+        process that looked a minute ago would otherwise see a commit in flight as a minute's lag)."""
+        newest = self._samples[-1][1] if self._samples else None
+        if newest is not None and state.position >= newest:
+            return 0.0
+        replayed_sample = next((now - at for at, position in reversed(self._samples) if position <= state.position),
+                               float("inf"))
+        replayed_commit = (max(0.0, self._wall_clock() - state.commit_time) if state.commit_time is not None
+                           else float("inf"))
+        return min(replayed_sample, replayed_commit)
 
 
 def _log_change(look: _Look) -> None:
