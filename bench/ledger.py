@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ledger.py                      # all figures, 1M-entry log for proofs/verify
     .venv/bin/python bench/ledger.py --proof-sizes 1000000 10000000
-    .venv/bin/python bench/ledger.py --scale 1000000 10000000 --keep /tmp/logside   # writer RSS, HTTP proofs
+    .venv/bin/python bench/ledger.py --scale 1000000 10000000 --mirror   # RSS, HTTP proofs, mirror: make bench-log
 
 `--scale`: a service data directory per size (migrated, its log built through the ledger store with small
 entries; kept under --keep and reused, as building 10M takes minutes); then, each in a fresh process, the log
@@ -440,7 +440,7 @@ def run_scale(keep: Path, sizes: list[int], mirror: bool = False) -> None:
     print(f"primitive: SHA-256 leaf hash {sha:,.0f}/s (this run)")
     for size in sizes:
         data = scale_log(keep, size)
-        writer = mirror_speed(data, keep, sha) if mirror else child(data, "writer")
+        writer = mirror_speed(data, keep, sha) if mirror and size == min(sizes) else child(data, "writer")
         print(f"log writer at {writer['size']:,} entries: peak RSS {writer['peak_mb']:.0f} MB (interpreter + Django"
               f" + code alone {writer['floor_mb']:.0f} MB, so {writer['peak_mb'] - writer['floor_mb']:.0f} MB for the"
               f" log); open {writer['open_seconds'] * 1000:.0f} ms; inclusion proof {writer['proof_seconds'] * 1e6:.0f}"
@@ -492,7 +492,8 @@ def main() -> None:
                         help="only the log-at-scale figures (writer RSS, proofs over HTTP) at these sizes")
     parser.add_argument("--keep", type=Path, default=Path("/tmp/corridor-bench-log"),
                         help="where --scale keeps the logs it builds (reused by later runs)")
-    parser.add_argument("--mirror", action="store_true", help="with --scale: also time `corridor log mirror`")
+    parser.add_argument("--mirror", action="store_true",
+                        help="with --scale: also time `corridor log mirror` (at the smallest size)")
     args = parser.parse_args()
     if args.scale:
         return run_scale(args.keep, args.scale, args.mirror)
