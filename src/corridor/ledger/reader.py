@@ -64,7 +64,11 @@ class TileHashes:
         return EMPTY_ROOT if self.size == 0 else self.range_hash(0, self.size)
 
     def inclusion(self, index: int, size: int | None = None) -> list[bytes]:
-        return inclusion_proof(index, self.size if size is None else min(size, self.size), self.range_hash)
+        """The proof of `index` in the tree of `size` leaves (default: this reader's size, or any smaller)."""
+        size = self.size if size is None else size
+        if size > self.size:
+            raise ProofError(f"no tree of size {size} yet: the log holds {self.size}")
+        return inclusion_proof(index, size, self.range_hash)
 
     def consistency(self, old_size: int, new_size: int) -> list[bytes]:
         return consistency_proof(old_size, new_size, self.range_hash)
