@@ -170,7 +170,7 @@ def build_log(directory: Path, size: int) -> tuple[Path, Signer]:
 
 def proof_latency(root: Path, size: int, warm: bool, samples: int = 2000) -> tuple[float, float]:
     """p50/p99 of one inclusion proof read from tiles: with a fresh reader each time (cold tile cache),
-    or with one long-lived reader as a server keeps it (LRU of 4,096 tiles)."""
+    or with one long-lived reader as a server keeps it (LRU of 1,024 tiles)."""
     rng, times = random.Random(size), []
     shared = TileHashes(Source(str(root)), size)
     for _ in range(samples):
