@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-restart test-replica test-api-fuzz lint bench scenario examples vendor messages clean
+.PHONY: run test test-postgres test-restart test-replica test-api-fuzz lint bench bench-log scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ $(FUZZ_STAMP): pyproject.toml
 
 test-api-fuzz: $(STAMP) $(FUZZ_STAMP)
 	tests/service/api/fuzz.sh $(BIN) $(FUZZ_VENV)/bin/schemathesis $(FUZZ_EXAMPLES)
+
+# issue 12's log figures at 1M and 10M entries (the logs are built once, ~3 min, and kept in /tmp)
+bench-log: $(STAMP)
+	$(BIN)/python bench/ledger.py --scale 1000000 10000000 --mirror --keep /tmp/corridor-bench-log
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ledger.py                      # all figures, 1M-entry log for proofs/verify
     .venv/bin/python bench/ledger.py --proof-sizes 1000000 10000000
-    .venv/bin/python bench/ledger.py --scale 1000000 10000000 --keep /tmp/logside   # writer RSS, HTTP proofs
+    .venv/bin/python bench/ledger.py --scale 1000000 10000000 --mirror   # RSS, HTTP proofs, mirror: make bench-log
 
 `--scale`: a service data directory per size (migrated, its log built through the ledger store with small
 entries; kept under --keep and reused, as building 10M takes minutes); then, each in a fresh process, the log
@@ -170,7 +170,7 @@ def build_log(directory: Path, size: int) -> tuple[Path, Signer]:
 
 def proof_latency(root: Path, size: int, warm: bool, samples: int = 2000) -> tuple[float, float]:
     """p50/p99 of one inclusion proof read from tiles: with a fresh reader each time (cold tile cache),
-    or with one long-lived reader as a server keeps it (LRU of 4,096 tiles)."""
+    or with one long-lived reader as a server keeps it (LRU of 1,024 tiles)."""
     rng, times = random.Random(size), []
     shared = TileHashes(Source(str(root)), size)
     for _ in range(samples):
@@ -310,6 +310,17 @@ def child_writer(data: Path) -> dict:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def child_memory_tree(data: Path) -> dict:
+    """Before issue 12, for comparison: the writer held every complete subtree hash (`merkle.MemoryTree`)."""
+    from corridor.ledger.merkle import MemoryTree
+
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    db, tree = sqlite3.connect(data / "corridor.sqlite3"), MemoryTree()
+    for (leaf,) in db.execute("SELECT leaf FROM entries ORDER BY idx"):
+        tree.append_hash(bytes(leaf))
+    return {"size": tree.size, "floor_mb": floor, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 def child_inprocess_proofs(data: Path) -> dict:
     """The primitive beside proofs over HTTP: one kept reader over the same tiles, warm, in this process."""
     tiles = data / "log" / "tiles"
@@ -353,20 +364,36 @@ def serve_gunicorn(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of gunicorn's workers so far (from /proc): what requests cost the server, which a
+    shared machine's scheduling does not inflate the way it inflates wall-clock tails."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def proofs_over_http(data: Path, samples: int = 3000) -> dict:
     """p50/p99 of GET /log/proof/N for random N (uniform over the whole log: most level-0 tiles are not
-    cached), sequentially, beside GET /log/checkpoint (the HTTP floor: same server, a file read)."""
+    cached), sequentially, beside GET /log/checkpoint (the HTTP floor: same server, a file read); and the
+    server's CPU per request for each."""
     size = int((data / "log" / "tiles" / "checkpoint").read_text().split("\n")[1])
     server, rng = serve_gunicorn(data, SCALE_PORT), random.Random(size)
     try:
         http_latencies(SCALE_PORT, [f"/log/proof/{rng.randrange(size)}" for _ in range(300)])  # both workers warm
+        cpu = server_cpu_seconds(server)
         floor = http_latencies(SCALE_PORT, ["/log/checkpoint"] * samples)
+        floor_cpu, cpu = server_cpu_seconds(server) - cpu, server_cpu_seconds(server)
         proofs = http_latencies(SCALE_PORT, [f"/log/proof/{rng.randrange(size)}" for _ in range(samples)])
+        proof_cpu = server_cpu_seconds(server) - cpu
     finally:
         server.terminate()
         server.wait()
     q, f = statistics.quantiles(proofs, n=100), statistics.quantiles(floor, n=100)
-    return {"size": size, "p50": q[49], "p99": q[98], "floor_p50": f[49], "floor_p99": f[98]}
+    return {"size": size, "p50": q[49], "p99": q[98], "floor_p50": f[49], "floor_p99": f[98],
+            "cpu": proof_cpu / samples, "floor_cpu": floor_cpu / samples}
 
 
 def mirror_speed(data: Path, keep: Path, sha: float) -> None:
@@ -413,17 +440,26 @@ def run_scale(keep: Path, sizes: list[int], mirror: bool = False) -> None:
     print(f"primitive: SHA-256 leaf hash {sha:,.0f}/s (this run)")
     for size in sizes:
         data = scale_log(keep, size)
-        writer = mirror_speed(data, keep, sha) if mirror else child(data, "writer")
+        writer = mirror_speed(data, keep, sha) if mirror and size == min(sizes) else child(data, "writer")
         print(f"log writer at {writer['size']:,} entries: peak RSS {writer['peak_mb']:.0f} MB (interpreter + Django"
               f" + code alone {writer['floor_mb']:.0f} MB, so {writer['peak_mb'] - writer['floor_mb']:.0f} MB for the"
               f" log); open {writer['open_seconds'] * 1000:.0f} ms; inclusion proof {writer['proof_seconds'] * 1e6:.0f}"
               f" µs = {writer['proof_seconds'] * sha:.0f} leaf-hash-times", flush=True)
+        if size <= 1_000_000:
+            before = child(data, "memorytree")
+            held = before["peak_mb"] - before["floor_mb"]
+            print(f"  before (every subtree hash in memory, as until issue 12): {held:.0f} MB for the log at "
+                  f"{before['size']:,} entries", flush=True)
         inproc = child(data, "inprocess")
         http = proofs_over_http(data)
+        own = http["cpu"] - http["floor_cpu"]
         print(f"inclusion proof over HTTP at {http['size']:,} entries: p50 {http['p50'] * 1000:.2f} ms, p99 "
               f"{http['p99'] * 1000:.2f} ms  (HTTP floor /log/checkpoint p50 {http['floor_p50'] * 1000:.2f} ms, p99 "
               f"{http['floor_p99'] * 1000:.2f} ms; kept reader in-process p50 {inproc['p50'] * 1e6:.0f} µs, p99 "
-              f"{inproc['p99'] * 1e6:.0f} µs = {inproc['p99'] * sha:.0f} leaf-hash-times)", flush=True)
+              f"{inproc['p99'] * 1e6:.0f} µs = {inproc['p99'] * sha:.0f} leaf-hash-times)\n"
+              f"  server CPU per request: proof {http['cpu'] * 1000:.2f} ms, /log/checkpoint "
+              f"{http['floor_cpu'] * 1000:.2f} ms (the proof's own: {own * 1000:.2f} ms = {own * sha:.0f}"
+              " leaf-hash-times)", flush=True)
 
 
 def child_trust(data: Path) -> dict:
@@ -438,7 +474,8 @@ def child_trust(data: Path) -> dict:
 def run_child(argv: list[str]) -> None:
     step, data, rest = argv[0], Path(argv[1]), argv[2:]
     result = {"build": lambda: child_build(data, int(rest[0])), "writer": lambda: child_writer(data),
-              "inprocess": lambda: child_inprocess_proofs(data), "trust": lambda: child_trust(data)}[step]()
+              "inprocess": lambda: child_inprocess_proofs(data), "trust": lambda: child_trust(data),
+              "memorytree": lambda: child_memory_tree(data)}[step]()
     print(json.dumps(result))
 
 
@@ -455,7 +492,8 @@ def main() -> None:
                         help="only the log-at-scale figures (writer RSS, proofs over HTTP) at these sizes")
     parser.add_argument("--keep", type=Path, default=Path("/tmp/corridor-bench-log"),
                         help="where --scale keeps the logs it builds (reused by later runs)")
-    parser.add_argument("--mirror", action="store_true", help="with --scale: also time `corridor log mirror`")
+    parser.add_argument("--mirror", action="store_true",
+                        help="with --scale: also time `corridor log mirror` (at the smallest size)")
     args = parser.parse_args()
     if args.scale:
         return run_scale(args.keep, args.scale, args.mirror)

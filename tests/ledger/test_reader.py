@@ -2,7 +2,7 @@
 
 import pytest
 
-from corridor.ledger.merkle import MemoryTree, inclusion_proof, leaf_hash, verify_inclusion
+from corridor.ledger.merkle import MemoryTree, ProofError, inclusion_proof, leaf_hash, verify_inclusion
 from corridor.ledger.note import Signer
 from corridor.ledger.reader import TileHashes
 from corridor.ledger.tiles import TileWriter
@@ -24,3 +24,23 @@ def test_tile_proofs_match_memory_proofs(tmp_path, size):
         proof = tiles.inclusion(index)
         assert proof == inclusion_proof(index, size, tree.range_hash)
         verify_inclusion(index, size, hashes[index], proof, tree.root())
+
+
+def test_a_kept_reader_advances_and_serves_any_size_it_holds(tmp_path):
+    """A server keeps one reader as the log grows: its cached tiles stay right for every later size, it serves
+    a proof at a smaller size as a fresh reader would, and refuses one at a size it does not hold yet."""
+    writer = TileWriter(tmp_path, "corridor.example/reader", Signer.generate("corridor.example/reader"))
+    entries = [str(i).encode() for i in range(70_000)]
+    writer.append(entries[:300], [leaf_hash(e) for e in entries[:300]])
+    kept = TileHashes(Source(str(tmp_path)), 300)
+    early = kept.inclusion(5)
+    writer.append(entries[300:], [leaf_hash(e) for e in entries[300:]])
+    kept.advance(70_000)
+    fresh = TileHashes(Source(str(tmp_path)), 70_000)
+    assert kept.root() == fresh.root() == writer.root_hash()
+    assert kept.inclusion(5) == fresh.inclusion(5) and kept.inclusion(5, 300) == early
+    assert kept.inclusion(65_536, 65_537) == inclusion_proof(65_536, 65_537, fresh.range_hash)
+    with pytest.raises(ProofError):
+        kept.inclusion(5, 70_001)
+    with pytest.raises(ProofError):
+        kept.advance(100)

@@ -177,3 +177,22 @@ def test_witness_over_http_in_process(witness, log_key):
             assert failure.value.code == status
     finally:
         server.shutdown()
+
+
+def test_witnesses_cosign_a_reopened_log_from_consistency_proofs_read_from_tiles(tmp_path, log_key, three_witnesses):
+    """The store keeps no tree in memory: after a restart, the proof that 300 entries grew into 70,300 (three
+    tile levels) is read from the tiles and the right edge, and every witness accepts it."""
+    endpoints = [endpoint for _, endpoint in three_witnesses]
+    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, log_key)
+    store.append([f"a{i}".encode() for i in range(300)])
+    store.integrate(1000)
+    store.publish(Cosigning(endpoints, quorum=3))
+    store.close()
+    store = LogStore(tmp_path / "log.db", tmp_path / "tiles", ORIGIN, log_key)
+    store.append([f"b{i}".encode() for i in range(70_000)])
+    while store.integrate(100_000) < store.sequenced_size():
+        pass
+    cosigning = Cosigning([WitnessEndpoint(e.url, e.key) for e in endpoints], quorum=3)  # sizes learnt by 409
+    store.publish(cosigning)
+    report = verify_log(Source(str(tmp_path / "tiles")), log_key.verifier, [e.key for e in endpoints], quorum=3)
+    assert report.size == 70_300 and len(report.witnesses) == 3 and cosigning.failures == {}

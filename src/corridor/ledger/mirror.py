@@ -223,7 +223,7 @@ class _Run:
             make_public_dirs(final.parent)
             os.replace(file, final)
         os.sync()  # every tile durable before a checkpoint names it
-        if (self.target / "trust.txt").is_file() is False or (self.target / "trust.txt").read_bytes() != trust:
+        if self._local("trust.txt") != trust:
             write_atomically(self.target / "trust.txt", trust)
             self.files, self.bytes = self.files + 1, self.bytes + len(trust)
         if note != old_note:

@@ -10,6 +10,7 @@ append-only), so every cached tile and edge hash stays valid for every later siz
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -63,7 +64,11 @@ class TileHashes:
         return EMPTY_ROOT if self.size == 0 else self.range_hash(0, self.size)
 
     def inclusion(self, index: int, size: int | None = None) -> list[bytes]:
-        return inclusion_proof(index, self.size if size is None else min(size, self.size), self.range_hash)
+        """The proof of `index` in the tree of `size` leaves (default: this reader's size, or any smaller)."""
+        size = self.size if size is None else size
+        if size > self.size:
+            raise ProofError(f"no tree of size {size} yet: the log holds {self.size}")
+        return inclusion_proof(index, size, self.range_hash)
 
     def consistency(self, old_size: int, new_size: int) -> list[bytes]:
         return consistency_proof(old_size, new_size, self.range_hash)
@@ -86,7 +91,8 @@ class TileHashes:
         if data is None or len(data) != width * HASH_SIZE:
             raise VerificationError(tile_path(level, index, width), "missing or of the wrong length")
         rows, below = [data], [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
+        sha256 = hashlib.sha256  # merkle.node_hash inlined: a cache miss hashes up to 255 nodes, a proof's main cost
         while len(below) >= 2 and len(rows) <= TILE_HEIGHT:
-            below = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+            below = [sha256(b"\x01" + below[i] + below[i + 1]).digest() for i in range(0, len(below) - 1, 2)]
             rows.append(b"".join(below))
         return rows

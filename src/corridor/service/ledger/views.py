@@ -81,10 +81,9 @@ def tile(request, tile_path: str) -> FileResponse:
 
 def proof(request, index: int) -> HttpResponse:
     note = _checkpoint_note()
-    size = int(note.split("\n")[1])
-    if not 0 <= index < size:
-        raise Http404(f"entry {index} is not yet in the published log (size {size})")
-    checkpoint = parse_checkpoint(note.split("\n\n")[0] + "\n")
+    checkpoint = parse_checkpoint(note.split("\n\n")[0] + "\n")  # the body, before the signatures
+    if not 0 <= index < checkpoint.size:
+        raise Http404(f"entry {index} is not yet in the published log (size {checkpoint.size})")
     blob = Evidence(index, checked_inclusion(checkpoint, index), note).encode()
     response = HttpResponse(blob, content_type=TEXT)
     response["Content-Disposition"] = f'attachment; filename="entry-{index}.tlog-proof"'
@@ -134,7 +133,8 @@ def proof_reader(origin: str, size: int) -> TileHashes:
 
 
 class CheckedTiles(Source):
-    """The tiles directory, each tile checked (and repaired) before a proof is built from it."""
+    """The tiles directory, each tile checked (and repaired) against the database before a proof is built from
+    it: for a proof from the kept reader that did not verify."""
 
     def read(self, path: str) -> bytes | None:
         if path.startswith("tile/"):
