@@ -26,7 +26,7 @@ def user_of(request):
 
 
 def _authenticate(request):
-    header = request.headers.get("Authorization", "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")  # not `request.headers`: that copies every header
     if not header:
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else AnonymousUser()
@@ -93,7 +93,7 @@ def _parties(request, user, action: str) -> list[str]:
 def acting_party(request, action: str = "sign") -> str:
     """The party the user acts as: `?as=<party>` or their only party with the right to `action`."""
     user = user_of(request)
-    if not user.is_authenticated or not request.headers.get("Authorization"):
+    if not user.is_authenticated or not request.META.get("HTTP_AUTHORIZATION"):
         raise Refused("auth.required", "sign in with an API token to act for a party", 401)
     allowed = _parties(request, user, action)
     wanted = request.GET.get("as")
