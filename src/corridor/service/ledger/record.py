@@ -210,24 +210,30 @@ def _in_transaction(apply: Callable[[LogFold], None]) -> None:
     """Run `apply` on the caught-up fold inside one writer transaction. If anything fails once it ran
     (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
     ahead of what was committed."""
-    with _fold_lock, _sqlite_writer_turn():
-        fold, size = None, 0
-        try:
-            with transaction.atomic(), domain_writes():
-                _take_writer_lock()
-                fold = _catch_up(_current_fold())
-                size = fold.size
-                token, memo = _deferred.set({}), _memo.set({})
-                try:
-                    apply(fold)
-                    _flush_deferred()
-                finally:
-                    _deferred.reset(token)
-                    _memo.reset(memo)
-        except BaseException:
-            if fold is not None and fold.size != size:  # the engine applies nothing it refuses
-                _drop_fold()
-            raise
+    with _fold_lock:
+        _catch_up(_current_fold())  # most of what other processes committed, before taking the writer lock
+        with _sqlite_writer_turn():
+            _apply_in_transaction(apply)
+
+
+def _apply_in_transaction(apply: Callable[[LogFold], None]) -> None:
+    fold, size = None, 0
+    try:
+        with transaction.atomic(), domain_writes():
+            _take_writer_lock()
+            fold = _catch_up(_current_fold())
+            size = fold.size
+            token, memo = _deferred.set({}), _memo.set({})
+            try:
+                apply(fold)
+                _flush_deferred()
+            finally:
+                _deferred.reset(token)
+                _memo.reset(memo)
+    except BaseException:
+        if fold is not None and fold.size != size:  # the engine applies nothing it refuses
+            _drop_fold()
+        raise
 
 
 def _run_follow_ups(fold: LogFold, folded: Folded) -> None:
