@@ -2,6 +2,10 @@
 log, update the read models and queue notifications — all in one database transaction. Notifications
 leave after commit (the worker sends what the outbox holds).
 
+Statements recorded at the same moment by several threads of one process share one transaction (group
+commit, see `record_built`): one writer lock and one COMMIT for the batch, each caller answered only once
+its statement is committed.
+
 Each process keeps the fold of the log in memory. Under the writer lock it first applies entries other
 processes appended since, so every process judges a statement against the whole log. If anything fails
 after the fold changed, the in-memory fold is dropped and rebuilt from the log on next use, so memory never

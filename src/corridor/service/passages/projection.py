@@ -1,8 +1,8 @@
 """Read models of passages, written from the engine's state of each plan an entry changed.
 
-`plan_rows` turns one plan's state into unsaved rows; the incremental path (`write_plan`, per entry)
-replaces the plan's rows with them, and `rebuild` bulk-inserts them for every plan. One builder, so both
-give the same rows (tests hold them equal).
+`plan_rows` turns one plan's state into unsaved rows; the incremental path (`write_plan`, once per
+recording transaction for each plan its statements changed) replaces the plan's rows with them, and
+`rebuild` bulk-inserts them for every plan. One builder, so both give the same rows (tests hold them equal).
 """
 
 from __future__ import annotations
