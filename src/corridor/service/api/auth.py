@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -77,12 +78,19 @@ def _converted(model, names: list[str], values) -> list:
     """Database values as the model's fields hold them (SQLite returns datetimes as text, for one)."""
     connection = connections[model.objects.db]
     out = []
-    for name, value in zip(names, values, strict=True):
-        column = model._meta.get_field(name).get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.field.get_db_converters(connection):
+    for (column, converters), value in zip(_converters(model, tuple(names), connection.alias), values, strict=True):
+        for convert in converters:
             value = convert(value, column, connection)
         out.append(value)
     return out
+
+
+@functools.cache
+def _converters(model, names: tuple[str, ...], alias: str) -> list:
+    connection = connections[alias]
+    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in names]
+    return [(column, connection.ops.get_db_converters(column) + column.field.get_db_converters(connection))
+            for column in columns]
 
 
 def _parties(request, user, action: str) -> list[str]:
