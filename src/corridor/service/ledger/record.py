@@ -22,7 +22,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 
@@ -119,33 +119,40 @@ class _Job:
     done: bool = False
     results: list[Recorded] | None = None
     error: BaseException | None = None
+    wake: threading.Event = field(default_factory=threading.Event)  # done, or this thread records next
 
 
 MAX_BATCH = 256  # statements per group transaction: bounds how long the last of a batch waits
 _pending: list[_Job] = []
-_batch_turn = threading.Condition()
+_queue_lock = threading.Lock()
 _leading = False  # a thread is recording a batch: the others queue behind it
 
 
 def _group_commit(job: _Job) -> list[Recorded]:
-    """Queue the job; the first thread to find no batch running records everything queued so far (up to
-    MAX_BATCH) and hands over to the next waiting thread whose job is still queued."""
+    """Queue the job. With no batch running, this thread records everything queued (up to MAX_BATCH);
+    otherwise it sleeps until its job is done, or until the thread before hands it the next batch."""
     global _leading
-    with _batch_turn:
+    with _queue_lock:
         _pending.append(job)
-        while not job.done and _leading:
-            _batch_turn.wait()
-        if not job.done:
-            _leading = True
+        leads, _leading = not _leading, True
+    if not leads:
+        job.wake.wait()
+    if not job.done:
+        with _queue_lock:
             batch = _pending[:MAX_BATCH]
             del _pending[:MAX_BATCH]
-    if not job.done:
         try:
             _record_batch(batch)
         finally:
-            with _batch_turn:
-                _leading = False
-                _batch_turn.notify_all()
+            with _queue_lock:
+                if _pending:
+                    _pending[0].wake.set()  # its thread records the next batch (_leading stays set)
+                else:
+                    _leading = False
+            for done in batch:
+                if not done.done:  # only if recording the batch itself was interrupted
+                    done.error, done.done = RuntimeError("the batch holding this statement was interrupted"), True
+                done.wake.set()
     if job.error is not None:
         raise job.error
     return job.results
