@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from corridor.commands.service import THREADS, gunicorn_workers
+from corridor.commands.service import gunicorn_workers
 from corridor.ledger.envelope import seal
 from corridor.ledger.note import Signer
 from corridor.ledger.store import LogStore
@@ -37,6 +37,7 @@ from ledger import ed25519_verifications_per_second  # bench/ledger.py: the same
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 POSTGRES = os.environ.get("CORRIDOR_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+THREADS = 16  # per gunicorn worker: concurrent requests in one process are what group commit batches
 BENCH_DATABASE = os.environ.get("CORRIDOR_BENCH_DATABASE", "corridor_bench")  # dropped and created afresh
 SHARED = Path(os.environ.get("CORRIDOR_SHARED_DIR", ROOT.parent / "shared"))
 
