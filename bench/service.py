@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from corridor.commands.service import THREADS, gunicorn_workers
+from corridor.commands.service import gunicorn_workers
 from corridor.ledger.envelope import seal
 from corridor.ledger.note import Signer
 from corridor.ledger.store import LogStore
@@ -37,6 +37,7 @@ from ledger import ed25519_verifications_per_second  # bench/ledger.py: the same
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 POSTGRES = os.environ.get("CORRIDOR_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+THREADS = 16  # per gunicorn worker: concurrent requests in one process are what group commit batches
 BENCH_DATABASE = os.environ.get("CORRIDOR_BENCH_DATABASE", "corridor_bench")  # dropped and created afresh
 SHARED = Path(os.environ.get("CORRIDOR_SHARED_DIR", ROOT.parent / "shared"))
 
@@ -141,39 +142,82 @@ def _free_port() -> int:
 # A few lines of asyncio speaking HTTP/1.1 rather than a client library: on a 2-core machine the load
 # generator shares the CPU with the server, and a library client costs several times more per request.
 
-async def _post(port: int, path: str, token: str, body: bytes) -> tuple[int, float]:
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-                 .encode() + body)
-    await writer.drain()
-    response = await reader.read()
-    writer.close()
-    status = int(response.split(b" ", 2)[1])
-    return status, time.perf_counter() - started
+class _Connection:
+    """One client's HTTP/1.1 connection: kept open between requests (as an API client's library does), or a
+    new one for each request (`fresh`), which costs both sides a TCP handshake and a thread hand-over."""
+
+    def __init__(self, port: int, fresh: bool) -> None:
+        self.port, self.fresh = port, fresh
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, path: str, token: str, body: bytes | None) -> tuple[int, float]:
+        """POST `body` with the token; without a body, a plain GET of `path`."""
+        started = time.perf_counter()
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        keep = "close" if self.fresh else "keep-alive"
+        if body is None:
+            head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {keep}\r\n\r\n"
+        else:
+            head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: "
+                    f"application/json\r\nContent-Length: {len(body)}\r\nConnection: {keep}\r\n\r\n")
+        self.writer.write(head.encode() + (body or b""))
+        await self.writer.drain()
+        headers = await self.reader.readuntil(b"\r\n\r\n")
+        length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", headers)
+        await self.reader.readexactly(int(length.group(1))) if length else await self.reader.read()
+        if self.fresh or length is None or re.search(rb"(?i)\r\nconnection: *close", headers):
+            self.close()
+        return int(headers.split(b" ", 2)[1]), time.perf_counter() - started
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
 
 
-async def _client(port: int, tokens: list[str], deadline: float, results: list, number: int) -> None:
-    n = 0
-    while time.perf_counter() < deadline:
-        n += 1
-        body = json.dumps({"sha256": f"{number:032x}{n:032x}", "title": "bench"}).encode()
-        results.append(await _post(port, "/api/v1/plans/bench-plan/note", tokens[(number + n) % len(tokens)], body))
+async def _post(port: int, path: str, token: str, body: bytes | None) -> tuple[int, float]:
+    connection = _Connection(port, fresh=True)
+    try:
+        return await connection.request(path, token, body)
+    finally:
+        connection.close()
 
 
-def load(port: int, tokens: list[str], clients: int, seconds: float) -> dict:
+FLOOR = "/log/trust.txt"  # the server's smallest answer: what any request costs Django, gunicorn and HTTP here
+
+
+async def _client(port: int, tokens: list[str], deadline: float, results: list, number: int, floor: bool,
+                  fresh: bool) -> None:
+    connection, n = _Connection(port, fresh), 0
+    try:
+        while time.perf_counter() < deadline:
+            n += 1
+            if floor:
+                results.append(await connection.request(FLOOR, "", None))
+                continue
+            body = json.dumps({"sha256": f"{number:032x}{n:032x}", "title": "bench"}).encode()
+            results.append(await connection.request("/api/v1/plans/bench-plan/note",
+                                                    tokens[(number + n) % len(tokens)], body))
+    finally:
+        connection.close()
+
+
+def load(port: int, tokens: list[str], clients: int, seconds: float, floor: bool = False,
+         fresh: bool = False) -> dict:
     results: list[tuple[int, float]] = []
 
     async def run() -> None:
         deadline = time.perf_counter() + seconds
-        await asyncio.gather(*(_client(port, tokens, deadline, results, i) for i in range(clients)))
+        await asyncio.gather(*(_client(port, tokens, deadline, results, i, floor, fresh) for i in range(clients)))
 
     started = time.perf_counter()
     asyncio.run(run())
     elapsed = time.perf_counter() - started
-    latencies = sorted(latency for status, latency in results if status == 201)
-    errors = sum(1 for status, _ in results if status != 201)
+    ok = 200 if floor else 201
+    latencies = sorted(latency for status, latency in results if status == ok)
+    errors = sum(1 for status, _ in results if status != ok)
     return {"rps": len(latencies) / elapsed, "p50": _percentile(latencies, 50), "p99": _percentile(latencies, 99),
             "errors": errors, "requests": len(results)}
 
@@ -187,7 +231,11 @@ def _percentile(values: list[float], pct: float) -> float:
 # -- sections -------------------------------------------------------------------------------------------
 
 def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float, workers: int = 2,
-                threads: int = THREADS) -> None:
+                threads: int = THREADS, fresh: bool = False) -> None:
+    ed25519 = ed25519_verifications_per_second()  # server CPU per request is also given in its units
+    print(f"API write path: gunicorn {workers} worker(s) x {threads} threads; "
+          f"{'a new connection for every request' if fresh else 'each client keeps its connection'}; "
+          f"Ed25519 verify {ed25519:,.0f}/s on one core now")
     for kind in kinds:
         service = Service(kind, workdir)
         raw = raw_appends_per_second(_raw_database(kind, workdir), workdir / f"raw-tiles-{kind}")
@@ -197,13 +245,18 @@ def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: fl
             _post_plan(port, service.tokens["org-a"])
             for count in clients:
                 cpu = service.cpu_seconds()
-                result = load(port, party_tokens, count, seconds)
+                result = load(port, party_tokens, count, seconds, fresh=fresh)
                 per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)
                 print(f"API write path, {kind}, {count:>2} clients: {result['rps']:7.0f} req/s  "
                       f"p50 {result['p50'] * 1000:6.1f} ms  p99 {result['p99'] * 1000:6.1f} ms  "
                       f"errors {result['errors']}  server CPU {per_request * 1000:4.2f} ms/req "
-                      f"(= {os.cpu_count() / per_request:,.0f}/s on {os.cpu_count()} cores)  "
+                      f"= {per_request * ed25519:.1f} Ed25519 verifications  "
                       f"| raw ledger append {raw:,.0f}/s (API = {result['rps'] / raw:.2f} x raw)")
+            cpu = service.cpu_seconds()
+            result = load(port, party_tokens, max(clients), min(seconds, 5), floor=True, fresh=fresh)
+            per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)
+            print(f"  floor, {kind}: GET {FLOOR} {result['rps']:7.0f} req/s, server CPU {per_request * 1000:4.2f} "
+                  f"ms/req at {max(clients)} clients (any request through gunicorn and Django here)")
         finally:
             service.stop()
 
@@ -320,6 +373,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (API section)")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker (API section)")
+    parser.add_argument("--new-connections", action="store_true",
+                        help="API section: a new connection for every request (default: each client keeps one)")
     parser.add_argument("--rebuild-plans", type=int, default=100_000, help="100,000 plans ≈ 1M statements")
     parser.add_argument("--keep", type=Path, help="keep the rebuild's generated log (SQLite) here and reuse it")
     args = parser.parse_args()
@@ -329,7 +384,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if "api" in sections:
-            api_section(workdir, args.databases, args.clients, args.seconds, args.workers, args.threads)
+            api_section(workdir, args.databases, args.clients, args.seconds, args.workers, args.threads,
+                        args.new_connections)
         if "imports" in sections:
             import_section(workdir, args.databases)
         if "rebuild" in sections:

@@ -26,7 +26,8 @@ def add(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--listen", default="127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--threads", type=int, default=THREADS,
-                       help="requests each worker handles at once (their statements are committed together)")
+                       help="requests each worker handles at once (their statements are committed together; "
+                            "see docs/operations.md before raising it)")
     serve.add_argument("--no-worker", action="store_true", help="do not start `corridor worker` beside it")
     serve.set_defaults(handler=serve_command)
     worker = commands.add_parser("worker", help="integrate the log, publish checkpoints and their figures, send "
@@ -65,12 +66,18 @@ def _django_command(*argv: str) -> int:
     return 0
 
 
-THREADS = 16
+THREADS = 1  # see `gunicorn_workers`
 
 
 def gunicorn_workers(workers: int, threads: int) -> list[str]:
-    """Worker processes with threads: requests that arrive together in one process are recorded in one
-    transaction (group commit in `record()`), which a process serving one request at a time never sees."""
+    """Worker processes, each serving `threads` requests at once (gthread): requests that arrive together in
+    one process record their statements in one transaction (group commit in `record()`), which a process
+    serving one request at a time never does. One thread (sync workers) stays the default until the web
+    pages that read the in-memory fold (`current_fold()`) hold it against a batch being applied meanwhile:
+    with threads, a page could see a batch's statements before their COMMIT, or a dictionary of the fold
+    change while it iterates it."""
+    if threads <= 1:
+        return ["--workers", str(workers)]
     return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
 
 

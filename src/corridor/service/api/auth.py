@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -26,7 +27,7 @@ def user_of(request):
 
 
 def _authenticate(request):
-    header = request.headers.get("Authorization", "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")  # not `request.headers`: that copies every header
     if not header:
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else AnonymousUser()
@@ -77,12 +78,19 @@ def _converted(model, names: list[str], values) -> list:
     """Database values as the model's fields hold them (SQLite returns datetimes as text, for one)."""
     connection = connections[model.objects.db]
     out = []
-    for name, value in zip(names, values, strict=True):
-        column = model._meta.get_field(name).get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.field.get_db_converters(connection):
+    for (column, converters), value in zip(_converters(model, tuple(names), connection.alias), values, strict=True):
+        for convert in converters:
             value = convert(value, column, connection)
         out.append(value)
     return out
+
+
+@functools.cache
+def _converters(model, names: tuple[str, ...], alias: str) -> list:
+    connection = connections[alias]
+    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in names]
+    return [(column, connection.ops.get_db_converters(column) + column.field.get_db_converters(connection))
+            for column in columns]
 
 
 def _parties(request, user, action: str) -> list[str]:
@@ -93,7 +101,7 @@ def _parties(request, user, action: str) -> list[str]:
 def acting_party(request, action: str = "sign") -> str:
     """The party the user acts as: `?as=<party>` or their only party with the right to `action`."""
     user = user_of(request)
-    if not user.is_authenticated or not request.headers.get("Authorization"):
+    if not user.is_authenticated or not request.META.get("HTTP_AUTHORIZATION"):
         raise Refused("auth.required", "sign in with an API token to act for a party", 401)
     allowed = _parties(request, user, action)
     wanted = request.GET.get("as")

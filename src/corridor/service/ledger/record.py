@@ -2,6 +2,10 @@
 log, update the read models and queue notifications — all in one database transaction. Notifications
 leave after commit (the worker sends what the outbox holds).
 
+Statements recorded at the same moment by several threads of one process share one transaction (group
+commit, see `record_built`): one writer lock and one COMMIT for the batch, each caller answered only once
+its statement is committed.
+
 Each process keeps the fold of the log in memory. Under the writer lock it first applies entries other
 processes appended since, so every process judges a statement against the whole log. If anything fails
 after the fold changed, the in-memory fold is dropped and rebuilt from the log on next use, so memory never
@@ -13,11 +17,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import fcntl
+import functools
 import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 
@@ -114,33 +119,40 @@ class _Job:
     done: bool = False
     results: list[Recorded] | None = None
     error: BaseException | None = None
+    wake: threading.Event = field(default_factory=threading.Event)  # done, or this thread records next
 
 
 MAX_BATCH = 256  # statements per group transaction: bounds how long the last of a batch waits
 _pending: list[_Job] = []
-_batch_turn = threading.Condition()
+_queue_lock = threading.Lock()
 _leading = False  # a thread is recording a batch: the others queue behind it
 
 
 def _group_commit(job: _Job) -> list[Recorded]:
-    """Queue the job; the first thread to find no batch running records everything queued so far (up to
-    MAX_BATCH) and hands over to the next waiting thread whose job is still queued."""
+    """Queue the job. With no batch running, this thread records everything queued (up to MAX_BATCH);
+    otherwise it sleeps until its job is done, or until the thread before hands it the next batch."""
     global _leading
-    with _batch_turn:
+    with _queue_lock:
         _pending.append(job)
-        while not job.done and _leading:
-            _batch_turn.wait()
-        if not job.done:
-            _leading = True
+        leads, _leading = not _leading, True
+    if not leads:
+        job.wake.wait()
+    if not job.done:
+        with _queue_lock:
             batch = _pending[:MAX_BATCH]
             del _pending[:MAX_BATCH]
-    if not job.done:
         try:
             _record_batch(batch)
         finally:
-            with _batch_turn:
-                _leading = False
-                _batch_turn.notify_all()
+            with _queue_lock:
+                if _pending:
+                    _pending[0].wake.set()  # its thread records the next batch (_leading stays set)
+                else:
+                    _leading = False
+            for done in batch:
+                if not done.done:  # only if recording the batch itself was interrupted
+                    done.error, done.done = RuntimeError("the batch holding this statement was interrupted"), True
+                done.wake.set()
     if job.error is not None:
         raise job.error
     return job.results
@@ -210,12 +222,12 @@ def _in_transaction(apply: Callable[[LogFold], None]) -> None:
     (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
     ahead of what was committed."""
     with _fold_lock:
-        _catch_up(_current_fold())  # a restart's snapshot load and tail replay, before any writer lock
+        _catch_up(_current_fold())  # a restart's snapshot load and others' entries, before the writer lock
         with _sqlite_writer_turn():
-            _apply_locked(apply)
+            _apply_in_transaction(apply)
 
 
-def _apply_locked(apply: Callable[[LogFold], None]) -> None:
+def _apply_in_transaction(apply: Callable[[LogFold], None]) -> None:
     fold, size = None, 0
     try:
         with transaction.atomic(), domain_writes():
@@ -368,7 +380,34 @@ def _flush_deferred() -> None:
     for write in pending.pop(_AT_FLUSH, {}).values():
         write()
     for model, rows in pending.items():
-        model.objects.bulk_create(rows, batch_size=1000)
+        if model._meta.pk.auto_created or isinstance(model._meta.pk, models.AutoField):
+            model.objects.bulk_create(rows, batch_size=1000)  # their new ids are set on the rows
+        else:
+            _insert(model, rows)
+
+
+def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
+    """One INSERT of many rows of a table whose keys the rows carry (the entry, its index row), with the
+    statement built once per process: for the few rows of a batch, building it was the larger cost."""
+    fields = _insert_fields(model)
+    values = [[field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields] for row in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            cursor.execute(_insert_sql(model, len(chunk)), [value for row in chunk for value in row])
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if not field.generated]
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], rows: int) -> str:
+    quote = connection.ops.quote_name
+    fields = _insert_fields(model)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES {', '.join([placeholders] * rows)}")
 
 
 def _signing_key(fold: LogFold, party: str):

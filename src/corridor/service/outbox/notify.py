@@ -76,7 +76,7 @@ def reminders(plan: PlanState, slot_start: int | None = None) -> list[Notice]:
 def _queue(notices: list[Notice]) -> None:
     if not notices:
         return
-    contacts = {c.party_id: c for c in PartyContact.objects.filter(party_id__in={n.party for n in notices})}
+    contacts = _contacts_now()  # every statement about a plan re-queues its reminders: read once a transaction
     messages = []
     for notice in notices:
         contact = contacts.get(notice.party)

@@ -1,17 +1,19 @@
 """Read models of passages, written from the engine's state of each plan an entry changed.
 
-`plan_rows` turns one plan's state into unsaved rows; the incremental path (`write_plan`, per entry)
-replaces the plan's rows with them, and `rebuild` bulk-inserts them for every plan. One builder, so both
-give the same rows (tests hold them equal).
+`plan_rows` turns one plan's state into unsaved rows; the incremental path (`write_plan`, once per
+recording transaction for each plan its statements changed) replaces the plan's rows with them, and
+`rebuild` bulk-inserts them for every plan. One builder, so both give the same rows (tests hold them equal).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import msgspec
+from django.db import connection
 
 from ...engine.state import PlanState, State
 from ...fold import Folded, LogFold
@@ -68,18 +70,55 @@ def write_plan(plan: PlanState) -> None:
     a note rewrites one row, a consent its positions and clocks). Its private records (crew, windows,
     plates), kept by plan id, stay."""
     rows = plan_rows(plan)
-    stored = Plan.objects.filter(pk=plan.id).values_list(*(f"{part}_digest" for part in PARTS)).first()
+    stored = _stored_digests(plan.id)
     changed = {part for n, part in enumerate(PARTS) if stored is None or stored[n] != _digest_of(rows.plan, part)}
     for part, model in zip(PARTS, (Leg, Position, Clock), strict=True):
         if part in changed:
             model.objects.filter(plan_id=plan.id).delete()
-    rows.plan.save(force_insert=stored is None)
+    if stored is None:
+        rows.plan.save(force_insert=True)
+    else:
+        _update(rows.plan)
     if "positions" in changed:
         Position.objects.bulk_create(rows.positions)
     if "clocks" in changed:
         Clock.objects.bulk_create(rows.clocks)
     if "legs" in changed:
         _save_legs(rows)
+
+
+# The plan row is read and rewritten for every statement about the plan: its two statements are built once
+# per process, not by the ORM each time (building them cost more than running them).
+
+def _stored_digests(plan_id: str) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_digests_sql(), [plan_id])
+        return cursor.fetchone()
+
+
+@functools.cache
+def _digests_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f"{part}_digest") for part in PARTS)
+    return f"SELECT {columns} FROM {quote(Plan._meta.db_table)} WHERE {quote(Plan._meta.pk.column)} = %s"
+
+
+def _update(plan: Plan) -> None:
+    fields = _plan_fields()
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(), [*(field.get_db_prep_save(field.pre_save(plan, False), connection)
+                                         for field in fields), plan.pk])
+
+
+def _plan_fields() -> list:
+    return [field for field in Plan._meta.concrete_fields if not field.primary_key]
+
+
+@functools.cache
+def _update_sql() -> str:
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in _plan_fields())
+    return f"UPDATE {quote(Plan._meta.db_table)} SET {assignments} WHERE {quote(Plan._meta.pk.column)} = %s"
 
 
 def _save_legs(rows: PlanRows) -> None:
