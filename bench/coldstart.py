@@ -156,44 +156,66 @@ class Served:
             self.process.wait()
 
 
-def first_requests(found: Fixture, port: int, timeout: float = 10.0) -> dict[str, float]:
-    """Right after a restart: sign in, the first plan page, the first API write; each must answer (status
-    200, 200, 201) within `timeout` s. Returns each one's time in seconds."""
-    import http.client
-
-    from web import session_cookie
-
-    times: dict[str, float] = {}
+def first_requests(found: Fixture, port: int, timeout: float = 10.0, page: bool = True,
+                   write: bool = True) -> dict[str, float]:
+    """Right after a restart, once the application answers: sign in and the first plan page (`page`), the
+    first API write (`write`); each must answer (200, 200, 201) within `timeout` s. Returns each one's time
+    in seconds, and the smallest answer's once warm (the floor)."""
+    times = {"boot (trust.txt)": _booted(port, timeout)}
+    if page:
+        times.update(_first_plan_page(found, port, timeout))
+    if write:
+        times["first API write"] = _first_write(found, port, timeout)
+        times["API write again"] = _first_write(found, port, timeout)
     started = time.perf_counter()
-    while True:  # gunicorn listens before its workers have loaded the application
+    _get(port, "/log/trust.txt", timeout=timeout)
+    times["floor: trust.txt"] = time.perf_counter() - started
+    return times
+
+
+def _booted(port: int, timeout: float) -> float:
+    """Seconds until the application answers (gunicorn listens before its workers have loaded it)."""
+    started = time.perf_counter()
+    while True:
         try:
             _get(port, "/log/trust.txt", timeout=timeout)
-            break
+            return time.perf_counter() - started
         except OSError:
             if time.perf_counter() - started > 60:
                 raise
             time.sleep(0.05)
-    times["boot (trust.txt)"] = time.perf_counter() - started
+
+
+def _first_plan_page(found: Fixture, port: int, timeout: float) -> dict[str, float]:
+    import http.client
+
+    from web import session_cookie
+
     started = time.perf_counter()
     cookie = session_cookie(None, port, "viewer", PASSWORD)
-    times["sign in"] = time.perf_counter() - started
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    started = time.perf_counter()
-    connection.request("GET", f"/plans/{found.plan}", headers={"Cookie": cookie})
-    response = connection.getresponse()
-    page = response.read()
-    times["first plan page"] = time.perf_counter() - started
-    if response.status != 200 or found.plan.encode() not in page:
-        raise RuntimeError(f"GET /plans/{found.plan} answered {response.status}")
+    signed_in = time.perf_counter() - started
+    times = {"sign in": signed_in}
+    for name in ("first plan page", "plan page again"):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        started = time.perf_counter()
+        connection.request("GET", f"/plans/{found.plan}", headers={"Cookie": cookie})
+        response = connection.getresponse()
+        body = response.read()
+        times[name] = time.perf_counter() - started
+        if response.status != 200 or found.plan.encode() not in body:
+            raise RuntimeError(f"GET /plans/{found.plan} answered {response.status}")
+    return times
+
+
+def _first_write(found: Fixture, port: int, timeout: float) -> float:
     plan = {"plan": f"cold-{uuid.uuid4().hex[:12]}", "legs": [{"id": "leg-a", "route": "route-1", "lines": [
         {"id": "flour", "item": "Wheat flour", "category": "food", "quantity": 20, "unit": "t", "weight_kg": 20000}],
         "vehicles": [{"id": "t1", "plate": "AB 1", "type": "truck"}]}]}
     status, seconds = asyncio.run(asyncio.wait_for(_post(port, "/api/v1/plans", found.token,
                                                          json.dumps(plan).encode()), timeout))
-    times["first API write"] = seconds
     if status != 201:
         raise RuntimeError(f"POST /api/v1/plans answered {status}")
-    return times
+    return seconds
 
 
 def _get(port: int, path: str, timeout: float) -> int:
@@ -223,9 +245,9 @@ from corridor.service.ledger import record, snapshots
 from corridor.service.ledger.keys import OPERATOR, operator_public
 from corridor.service.ledger.origins import policy
 from corridor.ledger.crypto import verify_ed25519
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 fold = snapshots.load()
-load = time.perf_counter() - started
+load, load_cpu = time.perf_counter() - started, time.process_time() - cpu
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 assert fold is not None, "no usable snapshot"
 started = time.perf_counter()
@@ -240,15 +262,28 @@ def best(action):
     try:
         times = []
         for _ in range(3):
-            started = time.perf_counter(); action(); times.append(time.perf_counter() - started)
+            started = time.process_time(); action(); times.append(time.process_time() - started)
         return min(times)
     finally:
         gc.enable()
 raw_decode = best(lambda: msgspec.msgpack.decode(body))
 sha = best(lambda: hashlib.sha256(body).digest())
 started = time.perf_counter(); encoded = snapshots.encode(fold, header.root); encode = time.perf_counter() - started
-result = dict(load=load, rss=rss, tail=tail, size=len(data), snapshot_entries=header.size, entries=fold.size,
-              raw_decode=raw_decode, sha=sha, encode=encode)
+result = dict(load=load, load_cpu=load_cpu, rss=rss, tail=tail, size=len(data), snapshot_entries=header.size,
+              entries=fold.size, raw_decode=raw_decode, sha=sha, encode=encode)
+# catching up, per entry: the former way (ORM rows, each signature checked again) and today's (one raw query
+# a batch, signatures checked at commit), over the log's first entries
+from corridor.service.ledger.models import LogEntry
+count = min(20_000, fold.size)
+before = LogFold(OPERATOR, operator_public(), webauthn=policy())
+started = time.perf_counter()
+for data in LogEntry.objects.filter(idx__lt=count).order_by("idx").values_list("data", flat=True):
+    before.apply_entry(bytes(data))
+result["catch_up_before"] = (time.perf_counter() - started) / count
+after = LogFold(OPERATOR, operator_public(), webauthn=policy())
+started = time.perf_counter()
+record._catch_up(after, until=count)
+result["catch_up_after"] = (time.perf_counter() - started) / count
 if REPLAY:
     fold = LogFold(OPERATOR, operator_public(), webauthn=policy())
     started = time.perf_counter()
@@ -271,21 +306,33 @@ def measure(plans: int, replay: bool) -> None:
     started = time.perf_counter()
     found.corridor("createparty", f"cold-{uuid.uuid4().hex[:8]}", "--name", "Cold", "--kind", "humanitarian")
     cli = time.perf_counter() - started
-    with Served(found, free_port()) as served:
-        times = first_requests(found, served.port, timeout=60)
+    started = time.perf_counter()
+    found.python("")
+    floor = time.perf_counter() - started  # a process that sets Django up and exits
+    # one gunicorn worker, restarted twice: the plan page, then the write, each its process's first use of
+    # the fold (with two workers, a request could also wait for the other worker's boot)
+    with Served(found, free_port(), workers=1) as served:
+        times = first_requests(found, served.port, timeout=60, write=False)
+    with Served(found, free_port(), workers=1) as served:
+        writes = first_requests(found, served.port, timeout=60, page=False)
+    times.update((name, writes[name]) for name in ("first API write", "API write again"))
     ed = ed25519_verifications_per_second()
     mb = numbers["size"] / 1e6
     print(f"{numbers['entries']:,} log entries ({plans:,} generated plans):")
     for name, seconds in times.items():
-        print(f"  after `corridor serve`: {name:16} {seconds:6.2f} s")
-    print(f"  `corridor createparty` (a CLI command that records), whole process: {cli:6.2f} s")
+        print(f"  after `corridor serve`: {name:18} {seconds:6.2f} s")
+    print(f"  `corridor createparty` (a CLI command that records), whole process: {cli:6.2f} s "
+          f"| floor: a process that sets Django up and exits {floor:.2f} s")
     print(f"  snapshot at {numbers['snapshot_entries']:,} entries: {mb:,.1f} MB; load and check "
-          f"{numbers['load']:.2f} s | primitives: msgspec msgpack decode of the same bytes "
-          f"{numbers['raw_decode']:.2f} s, SHA-256 of them "
-          f"{numbers['sha']:.2f} s (load = {numbers['load'] / max(numbers['raw_decode'], 1e-9):.1f} x raw decode)")
+          f"{numbers['load']:.2f} s wall, {numbers['load_cpu']:.2f} s CPU | primitives (CPU): msgspec msgpack "
+          f"decode of the same bytes {numbers['raw_decode']:.2f} s, SHA-256 of them {numbers['sha']:.2f} s "
+          f"(load = {numbers['load_cpu'] / max(numbers['raw_decode'], 1e-9):.2f} x raw decode)")
     print(f"  encoding it (the worker, on a thread): {numbers['encode']:.2f} s; RSS after loading "
           f"{numbers['rss']:,.0f} MB; tail of {numbers['entries'] - numbers['snapshot_entries']:,} entries "
           f"applied in {numbers['tail']:.3f} s")
+    print(f"  catching up (each write, with other processes' entries), per entry: "
+          f"{numbers['catch_up_after'] * 1e6:.0f} µs (raw query, no second signature check) against "
+          f"{numbers['catch_up_before'] * 1e6:.0f} µs before (ORM rows, signatures checked again)")
     if "replay" in numbers:
         per_entry = numbers["replay"] / numbers["entries"] * 1e6
         print(f"  without a snapshot: full replay (signatures not re-checked) {numbers['replay']:.1f} s = "

@@ -164,3 +164,12 @@ def test_code_that_walks_undecoded_plans_fails_loudly_rather_than_writing_bytes(
         msgspec.json.encode(restored.state)  # a plan not yet decoded is not JSON: refused, not mis-written
     assert sorted(plan.id for plan in restored.state.plans.values()) == sorted(restored.state.plans)
     msgspec.json.encode(restored.state)  # once decoded, as any state
+
+
+def test_without_lazy_plans_every_plan_is_decoded_at_once(monkeypatch):
+    """If State.plans ever stops being a dict of structs by id, snapshots decode everything eagerly."""
+    monkeypatch.setattr(snapshot, "_plan_decoder", None)
+    monkeypatch.setattr(snapshot, "_body_decoder", msgspec.msgpack.Decoder(snapshot.Body))
+    restored, original = restored_two_roads()
+    assert type(restored.state.plans) is dict
+    assert snapshot.encode_body(restored) == snapshot.encode_body(original)

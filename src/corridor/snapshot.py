@@ -154,13 +154,22 @@ def _raw_of(value: object) -> msgspec.Raw:
     raise NotImplementedError(f"cannot encode {type(value).__name__}")
 
 
-_ShallowState = _shallow(State, "plans")
-_ShallowBody = msgspec.defstruct("ShallowBody", [("operator", str), ("size", int), ("state", _ShallowState),
-                                                 ("keys", list[KeyRecord])], forbid_unknown_fields=True)
-_plan_decoder = msgspec.msgpack.Decoder(next(f.type for f in msgspec.structs.fields(State)
-                                              if f.name == "plans").__args__[1])
+def _plan_type() -> type | None:
+    """PlanState, if State.plans is a dict of structs by id (else plans are decoded with the rest)."""
+    plans = next((f.type for f in msgspec.structs.fields(State) if f.name == "plans"), None)
+    args = getattr(plans, "__args__", ())
+    if getattr(plans, "__origin__", None) is dict and len(args) == 2 and args[0] is str and \
+            isinstance(args[1], type) and issubclass(args[1], msgspec.Struct):
+        return args[1]
+    return None
+
+
+_plan_decoder = msgspec.msgpack.Decoder(_plan_type()) if _plan_type() else None
 _body_encoder = msgspec.msgpack.Encoder(enc_hook=_raw_of)
-_body_decoder = msgspec.msgpack.Decoder(_ShallowBody)
+_body_decoder = msgspec.msgpack.Decoder(
+    msgspec.defstruct("ShallowBody", [("operator", str), ("size", int), ("state", _shallow(State, "plans")),
+                                      ("keys", list[KeyRecord])], forbid_unknown_fields=True)
+    if _plan_decoder else Body)
 _header_decoder = msgspec.msgpack.Decoder(Header)
 
 
@@ -243,9 +252,13 @@ def _restore(content, size: int, registrar_public: bytes, webauthn: WebAuthnPoli
         raise SnapshotRefused("snapshot.registrar", "the snapshot's size or registrar is not the log's")
     fold = LogFold(content.operator, registrar_public, webauthn=webauthn)
     shallow = content.state
-    fields = {name: getattr(shallow, name) for name in shallow.__struct_fields__}
-    fields["plans"] = LazyPlans({plan: _Undecoded(raw) for plan, raw in shallow.plans.items()})
-    fold.state, fold.size = State(**fields), content.size
+    if _plan_decoder is None:
+        fold.state = shallow
+    else:
+        fields = {name: getattr(shallow, name) for name in shallow.__struct_fields__}
+        fields["plans"] = LazyPlans({plan: _Undecoded(raw) for plan, raw in shallow.plans.items()})
+        fold.state = State(**fields)
+    fold.size = content.size
     fold.keys.keys = {record.key: record for record in content.keys}
     return fold
 

@@ -92,6 +92,7 @@ def test_a_snapshot_of_a_tree_the_log_did_not_sign_is_refused(parties, tiles, lo
 
 def test_an_older_snapshot_is_used_when_the_newest_does_not_check_out(parties, tiles, loads, monkeypatch):
     monkeypatch.setattr(snapshots, "EVERY_ENTRIES", 1)
+    monkeypatch.setattr(snapshots, "MIN_SECONDS", 0)
     first = checkpoint_and_snapshot()
     for n in range(3):
         createparty(f"party-{n}")
@@ -105,8 +106,11 @@ def test_an_older_snapshot_is_used_when_the_newest_does_not_check_out(parties, t
     assert snapshot.encode_body(fold) == snapshot.encode_body(replayed_in_full())
 
 
-def test_the_worker_writes_again_only_once_the_log_has_grown(parties, tiles):
+def test_the_worker_writes_again_only_once_the_log_has_grown(parties, tiles, monkeypatch):
     size = checkpoint_and_snapshot()
     createparty("one-more")
     checkpoint_and_snapshot()  # one entry more: not due (EVERY_ENTRIES, or EVERY_SECONDS)
     assert [path.name for path in snapshots.paths()] == [f"fold-{size:015d}.snapshot"]
+    monkeypatch.setattr(snapshots, "EVERY_SECONDS", 0)  # the same, after the time it waits for any growth
+    grown = checkpoint_and_snapshot()
+    assert [path.name for path in snapshots.paths()] == [f"fold-{grown:015d}.snapshot", f"fold-{size:015d}.snapshot"]

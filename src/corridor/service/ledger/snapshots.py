@@ -26,11 +26,13 @@ from .origins import policy
 log = logging.getLogger("corridor.snapshots")
 
 KEEP = 2
-# When the worker writes one: once the log has grown by EVERY_ENTRIES since the last snapshot, or by any
-# entry at all after EVERY_SECONDS. A cold start replays at most that tail (~40 µs an entry without the
-# signature checks: 10,000 entries ≈ 0.4 s), and encoding (~1 s at 1M statements) runs at most every few
-# seconds even at 1,000 writes/s.
-EVERY_ENTRIES = 10_000
+# When the worker writes one: once the log has grown by EVERY_ENTRIES since the last snapshot (but not within
+# MIN_SECONDS of it), or by any entry after EVERY_SECONDS. A cold start then applies a tail of about
+# EVERY_ENTRIES entries (plus what arrived since), ~150 µs each today without signature checks: ~0.75 s;
+# at 1,000 writes/s a snapshot every 10 s, whose encoding (plans never decoded are copied as bytes) and
+# writing run on the worker's snapshot thread (docs/benchmarks.md, "Issue 12: cold start").
+EVERY_ENTRIES = 5_000
+MIN_SECONDS = 10.0
 EVERY_SECONDS = 300.0
 _writer: Writer | None = None
 
@@ -126,8 +128,8 @@ class Writer:
     def _due(self, size: int) -> bool:
         if self._last_size < 0:
             return True  # no snapshot this code can use: write one now
-        grown = size - self._last_size
-        return grown >= EVERY_ENTRIES or (grown > 0 and time.monotonic() - self._last_time >= EVERY_SECONDS)
+        grown, waited = size - self._last_size, time.monotonic() - self._last_time
+        return (grown >= EVERY_ENTRIES and waited >= MIN_SECONDS) or (grown > 0 and waited >= EVERY_SECONDS)
 
     @staticmethod
     def _write(size: int, root: bytes, own_thread: bool = False) -> None:
