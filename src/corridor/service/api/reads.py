@@ -25,12 +25,23 @@ from ..ledger.models import StatementIndex
 from ..ledger.record import Refused
 from ..ledger.signatures import signed_in_name_of, statement_row
 from ..parties.authz import is_admin, parties_for, visible_to
-from ..passages.models import Attestation, AttestedLine, CrewMember, Plan, SlotWindow, Vehicle, VehiclePlate
+from ..passages.models import (
+    Attestation,
+    AttestedLine,
+    CrewMember,
+    Leg,
+    Plan,
+    Position,
+    SlotWindow,
+    Vehicle,
+    VehiclePlate,
+)
 from .auth import acting_party, user_of
 from .openapi import PLAN_DETAIL, Statement
 
 MAX_PAGE = 500
 MAX_PAGE_NUMBER = 1_000_000
+COUNT_LIMIT = 10_000  # a list's rows are counted up to here, so a request never counts a whole table
 # a filter or id from the query or path: bounded, and without NUL, which no database column takes
 Text = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
 
@@ -97,9 +108,11 @@ class Signatures(Schema):
 
 
 class Page(Schema):
-    """One page of a list: the rows, and how many there are in all."""
+    """One page of a list: the rows, and how many there are in all (counted up to COUNT_LIMIT)."""
 
-    count: int
+    count: int = Field(description=f"how many rows the list has in all, or {COUNT_LIMIT:,} when it has more "
+                                   f"(then count_exact is false)")
+    count_exact: bool
     page: int
     page_size: int
     results: list[dict]
@@ -121,10 +134,16 @@ DOWNLOAD = {"responses": {"200": {"description": "The table as a file", "content
 
 
 def page_of(paging: Paging, query, to_rows) -> dict:
+    """One page, and the rows counted: none more when the page is the last one (it says how many there
+    are), else at most COUNT_LIMIT + 1, so the count costs the same whatever the table's size."""
     page, size = paging.page, paging.page_size
-    total = query.count()
     items = list(query[(page - 1) * size: page * size])
-    return {"count": total, "page": page, "page_size": size, "results": list(to_rows(items))}
+    if 0 < len(items) < size or (page == 1 and not items):
+        total = (page - 1) * size + len(items)
+    else:
+        total = query.order_by()[:COUNT_LIMIT + 1].count()
+    return {"count": min(total, COUNT_LIMIT), "count_exact": total <= COUNT_LIMIT, "page": page, "page_size": size,
+            "results": list(to_rows(items))}
 
 
 def _filters(given: Schema, allowed: dict[str, str]) -> Q:
@@ -137,10 +156,12 @@ def _filters(given: Schema, allowed: dict[str, str]) -> Q:
 
 def plan_filter(given: PlanQuery) -> Q:
     q = _filters(given, {"status": "status", "requester": "requester_id", "linkage": "linkage"})
+    # subqueries rather than joins: a plan with several matching legs or positions is listed once, without
+    # DISTINCT over the whole result
     if given.route:
-        q &= Q(legs__route_id=given.route)
+        q &= Q(pk__in=Leg.objects.filter(route_id=given.route).values("plan_id"))
     if given.party:
-        q &= Q(requester_id=given.party) | Q(positions__party_id=given.party)
+        q &= Q(requester_id=given.party) | Q(pk__in=Position.objects.filter(party_id=given.party).values("plan_id"))
     return q
 
 
@@ -282,7 +303,7 @@ def register(api: NinjaAPI) -> None:
     @api.get("/plans", summary="Plans (filters: status, requester, party, route, linkage; page, page_size)",
              tags=["reads"], response=PAGE)
     def list_plans(request, given: Query[PlanQuery]):
-        return page_of(given, tables.plans_query(plan_filter(given)).distinct(), plan_list_rows(request))
+        return page_of(given, tables.plans_query(plan_filter(given)), plan_list_rows(request))
 
     @api.get("/plans/{plan}", summary="One plan: legs, lines, positions, waiting clocks, timeline", tags=["reads"],
              openapi_extra=PLAN_DETAIL)
