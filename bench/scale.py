@@ -205,6 +205,7 @@ def measure(built: Built, fold_pages: bool, n: int) -> dict[str, tuple[float, fl
         for name, path, who in endpoints(built, fold_pages):
             warm(built.port, path, headers[who], 2)
             results[name] = timed(built.port, path, headers[who], n)
+            print(f"  {built.facts['statements']:>10,} {name:40} p95 {results[name][1] * 1000:8.1f} ms", flush=True)
         results["floor: /log/trust.txt (after)"] = timed(built.port, "/log/trust.txt", {}, n)
     finally:
         server.terminate()
@@ -316,6 +317,7 @@ while published() <= appended[-1][0]:
     time.sleep(0.01)
 stop.set()
 time.sleep(0.01)
+seen.append((time.perf_counter(), published()))  # the watcher may have stopped before seeing the last one
 latencies = sorted(next(t for t, size in seen if size > idx) - at for idx, at in appended)
 print(json.dumps({"n": len(latencies), "p50": latencies[len(latencies) // 2],
                   "p99": latencies[int(len(latencies) * 0.99)], "max": latencies[-1]}))
