@@ -91,11 +91,18 @@ print(json.dumps({"plan": middle, "size": LogEntry.objects.count()}))
 def serve(built: Built, workers: int = 2) -> subprocess.Popen:
     """gunicorn as deployed (sync workers), with a long timeout: a page that replays the log on a process's
     first request (until fold snapshots) must not be killed mid-replay in a benchmark."""
+    try:
+        http.client.HTTPConnection("127.0.0.1", built.port, timeout=0.5).request("GET", "/")
+        raise RuntimeError(f"something answers on port {built.port} already: stop it, or set CORRIDOR_BENCH_PORT")
+    except OSError:
+        pass
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{built.port}", "--workers",
          str(workers), "--timeout", "900"], env=built.service.env, cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
-    for _ in range(200):
+    for _ in range(600):
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited")
         try:
             http.client.HTTPConnection("127.0.0.1", built.port, timeout=0.5).request("GET", "/log/trust.txt")
             return server
@@ -220,14 +227,19 @@ def report(sizes: list[Built], results: list[dict], requests: int) -> None:
     heads = "".join(f"{b.facts['statements']:>12,}" for b in sizes)
     print(f"\np95 in ms at each log size (statements), {requests} sequential requests after one warm-up per worker;"
           f" ratio = p95 largest / p95 smallest; floor = the same server's trust file")
-    print(f"{'endpoint':40}{heads}   ratio   (p50 at largest, body KB)")
+    print("ratio/floor: the ratio divided by the floor's own ratio (how much the machine's load moved between "
+          "the sizes' runs)")
+    print(f"{'endpoint':40}{heads}   ratio  ratio/floor  (p50 at largest, body KB)")
+    floors = [r["floor: /log/trust.txt"][1] for r in results]
     for name in results[0]:
         p95s = [r[name][1] * 1000 for r in results if name in r]
         if len(p95s) != len(results):
             continue
         cells = "".join(f"{p:12.1f}" for p in p95s)
         p50, _, size = results[-1][name]
-        print(f"{name:40}{cells}   {p95s[-1] / p95s[0]:5.2f}   ({p50 * 1000:.1f} ms, {size / 1024:.0f} KB)")
+        ratio = p95s[-1] / p95s[0]
+        print(f"{name:40}{cells}   {ratio:5.2f}  {ratio / (floors[-1] / floors[0]):11.2f}  "
+              f"({p50 * 1000:.1f} ms, {size / 1024:.0f} KB)")
 
 
 # -- append → published checkpoint, inside the service ---------------------------------------------------
