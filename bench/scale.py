@@ -157,7 +157,6 @@ def endpoints(built: Built, fold_pages: bool) -> list[tuple[str, str, str]]:
         ("log page, one statement", f"/transparency/log?index={middle}", ""),
         ("incidents page", "/incidents", ""),
         ("party home /home", "/home", "cookie"),
-        ("account", "/account", "cookie"),
         ("requester's new-request form", "/plans/new", "cookie-org"),
     ]
     if fold_pages:  # the briefings fold the log's history in each process on its first request (issue 12: left)
@@ -171,6 +170,7 @@ def endpoints(built: Built, fold_pages: bool) -> list[tuple[str, str, str]]:
             ("plan page (its party)", f"/plans/{plan}", "cookie"),
             ("go board", f"/plans/{plan}/go", "cookie"),
             ("checkpoint screen", "/checkpoints/gate-1", "cookie"),
+            ("account", "/account", "cookie"),
         ]
     log = [
         ("/log/checkpoint", "/log/checkpoint", ""),
