@@ -35,7 +35,8 @@ test: $(STAMP)
 
 # the service's tests again on PostgreSQL (.ci/run makes this mandatory)
 test-postgres: $(STAMP)
-	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py
+	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py \
+		tests/commands/test_worker.py
 
 # schemathesis against the live service (fresh data dir, demo parties, a free port), at most 5 minutes, no
 # failure allowed. It lives in a venv of its own: it needs newer hypothesis and pytest than the tests pin.
