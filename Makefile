@@ -35,7 +35,8 @@ test: $(STAMP)
 
 # the service's tests again on PostgreSQL (.ci/run makes this mandatory)
 test-postgres: $(STAMP)
-	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py
+	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py \
+		tests/commands/test_worker.py
 
 # the real service restarted on a generated log of ~100k statements (built once, ~2-3 min, then cached under
 # /tmp/corridor-coldstart): its first plan page and first API write must answer (tests/service/test_restart.py)
@@ -77,6 +78,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/passkeys.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/scale.py
 
 # front-end files from npm at the versions pinned in frontend/package-lock.json, copied into the app
 vendor:

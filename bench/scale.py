@@ -91,11 +91,18 @@ print(json.dumps({"plan": middle, "size": LogEntry.objects.count()}))
 def serve(built: Built, workers: int = 2) -> subprocess.Popen:
     """gunicorn as deployed (sync workers), with a long timeout: a page that replays the log on a process's
     first request (until fold snapshots) must not be killed mid-replay in a benchmark."""
+    try:
+        http.client.HTTPConnection("127.0.0.1", built.port, timeout=0.5).request("GET", "/")
+        raise RuntimeError(f"something answers on port {built.port} already: stop it, or set CORRIDOR_BENCH_PORT")
+    except OSError:
+        pass
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{built.port}", "--workers",
          str(workers), "--timeout", "900"], env=built.service.env, cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
-    for _ in range(200):
+    for _ in range(600):
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited")
         try:
             http.client.HTTPConnection("127.0.0.1", built.port, timeout=0.5).request("GET", "/log/trust.txt")
             return server
@@ -149,18 +156,21 @@ def endpoints(built: Built, fold_pages: bool) -> list[tuple[str, str, str]]:
         ("log page, older page", f"/transparency/log?before={middle}", ""),
         ("log page, one statement", f"/transparency/log?index={middle}", ""),
         ("incidents page", "/incidents", ""),
-        ("briefings page (default period)", "/briefings/", ""),
-        ("briefing json (a month)", "/briefings/briefing.json?from=2024-01-10&to=2024-02-08", ""),
         ("party home /home", "/home", "cookie"),
-        ("account", "/account", "cookie"),
         ("requester's new-request form", "/plans/new", "cookie-org"),
     ]
+    if fold_pages:  # the briefings fold the log's history in each process on its first request (issue 12: left)
+        pages += [
+            ("briefings page (default period)", "/briefings/", ""),
+            ("briefing json (a week)", "/briefings/briefing.json?from=2024-01-10&to=2024-01-16", ""),
+        ]
     if fold_pages:  # these read the process's fold: replayed on each process's first request until snapshots
         pages += [
             ("plan page (anonymous)", f"/plans/{plan}", ""),
             ("plan page (its party)", f"/plans/{plan}", "cookie"),
             ("go board", f"/plans/{plan}/go", "cookie"),
             ("checkpoint screen", "/checkpoints/gate-1", "cookie"),
+            ("account", "/account", "cookie"),
         ]
     log = [
         ("/log/checkpoint", "/log/checkpoint", ""),
@@ -205,6 +215,7 @@ def measure(built: Built, fold_pages: bool, n: int) -> dict[str, tuple[float, fl
         for name, path, who in endpoints(built, fold_pages):
             warm(built.port, path, headers[who], 2)
             results[name] = timed(built.port, path, headers[who], n)
+            print(f"  {built.facts['statements']:>10,} {name:40} p95 {results[name][1] * 1000:8.1f} ms", flush=True)
         results["floor: /log/trust.txt (after)"] = timed(built.port, "/log/trust.txt", {}, n)
     finally:
         server.terminate()
@@ -216,14 +227,19 @@ def report(sizes: list[Built], results: list[dict], requests: int) -> None:
     heads = "".join(f"{b.facts['statements']:>12,}" for b in sizes)
     print(f"\np95 in ms at each log size (statements), {requests} sequential requests after one warm-up per worker;"
           f" ratio = p95 largest / p95 smallest; floor = the same server's trust file")
-    print(f"{'endpoint':40}{heads}   ratio   (p50 at largest, body KB)")
+    print("ratio/floor: the ratio divided by the floor's own ratio (how much the machine's load moved between "
+          "the sizes' runs)")
+    print(f"{'endpoint':40}{heads}   ratio  ratio/floor  (p50 at largest, body KB)")
+    floors = [r["floor: /log/trust.txt"][1] for r in results]
     for name in results[0]:
         p95s = [r[name][1] * 1000 for r in results if name in r]
         if len(p95s) != len(results):
             continue
         cells = "".join(f"{p:12.1f}" for p in p95s)
         p50, _, size = results[-1][name]
-        print(f"{name:40}{cells}   {p95s[-1] / p95s[0]:5.2f}   ({p50 * 1000:.1f} ms, {size / 1024:.0f} KB)")
+        ratio = p95s[-1] / p95s[0]
+        print(f"{name:40}{cells}   {ratio:5.2f}  {ratio / (floors[-1] / floors[0]):11.2f}  "
+              f"({p50 * 1000:.1f} ms, {size / 1024:.0f} KB)")
 
 
 # -- append → published checkpoint, inside the service ---------------------------------------------------
@@ -316,6 +332,7 @@ while published() <= appended[-1][0]:
     time.sleep(0.01)
 stop.set()
 time.sleep(0.01)
+seen.append((time.perf_counter(), published()))  # the watcher may have stopped before seeing the last one
 latencies = sorted(next(t for t, size in seen if size > idx) - at for idx, at in appended)
 print(json.dumps({"n": len(latencies), "p50": latencies[len(latencies) // 2],
                   "p99": latencies[int(len(latencies) * 0.99)], "max": latencies[-1]}))
@@ -337,7 +354,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["build", "reads", "checkpoints"], action="append")
     parser.add_argument("--requests", type=int, default=REQUESTS)
     parser.add_argument("--fold-pages", action="store_true", help="also the pages that read the process's fold "
-                        "(plan page, go board, checkpoint screen): each process replays the log first")
+                        "(plan page, go board, checkpoint screen, briefings): each process replays the log first")
     parser.add_argument("--rate", type=float, default=20.0, help="entries appended a second (checkpoints)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the stream runs (checkpoints)")
     args = parser.parse_args()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from ninja import Field, File, NinjaAPI, Query, Schema
 from ninja.files import UploadedFile
@@ -25,12 +25,23 @@ from ..ledger.models import StatementIndex
 from ..ledger.record import Refused
 from ..ledger.signatures import signed_in_name_of, statement_row
 from ..parties.authz import is_admin, parties_for, visible_to
-from ..passages.models import Attestation, AttestedLine, CrewMember, Plan, SlotWindow, Vehicle, VehiclePlate
+from ..passages.models import (
+    Attestation,
+    AttestedLine,
+    CrewMember,
+    Leg,
+    Plan,
+    Position,
+    SlotWindow,
+    Vehicle,
+    VehiclePlate,
+)
 from .auth import acting_party, user_of
 from .openapi import PLAN_DETAIL, Statement
 
 MAX_PAGE = 500
 MAX_PAGE_NUMBER = 1_000_000
+COUNT_LIMIT = 1_000  # a list's rows are counted up to here, so a request never counts a whole table
 # a filter or id from the query or path: bounded, and without NUL, which no database column takes
 Text = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
 
@@ -97,9 +108,11 @@ class Signatures(Schema):
 
 
 class Page(Schema):
-    """One page of a list: the rows, and how many there are in all."""
+    """One page of a list: the rows, and how many there are in all (counted up to COUNT_LIMIT)."""
 
-    count: int
+    count: int = Field(description=f"how many rows the list has in all, or {COUNT_LIMIT:,} when it has more "
+                                   f"(then count_exact is false)")
+    count_exact: bool
     page: int
     page_size: int
     results: list[dict]
@@ -120,11 +133,38 @@ DOWNLOAD = {"responses": {"200": {"description": "The table as a file", "content
     **PUBLISHED_ERRORS}}
 
 
-def page_of(paging: Paging, query, to_rows) -> dict:
+def page_of(paging: Paging, query, to_rows, items: list | None = None) -> dict:
+    """One page (`items`, or sliced from `query`), and the rows counted: none more when the page is the last
+    one (it says how many there are), else at most COUNT_LIMIT + 1, so the count costs the same whatever the
+    table's size."""
     page, size = paging.page, paging.page_size
-    total = query.count()
-    items = list(query[(page - 1) * size: page * size])
-    return {"count": total, "page": page, "page_size": size, "results": list(to_rows(items))}
+    items = list(query[(page - 1) * size: page * size]) if items is None else items
+    if 0 < len(items) < size or (page == 1 and not items):
+        total = (page - 1) * size + len(items)
+    else:
+        total = query.order_by().values("pk")[:COUNT_LIMIT + 1].count()  # ids only: no row is read whole
+    return {"count": min(total, COUNT_LIMIT), "count_exact": total <= COUNT_LIMIT, "page": page, "page_size": size,
+            "results": list(to_rows(items))}
+
+
+def by_plan(plan_ids, rows_of, paging: Paging) -> list:
+    """One page of rows ordered by their plan first (legs: newest plan first; lines: by plan id), without
+    sorting every row: the plans are read in that order off an index (`plan_ids`, a query of ids), a batch
+    at a time, and `rows_of(ids)` (ordered within the batch) fetched for each batch until the page is full.
+    The work grows with the page's depth, not with the log."""
+    skip, size = (paging.page - 1) * paging.page_size, paging.page_size
+    page, start, batch = [], 0, 2 * size
+    while len(page) < size:
+        ids = list(plan_ids[start:start + batch])
+        if not ids:
+            break
+        for row in rows_of(ids):
+            if skip:
+                skip -= 1
+            elif len(page) < size:
+                page.append(row)
+        start, batch = start + len(ids), min(batch * 2, 5000)
+    return page
 
 
 def _filters(given: Schema, allowed: dict[str, str]) -> Q:
@@ -137,10 +177,13 @@ def _filters(given: Schema, allowed: dict[str, str]) -> Q:
 
 def plan_filter(given: PlanQuery) -> Q:
     q = _filters(given, {"status": "status", "requester": "requester_id", "linkage": "linkage"})
+    # per-plan lookups rather than joins or IN (every matching id): the newest plans are read off the index in
+    # order and each is checked by its own legs or positions, so a page costs the same on any log
     if given.route:
-        q &= Q(legs__route_id=given.route)
+        q &= Q(Exists(Leg.objects.filter(plan_id=OuterRef("pk"), route_id=given.route)))
     if given.party:
-        q &= Q(requester_id=given.party) | Q(positions__party_id=given.party)
+        q &= Q(requester_id=given.party) | Q(Exists(Position.objects.filter(plan_id=OuterRef("pk"),
+                                                                           party_id=given.party)))
     return q
 
 
@@ -282,7 +325,7 @@ def register(api: NinjaAPI) -> None:
     @api.get("/plans", summary="Plans (filters: status, requester, party, route, linkage; page, page_size)",
              tags=["reads"], response=PAGE)
     def list_plans(request, given: Query[PlanQuery]):
-        return page_of(given, tables.plans_query(plan_filter(given)).distinct(), plan_list_rows(request))
+        return page_of(given, tables.plans_query(plan_filter(given)), plan_list_rows(request))
 
     @api.get("/plans/{plan}", summary="One plan: legs, lines, positions, waiting clocks, timeline", tags=["reads"],
              openapi_extra=PLAN_DETAIL)
@@ -292,14 +335,25 @@ def register(api: NinjaAPI) -> None:
     @api.get("/legs", summary="Legs with their route, status, requester, stage dates and weight", tags=["reads"],
              response=PAGE)
     def list_legs(request, given: Query[LegQuery]):
-        q = _filters(given, {"plan": "plan_id", "route": "route_id", "phase": "phase", "status": "plan__status"})
-        return page_of(given, tables.legs_query(q), tables.leg_rows)
+        q = _filters(given, {"plan": "plan_id", "route": "route_id", "phase": "phase"})
+        if given.status:
+            q &= Q(plan__status=given.status)
+        if given.plan or not tables.legs_query(q).exists():  # one plan's legs; or none to walk the plans for
+            return page_of(given, tables.legs_query(q), tables.leg_rows)
+        plans = Plan.objects.filter(Q(status=given.status) if given.status else Q()).order_by("-submitted_at", "id")
+        items = by_plan(plans.values_list("id", flat=True), lambda ids: tables.legs_query(q & Q(plan_id__in=ids)),
+                        given)
+        return page_of(given, tables.legs_query(q), tables.leg_rows, items)
 
     @api.get("/lines", summary="Manifest lines (filters: plan, category)", tags=["reads"],
              response=PAGE)
     def list_lines(request, given: Query[LineQuery]):
         q = _filters(given, {"plan": "leg__plan_id", "category": "category"})
-        return page_of(given, tables.lines_query(q), tables.line_rows)
+        if given.plan or not tables.lines_query(q).exists():
+            return page_of(given, tables.lines_query(q), tables.line_rows)
+        plans = Plan.objects.order_by("id").values_list("id", flat=True)
+        items = by_plan(plans, lambda ids: tables.lines_query(q & Q(leg__plan_id__in=ids)), given)
+        return page_of(given, tables.lines_query(q), tables.line_rows, items)
 
     @api.get("/incidents", summary="Incident claims with their disputes, side by side", tags=["reads"],
              response=PAGE)

@@ -42,17 +42,22 @@ def plan_rows(plans: Iterable[Plan], private_ok: set[str] = frozenset()) -> Iter
 
 
 def plans_query(filter_q: Q | None = None):
-    plans = Plan.objects.filter(filter_q or Q()).select_related("requester")
-    return plans.annotate(leg_count=Count("legs", distinct=True)).order_by("-submitted_at", "id")
+    """Newest first, through the (submitted_at, id) index; the rows' leg counts and waits come per page
+    (`with_awaited`), never as an aggregate over every plan."""
+    return Plan.objects.filter(filter_q or Q()).select_related("requester").order_by("-submitted_at", "id")
 
 
 def with_awaited(plans: list[Plan]) -> list[Plan]:
+    """The page's plans with who each waits on now and how many legs it has: two queries by primary key."""
+    legs = dict(Leg.objects.filter(plan_id__in=[p.id for p in plans]).values("plan_id")
+                .annotate(n=Count("id")).order_by().values_list("plan_id", "n"))
     awaited = defaultdict(list)
     for plan_id, party in Clock.objects.filter(plan_id__in=[p.id for p in plans], waiting_since__isnull=False) \
             .values_list("plan_id", "party_id"):
         awaited[plan_id].append(party)
     for plan in plans:
         plan.awaited = awaited.get(plan.id, [])
+        plan.leg_count = legs.get(plan.id, 0)
     return plans
 
 

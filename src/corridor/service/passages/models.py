@@ -39,6 +39,10 @@ class Plan(models.Model):
 
     class Meta:
         db_table = "plan"
+        # the API lists plans newest first, filtered by status or requester: a page is read off these in order
+        indexes = [models.Index(fields=["-submitted_at", "id"], name="plan_newest"),
+                   models.Index(fields=["status", "-submitted_at", "id"], name="plan_status_newest"),
+                   models.Index(fields=["requester", "-submitted_at", "id"], name="plan_requester_newest")]
 
 
 class Leg(models.Model):

@@ -17,8 +17,10 @@ def passkeys(request) -> dict:
         from ..parties.models import Passkey
         from ..parties.passkeys import status_of
 
+        registered = list(Passkey.objects.filter(user=request.user))
+        if not registered:  # most users: no passkey, no need for the log's fold
+            return frozenset()
         fold = current_fold()
-        return frozenset(p.party_id for p in Passkey.objects.filter(user=request.user)
-                         if status_of(p, fold).state == "bound")
+        return frozenset(p.party_id for p in registered if status_of(p, fold).state == "bound")
 
     return {"passkey_parties": SimpleLazyObject(parties)}

@@ -34,13 +34,14 @@ def mapped_incidents() -> list[dict]:
              "reporter": i.reporter_id, "disputed": i.disputes_count > 0} for i in rows]
 
 
-HOME_ROWS = 100  # a party's home lists the oldest waits first; the rest are counted
+HOME_ROWS = 100  # a party's home lists the oldest waits first; the rest are counted, up to COUNTED
+COUNTED = 10_000  # the count stops there: a large party's home never counts every open wait
 
 
 def awaiting_my_party(parties: list[str]) -> tuple[list[dict], int]:
     """What my parties are being waited on for now, oldest first (the first HOME_ROWS), and how many."""
     query = waiting_query(Q(party_id__in=parties, waiting_since__isnull=False))
-    return list(waiting_rows(query[:HOME_ROWS])), query.count()
+    return list(waiting_rows(query[:HOME_ROWS])), query.order_by()[:COUNTED].count()
 
 
 def my_party_awaits(parties: list[str]) -> tuple[list[dict], int]:
@@ -51,7 +52,7 @@ def my_party_awaits(parties: list[str]) -> tuple[list[dict], int]:
         waiting[row["plan"]].append(row)
     plans = [{"plan": plan, "waiting": sorted(items, key=lambda r: -r["waited_seconds"])}
              for plan, items in waiting.items()][:HOME_ROWS]
-    return plans, query.values("plan_id").distinct().count()
+    return plans, query.order_by().values("plan_id").distinct()[:COUNTED].count()
 
 
 def signing(counts: dict[str, dict[str, int]]) -> list[dict]:
