@@ -153,3 +153,43 @@ def test_arabic_is_right_to_left_russian_months_are_genitive_and_unknown_languag
     unknown = public.get("/briefings/", {**PERIOD, "lang": "xx"})
     assert unknown.status_code == 400 and "[briefing.lang]" in unknown.content.decode()
     assert public.get("/briefings/briefing.html", {**PERIOD, "lang": "xx"}).status_code == 400
+
+
+def test_a_long_stretch_of_history_is_folded_outside_the_request(published, public, monkeypatch):
+    """A process's first briefing on a large log does not fold it in the request: the fold is started
+    apart (once, however often it is asked) and the asker is told to come back."""
+    from corridor.service.web import briefings
+
+    started = []
+    monkeypatch.setattr(briefings, "FOLD_IN_REQUEST", 3)
+    monkeypatch.setattr(briefings, "_prepare_in_background", started.append)
+    page = public.get("/briefings/", PERIOD)
+    download = public.get("/briefings/briefing.json", PERIOD)
+    for response in (page, download):
+        assert response.status_code == 503 and response["Retry-After"] == "60"
+        assert "[briefing.preparing]" in response.content.decode()
+    assert len(started) == 2 and briefings._Kept.history.size == 0  # nothing folded by the requests
+    monkeypatch.setattr(briefings, "FOLD_IN_REQUEST", 20_000)  # as if the background fold had caught up
+    assert public.get("/briefings/", PERIOD).status_code == 200
+
+
+def test_the_background_fold_is_started_once_while_it_runs(monkeypatch):
+    from corridor.service.web import briefings
+
+    made = []
+
+    class Running:
+        def __init__(self, **kwargs):
+            made.append(kwargs)
+
+        def start(self):
+            pass
+
+        def is_alive(self):
+            return True
+
+    monkeypatch.setattr(briefings.threading, "Thread", Running)
+    monkeypatch.setattr(briefings._Kept, "preparing", None)
+    briefings._prepare_in_background(1_000_000)
+    briefings._prepare_in_background(1_000_001)
+    assert len(made) == 1 and made[0]["target"] == briefings._fold_until and made[0]["daemon"]

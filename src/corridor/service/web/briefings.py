@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -43,6 +44,11 @@ class _Kept:
     lock = threading.Lock()
     history: History | None = None
     last_leaf: bytes | None = None
+    preparing: threading.Thread | None = None  # folding a long stretch of the log, outside any request
+
+
+FOLD_IN_REQUEST = 20_000  # entries a request may fold itself (~1 s); a longer stretch is folded in the background
+WAIT_SECONDS = 5  # how long a request waits for another one's fold before answering briefing.preparing
 
 
 def published_note() -> str | None:
@@ -52,16 +58,56 @@ def published_note() -> str | None:
 
 def history_at(size: int) -> History:
     """The history folded over entries [0, size): the one kept here, advanced, or folded anew if the one
-    kept is past `size` or is not this log's (its last entry differs: another database)."""
-    with _Kept.lock:
-        history = _Kept.history
-        if history is None or history.size > size or not _same_log(history):
-            history = _Kept.history = History(FigureFold(OPERATOR, operator_public(), webauthn=policy()))
-        rows = LogEntry.objects.filter(idx__gte=history.size, idx__lt=size).order_by("idx")
-        for row in rows.iterator(chunk_size=2000):
-            history.apply(bytes(row.data), signature_checked=True)  # checked when it was recorded
-            _Kept.last_leaf = bytes(row.leaf)
+    kept is past `size` or is not this log's (its last entry differs: another database).
+
+    A request never folds more than FOLD_IN_REQUEST entries: a process's first briefing on a large log (a
+    million entries is minutes) starts the fold in a thread of its own and is told `briefing.preparing`
+    (503, Retry-After), so no request's time grows with the log and asking again starts nothing more."""
+    if not _Kept.lock.acquire(timeout=WAIT_SECONDS):
+        raise _preparing(size)
+    try:
+        history = _kept_history(size)
+        if size - history.size > FOLD_IN_REQUEST:
+            _prepare_in_background(size)
+            raise _preparing(size - history.size)
+        _advance(history, size)
         return history
+    finally:
+        _Kept.lock.release()
+
+
+def _kept_history(size: int) -> History:
+    history = _Kept.history
+    if history is None or history.size > size or not _same_log(history):
+        history = _Kept.history = History(FigureFold(OPERATOR, operator_public(), webauthn=policy()))
+    return history
+
+
+def _advance(history: History, size: int) -> None:
+    rows = LogEntry.objects.filter(idx__gte=history.size, idx__lt=size).order_by("idx")
+    for row in rows.iterator(chunk_size=2000):
+        history.apply(bytes(row.data), signature_checked=True)  # checked when it was recorded
+        _Kept.last_leaf = bytes(row.leaf)
+
+
+def _prepare_in_background(size: int) -> None:
+    if _Kept.preparing is not None and _Kept.preparing.is_alive():
+        return
+    _Kept.preparing = threading.Thread(target=_fold_until, args=(size,), name="briefing-history", daemon=True)
+    _Kept.preparing.start()
+
+
+def _fold_until(size: int) -> None:
+    try:
+        with _Kept.lock:
+            _advance(_kept_history(size), size)
+    finally:
+        connection.close()  # the thread's own database connection
+
+
+def _preparing(behind: int) -> Refused:
+    return Refused("briefing.preparing", f"this process is reading the log's history ({behind:,} entries) "
+                   "before it can compute briefings: ask again in a minute", 503)
 
 
 def _same_log(history: History) -> bool:
@@ -72,8 +118,10 @@ def _same_log(history: History) -> bool:
 
 
 def reset_for_tests() -> None:
+    if _Kept.preparing is not None:
+        _Kept.preparing.join()
     with _Kept.lock:
-        _Kept.history = _Kept.last_leaf = None
+        _Kept.history = _Kept.last_leaf = _Kept.preparing = None
     with _rendered_lock:
         _rendered.clear()
     _pdf_turns.clear()
@@ -151,8 +199,15 @@ def _base(request) -> str:
 
 @require_GET
 def briefings(request):
-    period, lang, error = _read_form(request)
-    body = rendered(period, lang, _base(request), "page")[1] if period is not None else None
+    try:
+        period, lang, error = _read_form(request)
+        body = rendered(period, lang, _base(request), "page")[1] if period is not None else None
+    except Refused as refused:  # briefing.preparing: the page says so, and when to ask again
+        context = {"languages": LANGUAGES, "lang": get_language() or "en", "error": f"[{refused.code}] "
+                   f"{refused.message}", "period": None, "body": None, "query": ""}
+        response = render(request, "web/briefings.html", context, status=refused.status)
+        response["Retry-After"] = "60"
+        return response
     context = {"languages": LANGUAGES, "lang": lang, "error": error, "period": period, "body": body,
                "query": request.GET.urlencode() if period else ""}
     if period is not None and body is None:
@@ -165,10 +220,10 @@ def download(request, fmt: str):
     """The same briefing as a standalone file: html, pdf or json."""
     if fmt not in CONTENT_TYPES:
         raise Http404("a briefing is downloaded as html, pdf or json")
-    period, lang, error = _read_form(request)
-    if period is None:
-        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     try:
+        period, lang, error = _read_form(request)
+        if period is None:
+            return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
         checkpoint, made = rendered(period, lang, _base(request), fmt)
     except Refused as refused:
         response = HttpResponse(f"[{refused.code}] {refused.message}", status=refused.status,
