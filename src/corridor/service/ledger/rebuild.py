@@ -1,10 +1,16 @@
 """`corridor rebuild`: drop every read model and fold the whole log again.
 
-The fold runs in order and checks everything about each entry but its signature (form, key history,
-passkey client data and counter, the rules); the signatures are checked meanwhile on the other cores
-(`ledger.audit.SignatureChecks`), and the read models are written in bulk. Nothing is committed until
-every signature has passed: one bad signature refuses the whole rebuild, naming the first bad entry (the
-lowest index, as a sequential check would). Notifications are not sent again.
+Which entries are trusted as logged: every entry was checked in full (form, key, signature, rules) before
+`record()` committed it, and the log key signs the Merkle tree over the entries in its checkpoints. So the
+entries the latest signed checkpoint covers are checked against it — the checkpoint's signature, and the
+root recomputed from every entry's bytes (a changed, added, dropped or reordered entry changes it) — and
+their signatures are not checked one by one again. The entries after it (not yet in a checkpoint), or every
+entry with `check_signatures` (`corridor rebuild --check-signatures`, an audit on the server: `corridor
+verify` is the one for anyone else), are checked in full: the fold checks everything about each in order but
+its signature, and the signatures are checked meanwhile on the other cores (`ledger.audit.SignatureChecks`).
+Nothing is committed until every check has passed: one bad signature refuses the whole rebuild, naming the
+first bad entry (the lowest index, as a sequential check would). The fold then applies every entry with the
+rules, in order, whichever way its signature was established. Notifications are not sent again.
 
 What is rebuilt is decided by each model, not by a list here: a model declares `derived_from_log` (a
 test holds every model to declaring it). Only derived tables are emptied, with plain DELETEs that do not
@@ -24,15 +30,18 @@ from django.db import IntegrityError, connection, models, transaction
 
 from ...fold import Folded, LogFold
 from ...ledger.audit import EntryError, Failure, SignatureChecks
+from ...ledger.checkpoint import CheckpointError, parse_checkpoint
 from ...ledger.envelope import EnvelopeError
+from ...ledger.merkle import leaf_hash, root_of
+from ...ledger.note import NoteError, open_note
 from ..guard import domain_writes
 from ..incidents.projection import write_incident
 from ..parties.models import Party, PartyKey, Route
 from ..passages.models import Attestation, AttestedLine, Clock, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
 from ..passages.projection import PlanRows, attestation_rows, plan_rows
 from .bulk import BulkWriter
-from .keys import OPERATOR, operator_public
-from .models import LogEntry, StatementIndex
+from .keys import OPERATOR, log_signer, operator_public
+from .models import LogEntry, SignedCheckpoint, StatementIndex
 from .origins import policy
 from .projection import statement_columns
 from .record import _drop_fold, _take_writer_lock
@@ -53,18 +62,20 @@ class RebuildError(RuntimeError):
     pass
 
 
-def rebuild(progress: Callable[[str], None] = lambda message: None) -> int:
+def rebuild(progress: Callable[[str], None] = lambda message: None, check_signatures: bool = False) -> int:
     with transaction.atomic(), domain_writes():
         _take_writer_lock()
         entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)
                    .iterator(chunk_size=10_000)]
-        progress(f"read {len(entries):,} entries; folding them, their signatures checked on every core")
+        covered = 0 if check_signatures else _signed_prefix(entries)
+        progress(f"read {len(entries):,} entries; the latest signed checkpoint covers {covered:,} and agrees; "
+                 f"folding them, the signatures of the other {len(entries) - covered:,} checked on every core")
         kept = {model: _kept_values(model) for model in derived_models()}
         for model in derived_models():
             _empty(model)
         writer = BulkWriter()
-        with SignatureChecks(len(entries)) as checks:
-            fold = _fold_all(entries, progress, writer, checks)
+        with SignatureChecks(len(entries) - covered) as checks:
+            fold = _fold_all(entries, covered, progress, writer, checks)
             progress("writing read models")
             _write_all(fold, writer, progress)
             _refuse_bad_signature(checks.first_failure())
@@ -101,11 +112,33 @@ def _check_references() -> None:
         raise RebuildError(f"rows kept across the rebuild refer to what the log no longer holds: {error}") from None
 
 
-def _fold_all(entries: list[bytes], progress, writer: BulkWriter, checks: SignatureChecks) -> LogFold:
+def _signed_prefix(entries: list[bytes]) -> int:
+    """How many entries (from the first) the latest signed checkpoint covers, once its signature by the log
+    key and its root over those entries' bytes are checked; RebuildError if either does not hold."""
+    row = SignedCheckpoint.objects.order_by("-size").first()
+    if row is None:
+        return 0
+    try:
+        checkpoint = parse_checkpoint(open_note(row.note, [log_signer().verifier]).text)
+    except (NoteError, CheckpointError) as error:
+        raise RebuildError(f"the latest checkpoint (size {row.size}) does not verify: {error}") from None
+    if checkpoint.size != row.size or checkpoint.size > len(entries):
+        raise RebuildError(f"the latest checkpoint covers {checkpoint.size:,} entries; the log holds {len(entries):,}")
+    if root_of([leaf_hash(entry) for entry in entries[: checkpoint.size]]) != checkpoint.root:
+        raise RebuildError(f"the log's first {checkpoint.size:,} entries do not match its signed checkpoint: "
+                           "an entry changed after it was logged")
+    return checkpoint.size
+
+
+def _fold_all(entries: list[bytes], covered: int, progress, writer: BulkWriter, checks: SignatureChecks) -> LogFold:
+    """`covered`: how many entries (from the first) the signed tree vouches for (see the module's docstring)."""
     fold, rows = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
     for entry in entries:
         try:
-            folded = fold.apply_entry(entry, signatures=checks)
+            if fold.size < covered:
+                folded = fold.apply_entry(entry, signature_checked=True)
+            else:
+                folded = fold.apply_entry(entry, signatures=checks)
         except EnvelopeError as error:
             _refuse_bad_signature(checks.first_failure())  # an earlier entry's signature fails first
             raise RebuildError(f"the log does not verify: {EntryError(fold.size, error.code, error.message)}") \
