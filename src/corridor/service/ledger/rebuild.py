@@ -22,12 +22,16 @@ refuses the rebuild rather than losing the row.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import msgspec
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
+from ...engine.state import PlanState
 from ...fold import Folded, LogFold
 from ...ledger.audit import EntryError, Failure, SignatureChecks
 from ...ledger.checkpoint import CheckpointError, parse_checkpoint
@@ -38,8 +42,8 @@ from ..guard import domain_writes
 from ..incidents.projection import write_incident
 from ..parties.models import Party, PartyKey, Route
 from ..passages.models import Attestation, AttestedLine, Clock, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
-from ..passages.projection import PlanRows, attestation_rows, plan_rows
-from .bulk import BulkWriter
+from ..passages.projection import attestation_rows, plan_rows
+from .bulk import BulkWriter, Prepared, prepare
 from .keys import OPERATOR, log_signer, operator_public
 from .models import LogEntry, SignedCheckpoint, StatementIndex
 from .origins import policy
@@ -181,11 +185,7 @@ def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
         PartyKey(key_id=k.key, party_id=k.party, public=k.public, registered_at=k.valid_after, revoked_at=k.revoked_at)
         for k in fold.keys.keys.values() if not k.registrar
     ])
-    plans = list(state.plans.values())
-    for start in range(0, len(plans), BATCH):
-        _insert_plans([plan_rows(plan) for plan in plans[start:start + BATCH]], writer)
-        if start and start % (BATCH * 25) == 0:
-            progress(f"wrote {start:,} plans")
+    _write_plans(list(state.plans.values()), writer, progress)
     for incident_id in state.incidents:
         write_incident(fold, incident_id)
     records = list(state.attestations.values())
@@ -195,22 +195,61 @@ def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
         writer.insert(AttestedLine, lines)
 
 
-def _insert_plans(batch: list[PlanRows], writer: BulkWriter) -> None:
-    """The same rows `write_plan` saves one plan at a time, written for a whole batch."""
-    writer.insert(Plan, [rows.plan for rows in batch])
-    legs = [leg for rows in batch for leg in rows.legs]
-    writer.assign_ids(legs)
-    writer.insert(Leg, legs)
+_PLANS: list = []  # the plans whose rows forked workers build (set before the fork, read in the workers)
+
+
+def _write_plans(plans: list[PlanState], writer: BulkWriter, progress) -> None:
+    """Every plan's rows, built and converted a batch at a time by one forked worker per core (plan_rows is
+    pure: no query) while this process writes the batches before, in order. Each batch's leg ids are known
+    beforehand (one Leg row per leg of the plan's content), so workers number them without talking."""
+    global _PLANS
+    batches, first_leg = [], 1
+    for start in range(0, len(plans), BATCH):
+        batches.append((start, first_leg))
+        first_leg += sum(len(plan.content.legs) for plan in plans[start:start + BATCH])
+    _PLANS = plans
+    try:
+        with _plan_workers() as pool:
+            rows = pool.imap(_prepare_plans, batches) if pool else map(_prepare_plans, batches)
+            for number, prepared in enumerate(rows, 1):
+                for table in prepared:
+                    writer.write(table)
+                if number % 25 == 0:
+                    progress(f"wrote {number * BATCH:,} plans")
+    finally:
+        _PLANS = []
+    writer.next_ids[Leg] = first_leg
+
+
+@contextmanager
+def _plan_workers():
+    """A pool of forked workers (None with one core, or where fork is not offered): they inherit the fold."""
+    workers = os.cpu_count() or 1
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield pool
+
+
+def _prepare_plans(batch: tuple[int, int]) -> list[Prepared]:
+    """The rows `write_plan` saves one plan at a time, for plans [start, start + BATCH), legs numbered from
+    `first_leg`, in the order they must be written (plans, then legs, then what refers to legs)."""
+    start, first_leg = batch
+    rows = [plan_rows(plan) for plan in _PLANS[start:start + BATCH]]
+    legs = [leg for plan in rows for leg in plan.legs]
+    for number, leg in enumerate(legs, first_leg):
+        leg.pk = number
     children: dict[type, list] = {}
-    for rows in batch:
-        for leg, items in rows.leg_children:
+    for plan in rows:
+        for leg, items in plan.leg_children:
             for item in items:
                 item.leg = leg
                 children.setdefault(type(item), []).append(item)
-    for model in (ManifestLine, Vehicle, Inspection):
-        writer.insert(model, children.get(model, []))
-    writer.insert(Position, [p for rows in batch for p in rows.positions])
-    writer.insert(Clock, [c for rows in batch for c in rows.clocks])
+    return [prepare(Plan, [plan.plan for plan in rows]), prepare(Leg, legs),
+            *(prepare(model, children.get(model, [])) for model in (ManifestLine, Vehicle, Inspection)),
+            prepare(Position, [p for plan in rows for p in plan.positions]),
+            prepare(Clock, [c for plan in rows for c in plan.clocks])]
 
 
 def _last_times(kind: str) -> dict:
