@@ -73,8 +73,10 @@ def rebuild(progress: Callable[[str], None] = lambda message: None, check_signat
         entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)
                    .iterator(chunk_size=10_000)]
         covered = 0 if check_signatures else _signed_prefix(entries)
-        progress(f"read {len(entries):,} entries; the latest signed checkpoint covers {covered:,} and agrees; "
-                 f"folding them, the signatures of the other {len(entries) - covered:,} checked on every core")
+        vouched = "every signature checked again" if check_signatures else \
+            f"the latest signed checkpoint covers {covered:,} and agrees"
+        progress(f"read {len(entries):,} entries; {vouched}; folding them, the signatures of "
+                 f"{len(entries) - covered:,} checked on every core meanwhile")
         kept = {model: _kept_values(model) for model in derived_models()}
         for model in derived_models():
             _empty(model)
