@@ -13,7 +13,7 @@ from typing import Protocol
 from .engine import Party, State, apply, parse_statement, settle
 from .engine.apply import check_time
 from .engine.errors import refuse
-from .engine.statements import Statement, parse_key_statement
+from .engine.statements import Statement, parse_key_statement, parse_statement_json
 from .ledger.envelope import Envelope, unseal, unseal_audited
 from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord, SigningKind, signing_kind
 from .ledger.passkeys import WebAuthnPolicy
@@ -54,6 +54,15 @@ class Folded:
         return self.signer.member if self.signer else None
 
 
+def _parse(envelope: Envelope) -> Statement:
+    """The typed statement, decoded from its canonical JSON when the envelope holds it: the same records and
+    refusals as converting the decoded dict, ~10x faster (msgspec's convert from a dict to a tagged union
+    costs more than decoding the JSON again)."""
+    if envelope.statement_json:
+        return parse_statement_json(envelope.statement_json)
+    return parse_statement(envelope.statement)
+
+
 class LogFold:
     def __init__(self, operator: str, registrar_public: bytes, webauthn: WebAuthnPolicy | None = None) -> None:
         """`webauthn`: the origins (and their RP ids) where passkeys may sign; none: every passkey
@@ -76,7 +85,7 @@ class LogFold:
         kind = envelope.statement.get("type")
         if kind in KEY_STATEMENTS:
             return self._apply_key_statement(envelope)
-        statement = parse_statement(envelope.statement)
+        statement = _parse(envelope)
         deferred = signatures is not None and not signature_checked
         signer = self.keys.signer(self.size, envelope, signature_checked, defer=deferred)
         changed = settle(self.state, max(statement.seconds(), self.state.clock))

@@ -172,7 +172,7 @@ def unseal_audited(entry: bytes) -> Envelope:
     """Parse an entry that `unseal` (and its signature check) already accepted, e.g. in a parallel audit of
     the whole log: the same result, without checking form again."""
     value = msgspec.json.decode(entry)
-    return _envelope(value["statement"], value["signature"], entry)
+    return _envelope(value["statement"], value["signature"], entry, decode=binascii.a2b_base64)
 
 
 def _check_signature_shape(key: str, signature: Any) -> None:
@@ -187,15 +187,17 @@ def _check_signature_shape(key: str, signature: Any) -> None:
                             "'clientDataJSON' and 'signature', each a base64 string")
 
 
-def _envelope(statement: dict[str, Any], signature: str | dict, entry: bytes) -> Envelope:
+def _envelope(statement: dict[str, Any], signature: str | dict, entry: bytes, decode=None) -> Envelope:
     """`entry` is canonical: {"signature":…,"statement":{…}} with the keys in that order, the signature a
     base64 string or an object of base64 strings (no quote in either), so the statement's canonical form
-    is what follows the first "statement": and precedes the closing brace."""
+    is what follows the first "statement": and precedes the closing brace. `decode`: base64 already checked
+    strict (an audited entry), else `_strict_b64`."""
+    b64 = decode or _strict_b64
     statement_json = entry[entry.index(b'"statement":') + 12 : -1]
     if isinstance(signature, str):
-        return Envelope(statement, _b64(signature), entry, None, statement_json)
-    assertion = Assertion(_b64(signature["authenticatorData"]), _b64(signature["clientDataJSON"]),
-                          _b64(signature["signature"]))
+        return Envelope(statement, b64(signature), entry, None, statement_json)
+    assertion = Assertion(b64(signature["authenticatorData"]), b64(signature["clientDataJSON"]),
+                          b64(signature["signature"]))
     return Envelope(statement, b"", entry, assertion, statement_json)
 
 
@@ -281,7 +283,7 @@ def _std(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _b64(text: str) -> bytes:
+def _strict_b64(text: str) -> bytes:
     """Strict base64: the standard alphabet, required padding, and the pad bits zero (the one spelling of
     the bytes), so no two entries carry the same signature written differently."""
     try:

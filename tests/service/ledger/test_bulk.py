@@ -50,6 +50,6 @@ def test_the_writer_gives_the_database_what_django_would(parties):
         convert = _converter(fields)
         for obj in model.objects.all()[:50]:
             values = [getattr(obj, f.attname) for f in fields]
-            assert convert(values) == [f.get_db_prep_save(v, connection) for f, v in zip(fields, values)]
+            assert convert(values) == [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
             compared += 1
     assert compared > 50

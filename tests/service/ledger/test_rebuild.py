@@ -195,27 +195,76 @@ def test_rebuild_keeps_unknown_weights_unknown_and_the_published_cells():
     assert Attestation.objects.get(pk="x-1").lines.get(item="Flour").published == {"Units": "Pallets", "Quantity": "3"}
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_a_bad_signature_refuses_the_rebuild_and_changes_nothing(parties, monkeypatch, parallel):
-    """The fold goes on while the signatures are checked elsewhere; the first bad one still refuses it all."""
+def forge_a_signature() -> int:
+    """Replace the signature of a plan statement in the log's second half with 64 zero bytes; its index."""
     import base64
 
     import msgspec
 
-    from corridor.ledger import audit
     from corridor.service.ledger.models import LogEntry
-    from corridor.service.ledger.rebuild import RebuildError
 
-    monkeypatch.setattr(audit, "PARALLEL_FROM", 1 if parallel else 10**9)
-    monkeypatch.setattr(audit, "CHUNK", 3)
-    drive(SCENARIO, parties)
-    before = dump()
     entries = list(LogEntry.objects.order_by("idx"))
     victim = next(e for e in entries[len(entries) // 2:] if b'"type":"plan.' in bytes(e.data))
     value = msgspec.json.decode(bytes(victim.data))
     value["signature"] = base64.b64encode(bytes(64)).decode()
     with domain_writes():
         LogEntry.objects.filter(pk=victim.pk).update(data=msgspec.json.encode(value, order="sorted"))
-    with pytest.raises(RebuildError, match=f"entry {victim.idx}: signature.invalid"):
+    return victim.idx
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_bad_signature_refuses_the_rebuild_and_changes_nothing(parties, monkeypatch, parallel):
+    """Entries no checkpoint covers: the fold goes on while their signatures are checked elsewhere; the first
+    bad one still refuses it all."""
+    from corridor.ledger import audit
+    from corridor.service.ledger.rebuild import RebuildError
+
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1 if parallel else 10**9)
+    monkeypatch.setattr(audit, "CHUNK", 3)
+    drive(SCENARIO, parties)
+    before = dump()
+    victim = forge_a_signature()
+    with pytest.raises(RebuildError, match=f"entry {victim}: signature.invalid"):
         rebuild()
     assert dump() == before
+
+
+@pytest.mark.parametrize("check_signatures", [False, True])
+def test_an_entry_changed_under_a_signed_checkpoint_refuses_the_rebuild(parties, tiles, check_signatures):
+    """Under a checkpoint the signed tree vouches for the entries: a changed one breaks its root (or, when
+    every signature is checked again, its signature)."""
+    from corridor.service.ledger.integrator import integrate_now
+    from corridor.service.ledger.rebuild import RebuildError
+
+    drive(SCENARIO, parties)
+    integrate_now()
+    before = dump()
+    victim = forge_a_signature()
+    expected = f"entry {victim}: signature.invalid" if check_signatures else "do not match its signed checkpoint"
+    with pytest.raises(RebuildError, match=expected):
+        rebuild(check_signatures=check_signatures)
+    assert dump() == before
+
+
+def test_rebuild_equals_incremental_with_part_of_the_log_under_a_checkpoint(parties, tiles):
+    """Entries under the checkpoint are folded as vouched for, the rest checked in full: the same rows."""
+    from corridor.service.ledger.integrator import integrate_now
+    from corridor.service.ledger.models import SignedCheckpoint
+
+    def submit(plan: str) -> None:
+        with clock.frozen_at(T):
+            record_as("org-a", "plan.submit", {k: v for k, v in plan_body().items() if k != "plan"}, plan=plan)
+
+    submit("before")
+    integrate_now()
+    submit("after")
+    assert 0 < SignedCheckpoint.objects.order_by("-size").first().size < log_size()
+    incremental = dump()
+    rebuild()
+    assert dump() == incremental
+
+
+def log_size() -> int:
+    from corridor.service.ledger.models import LogEntry
+
+    return LogEntry.objects.count()

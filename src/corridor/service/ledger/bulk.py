@@ -32,16 +32,13 @@ class BulkWriter:
             self.next_ids[model] = obj.pk + 1
 
     def insert(self, model: type[models.Model], objects: list[models.Model]) -> None:
-        if not objects:
+        self.write(prepare(model, objects))
+
+    def write(self, prepared: Prepared | None) -> None:
+        """Rows prepared by `prepare` (here, or in another process)."""
+        if prepared is None:
             return
-        database_ids = objects[0].pk is None  # rows nobody references get their ids from the database
-        fields = [f for f in model._meta.concrete_fields if not (isinstance(f, models.AutoField) and database_ids)]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES " \
-              f"({', '.join(['%s'] * len(fields))})"
-        names = [f.attname for f in fields]
-        convert = _converter(fields)
-        rows = [convert([getattr(obj, name) for name in names]) for obj in objects]
+        model, sql, rows = prepared
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
         self.written.add(model)
@@ -67,6 +64,24 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+Prepared = tuple[type[models.Model], str, list[list]]  # the model, its INSERT and rows of database values
+
+
+def prepare(model: type[models.Model], objects: list[models.Model]) -> Prepared | None:
+    """The INSERT of `objects` and their rows in the database's values: no query, so it also runs in a
+    forked worker (whose rows the parent then writes)."""
+    if not objects:
+        return None
+    database_ids = objects[0].pk is None  # rows nobody references get their ids from the database
+    fields = [f for f in model._meta.concrete_fields if not (isinstance(f, models.AutoField) and database_ids)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES " \
+          f"({', '.join(['%s'] * len(fields))})"
+    names = [f.attname for f in fields]
+    convert = _converter(fields)
+    return model, sql, [convert([getattr(obj, name) for name in names]) for obj in objects]
 
 
 def _converter(fields: list[models.Field]):

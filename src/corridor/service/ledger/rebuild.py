@@ -1,10 +1,16 @@
 """`corridor rebuild`: drop every read model and fold the whole log again.
 
-The fold runs in order and checks everything about each entry but its signature (form, key history,
-passkey client data and counter, the rules); the signatures are checked meanwhile on the other cores
-(`ledger.audit.SignatureChecks`), and the read models are written in bulk. Nothing is committed until
-every signature has passed: one bad signature refuses the whole rebuild, naming the first bad entry (the
-lowest index, as a sequential check would). Notifications are not sent again.
+Which entries are trusted as logged: every entry was checked in full (form, key, signature, rules) before
+`record()` committed it, and the log key signs the Merkle tree over the entries in its checkpoints. So the
+entries the latest signed checkpoint covers are checked against it — the checkpoint's signature, and the
+root recomputed from every entry's bytes (a changed, added, dropped or reordered entry changes it) — and
+their signatures are not checked one by one again. The entries after it (not yet in a checkpoint), or every
+entry with `check_signatures` (`corridor rebuild --check-signatures`, an audit on the server: `corridor
+verify` is the one for anyone else), are checked in full: the fold checks everything about each in order but
+its signature, and the signatures are checked meanwhile on the other cores (`ledger.audit.SignatureChecks`).
+Nothing is committed until every check has passed: one bad signature refuses the whole rebuild, naming the
+first bad entry (the lowest index, as a sequential check would). The fold then applies every entry with the
+rules, in order, whichever way its signature was established. Notifications are not sent again.
 
 What is rebuilt is decided by each model, not by a list here: a model declares `derived_from_log` (a
 test holds every model to declaring it). Only derived tables are emptied, with plain DELETEs that do not
@@ -16,23 +22,31 @@ refuses the rebuild rather than losing the row.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import msgspec
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
+from ...engine.state import PlanState
 from ...fold import Folded, LogFold
 from ...ledger.audit import EntryError, Failure, SignatureChecks
+from ...ledger.checkpoint import CheckpointError, parse_checkpoint
 from ...ledger.envelope import EnvelopeError
+from ...ledger.merkle import leaf_hash, root_of
+from ...ledger.note import NoteError, open_note
 from ..guard import domain_writes
 from ..incidents.projection import write_incident
 from ..parties.models import Party, PartyKey, Route
 from ..passages.models import Attestation, AttestedLine, Clock, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
-from ..passages.projection import PlanRows, attestation_rows, plan_rows
-from .bulk import BulkWriter
-from .keys import OPERATOR, operator_public
-from .models import LogEntry, StatementIndex
+from ..passages.projection import attestation_rows, plan_rows
+from .bulk import BulkWriter, Prepared, prepare
+from .keys import OPERATOR, log_signer, operator_public
+from .models import LogEntry, SignedCheckpoint, StatementIndex
 from .origins import policy
 from .projection import statement_columns
 from .record import _drop_fold, _take_writer_lock
@@ -53,18 +67,22 @@ class RebuildError(RuntimeError):
     pass
 
 
-def rebuild(progress: Callable[[str], None] = lambda message: None) -> int:
+def rebuild(progress: Callable[[str], None] = lambda message: None, check_signatures: bool = False) -> int:
     with transaction.atomic(), domain_writes():
         _take_writer_lock()
         entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)
                    .iterator(chunk_size=10_000)]
-        progress(f"read {len(entries):,} entries; folding them, their signatures checked on every core")
+        covered = 0 if check_signatures else _signed_prefix(entries)
+        vouched = "every signature checked again" if check_signatures else \
+            f"the latest signed checkpoint covers {covered:,} and agrees"
+        progress(f"read {len(entries):,} entries; {vouched}; folding them, the signatures of "
+                 f"{len(entries) - covered:,} checked on every core meanwhile")
         kept = {model: _kept_values(model) for model in derived_models()}
         for model in derived_models():
             _empty(model)
         writer = BulkWriter()
-        with SignatureChecks(len(entries)) as checks:
-            fold = _fold_all(entries, progress, writer, checks)
+        with SignatureChecks(len(entries) - covered) as checks:
+            fold = _fold_all(entries, covered, progress, writer, checks)
             progress("writing read models")
             _write_all(fold, writer, progress)
             _refuse_bad_signature(checks.first_failure())
@@ -101,11 +119,33 @@ def _check_references() -> None:
         raise RebuildError(f"rows kept across the rebuild refer to what the log no longer holds: {error}") from None
 
 
-def _fold_all(entries: list[bytes], progress, writer: BulkWriter, checks: SignatureChecks) -> LogFold:
+def _signed_prefix(entries: list[bytes]) -> int:
+    """How many entries (from the first) the latest signed checkpoint covers, once its signature by the log
+    key and its root over those entries' bytes are checked; RebuildError if either does not hold."""
+    row = SignedCheckpoint.objects.order_by("-size").first()
+    if row is None:
+        return 0
+    try:
+        checkpoint = parse_checkpoint(open_note(row.note, [log_signer().verifier]).text)
+    except (NoteError, CheckpointError) as error:
+        raise RebuildError(f"the latest checkpoint (size {row.size}) does not verify: {error}") from None
+    if checkpoint.size != row.size or checkpoint.size > len(entries):
+        raise RebuildError(f"the latest checkpoint covers {checkpoint.size:,} entries; the log holds {len(entries):,}")
+    if root_of([leaf_hash(entry) for entry in entries[: checkpoint.size]]) != checkpoint.root:
+        raise RebuildError(f"the log's first {checkpoint.size:,} entries do not match its signed checkpoint: "
+                           "an entry changed after it was logged")
+    return checkpoint.size
+
+
+def _fold_all(entries: list[bytes], covered: int, progress, writer: BulkWriter, checks: SignatureChecks) -> LogFold:
+    """`covered`: how many entries (from the first) the signed tree vouches for (see the module's docstring)."""
     fold, rows = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
     for entry in entries:
         try:
-            folded = fold.apply_entry(entry, signatures=checks)
+            if fold.size < covered:
+                folded = fold.apply_entry(entry, signature_checked=True)
+            else:
+                folded = fold.apply_entry(entry, signatures=checks)
         except EnvelopeError as error:
             _refuse_bad_signature(checks.first_failure())  # an earlier entry's signature fails first
             raise RebuildError(f"the log does not verify: {EntryError(fold.size, error.code, error.message)}") \
@@ -148,11 +188,7 @@ def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
         PartyKey(key_id=k.key, party_id=k.party, public=k.public, registered_at=k.valid_after, revoked_at=k.revoked_at)
         for k in fold.keys.keys.values() if not k.registrar
     ])
-    plans = list(state.plans.values())
-    for start in range(0, len(plans), BATCH):
-        _insert_plans([plan_rows(plan) for plan in plans[start:start + BATCH]], writer)
-        if start and start % (BATCH * 25) == 0:
-            progress(f"wrote {start:,} plans")
+    _write_plans(list(state.plans.values()), writer, progress)
     for incident_id in state.incidents:
         write_incident(fold, incident_id)
     records = list(state.attestations.values())
@@ -162,22 +198,67 @@ def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
         writer.insert(AttestedLine, lines)
 
 
-def _insert_plans(batch: list[PlanRows], writer: BulkWriter) -> None:
-    """The same rows `write_plan` saves one plan at a time, written for a whole batch."""
-    writer.insert(Plan, [rows.plan for rows in batch])
-    legs = [leg for rows in batch for leg in rows.legs]
-    writer.assign_ids(legs)
-    writer.insert(Leg, legs)
+_PLANS: list = []  # the plans whose rows forked workers build (set before the fork, read in the workers)
+
+
+def _write_plans(plans: list[PlanState], writer: BulkWriter, progress) -> None:
+    """Every plan's rows, built and converted a batch at a time by one forked worker per core (plan_rows is
+    pure: no query) while this process writes the batches before, in order. Each batch's leg ids are known
+    beforehand (one Leg row per leg of the plan's content), so workers number them without talking."""
+    global _PLANS
+    batches, first_leg = [], 1
+    for start in range(0, len(plans), BATCH):
+        batches.append((start, first_leg))
+        first_leg += sum(len(plan.content.legs) for plan in plans[start:start + BATCH])
+    _PLANS = plans
+    try:
+        with _plan_workers() as pool:
+            rows = pool.imap(_prepare_plans, batches) if pool else map(_prepare_plans, batches)
+            for number, prepared in enumerate(rows, 1):
+                for table in prepared:
+                    writer.write(table)
+                if number % 25 == 0:
+                    progress(f"wrote {number * BATCH:,} plans")
+    finally:
+        _PLANS = []
+    writer.next_ids[Leg] = first_leg
+
+
+@contextmanager
+def _plan_workers():
+    """A pool of forked workers (None with one core, or where fork is not offered): they inherit the fold."""
+    workers = os.cpu_count() or 1
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    # Freeze what the fold built before forking: otherwise each worker's collector walks (and so copies,
+    # page by page) the whole inherited state on its full passes, which made the workers several times slower.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
+def _prepare_plans(batch: tuple[int, int]) -> list[Prepared]:
+    """The rows `write_plan` saves one plan at a time, for plans [start, start + BATCH), legs numbered from
+    `first_leg`, in the order they must be written (plans, then legs, then what refers to legs)."""
+    start, first_leg = batch
+    rows = [plan_rows(plan) for plan in _PLANS[start:start + BATCH]]
+    legs = [leg for plan in rows for leg in plan.legs]
+    for number, leg in enumerate(legs, first_leg):
+        leg.pk = number
     children: dict[type, list] = {}
-    for rows in batch:
-        for leg, items in rows.leg_children:
+    for plan in rows:
+        for leg, items in plan.leg_children:
             for item in items:
                 item.leg = leg
                 children.setdefault(type(item), []).append(item)
-    for model in (ManifestLine, Vehicle, Inspection):
-        writer.insert(model, children.get(model, []))
-    writer.insert(Position, [p for rows in batch for p in rows.positions])
-    writer.insert(Clock, [c for rows in batch for c in rows.clocks])
+    return [prepare(Plan, [plan.plan for plan in rows]), prepare(Leg, legs),
+            *(prepare(model, children.get(model, [])) for model in (ManifestLine, Vehicle, Inspection)),
+            prepare(Position, [p for plan in rows for p in plan.positions]),
+            prepare(Clock, [c for plan in rows for c in plan.clocks])]
 
 
 def _last_times(kind: str) -> dict:
