@@ -470,10 +470,9 @@ def _catch_up(fold: LogFold, until: int | None = None) -> LogFold:
     checked the entry's signature in the very transaction that inserted it (or, for a log loaded in bulk,
     by `corridor rebuild`, which checks each entry or the signed checkpoint covering it). Whoever could
     write a row there unchecked could as well write the read models the service answers from, so a second
-    check here protects nothing; it
-    was 81 % of a replay's cost. Each entry's key must still be valid for its party at its index, and the
-    rules are applied in order, as for any entry (`LogFold.apply_entry`). `corridor verify` re-checks
-    every signature from the public log.
+    check here protects nothing; it was 81 % of a replay's cost. Each entry's key must still be valid for
+    its party at its index, and the rules are applied in order, as for any entry (`LogFold.apply_entry`).
+    `corridor verify` re-checks every signature from the public log.
     """
     table = LogEntry._meta.db_table
     while until is None or fold.size < until:
