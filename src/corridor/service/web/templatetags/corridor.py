@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 
 from ....engine.times import format_duration, format_time
 from ...ledger.signatures import how_signed
+from .. import labels
 
 register = template.Library()
 
@@ -41,3 +42,15 @@ def signed(row) -> str:
     if isinstance(row, dict):
         return how_signed(row.get("signed_by", ""), row.get("member"), gettext)
     return how_signed(getattr(row, "signed_by", ""), getattr(row, "member", None), gettext)
+
+
+@register.filter(name="label")
+def label_filter(code, vocabulary: str) -> str:
+    """`{{ plan.status|label:"status" }}` -> "awaiting consent" in the reader's language (see web/labels.py)."""
+    return labels.label(code, vocabulary)
+
+
+@register.filter
+def labels_of(codes, vocabulary: str) -> str:
+    """`{{ p.capacities|labels_of:"capacity" }}` -> "border control, customs"."""
+    return ", ".join(labels.label(code, vocabulary) for code in codes or ())

@@ -1,0 +1,74 @@
+"""Every code the log speaks in (statuses, phases, stances, statement types, capacities, reasons, decisions,
+discrepancies, incident categories), as words in the reader's language. The log and the API keep the codes;
+only the pages translate them, through `{{ code|label:"status" }}`. An unknown code is shown as itself, so a
+newer log never breaks an older page — and the walking test (tests/service/web) fails on any code shown raw."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+STATUS = {
+    "submitted": _("submitted"), "awaiting_consent": _("awaiting consent"), "refused": _("refused"),
+    "withdrawn": _("withdrawn"), "cleared": _("cleared"), "scheduled": _("scheduled"),
+    "in_progress": _("in progress"), "completed": _("completed"), "cancelled": _("cancelled"),
+    "expired": _("expired"), "aborted": _("aborted"),
+}
+PHASE = {
+    "planned": _("planned"), "arrived": _("arrived"), "held": _("held"), "cleared": _("cleared"),
+    "released": _("released"), "in_transit": _("in transit"), "delivered": _("delivered"),
+    "turned_back": _("turned back"),
+}
+STANCE = {"pending": _("pending"), "consented": _("consented"), "refused": _("refused"), "withdrawn": _("withdrawn")}
+CAPACITY = {
+    "border_control": _("border control"), "customs": _("customs"), "transit": _("transit"),
+    "receiving_security": _("receiving authority (security)"), "escort": _("escort"),
+}
+REASON = {
+    "security": _("security"), "documentation": _("documentation"), "manifest": _("manifest"),
+    "dual_use": _("dual-use goods"), "route_unavailable": _("route unavailable"), "timing": _("timing"),
+    "conditions_unmet": _("conditions not met"), "incident": _("incident"), "other": _("other"),
+}
+DECISION = {
+    "cleared": _("cleared"), "cleared_with_offload": _("cleared with offload"), "held": _("held"),
+    "turned_back": _("turned back"),
+}
+DISCREPANCY = {
+    "missing": _("missing"), "excess": _("excess"), "undeclared": _("undeclared"), "damaged": _("damaged"),
+    "seal_broken": _("seal broken"),
+}
+INCIDENT_CATEGORY = {
+    "denial_of_needs": _("denial of needs"), "restricted_population_access": _("restricted access of the population"),
+    "restricted_entry": _("restricted entry"), "restricted_movement": _("restricted movement"),
+    "interference": _("interference"), "violence": _("violence"), "hostilities": _("hostilities"),
+    "mines_uxo": _("mines and unexploded ordnance"), "physical_environment": _("physical environment"),
+}
+STATEMENT = {
+    "plan.submit": _("request for passage"), "plan.amend": _("amendment"), "plan.consent": _("consent"),
+    "plan.refuse": _("refusal"), "plan.request_info": _("question"), "plan.answer": _("answer"),
+    "plan.withdraw": _("withdrawal of consent"), "plan.cancel": _("cancellation"), "plan.note": _("document"),
+    "plan.reveal": _("reveal of window and plates"), "slot.propose": _("slot proposed"),
+    "slot.confirm": _("slot confirmed"), "slot.decline": _("slot declined"), "leg.arrive": _("arrival"),
+    "leg.inspect": _("inspection"), "plan.go": _("go"), "leg.depart": _("departure"),
+    "leg.deliver": _("delivery receipt"), "incident.report": _("incident report"),
+    "incident.dispute": _("incident disputed"), "party.register": _("party registered"),
+    "route.define": _("route defined"), "passage.attest": _("passage attested"),
+}
+PARTY_KIND = {
+    "humanitarian": _("humanitarian organisation"), "authority": _("authority"), "escort": _("escort"),
+    "observer": _("observer"), "operator": _("operator"), "source": _("data source"),
+}
+LINKAGE = {"independent": _("independent legs"), "simultaneous": _("simultaneous legs")}
+DIRECTION = {"forward": _("forward"), "reverse": _("reverse")}
+
+VOCABULARIES = {
+    "status": STATUS, "phase": PHASE, "stance": STANCE, "capacity": CAPACITY, "reason": REASON,
+    "decision": DECISION, "discrepancy": DISCREPANCY, "incident": INCIDENT_CATEGORY, "statement": STATEMENT,
+    "party_kind": PARTY_KIND, "linkage": LINKAGE, "direction": DIRECTION,
+}
+
+
+def label(code: object, vocabulary: str) -> str:
+    """The words for a code in the active language; the code itself when the vocabulary does not know it."""
+    if code in (None, ""):
+        return ""
+    return str(VOCABULARIES[vocabulary].get(str(code), code))
