@@ -32,6 +32,13 @@ def test_plan_needs_legs_with_distinct_ids_and_goods():
     world.refused("plan.invalid", "org-a", "plan.submit", legs=[leg(lines=[])])
 
 
+def test_a_line_may_name_the_vehicle_that_carries_it_but_only_one_of_its_leg():
+    on_v1 = [line | {"vehicle": "v1"} for line in leg()["lines"]]
+    plan = World().submit(legs=[leg(lines=on_v1)]).plan()
+    assert [line.vehicle for line in plan.content.legs[0].lines] == ["v1", "v1"]
+    World().refused("plan.invalid", "org-a", "plan.submit", legs=[leg(lines=[on_v1[0] | {"vehicle": "v9"}])])
+
+
 def test_plan_cannot_expire_before_it_is_submitted():
     World().refused("plan.invalid", "org-a", "plan.submit", **two_legs(expires_at="2020-01-01T00:00:00Z"))
 

@@ -85,13 +85,19 @@ class Route(Record, frozen=True, kw_only=True):
         return {req.capacity for req in self.policy if req.party == party}
 
 
-class ManifestLine(Record, frozen=True, kw_only=True):
+class ManifestLine(Record, frozen=True, kw_only=True, omit_defaults=True):
+    """`vehicle`, when given, names the vehicle of the leg that carries the line (a checkpoint inspects
+    vehicle by vehicle); a line without one is carried by the leg as a whole. omit_defaults: a line
+    without a vehicle encodes exactly as before the field existed, so every plan's version still holds.
+    Only `vehicle` has a default here; a field added later must keep that true."""
+
     id: Id
     item: Text
     category: Text
     quantity: PositiveCount
     unit: Label
     weight_kg: Count
+    vehicle: Id | None = None
 
 
 class Vehicle(Record, frozen=True, kw_only=True):

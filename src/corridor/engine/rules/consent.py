@@ -161,6 +161,7 @@ def _check_content(state: State, content: PlanContent, requester: str, now: int)
     for leg in content.legs:
         _require_unique(f"manifest line in leg {leg.id}", [line.id for line in leg.lines])
         _require_unique(f"vehicle in leg {leg.id}", [vehicle.id for vehicle in leg.vehicles])
+        _require_known_vehicles(leg)
         if not leg.lines:
             raise refuse("plan.invalid", f"leg {leg.id} lists no goods")
         route = state.routes.get(leg.route)
@@ -173,6 +174,13 @@ def _check_content(state: State, content: PlanContent, requester: str, now: int)
     if expires_at is not None and expires_at <= now:
         raise refuse("plan.invalid", f"the plan would expire at {content.expires_at}, before it is submitted")
     return {party: tuple(caps) for party, caps in required.items()}, expires_at
+
+
+def _require_known_vehicles(leg) -> None:
+    vehicles = {vehicle.id for vehicle in leg.vehicles}
+    unknown = sorted({line.vehicle for line in leg.lines if line.vehicle is not None} - vehicles)
+    if unknown:
+        raise refuse("plan.invalid", f"leg {leg.id} puts goods on vehicles it does not list: {', '.join(unknown)}")
 
 
 def _require_unique(what: str, ids: list[str]) -> None:
