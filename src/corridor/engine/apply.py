@@ -15,9 +15,9 @@ from .clock import refresh_clock
 from .errors import refuse
 from .lifecycle import derive_status
 from .model import Route
-from .rules import consent, incidents, movement, registry, reveal, slots
+from .rules import consent, incidents, movement, permits, registry, reveal, slots
 from .state import BEFORE_MOVEMENT, CLOSED_STATUSES, PlanState, State
-from .statements import REGISTRY_TYPES, STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
+from .statements import PERMIT_TYPES, REGISTRY_TYPES, STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
 from .times import format_time
 
 # Small clock differences between the parties' machines are tolerated; larger jumps back are refused.
@@ -48,10 +48,14 @@ HANDLERS_BY_TYPE: dict[str, Handler] = {
     "party.register": registry.register_party,
     "route.define": registry.define_route,
     "passage.attest": registry.attest_passage,
+    "permit.issue": permits.issue,
+    "permit.revoke": permits.revoke,
 }
 HANDLERS: dict[type, Handler] = {STATEMENT_CLASSES[kind]: handler for kind, handler in HANDLERS_BY_TYPE.items()}
 # statements whose speaker's kind is checked against the statement (registry and attestations)
-ROLE_CHECKED: frozenset[type] = frozenset(STATEMENT_CLASSES[kind] for kind in (*REGISTRY_TYPES, "passage.attest"))
+ROLE_CHECKED: frozenset[type] = frozenset(STATEMENT_CLASSES[kind]
+                                          for kind in (*REGISTRY_TYPES, *PERMIT_TYPES, "passage.attest"))
+OPERATOR_TYPES = REGISTRY_TYPES | PERMIT_TYPES  # only an operator makes these, and an operator nothing else
 ROLE_KINDS = frozenset({"operator", "source"})
 PLAN_CLASSES: frozenset[type] = frozenset(cls for cls in STATEMENT_CLASSES.values() if issubclass(cls, PlanStatement))
 
@@ -116,8 +120,8 @@ def _check_speaker(state: State, st: Statement, moment: int) -> None:
         raise refuse("party.unknown", f"no party {st.party!r} is registered")
     if party.kind == "observer":
         raise refuse("party.observer", f"{party.name} is an observer: observers read everything and act on nothing")
-    if party.kind in ("operator", "source") or st.type in REGISTRY_TYPES or st.type == "passage.attest":
-        registry.check_role(state, st, st.type in REGISTRY_TYPES, st.type == "passage.attest")
+    if party.kind in ("operator", "source") or st.type in OPERATOR_TYPES or st.type == "passage.attest":
+        registry.check_role(state, st, st.type in OPERATOR_TYPES, st.type == "passage.attest")
     expected = state.last_seq.get(st.party, 0) + 1
     if st.seq < expected:
         raise refuse("seq.duplicate", f"{st.party} already made statement #{st.seq}; the next is #{expected}")

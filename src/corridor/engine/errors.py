@@ -59,6 +59,13 @@ CODES: dict[str, str] = {
     "incident.category": "The category is not in the OCHA access monitoring taxonomy.",
     "incident.own_claim": "A party cannot dispute its own claim.",
     "note.invalid": "A note is identified by the SHA-256 of the document, as 64 lowercase hex digits.",
+    "permit.not_cleared": "Permits are issued for a leg cleared for passage (slot confirmed), not yet released.",
+    "permit.stale_version": "The permit names a plan version that is not the current one.",
+    "permit.exists": "A permit with this id was already issued on this plan.",
+    "permit.duplicate": "The vehicle already holds a permit that is not revoked; revoke it before issuing another.",
+    "permit.unknown": "The plan has no permit with this id.",
+    "permit.revoked": "The permit is already revoked.",
+    "vehicle.unknown_on_leg": "The leg names no vehicle with this id.",
 }
 
 

@@ -98,6 +98,19 @@ class Note(Mutable, kw_only=True):
     at: int
 
 
+class PermitRecord(Mutable, kw_only=True, omit_defaults=True):
+    """A permit issued on the log (permit.issue); `revoked_at` and `reason` once permit.revoke said so."""
+
+    leg: str
+    vehicle: str
+    version: str
+    digest: str
+    issued_at: int
+    consents: tuple[int, ...] = ()
+    revoked_at: int | None = None
+    reason: str | None = None
+
+
 class PlanState(Mutable, kw_only=True):
     id: str
     requester: str
@@ -121,6 +134,7 @@ class PlanState(Mutable, kw_only=True):
     dormant_since: int | None = None
     dormant: list[tuple[int, int]] = []
     plates: list[RevealedPlate] = []
+    permits: dict[str, PermitRecord] = {}
 
     @property
     def closed(self) -> bool:

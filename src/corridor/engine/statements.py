@@ -239,6 +239,28 @@ class AttestPassage(Record, frozen=True, kw_only=True):
     lines: tuple[AttestedLine, ...]
 
 
+class IssuePermit(Record, frozen=True, kw_only=True):
+    """The operator's service issued a signed passage permit for one vehicle of a cleared leg (permits/).
+    The log carries `digest`, the SHA-256 of the signed permit, never its plate or window; `consents` are
+    the log indexes of the consents and slot confirmations it rests on."""
+
+    permit: Id
+    leg: Ref
+    vehicle: Ref
+    version: Sha256Hex
+    digest: Sha256Hex
+    consents: tuple[Count, ...] = ()
+
+
+PermitRevocationReason = Literal["amendment", "withdrawal", "cancellation", "refusal", "other"]
+
+
+class RevokePermit(Record, frozen=True, kw_only=True):
+    permit: Ref
+    reason: PermitRevocationReason
+    text: Text = ""
+
+
 PAYLOADS: dict[str, type[Record]] = {
     "plan.submit": PlanContent,
     "plan.amend": PlanContent,
@@ -263,8 +285,11 @@ PAYLOADS: dict[str, type[Record]] = {
     "party.register": Party,
     "route.define": Route,
     "passage.attest": AttestPassage,
+    "permit.issue": IssuePermit,
+    "permit.revoke": RevokePermit,
 }
 REGISTRY_TYPES = frozenset({"party.register", "route.define"})
+PERMIT_TYPES = frozenset({"permit.issue", "permit.revoke"})  # made by the operator's service, like the registry
 PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute", "passage.attest"}) | REGISTRY_TYPES
 # a clear value where the schema wants a salted commitment: refused with a code that says so
 COMMITTED_FIELDS = {"crew": "crew.not_committed", "plate": "plate.not_committed", "window": "window.not_committed"}
