@@ -8,6 +8,7 @@ examples and the EU DCC vectors (tests/permits/test_cose.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 COSE_SIGN1_TAG = 18
+CWT_TAG = 61  # RFC 8392: a CWT may wrap its COSE message in this tag too (the DCC vectors do)
 ALG, CONTENT_TYPE, KID = 1, 3, 4  # header labels (RFC 9052 §3.1)
 EDDSA, ES256, PS256 = -8, -7, -37  # algorithms (RFC 9053; PS256: RFC 8230)
 
@@ -31,8 +33,8 @@ class CoseError(ValueError):
 
 @dataclass(frozen=True)
 class Sign1:
-    protected: dict[int, Any]
-    unprotected: dict[int, Any]
+    protected: Mapping[Any, Any]
+    unprotected: Mapping[Any, Any]
     payload: bytes
     signature: bytes
     protected_bytes: bytes
@@ -41,6 +43,12 @@ class Sign1:
     def alg(self) -> Any:
         """The algorithm, from the protected header when it is there (where it is covered by the signature)."""
         return self.protected.get(ALG, self.unprotected.get(ALG))
+
+    @property
+    def signed_protected(self) -> bytes:
+        """The protected header as signed: an empty map is signed as the zero-length bstr RFC 9052 §3 asks
+        for, however it was sent (the COSE examples' "sign-pass-01" sends it as h'a0')."""
+        return self.protected_bytes if self.protected else b""
 
     @property
     def kid(self) -> bytes | None:
@@ -61,21 +69,23 @@ def decode_sign1(data: bytes) -> Sign1:
         item = cbor2.loads(data)
     except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as error:
         raise CoseError(f"not CBOR: {error}") from None
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
     if isinstance(item, cbor2.CBORTag):
         if item.tag != COSE_SIGN1_TAG:
             raise CoseError(f"CBOR tag {item.tag} is not COSE_Sign1 ({COSE_SIGN1_TAG})")
         item = item.value
-    if not (isinstance(item, list) and len(item) == 4):
+    if not (isinstance(item, list | tuple) and len(item) == 4):  # cbor2 6 reads arrays as tuples
         raise CoseError("a COSE_Sign1 is an array of four items")
     protected_bytes, unprotected, payload, signature = item
-    if not (isinstance(protected_bytes, bytes) and isinstance(unprotected, dict)
+    if not (isinstance(protected_bytes, bytes) and isinstance(unprotected, Mapping)
             and isinstance(payload, bytes) and isinstance(signature, bytes)):
         raise CoseError("a COSE_Sign1 holds a protected bstr, a header map, a payload bstr and a signature bstr")
     try:
         protected = cbor2.loads(protected_bytes) if protected_bytes else {}
     except (cbor2.CBORDecodeError, ValueError) as error:
         raise CoseError(f"the protected header is not CBOR: {error}") from None
-    if not isinstance(protected, dict):
+    if not isinstance(protected, Mapping):
         raise CoseError("the protected header is not a map")
     return Sign1(protected, unprotected, payload, signature, protected_bytes)
 
@@ -87,7 +97,7 @@ def to_be_signed(protected_bytes: bytes, payload: bytes, external_aad: bytes = b
 
 def verify_sign1(message: Sign1, key: PublicKey, external_aad: bytes = b"") -> None:
     """Raise CoseError unless `message`'s signature by `key` verifies under its declared algorithm."""
-    data = to_be_signed(message.protected_bytes, message.payload, external_aad)
+    data = to_be_signed(message.signed_protected, message.payload, external_aad)
     alg, signature = message.alg, message.signature
     try:
         if alg == EDDSA and isinstance(key, Ed25519PublicKey):

@@ -26,8 +26,7 @@ def to_text(signed: bytes, prefix: str = PREFIX) -> str:
 
 
 def from_text(text: str, prefix: str = PREFIX) -> bytes:
-    """The signed bytes back from QR text. Like the DCC's readers, data that is not deflated is taken as is
-    (zlib's header tells the two apart)."""
+    """The signed bytes back from QR text: always deflated (the DCC vectors hold undeflated data invalid)."""
     text = text.strip()
     if not text.startswith(prefix):
         raise QrTextError(f"QR text does not begin with {prefix!r}")
@@ -35,8 +34,6 @@ def from_text(text: str, prefix: str = PREFIX) -> bytes:
         packed = base45.b45decode(text[len(prefix):])
     except ValueError as error:
         raise QrTextError(f"not base45: {error}") from None
-    if packed[:1] != b"\x78":  # zlib header
-        return packed
     try:
         return zlib.decompress(packed)
     except zlib.error as error:
@@ -62,8 +59,11 @@ def read_image(path: str | Path) -> str:
     import zxingcpp
     from PIL import Image
 
-    with Image.open(path) as image:
-        found = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    try:
+        with Image.open(path) as image:
+            found = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
+        raise QrTextError(f"{path} is not an image that can be read: {error}") from None
     if not found:
         raise QrTextError(f"no QR code found in {path}")
     return found[0].text
