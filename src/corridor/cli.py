@@ -5,7 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import audit, briefing, commit, data, keys, log, proof, scenario, service, sign, trust, verify, witness
+from .commands import (
+    audit,
+    briefing,
+    commit,
+    data,
+    keys,
+    log,
+    permit,
+    proof,
+    scenario,
+    service,
+    sign,
+    trust,
+    verify,
+    witness,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="corridor", description="Humanitarian passages on a public signed log.")
     commands = root.add_subparsers(required=True, metavar="COMMAND")
-    for family in (scenario, verify, audit, briefing, proof, witness, keys, sign, commit, service, data, trust, log):
+    for family in (scenario, verify, audit, briefing, proof, witness, keys, sign, commit, service, data, trust, log,
+                   permit):
         family.add(commands)
     return root
 
