@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "corridor.service.passages",
     "corridor.service.incidents",
     "corridor.service.outbox",
+    "corridor.service.permits",
     "corridor.service.web",
     "axes",  # sign-in throttling (see "Security" below)
 ]

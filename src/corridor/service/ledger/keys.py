@@ -35,9 +35,10 @@ def operator_public() -> bytes:
 
 def trust_text() -> str:
     """What a verifier needs: the log's key and the registrar's (see `corridor verify --trust`)."""
+    from ..permits.keys import permit_key
     from .origins import policy
 
-    log_signer(), operator_key(), policy()  # generated (and the passkeys' origin declared) on first use
+    log_signer(), operator_key(), policy(), permit_key()  # generated (and the passkeys' origin declared) on first use
     return trust_text_of(CONFIG.data_dir)
 
 

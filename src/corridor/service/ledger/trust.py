@@ -34,7 +34,16 @@ def trust_text_of(data_dir: Path) -> str:
     seed = base64.b64decode((data_dir / OPERATOR_KEY).read_text().strip())
     registrar = base64.b64encode(public_bytes(Ed25519PrivateKey.from_private_bytes(seed))).decode()
     webauthn = "".join(line + "\n" for line in webauthn_policy_of(data_dir).lines())
-    return f"log {verifier}\nregistrar {OPERATOR} {registrar}\n{webauthn}"
+    return f"log {verifier}\nregistrar {OPERATOR} {registrar}\n{webauthn}{_permit_line(data_dir)}"
+
+
+def _permit_line(data_dir: Path) -> str:
+    """The service's permit key (service/permits/keys.py), once it has one: officers verify permits with it."""
+    if not (data_dir / "permit.key").is_file():
+        return ""
+    seed = base64.b64decode((data_dir / "permit.key").read_text().strip())
+    public = base64.b64encode(public_bytes(Ed25519PrivateKey.from_private_bytes(seed))).decode()
+    return f"permit {public} {OPERATOR}\n"
 
 
 def webauthn_policy_of(data_dir: Path) -> WebAuthnPolicy:

@@ -1,0 +1,73 @@
+"""Permits issued as the log moves: when the leg is cleared for passage, one per vehicle, its digest on the
+log and the signed permit kept privately; revoked when the plan changes under it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corridor.permits import document
+from corridor.permits.qr import to_text
+from corridor.permits.trust import parse_permit_keys
+from corridor.permits.verify import verify_permit
+from corridor.service.ledger.keys import trust_text
+from corridor.service.ledger.models import LogEntry, StatementIndex
+from corridor.service.permits.models import IssuedPermit
+
+from ..web.stages import REQUIRED, T, amend, consented, post, scheduled, submitted, version
+
+pytestmark = pytest.mark.django_db
+NOON_THIRTY = 1694435400  # 2023-09-11T12:30:00Z, inside the 12:00-13:00 slot
+
+
+def statements(kind: str) -> list[dict]:
+    indexes = list(StatementIndex.objects.filter(type=kind).order_by("idx").values_list("idx", flat=True))
+    entries = {e.idx: json.loads(bytes(e.data))["statement"] for e in LogEntry.objects.filter(idx__in=indexes)}
+    return [entries[index] for index in indexes]
+
+
+def issued_world(parties):
+    submitted(parties)
+    consented(parties)
+    assert not IssuedPermit.objects.exists()  # cleared, but no slot confirmed yet
+    scheduled(parties)
+
+
+def test_a_cleared_leg_gets_a_permit_per_vehicle_that_verifies_offline(parties, tiles):
+    issued_world(parties)
+    permit_row = IssuedPermit.objects.get()
+    assert (permit_row.plan_id, permit_row.leg_id, permit_row.vehicle_id) == ("p1", "leg-a", "truck-1")
+    [issued] = statements("permit.issue")
+    assert issued["party"] == "operator" and issued["payload"]["digest"] == permit_row.digest
+    consents = [r.idx for r in StatementIndex.objects.filter(type__in=["plan.consent", "slot.confirm"])]
+    assert sorted(issued["payload"]["consents"]) == sorted(consents)
+    log = b"".join(bytes(e.data) for e in LogEntry.objects.all())
+    assert b"AB 123" not in log and b"2023-09-11T12:00:00Z" not in log  # plate and window stay off the log
+    verified = verify_permit(to_text(bytes(permit_row.signed)), parse_permit_keys(trust_text()), NOON_THIRTY,
+                             checkpoint="lachin-checkpoint")
+    permit = verified.permit
+    assert (permit.plate, permit.version, permit.consents) == ("AB 123", version(parties), tuple(sorted(consents)))
+    assert document.digest(bytes(permit_row.signed)) == permit_row.digest
+
+
+def test_a_withdrawal_revokes_the_permit_on_the_log(parties, tiles):
+    issued_world(parties)
+    post(parties, "border", "/plans/p1/withdraw", {"reason": "security"}, T + 3000)
+    [revoked] = statements("permit.revoke")
+    assert (revoked["payload"]["permit"], revoked["payload"]["reason"]) == ("leg-a.truck-1.1", "withdrawal")
+
+
+def test_an_amendment_revokes_and_a_new_clearance_issues_the_next_permit(parties, tiles):
+    issued_world(parties)
+    amend(parties, at=T + 3000)
+    assert [s["payload"]["reason"] for s in statements("permit.revoke")] == ["amendment"]
+    consented(parties, at=T + 3600)
+    assert IssuedPermit.objects.count() == 1  # the amendment dropped the slot: none until it is confirmed again
+    post(parties, "org-a", "/plans/p1/propose-slot",
+         {"slot": "s2", "start": "2023-09-11T12:00:00Z", "end": "2023-09-11T13:00:00Z"}, T + 4200)
+    for party in REQUIRED:
+        post(parties, party, "/plans/p1/confirm-slot", {"slot": "s2"}, T + 4300)
+    ids = list(IssuedPermit.objects.order_by("log_index").values_list("permit_id", flat=True))
+    assert ids == ["leg-a.truck-1.1", "leg-a.truck-1.2"]
+    assert statements("permit.issue")[-1]["payload"]["version"] == version(parties)
