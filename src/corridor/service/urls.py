@@ -7,6 +7,7 @@ from django.urls import include, path
 from .api.api import api
 from .ledger import views as log_views
 from .web import account, briefings, signing
+from .web import permits as web_permits
 from .web import views as web
 from .web.signatures import party_signatures
 
@@ -26,6 +27,9 @@ urlpatterns = [
     path("plans/new", web.new_request, name="new-request"),
     path("plans/<str:plan_id>", web.plan, name="plan"),
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
+    # the picture before the page: a permit id has dots
+    path("plans/<str:plan_id>/permits/<str:permit_id>.svg", web_permits.permit_qr, name="permit-qr"),
+    path("plans/<str:plan_id>/permits/<str:permit_id>", web_permits.permit_page, name="permit"),
     path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
     path("incidents", web.incidents, name="incidents"),
     path("briefings/", briefings.briefings, name="briefings"),
