@@ -12,6 +12,7 @@ from corridor.service.permits.models import IssuedPermit
 
 from .browser import browser_page  # noqa: F401 -- the fixture
 from .stages import consented, scheduled, submitted
+from .test_accessibility import violations
 
 PASSWORD = "a-long-test-password"
 PAGE = "/plans/p1/permits/leg-a.truck-1.1"
@@ -42,6 +43,7 @@ def test_the_permit_page_prints_what_the_officer_compares_and_its_code_scans(par
     text = qr.to_text(bytes(row.signed))
     assert qr.read_image(shot) == text == page.page.locator(".permit-text").inner_text().strip()
     assert page.errors == [] and page.foreign_requests() == []
+    assert violations(page) == []  # axe-core: serious and critical findings
     page.page.emulate_media(media="print")
     page.screenshot("permit")
 
