@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from .api.api import api
 from .ledger import views as log_views
+from .permits import views as permit_views
 from .web import account, briefings, signing
 from .web import permits as web_permits
 from .web import views as web
@@ -18,6 +19,7 @@ urlpatterns = [
     path("log/checkpoint.<int:size>", log_views.checkpoint_at),
     path("log/checkpoints", log_views.checkpoints),
     path("log/trust.txt", log_views.trust),
+    path("log/permits/revoked.txt", permit_views.revoked, name="permits-revoked"),
     path("log/tile/<path:tile_path>", log_views.tile),
     path("log/proof/<int:index>", log_views.proof),
     path("log/entry/<int:index>", log_views.entry),

@@ -8,9 +8,10 @@ import json
 import pytest
 
 from corridor.permits import document
+from corridor.permits.errors import PermitRejected
 from corridor.permits.qr import to_text
 from corridor.permits.trust import parse_permit_keys
-from corridor.permits.verify import verify_permit
+from corridor.permits.verify import parse_revocation_list, verify_permit
 from corridor.service.ledger.keys import trust_text
 from corridor.service.ledger.models import LogEntry, StatementIndex
 from corridor.service.permits.models import IssuedPermit
@@ -56,6 +57,20 @@ def test_a_withdrawal_revokes_the_permit_on_the_log(parties, tiles):
     post(parties, "border", "/plans/p1/withdraw", {"reason": "security"}, T + 3000)
     [revoked] = statements("permit.revoke")
     assert (revoked["payload"]["permit"], revoked["payload"]["reason"]) == ("leg-a.truck-1.1", "withdrawal")
+
+
+def test_the_public_revocation_list_lets_a_device_refuse_a_revoked_permit_offline(parties, tiles, public):
+    issued_world(parties)
+    row = IssuedPermit.objects.get()
+    listed = public.get("/log/permits/revoked.txt")
+    assert listed.status_code == 200 and parse_revocation_list(listed.content.decode()) == frozenset()
+    post(parties, "customs", "/plans/p1/withdraw", {"reason": "security"}, T + 3000)
+    text = public.get("/log/permits/revoked.txt").content.decode()
+    assert "AB 123" not in text and "12:00" not in text  # digests and ids only, as on the log
+    with pytest.raises(PermitRejected) as caught:
+        verify_permit(bytes(row.signed), parse_permit_keys(trust_text()), NOON_THIRTY,
+                      revoked=parse_revocation_list(text))
+    assert caught.value.code == "permit.revoked"
 
 
 def test_an_amendment_revokes_and_a_new_clearance_issues_the_next_permit(parties, tiles):

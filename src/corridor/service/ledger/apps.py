@@ -12,13 +12,13 @@ class LedgerConfig(AppConfig):
         from ..parties.projection import project_registry
         from ..passages.private import check_go, reveal_on_close
         from ..passages.projection import project_passages
-        from ..permits.issuing import permits_on_change, remember_consents, store_permit
+        from ..permits.issuing import mark_revoked, permits_on_change, remember_consents, store_permit
         from .projection import project_statement
         from .record import _after_apply, before_apply, on_apply, on_follow_up
 
         if not _after_apply:
             for step in (project_statement, project_registry, project_passages, project_incidents,
-                         queue_notifications, queue_signed, remember_consents, store_permit):
+                         queue_notifications, queue_signed, remember_consents, store_permit, mark_revoked):
                 on_apply(step)
             before_apply(check_go)
             on_follow_up(reveal_on_close)

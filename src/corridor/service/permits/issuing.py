@@ -68,6 +68,14 @@ def store_permit(folded: Folded, fold: LogFold, private: object) -> None:
                                     signed=private.signed, log_index=folded.index)
 
 
+def mark_revoked(folded: Folded, fold: LogFold, private: object) -> None:
+    """The revocation list (GET /log/permits/revoked.txt) reads revoked permits through this column."""
+    if folded.type == "permit.revoke":
+        payload = folded.statement.payload
+        IssuedPermit.objects.filter(plan_id=folded.statement.plan, permit_id=payload.permit).update(
+            revoked_index=folded.index, reason=payload.reason)
+
+
 def _issue_builders(plan: PlanState, fold: LogFold) -> list[Builder]:
     due = issue.due_permits(plan)
     window = current_window(plan) if due else None

@@ -14,6 +14,8 @@ class IssuedPermit(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     signed = models.BinaryField()  # the COSE_Sign1 bytes; `corridor.permits.qr.to_text` makes the QR text
     log_index = models.BigIntegerField()  # where permit.issue stands on the log
+    revoked_index = models.BigIntegerField(null=True, db_index=True)  # where permit.revoke stands, once revoked
+    reason = models.CharField(max_length=20, default="")
 
     class Meta:
         db_table = "issued_permit"
