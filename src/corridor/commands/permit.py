@@ -1,6 +1,7 @@
 """`corridor permit verify|show|qr`: a passage permit checked offline, read, or drawn as a QR code.
 
     corridor permit verify PERMIT --trust TRUSTFILE [--revoked LIST] [--checkpoint ID] [--at TIME] [--json]
+    corridor permit audit PERMIT SOURCE --trust TRUSTFILE [--json]      (against the log, once online)
 
 PERMIT is a QR image (PNG, JPEG, ...), a text file holding "CP1:...", the signed bytes, "-" for standard
 input, or the QR text itself. Exit status: 0 valid, 1 rejected (the code says why), 2 cannot run.
@@ -20,7 +21,7 @@ IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00",
 
 
 def add(commands: argparse._SubParsersAction) -> None:
-    permit = commands.add_parser("permit", help="verify, show or draw a passage permit (offline)")
+    permit = commands.add_parser("permit", help="verify (offline), audit (against the log), show or draw a permit")
     actions = permit.add_subparsers(required=True, metavar="ACTION")
     verify = actions.add_parser("verify", help="verify a permit offline with a trust file")
     _input(verify)
@@ -30,6 +31,13 @@ def add(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--at", metavar="TIME", help="verify as of this RFC 3339 UTC time (default: now)")
     verify.add_argument("--json", action="store_true", help="answer as JSON")
     verify.set_defaults(handler=verify_command)
+    audit = actions.add_parser("audit", help="check a permit against the log: recorded, consents, revoked")
+    _input(audit)
+    audit.add_argument("source", metavar="SOURCE", help="the log: tiles directory or http(s) URL")
+    audit.add_argument("--trust", required=True, metavar="FILE",
+                       help="trust file: `log`, `registrar` and `permit` lines (GET /log/trust.txt)")
+    audit.add_argument("--json", action="store_true", help="answer as JSON")
+    audit.set_defaults(handler=audit_command)
     show = actions.add_parser("show", help="print what a permit says, WITHOUT verifying it")
     _input(show)
     show.set_defaults(handler=show_command)
@@ -67,6 +75,38 @@ def verify_command(args: argparse.Namespace) -> int:
     summary = _summary(verified.permit) | {"digest": verified.digest, "signed_by": verified.key.party}
     _answer(args.json, {"valid": True, "permit": summary}, "VALID\n" + _lines(summary))
     return 0
+
+
+def audit_command(args: argparse.Namespace) -> int:
+    """Verified offline first (signature), then against the whole verified log (ledger/verify.py)."""
+    from ..ledger.trustfile import read_trust
+    from ..ledger.verify import Source, VerificationError, verify_trusted
+    from ..permits.audit import settle
+    from ..permits.errors import PermitRejected
+    from ..permits.trust import read_permit_keys
+    from ..permits.verify import verify_signature
+
+    try:
+        data = read_permit(args.permit)
+        keys, trust = read_permit_keys(args.trust), read_trust(args.trust)
+        report = verify_trusted(Source(args.source), trust)
+    except (OSError, ValueError, VerificationError) as error:
+        print(f"corridor permit audit: {error}", file=sys.stderr)
+        return 2
+    try:
+        verified = verify_signature(data, keys)
+    except PermitRejected as rejected:
+        _answer(args.json, {"settled": False, "problems": [[rejected.code, rejected.detail]]},
+                f"REJECTED {rejected.code}: {rejected.detail}")
+        return 1
+    settled = settle(verified.permit, verified.digest, report.entries)
+    answer = {"settled": settled.ok, "permit": verified.permit.id, "plan": verified.permit.plan,
+              "log_size": report.size, "issued_at_index": settled.issued_index,
+              "revoked_at_index": settled.revoked_index, "problems": [list(p) for p in settled.problems]}
+    text = (f"SETTLED: permit {verified.permit.id} recorded at log entry {settled.issued_index} of {report.size}"
+            if settled.ok else "\n".join(f"REJECTED {code}: {detail}" for code, detail in settled.problems))
+    _answer(args.json, answer, text)
+    return 0 if settled.ok else 1
 
 
 def show_command(args: argparse.Namespace) -> int:

@@ -37,6 +37,16 @@ def verify_permit(text_or_bytes: str | bytes, keys: Mapping[bytes, PermitKey], n
                   checkpoint: str | None = None, revoked: Collection[str] = ()) -> Verified:
     """The permit if it is to be honoured now (at `checkpoint`, when given); PermitRejected otherwise.
     `revoked` holds the digests of revoked permits (a revocation list taken from the log while online)."""
+    verified = verify_signature(text_or_bytes, keys)
+    permit = verified.permit
+    if verified.digest in revoked:
+        raise PermitRejected("permit.revoked", f"permit {permit.id} of plan {permit.plan} is revoked")
+    _check_place_and_time(permit, checkpoint, now)
+    return verified
+
+
+def verify_signature(text_or_bytes: str | bytes, keys: Mapping[bytes, PermitKey]) -> Verified:
+    """A readable permit signed by a trusted permit key, whatever the time or place (for audits)."""
     signed = signed_bytes(text_or_bytes)
     message = _sign1(signed)
     key = keys.get(message.kid) if isinstance(message.kid, bytes) else None
@@ -52,11 +62,7 @@ def verify_permit(text_or_bytes: str | bytes, keys: Mapping[bytes, PermitKey], n
         permit = document.decode(message.payload)
     except ValueError as error:  # signed by a trusted key, yet not a permit: refuse it all the same
         raise PermitRejected("permit.unreadable", str(error)) from None
-    digest = document.digest(signed)
-    if digest in revoked:
-        raise PermitRejected("permit.revoked", f"permit {permit.id} of plan {permit.plan} is revoked")
-    _check_place_and_time(permit, checkpoint, now)
-    return Verified(permit, digest, key)
+    return Verified(permit, document.digest(signed), key)
 
 
 def _sign1(signed: bytes) -> cose.Sign1:
