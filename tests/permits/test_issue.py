@@ -35,3 +35,12 @@ def test_an_amendment_or_a_withdrawal_makes_live_permits_stale_and_a_new_number_
     world.do("op", "permit.revoke", permit="leg-a.v1.1", reason="withdrawal")
     world.plan().permits["leg-b.v1.1"].version = "00" * 32  # as if issued for a version since amended
     assert [(s.permit, s.reason) for s in issue.stale_permits(world.plan())] == [("leg-b.v1.1", "amendment")]
+
+
+def test_a_new_slot_in_place_of_the_confirmed_one_makes_the_permits_stale_as_rescheduled():
+    world = scheduled_world()
+    for due in issue.due_permits(world.plan()):
+        issue_on_log(world, due)
+    world.propose("p1", "s2")
+    assert world.plan().status == "cleared"
+    assert {s.reason for s in issue.stale_permits(world.plan())} == {"rescheduled"}

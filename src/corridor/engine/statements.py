@@ -252,7 +252,7 @@ class IssuePermit(Record, frozen=True, kw_only=True):
     consents: tuple[Count, ...] = ()
 
 
-PermitRevocationReason = Literal["amendment", "withdrawal", "cancellation", "refusal", "other"]
+PermitRevocationReason = Literal["amendment", "rescheduled", "withdrawal", "cancellation", "refusal", "other"]
 
 
 class RevokePermit(Record, frozen=True, kw_only=True):

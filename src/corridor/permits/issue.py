@@ -34,7 +34,7 @@ class Stale:
 # a plan's status → why its live permits are revoked
 REVOCATION_REASONS = {"withdrawn": "withdrawal", "refused": "refusal", "cancelled": "cancellation",
                       "expired": "other", "aborted": "other", "awaiting_consent": "amendment",
-                      "submitted": "amendment", "cleared": "amendment"}
+                      "submitted": "amendment", "cleared": "rescheduled"}  # cleared: a new slot, not yet confirmed
 
 
 def due_permits(plan: PlanState) -> list[Due]:
