@@ -25,7 +25,14 @@ class LineSummary(msgspec.Struct, frozen=True, array_like=True):
     unit: str
 
 
-class Permit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+# short names on the wire (CWT-like: `nbf`, `exp`, `iat`) keep the QR code small enough to scan in poor light
+WIRE_NAMES = {"issuer": "iss", "plan": "pl", "version": "ver", "route": "rt", "checkpoints": "cps",
+              "vehicle": "veh", "plate": "plt", "vehicle_type": "vt", "start": "nbf", "end": "exp",
+              "tolerance": "tol", "lines": "ln", "consents": "con", "log_size": "lsz", "log_root": "lrt",
+              "issued": "iat", "nonce": "n"}
+
+
+class Permit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename=WIRE_NAMES):
     """Times are whole seconds since the epoch (UTC), as everywhere in the engine."""
 
     v: int = FORMAT_VERSION

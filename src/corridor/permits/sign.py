@@ -8,12 +8,10 @@ from ..ledger.crypto import public_bytes
 from . import cose, document, qr
 from .trust import key_id
 
-CONTENT_TYPE = "application/corridor-permit+cbor"
-
 
 def sign_permit(permit: document.Permit, key: Ed25519PrivateKey) -> bytes:
     """The signed permit (tagged COSE_Sign1 bytes); its `document.digest` is what the log records."""
-    return cose.sign1(document.encode(permit), key, key_id(public_bytes(key)), CONTENT_TYPE)
+    return cose.sign1(document.encode(permit), key, key_id(public_bytes(key)))
 
 
 def permit_text(signed: bytes) -> str:
