@@ -19,8 +19,11 @@ PAGE = "/plans/p1/permits/leg-a.truck-1.1"
 
 
 def issued(parties) -> IssuedPermit:
+    from corridor.service.ledger.integrator import integrate_now
+
     submitted(parties)
     consented(parties)
+    integrate_now()  # a signed checkpoint for the permit to name
     scheduled(parties)
     return IssuedPermit.objects.get()
 
@@ -35,6 +38,7 @@ def test_the_permit_page_prints_what_the_officer_compares_and_its_code_scans(par
     page.open(PAGE)
     body = page.page.locator("main").inner_text()
     assert "AB 123" in body and "2023-09-11T12:00:00Z" in body and "Lachin" in body
+    assert f"{row.log_index}" in body and "e3b0c442" not in body  # names a real checkpoint, not the empty tree
     assert page.page.locator(".permit-revoked").count() == 0
     image = page.page.locator(".permit-qr img")
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
