@@ -86,3 +86,17 @@ def test_an_amendment_revokes_and_a_new_clearance_issues_the_next_permit(parties
     ids = list(IssuedPermit.objects.order_by("log_index").values_list("permit_id", flat=True))
     assert ids == ["leg-a.truck-1.1", "leg-a.truck-1.2"]
     assert statements("permit.issue")[-1]["payload"]["version"] == version(parties)
+
+
+def test_the_api_gives_the_permits_to_the_parties_of_the_passage_only(parties, tiles, public):
+    issued_world(parties)
+    status, answer = parties["org-a"].get("/plans/p1/permits")
+    assert status == 200
+    [permit] = answer["results"]
+    row = IssuedPermit.objects.get()
+    assert (permit["permit"], permit["digest"], permit["text"]) == ("leg-a.truck-1.1", row.digest,
+                                                                     to_text(bytes(row.signed)))
+    assert parties["org-b"].get("/plans/p1/permits")[0] == 404
+    assert parties["mediator"].get("/plans/p1/permits")[0] == 404
+    assert public.get("/api/v1/plans/p1/permits").status_code == 404
+    assert parties["org-a"].get("/plans/nope/permits")[0] == 404

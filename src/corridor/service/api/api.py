@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import Field, Schema
 
 from ..ledger.record import Refused, record
+from ..permits import api as permits_api
 from . import actions, errors, reads
 from .auth import acting_party, token_or_public
 from .openapi import CREW, MEMBER, SIGNED_BY, CorridorAPI
@@ -95,3 +96,4 @@ def rotate_key(request, party: str):
 
 
 reads.register(api)
+permits_api.register(api)
