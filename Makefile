@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-restart test-replica test-api-fuzz lint bench bench-log scenario examples vendor messages clean
+.PHONY: run test screenshots test-postgres test-restart test-replica test-api-fuzz lint bench bench-log scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	PYTHONPATH=. DJANGO_SETTINGS_MODULE=tests.service_settings $(BIN)/django-admin makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# the README's pictures: the browser tests again, writing docs/screenshots (plain `make test` writes them to a
+# scratch directory, so it leaves the checkout clean)
+screenshots: $(STAMP)
+	CORRIDOR_SCREENSHOTS=1 $(BIN)/python -m pytest -q $$(grep -l screenshot tests/service/web/test_*.py)
 
 # the service's tests again on PostgreSQL (.ci/run makes this mandatory)
 test-postgres: $(STAMP)

@@ -43,6 +43,7 @@ def click_and_sign(page: BrowserPage, button) -> None:
         dialog = page.page.locator("dialog.sign-dialog")
         if getattr(page, "sign_screenshot", None):  # once, for the docs: the dialog with its statement open
             dialog.locator("summary").click()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.page.screenshot(path=str(SCREENSHOTS / f"{page.sign_screenshot}.png"))  # the dialog, as seen
             page.sign_screenshot = None
         dialog.get_by_role("button", name="Sign with my passkey").click()
