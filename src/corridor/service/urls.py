@@ -7,6 +7,7 @@ from django.urls import include, path
 from .api.api import api
 from .ledger import views as log_views
 from .web import account, briefings, signing
+from .web import calendar as calendar_views
 from .web import views as web
 from .web.signatures import party_signatures
 
@@ -33,6 +34,9 @@ urlpatterns = [
     path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
     path("account", account.account, name="account"),
+    path("account/calendar", calendar_views.make_feed, name="calendar-make"),
+    path("account/calendar/revoke", calendar_views.revoke_feed, name="calendar-revoke"),
+    path("calendar/<str:token>.ics", calendar_views.feed, name="calendar-feed"),
     path("account/passkeys/options", account.passkey_options, name="passkey-options"),
     path("account/passkeys/register", account.passkey_register, name="passkey-register"),
     path("parties/<str:party>/members", account.members, name="members"),
