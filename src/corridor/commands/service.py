@@ -48,6 +48,8 @@ def add(commands: argparse._SubParsersAction) -> None:
     party.add_argument("--public-key", help="base64 Ed25519 public key the party keeps (default: custodial key)")
     party.add_argument("--email", default="")
     party.add_argument("--webhook", default="")
+    party.add_argument("--language", default="en", choices=["en", "ru", "fr", "ar"],
+                       help="the language of the party's notification emails")
     party.set_defaults(handler=createparty_command)
     user = commands.add_parser("createuser", help="create a user with a role in a party, and an API token")
     user.add_argument("username")
@@ -235,7 +237,7 @@ def createparty_command(args: argparse.Namespace) -> int:
         print(f"corridor createparty: [{error.code}] {error.message}", file=sys.stderr)
         return 1
     if args.email or args.webhook:
-        do_set_contact(args.id, args.email, args.webhook)
+        do_set_contact(args.id, args.email, args.webhook, args.language)
     key = recorded[1].folded.envelope.statement["payload"]["public"]
     custody = "custodial (the server signs for it)" if public is None else "kept by the party"
     print(f"registered party {args.id} (log entries {recorded[0].index}, {recorded[1].index}); key {key}: {custody}")
