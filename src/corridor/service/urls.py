@@ -8,6 +8,7 @@ from .api.api import api
 from .ledger import views as log_views
 from .web import account, briefings, signing
 from .web import calendar as calendar_views
+from .web import deadline as deadline_views
 from .web import views as web
 from .web.signatures import party_signatures
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),
     path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
+    path("plans/<str:plan_id>/deadline", deadline_views.set_deadline, name="plan-deadline"),
     path("account", account.account, name="account"),
     path("account/calendar", calendar_views.make_feed, name="calendar-make"),
     path("account/calendar/revoke", calendar_views.revoke_feed, name="calendar-revoke"),

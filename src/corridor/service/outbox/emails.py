@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from .. import clock
 from ..ledger.signatures import how_signed
 from ..parties.models import Party, PartyContact
-from ..passages.models import Clock, Leg
+from ..passages.models import Clock, Leg, Plan
 from ..passages.projection import at
 from .models import Message
 
@@ -64,11 +64,12 @@ def _context(message: Message) -> dict:
     body = message.body
     now = clock.now()
     names = _party_names([message.party, body.get("requester") or ""])
-    context = {"plan": body.get("plan") or "—", "party": names.get(message.party, message.party),
+    plan = body.get("plan")
+    context = {"plan": plan or "—", "party": names.get(message.party, message.party),
                "requester": names.get(body.get("requester") or "", body.get("requester") or ""),
-               "status": _label(body.get("status"), "status"), "step": step_text(body.get("step") or "none"),
-               "url": body.get("url") or "", "routes": _routes(body.get("plan")), "what": _label(body.get("type"),
-                                                                                              "statement"),
+               "status": _label(_status_now(plan) or body.get("status"), "status"),
+               "step": step_text(body.get("step") or "none"), "url": body.get("url") or "", "routes": _routes(plan),
+               "what": _label(body.get("type"), "statement"),
                "body": body}
     for key in ("since", "deadline", "about", "expires_at"):
         if isinstance(body.get(key), int):
@@ -104,6 +105,11 @@ def _relative(seconds: int, now: int) -> str:
 
 def _party_names(ids: list[str]) -> dict[str, str]:
     return dict(Party.objects.filter(pk__in=[i for i in ids if i]).values_list("id", "name"))
+
+
+def _status_now(plan: str | None) -> str | None:
+    """The plan's status when the email is sent (a reminder is sent long after it was queued)."""
+    return Plan.objects.filter(pk=plan).values_list("status", flat=True).first() if plan else None
 
 
 def _routes(plan: str | None) -> str:

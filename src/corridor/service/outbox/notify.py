@@ -134,10 +134,11 @@ def awaited_step(plan: PlanState, party: str) -> str:
     return "none"
 
 
-def _queue(notices: list[Notice]) -> None:
+def _queue(notices: list[Notice], contacts: dict[str, PartyContact] | None = None) -> None:
     if not notices:
         return
-    contacts = _contacts_now()  # every statement about a plan re-queues its reminders: read once a transaction
+    if contacts is None:  # every statement about a plan re-queues its reminders: read once a transaction
+        contacts = _contacts_now()
     messages = []
     for notice in notices:
         contact = contacts.get(notice.party)
