@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# `make run` seeds the worked example's history on a new data directory; `make run DEMO=--empty` does not
+DEMO ?=
 run: $(STAMP)
 	$(BIN)/corridor migrate
-	$(BIN)/corridor demo
+	$(BIN)/corridor demo $(DEMO)
 	@echo "Corridor on http://127.0.0.1:8000  (API: /api/v1/docs, log: /log/checkpoint, admin: /admin/;"
 	@echo "  passkeys work at http://localhost:8000, the origin they are bound to: CORRIDOR_WEBAUTHN_ORIGIN)"
 	$(BIN)/corridor serve --listen 127.0.0.1:8000

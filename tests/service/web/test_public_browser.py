@@ -48,6 +48,25 @@ def test_an_empty_install_says_no_data_yet(parties, tiles, browser_page):  # noq
     assert page.foreign_requests() == [] and page.errors == []
 
 
+def test_a_route_with_several_checkpoints_is_drawn_as_a_line_between_them(parties, tiles, browser_page):  # noqa: F811
+    from corridor.service.guard import guarded
+    from corridor.service.parties.operations import do_define_route
+
+    with clock.frozen_at(1694390400), guarded():
+        do_define_route({"id": "road-c", "name": "Goris–Khankendi",
+                         "policy": [{"party": "border", "capacity": "transit"}],
+                         "checkpoints": [{"id": "goris", "name": "Goris gate", "lat": "39.5111", "lon": "46.3417"},
+                                         {"id": "shushi", "name": "Shushi gate", "lat": "39.7601", "lon": "46.7499"}]})
+    precompute.refresh(force=True)
+    page = browser_page
+    page.open("/")
+    page.page.locator(".map-legend").wait_for()
+    assert page.page.locator(".legend-route").count() == 1
+    assert page.page.locator("#map path.leaflet-interactive[stroke='#1f5f8b'][stroke-width='4']").count() == 1
+    assert sorted(page.page.locator(".checkpoint-label").all_inner_texts()) == [
+        "Aghdam road gate", "Goris gate", "Lachin border and customs checkpoint", "Shushi gate"]
+
+
 def test_the_calendar_address_form_in_its_default_state(parties, browser_page):  # noqa: F811
     do_create_user("border-officer", "border", "officer", password="a-long-test-password")
     page = browser_page
