@@ -54,9 +54,14 @@ class BrowserPage:
     def foreign_requests(self) -> list[str]:
         return [url for url in self.requests if not url.startswith((self.origin, "data:", "blob:"))]
 
-    def screenshot(self, name: str) -> None:
+    def screenshot(self, name: str, selector: str | None = None) -> None:
+        """The whole page, or only the element `selector` names (a section for the README)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        path = str(SCREENSHOTS / f"{name}.png")
+        if selector:
+            self.page.locator(selector).screenshot(path=path)
+        else:
+            self.page.screenshot(path=path, full_page=True)
 
     def sign_in(self, username: str, password: str) -> None:
         self.open("/accounts/login/")

@@ -35,7 +35,7 @@ def test_the_public_map_with_the_example(parties, tiles, browser_page):  # noqa:
     assert sorted(labels) == ["Aghdam road gate", "Lachin border and customs checkpoint"]
     assert "Xankandi" in page.page.locator(".place-label").all_inner_texts()
     assert page.page.locator("#chart-routes").is_visible() and page.page.locator(".empty-state").count() == 0
-    page.screenshot("public-map")
+    page.screenshot("public-map", "section:has(#map)")
     assert page.foreign_requests() == [] and page.errors == []
 
 
