@@ -16,6 +16,7 @@ from .browser import (
     BrowserPage,
     browser_page,  # noqa: F401 -- the fixture
 )
+from .test_accessibility import violations
 from .test_checkpoint import AT, SCREEN, at_lachin
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,6 +59,7 @@ def test_the_form_as_it_comes_is_refused_with_what_to_do_and_keeps_what_was_type
     page = tablet(parties, browser_page)
     assert [found(page, line).input_value() for line in ("flour", "kits", "medical")] == ["", "", ""]
     assert page.page.locator("input:checked").count() == 0  # no decision, seal, code or offload chosen
+    assert violations(page) == []
     found(page, "flour").fill("17950")
     page.page.locator('input[name="codes-flour"][value="missing"]').check()
     record(page)
@@ -65,6 +67,7 @@ def test_the_form_as_it_comes_is_refused_with_what_to_do_and_keeps_what_was_type
     assert "Nothing was recorded." in problems and "Family hygiene kits, Surgical supplies" in problems
     assert "Choose a decision" in problems and "S-40211, S-40212" in problems
     assert "Wheat flour" not in problems  # it was counted
+    assert violations(page) == []  # the problems and the invalid fields too
     assert found(page, "flour").input_value() == "17950"
     assert page.page.locator('input[name="codes-flour"][value="missing"]').is_checked()
     assert not StatementIndex.objects.filter(type="leg.inspect").exists()
