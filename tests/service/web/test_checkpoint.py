@@ -5,6 +5,7 @@ query count that does not grow with the passages listed."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -245,3 +246,38 @@ def test_the_screen_reads_a_flat_number_of_queries_whatever_the_passages_listed(
         page = border.get(SCREEN).content.decode()
     assert page.count('class="inspect-form"') == 4
     assert len(four) == len(one), [q["sql"] for q in four.captured_queries]
+
+
+def test_an_officer_with_a_passkey_signs_the_inspection_on_the_device(parties):
+    """The form is marked for signing on the device; "prepare" refuses an incomplete form with every problem,
+    and a complete one comes back as the statement to sign, recorded once the passkey signed it."""
+    from django.test import Client
+
+    from corridor.service.config import CONFIG
+    from corridor.service.web.signing import b64url
+    from tests.ledger.authenticator import Authenticator
+
+    from .test_signing import challenge_of, enrol
+
+    user, _ = do_create_user("border-device", "border", "officer", password="a-long-test-password")
+    device = Authenticator("ES256", origin=CONFIG.webauthn_origin, rp_id=CONFIG.webauthn_rp_id)
+    enrol(user, "border", device)
+    at_lachin(parties)
+    client = Client()
+    client.force_login(user)
+    with clock.frozen_at(AT):
+        page = client.get(SCREEN).content.decode()
+        assert 'class="inspect-form" data-sign="record"' in page
+        form = hidden(page) | SEALS_INTACT | {"action": "record"}
+        refused = client.post(INSPECT, form, HTTP_X_CORRIDOR_SIGN="prepare")
+        assert refused.status_code == 422 and refused.json()["code"] == "inspection.incomplete"
+        answer = client.post(INSPECT, form | {"as_declared": "*", "decision": "cleared"},
+                             HTTP_X_CORRIDOR_SIGN="prepare").json()
+        assert json.loads(answer["statement"])["type"] == "leg.inspect"
+        assertion = device.assertion(challenge_of(answer))
+        done = client.post(answer["complete"], json.dumps({
+            "authenticatorData": b64url(assertion.authenticator_data),
+            "clientDataJSON": b64url(assertion.client_data_json), "signature": b64url(assertion.signature)}),
+            content_type="application/json")
+    assert done.json() == {"redirect": SCREEN}
+    assert StatementIndex.objects.get(type="leg.inspect").signed_by == "passkey"
