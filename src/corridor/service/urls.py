@@ -8,7 +8,7 @@ from .api.api import api
 from .ledger import views as log_views
 from .web import account, briefings, signing
 from .web import views as web
-from .web.checkpoint import checkpoint_screen, inspect
+from .web.checkpoint import checkpoint_screen, checkpoints, inspect
 from .web.signatures import party_signatures
 
 urlpatterns = [
@@ -27,6 +27,7 @@ urlpatterns = [
     path("plans/new", web.new_request, name="new-request"),
     path("plans/<str:plan_id>", web.plan, name="plan"),
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
+    path("checkpoints", checkpoints, name="checkpoints"),
     path("checkpoints/<str:checkpoint_id>", checkpoint_screen, name="checkpoint"),
     path("checkpoints/<str:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
     path("incidents", web.incidents, name="incidents"),

@@ -281,3 +281,16 @@ def test_an_officer_with_a_passkey_signs_the_inspection_on_the_device(parties):
             content_type="application/json")
     assert done.json() == {"redirect": SCREEN}
     assert StatementIndex.objects.get(type="leg.inspect").signed_by == "passkey"
+
+
+def test_the_checkpoints_list_leads_an_officer_to_the_screen_of_their_barrier(parties):
+    at_lachin(parties)
+    with clock.frozen_at(AT):
+        page = signed_in("border").get("/checkpoints").content.decode()
+        escort = signed_in("escort").get("/checkpoints").content.decode()
+    assert 'href="/checkpoints"' in page  # in the menu
+    rows = re.findall(r"<tr( class=\"mine\")?><th scope=\"row\"><a href=\"(/checkpoints/[^\"]+)\">", page)
+    assert rows == [(' class="mine"', SCREEN), ("", "/checkpoints/aghdam-gate")]  # its own first
+    lachin = page[page.index(SCREEN):page.index("</tr>", page.index(SCREEN))]
+    assert "Host state border service, Host state customs service" in lachin and "<td>1</td>" in lachin
+    assert 'class="mine"' not in escort and SCREEN in escort

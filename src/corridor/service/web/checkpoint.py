@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -70,6 +70,20 @@ class Viewer:
 
     def reads_private(self, plan: PlanState) -> bool:
         return bool(self.private & _parties_of(plan))
+
+
+@login_required
+def checkpoints(request):
+    """Every checkpoint by route, with the vehicles waiting at each now; the user's own first, so an officer
+    starting a shift finds the screen of their barrier. Where vehicles stand is public on the log."""
+    state = current_fold().state
+    mine = set(parties_for(request.user, "sign"))
+    waiting = dict(LegRow.objects.filter(plan__status="in_progress", phase__in=AT_CHECKPOINT)
+                   .values_list("checkpoint").annotate(n=Count("id")))
+    rows = [{"id": c.id, "name": c.name, "route": route.name, "waiting": waiting.get(c.id, 0),
+             "inspectors": [_party_name(state, p) for p in c.inspected_by], "mine": bool(mine & set(c.inspected_by))}
+            for route in sorted(state.routes.values(), key=lambda r: r.name) for c in route.checkpoints]
+    return render(request, "web/checkpoints.html", {"rows": sorted(rows, key=lambda row: not row["mine"])})
 
 
 @login_required
