@@ -61,6 +61,8 @@ def test_the_form_as_it_comes_is_refused_with_what_to_do_and_keeps_what_was_type
     assert page.page.locator("input:checked").count() == 0  # no decision, seal, code or offload chosen
     assert violations(page) == []
     found(page, "flour").fill("17950")
+    found(page, "flour").press("Enter")  # the next count, never a submission nor "all as declared"
+    assert page.page.evaluate("document.activeElement.name") == "found-kits" and found(page, "kits").input_value() == ""
     page.page.locator('input[name="codes-flour"][value="missing"]').check()
     record(page)
     problems = page.page.locator(".problems").inner_text()

@@ -61,7 +61,6 @@ class Private:
 
 @dataclass
 class Viewer:
-    sign: set[str]  # the parties the user signs for
     private: set[str]  # the parties whose private data (plates, crew, windows) the user reads
     observer: bool  # an observer sees every passage here, without its private data
 
@@ -218,7 +217,7 @@ def _checkpoint(state: State, checkpoint_id: str) -> tuple[Checkpoint, list[str]
 
 def _viewer(user) -> Viewer:
     observer = Party.objects.filter(pk__in=parties_for(user, "view"), kind="observer").exists()
-    return Viewer(set(parties_for(user, "sign")), set(parties_for(user, "view_private")), observer)
+    return Viewer(set(parties_for(user, "view_private")), observer)
 
 
 def _parties_of(plan: PlanState) -> set[str]:
