@@ -97,6 +97,7 @@ def test_the_form_as_it_comes_is_refused_clearly_and_nothing_is_recorded(parties
     assert "Count what was found for Wheat flour, Family hygiene kits, Surgical supplies" in page
     assert "Say for each seal whether it is intact, broken or not checked: S-40211, S-40212." in page
     assert "Choose a decision" in page and 'href="#i-c1-leg-a-found-flour"' in page
+    assert page.count(">Count what was found.</p>") == 3 and page.count(">Intact, broken or not checked?</p>") == 2
     assert not StatementIndex.objects.filter(type="leg.inspect").exists()
 
 

@@ -286,7 +286,8 @@ def _card(state: State, plan: PlanState, leg: Leg, live: LegState, checkpoint: C
     """A vehicle (leg) waiting here, with its inspection form as it comes or as it was sent back."""
     values, problems = typed
     prefix = f"i-{plan.id}-{leg.id}"
-    errors = {p["field"]: p["message"] for p in problems if p.get("field")}
+    errors = {field: p.get("short", p["message"]) for p in problems for field in p.get("fields", [p.get("field")])
+              if field}
     arrived = max((moment for moment, place in live.arrivals if place == checkpoint.id), default=None)
     seals = seals_on(leg, live)
     groups = [_group(plan, leg, group, private, values, errors) for group in vehicle_groups(leg, live)]

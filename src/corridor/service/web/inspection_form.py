@@ -3,8 +3,9 @@
 Nothing is assumed for the officer: what was found is counted, or taken as declared only where the officer
 said so ("all as declared", for a vehicle or the whole leg); a decision is chosen; every seal the form
 showed is said intact, broken or not checked. Whatever is missing is refused before anything is signed
-(`inspection.incomplete`, every problem at once, each with the field it concerns), so the screen can give
-the typed values back beside what to do.
+(`inspection.incomplete`, every problem at once, each with the field it concerns — and, when it concerns
+several, `fields` and a `short` message for each of them), so the screen can give the typed values back
+beside what to do.
 
 Field names: `leg`, `checkpoint`, `found-<line>`, `codes-<line>` (several), `offload` (line ids),
 `as_declared` (vehicle ids, "-" for the lines no vehicle carries, "*" for the whole leg), `seal` (the seals
@@ -120,7 +121,8 @@ def _findings(form, leg: Leg, live: LegState, problems: list[dict]) -> list[dict
     if missing:
         problems.append({"field": f"found-{missing[0].id}", "message": _(
             "Count what was found for %(items)s, or press “All as declared” where everything is as declared.")
-            % {"items": ", ".join(line.item for line in missing)}})
+            % {"items": ", ".join(line.item for line in missing)},
+            "fields": [f"found-{line.id}" for line in missing], "short": _("Count what was found.")})
     return findings
 
 
@@ -150,7 +152,8 @@ def _seal_checks(form, leg: Leg, live: LegState, problems: list[dict]) -> list[d
     if unanswered:
         problems.append({"field": f"seal-{unanswered[0]}", "message": _(
             "Say for each seal whether it is intact, broken or not checked: %(seals)s.")
-            % {"seals": ", ".join(unanswered)}})
+            % {"seals": ", ".join(unanswered)},
+            "fields": [f"seal-{seal}" for seal in unanswered], "short": _("Intact, broken or not checked?")})
     return checks
 
 
