@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
 from corridor.service.ledger.models import StatementIndex
+from corridor.service.ledger.record import current_fold
 from corridor.service.parties.operations import do_create_user
 
 from ..plans import plan_body
@@ -163,8 +164,6 @@ def test_typical_inspection_with_a_discrepancy_an_offload_and_a_seal_applied(par
     lines = {line["line"]: line for line in plan["lines"]}
     assert lines["flour"]["carried"] == 17950 and lines["medical"]["carried"] == 0
     assert [s["type"] for s in plan["timeline"]][-1] == "leg.inspect"
-    from corridor.service.ledger.record import current_fold
-
     report = current_fold().state.plans["c1"].legs["leg-a"].inspections[-1][2]
     assert [(f.line, f.found, f.codes) for f in report.findings] == [
         ("flour", 17950, ("missing",)), ("kits", 400, ()), ("medical", 60, ())]
@@ -295,3 +294,22 @@ def test_the_checkpoints_list_leads_an_officer_to_the_screen_of_their_barrier(pa
     lachin = page[page.index(SCREEN):page.index("</tr>", page.index(SCREEN))]
     assert "Host state border service, Host state customs service" in lachin and "<td>1</td>" in lachin
     assert 'class="mine"' not in escort and SCREEN in escort
+
+
+def test_a_held_vehicle_comes_back_with_its_earlier_inspection_and_what_it_now_carries(parties):
+    at_lachin(parties)
+    border = signed_in("border")
+    with clock.frozen_at(AT):
+        form = hidden(border.get(SCREEN).content.decode()) | SEALS_INTACT
+        border.post(INSPECT, form | {"as_declared": "truck-2", "found-flour": "17000", "codes-flour": "missing",
+                                     "applied-truck-1": "C-12", "decision": "held", "text": "1 t short: recount"})
+    with clock.frozen_at(AT + 600):
+        page = border.get(SCREEN).content.decode()
+        assert 'class="phase-held"' in page and "1 t short: recount" in page and "seals applied: C-12" in page
+        assert "after the last inspection" in page and 'data-declared="17000"' in page
+        assert 'name="seal-C-12" value="intact"' in page  # the seal put on is checked like the declared ones
+        again = hidden(page) | SEALS_INTACT | {"seal-C-12": "intact", "as_declared": "*", "decision": "cleared"}
+        assert border.post(INSPECT, again).status_code == 302
+    [held, cleared] = [report for _, _, report in current_fold().state.plans["c1"].legs["leg-a"].inspections]
+    assert [f.found for f in cleared.findings] == [17000, 400, 60]
+    assert [s.seal for s in cleared.seals] == ["S-40211", "S-40212", "C-12"]
