@@ -313,3 +313,28 @@ def test_a_held_vehicle_comes_back_with_its_earlier_inspection_and_what_it_now_c
     [held, cleared] = [report for _, _, report in current_fold().state.plans["c1"].legs["leg-a"].inspections]
     assert [f.found for f in cleared.findings] == [17000, 400, 60]
     assert [s.seal for s in cleared.seals] == ["S-40211", "S-40212", "C-12"]
+
+
+def test_a_twenty_truck_convoy_is_inspected_in_one_form(parties):
+    trucks = [{"id": f"truck-{n:02}", "plate": f"HA-{200 + n}", "type": "20 t truck"} for n in range(1, 21)]
+    lines = [{"id": f"{kind}-{n:02}", "item": item, "category": "food", "quantity": quantity, "unit": unit,
+              "weight_kg": 1000, "vehicle": f"truck-{n:02}"}
+             for n in range(1, 21) for kind, item, quantity, unit in (
+                 ("flour", "Wheat flour", 12000, "kg"), ("oil", "Vegetable oil", 400, "l"), ("kits", "Kits", 50, "kit"))]
+    body = convoy("big")
+    body["legs"][0] |= {"lines": lines, "vehicles": trucks, "seals": []}
+    stages.post(parties, "org-a", "/plans", body, stages.T)
+    stages.consented(parties, "big")
+    stages.scheduled(parties, "big")
+    stages.arrived(parties, "big")
+    border = signed_in("border")
+    with clock.frozen_at(AT):
+        page = border.get(SCREEN).content.decode()
+        assert page.count('class="vehicle"') == 20 and page.count('class="found"') == 60
+        assert "HA-220" in page and "All vehicles as declared" in page
+        form = hidden(page) | {"as_declared": "*", "found-oil-07": "380", "codes-oil-07": "damaged",
+                               "decision": "cleared"}
+        assert border.post(INSPECT, form).status_code == 302
+    report = current_fold().state.plans["big"].legs["leg-a"].inspections[-1][2]
+    assert len(report.findings) == 60
+    assert [(f.found, f.codes) for f in report.findings if f.line == "oil-07"] == [(380, ("damaged",))]
