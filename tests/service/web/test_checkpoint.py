@@ -315,12 +315,14 @@ def test_a_held_vehicle_comes_back_with_its_earlier_inspection_and_what_it_now_c
     assert [s.seal for s in cleared.seals] == ["S-40211", "S-40212", "C-12"]
 
 
+GOODS = (("flour", "Wheat flour", 12000, "kg"), ("oil", "Vegetable oil", 400, "l"), ("kits", "Kits", 50, "kit"))
+
+
 def test_a_twenty_truck_convoy_is_inspected_in_one_form(parties):
     trucks = [{"id": f"truck-{n:02}", "plate": f"HA-{200 + n}", "type": "20 t truck"} for n in range(1, 21)]
     lines = [{"id": f"{kind}-{n:02}", "item": item, "category": "food", "quantity": quantity, "unit": unit,
               "weight_kg": 1000, "vehicle": f"truck-{n:02}"}
-             for n in range(1, 21) for kind, item, quantity, unit in (
-                 ("flour", "Wheat flour", 12000, "kg"), ("oil", "Vegetable oil", 400, "l"), ("kits", "Kits", 50, "kit"))]
+             for n in range(1, 21) for kind, item, quantity, unit in GOODS]
     body = convoy("big")
     body["legs"][0] |= {"lines": lines, "vehicles": trucks, "seals": []}
     stages.post(parties, "org-a", "/plans", body, stages.T)
