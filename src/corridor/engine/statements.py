@@ -141,6 +141,14 @@ class SealCheck(Record, frozen=True, kw_only=True):
     intact: bool
 
 
+class SealApplied(Record, frozen=True, kw_only=True, omit_defaults=True):
+    """A seal the inspecting party put on after inspecting, on a vehicle of the leg when it names one; later
+    checkpoints check it as they check the seals the plan declared. omit_defaults: no `vehicle` key when none."""
+
+    seal: Label
+    vehicle: Ref | None = None
+
+
 class Inspect(Record, frozen=True, kw_only=True):
     leg: Ref
     checkpoint: Ref
@@ -150,6 +158,7 @@ class Inspect(Record, frozen=True, kw_only=True):
     seals: tuple[SealCheck, ...] = ()
     offload: tuple[Ref, ...] = ()
     text: Text = ""
+    applied: tuple[SealApplied, ...] = ()
 
 
 class Go(Record, frozen=True, kw_only=True):

@@ -10,6 +10,7 @@ from .web import account, briefings, signing
 from .web import calendar as calendar_views
 from .web import deadline as deadline_views
 from .web import views as web
+from .web.checkpoint import checkpoint_screen, checkpoints, inspect
 from .web.signatures import party_signatures
 
 urlpatterns = [
@@ -28,7 +29,9 @@ urlpatterns = [
     path("plans/new", web.new_request, name="new-request"),
     path("plans/<str:plan_id>", web.plan, name="plan"),
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
-    path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
+    path("checkpoints", checkpoints, name="checkpoints"),
+    path("checkpoints/<str:checkpoint_id>", checkpoint_screen, name="checkpoint"),
+    path("checkpoints/<str:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
     path("incidents", web.incidents, name="incidents"),
     path("briefings/", briefings.briefings, name="briefings"),
     path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),

@@ -13,6 +13,7 @@ from ...engine.state import PlanState
 from ...engine.times import format_time
 from ..ledger.record import Refused
 from ..passages.private import reveal_due
+from .inspection_form import inspection_payload
 
 # The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
 # was rendered with (hidden field "version"), and `check_rendered` refuses any other before anything is signed,
@@ -136,7 +137,7 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
         "slot.confirm": lambda: {"slot": form.get("slot", "")},  # the slot the page showed, not the latest
         "slot.decline": lambda: {"slot": form.get("slot", ""), "text": form.get("text", "")},
         "leg.arrive": lambda: {"leg": form.get("leg", ""), "checkpoint": form.get("checkpoint", "")},
-        "leg.inspect": lambda: _inspection(form, plan),
+        "leg.inspect": lambda: inspection_payload(form, plan),  # web/inspection_form.py
         "plan.go": lambda: {},
         "leg.depart": lambda: {"leg": form.get("leg", "")},
         "leg.deliver": lambda: _receipt(form, plan),

@@ -7,7 +7,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,19 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ...engine.rules.incidents import CATEGORIES
-from ...engine.state import CLOSED_STATUSES
-from ...engine.times import parse_time
 from ...figures.tables import TABLES
 from ...scenario.report import departure_spread
-from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..exports import published
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party, Route
-from ..passages.models import Leg
-from ..passages.private import current_plates, current_window
 from . import actions, signing, summaries
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
@@ -179,82 +173,6 @@ def _gate_rows(state) -> list[dict]:
     return [{"id": leg.id, "route": leg.route, "phase": state.legs[leg.id].phase,
              "checkpoint": state.legs[leg.id].checkpoint, "departed": state.legs[leg.id].departed_at}
             for leg in state.content.legs]
-
-
-@login_required
-def checkpoint_screen(request, checkpoint_id: str):
-    """Tablet-first: legs at this checkpoint waiting for inspection, and legs expected here today. Who is
-    expected when is for the parties of those passages (and observers), never for anonymous visitors."""
-    state = current_fold().state
-    parties = set(parties_for(request.user, "sign"))
-    involved = _checkpoint_viewer(request.user)
-    here, expected = [], []
-    for plan in _open_plans_through(state, checkpoint_id):
-        if plan.closed or not (involved is None or involved & ({plan.requester} | set(plan.required))):
-            continue
-        for leg in plan.content.legs:
-            route = state.routes[leg.route]
-            checkpoint = next((c for c in route.checkpoints if c.id == checkpoint_id), None)
-            if checkpoint is None:
-                continue
-            live = plan.legs[leg.id]
-            window = _window_for(plan, parties)
-            if not (live.checkpoint == checkpoint_id or _expected_today(plan, live, window)):
-                continue
-            inspecting = sorted(parties & set(checkpoint.inspected_by))
-            row = {"plan": plan.id, "leg": leg.id, "phase": live.phase, "window": window, "lines": leg.lines,
-                   "seals": leg.seals, "mine": bool(inspecting), "inspecting": inspecting, "checkpoint": checkpoint,
-                   "plates": _plates_for(plan, leg.id, parties), "version": plan.version}
-            (here if live.checkpoint == checkpoint_id and live.phase in ("arrived", "held") else expected).append(row)
-    if not here and not expected and not any(c.id == checkpoint_id for r in state.routes.values()
-                                             for c in r.checkpoints):
-        raise Http404("no such checkpoint")
-    return render(request, "web/checkpoint.html", {"checkpoint_id": checkpoint_id, "here": here,
-                                                    "expected": expected, "decisions": actions.DECISIONS,
-                                                    "discrepancies": actions.DISCREPANCIES})
-
-
-def _open_plans_through(state, checkpoint_id: str) -> list:
-    """The open plans with a leg on a route through the checkpoint that is moving, scheduled or at it: read
-    from the legs table through its indexes, never by walking every plan the log ever had."""
-    routes = [route.id for route in state.routes.values() if any(c.id == checkpoint_id for c in route.checkpoints)]
-    legs = Leg.objects.filter(route_id__in=routes).exclude(plan__status__in=CLOSED_STATUSES) \
-        .filter(Q(plan__status__in=("in_progress", "scheduled")) | Q(checkpoint=checkpoint_id))
-    ids = dict.fromkeys(legs.order_by("plan__submitted_at", "plan_id").values_list("plan_id", flat=True))
-    return [state.plans[plan_id] for plan_id in ids if plan_id in state.plans]
-
-
-def _checkpoint_viewer(user) -> set[str] | None:
-    """The parties whose passages `user` may see on a checkpoint screen; None for an observer (all of them)."""
-    if Party.objects.filter(pk__in=parties_for(user, "view"), kind="observer").exists():
-        return None
-    return set(parties_for(user, "view_private"))
-
-
-def _is_party(plan, parties: set[str]) -> bool:
-    return bool(parties & ({plan.requester} | set(plan.required)))
-
-
-def _window_for(plan, parties: set[str]):
-    """The slot's window in clear, for the plan's signed-in parties only (the public log has a commitment)."""
-    return current_window(plan) if plan.status == "scheduled" and _is_party(plan, parties) else None
-
-
-def _plates_for(plan, leg_id: str, parties: set[str]) -> list[str]:
-    if not _is_party(plan, parties):
-        return []
-    return [row.plate for row in current_plates(plan) if row.leg_id == leg_id]
-
-
-def _expected_today(plan, live, window) -> bool:
-    """A leg not yet moving whose plan's slot opens today (UTC, by the server's clock; known to the
-    plan's parties only), or that is moving."""
-    if live.phase in ("delivered", "turned_back"):
-        return False
-    if plan.status == "in_progress":
-        return True
-    today = clock.now() // 86400
-    return plan.status == "scheduled" and window is not None and parse_time(window.start) // 86400 == today
 
 
 def incidents(request):
