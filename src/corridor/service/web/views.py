@@ -29,6 +29,7 @@ from ..parties.models import Party, Route
 from ..passages.models import Leg
 from ..passages.private import current_plates, current_window
 from . import actions, signing, summaries
+from .plan_page import plan_context
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
 from .signatures import log_statements
@@ -75,12 +76,14 @@ def plan(request, plan_id: str):
     except Refused as error:
         raise Http404(error.message) from None
     state = current_fold().state
+    live = state.plans[plan_id]
     acting = _acting_parties(request, plan_id)
-    offered = {party: actions.available(state.plans[plan_id], party, state.routes) for party in acting}
+    offered = {party: actions.available(live, party, state.routes) for party in acting}
     return render(request, "web/plan.html", {
-        "plan": detail, "state": state.plans[plan_id], "offered": offered, "reasons": actions.REASONS,
-        "published_size": _published_size(),
+        "plan": detail, "state": live, "offered": offered, "reasons": actions.REASONS,
+        "published_size": _published_size(), "amend_as": [p for p in acting if actions.can_amend(live, p)],
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
+        **plan_context(detail, state, live),
     })
 
 
