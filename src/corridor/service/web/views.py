@@ -93,7 +93,8 @@ def act(request, plan_id: str, kind: str):
     party = request.POST.get("as", "")
     if party not in _acting_parties(request, plan_id):
         raise Http404("no such plan among those your party takes part in")
-    back = reverse("plan", args=[plan_id])
+    # the go board posts go from its own page and shows the legs released right after
+    back = reverse("go-board" if request.POST.get("back") == "go-board" else "plan", args=[plan_id])
     if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
         return custodial_only
     try:
@@ -166,22 +167,33 @@ def _lines_as_text(draft) -> list[str]:
 
 
 def go_board(request, plan_id: str):
-    """Every leg's gate status, refreshed by htmx; go is offered only when every leg is cleared."""
-    state = current_fold().state.plans.get(plan_id)
+    """Every leg's gate status by route name, refreshed by htmx; go is offered once the legs may go."""
+    fold = current_fold()
+    routes, state = fold.state.routes, fold.state.plans.get(plan_id)
     if state is None:
         raise Http404("no such plan")
     acting = [p for p in _acting_parties(request, plan_id) if p == state.requester
               or "escort" in state.required.get(p, ())]
     template = "web/go_board_legs.html" if request.headers.get("HX-Request") else "web/go_board.html"
-    return render(request, template, {"plan": state, "legs": _gate_rows(state), "acting": acting,
-                                      "all_cleared": all(leg.phase == "cleared" for leg in state.legs.values()),
-                                      "spread": departure_spread(state)})
+    phases = [leg.phase for leg in state.legs.values()]
+    # simultaneous legs go together, once every one is cleared; independent legs each go once cleared
+    ready = all(p == "cleared" for p in phases) if state.simultaneous else "cleared" in phases
+    response = render(request, template, {"plan": state, "legs": _gate_rows(state, routes), "acting": acting,
+                                          "all_cleared": ready, "spread": departure_spread(state),
+                                          "party_names": {p: fold.state.parties[p].name for p in acting}})
+    response["Cache-Control"] = "no-store"  # the board is live: never a stale copy after go
+    return response
 
 
-def _gate_rows(state) -> list[dict]:
-    return [{"id": leg.id, "route": leg.route, "phase": state.legs[leg.id].phase,
-             "checkpoint": state.legs[leg.id].checkpoint, "departed": state.legs[leg.id].departed_at}
-            for leg in state.content.legs]
+def _gate_rows(state, routes: dict) -> list[dict]:
+    rows = []
+    for leg in state.content.legs:
+        live, route = state.legs[leg.id], routes.get(leg.route)
+        checkpoint = next((c for c in route.checkpoints if c.id == live.checkpoint), None) if route else None
+        rows.append({"id": leg.id, "route": route.name if route else leg.route, "phase": live.phase,
+                     "checkpoint": checkpoint.name if checkpoint else live.checkpoint,
+                     "released": live.released_at, "departed": live.departed_at})
+    return rows
 
 
 @login_required
