@@ -1,6 +1,6 @@
 """`FigureFold`: the fold of the log (corridor.fold.LogFold) and the little the public tables need beyond
-the engine's state — how each incident claim and each inspection was signed (the kind of signature and, for a passkey, the
-member). Used incrementally (the service's worker, entry by entry) and all at once (an audit)."""
+the engine's state — how each incident claim and each inspection was signed (the kind of signature and, for a
+passkey, the member). Used incrementally (the service's worker, entry by entry) and all at once (an audit)."""
 
 from __future__ import annotations
 
