@@ -215,7 +215,8 @@ def with_private_windows(rows, plans: list[Plan], private: set[str]):
         yield row
 
 
-def plan_detail(request, plan_id: str) -> dict:
+def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
+    """`statements`: the plan's, when the caller read them already (the plan page shows them too)."""
     plan = tables.plans_query(Q(pk=plan_id)).first()
     if plan is None:
         raise Refused("plan.not_found", f"there is no plan {plan_id!r}", 404)
@@ -239,7 +240,7 @@ def plan_detail(request, plan_id: str) -> dict:
         "crew": _crew(plan_id) if private else None,
         **seen,
         "vehicles": _vehicles(state, plan_id, seen["plates"]) if private else None,
-        "inspections": _inspections(state, plan_id, seen["plates"]),  # plates: the private or revealed ones
+        "inspections": _inspections(state, plan_id, seen["plates"], statements),  # plates: the private or revealed ones
     }
 
 
@@ -254,13 +255,13 @@ def _vehicles(state, plan_id: str, plates: list[dict]) -> list[dict] | None:
             for leg in live.content.legs for v in leg.vehicles]
 
 
-def _inspections(state, plan_id: str, plates: list[dict]) -> list[dict]:
+def _inspections(state, plan_id: str, plates: list[dict], statements: list | None) -> list[dict]:
     """Every inspection line by line; each vehicle's plate only for the plan's parties."""
     live = state.plans.get(plan_id)
     if live is None:
         return []
     clear = {(p["leg"], p["vehicle"]): p["plate"] for p in plates or ()}
-    rows = history.inspections(state, live)
+    rows = history.inspections(state, live, statements)
     for row in rows:
         row["vehicles"] = history.by_vehicle(row, clear)
     return rows

@@ -8,15 +8,14 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from ...engine.state import PlanState, State
-from ..passages.history import by_vehicle, plan_statements
+from ..passages.history import Signed, by_vehicle
 from ..passages.models import SlotWindow
 from .plan_diff import amendments
 from .timeline import timeline
 
 
-def plan_context(detail: dict, state: State, plan: PlanState) -> dict:
+def plan_context(detail: dict, state: State, plan: PlanState, statements: list[Signed]) -> dict:
     private = detail.get("crew") is not None  # plan_detail gives crew (even empty) to the plan's parties only
-    statements = plan_statements(plan.id)
     plates = {(p["leg"], p["vehicle"]): p["plate"] for p in detail.get("plates") or ()}
     for inspection in detail["inspections"]:
         inspection["by_vehicle"] = by_vehicle(inspection, plates)

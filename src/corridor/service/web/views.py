@@ -26,6 +26,7 @@ from ..exports import published
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party, Route
+from ..passages.history import plan_statements
 from ..passages.models import Leg
 from ..passages.private import current_plates, current_window
 from . import actions, signing, summaries
@@ -71,8 +72,9 @@ def home(request):
 
 
 def plan(request, plan_id: str):
+    statements = plan_statements(plan_id)  # read once: the inspections and the timeline both show them
     try:
-        detail = plan_detail(request, plan_id)
+        detail = plan_detail(request, plan_id, statements)
     except Refused as error:
         raise Http404(error.message) from None
     state = current_fold().state
@@ -83,7 +85,7 @@ def plan(request, plan_id: str):
         "plan": detail, "state": live, "offered": offered, "reasons": actions.REASONS,
         "published_size": _published_size(), "amend_as": [p for p in acting if actions.can_amend(live, p)],
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
-        **plan_context(detail, state, live),
+        **plan_context(detail, state, live, statements),
     })
 
 
