@@ -140,3 +140,12 @@ def test_no_cancel_or_withdraw_once_vehicles_are_released(parties):
     board = org.get("/plans/p1/go").content.decode()
     assert "<td>Lachin–Khankendi</td>" in board and 'class="phase-released">released' in board
     assert "/plans/p1/act/plan.withdraw" not in signed_in("border").get("/plans/p1").content.decode()
+
+
+def test_an_expired_form_is_a_styled_page_saying_nothing_was_recorded(parties):
+    stages.submitted(parties)
+    border = signed_in("border")
+    border.handler.enforce_csrf_checks = True  # as a browser with a stale token
+    answer = border.post("/plans/p1/act/plan.consent", {"as": "border"})
+    assert answer.status_code == 403 and "This form has expired" in answer.content.decode()
+    assert not StatementIndex.objects.filter(type="plan.consent").exists()

@@ -20,3 +20,13 @@ def forbidden(request, exception=None):
     if request.path.startswith(MACHINE_PATHS):
         return defaults.permission_denied(request, exception)
     return render(request, "web/403.html", {"path": request.path}, status=403)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent from a page too old (its session ended or it was opened before signing in again): nothing
+    was recorded; say so and how to retry, instead of the framework's bare page."""
+    if request.path.startswith(MACHINE_PATHS):
+        from django.views.csrf import csrf_failure as bare
+
+        return bare(request, reason)
+    return render(request, "web/403.html", {"path": request.path, "expired_form": True}, status=403)

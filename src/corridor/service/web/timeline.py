@@ -53,7 +53,8 @@ def _consent(payload: dict, state: State, signed: Signed, windows) -> list[str]:
 
 def _refuse(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     sentences = [_("reason: %(reason)s") % {"reason": label(payload.get("reason"), "reason")}, payload.get("text")]
-    lines = [f"{ref.get('leg')}/{ref.get('line')}" for ref in payload.get("lines") or () if isinstance(ref, dict)]
+    lines = [_item(state, signed, ref.get("leg"), ref.get("line")) for ref in payload.get("lines") or ()
+             if isinstance(ref, dict)]
     if lines:
         sentences.append(_("only these lines: %(lines)s") % {"lines": ", ".join(lines)})
     return sentences
@@ -106,7 +107,9 @@ def _inspect(payload: dict, state: State, signed: Signed, windows) -> list[str]:
                 "leg": payload.get("leg"), "checkpoint": checkpoint_name(state, None, payload.get("checkpoint")),
                 "decision": label(payload.get("decision"), "decision")},
             _("%(n)s line(s) with a discrepancy") % {"n": flagged} if flagged else "",
-            _("offloaded: %(lines)s") % {"lines": ", ".join(payload["offload"])} if payload.get("offload") else "",
+            _("offloaded: %(lines)s") % {"lines": ", ".join(_item(state, signed, payload.get("leg"), line)
+                                                            for line in payload["offload"])}
+            if payload.get("offload") else "",
             payload.get("text")]
 
 
@@ -143,6 +146,14 @@ _SAYS = {
     "leg.arrive": _arrive, "leg.inspect": _inspect, "plan.go": _go, "leg.depart": _depart, "leg.deliver": _deliver,
     "plan.reveal": _reveal,
 }
+
+
+def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
+    """A line by its item's name (as the plan now lists it), else by its id."""
+    plan = state.plans.get(signed.row.plan or "")
+    leg = plan.content.leg(str(leg_id)) if plan is not None else None
+    line = leg.line(str(line_id)) if leg is not None else None
+    return line.item if line is not None else f"{leg_id}/{line_id}"
 
 
 def _party_name(state: State, party: str) -> str:
