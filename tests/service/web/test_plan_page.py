@@ -137,6 +137,8 @@ def test_no_cancel_or_withdraw_once_vehicles_are_released(parties):
         org.post("/plans/p1/act/plan.go", {"as": "org-a", "version": stages.version(parties), "back": "go-board"})
     page = org.get("/plans/p1").content.decode()
     assert "/plans/p1/act/plan.cancel" not in page and "/plans/p1/amend" not in page
+    late = org.get("/plans/p1/amend", follow=True).content.decode()
+    assert "can no longer be amended" in late
     board = org.get("/plans/p1/go").content.decode()
     assert "<td>Lachin–Khankendi</td>" in board and 'class="phase-released">released' in board
     assert "/plans/p1/act/plan.withdraw" not in signed_in("border").get("/plans/p1").content.decode()

@@ -45,6 +45,10 @@ class Amendment:
 @login_required
 def amend(request, plan_id: str):
     plan, party = _plan_and_party(request, plan_id)
+    if not can_amend(plan, party):  # the requester, told why on the plan's page
+        messages.error(request, _("Plan %(plan)s can no longer be amended: it is closed or already moving.")
+                       % {"plan": plan_id})
+        return HttpResponseRedirect(reverse("plan", args=[plan_id]))
     values = _form_values(plan) if request.method != "POST" else request.POST
     context = {"plan": plan, "party": party, "legs": _legs_for_form(plan, values)}
     if request.method == "POST":
@@ -66,8 +70,6 @@ def _plan_and_party(request, plan_id: str) -> tuple[PlanState, str]:
     parties = [p for p in parties_for(request.user, "sign") if plan is not None and p == plan.requester]
     if plan is None or not parties or (wanted and wanted not in parties):
         raise Http404(_("There is no plan %(plan)s your organisation requested.") % {"plan": plan_id})
-    if not can_amend(plan, parties[0]):
-        raise Http404(_("Plan %(plan)s can no longer be amended: it is closed or already moving.") % {"plan": plan_id})
     return plan, parties[0]
 
 
