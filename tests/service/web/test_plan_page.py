@@ -151,3 +151,13 @@ def test_an_expired_form_is_a_styled_page_saying_nothing_was_recorded(parties):
     answer = border.post("/plans/p1/act/plan.consent", {"as": "border"})
     assert answer.status_code == 403 and "This form has expired" in answer.content.decode()
     assert not StatementIndex.objects.filter(type="plan.consent").exists()
+
+
+def test_refused_lines_name_the_refusing_party(parties):
+    stages.submitted(parties)
+    body = {"version": stages.version(parties), "reason": "dual_use", "text": "not this item",
+            "lines": [{"leg": "leg-a", "line": "flour"}]}
+    stages.post(parties, "customs", "/plans/p1/refuse", body, stages.T + 60)
+    page = Client().get("/plans/p1").content.decode()
+    assert "<td>Host state customs service</td>" in page
+    assert "reason: dual-use goods" in page and "only these lines: Wheat flour" in page

@@ -19,6 +19,9 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
     plates = {(p["leg"], p["vehicle"]): p["plate"] for p in detail.get("plates") or ()}
     for inspection in detail["inspections"]:
         inspection["by_vehicle"] = by_vehicle(inspection, plates)
+    for line in detail["lines"]:  # names, not ids
+        line["refused_by_names"] = ", ".join(_name(state, party) for party in (line["refused_by"] or "").split(";")
+                                             if party)
     return {
         "timeline": timeline(statements, state, _windows(plan.id) if private else {}),
         "amendments": amendments(statements, state.routes),
@@ -28,6 +31,11 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
         "checkpoint_names": _checkpoint_names(state, plan),
         "documents_template": _documents_template(),
     }
+
+
+def _name(state: State, party: str) -> str:
+    record = state.parties.get(party)
+    return record.name if record is not None else party
 
 
 def _checkpoint_names(state: State, plan: PlanState) -> dict[str, str]:
