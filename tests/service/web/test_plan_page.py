@@ -161,3 +161,24 @@ def test_refused_lines_name_the_refusing_party(parties):
     page = Client().get("/plans/p1").content.decode()
     assert "<td>Host state customs service</td>" in page
     assert "reason: dual-use goods" in page and "only these lines: Wheat flour" in page
+
+
+def test_amend_adds_a_leg_on_another_route(parties):
+    stages.submitted(parties)
+    org = signed_in("org-a")
+    form = org.get("/plans/p1/amend").content.decode()
+    assert "leg-2" in form and 'name="new-route"' in form
+    body = {"as": "org-a", "version": rendered_version(form), "action": "amend",
+            "lines-leg-a": "id,item,category,quantity,unit,weight_kg\nflour,Wheat flour,food,20,t,20000\n",
+            "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
+            "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
+            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123"}
+    with clock.frozen_at(stages.T + 300):
+        done = org.post("/plans/p1/amend", body, follow=True).content.decode()
+    assert StatementIndex.objects.filter(type="plan.amend").count() == 1, done
+    assert "leg added" in done and "Rice 5 t" in done
+    _, detail = parties["org-a"].get("/plans/p1")
+    assert sorted(leg["leg"] for leg in detail["legs"]) == ["leg-2", "leg-a"]
+    assert {v["plate"] for v in detail["vehicles"]} == {"AB 123", "ZZ 999"}
+    assert [(c["leg"], c["name"]) for c in detail["crew"]] == [("leg-2", "Ana Driver")]
+    assert "Ana Driver" not in str(Client().get("/api/v1/plans/p1").json())

@@ -40,6 +40,7 @@ class Amendment:
 
     content: dict
     errors: list[str] = field(default_factory=list)
+    crew: dict[str, list[dict]] | None = None  # a new leg's crew in clear (committed when signed); None: none
 
 
 @login_required
@@ -50,7 +51,9 @@ def amend(request, plan_id: str):
                        % {"plan": plan_id})
         return HttpResponseRedirect(reverse("plan", args=[plan_id]))
     values = _form_values(plan) if request.method != "POST" else request.POST
-    context = {"plan": plan, "party": party, "legs": _legs_for_form(plan, values)}
+    routes = current_fold().state.routes
+    context = {"plan": plan, "party": party, "legs": _legs_for_form(plan, values), "values": values,
+               "routes": sorted(routes.values(), key=lambda route: route.name), "new_leg": new_leg_id(plan)}
     if request.method == "POST":
         amendment = read_amendment(request.POST, plan)
         context.update(errors=amendment.errors, reviewed=True,
@@ -82,7 +85,8 @@ def _record(request, plan: PlanState, party: str, amendment: Amendment):
 
             raise Refused("version.stale", explain(plan, rendered), 409)
         if signing.wants_prepare(request):
-            ask = signing.Ask(party, "plan.amend", amendment.content, plan.id, rendered_version=rendered)
+            ask = signing.Ask(party, "plan.amend", amendment.content, plan.id, crew=amendment.crew,
+                              rendered_version=rendered)
             return signing.custodial_answer(request, party) or signing.prepare(request, ask, back)
         signing.refuse_server_signing(request, party)
 
@@ -92,7 +96,8 @@ def _record(request, plan: PlanState, party: str, amendment: Amendment):
 
                 raise Refused("version.stale", explain(fold.state.plans[plan.id], rendered), 409)
 
-        record_built([custodial(party, "plan.amend", amendment.content, plan=plan.id, check=same_version)])
+        record_built([custodial(party, "plan.amend", amendment.content, plan=plan.id, check=same_version,
+                                crew=amendment.crew)])
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)
@@ -120,10 +125,39 @@ def read_amendment(post, plan: PlanState) -> Amendment:
                 amendment.errors.append(_("%(leg)s: line %(line)s names vehicle %(vehicle)s, which the leg does not "
                                           "have.") % {"leg": leg["id"], "line": line["id"], "vehicle": line["vehicle"]})
         legs.append(leg)
+    added = _added_leg(post, plan, amendment)
+    if added is not None:
+        legs.append(added)
     if not legs:
         amendment.errors.append(_("A plan keeps at least one leg: to call it off, cancel it instead."))
     content["legs"] = legs
     return amendment
+
+
+def new_leg_id(plan: PlanState) -> str:
+    """The next free "leg-N" of the plan."""
+    taken = {leg.id for leg in plan.content.legs}
+    return next(f"leg-{n}" for n in range(len(taken) + 1, len(taken) + 1000) if f"leg-{n}" not in taken)
+
+
+def _added_leg(post, plan: PlanState, amendment: Amendment) -> dict | None:
+    """A new leg, when the form names a route for one (its lines and vehicles as for the others)."""
+    route = post.get("new-route", "").strip()
+    if not route:
+        return None
+    if route not in current_fold().state.routes:
+        amendment.errors.append(_("The new leg's route is unknown."))
+        return None
+    leg = {"id": new_leg_id(plan), "route": route,
+           "direction": "reverse" if post.get("new-direction") == "reverse" else "forward", "vehicles": []}
+    leg["lines"] = _lines(post.get("lines-new", ""), leg["id"], amendment)
+    leg["vehicles"] = _vehicles(post.get("vehicles-new", ""), leg, {}, amendment)
+    leg["seals"] = [seal for seal in post.get("seals-new", "").replace(",", " ").split() if seal]
+    crew = [{"name": name.strip(), "document": document.strip()} for name, _sep, document in
+            (row.partition(";") for row in post.get("crew-new", "").splitlines()) if name.strip() and document.strip()]
+    if crew:
+        amendment.crew = {leg["id"]: crew}
+    return leg
 
 
 def _lines(text: str, leg_id: str, amendment: Amendment) -> list[dict]:
