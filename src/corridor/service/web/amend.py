@@ -57,8 +57,7 @@ def amend(request, plan_id: str):
     if request.method == "POST":
         amendment = read_amendment(request.POST, plan)
         context.update(errors=amendment.errors, reviewed=True,
-                       changes=changes(msgspec.to_builtins(plan.content), _committed(amendment.content),
-                                       current_fold().state.routes))
+                       changes=changes(msgspec.to_builtins(plan.content), _committed(amendment.content), routes))
         if request.POST.get("action") == "amend" and not amendment.errors:
             answer = _record(request, plan, party, amendment)
             if answer is not None:
