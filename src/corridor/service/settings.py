@@ -160,6 +160,7 @@ SECURE_REFERRER_POLICY = "same-origin"  # no plan or checkpoint URL leaks to ano
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "corridor.service.web.errors.csrf_failure"  # a styled page saying nothing was recorded
 if CONFIG.https:  # CORRIDOR_HTTPS=1: served over TLS, by a proxy that sets X-Forwarded-Proto
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

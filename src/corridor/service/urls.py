@@ -7,8 +7,10 @@ from django.urls import include, path
 from .api.api import api
 from .ledger import views as log_views
 from .web import account, briefings, signing
+from .web import amend as plan_amend
 from .web import calendar as calendar_views
 from .web import deadline as deadline_views
+from .web import errors as web_errors
 from .web import views as web
 from .web.checkpoint import checkpoint_screen, checkpoints, inspect
 from .web.signatures import party_signatures
@@ -49,4 +51,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("plans/<str:plan_id>/amend", plan_amend.amend, name="plan-amend"),
 ]
+
+handler403 = web_errors.forbidden
+handler404 = web_errors.not_found
+

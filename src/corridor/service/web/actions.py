@@ -9,7 +9,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from ...engine.state import PlanState
+from ...engine.lifecycle import UNCOMMITTED_PHASES
+from ...engine.state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PlanState
 from ...engine.times import format_time
 from ..ledger.record import Refused
 from ..passages.private import reveal_due
@@ -61,10 +62,17 @@ def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
 
 
 def _as_requester(plan: PlanState) -> list[Action]:
+    """Cancelling is offered only while no vehicle has been released (the engine refuses it after)."""
     actions = [Action("plan.answer")] if plan.open_requests() else []
     if plan.status in ("cleared", "scheduled"):
         actions.append(Action("slot.propose"))
-    return [*actions, Action("plan.cancel")]
+    uncommitted = all(leg.phase in UNCOMMITTED_PHASES for leg in plan.legs.values())
+    return [*actions, Action("plan.cancel")] if uncommitted else actions
+
+
+def can_amend(plan: PlanState, party: str) -> bool:
+    """The requester amends an open plan until a leg moves (the engine's rule), from the amend page."""
+    return party == plan.requester and not plan.closed and all(leg.phase == "planned" for leg in plan.legs.values())
 
 
 def _movement(plan: PlanState, party: str, routes: dict) -> list[Action]:
@@ -88,11 +96,11 @@ def _movement(plan: PlanState, party: str, routes: dict) -> list[Action]:
 def _as_required(plan: PlanState, party: str) -> list[Action]:
     position = plan.positions.get(party)
     actions = []
-    if plan.status in ("submitted", "awaiting_consent", "refused", "withdrawn", "cleared", "scheduled"):
-        if position is None or position.stance != "consented":
-            actions += [Action("plan.consent"), Action("plan.refuse"), Action("plan.request_info")]
-        else:
-            actions.append(Action("plan.withdraw"))
+    uncommitted = all(leg.phase in UNCOMMITTED_PHASES for leg in plan.legs.values())
+    if plan.status in BEFORE_CLEARANCE and (position is None or position.stance != "consented"):
+        actions += [Action("plan.consent"), Action("plan.refuse"), Action("plan.request_info")]
+    elif plan.status in BEFORE_MOVEMENT and position is not None and position.stance == "consented" and uncommitted:
+        actions.append(Action("plan.withdraw"))
     slot = plan.slot
     if slot is not None and not slot.declined and party not in slot.answers and plan.status == "cleared":
         actions += [Action("slot.confirm"), Action("slot.decline")]

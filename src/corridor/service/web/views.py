@@ -22,7 +22,9 @@ from ..exports import published
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party, Route
+from ..passages.history import plan_statements
 from . import actions, signing, summaries
+from .plan_page import plan_context
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
 from .signatures import log_statements
@@ -64,17 +66,20 @@ def home(request):
 
 
 def plan(request, plan_id: str):
+    statements = plan_statements(plan_id)  # read once: the inspections and the timeline both show them
     try:
-        detail = plan_detail(request, plan_id)
+        detail = plan_detail(request, plan_id, statements)
     except Refused as error:
         raise Http404(error.message) from None
     state = current_fold().state
+    live = state.plans[plan_id]
     acting = _acting_parties(request, plan_id)
-    offered = {party: actions.available(state.plans[plan_id], party, state.routes) for party in acting}
+    offered = {party: actions.available(live, party, state.routes) for party in acting}
     return render(request, "web/plan.html", {
-        "plan": detail, "state": state.plans[plan_id], "offered": offered, "reasons": actions.REASONS,
-        "published_size": _published_size(),
+        "plan": detail, "state": live, "offered": offered, "reasons": actions.REASONS,
+        "published_size": _published_size(), "amend_as": [p for p in acting if actions.can_amend(live, p)],
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
+        **plan_context(detail, state, live, statements),
     })
 
 
@@ -84,7 +89,8 @@ def act(request, plan_id: str, kind: str):
     party = request.POST.get("as", "")
     if party not in _acting_parties(request, plan_id):
         raise Http404("no such plan among those your party takes part in")
-    back = reverse("plan", args=[plan_id])
+    # the go board posts go from its own page and shows the legs released right after
+    back = reverse("go-board" if request.POST.get("back") == "go-board" else "plan", args=[plan_id])
     if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
         return custodial_only
     try:
@@ -157,22 +163,33 @@ def _lines_as_text(draft) -> list[str]:
 
 
 def go_board(request, plan_id: str):
-    """Every leg's gate status, refreshed by htmx; go is offered only when every leg is cleared."""
-    state = current_fold().state.plans.get(plan_id)
+    """Every leg's gate status by route name, refreshed by htmx; go is offered once the legs may go."""
+    fold = current_fold()
+    routes, state = fold.state.routes, fold.state.plans.get(plan_id)
     if state is None:
         raise Http404("no such plan")
     acting = [p for p in _acting_parties(request, plan_id) if p == state.requester
               or "escort" in state.required.get(p, ())]
     template = "web/go_board_legs.html" if request.headers.get("HX-Request") else "web/go_board.html"
-    return render(request, template, {"plan": state, "legs": _gate_rows(state), "acting": acting,
-                                      "all_cleared": all(leg.phase == "cleared" for leg in state.legs.values()),
-                                      "spread": departure_spread(state)})
+    phases = [leg.phase for leg in state.legs.values()]
+    # simultaneous legs go together, once every one is cleared; independent legs each go once cleared
+    ready = all(p == "cleared" for p in phases) if state.simultaneous else "cleared" in phases
+    response = render(request, template, {"plan": state, "legs": _gate_rows(state, routes), "acting": acting,
+                                          "all_cleared": ready, "spread": departure_spread(state),
+                                          "party_names": {p: fold.state.parties[p].name for p in acting}})
+    response["Cache-Control"] = "no-store"  # the board is live: never a stale copy after go
+    return response
 
 
-def _gate_rows(state) -> list[dict]:
-    return [{"id": leg.id, "route": leg.route, "phase": state.legs[leg.id].phase,
-             "checkpoint": state.legs[leg.id].checkpoint, "departed": state.legs[leg.id].departed_at}
-            for leg in state.content.legs]
+def _gate_rows(state, routes: dict) -> list[dict]:
+    rows = []
+    for leg in state.content.legs:
+        live, route = state.legs[leg.id], routes.get(leg.route)
+        checkpoint = next((c for c in route.checkpoints if c.id == live.checkpoint), None) if route else None
+        rows.append({"id": leg.id, "route": route.name if route else leg.route, "phase": live.phase,
+                     "checkpoint": checkpoint.name if checkpoint else live.checkpoint,
+                     "released": live.released_at, "departed": live.departed_at})
+    return rows
 
 
 def incidents(request):
