@@ -55,8 +55,8 @@ def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
     actions = _as_requester(plan) if party == plan.requester else []
     if party in plan.required:
         actions += _as_required(plan, party)
-    actions += _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
-    return [*actions, Action("plan.note")] if actions or party in plan.required else actions
+    # notes (documents) are recorded from the plan page's documents section (web/documents.py), by upload
+    return actions + _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
 
 
 def _as_requester(plan: PlanState) -> list[Action]:
