@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from .api.api import api
 from .ledger import views as log_views
-from .web import account, briefings, signing
+from .web import account, briefings, manifest_template, signing
 from .web import documents as web_documents
 from .web import views as web
 from .web.signatures import party_signatures
@@ -35,6 +35,7 @@ urlpatterns = [
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
     path("plans/<str:plan_id>/documents", web_documents.upload, name="plan-document-upload"),
     path("plans/<str:plan_id>/documents/<str:sha256>", web_documents.download, name="plan-document"),
+    path("manifest/template.<str:fmt>", manifest_template.download, name="manifest-template"),
     path("account", account.account, name="account"),
     path("account/passkeys/options", account.passkey_options, name="passkey-options"),
     path("account/passkeys/register", account.passkey_register, name="passkey-register"),

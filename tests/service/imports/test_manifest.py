@@ -43,13 +43,13 @@ def test_xlsx_lines_are_read_and_numbers_from_cells_kept_exact():
 
 
 def test_every_bad_row_is_named_with_its_column_and_nothing_is_read():
-    text = HEADER + "flour,Wheat flour,food,20,t,20000\n,Rice,food,2.5,t,100\nflour,Oil,food,1,,ten\n"
+    text = HEADER + "flour,Wheat flour,food,20,t,20000\nrice bag,Rice,food,2.5,t,100\nflour,Oil,food,1,,ten\n"
     with pytest.raises(ManifestError) as caught:
         read_manifest("m.csv", text.encode())
     messages = [row["message"] for row in caught.value.rows]
     assert caught.value.code == "manifest.rows"
     assert messages == [
-        "row 3, id: needs an id of letters, digits and . _ : - (e.g. flour-1)",
+        "row 3, id: needs an id of letters, digits and . _ : - (e.g. flour-1), or none",
         "row 3, quantity: '2.5' is not a whole number (no decimals, no units)",
         "row 4, unit: is empty",
         "row 4, weight_kg: 'ten' is not a whole number (no decimals, no units)",
