@@ -58,13 +58,14 @@ def upload(request, plan_id: str):
     party = request.POST.get("as", "")
     if party not in uploading_parties(request.user, plan):
         raise Http404(_("There is no such plan among those your party takes part in."))
-    back = reverse("plan", args=[plan_id]) + "#documents"
+    page = reverse("plan", args=[plan_id])  # after a passkey signs, the page is loaded again (location.assign):
+    back = page + "#documents"  # a URL differing only by its fragment would not reload it, so that one has none
     if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
         return custodial_only
     try:
         payload = operations.attach(_upload_of(request), plan_id, party, request.user)
         if signing.wants_prepare(request):
-            return signing.prepare(request, signing.Ask(party, "plan.note", payload, plan_id), back)
+            return signing.prepare(request, signing.Ask(party, "plan.note", payload, plan_id), page)
         signing.refuse_server_signing(request, party)
         record_built([custodial(party, "plan.note", payload, plan=plan_id)])
         messages.success(request, _("Document “%(title)s” recorded on the plan (SHA-256 %(hash)s…) — %(party)s")
