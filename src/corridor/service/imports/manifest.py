@@ -3,7 +3,9 @@ column, what is wrong.
 
 Columns are found by their header, written as a spreadsheet user writes them, in any case and order:
 `Item`, `Quantity`, `Unit` and `Weight (kg)` are required; `Category`, `Vehicle` and `ID` are optional
-(the downloadable template, `template.py`, has them all). A line without an id gets one from its item
+(the downloadable template, `template.py`, has them all). A quantity may have decimals where the unit
+needs them (2.5 t, with a point or a comma): it is read as the engine's decimal string ("2.5"), a whole
+one as an integer (engine/quantity.py); a weight is whole kilograms. A line without an id gets one from its item
 (`Wheat flour` → `wheat-flour`, `wheat-flour-2` for the next), so nobody has to invent ids. The names
 the engine uses (`id`, `item`, `category`, `quantity`, `unit`, `weight_kg`, `vehicle`) are headers too,
 and a few usual synonyms (`Qty`, `Description`, `Truck`…); columns with any other header are ignored.
@@ -24,6 +26,7 @@ from collections.abc import Iterator
 
 from django.utils.text import slugify
 
+from ...engine.quantity import QuantityError, parse_quantity
 from .filetype import HEAD_BYTES, FileTypeError, require
 from .xlsx import sheet_rows
 
@@ -114,14 +117,16 @@ def _line(values: dict, row: int) -> tuple[dict, list[dict]]:
     for name in ("item", "unit"):
         if not line[name]:
             errors.append(_error(row, name, "is empty"))
-    for name in ("quantity", "weight_kg"):
-        number = _whole(values.get(name))
-        if number is None:
-            errors.append(_error(row, name, f"{line[name]!r} is not a whole number (no decimals, no units)"))
-        else:
-            line[name] = number
-    if line["quantity"] == 0:
-        errors.append(_error(row, "quantity", "must be at least 1"))
+    try:
+        line["quantity"] = parse_quantity(values.get("quantity"), positive=True)
+    except QuantityError as error:
+        errors.append(_error(row, "quantity", f"{line['quantity']!r} {error} (e.g. 20 or 2.5)"))
+    weight = _whole(values.get("weight_kg"))
+    if weight is None:
+        errors.append(_error(row, "weight_kg", f"{line['weight_kg']!r} is not a whole number of kilograms "
+                                               "(no decimals, no units)"))
+    else:
+        line["weight_kg"] = weight
     vehicle = _text(values.get("vehicle"))
     if vehicle:
         line["vehicle"] = vehicle
@@ -181,8 +186,8 @@ def _whole(value: object) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
-    text = str(value or "").strip().replace(",", "")
-    return int(text) if text.isdigit() else None
+    text = "".join(str(value or "").split()).replace(",", "")  # 20,000 or 20 000
+    return int(text) if text.isdigit() and text.isascii() else None
 
 
 def _duplicates(lines: list[dict], numbers: list[int]) -> list[dict]:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from ...engine.quantity import QuantityError, amount, parse_quantity
 from ...engine.state import PlanState
 from ...engine.times import format_time
 from ..ledger.record import Refused
@@ -174,15 +175,16 @@ def _receipt(form, plan: PlanState) -> dict:
     receipts = [{"line": line.id, "good": _whole(form.get(f"good-{line.id}"), line.item),
                  "damaged": _whole(form.get(f"damaged-{line.id}") or "0", line.item),
                  "lost": _whole(form.get(f"lost-{line.id}") or "0", line.item)}
-                for line in leg.lines if carried.get(line.id, 0) > 0]
+                for line in leg.lines if amount(carried.get(line.id, 0)) > 0]
     return {"leg": leg.id, "receipts": receipts}
 
 
-def _whole(text: str | None, what: str) -> int:
-    text = (text or "").strip()
-    if not text.isdigit():
-        raise Refused("quantity.invalid", f"{what}: give a whole number", 422)
-    return int(text)
+def _whole(text: str | None, what: str) -> int | str:
+    """A quantity typed in a form: a whole number, or a decimal (2.5 or 2,5) as the engine's decimal string."""
+    try:
+        return parse_quantity(text)
+    except QuantityError as error:
+        raise Refused("quantity.invalid", f"{what}: {text or ''!r} {error} (e.g. 20 or 2.5)", 422) from None
 
 
 def _utc(text: str | None) -> str:
