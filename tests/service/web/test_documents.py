@@ -15,6 +15,7 @@ from corridor.service import clock
 from corridor.service.documents import storage
 from corridor.service.documents.models import Document
 from corridor.service.ledger.models import LogEntry, StatementIndex
+from corridor.service.parties.operations import do_create_user
 
 from ..documents.files import JPEG, PDF, PNG
 from . import stages
@@ -150,3 +151,26 @@ def test_the_same_file_twice_is_kept_once(parties, private_directory):
     upload(client, title="Again")
     assert [n["payload"]["title"] for n in notes()] == ["First", "Again"]
     assert Document.objects.count() == 1 and len(list(private_directory.rglob("*"))) == 2  # its directory and it
+
+
+def test_a_title_reaches_the_page_as_text(parties):
+    stages.submitted(parties)
+    upload(signed_in("org-a"), title='<script>alert("x")</script><b>bold</b>')
+    page = Client().get("/plans/p1").content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;" in page
+
+
+def test_a_party_acting_for_two_parties_chooses_which_one_records_it(parties):
+    """A user of both the requester and a required party picks the party; a party it does not act for is refused."""
+    stages.submitted(parties)
+    do_create_user("both", "org-a", "officer", password="a-long-test-password")
+    do_create_user("both", "border", "officer", password="a-long-test-password")
+    client = Client()
+    client.login(username="both", password="a-long-test-password")
+    page = client.get("/plans/p1").content.decode()
+    assert '<select id="document-as" name="as">' in page
+    file = io.BytesIO(PDF)
+    file.name = "nv.pdf"
+    with clock.frozen_at(stages.T + 100):
+        client.post("/plans/p1/documents", {"as": "border", "document": file, "title": "From the border"})
+    assert [n["party"] for n in notes()] == ["border"]
