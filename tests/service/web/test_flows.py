@@ -127,3 +127,29 @@ def test_the_checkpoint_screen_is_for_the_parties_of_the_passages_it_lists(parti
         assert PLAN_LINK not in signed_in("mediator", "viewer").get(path).content.decode()
         outsider = signed_in("org-b").get(path)  # another organisation's passage
         assert outsider.status_code == 200 and PLAN_LINK not in outsider.content.decode()
+
+
+def test_the_manifests_vehicle_column_names_the_vehicle_carrying_each_line(parties):
+    """Vehicles by plate or by number in the list; the lines keep them through the review step."""
+    upload = io.BytesIO(b"Item,Quantity,Unit,Weight (kg),Vehicle\nRice,10,t,10000,ab 123\nOil,\"2,5\",t,2500,2\n"
+                        b"Tents,4,piece,200,\n")
+    upload.name = "manifest.csv"
+    form = request_form(action="review", leg1_lines="", leg1_manifest=upload, leg1_vehicles="AB 123\nCD 456, van")
+    with clock.frozen_at(T):
+        page = signed_in("org-a").post("/plans/new", form).content.decode()
+    assert "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,v1\noil,Oil,,2.5,t,2500,v2\n" \
+           "tents,Tents,,4,piece,200," in page
+    reviewed = "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,v1\noil,Oil,,2.5,t,2500,v2"
+    with clock.frozen_at(T):
+        signed_in("org-a").post("/plans/new", form | {"action": "submit", "leg1_manifest": "", "leg1_lines": reviewed})
+    lines = current_fold().state.plans["web-1"].content.legs[0].lines
+    assert [(line.id, line.quantity, line.vehicle) for line in lines] == [("rice", 10, "v1"), ("oil", "2.5", "v2")]
+
+
+def test_a_vehicle_the_leg_does_not_have_is_a_row_error(parties):
+    upload = io.BytesIO(b"Item,Quantity,Unit,Weight (kg),Vehicle\nRice,10,t,10000,ZZ 999\n")
+    upload.name = "manifest.csv"
+    with clock.frozen_at(T):
+        page = signed_in("org-a").post("/plans/new", request_form(action="submit", leg1_lines="",
+                                                                  leg1_manifest=upload)).content.decode()
+    assert "vehicle &#x27;ZZ 999&#x27; is not one of this leg&#x27;s vehicles" in page and not Plan.objects.exists()
