@@ -12,6 +12,8 @@ from django.test import Client
 from corridor.service.imports.manifest import ManifestError, match_vehicles, read_manifest
 from corridor.service.imports.template import HEADERS, manifest_csv, manifest_xlsx
 
+from ..web.test_pages import signed_in
+
 
 def filled_xlsx(rows) -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(manifest_xlsx()))
@@ -103,3 +105,9 @@ def test_anyone_downloads_the_template(fmt, content_type, start):
     assert response["Content-Disposition"] == f'attachment; filename="corridor-manifest-template.{fmt}"'
     assert response.content.startswith(start)
     assert Client().get("/manifest/template.xls").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_request_form_links_the_template(parties):
+    page = signed_in("org-a").get("/plans/new").content.decode()
+    assert page.count('href="/manifest/template.xlsx"') == 1 and 'href="/manifest/template.csv"' in page
