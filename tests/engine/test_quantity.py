@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from corridor.engine.quantity import QuantityError, canonical, is_canonical, parse_quantity, total
+from corridor.engine.quantity import QuantityError, canonical, is_canonical, parse_quantity, share, total
 
 from .world import World, leg
 
@@ -91,3 +91,8 @@ def test_zero_is_refused_where_a_quantity_must_be_positive():
 def test_sums_stay_integers_without_decimals():
     assert total(1, 2, 3) == 6 and isinstance(total(1, 2), int)
     assert canonical(total("0.1", "0.2", 1)) == "1.3" and canonical(total("0.5", "0.5")) == 1
+
+
+def test_a_share_of_a_weight_is_exact_and_rounded_down():
+    assert share(2500, total("2", "0.25"), "2.5") == 2250  # 2.25 of 2.5 t weighing 2,500 kg
+    assert share(1000, "0.1", "0.3") == 333 and share(20000, 19, 20) == 19000

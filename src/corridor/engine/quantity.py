@@ -63,13 +63,7 @@ def canonical(number: int | Decimal) -> int | str:
         return number
     if number == number.to_integral_value():
         return int(number)
-    text = format(number.normalize(), "f")
-    return text
-
-
-def shown(quantity: int | str) -> str:
-    """A quantity as people read it (the canonical text: "20", "2.5")."""
-    return str(quantity)
+    return format(number.normalize(), "f")
 
 
 class QuantityError(ValueError):
