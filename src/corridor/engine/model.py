@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from .quantity import PositiveQuantity
+
 # operator: keeps the registry (parties, routes, keys) and acts on no passage; source: a data source that
 # attests passages it recorded (imports), and never consents in anyone's name.
 PartyKind = Literal["humanitarian", "authority", "escort", "observer", "operator", "source"]
@@ -94,7 +96,7 @@ class ManifestLine(Record, frozen=True, kw_only=True, omit_defaults=True):
     id: Id
     item: Text
     category: Text
-    quantity: PositiveCount
+    quantity: PositiveQuantity  # an int, or a decimal string ("2.5"; engine/quantity.py): ints encode as before
     unit: Label
     weight_kg: Count
     vehicle: Id | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from ..engine.quantity import amount
 from ..engine.state import CLOSED_STATUSES, PlanState, State
 from ..engine.times import parse_time
 from .attested import ATTESTATIONS, attestation_rows, attested_stats
@@ -155,12 +156,13 @@ def _refused_lines(plan: PlanState) -> dict[tuple[str, str], list[str]]:
 def _line_row(plan: PlanState, leg, line, refused_by: list[str]) -> dict:
     live = plan.legs[leg.id]
     receipt = next((r for r in live.receipts if r.line == line.id), None)
+    # quantities as numbers: ints as they were, decimal strings ("2.5") as exact Decimals (written 2.5)
     return {
         "plan": plan.id, "leg": leg.id, "line": line.id, "item": line.item, "category": line.category,
-        "quantity": line.quantity, "unit": line.unit, "weight_kg": line.weight_kg,
-        "carried": live.carried.get(line.id, 0), "refused_by": ";".join(sorted(refused_by)),
-        "good": receipt.good if receipt else None, "damaged": receipt.damaged if receipt else None,
-        "lost": receipt.lost if receipt else None,
+        "quantity": amount(line.quantity), "unit": line.unit, "weight_kg": line.weight_kg,
+        "carried": amount(live.carried.get(line.id, 0)), "refused_by": ";".join(sorted(refused_by)),
+        "good": amount(receipt.good) if receipt else None, "damaged": amount(receipt.damaged) if receipt else None,
+        "lost": amount(receipt.lost) if receipt else None,
     }
 
 

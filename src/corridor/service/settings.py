@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "corridor.service.incidents",
     "corridor.service.outbox",
     "corridor.service.web",
+    "corridor.service.documents",
     "axes",  # sign-in throttling (see "Security" below)
 ]
 

@@ -6,10 +6,11 @@ from django.urls import include, path
 
 from .api.api import api
 from .ledger import views as log_views
-from .web import account, briefings, signing
+from .web import account, briefings, manifest_template, signing
 from .web import amend as plan_amend
 from .web import calendar as calendar_views
 from .web import deadline as deadline_views
+from .web import documents as web_documents
 from .web import errors as web_errors
 from .web import views as web
 from .web.checkpoint import checkpoint_screen, checkpoints, inspect
@@ -40,6 +41,9 @@ urlpatterns = [
     path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
     path("plans/<str:plan_id>/deadline", deadline_views.set_deadline, name="plan-deadline"),
+    path("plans/<str:plan_id>/documents", web_documents.upload, name="plan-document-upload"),
+    path("plans/<str:plan_id>/documents/<str:sha256>", web_documents.download, name="plan-document"),
+    path("manifest/template.<str:fmt>", manifest_template.download, name="manifest-template"),
     path("account", account.account, name="account"),
     path("account/calendar", calendar_views.make_feed, name="calendar-make"),
     path("account/calendar/revoke", calendar_views.revoke_feed, name="calendar-revoke"),

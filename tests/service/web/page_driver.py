@@ -8,6 +8,7 @@ from corridor.scenario.loader import load_scenario
 from corridor.service import clock
 from corridor.service.parties.operations import do_create_user
 
+from ..documents.files import pdf
 from .browser import SCREENSHOTS, BrowserPage
 
 PASSWORD = "a-long-test-password"
@@ -120,12 +121,23 @@ def revealed(page: BrowserPage, item) -> None:
     assert "salt" in page.page.locator("#slot-vehicles").locator("xpath=..").inner_text()
 
 
+def note(page: BrowserPage, item) -> None:
+    """A note is a document uploaded on the plan page (its hash computed by the service, never typed): the
+    scenario's own hash stands for a file the example does not carry, so a PDF saying its title is uploaded."""
+    page.open(f"/plans/{item.plan}")
+    form = page.page.locator("form.upload-document")
+    form.locator('input[type="file"]').set_input_files(
+        files=[{"name": "note.pdf", "mimeType": "application/pdf", "buffer": pdf(item.payload.get("title", ""))}])
+    form.locator('[name="kind"]').select_option(item.payload.get("kind", "note_verbale"))
+    form.locator('[name="title"]').fill(item.payload.get("title", ""))
+    click_and_sign(page, form.locator("button[type=submit]"))
+
+
 STEPS = {
     "plan.submit": submit,
     "plan.reveal": revealed,
     "plan.consent": lambda page, item: _act(page, item, "plan.consent"),
-    "plan.note": lambda page, item: _act(page, item, "plan.note", fill={"sha256": item.payload["sha256"],
-                                                                       "title": item.payload.get("title", "")}),
+    "plan.note": lambda page, item: note(page, item),
     "slot.propose": lambda page, item: _act(page, item, "slot.propose", fill={
         "start": item.payload["start"][:16], "end": item.payload["end"][:16]}),
     "slot.confirm": lambda page, item: _act(page, item, "slot.confirm"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import get_args
 
 from ..errors import refuse
 from ..model import Checkpoint, Leg, Route
+from ..quantity import amount, canonical, total
 from ..state import LegState, PlanState, State
 from ..statements import Decision, Discrepancy, Inspect, Statement
 from ..times import format_time
@@ -217,16 +219,18 @@ def _require_receiver(plan: PlanState, route: Route, st: Statement) -> None:
 
 
 def _check_receipts(leg: Leg, leg_state: LegState, receipts: tuple) -> None:
-    accounted: dict[str, int] = {}
+    """Exact: decimals are added as decimals (2.5 carried = 2 good + 0.5 damaged), never as floats."""
+    accounted: dict[str, int | Decimal] = {}
     for receipt in receipts:
         find_line(leg, receipt.line)
         if receipt.line in accounted:
             raise refuse("delivery.mismatch", f"line {receipt.line} is receipted twice")
-        accounted[receipt.line] = receipt.good + receipt.damaged + receipt.lost
-    carried = {line: qty for line, qty in leg_state.carried.items() if qty > 0}
+        accounted[receipt.line] = total(receipt.good, receipt.damaged, receipt.lost)
+    carried = {line: amount(qty) for line, qty in leg_state.carried.items() if amount(qty) > 0}
     for line_id in carried.keys() | accounted.keys():
         if accounted.get(line_id, 0) != carried.get(line_id, 0):
             raise refuse(
                 "delivery.mismatch",
-                f"line {line_id}: carried {carried.get(line_id, 0)}, receipted {accounted.get(line_id, 0)}",
+                f"line {line_id}: carried {canonical(carried.get(line_id, 0))}, "
+                f"receipted {canonical(accounted.get(line_id, 0))}",
             )

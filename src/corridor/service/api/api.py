@@ -95,3 +95,12 @@ def rotate_key(request, party: str):
 
 
 reads.register(api)
+
+
+def _register_documents() -> None:
+    from ..documents import api as documents
+
+    documents.register(api, RECORDED, _created)
+
+
+_register_documents()

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.lifecycle import UNCOMMITTED_PHASES
+from ...engine.quantity import QuantityError, amount, parse_quantity
 from ...engine.state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PlanState
 from ...engine.times import format_time
 from ..ledger.record import Refused
@@ -57,8 +58,8 @@ def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
     actions = _as_requester(plan) if party == plan.requester else []
     if party in plan.required:
         actions += _as_required(plan, party)
-    actions += _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
-    return [*actions, Action("plan.note")] if actions or party in plan.required else actions
+    # notes (documents) are recorded from the plan page's documents section (web/documents.py), by upload
+    return actions + _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
 
 
 def _as_requester(plan: PlanState) -> list[Action]:
@@ -183,15 +184,16 @@ def _receipt(form, plan: PlanState) -> dict:
     receipts = [{"line": line.id, "good": _whole(form.get(f"good-{line.id}"), line.item),
                  "damaged": _whole(form.get(f"damaged-{line.id}") or "0", line.item),
                  "lost": _whole(form.get(f"lost-{line.id}") or "0", line.item)}
-                for line in leg.lines if carried.get(line.id, 0) > 0]
+                for line in leg.lines if amount(carried.get(line.id, 0)) > 0]
     return {"leg": leg.id, "receipts": receipts}
 
 
-def _whole(text: str | None, what: str) -> int:
-    text = (text or "").strip()
-    if not text.isdigit():
-        raise Refused("quantity.invalid", f"{what}: give a whole number", 422)
-    return int(text)
+def _whole(text: str | None, what: str) -> int | str:
+    """A quantity typed in a form: a whole number, or a decimal (2.5 or 2,5) as the engine's decimal string."""
+    try:
+        return parse_quantity(text)
+    except QuantityError as error:
+        raise Refused("quantity.invalid", f"{what}: {text or ''!r} {error} (e.g. 20 or 2.5)", 422) from None
 
 
 def _utc(text: str | None) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from ..imports.manifest import ManifestError, read_manifest
+from ..imports.manifest import ManifestError, match_vehicles, read_manifest
 from ..parties.models import Route
 
 LEG_SLOTS = 2  # legs on the form; a plan with more is submitted through the API
@@ -55,8 +55,9 @@ def read_draft(post, files) -> Draft:
             draft.errors.append(_("Leg %(n)s: unknown route.") % {"n": n})
             continue
         leg_id = f"leg-{n}"
-        draft.legs.append({"id": leg_id, "route": route, "lines": _lines(draft, n, post, files),
-                           "vehicles": _vehicles(post.get(f"leg{n}_vehicles", "")),
+        lines, vehicles = _lines(draft, n, post, files), _vehicles(post.get(f"leg{n}_vehicles", ""))
+        _carried_by(draft, leg_id, lines, vehicles)
+        draft.legs.append({"id": leg_id, "route": route, "lines": lines, "vehicles": vehicles,
                            "seals": _list(post.get(f"leg{n}_seals", ""))})
         crew = _crew(post.get(f"leg{n}_crew", ""))
         if crew:
@@ -76,6 +77,14 @@ def _lines(draft: Draft, n: int, post, files) -> list[dict]:
     except ManifestError as error:
         draft.row_errors[f"leg-{n}"] = error.rows or [{"row": 0, "column": "", "message": error.message}]
         return []
+
+
+def _carried_by(draft: Draft, leg_id: str, lines: list[dict], vehicles: list[dict]) -> None:
+    """A manifest's Vehicle column (a plate, or the vehicle's number in the list) as the vehicle's id."""
+    problems = match_vehicles(lines, vehicles)
+    if problems:
+        draft.row_errors.setdefault(leg_id, []).extend(
+            {"row": 0, "column": "vehicle", "message": problem} for problem in problems)
 
 
 def _vehicles(text: str) -> list[dict]:

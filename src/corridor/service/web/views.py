@@ -3,6 +3,8 @@ with the actions the party may take. Views parse, authorise and call `record()`;
 
 from __future__ import annotations
 
+import csv
+import io
 from functools import partial
 
 from django.contrib import messages
@@ -157,9 +159,19 @@ def new_request(request):
 
 
 def _lines_as_text(draft) -> list[str]:
-    """Each leg's lines as CSV text, so an uploaded manifest survives the review step."""
-    columns = ("id", "item", "category", "quantity", "unit", "weight_kg")
-    return ["\n".join(",".join(str(line[c]) for c in columns) for line in leg["lines"]) for leg in draft.legs]
+    """Each leg's lines as CSV text, so an uploaded manifest survives the review step (with a header row
+    naming the vehicle column when a line says which vehicle carries it)."""
+    texts = []
+    for leg in draft.legs:
+        carried = any("vehicle" in line for line in leg["lines"])
+        columns = ("id", "item", "category", "quantity", "unit", "weight_kg") + (("vehicle",) if carried else ())
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        if carried:
+            writer.writerow(columns)
+        writer.writerows([line.get(c, "") for c in columns] for line in leg["lines"])
+        texts.append(out.getvalue().rstrip("\n"))
+    return texts
 
 
 def go_board(request, plan_id: str):
