@@ -207,8 +207,7 @@ def _inspection_rows(state: State, plan: PlanState, leg, n: int, inspection, sig
     seals = {
         "seals_intact": ";".join(s.seal for s in report.seals if s.intact),
         "seals_broken": ";".join(s.seal for s in report.seals if not s.intact),
-        # seals applied at the checkpoint, once leg.inspect carries them (absent: none)
-        "seals_applied": ";".join(getattr(report, "seals_applied", ()) or ()),
+        "seals_applied": ";".join(applied.seal for applied in report.applied),
     }
     rows = []
     for line in leg.lines:

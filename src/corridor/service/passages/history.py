@@ -70,9 +70,16 @@ def _inspection(state: State, plan: PlanState, signed: Signed) -> dict:
         "undeclared": [dict(u) for u in payload.get("undeclared") or () if isinstance(u, dict)],
         "seals": [{"seal": s.get("seal"), "intact": bool(s.get("intact"))} for s in payload.get("seals") or ()
                   if isinstance(s, dict)],
-        "seals_applied": [str(s) for s in payload.get("seals_applied") or ()],
+        "seals_applied": [_applied_seal(s) for s in payload.get("applied") or ()],
         "offloaded": sorted(offloaded),
     }
+
+
+def _applied_seal(applied) -> str:
+    """A seal put on at the inspection, with the vehicle it went on when the inspection names one."""
+    if not isinstance(applied, dict):
+        return str(applied)
+    return f"{applied.get('seal')} ({applied['vehicle']})" if applied.get("vehicle") else str(applied.get("seal"))
 
 
 def _difference(found, declared) -> str | int:

@@ -164,18 +164,6 @@ def _refusal(form, plan: PlanState) -> dict:
             "lines": lines}
 
 
-def _inspection(form, plan: PlanState) -> dict:
-    leg = plan.content.leg(form.get("leg", ""))
-    if leg is None:
-        raise Refused("leg.unknown", "choose a leg of this plan", 422)
-    findings = [{"line": line.id, "found": _whole(form.get(f"found-{line.id}"), f"found ({line.item})"),
-                 "codes": [code for code in form.getlist(f"codes-{line.id}") if code]}  # "—" on the screen: none
-                for line in leg.lines]
-    seals = [{"seal": seal, "intact": form.get(f"seal-{seal}") == "intact"} for seal in leg.seals]
-    return {"leg": leg.id, "checkpoint": form.get("checkpoint", ""), "findings": findings, "seals": seals,
-            "decision": form.get("decision", ""), "offload": form.getlist("offload"), "text": form.get("text", "")}
-
-
 def _receipt(form, plan: PlanState) -> dict:
     leg = plan.content.leg(form.get("leg", ""))
     if leg is None:

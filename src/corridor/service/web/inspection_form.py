@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from ...engine.model import Leg, ManifestLine, Vehicle
+from ...engine.quantity import QuantityError, parse_quantity
 from ...engine.rules.movement import seals_on
 from ...engine.state import LegState, PlanState
 from ..ledger.record import Refused
@@ -131,7 +132,10 @@ def _quantity(text: str, line: ManifestLine, problems: list[dict]):
     if WHOLE.match(text):
         return int(text)
     if isinstance(line.quantity, str) and DECIMAL.match(text):
-        return text.replace(",", ".")
+        try:
+            return parse_quantity(text)  # the log's one form: "2.50" -> "2.5", "2,5" -> "2.5"
+        except QuantityError:
+            pass
     problems.append({"field": f"found-{line.id}", "message": _("%(item)s: give the quantity found as a whole "
                                                                "number (e.g. 400).") % {"item": line.item}})
     return 0
