@@ -1,21 +1,104 @@
-"""Template filters: waiting times and how a statement was signed, as people read them."""
+"""Template filters: times, waiting times and how a statement was signed, as people read them.
+
+Times are written for a right-to-left page too: each is wrapped in <bdi> (the digits and the UTC offset in
+a left-to-right isolate), so an Arabic sentence around "12:00 UTC+4" cannot reorder it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from ....engine.times import format_duration, format_time
+from ....engine.times import format_time
+from ... import clock
 from ...ledger.signatures import how_signed
-from .. import labels
+from .. import labels, zones
 
 register = template.Library()
 
 
 @register.filter
 def duration(seconds) -> str:
-    """12345 -> '3h 25m' (the engine's own formatting, as in the scenario report)."""
+    """12345 -> '3h 25m' in English, '3 ч 25 мин' in Russian: compact, for tables of waits (the engine's
+    report writes '6d 6h 55m'; the units here are the reader's)."""
     if seconds in (None, ""):
         return ""
-    return format_duration(int(seconds))
+    days, rest = divmod(max(int(seconds), 0), 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    # Translators: compact duration units, as in a table cell: "6d 6h 55m"
+    parts = [gettext("%(days)sd") % {"days": days}] if days else []
+    if days or hours:
+        parts.append(gettext("%(hours)sh") % {"hours": hours})
+    parts.append(gettext("%(minutes)sm") % {"minutes": minutes})
+    return " ".join(parts)
+
+
+def _moment(value) -> datetime | None:
+    """Epoch seconds (int or digits), an RFC 3339 UTC text as the statements write it, or a datetime."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return datetime.fromtimestamp(int(value), UTC)
+    try:
+        return datetime.fromisoformat(str(value).replace("z", "Z")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _offset(moment: datetime) -> str:
+    """UTC+4, UTC-3:30, UTC: the offset in force at that moment (summer time included)."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+@register.filter
+def local_time(value, zone_name: str | None = None) -> SafeString | str:
+    """`{{ t|local_time:zone }}` -> "11 September 2023, 12:00 UTC+4", read on the crossing's clock (an IANA
+    zone; without one, the operation's, see web/zones.py), the UTC time on hover. `value` is epoch seconds,
+    an RFC 3339 UTC text or a datetime; anything else is shown as it is."""
+    moment = _moment(value)
+    if moment is None:
+        return "" if value in (None, "") else str(value)
+    local = moment.astimezone(zones.zone(zone_name or zones.operation_zone()))
+    return format_html('<time datetime="{}" title="{}"><bdi>{}</bdi>, <bdi dir="ltr">{} {}</bdi></time>',
+                       format_time(int(moment.timestamp())), moment.strftime("%Y-%m-%d %H:%M UTC"),
+                       date_format(local, "DATE_FORMAT"), local.strftime("%H:%M"), _offset(local))
+
+
+@register.filter
+def ago(value) -> SafeString | str:
+    """`{% blocktranslate with for=since|ago %}waiting for {{ for }}{% endblocktranslate %}`: the time from
+    then to now in words ("3 days, 2 hours", in the reader's language), the moment itself in UTC on hover."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    now = datetime.fromtimestamp(clock.now(), UTC)
+    return format_html('<time datetime="{}" title="{}"><bdi>{}</bdi></time>', format_time(int(moment.timestamp())),
+                       moment.strftime("%Y-%m-%d %H:%M UTC"), timesince(moment, now, depth=2))
+
+
+@register.filter
+def plan_zone(plan_id) -> str:
+    """`{% with zone=plan.id|plan_zone %}{{ t|local_time:zone }}{% endwith %}`: the zone a plan's times are
+    read in (its first leg's crossing)."""
+    return zones.plan_zone(str(plan_id)) if plan_id else zones.operation_zone()
+
+
+@register.filter
+def checkpoint_zone(checkpoint_id) -> str:
+    """The zone of a checkpoint, by its id."""
+    return zones.checkpoint_zone(str(checkpoint_id)) if checkpoint_id else zones.operation_zone()
 
 
 @register.filter
