@@ -3,6 +3,7 @@ with the actions the party may take. Views parse, authorise and call `record()`;
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import partial
 
 from django.contrib import messages
@@ -277,10 +278,22 @@ def incidents(request):
             return signing.prepare(request, signing.Ask(party, kind, payload), reverse("incidents"))
         _record_incident_statement(request, party, kind, payload)
         return HttpResponseRedirect(reverse("incidents"))
+    rows = list(incident_rows(incidents_query()))
     return render(request, "web/incidents.html", {
-        "incidents": list(incident_rows(incidents_query())), "parties": parties,
+        "incidents": _with_disputes(rows), "parties": parties,
         "categories": sorted(CATEGORIES), "mapped": summaries.mapped_incidents(), "empty_totals": {},
     })
+
+
+def _with_disputes(rows: list[dict]) -> list[dict]:
+    """Each claim with its disputes as rows (who, when, what), read in one query: the page names the
+    disputing party and shows its text as text, where the export joins them into one cell."""
+    from ..incidents.models import Dispute
+
+    disputes = defaultdict(list)
+    for dispute in Dispute.objects.filter(incident_id__in=[row["incident"] for row in rows]).order_by("at", "pk"):
+        disputes[dispute.incident_id].append(dispute)
+    return [row | {"dispute_rows": disputes.get(row["incident"], [])} for row in rows]
 
 
 def _incident_statement(post) -> tuple[str, dict]:
