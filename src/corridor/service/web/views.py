@@ -29,7 +29,7 @@ from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party, Route
 from ..passages.models import Leg
 from ..passages.private import current_plates, current_window
-from . import actions, signing, summaries
+from . import actions, refusals, signing, summaries
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
 from .signatures import log_statements
@@ -272,7 +272,7 @@ def incidents(request):
         except Refused as error:
             if signing.wants_prepare(request):
                 return signing.refusal(error)
-            messages.error(request, f"[{error.code}] {error.message}")
+            messages.error(request, refusals.explain(error))
             return HttpResponseRedirect(reverse("incidents"))
         if signing.wants_prepare(request):
             return signing.prepare(request, signing.Ask(party, kind, payload), reverse("incidents"))
@@ -311,4 +311,4 @@ def _record_incident_statement(request, party: str, kind: str, payload: dict) ->
         record_built([custodial(party, kind, payload)])
         messages.success(request, _("Recorded and signed."))
     except Refused as error:
-        messages.error(request, f"[{error.code}] {error.message}")
+        messages.error(request, refusals.explain(error))
