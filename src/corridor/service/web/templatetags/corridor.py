@@ -165,3 +165,9 @@ def checkpoint_name(checkpoint_id) -> str:
             if checkpoint.id == checkpoint_id:
                 return checkpoint.name
     return str(checkpoint_id)
+
+
+@register.filter
+def route_zone(route_id) -> str:
+    """The zone of a route (its first checkpoint that names one)."""
+    return zones.route_zone(str(route_id)) if route_id else zones.operation_zone()
