@@ -98,7 +98,7 @@ def walked(parties, tiles) -> dict[tuple[str, str, str], list[str]]:
 
     drive(SCENARIO, parties)
     submitted(parties, "p-wait", at=AFTER)
-    post(parties, REQUIRED[0], "/plans/p-wait/consent", {"version": version(parties, "p-wait")}, AFTER + 600)
+    post(parties, REQUIRED[-1], "/plans/p-wait/consent", {"version": version(parties, "p-wait")}, AFTER + 600)
     integrate_now()
     clients = {"public": (Client(), PUBLIC)}
     for username, (party, role, pages) in ROLES.items():
@@ -124,6 +124,17 @@ def walked(parties, tiles) -> dict[tuple[str, str, str], list[str]]:
 def test_no_page_shows_a_raw_code_or_english_on_a_page_in_another_language(walked):
     assert {key: wrong for key, wrong in walked.items() if wrong and key[1] not in ELSEWHERE} == {}
     assert len(walked) > 80  # the walk went everywhere
+
+
+def test_a_border_officers_home_in_russian_says_what_waits_on_it_in_words_and_local_time(walked):
+    client = Client()
+    client.force_login(do_create_user("border-officer", "border", "officer")[0])
+    client.cookies["django_language"] = "ru"
+    with clock.frozen_at(AFTER + 3 * 86400):
+        page = client.get("/home").content.decode()
+    assert "Host state border service" in page and "ожидает согласия" in page  # name and status, not codes
+    assert '<time datetime="2023-09-19T00:00:00Z" title="2023-09-19 00:00 UTC">' in page  # submitted at AFTER
+    assert "04:00 UTC+4" in page and "ожидает уже \u20683\xa0дня" in page
 
 
 @pytest.mark.xfail(reason="the plan page, go board, checkpoint screen, request form and public page are being "

@@ -1,7 +1,7 @@
 """Template filters: times, waiting times and how a statement was signed, as people read them.
 
-Times are written for a right-to-left page too: each is wrapped in <bdi> (the digits and the UTC offset in
-a left-to-right isolate), so an Arabic sentence around "12:00 UTC+4" cannot reorder it."""
+Times are written for a right-to-left page too: each is isolated (the digits and the UTC offset left to
+right), so an Arabic sentence around "12:00 UTC+4" cannot reorder it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
@@ -63,30 +61,49 @@ def _offset(moment: datetime) -> str:
     return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
-@register.filter
-def local_time(value, zone_name: str | None = None) -> SafeString | str:
-    """`{{ t|local_time:zone }}` -> "11 September 2023, 12:00 UTC+4", read on the crossing's clock (an IANA
-    zone; without one, the operation's, see web/zones.py), the UTC time on hover. `value` is epoch seconds,
-    an RFC 3339 UTC text or a datetime; anything else is shown as it is."""
+# Unicode isolates: FSI ... PDI lets a date take its own direction; LRI ... PDI keeps "16:00 UTC+4" left to
+# right inside an Arabic sentence. Plain text, so it goes anywhere (a sentence, an attribute, an email), and no
+# Python here marks text safe (tests/service/web/test_markup.py): the <time> element comes from a template.
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+
+
+def _local_parts(value, zone_name: str | None) -> dict | None:
     moment = _moment(value)
     if moment is None:
-        return "" if value in (None, "") else str(value)
+        return None
     local = moment.astimezone(zones.zone(zone_name or zones.operation_zone()))
-    return format_html('<time datetime="{}" title="{}"><bdi>{}</bdi>, <bdi dir="ltr">{} {}</bdi></time>',
-                       format_time(int(moment.timestamp())), moment.strftime("%Y-%m-%d %H:%M UTC"),
-                       date_format(local, "DATE_FORMAT"), local.strftime("%H:%M"), _offset(local))
+    return {"iso": format_time(int(moment.timestamp())), "utc": moment.strftime("%Y-%m-%d %H:%M UTC"),
+            "date": date_format(local, "DATE_FORMAT"), "clock": f"{local:%H:%M} {_offset(local)}"}
 
 
 @register.filter
-def ago(value) -> SafeString | str:
+def local_time(value, zone_name: str | None = None) -> str:
+    """`{{ t|local_time:zone }}` -> "11 September 2023, 16:00 UTC+4": on the crossing's clock (an IANA zone;
+    without one, the operation's, see web/zones.py), isolated for right-to-left text. `value` is epoch
+    seconds, an RFC 3339 UTC text or a datetime; anything else is shown as it is. In a table cell, prefer
+    `{% time_local t zone %}`, which adds the UTC time on hover."""
+    parts = _local_parts(value, zone_name)
+    if parts is None:
+        return "" if value in (None, "") else str(value)
+    return f"{FSI}{parts['date']}, {LRI}{parts['clock']}{PDI}{PDI}"
+
+
+@register.inclusion_tag("web/_time.html")
+def time_local(value, zone_name: str | None = None) -> dict:
+    """`{% time_local t zone %}`: a <time> element with the local time (as `local_time`), the UTC time in its
+    title (shown on hover) and the instant in its datetime attribute, each part in a <bdi>."""
+    parts = _local_parts(value, zone_name)
+    return parts or {"raw": "" if value in (None, "") else str(value)}
+
+
+@register.filter
+def ago(value) -> str:
     """`{% blocktranslate with for=since|ago %}waiting for {{ for }}{% endblocktranslate %}`: the time from
-    then to now in words ("3 days, 2 hours", in the reader's language), the moment itself in UTC on hover."""
+    then to now in words ("3 days, 2 hours", in the reader's language), isolated for right-to-left text."""
     moment = _moment(value)
     if moment is None:
         return ""
-    now = datetime.fromtimestamp(clock.now(), UTC)
-    return format_html('<time datetime="{}" title="{}"><bdi>{}</bdi></time>', format_time(int(moment.timestamp())),
-                       moment.strftime("%Y-%m-%d %H:%M UTC"), timesince(moment, now, depth=2))
+    return f"{FSI}{timesince(moment, datetime.fromtimestamp(clock.now(), UTC), depth=2)}{PDI}"
 
 
 @register.filter
