@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from corridor.engine.errors import CODES
+from corridor.engine.statements import KEY_PAYLOADS, PAYLOADS
 from corridor.service import clock
 from corridor.service.parties.operations import do_create_user
 from corridor.service.web.labels import VOCABULARIES
@@ -42,7 +43,7 @@ ELSEWHERE = ("/", "/plans/two-roads", "/plans/two-roads/go", "/plans/p-wait", "/
              "/checkpoints/lachin-checkpoint", "/briefings/")
 
 CODES_SHOWN_RAW = ({code for vocabulary in VOCABULARIES.values() for code in vocabulary if re.search(r"[._]", code)}
-                   | set(CODES) | set(MESSAGES))
+                   | set(CODES) | set(MESSAGES) | set(PAYLOADS) | set(KEY_PAYLOADS))
 CODE_LIKE = re.compile(r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
 FRAGMENT_SPLIT = re.compile(r"\s*[·|;:,()—\n]\s*")
 SKIPPED = {"script", "style", "pre", "code", "kbd", "samp"}  # machine text: commands, hashes, the checkpoint
