@@ -146,3 +146,11 @@ def explain(error: Refused) -> str:
     if (get_language() or "en").startswith("en") and error.message and error.message != sentence:
         return f"{sentence} ({error.message})"
     return sentence
+
+
+def show(request, error: Refused) -> None:
+    """`refusals.show(request, error)` in a view's `except Refused`: the sentence as the page's error message
+    (in place of `messages.error(request, f"[{error.code}] {error.message}")`)."""
+    from django.contrib import messages
+
+    messages.error(request, explain(error))
