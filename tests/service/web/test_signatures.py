@@ -164,10 +164,10 @@ def test_the_operator_registering_a_custodial_key_for_a_party_is_on_its_admins_p
     page = signed_in("border-admin", "border", "admin").get("/parties/border/signatures").content.decode()
     rows = cells(page, "<tbody>", "</tbody>")
     registered = re.search(rf'index={entries["registered"]}".*?</tr>', rows).group(0)
-    assert "key.register — <strong>by the operator, about your party's keys</strong>" in registered
+    assert "key registered — <strong>by the operator, about your party's keys</strong>" in registered
     assert "registrar" in registered
     ended = re.search(rf'index={entries["ended"]}".*?</tr>', rows).group(0)
-    assert "key.revoke" in ended and "by the operator" not in ended and "server (custodial)" in ended
+    assert "key revoked" in ended and "by the operator" not in ended and "server (custodial)" in ended
     assert "The operator's statements about your party and its keys are listed too" in page
     other = signed_in("org-a-admin", "org-a", "admin").get("/parties/org-a/signatures").content.decode()
     assert f'index={entries["registered"]}"' not in other and f'index={entries["ended"]}"' not in other
