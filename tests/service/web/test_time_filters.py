@@ -57,6 +57,13 @@ def test_a_wait_is_said_in_words_of_the_readers_language(db, language, words):
     assert words in html.replace("\xa0", " ") and html.startswith("\u2068")
 
 
+def test_a_moment_ahead_is_said_as_the_time_left(db):
+    with translation.override("fr"), clock.frozen_at(T - 2 * 3600 - 300):
+        assert render("{{ t|until }}", t=T).replace("\xa0", " ") == "\u20682 heures, 5 minutes\u2069"
+    with clock.frozen_at(T + 60):
+        assert "0" in render("{{ t|until }}", t=T) and render("{{ t|until }}", t="") == ""
+
+
 @pytest.mark.parametrize(("language", "text"), [("en", "6d 6h 55m"), ("ru", "6 д 6 ч 55 мин"),
                                                 ("fr", "6 j 6 h 55 min"), ("ar", "6 ي 6 س 55 د")])
 def test_durations_are_compact_in_the_readers_units(language, text):

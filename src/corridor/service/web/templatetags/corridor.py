@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 
 from ....engine.times import format_time
@@ -104,6 +104,16 @@ def ago(value) -> str:
     if moment is None:
         return ""
     return f"{FSI}{timesince(moment, datetime.fromtimestamp(clock.now(), UTC), depth=2)}{PDI}"
+
+
+@register.filter
+def until(value) -> str:
+    """`{% blocktranslate with in=start|until %}opens in {{ in }}{% endblocktranslate %}`: the time from now to
+    a moment ahead in words ("2 hours, 5 minutes"); "0 minutes" once it has passed."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    return f"{FSI}{timeuntil(moment, datetime.fromtimestamp(clock.now(), UTC), depth=2)}{PDI}"
 
 
 @register.filter
