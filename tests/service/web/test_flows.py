@@ -92,7 +92,8 @@ def test_incidents_are_reported_and_disputed_from_the_page(parties):
                                    "occurred_from": "2023-09-10T06:00", "text": "Anti-tank mines found"})
         recv.post("/incidents", {"as": "recv", "dispute": "mines-1", "text": "The area was cleared in 2022"})
     page = recv.get("/incidents").content.decode()
-    assert "Anti-tank mines found" in page and "recv: The area was cleared in 2022" in page
+    assert "Anti-tank mines found" in page and "mines and unexploded ordnance" in page  # the category in words
+    assert "<em>Receiving authority (Khankendi)</em> (" in page and "): The area was cleared in 2022" in page
     assert StatementIndex.objects.filter(type__startswith="incident.").count() == 2
 
 

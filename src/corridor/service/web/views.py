@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from functools import partial
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party, Route
 from ..passages.history import plan_statements
-from . import actions, signing, summaries
+from . import actions, refusals, signing, summaries
 from .plan_page import plan_context
 from .precompute import public_summary
 from .request_form import LEG_SLOTS, read_draft
@@ -218,16 +219,28 @@ def incidents(request):
         except Refused as error:
             if signing.wants_prepare(request):
                 return signing.refusal(error)
-            messages.error(request, f"[{error.code}] {error.message}")
+            messages.error(request, refusals.explain(error))
             return HttpResponseRedirect(reverse("incidents"))
         if signing.wants_prepare(request):
             return signing.prepare(request, signing.Ask(party, kind, payload), reverse("incidents"))
         _record_incident_statement(request, party, kind, payload)
         return HttpResponseRedirect(reverse("incidents"))
+    rows = list(incident_rows(incidents_query()))
     return render(request, "web/incidents.html", {
-        "incidents": list(incident_rows(incidents_query())), "parties": parties,
+        "incidents": _with_disputes(rows), "parties": parties,
         "categories": sorted(CATEGORIES), "mapped": summaries.mapped_incidents(), "empty_totals": {},
     })
+
+
+def _with_disputes(rows: list[dict]) -> list[dict]:
+    """Each claim with its disputes as rows (who, when, what), read in one query: the page names the
+    disputing party and shows its text as text, where the export joins them into one cell."""
+    from ..incidents.models import Dispute
+
+    disputes = defaultdict(list)
+    for dispute in Dispute.objects.filter(incident_id__in=[row["incident"] for row in rows]).order_by("at", "pk"):
+        disputes[dispute.incident_id].append(dispute)
+    return [row | {"dispute_rows": disputes.get(row["incident"], [])} for row in rows]
 
 
 def _incident_statement(post) -> tuple[str, dict]:
@@ -245,4 +258,4 @@ def _record_incident_statement(request, party: str, kind: str, payload: dict) ->
         record_built([custodial(party, kind, payload)])
         messages.success(request, _("Recorded and signed."))
     except Refused as error:
-        messages.error(request, f"[{error.code}] {error.message}")
+        messages.error(request, refusals.explain(error))
