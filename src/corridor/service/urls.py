@@ -8,6 +8,7 @@ from .api.api import api
 from .ledger import views as log_views
 from .web import account, briefings, signing
 from .web import views as web
+from .web.plan_list import plans
 from .web.signatures import party_signatures
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", web.public, name="public"),
     path("transparency/log", web.log_page, name="log-page"),
     path("home", web.home, name="home"),
+    path("plans", plans, name="plans"),
     path("plans/new", web.new_request, name="new-request"),
     path("plans/<str:plan_id>", web.plan, name="plan"),
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
