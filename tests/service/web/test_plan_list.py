@@ -155,6 +155,7 @@ def test_filters_stay_on_the_next_page(parties, monkeypatch):
 
 def test_the_query_count_does_not_grow_with_the_page(parties):
     def queries(client: Client, **filters) -> int:
+        client.get("/plans", filters)  # a request first empties the query log (request_started)
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/plans", filters).status_code == 200
         return len(captured)
