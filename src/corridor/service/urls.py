@@ -9,6 +9,7 @@ from .ledger import views as log_views
 from .web import account, briefings, signing
 from .web import views as web
 from .web.plan_list import plans
+from .web.request_views import new_request
 from .web.signatures import party_signatures
 
 urlpatterns = [
@@ -25,7 +26,7 @@ urlpatterns = [
     path("transparency/log", web.log_page, name="log-page"),
     path("home", web.home, name="home"),
     path("plans", plans, name="plans"),
-    path("plans/new", web.new_request, name="new-request"),
+    path("plans/new", new_request, name="new-request"),
     path("plans/<str:plan_id>", web.plan, name="plan"),
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
     path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
