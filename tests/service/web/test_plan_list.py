@@ -99,6 +99,8 @@ def test_filters_status_route_party_requester_waiting_and_dates(parties):
     assert listed(submitted_from="2023-09-21") == ["asked-1", "open-1"]
     assert listed(q="two") == ["two-roads"]
     assert listed(status="completed", route="road-a") == ["two-roads"]
+    page = Client().get("/plans", {"status": "completed", "route": "road-a"}).content.decode()
+    assert '<option value="completed" selected>' in page and '<option value="road-a" selected>' in page
 
 
 def test_an_unknown_filter_value_is_said_and_not_applied(parties):

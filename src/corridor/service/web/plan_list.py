@@ -16,10 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.state import CLOSED_STATUSES
@@ -32,6 +35,9 @@ from ..passages.models import Clock, Leg, Plan, Position, SlotWindow
 from .labels import LINKAGE, STANCE, STATUS
 
 PAGE_SIZE = 50
+# what a row shows: the plan's other columns (its revealed salts, digests) are not read
+ROW_FIELDS = ("id", "requester__name", "status", "linkage", "submitted_at", "weight_kg", "vehicles", "slot_start",
+              "slot_end", "slot_commitment")
 SEARCH_MAX = 128  # a plan id's longest
 # parties that take part in no passage: no use as a filter
 NOT_IN_PASSAGES = ("operator", "source")
@@ -83,19 +89,21 @@ def plans(request):
     page, cursors = keyset_page(filtered(filters, mine), request.GET)
     return render(request, "web/plans.html", {
         "filters": filters, "rows": rows_of(page, mine, known_parties, routes), "links": page_links(filters, cursors),
-        "count": bounded_count(filtered(filters, mine)) if filters.narrowed else None,
+        "count": count_of(filters, mine, page, cursors),
         "count_limit": COUNT_LIMIT, "mine": mine, "options": options(filters, known_parties, routes),
     })
 
 
-def options(filters: Filters, parties: dict, routes: dict) -> dict[str, list[tuple[str, str, bool]]]:
-    """Each select's (value, name, selected), built here: the list page renders many, cheaply."""
+def options(filters: Filters, parties: dict, routes: dict) -> dict[str, str]:
+    """Each select's options as HTML (names escaped by format_html), built here rather than by a template
+    loop: the page has five selects, two of them of every party."""
     everyone = [(p.id, p.name) for p in parties.values()]
     choices = {"status": [(code, str(name)) for code, name in STATUS.items()], "route": list(routes.items()),
                "party": everyone, "requester": [(p.id, p.name) for p in parties.values() if p.kind == "humanitarian"],
                "waiting_on": everyone}
-    return {name: [(value, text, value == getattr(filters, name)) for value, text in values]
-            for name, values in choices.items()}
+    return {name: format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+        (value, mark_safe(" selected") if value == getattr(filters, name) else "", text) for value, text in values))
+        for name, values in choices.items()}
 
 
 def read_filters(get: QueryDict, mine: list[str], parties: dict, routes: dict) -> Filters:
@@ -123,7 +131,7 @@ def filtered(filters: Filters, mine: list[str]):
     if filters.scope == "mine":
         q &= taking_part(mine)
     if filters.q:
-        q &= Q(id__startswith=filters.q)
+        q &= id_prefix(filters.q)
     if filters.status:
         q &= Q(status=filters.status)
     if filters.requester:
@@ -133,8 +141,10 @@ def filtered(filters: Filters, mine: list[str]):
     if filters.party:
         q &= taking_part([filters.party])
     if filters.waiting_on:
-        q &= Q(Exists(Clock.objects.filter(plan_id=OuterRef("pk"), party_id=filters.waiting_on,
-                                           waiting_since__isnull=False)))
+        # read off the (party, waiting_since) index: the plans waiting on a party now are the open ones among
+        # its plans, a set that does not grow with the history
+        q &= Q(pk__in=Clock.objects.filter(party_id=filters.waiting_on, waiting_since__isnull=False)
+               .values("plan_id"))
     if filters.submitted_from:
         q &= Q(submitted_at__gte=_midnight(filters.submitted_from))
     if filters.submitted_to:
@@ -165,7 +175,7 @@ class Cursors:
 def keyset_page(query, get: QueryDict) -> tuple[list[Plan], Cursors]:
     """Newest first (submitted_at descending, then id): the page after the cursor `after`, or the one before
     `before`, each a plan's (submitted_at, id). Reads PAGE_SIZE + 1 plans off the index, never more."""
-    query = query.select_related("requester")
+    query = query.select_related("requester").only(*ROW_FIELDS)
     after, before = _cursor(get.get("after", "")), _cursor(get.get("before", ""))
     if before is not None:
         moment, plan_id = before
@@ -209,9 +219,25 @@ def _cursor(text: str) -> tuple[datetime, str] | None:
     return parsed, plan_id
 
 
-def bounded_count(query) -> int:
-    """How many plans match, counted up to COUNT_LIMIT + 1 (ids only), so counting never reads every plan."""
-    return query.order_by().values("pk")[:COUNT_LIMIT + 1].count()
+def id_prefix(text: str) -> Q:
+    """Plans whose id begins with `text`. SQLite's LIKE ignores case, so it cannot use the primary key's
+    index: there the prefix is also a range of ids, which can (PostgreSQL reads LIKE 'x%' off the key's
+    varchar_pattern_ops index; a range there would follow the database's collation, so it gets none)."""
+    prefix = Q(id__startswith=text)
+    if connection.vendor == "sqlite":
+        prefix &= Q(id__gte=text, id__lt=text + "\U0010ffff")
+    return prefix
+
+
+def count_of(filters: Filters, mine: list[str], page: list[Plan], cursors: Cursors) -> int | None:
+    """How many plans match, when that costs little: exactly when they fit on one page, and for "waiting on"
+    (the plans waiting on a party now: a small set, read off its index) up to COUNT_LIMIT + 1. Otherwise
+    none: counting a rare match among 100,000 plans would read them all, and the pages say enough."""
+    if cursors.first and cursors.next is None:
+        return len(page)
+    if filters.waiting_on:
+        return filtered(filters, mine).order_by().values("pk")[:COUNT_LIMIT + 1].count()
+    return None
 
 
 # -- the page's rows --------------------------------------------------------------------------------------
