@@ -21,8 +21,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.state import CLOSED_STATUSES
@@ -94,16 +92,15 @@ def plans(request):
     })
 
 
-def options(filters: Filters, parties: dict, routes: dict) -> dict[str, str]:
-    """Each select's options as HTML (names escaped by format_html), built here rather than by a template
-    loop: the page has five selects, two of them of every party."""
+def options(filters: Filters, parties: dict, routes: dict) -> dict[str, list[tuple[str, str, bool]]]:
+    """Each select's (value, name, selected), built here: the template only writes them out (the project
+    never marks text safe in Python, so the options stay a template loop, with autoescape)."""
     everyone = [(p.id, p.name) for p in parties.values()]
     choices = {"status": [(code, str(name)) for code, name in STATUS.items()], "route": list(routes.items()),
                "party": everyone, "requester": [(p.id, p.name) for p in parties.values() if p.kind == "humanitarian"],
                "waiting_on": everyone}
-    return {name: format_html_join("", "<option value=\"{}\"{}>{}</option>", (
-        (value, mark_safe(" selected") if value == getattr(filters, name) else "", text) for value, text in values))
-        for name, values in choices.items()}
+    return {name: [(value, text, value == getattr(filters, name)) for value, text in values]
+            for name, values in choices.items()}
 
 
 def read_filters(get: QueryDict, mine: list[str], parties: dict, routes: dict) -> Filters:
