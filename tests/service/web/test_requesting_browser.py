@@ -136,3 +136,22 @@ def test_the_public_plans_list_shows_no_window_before_the_passage_is_over(partie
     text = page.page.locator("table.plans").inner_text()
     assert "two-roads" in text and "Lachin–Khankendi" in text
     assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_the_plans_list_and_the_request_form_pass_axe(parties, browser_page):  # noqa: F811
+    from .test_accessibility import violations
+
+    drive(SCENARIO, parties)
+    page, found = browser_page, {}
+    page.open("/plans?status=completed")
+    found["public /plans"] = violations(page)
+    signed_in_as(page, "org-a")
+    page.open("/plans")
+    found["org-a /plans"] = violations(page)
+    page.open("/plans/new")
+    page.page.get_by_role("button", name="Add another leg").click()
+    page.page.wait_for_load_state("networkidle")
+    page.page.get_by_role("button", name="Review").click()
+    page.page.wait_for_load_state("networkidle")
+    found["org-a /plans/new, two legs, reviewed"] = violations(page)
+    assert {path: v for path, v in found.items() if v} == {}
