@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.state import CLOSED_STATUSES
-from ...engine.times import format_duration, format_time, parse_time
+from ...engine.times import format_duration, parse_time
 from .. import clock
 from ..api.reads import COUNT_LIMIT
 from ..parties.authz import parties_for
@@ -275,9 +275,9 @@ def _row(plan: Plan, route_ids, positions, waiting, private: bool, window, mine,
         "linkage": str(LINKAGE.get(plan.linkage, plan.linkage)) if len(route_ids) > 1 else "",
         "routes": [routes.get(route_id, route_id) for route_id in dict.fromkeys(route_ids)],
         "vehicles": plan.vehicles, "tonnes": _tonnes(plan.weight_kg),
-        "submitted": format_time(_seconds(plan.submitted_at)),
+        "submitted": _seconds(plan.submitted_at),  # seconds: the template's time filter writes them
         "waiting": [(_name(parties, party), _waited(now - _seconds(since))) for party, since in waiting],
-        "private": private, "window": window and tuple(format_time(moment) for moment in window),
+        "private": private, "window": window,
         "stances": [(_name(parties, party), positions[party], str(STANCE.get(positions[party], positions[party])))
                     for party in mine if party in positions] if private else [],
         "requested_by_me": private and plan.requester_id in mine,
