@@ -174,3 +174,17 @@ def test_the_query_count_does_not_grow_with_the_page(parties):
 
 def _link(page: str, rel: str) -> str:
     return re.search(rf'rel="{rel}" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("few", [5000, 0], ids=["positions-as-a-set", "plan-by-plan"])
+def test_a_partys_plans_are_the_same_read_either_way(parties, monkeypatch, few):
+    """A party asked about (or waited on for) few plans has them read as a set of ids, one asked about many
+    plan by plan (OFFSET 0 keeps PostgreSQL from hashing them all): the same plans either way."""
+    monkeypatch.setattr(plan_list, "FEW_ROWS", few)
+    drive(SCENARIO, parties)
+    submit(parties, "b-only", T + 11 * DAY, legs=[{**plan_body()["legs"][0], "route": "road-b"}])
+    assert plan_ids(signed_in("customs").get("/plans").content.decode()) == ["two-roads"]
+    assert plan_ids(signed_in("org-a").get("/plans").content.decode()) == ["b-only", "two-roads"]
+    assert plan_ids(Client().get("/plans", {"party": "border"}).content.decode()) == ["b-only", "truck-b",
+                                                                                      "two-roads"]
+    assert plan_ids(Client().get("/plans", {"waiting_on": "recv"}).content.decode()) == ["b-only"]

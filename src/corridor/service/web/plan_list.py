@@ -37,6 +37,7 @@ PAGE_SIZE = 50
 ROW_FIELDS = ("id", "requester__name", "status", "linkage", "submitted_at", "weight_kg", "vehicles", "slot_start",
               "slot_end", "slot_commitment")
 SEARCH_MAX = 128  # a plan id's longest
+FEW_ROWS = 5000  # plans a party is asked about, or waited on for, read as a set of ids up to this (few_or_each)
 # parties that take part in no passage: no use as a filter
 NOT_IN_PASSAGES = ("operator", "source")
 # each filter's name as the form shows it: said back when its value is not understood
@@ -84,10 +85,11 @@ def plans(request):
     known_parties = {p.id: p for p in Party.objects.exclude(kind__in=NOT_IN_PASSAGES).order_by("name")}
     routes = {r.id: r.name for r in Route.objects.order_by("name").only("id", "name")}
     filters = read_filters(request.GET, mine, known_parties, routes)
-    page, cursors = keyset_page(filtered(filters, mine), request.GET)
+    query = filtered(filters, mine)
+    page, cursors = keyset_page(query, request.GET)
     return render(request, "web/plans.html", {
         "filters": filters, "rows": rows_of(page, mine, known_parties, routes), "links": page_links(filters, cursors),
-        "count": count_of(filters, mine, page, cursors),
+        "count": count_of(query, filters, page, cursors),
         "count_limit": COUNT_LIMIT, "mine": mine, "options": options(filters, known_parties, routes),
     })
 
@@ -138,10 +140,7 @@ def filtered(filters: Filters, mine: list[str]):
     if filters.party:
         q &= taking_part([filters.party])
     if filters.waiting_on:
-        # read off the (party, waiting_since) index: the plans waiting on a party now are the open ones among
-        # its plans, a set that does not grow with the history
-        q &= Q(pk__in=Clock.objects.filter(party_id=filters.waiting_on, waiting_since__isnull=False)
-               .values("plan_id"))
+        q &= waiting_on(filters.waiting_on)
     if filters.submitted_from:
         q &= Q(submitted_at__gte=_midnight(filters.submitted_from))
     if filters.submitted_to:
@@ -150,10 +149,33 @@ def filtered(filters: Filters, mine: list[str]):
 
 
 def taking_part(parties: list[str]) -> Q:
-    """Plans that one of `parties` requested or whose consent it is asked for: checked plan by plan (EXISTS on
-    the plan's few positions), so a party that takes part in every plan costs no more than one in a few."""
-    return Q(requester_id__in=parties) | Q(Exists(Position.objects.filter(plan_id=OuterRef("pk"),
-                                                                          party_id__in=parties)))
+    """Plans that one of `parties` requested or whose consent it is asked for."""
+    return Q(requester_id__in=parties) | few_or_each(Position.objects.filter(party_id__in=parties))
+
+
+def waiting_on(party: str) -> Q:
+    """Plans waiting on `party` now: the open ones among its plans, a set that does not grow with history."""
+    return few_or_each(Clock.objects.filter(party_id=party, waiting_since__isnull=False))
+
+
+def few_or_each(rows) -> Q:
+    """Plans that have one of `rows` (positions or clocks, by plan_id). Few (a requester's positions, the
+    plans waiting on a party): read once off the rows' index by party, and the plans then fetched by their
+    keys — never found by reading plans until they turn up. Many (a border service asked about nearly every
+    plan): each plan checked as the newest are read, which fills a page after a few dozen. Either way no
+    page reads every row the party has."""
+    ids = list(rows.values_list("plan_id", flat=True)[:FEW_ROWS + 1])
+    if len(ids) <= FEW_ROWS:
+        return Q(pk__in=ids)
+    return Q(PlanByPlan(rows.filter(plan_id=OuterRef("pk"))))
+
+
+class PlanByPlan(Exists):
+    """EXISTS, checked for each plan as the plans are read. `OFFSET 0` keeps PostgreSQL from turning it (under
+    OR) into a hash of every matching row first — a set that grows with the log (SQLite checks it per plan
+    anyway)."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
 
 
 def _midnight(day: date) -> datetime:
@@ -226,14 +248,14 @@ def id_prefix(text: str) -> Q:
     return prefix
 
 
-def count_of(filters: Filters, mine: list[str], page: list[Plan], cursors: Cursors) -> int | None:
+def count_of(query, filters: Filters, page: list[Plan], cursors: Cursors) -> int | None:
     """How many plans match, when that costs little: exactly when they fit on one page, and for "waiting on"
-    (the plans waiting on a party now: a small set, read off its index) up to COUNT_LIMIT + 1. Otherwise
+    (the plans waiting on a party now: a set read off its index) up to COUNT_LIMIT + 1. Otherwise
     none: counting a rare match among 100,000 plans would read them all, and the pages say enough."""
     if cursors.first and cursors.next is None:
         return len(page)
     if filters.waiting_on:
-        return filtered(filters, mine).order_by().values("pk")[:COUNT_LIMIT + 1].count()
+        return query.order_by().values("pk")[:COUNT_LIMIT + 1].count()
     return None
 
 
