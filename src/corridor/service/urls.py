@@ -14,6 +14,8 @@ from .web import documents as web_documents
 from .web import errors as web_errors
 from .web import views as web
 from .web.checkpoint import checkpoint_screen, checkpoints, inspect
+from .web.plan_list import plans
+from .web.request_views import new_request
 from .web.signatures import party_signatures
 
 urlpatterns = [
@@ -29,7 +31,8 @@ urlpatterns = [
     path("", web.public, name="public"),
     path("transparency/log", web.log_page, name="log-page"),
     path("home", web.home, name="home"),
-    path("plans/new", web.new_request, name="new-request"),
+    path("plans", plans, name="plans"),
+    path("plans/new", new_request, name="new-request"),
     path("plans/<str:plan_id>", web.plan, name="plan"),
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
     path("checkpoints", checkpoints, name="checkpoints"),

@@ -68,9 +68,17 @@ def submit(page: BrowserPage, item) -> None:
     form = page.page
     form.fill("#plan", item.plan)
     form.check(f'input[name="linkage"][value="{item.payload.get("linkage", "independent")}"]')
+    if "tolerance_seconds" in item.payload:
+        form.fill("#tolerance_minutes", str(item.payload["tolerance_seconds"] // 60))
+    if item.payload.get("expires_at"):
+        form.fill("#expires_at", item.payload["expires_at"][:16])
     for n, leg in enumerate(item.payload["legs"], start=1):
         LEG_IDS[(item.plan, leg["id"])] = f"leg-{n}"
+        if n > 1:  # the form starts with one leg; each further one is added (the page comes back with it)
+            form.get_by_role("button", name="Add another leg").click()
+            form.wait_for_load_state("networkidle")
         form.select_option(f"#leg{n}_route", leg["route"])
+        form.check(f'input[name="leg{n}_direction"][value="{leg.get("direction", "forward")}"]')
         form.fill(f"#leg{n}_lines", "\n".join(
             f"{line['id']},{line['item']},{line['category']},{line['quantity']},{line['unit']},{line['weight_kg']}"
             for line in leg["lines"]))

@@ -3,8 +3,6 @@ with the actions the party may take. Views parse, authorise and call `record()`;
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from functools import partial
 
@@ -24,12 +22,11 @@ from ..config import CONFIG
 from ..exports import published
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
-from ..parties.models import Party, Route
+from ..parties.models import Party
 from ..passages.history import plan_statements
 from . import actions, refusals, signing, summaries
 from .plan_page import plan_context
 from .precompute import public_summary
-from .request_form import LEG_SLOTS, read_draft
 from .signatures import log_statements
 
 
@@ -127,52 +124,6 @@ def _acting_parties(request, plan_id: str) -> list[str]:
     if state is None:
         return []
     return [p for p in parties_for(request.user, "sign") if p == state.requester or p in state.required]
-
-
-@login_required
-def new_request(request):
-    """Request passage: fill in, review the readiness checklist, submit (signs plan.submit)."""
-    parties = [p for p in parties_for(request.user, "sign") if Party.objects.filter(pk=p, kind="humanitarian")]
-    if not parties:
-        raise Http404("only humanitarian organisations request passage")
-    context = {"routes": Route.objects.order_by("name"), "parties": parties, "slots": range(1, LEG_SLOTS + 1)}
-    if request.method == "POST":
-        draft = read_draft(request.POST, request.FILES)
-        values = request.POST.dict()
-        values.update({f"leg{leg['id'][4:]}_lines": text for leg, text in zip(draft.legs, _lines_as_text(draft),
-                                                                              strict=True) if text})
-        context.update(draft=draft, values=values)
-        if request.POST.get("action") == "submit" and draft.ready:
-            party = request.POST.get("as") if request.POST.get("as") in parties else parties[0]
-            if signing.wants_prepare(request):
-                ask = signing.Ask(party, "plan.submit", draft.content(), draft.plan_id, crew=draft.crew or None)
-                return signing.custodial_answer(request, party) or signing.prepare(
-                    request, ask, reverse("plan", args=[draft.plan_id]))
-            try:
-                signing.refuse_server_signing(request, party)
-                record_built([custodial(party, "plan.submit", draft.content(), plan=draft.plan_id,
-                                        crew=draft.crew or None)])
-            except Refused as error:
-                messages.error(request, f"[{error.code}] {error.message}")
-            else:
-                return HttpResponseRedirect(reverse("plan", args=[draft.plan_id]))
-    return render(request, "web/new_request.html", context)
-
-
-def _lines_as_text(draft) -> list[str]:
-    """Each leg's lines as CSV text, so an uploaded manifest survives the review step (with a header row
-    naming the vehicle column when a line says which vehicle carries it)."""
-    texts = []
-    for leg in draft.legs:
-        carried = any("vehicle" in line for line in leg["lines"])
-        columns = ("id", "item", "category", "quantity", "unit", "weight_kg") + (("vehicle",) if carried else ())
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        if carried:
-            writer.writerow(columns)
-        writer.writerows([line.get(c, "") for c in columns] for line in leg["lines"])
-        texts.append(out.getvalue().rstrip("\n"))
-    return texts
 
 
 def go_board(request, plan_id: str):
