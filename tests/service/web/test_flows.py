@@ -138,9 +138,10 @@ def test_the_manifests_vehicle_column_names_the_vehicle_carrying_each_line(parti
     form = request_form(action="review", leg1_lines="", leg1_manifest=upload, leg1_vehicles="AB 123\nCD 456, van")
     with clock.frozen_at(T):
         page = signed_in("org-a").post("/plans/new", form).content.decode()
-    assert "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,v1\noil,Oil,,2.5,t,2500,v2\n" \
+    # the form gives back each line's vehicle by its plate, as the requester wrote it; the plan records its id
+    assert "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,AB 123\noil,Oil,,2.5,t,2500,CD 456\n" \
            "tents,Tents,,4,piece,200," in page
-    reviewed = "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,v1\noil,Oil,,2.5,t,2500,v2"
+    reviewed = "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,AB 123\noil,Oil,,2.5,t,2500,2"
     with clock.frozen_at(T):
         signed_in("org-a").post("/plans/new", form | {"action": "submit", "leg1_manifest": "", "leg1_lines": reviewed})
     lines = current_fold().state.plans["web-1"].content.legs[0].lines
@@ -153,4 +154,4 @@ def test_a_vehicle_the_leg_does_not_have_is_a_row_error(parties):
     with clock.frozen_at(T):
         page = signed_in("org-a").post("/plans/new", request_form(action="submit", leg1_lines="",
                                                                   leg1_manifest=upload)).content.decode()
-    assert "vehicle &#x27;ZZ 999&#x27; is not one of this leg&#x27;s vehicles" in page and not Plan.objects.exists()
+    assert "vehicle: ZZ 999 is not one of this leg&#x27;s vehicles" in page and not Plan.objects.exists()
