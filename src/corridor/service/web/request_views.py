@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,7 +16,7 @@ from ..ledger.record import Refused, custodial, record_built
 from ..parties.authz import ROLE_ACTIONS, parties_for
 from ..parties.models import Membership, Party, Route
 from ..passages.models import Plan
-from . import signing
+from . import refusals, signing
 from .request_form import MAX_LEGS, MAX_TOLERANCE_MINUTES, TYPED_COLUMNS, Draft, leg_numbers, read_draft
 
 SIGNING_ROLES = [role for role, actions in ROLE_ACTIONS.items() if "sign" in actions]
@@ -82,7 +81,7 @@ def _submit(request, party: str, draft: Draft):
         record_built([custodial(party, "plan.submit", draft.content(), plan=draft.plan_id,
                                 crew=draft.crew or None)])
     except Refused as error:
-        messages.error(request, f"[{error.code}] {error.message}")
+        refusals.show(request, error)
         return None
     return HttpResponseRedirect(reverse("plan", args=[draft.plan_id]))
 
