@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-restart test-replica test-api-fuzz lint bench bench-log scenario examples vendor messages clean
+.PHONY: run test screenshots test-postgres test-restart test-replica test-api-fuzz lint bench bench-log scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# `make run` seeds the worked example's history on a new data directory; `make run DEMO=--empty` does not
+DEMO ?=
 run: $(STAMP)
 	$(BIN)/corridor migrate
-	$(BIN)/corridor demo
+	$(BIN)/corridor demo $(DEMO)
 	@echo "Corridor on http://127.0.0.1:8000  (API: /api/v1/docs, log: /log/checkpoint, admin: /admin/;"
 	@echo "  passkeys work at http://localhost:8000, the origin they are bound to: CORRIDOR_WEBAUTHN_ORIGIN)"
 	$(BIN)/corridor serve --listen 127.0.0.1:8000
@@ -32,6 +34,11 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	PYTHONPATH=. DJANGO_SETTINGS_MODULE=tests.service_settings $(BIN)/django-admin makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# the README's pictures: the browser tests again, writing docs/screenshots (plain `make test` writes them to a
+# scratch directory, so it leaves the checkout clean)
+screenshots: $(STAMP)
+	CORRIDOR_SCREENSHOTS=1 $(BIN)/python -m pytest -q $$(grep -l screenshot tests/service/web/test_*.py)
 
 # the service's tests again on PostgreSQL (.ci/run makes this mandatory)
 test-postgres: $(STAMP)

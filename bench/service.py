@@ -69,7 +69,7 @@ class Service:
         self.env = {**os.environ, "CORRIDOR_DATA_DIR": str(self.data), "DATABASE_URL": self.database,
                     "CORRIDOR_ALLOWED_HOSTS": "127.0.0.1,localhost"}
         self.corridor("migrate")
-        demo = self.corridor("demo") if seed else ""
+        demo = self.corridor("demo", "--empty") if seed else ""  # the parties only: no example history
         self.tokens = dict(re.findall(r"^\s+(\S+)\s+party \S+\s+password \S+\s+token (\S+)$", demo, re.MULTILINE))
         self.server: subprocess.Popen | None = None
 

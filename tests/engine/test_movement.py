@@ -188,3 +188,30 @@ def test_reverse_direction_meets_the_last_checkpoint_first():
     world.refused("state.wrong", "border", "leg.arrive", leg="leg-a", checkpoint="lachin")
     world.do("recv", "leg.arrive", leg="leg-a", checkpoint="post")
     assert world.plan().legs["leg-a"].phase == "arrived"
+
+
+def test_seals_applied_at_one_checkpoint_are_checked_at_the_next():
+    world = World().cleared_and_scheduled(legs=[leg("leg-a", "road-a")])
+    world.do("border", "leg.arrive", leg="leg-a", checkpoint="lachin")
+    world.do("customs", "leg.inspect", leg="leg-a", checkpoint="lachin", findings=[], decision="cleared",
+             seals=[{"seal": "S-1", "intact": False}], applied=[{"seal": "C-77", "vehicle": "v1"}])
+    report = world.plan().legs["leg-a"].inspections[-1][2]
+    assert [(s.seal, s.vehicle) for s in report.applied] == [("C-77", "v1")]
+    world.now += 3600
+    world.do("org-a", "plan.go").do("org-a", "leg.depart", leg="leg-a")
+    world.do("recv", "leg.arrive", leg="leg-a", checkpoint="post")
+    base = {"leg": "leg-a", "checkpoint": "post", "findings": [], "decision": "cleared"}
+    world.refused("inspection.invalid", "recv", "leg.inspect", **base, seals=[{"seal": "C-78", "intact": True}])
+    world.refused("inspection.invalid", "recv", "leg.inspect", **base,
+                  seals=[{"seal": "C-77", "intact": True}, {"seal": "C-77", "intact": False}])
+    world.do("recv", "leg.inspect", **base, seals=[{"seal": "S-1", "intact": False}, {"seal": "C-77", "intact": True}])
+
+
+def test_an_applied_seal_has_a_new_number_and_names_a_vehicle_of_the_leg():
+    world = World().cleared_and_scheduled()
+    world.do("border", "leg.arrive", leg="leg-a", checkpoint="lachin")
+    base = {"leg": "leg-a", "checkpoint": "lachin", "findings": [], "decision": "cleared"}
+    for applied in ([{"seal": "S-1"}], [{"seal": "C-1"}, {"seal": "C-1"}], [{"seal": " "}],
+                    [{"seal": "C-1", "vehicle": "v9"}]):
+        world.refused("inspection.invalid", "customs", "leg.inspect", **base, applied=applied)
+    world.do("customs", "leg.inspect", **base, applied=[{"seal": "C-1"}])

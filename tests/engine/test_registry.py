@@ -89,3 +89,16 @@ def test_an_attested_line_keeps_the_source_row_as_text():
     assert world.state.attestations["v1"].claim.lines[0].weight_kg == 18137000
     world.refused("statement.malformed", "jcc", "passage.attest", None,
                   **attestation(passage="v2", lines=[line | {"published": {"Metric tons": 18137}}]))
+
+
+def test_a_checkpoint_may_name_the_time_zone_of_its_crossing_and_omits_it_when_absent():
+    import msgspec
+
+    world = registry_world()
+    zoned = [{"id": "gate-c", "name": "Gate C", "tz": "Asia/Baku"}]
+    world.do("operator", "route.define", None, **road_c(checkpoints=zoned))
+    assert world.state.routes["road-c"].checkpoints[0].tz == "Asia/Baku"
+    assert msgspec.to_builtins(world.state.routes["road-a"].checkpoints[0]).keys() >= {"id", "name"}
+    assert "tz" not in msgspec.to_builtins(world.state.routes["road-a"].checkpoints[0])  # routes as written before
+    world.refused("statement.malformed", "operator", "route.define", None,
+                  **road_c(id="road-d", checkpoints=[{"id": "g", "name": "G", "tz": "not a zone; drop table"}]))

@@ -48,6 +48,8 @@ def add(commands: argparse._SubParsersAction) -> None:
     party.add_argument("--public-key", help="base64 Ed25519 public key the party keeps (default: custodial key)")
     party.add_argument("--email", default="")
     party.add_argument("--webhook", default="")
+    party.add_argument("--language", default="en", choices=["en", "ru", "fr", "ar"],
+                       help="the language of the party's notification emails")
     party.set_defaults(handler=createparty_command)
     user = commands.add_parser("createuser", help="create a user with a role in a party, and an API token")
     user.add_argument("username")
@@ -56,7 +58,10 @@ def add(commands: argparse._SubParsersAction) -> None:
     user.add_argument("--password", help="default: generated and printed")
     user.add_argument("--superuser", action="store_true", help="also an operator in the Django admin")
     user.set_defaults(handler=createuser_command)
-    demo = commands.add_parser("demo", help="seed the two-roads parties, routes and one user per party")
+    demo = commands.add_parser("demo", help="seed the two-roads parties, routes and one user per party, and the "
+                                            "worked example's history as signed statements")
+    demo.add_argument("--empty", action="store_true",
+                      help="parties, routes and users only: no statement of the example's history")
     demo.set_defaults(handler=demo_command)
 
 
@@ -232,7 +237,7 @@ def createparty_command(args: argparse.Namespace) -> int:
         print(f"corridor createparty: [{error.code}] {error.message}", file=sys.stderr)
         return 1
     if args.email or args.webhook:
-        do_set_contact(args.id, args.email, args.webhook)
+        do_set_contact(args.id, args.email, args.webhook, args.language)
     key = recorded[1].folded.envelope.statement["payload"]["public"]
     custody = "custodial (the server signs for it)" if public is None else "kept by the party"
     print(f"registered party {args.id} (log entries {recorded[0].index}, {recorded[1].index}); key {key}: {custody}")
@@ -259,16 +264,42 @@ def createuser_command(args: argparse.Namespace) -> int:
 
 def demo_command(args: argparse.Namespace) -> int:
     django_setup()
-    from corridor.service.demo import seed
+    from corridor.service import clock
+    from corridor.service.demo import registry_time, seed, seed_history
+    from corridor.service.ledger.models import LogEntry
 
     remembered = demo_credentials_path()
     before = remembered.read_text() if remembered.exists() else None
     print("Demo users (one per party of the two-roads example):")
-    for username, party, password, token in seed(remembered=remembered):
+    # on a new log with the history to come, the parties are registered as of the example's first day
+    when = registry_time() if not args.empty and not LogEntry.objects.exists() else clock.now()
+    with clock.frozen_at(when):
+        accounts = seed(remembered=remembered)
+    for username, party, password, token in accounts:
         print(f"  {username:10} party {party:9} password {password}   token {token}")
     if remembered.read_text() == before:
         print(f"(unchanged since the last run; they are kept in {remembered}: delete it and run again for new ones)")
+    if not args.empty:
+        _seed_history(seed_history)
     return 0
+
+
+def _seed_history(seed_history) -> None:
+    """The example's history on the log, and its checkpoint and public figures published at once (the worker
+    would within seconds; the first visit should not find an empty page)."""
+    from corridor.service.exports import published
+    from corridor.service.ledger.integrator import integrate_now
+    from corridor.service.web import precompute
+
+    recorded = seed_history()
+    if recorded:
+        integrate_now()
+        published.refresh(force=True)
+        precompute.refresh(force=True)
+        print(f"The two-roads example's history: {recorded} signed statements recorded "
+              "(`corridor demo --empty` on a new data directory for an install without them).")
+    else:
+        print("The log already holds plans or later entries: no example history added.")
 
 
 def demo_credentials_path():

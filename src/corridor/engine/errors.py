@@ -34,7 +34,8 @@ CODES: dict[str, str] = {
     "leg.unknown": "The plan has no leg with this id.",
     "line.unknown": "The leg has no manifest line with this id.",
     "checkpoint.unknown": "The route has no checkpoint with this id.",
-    "quantity.invalid": "Quantities and weights are whole, non-negative numbers in the stated unit.",
+    "quantity.invalid": "Quantities are whole numbers or decimal strings (\"2.5\"), never floats; weights are whole "
+                        "kilograms.",
     "version.stale": "The statement refers to an earlier version of the plan; it was amended since.",
     "state.wrong": "The action is not possible in the plan's or leg's current state.",
     "barrier.not_ready": "A simultaneous plan can only go when every leg is cleared at its gate.",

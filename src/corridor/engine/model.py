@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from .quantity import PositiveQuantity
+
 # operator: keeps the registry (parties, routes, keys) and acts on no passage; source: a data source that
 # attests passages it recorded (imports), and never consents in anyone's name.
 PartyKind = Literal["humanitarian", "authority", "escort", "observer", "operator", "source"]
@@ -34,6 +36,9 @@ PositiveCount = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 Coordinate = Annotated[str, msgspec.Meta(pattern=r"^-?\d{1,3}(\.\d{1,8})?$")]
 # a SHA-256 digest in lowercase hex: documents' hashes, and salted commitments (corridor.ledger.commitments)
 Sha256Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+# an IANA time zone name ("Asia/Baku", "UTC"), checked for its shape only: whether a zone exists depends on
+# the reader's tz database, and the fold must not (the pages fall back to UTC for a zone they do not know)
+TimeZoneName = Annotated[str, msgspec.Meta(max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$")]
 
 INSPECTING_CAPACITIES: frozenset[str] = frozenset({"border_control", "customs"})
 DEFAULT_TOLERANCE_SECONDS = 15 * 60
@@ -60,14 +65,18 @@ class Requirement(Record, frozen=True, kw_only=True):
     capacity: Capacity
 
 
-class Checkpoint(Record, frozen=True, kw_only=True):
-    """A place on a route. `inspected_by` lists the parties that inspect there (may be empty: a gate)."""
+class Checkpoint(Record, frozen=True, kw_only=True, omit_defaults=True):
+    """A place on a route. `inspected_by` lists the parties that inspect there (may be empty: a gate).
+    `tz`, the IANA zone the crossing keeps its clocks in, is how the pages show its times (the log stays in
+    UTC). omit_defaults: a checkpoint without the optional fields encodes without them, so routes defined
+    before `tz` existed read and re-encode as they were written."""
 
     id: Id
     name: Text
     inspected_by: tuple[Id, ...] = ()
     lat: Coordinate | None = None
     lon: Coordinate | None = None
+    tz: TimeZoneName | None = None
 
 
 class Route(Record, frozen=True, kw_only=True):
@@ -94,7 +103,7 @@ class ManifestLine(Record, frozen=True, kw_only=True, omit_defaults=True):
     id: Id
     item: Text
     category: Text
-    quantity: PositiveCount
+    quantity: PositiveQuantity  # an int, or a decimal string ("2.5"; engine/quantity.py): ints encode as before
     unit: Label
     weight_kg: Count
     vehicle: Id | None = None

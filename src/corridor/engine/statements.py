@@ -14,6 +14,7 @@ import msgspec
 
 from .errors import refuse
 from .model import Capacity, Count, Id, Label, Party, PlanContent, Record, Ref, Route, Sha256Hex, Text
+from .quantity import Quantity
 
 RefusalReason = Literal[
     "security",
@@ -126,19 +127,27 @@ class Arrive(Record, frozen=True, kw_only=True):
 
 class Finding(Record, frozen=True, kw_only=True):
     line: Ref
-    found: Count
+    found: Quantity
     codes: tuple[str, ...] = ()
 
 
 class UndeclaredItem(Record, frozen=True, kw_only=True):
     item: Text
-    quantity: Count
+    quantity: Quantity
     unit: Label
 
 
 class SealCheck(Record, frozen=True, kw_only=True):
     seal: Text
     intact: bool
+
+
+class SealApplied(Record, frozen=True, kw_only=True, omit_defaults=True):
+    """A seal the inspecting party put on after inspecting, on a vehicle of the leg when it names one; later
+    checkpoints check it as they check the seals the plan declared. omit_defaults: no `vehicle` key when none."""
+
+    seal: Label
+    vehicle: Ref | None = None
 
 
 class Inspect(Record, frozen=True, kw_only=True):
@@ -150,6 +159,7 @@ class Inspect(Record, frozen=True, kw_only=True):
     seals: tuple[SealCheck, ...] = ()
     offload: tuple[Ref, ...] = ()
     text: Text = ""
+    applied: tuple[SealApplied, ...] = ()
 
 
 class Go(Record, frozen=True, kw_only=True):
@@ -162,9 +172,9 @@ class Depart(Record, frozen=True, kw_only=True):
 
 class Receipt(Record, frozen=True, kw_only=True):
     line: Ref
-    good: Count
-    damaged: Count = 0
-    lost: Count = 0
+    good: Quantity
+    damaged: Quantity = 0
+    lost: Quantity = 0
 
 
 class Deliver(Record, frozen=True, kw_only=True):
@@ -432,7 +442,8 @@ def _translate(message: str) -> Exception:
         return refuse("statement.unknown_type", f"unknown statement type: {message}")
     field = _PATH_FIELD.search(message)
     if field and field.group(1) in QUANTITY_FIELDS:
-        return refuse("quantity.invalid", f"quantities are whole, non-negative numbers: {message}")
+        return refuse("quantity.invalid", "quantities are whole numbers (20) or decimal strings with a point and no "
+                                          f"trailing zero (\"2.5\"), never floats; weights whole kilograms: {message}")
     if field and field.group(1) in COMMITTED_FIELDS and _clear_value(message):
         return refuse(COMMITTED_FIELDS[field.group(1)],
                       f"{field.group(1)} is a salted commitment (64 hex digits), never a clear value: {message}")

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
+from ..engine.quantity import share, total
 from ..engine.times import format_duration, format_time
 from .history import Event, History, Interval, attested_day
 
@@ -342,7 +343,7 @@ def _delivered_lines(event: Event) -> Iterator[tuple[object, object, int]]:
     for receipt in event.payload.receipts:
         line = leg.line(receipt.line)
         if line is not None:
-            yield leg, line, line.weight_kg * (receipt.good + receipt.damaged) // line.quantity
+            yield leg, line, share(line.weight_kg, total(receipt.good, receipt.damaged), line.quantity)
 
 
 def _tonnes(by_kind: dict[str, list[Event]], group, table: str) -> list[Row]:

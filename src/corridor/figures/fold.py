@@ -1,6 +1,6 @@
 """`FigureFold`: the fold of the log (corridor.fold.LogFold) and the little the public tables need beyond
-the engine's state — how each incident claim was signed (the kind of signature and, for a passkey, the
-member). Used incrementally (the service's worker, entry by entry) and all at once (an audit)."""
+the engine's state — how each incident claim and each inspection was signed (the kind of signature and, for a
+passkey, the member). Used incrementally (the service's worker, entry by entry) and all at once (an audit)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ class FigureFold:
         self.log = LogFold(operator, registrar_public, webauthn=webauthn)
         # incident id -> (signed_by, member) of its incident.report
         self.incident_signers: dict[str, tuple[str, str | None]] = {}
+        # (plan id, leg id, n) -> (signed_by, member) of the leg's n-th leg.inspect (from 1): the officer
+        self.inspection_signers: dict[tuple[str, str, int], tuple[str, str | None]] = {}
 
     @property
     def state(self) -> State:
@@ -29,6 +31,10 @@ class FigureFold:
         folded = self.log.apply_entry(entry, signature_checked)
         if folded.type == "incident.report":
             self.incident_signers[folded.statement.payload.incident] = (folded.signed_by, folded.member)
+        elif folded.type == "leg.inspect":
+            plan, leg = folded.statement.plan, folded.statement.payload.leg
+            n = len(self.state.plans[plan].legs[leg].inspections)
+            self.inspection_signers[(plan, leg, n)] = (folded.signed_by, folded.member)
         return folded
 
     def apply_all(self, entries, signature_checked: bool = False) -> FigureFold:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from ..engine.quantity import amount
 from ..engine.state import CLOSED_STATUSES, PlanState, State
 from ..engine.times import parse_time
 from .attested import ATTESTATIONS, attestation_rows, attested_stats
@@ -59,7 +60,17 @@ STATS = Table("stats", (
     ("passages", "#indicator+passages+num"), ("tonnes", "#indicator+tonnes+num"),
     ("weighed", "#indicator+weighed+num"), ("median_days", "#indicator+median_days+num"),
 ), key=("source", "dimension", "key"))
-TABLES = {table.name: table for table in (PLANS, LEGS, LINES, INCIDENTS, WAITING, STATS, ATTESTATIONS)}
+INSPECTIONS = Table("inspections", (
+    ("plan", "#activity+id"), ("leg", "#activity+leg+id"), ("inspection", "#meta+inspection+num"),
+    ("checkpoint", "#loc+checkpoint+code"), ("checkpoint_name", "#loc+checkpoint+name"),
+    ("inspected_at", "#date+inspected"), ("party", "#org+inspecting+code"), ("signed_by", "#meta+signed_by"),
+    ("member", "#meta+signed_by+member"), ("decision", "#status+decision"), ("line", "#item+id"),
+    ("item", "#item+name"), ("vehicle", "#item+vehicle+id"), ("unit", "#indicator+unit"),
+    ("declared", "#indicator+declared+num"), ("found", "#indicator+found+num"), ("codes", "#status+discrepancy+list"),
+    ("offloaded", "#indicator+offloaded"), ("seals_intact", "#meta+seals+intact+list"),
+    ("seals_broken", "#meta+seals+broken+list"), ("seals_applied", "#meta+seals+applied+list"),
+), key=("plan", "leg", "inspection", "line"))
+TABLES = {table.name: table for table in (PLANS, LEGS, LINES, INCIDENTS, WAITING, STATS, ATTESTATIONS, INSPECTIONS)}
 
 
 def public_tables(fold: FigureFold) -> dict[str, list[dict]]:
@@ -70,6 +81,7 @@ def public_tables(fold: FigureFold) -> dict[str, list[dict]]:
         "plans": plan_rows(state), "legs": leg_rows(state), "lines": line_rows(state),
         "incidents": incident_rows(fold), "waiting": waiting,
         "stats": [*corridor_stats(state, waiting), *attested_stats(state)], "attestations": attestation_rows(state),
+        "inspections": inspection_rows(fold),
     }
 
 
@@ -144,12 +156,13 @@ def _refused_lines(plan: PlanState) -> dict[tuple[str, str], list[str]]:
 def _line_row(plan: PlanState, leg, line, refused_by: list[str]) -> dict:
     live = plan.legs[leg.id]
     receipt = next((r for r in live.receipts if r.line == line.id), None)
+    # quantities as numbers: ints as they were, decimal strings ("2.5") as exact Decimals (written 2.5)
     return {
         "plan": plan.id, "leg": leg.id, "line": line.id, "item": line.item, "category": line.category,
-        "quantity": line.quantity, "unit": line.unit, "weight_kg": line.weight_kg,
-        "carried": live.carried.get(line.id, 0), "refused_by": ";".join(sorted(refused_by)),
-        "good": receipt.good if receipt else None, "damaged": receipt.damaged if receipt else None,
-        "lost": receipt.lost if receipt else None,
+        "quantity": amount(line.quantity), "unit": line.unit, "weight_kg": line.weight_kg,
+        "carried": amount(live.carried.get(line.id, 0)), "refused_by": ";".join(sorted(refused_by)),
+        "good": amount(receipt.good) if receipt else None, "damaged": amount(receipt.damaged) if receipt else None,
+        "lost": amount(receipt.lost) if receipt else None,
     }
 
 
@@ -170,6 +183,44 @@ def _incident_row(incident_id: str, record, signed_by: str, member: str | None) 
         "disputes": " | ".join(f"{d.party}: {d.text}" for d in record.disputes),
         "reported_at": iso(record.reported_at), "signed_by": signed_by, "member": member,
     }
+
+
+def inspection_rows(fold: FigureFold) -> list[dict]:
+    """One row per line of each inspection: by plan id, then leg id, then inspection (in log order), then in the
+    order the leg lists its lines. Declared is the line's quantity in the current content; found, codes and
+    offloaded as the inspecting party signed them; each seal's check on every row of its inspection. No plate:
+    a vehicle is named by its id."""
+    rows = []
+    for plan in sorted(fold.state.plans.values(), key=lambda plan: plan.id):
+        for leg in sorted(plan.content.legs, key=lambda leg: leg.id):
+            for n, (moment, party, report) in enumerate(plan.legs[leg.id].inspections, start=1):
+                signed_by, member = fold.inspection_signers.get((plan.id, leg.id, n), ("", None))
+                rows += _inspection_rows(fold.state, plan, leg, n, (moment, party, report), signed_by, member)
+    return rows
+
+
+def _inspection_rows(state: State, plan: PlanState, leg, n: int, inspection, signed_by: str, member) -> list[dict]:
+    moment, party, report = inspection
+    route = state.routes.get(leg.route)
+    checkpoint = next((c for c in route.checkpoints if c.id == report.checkpoint), None) if route else None
+    findings = {finding.line: finding for finding in report.findings}
+    seals = {
+        "seals_intact": ";".join(s.seal for s in report.seals if s.intact),
+        "seals_broken": ";".join(s.seal for s in report.seals if not s.intact),
+        "seals_applied": ";".join(applied.seal for applied in report.applied),
+    }
+    rows = []
+    for line in leg.lines:
+        finding = findings.get(line.id)
+        rows.append({
+            "plan": plan.id, "leg": leg.id, "inspection": n, "checkpoint": report.checkpoint,
+            "checkpoint_name": checkpoint.name if checkpoint else report.checkpoint, "inspected_at": iso(moment),
+            "party": party, "signed_by": signed_by, "member": member, "decision": report.decision, "line": line.id,
+            "item": line.item, "vehicle": line.vehicle, "unit": line.unit, "declared": line.quantity,
+            "found": finding.found if finding else None, "codes": ";".join(finding.codes) if finding else "",
+            "offloaded": line.id in report.offload, **seals,
+        })
+    return rows
 
 
 def waiting_rows(state: State) -> list[dict]:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "corridor.service.outbox",
     "corridor.service.permits",
     "corridor.service.web",
+    "corridor.service.documents",
     "axes",  # sign-in throttling (see "Security" below)
 ]
 
@@ -161,6 +162,7 @@ SECURE_REFERRER_POLICY = "same-origin"  # no plan or checkpoint URL leaks to ano
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "corridor.service.web.errors.csrf_failure"  # a styled page saying nothing was recorded
 if CONFIG.https:  # CORRIDOR_HTTPS=1: served over TLS, by a proxy that sets X-Forwarded-Proto
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

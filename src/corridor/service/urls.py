@@ -7,9 +7,17 @@ from django.urls import include, path
 from .api.api import api
 from .ledger import views as log_views
 from .permits import views as permit_views
-from .web import account, briefings, signing
+from .web import account, briefings, manifest_template, signing
+from .web import amend as plan_amend
+from .web import calendar as calendar_views
+from .web import deadline as deadline_views
+from .web import documents as web_documents
+from .web import errors as web_errors
 from .web import permits as web_permits
 from .web import views as web
+from .web.checkpoint import checkpoint_screen, checkpoints, inspect
+from .web.plan_list import plans
+from .web.request_views import new_request
 from .web.signatures import party_signatures
 
 urlpatterns = [
@@ -26,19 +34,30 @@ urlpatterns = [
     path("", web.public, name="public"),
     path("transparency/log", web.log_page, name="log-page"),
     path("home", web.home, name="home"),
-    path("plans/new", web.new_request, name="new-request"),
+    path("plans", plans, name="plans"),
+    path("plans/new", new_request, name="new-request"),
     path("plans/<str:plan_id>", web.plan, name="plan"),
     path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
     # the picture before the page: a permit id has dots
     path("plans/<str:plan_id>/permits/<str:permit_id>.svg", web_permits.permit_qr, name="permit-qr"),
     path("plans/<str:plan_id>/permits/<str:permit_id>", web_permits.permit_page, name="permit"),
     path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
+    path("checkpoints", checkpoints, name="checkpoints"),
+    path("checkpoints/<str:checkpoint_id>", checkpoint_screen, name="checkpoint"),
+    path("checkpoints/<str:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
     path("incidents", web.incidents, name="incidents"),
     path("briefings/", briefings.briefings, name="briefings"),
     path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),
     path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
     path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
+    path("plans/<str:plan_id>/deadline", deadline_views.set_deadline, name="plan-deadline"),
+    path("plans/<str:plan_id>/documents", web_documents.upload, name="plan-document-upload"),
+    path("plans/<str:plan_id>/documents/<str:sha256>", web_documents.download, name="plan-document"),
+    path("manifest/template.<str:fmt>", manifest_template.download, name="manifest-template"),
     path("account", account.account, name="account"),
+    path("account/calendar", calendar_views.make_feed, name="calendar-make"),
+    path("account/calendar/revoke", calendar_views.revoke_feed, name="calendar-revoke"),
+    path("calendar/<str:token>.ics", calendar_views.feed, name="calendar-feed"),
     path("account/passkeys/options", account.passkey_options, name="passkey-options"),
     path("account/passkeys/register", account.passkey_register, name="passkey-register"),
     path("parties/<str:party>/members", account.members, name="members"),
@@ -46,4 +65,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("plans/<str:plan_id>/amend", plan_amend.amend, name="plan-amend"),
 ]
+
+handler403 = web_errors.forbidden
+handler404 = web_errors.not_found
+

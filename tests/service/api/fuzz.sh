@@ -19,7 +19,7 @@ stop() {
 trap stop EXIT INT TERM
 
 "$BIN/corridor" migrate >/dev/null
-"$BIN/corridor" demo >/dev/null
+"$BIN/corridor" demo --empty >/dev/null  # parties, routes and users; no example history
 TOKEN=$("$BIN/corridor" createuser fuzzer --party org-a --role admin | sed -n 's/^API token (shown once): //p')
 test -n "$TOKEN"
 # gunicorn's longest request line (8190 bytes): a longer one is refused by gunicorn itself, in HTML, before

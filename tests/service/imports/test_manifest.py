@@ -43,16 +43,15 @@ def test_xlsx_lines_are_read_and_numbers_from_cells_kept_exact():
 
 
 def test_every_bad_row_is_named_with_its_column_and_nothing_is_read():
-    text = HEADER + "flour,Wheat flour,food,20,t,20000\n,Rice,food,2.5,t,100\nflour,Oil,food,1,,ten\n"
+    text = HEADER + "flour,Wheat flour,food,20,t,20000\nrice bag,Rice,food,2.5,t,100\nflour,Oil,food,1,,ten\n"
     with pytest.raises(ManifestError) as caught:
         read_manifest("m.csv", text.encode())
     messages = [row["message"] for row in caught.value.rows]
     assert caught.value.code == "manifest.rows"
     assert messages == [
-        "row 3, id: needs an id of letters, digits and . _ : - (e.g. flour-1)",
-        "row 3, quantity: '2.5' is not a whole number (no decimals, no units)",
+        "row 3, id: needs an id of letters, digits and . _ : - (e.g. flour-1), or none",
         "row 4, unit: is empty",
-        "row 4, weight_kg: 'ten' is not a whole number (no decimals, no units)",
+        "row 4, weight_kg: 'ten' is not a whole number of kilograms (no decimals, no units)",
         "row 4, id: 'flour' is used again (first on row 2)",
     ]
 
@@ -75,7 +74,7 @@ def test_the_api_lists_row_errors(parties):
     upload.name = "m.csv"
     response = parties["org-a"].client.post("/api/v1/manifest/parse", {"file": upload})
     assert response.status_code == 422
-    assert response.json()["errors"][0]["message"] == "row 2, quantity: must be at least 1"
+    assert response.json()["errors"][0]["message"] == "row 2, quantity: '0' must be greater than zero (e.g. 20 or 2.5)"
 
 
 def workbook_of(rows: int, cell: str = "Wheat flour") -> bytes:
@@ -232,3 +231,18 @@ def test_the_api_refuses_a_wrong_file_with_its_code(parties, name, data, code):
     upload.name = name
     response = parties["org-a"].client.post("/api/v1/manifest/parse", {"file": upload})
     assert (response.status_code, response.json()["code"]) == (422, code)
+
+
+def test_quantities_may_have_decimals_read_as_the_engines_decimal_strings():
+    text = HEADER + "flour,Wheat flour,food,\"2,5\",t,2500\noil,Oil,food,20.0,l,20\nrice,Rice,food,0.75,t,750\n"
+    assert [line["quantity"] for line in read_manifest("m.csv", text.encode())] == ["2.5", 20, "0.75"]
+    data = xlsx([["Item", "Quantity", "Unit", "Weight (kg)"], ["Sugar", 2.5, "t", 2500], ["Salt", 3.0, "t", 3000.0]])
+    assert [line["quantity"] for line in read_manifest("m.xlsx", data)] == ["2.5", 3]
+
+
+def test_a_weight_is_whole_kilograms_and_a_quantity_has_no_unit():
+    text = HEADER + "flour,Wheat flour,food,2.5 t,t,2500.5\n"
+    with pytest.raises(ManifestError) as caught:
+        read_manifest("m.csv", text.encode())
+    assert [row["column"] for row in caught.value.rows] == ["quantity", "weight_kg"]
+    assert "'2.5 t' is not a number" in caught.value.rows[0]["message"]

@@ -4,8 +4,6 @@ gets nothing; an import reads the contacts once per batch."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.core import mail
 from django.db import connection
@@ -73,8 +71,8 @@ def test_a_statement_the_party_signed_itself_is_told_too_and_sent_the_same_day(p
     assert (notice.body["signed_by"], notice.due_at.timestamp()) == ("party", T + 20)
     with clock.frozen_at(T + 30):
         assert worker.process_due() == 2
-    assert "plan.note" in mail.outbox[1].subject and "party's own key" in mail.outbox[1].subject
-    assert json.loads(mail.outbox[1].body)["signed_by"] == "party"
+    assert "document" in mail.outbox[1].subject and "party's own key" in mail.outbox[1].subject
+    assert "Signed with: party's own key" in mail.outbox[1].body and "/log/proof/" in mail.outbox[1].body
 
 
 def test_the_operator_registering_a_custodial_key_for_a_party_is_told_to_that_party(parties):

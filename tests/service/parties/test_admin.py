@@ -43,6 +43,18 @@ def test_a_bad_route_is_refused_with_the_form_error(operator_client):
     assert not Route.objects.filter(pk="road-d").exists()
 
 
+def test_a_route_keeps_its_checkpoints_time_zone_and_an_unknown_zone_is_refused(operator_client):
+    checkpoints = [{"id": "gate-e", "name": "Gate E", "tz": "Asia/Baku"}]
+    form = {"id": "road-e", "name": "Road E", "checkpoints": json.dumps(checkpoints),
+            "policy": json.dumps([{"party": "border", "capacity": "border_control"}])}
+    with clock.frozen_at(T):
+        assert operator_client.post("/admin/parties/route/add/", form).status_code == 302
+    assert Route.objects.get(pk="road-e").definition["checkpoints"][0]["tz"] == "Asia/Baku"
+    form |= {"id": "road-f", "checkpoints": json.dumps([{"id": "g", "name": "G", "tz": "Asia/Atlantis"}])}
+    response = operator_client.post("/admin/parties/route/add/", form)
+    assert response.status_code == 200 and "unknown IANA time zone: Asia/Atlantis" in response.content.decode()
+
+
 def test_renaming_a_party_is_a_signed_statement_and_deleting_is_not_offered(operator_client):
     with clock.frozen_at(T):
         response = operator_client.post("/admin/parties/party/recv/change/", {"name": "Receiving authority (town)"})

@@ -2,17 +2,31 @@
 
 Without /usr/bin/chromium the tests skip with a notice; CORRIDOR_REQUIRE_BROWSER=1 (set by .ci/run) makes
 that a failure. Every page opened through `BrowserPage` records the requests it makes and the errors it
-logs, so a test can assert that nothing left the server's origin and nothing failed."""
+logs, so a test can assert that nothing left the server's origin and nothing failed.
+
+Screenshots go to docs/screenshots (the README's pictures) only when CORRIDOR_SCREENSHOTS=1 asks for them;
+otherwise to a directory under the system's temporary directory, so `make test` leaves the checkout clean."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = Path(os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
+
+
+def screenshots_dir() -> Path:
+    """docs/screenshots when the run is meant to refresh the README's pictures, else a scratch directory."""
+    if os.environ.get("CORRIDOR_SCREENSHOTS") == "1":
+        return DOCS_SCREENSHOTS
+    return Path(tempfile.gettempdir()) / "corridor-screenshots"
+
+
+SCREENSHOTS = screenshots_dir()
 
 
 def require_chromium() -> None:
@@ -40,9 +54,14 @@ class BrowserPage:
     def foreign_requests(self) -> list[str]:
         return [url for url in self.requests if not url.startswith((self.origin, "data:", "blob:"))]
 
-    def screenshot(self, name: str) -> None:
+    def screenshot(self, name: str, selector: str | None = None) -> None:
+        """The whole page, or only the element `selector` names (a section for the README)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        path = str(SCREENSHOTS / f"{name}.png")
+        if selector:
+            self.page.locator(selector).screenshot(path=path)
+        else:
+            self.page.screenshot(path=path, full_page=True)
 
     def sign_in(self, username: str, password: str) -> None:
         self.open("/accounts/login/")

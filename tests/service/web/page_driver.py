@@ -8,6 +8,7 @@ from corridor.scenario.loader import load_scenario
 from corridor.service import clock
 from corridor.service.parties.operations import do_create_user
 
+from ..documents.files import pdf
 from .browser import SCREENSHOTS, BrowserPage
 
 PASSWORD = "a-long-test-password"
@@ -43,6 +44,7 @@ def click_and_sign(page: BrowserPage, button) -> None:
         dialog = page.page.locator("dialog.sign-dialog")
         if getattr(page, "sign_screenshot", None):  # once, for the docs: the dialog with its statement open
             dialog.locator("summary").click()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.page.screenshot(path=str(SCREENSHOTS / f"{page.sign_screenshot}.png"))  # the dialog, as seen
             page.sign_screenshot = None
         dialog.get_by_role("button", name="Sign with my passkey").click()
@@ -66,9 +68,17 @@ def submit(page: BrowserPage, item) -> None:
     form = page.page
     form.fill("#plan", item.plan)
     form.check(f'input[name="linkage"][value="{item.payload.get("linkage", "independent")}"]')
+    if "tolerance_seconds" in item.payload:
+        form.fill("#tolerance_minutes", str(item.payload["tolerance_seconds"] // 60))
+    if item.payload.get("expires_at"):
+        form.fill("#expires_at", item.payload["expires_at"][:16])
     for n, leg in enumerate(item.payload["legs"], start=1):
         LEG_IDS[(item.plan, leg["id"])] = f"leg-{n}"
+        if n > 1:  # the form starts with one leg; each further one is added (the page comes back with it)
+            form.get_by_role("button", name="Add another leg").click()
+            form.wait_for_load_state("networkidle")
         form.select_option(f"#leg{n}_route", leg["route"])
+        form.check(f'input[name="leg{n}_direction"][value="{leg.get("direction", "forward")}"]')
         form.fill(f"#leg{n}_lines", "\n".join(
             f"{line['id']},{line['item']},{line['category']},{line['quantity']},{line['unit']},{line['weight_kg']}"
             for line in leg["lines"]))
@@ -119,12 +129,23 @@ def revealed(page: BrowserPage, item) -> None:
     assert "salt" in page.page.locator("#slot-vehicles").locator("xpath=..").inner_text()
 
 
+def note(page: BrowserPage, item) -> None:
+    """A note is a document uploaded on the plan page (its hash computed by the service, never typed): the
+    scenario's own hash stands for a file the example does not carry, so a PDF saying its title is uploaded."""
+    page.open(f"/plans/{item.plan}")
+    form = page.page.locator("form.upload-document")
+    form.locator('input[type="file"]').set_input_files(
+        files=[{"name": "note.pdf", "mimeType": "application/pdf", "buffer": pdf(item.payload.get("title", ""))}])
+    form.locator('[name="kind"]').select_option(item.payload.get("kind", "note_verbale"))
+    form.locator('[name="title"]').fill(item.payload.get("title", ""))
+    click_and_sign(page, form.locator("button[type=submit]"))
+
+
 STEPS = {
     "plan.submit": submit,
     "plan.reveal": revealed,
     "plan.consent": lambda page, item: _act(page, item, "plan.consent"),
-    "plan.note": lambda page, item: _act(page, item, "plan.note", fill={"sha256": item.payload["sha256"],
-                                                                       "title": item.payload.get("title", "")}),
+    "plan.note": lambda page, item: note(page, item),
     "slot.propose": lambda page, item: _act(page, item, "slot.propose", fill={
         "start": item.payload["start"][:16], "end": item.payload["end"][:16]}),
     "slot.confirm": lambda page, item: _act(page, item, "slot.confirm"),

@@ -54,8 +54,14 @@ def test_refuse_confirm_slot_and_the_checkpoint_inspection_as_they_come(parties,
     for party in ("customs", "recv", "escort"):
         stages.post(parties, party, "/plans/p1/confirm-slot", {"slot": "s1"}, stages.T + 2400)
     stages.arrived(parties)
-    with clock.frozen_at(1694434000):
+    with clock.frozen_at(1694434000):  # as it comes the form is refused (nothing counted, no decision) ...
         page.open("/checkpoints/lachin-checkpoint")
+        page.page.get_by_role("button", name="Record inspection").click()
+        page.page.wait_for_load_state("networkidle")
+        assert "Nothing was recorded." in page.page.locator(".problems").inner_text()
+        assert not StatementIndex.objects.filter(type="leg.inspect").exists()
+        page.page.get_by_role("button", name="All as declared").click()  # ... counted, and a decision chosen
+        page.page.get_by_text("cleared", exact=True).click()
         page.page.get_by_role("button", name="Record inspection").click()
         page.page.wait_for_load_state("networkidle")
     assert StatementIndex.objects.filter(type="leg.inspect", party="border").exists()

@@ -10,6 +10,7 @@ from django.test import Client
 
 from corridor.service import clock
 from corridor.service.ledger.models import StatementIndex
+from corridor.service.ledger.record import current_fold
 from corridor.service.passages.models import CrewMember, Plan
 
 from .test_pages import signed_in
@@ -40,13 +41,23 @@ def test_review_shows_the_checklist_then_submit_signs_the_plan(parties):
 
 def test_manifest_row_errors_are_shown_beside_the_leg_and_nothing_is_signed(parties):
     org = signed_in("org-a")
-    upload = io.BytesIO(b"id,item,category,quantity,unit,weight_kg\nrice,Rice,food,2.5,t,100\n")
+    upload = io.BytesIO(b"id,item,category,quantity,unit,weight_kg\nrice,Rice,food,2.5 t,t,100\n")
     upload.name = "manifest.csv"
     with clock.frozen_at(T):
         page = org.post("/plans/new", request_form(action="submit", leg1_lines="", leg1_manifest=upload)).content
     text = page.decode()
-    assert "row 2, quantity: &#x27;2.5&#x27; is not a whole number" in text
+    assert "row 2, quantity: &#x27;2.5 t&#x27; is not a number" in text
     assert "Submit and sign" not in text and not Plan.objects.exists()
+
+
+def test_a_manifest_with_decimal_quantities_is_submitted_as_decimal_strings(parties):
+    """2.5 t from a spreadsheet (the template's headers, a comma for the decimals) is signed as "2.5"."""
+    upload = io.BytesIO(b'Item,Quantity,Unit,Weight (kg),Category\nRice,"2,5",t,2500,food\nOil,20,l,20,food\n')
+    upload.name = "manifest.csv"
+    with clock.frozen_at(T):
+        signed_in("org-a").post("/plans/new", request_form(action="submit", leg1_lines="", leg1_manifest=upload))
+    lines = current_fold().state.plans["web-1"].content.legs[0].lines
+    assert [(line.id, line.quantity) for line in lines] == [("rice", "2.5"), ("oil", 20)]
 
 
 def test_only_humanitarian_organisations_see_the_request_form(parties):
@@ -81,7 +92,8 @@ def test_incidents_are_reported_and_disputed_from_the_page(parties):
                                    "occurred_from": "2023-09-10T06:00", "text": "Anti-tank mines found"})
         recv.post("/incidents", {"as": "recv", "dispute": "mines-1", "text": "The area was cleared in 2022"})
     page = recv.get("/incidents").content.decode()
-    assert "Anti-tank mines found" in page and "recv: The area was cleared in 2022" in page
+    assert "Anti-tank mines found" in page and "mines and unexploded ordnance" in page  # the category in words
+    assert "<em>Receiving authority (Khankendi)</em> (" in page and "): The area was cleared in 2022" in page
     assert StatementIndex.objects.filter(type__startswith="incident.").count() == 2
 
 
@@ -116,3 +128,30 @@ def test_the_checkpoint_screen_is_for_the_parties_of_the_passages_it_lists(parti
         assert PLAN_LINK not in signed_in("mediator", "viewer").get(path).content.decode()
         outsider = signed_in("org-b").get(path)  # another organisation's passage
         assert outsider.status_code == 200 and PLAN_LINK not in outsider.content.decode()
+
+
+def test_the_manifests_vehicle_column_names_the_vehicle_carrying_each_line(parties):
+    """Vehicles by plate or by number in the list; the lines keep them through the review step."""
+    upload = io.BytesIO(b"Item,Quantity,Unit,Weight (kg),Vehicle\nRice,10,t,10000,ab 123\nOil,\"2,5\",t,2500,2\n"
+                        b"Tents,4,piece,200,\n")
+    upload.name = "manifest.csv"
+    form = request_form(action="review", leg1_lines="", leg1_manifest=upload, leg1_vehicles="AB 123\nCD 456, van")
+    with clock.frozen_at(T):
+        page = signed_in("org-a").post("/plans/new", form).content.decode()
+    # the form gives back each line's vehicle by its plate, as the requester wrote it; the plan records its id
+    assert ("id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,AB 123\n"
+            "oil,Oil,,2.5,t,2500,CD 456\ntents,Tents,,4,piece,200,") in page
+    reviewed = "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,AB 123\noil,Oil,,2.5,t,2500,2"
+    with clock.frozen_at(T):
+        signed_in("org-a").post("/plans/new", form | {"action": "submit", "leg1_manifest": "", "leg1_lines": reviewed})
+    lines = current_fold().state.plans["web-1"].content.legs[0].lines
+    assert [(line.id, line.quantity, line.vehicle) for line in lines] == [("rice", 10, "v1"), ("oil", "2.5", "v2")]
+
+
+def test_a_vehicle_the_leg_does_not_have_is_a_row_error(parties):
+    upload = io.BytesIO(b"Item,Quantity,Unit,Weight (kg),Vehicle\nRice,10,t,10000,ZZ 999\n")
+    upload.name = "manifest.csv"
+    with clock.frozen_at(T):
+        page = signed_in("org-a").post("/plans/new", request_form(action="submit", leg1_lines="",
+                                                                  leg1_manifest=upload)).content.decode()
+    assert "vehicle: ZZ 999 is not one of this leg&#x27;s vehicles" in page and not Plan.objects.exists()

@@ -21,7 +21,7 @@ from .test_pages import rendered_version, signed_in
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).parents[3] / "src" / "corridor" / "service" / "web" / "templates"
-ACTION_FORM = re.compile(r"<form\b[^>]*{%\s*url\s+'act'.*?</form>", re.DOTALL)
+ACTION_FORM = re.compile(r"<form\b[^>]*{%\s*url\s+'(?:act|checkpoint-inspect)'.*?</form>", re.DOTALL)
 
 
 def test_every_action_form_in_the_templates_carries_the_rendered_version():

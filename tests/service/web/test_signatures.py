@@ -66,7 +66,8 @@ def test_the_log_page_lists_published_statements_and_how_they_were_signed(signed
     assert "registrar" in listing and "server (custodial)" in listing and "party&#x27;s own key" in listing
     note = StatementIndex.objects.get(type="plan.note")
     looked_up = Client().get("/transparency/log", {"index": str(note.idx)}).content.decode()
-    assert f"Entry {note.idx}: plan.note by org-a" in looked_up and "signed with: party&#x27;s own key" in looked_up
+    assert f"Entry {note.idx}: document by Humanitarian organisation A (carrier) at" in looked_up  # words, names
+    assert "signed with: party&#x27;s own key" in looked_up and "plan.note" not in looked_up
 
 
 def test_the_log_page_pages_by_entry_number(signed, tiles, monkeypatch):
@@ -125,7 +126,7 @@ def test_a_partys_admin_watches_what_is_signed_in_its_name(signed):
     assert 'href="/parties/org-a/signatures"' in home
     page = admin.get("/parties/org-a/signatures").content.decode()
     rows = cells(page, "<tbody>", "</tbody>")
-    assert rows.index("plan.note") < rows.index("plan.submit")  # newest first
+    assert rows.index(">document<") < rows.index(">request for passage<")  # newest first, in words
     note = StatementIndex.objects.get(type="plan.note").idx
     assert f'href="/transparency/log?index={note}"' in rows and f'href="/log/proof/{note}"' in rows
     assert 'href="/plans/p1"' in rows and "party&#x27;s own key" in rows and "server (custodial)" in rows
@@ -148,11 +149,11 @@ def test_the_watch_page_pages_newest_first(signed, monkeypatch):
     older = re.search(r'signatures\?before=(\d+)" rel="next"', first).group(1)
     second = admin.get("/parties/org-a/signatures", {"before": older}).content.decode()
     # the note, the operator registering the key org-a keeps; the submission, org-a's first key; its registration
-    assert "plan.note" in first and "plan.submit" not in first
-    assert "plan.submit" in second and 'href="/parties/org-a/signatures">' in second
+    assert ">document<" in first and ">request for passage<" not in first
+    assert ">request for passage<" in second and 'href="/parties/org-a/signatures">' in second
     last = re.search(r'signatures\?before=(\d+)" rel="next"', second).group(1)
     third = admin.get("/parties/org-a/signatures", {"before": last}).content.decode()
-    assert "party.register" in third and 'rel="next"' not in third
+    assert "party registered" in third and 'rel="next"' not in third
     assert admin.get("/parties/org-a/signatures", {"before": "9" * 40}).status_code == 200  # read as the newest
 
 
@@ -163,10 +164,10 @@ def test_the_operator_registering_a_custodial_key_for_a_party_is_on_its_admins_p
     page = signed_in("border-admin", "border", "admin").get("/parties/border/signatures").content.decode()
     rows = cells(page, "<tbody>", "</tbody>")
     registered = re.search(rf'index={entries["registered"]}".*?</tr>', rows).group(0)
-    assert "key.register — <strong>by the operator, about your party's keys</strong>" in registered
+    assert "key registered — <strong>by the operator, about your party's keys</strong>" in registered
     assert "registrar" in registered
     ended = re.search(rf'index={entries["ended"]}".*?</tr>', rows).group(0)
-    assert "key.revoke" in ended and "by the operator" not in ended and "server (custodial)" in ended
+    assert "key revoked" in ended and "by the operator" not in ended and "server (custodial)" in ended
     assert "The operator's statements about your party and its keys are listed too" in page
     other = signed_in("org-a-admin", "org-a", "admin").get("/parties/org-a/signatures").content.decode()
     assert f'index={entries["registered"]}"' not in other and f'index={entries["ended"]}"' not in other

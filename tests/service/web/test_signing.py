@@ -201,7 +201,7 @@ def test_custody_ends_only_with_an_admins_passkey_and_then_the_server_signs_noth
     client, device, _, _ = officer
     with clock.frozen_at(START + 60):
         response = client.post("/parties/border/members", {"action": "end-custody"}, follow=True)
-    assert "custody.needs_passkey" in response.content.decode()
+    assert "End custodial signing with your own passkey (bind one first)." in response.content.decode()
     answer_response = None
     with clock.frozen_at(START + 60):
         answer_response = client.post("/parties/border/members", {"action": "end-custody"},
@@ -211,12 +211,12 @@ def test_custody_ends_only_with_an_admins_passkey_and_then_the_server_signs_noth
     assert not PartyKey.objects.filter(party_id="border", sealed_private__isnull=False).exists()
     with clock.frozen_at(START + 120):
         response = client.post("/incidents", REPORT, follow=True)  # a plain post: the server would sign
-    assert "key.use_passkey" in response.content.decode()  # the pages never sign for a passkey holder
+    assert "You have a passkey bound to this party: sign with it." in response.content.decode()  # never the server
     clerk = Client()
     clerk.force_login(_user("border-clerk", "border", "officer"))
     with clock.frozen_at(START + 120):
         response = clerk.post("/incidents", REPORT, follow=True)  # no passkey, and no custody left
-    assert "key.not_custodial" in response.content.decode()
+    assert "The server holds no key of this party any more" in response.content.decode()
 
 
 def test_only_a_partys_admin_sees_its_members(parties):

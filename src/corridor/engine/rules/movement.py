@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import get_args
 
 from ..errors import refuse
 from ..model import Checkpoint, Leg, Route
+from ..quantity import amount, canonical, total
 from ..state import LegState, PlanState, State
 from ..statements import Decision, Discrepancy, Inspect, Statement
 from ..times import format_time
@@ -47,7 +49,7 @@ def inspect(state: State, st: Statement, now: int) -> None:
     _require_inspector(st.party, checkpoint, route)
     if leg_state.phase not in ("arrived", "held") or leg_state.checkpoint != checkpoint.id:
         raise refuse("state.wrong", f"leg {leg.id} has not arrived at {checkpoint.name}; it cannot be inspected there")
-    _check_report(leg, report)
+    _check_report(leg, leg_state, report)
     for finding in report.findings:
         leg_state.carried[finding.line] = finding.found
     for line_id in report.offload:
@@ -118,7 +120,14 @@ def _require_inspector(party: str, checkpoint: Checkpoint, route: Route) -> None
     raise refuse("party.not_required", f"{party} has no role on route {route.id}")
 
 
-def _check_report(leg: Leg, report: Inspect) -> None:
+def seals_on(leg: Leg, leg_state: LegState) -> list[str]:
+    """The seals a checkpoint checks on the leg: those the plan declared, then those applied by inspections
+    on the way (a seal found broken stays listed: the next checkpoint sees it broken too)."""
+    applied = [seal.seal for _, _, report in leg_state.inspections for seal in report.applied]
+    return [*leg.seals, *applied]
+
+
+def _check_report(leg: Leg, leg_state: LegState, report: Inspect) -> None:
     if report.decision not in DECISIONS:
         raise refuse("inspection.invalid", f"decision must be one of {', '.join(sorted(DECISIONS))}")
     seen: set[str] = set()
@@ -132,10 +141,30 @@ def _check_report(leg: Leg, report: Inspect) -> None:
             raise refuse(
                 "inspection.invalid", f"unknown discrepancy codes {sorted(unknown)}; use {sorted(DISCREPANCIES)}"
             )
-    for check in report.seals:
-        if check.seal not in leg.seals:
-            raise refuse("inspection.invalid", f"seal {check.seal!r} was not declared on leg {leg.id}")
+    _check_seals(leg, seals_on(leg, leg_state), report)
     _check_offload(leg, report)
+
+
+def _check_seals(leg: Leg, on_leg: list[str], report: Inspect) -> None:
+    checked = [check.seal for check in report.seals]
+    for seal in checked:
+        if seal not in on_leg:
+            raise refuse(
+                "inspection.invalid", f"seal {seal!r} was neither declared on leg {leg.id} nor applied on the way"
+            )
+    if len(set(checked)) != len(checked):
+        raise refuse("inspection.invalid", "a seal is reported twice")
+    vehicles = {vehicle.id for vehicle in leg.vehicles}
+    applied = [seal.seal for seal in report.applied]
+    for seal in report.applied:
+        if not seal.seal.strip():
+            raise refuse("inspection.invalid", "an applied seal needs its number")
+        if seal.seal in on_leg or applied.count(seal.seal) > 1:
+            raise refuse(
+                "inspection.invalid", f"seal {seal.seal!r} is already on leg {leg.id}: seal numbers are unique"
+            )
+        if seal.vehicle is not None and seal.vehicle not in vehicles:
+            raise refuse("inspection.invalid", f"seal {seal.seal!r}: leg {leg.id} has no vehicle {seal.vehicle!r}")
 
 
 def _check_offload(leg: Leg, report: Inspect) -> None:
@@ -190,16 +219,18 @@ def _require_receiver(plan: PlanState, route: Route, st: Statement) -> None:
 
 
 def _check_receipts(leg: Leg, leg_state: LegState, receipts: tuple) -> None:
-    accounted: dict[str, int] = {}
+    """Exact: decimals are added as decimals (2.5 carried = 2 good + 0.5 damaged), never as floats."""
+    accounted: dict[str, int | Decimal] = {}
     for receipt in receipts:
         find_line(leg, receipt.line)
         if receipt.line in accounted:
             raise refuse("delivery.mismatch", f"line {receipt.line} is receipted twice")
-        accounted[receipt.line] = receipt.good + receipt.damaged + receipt.lost
-    carried = {line: qty for line, qty in leg_state.carried.items() if qty > 0}
+        accounted[receipt.line] = total(receipt.good, receipt.damaged, receipt.lost)
+    carried = {line: amount(qty) for line, qty in leg_state.carried.items() if amount(qty) > 0}
     for line_id in carried.keys() | accounted.keys():
         if accounted.get(line_id, 0) != carried.get(line_id, 0):
             raise refuse(
                 "delivery.mismatch",
-                f"line {line_id}: carried {carried.get(line_id, 0)}, receipted {accounted.get(line_id, 0)}",
+                f"line {line_id}: carried {canonical(carried.get(line_id, 0))}, "
+                f"receipted {canonical(accounted.get(line_id, 0))}",
             )

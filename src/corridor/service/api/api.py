@@ -97,3 +97,12 @@ def rotate_key(request, party: str):
 
 reads.register(api)
 permits_api.register(api)
+
+
+def _register_documents() -> None:
+    from ..documents import api as documents
+
+    documents.register(api, RECORDED, _created)
+
+
+_register_documents()

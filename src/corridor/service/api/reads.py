@@ -22,9 +22,10 @@ from ..exports import published, tables
 from ..imports.manifest import ManifestError, read_manifest
 from ..incidents.models import Incident
 from ..ledger.models import StatementIndex
-from ..ledger.record import Refused
+from ..ledger.record import Refused, current_fold
 from ..ledger.signatures import signed_in_name_of, statement_row
 from ..parties.authz import is_admin, parties_for, visible_to
+from ..passages import history
 from ..passages.models import (
     Attestation,
     AttestedLine,
@@ -214,7 +215,8 @@ def with_private_windows(rows, plans: list[Plan], private: set[str]):
         yield row
 
 
-def plan_detail(request, plan_id: str) -> dict:
+def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
+    """`statements`: the plan's, when the caller read them already (the plan page shows them too)."""
     plan = tables.plans_query(Q(pk=plan_id)).first()
     if plan is None:
         raise Refused("plan.not_found", f"there is no plan {plan_id!r}", 404)
@@ -222,6 +224,8 @@ def plan_detail(request, plan_id: str) -> dict:
     visible = {plan_id} if private else set()
     [summary] = with_private_windows(tables.plan_rows(tables.with_awaited([plan]), visible), [plan], visible)
     legs = list(tables.leg_rows(tables.legs_query(Q(plan_id=plan_id))))
+    state = current_fold().state
+    seen = _private_window_and_plates(plan) if private else _revealed(plan)
     return {
         **summary,
         "legs": legs,
@@ -234,8 +238,33 @@ def plan_detail(request, plan_id: str) -> dict:
                     tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],
         "timeline": [statement_row(s) for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")],
         "crew": _crew(plan_id) if private else None,
-        **(_private_window_and_plates(plan) if private else _revealed(plan)),
+        **seen,
+        "vehicles": _vehicles(state, plan_id, seen["plates"]) if private else None,
+        "inspections": _inspections(state, plan_id, seen["plates"], statements),  # plates: the private or revealed ones
     }
+
+
+def _vehicles(state, plan_id: str, plates: list[dict]) -> list[dict] | None:
+    """For the plan's parties: each vehicle with its plate and the lines it carries (ManifestLine.vehicle)."""
+    live = state.plans.get(plan_id)
+    if live is None:
+        return None
+    clear = {(p["leg"], p["vehicle"]): p["plate"] for p in plates or ()}
+    return [{"leg": leg.id, "vehicle": v.id, "type": v.type, "plate": clear.get((leg.id, v.id)),
+             "lines": [line.id for line in leg.lines if line.vehicle == v.id]}
+            for leg in live.content.legs for v in leg.vehicles]
+
+
+def _inspections(state, plan_id: str, plates: list[dict], statements: list | None) -> list[dict]:
+    """Every inspection line by line; each vehicle's plate only for the plan's parties."""
+    live = state.plans.get(plan_id)
+    if live is None:
+        return []
+    clear = {(p["leg"], p["vehicle"]): p["plate"] for p in plates or ()}
+    rows = history.inspections(state, live, statements)
+    for row in rows:
+        row["vehicles"] = history.by_vehicle(row, clear)
+    return rows
 
 
 def _revealed(plan: Plan) -> dict:

@@ -1,5 +1,14 @@
 """Manifest lines from a CSV or XLSX file, with errors a logistician can act on: which row, which
-column, what is wrong. Columns (header names, any case): id, item, category, quantity, unit, weight_kg.
+column, what is wrong.
+
+Columns are found by their header, written as a spreadsheet user writes them, in any case and order:
+`Item`, `Quantity`, `Unit` and `Weight (kg)` are required; `Category`, `Vehicle` and `ID` are optional
+(the downloadable template, `template.py`, has them all). A quantity may have decimals where the unit
+needs them (2.5 t, with a point or a comma): it is read as the engine's decimal string ("2.5"), a whole
+one as an integer (engine/quantity.py); a weight is whole kilograms. A line without an id gets one from its item
+(`Wheat flour` → `wheat-flour`, `wheat-flour-2` for the next), so nobody has to invent ids. The names
+the engine uses (`id`, `item`, `category`, `quantity`, `unit`, `weight_kg`, `vehicle`) are headers too,
+and a few usual synonyms (`Qty`, `Description`, `Truck`…); columns with any other header are ignored.
 
 The file's kind comes from its first bytes (`filetype`), not its name. Rows are read one at a time
 (`xlsx.sheet_rows` streams the sheet) and reading stops at the first limit passed: lines, rows
@@ -15,11 +24,28 @@ import re
 import zipfile
 from collections.abc import Iterator
 
+from django.utils.text import slugify
+
+from ...engine.quantity import QuantityError, parse_quantity
 from .filetype import HEAD_BYTES, FileTypeError, require
 from .xlsx import sheet_rows
 
 COLUMNS = ("id", "item", "category", "quantity", "unit", "weight_kg")
+REQUIRED = ("item", "quantity", "unit", "weight_kg")
+# a header, lowercased with every run of other characters than letters and digits made one space → the field
+HEADERS = {
+    "id": "id", "line": "id", "line id": "id", "ref": "id",
+    "item": "item", "description": "item", "goods": "item", "commodity": "item",
+    "category": "category", "sector": "category", "cluster": "category",
+    "quantity": "quantity", "qty": "quantity",
+    "unit": "unit", "units": "unit", "uom": "unit", "unit of measure": "unit",
+    "weight kg": "weight_kg", "weight": "weight_kg", "gross weight kg": "weight_kg", "kg": "weight_kg",
+    "vehicle": "vehicle", "truck": "vehicle", "vehicle id": "vehicle",
+}
+# what the missing columns are called in a message: as the template writes them
+SHOWN = {"item": "Item", "quantity": "Quantity", "unit": "Unit", "weight_kg": "Weight (kg)"}
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+ID_MAX_LENGTH = 128
 MAX_ROWS = 5000  # manifest lines
 MAX_SHEET_ROWS = 2 * MAX_ROWS  # rows read, blank ones included
 MAX_COLUMNS = 50
@@ -39,45 +65,118 @@ def read_manifest(filename: str, data: bytes) -> list[dict]:
     except FileTypeError as error:
         raise ManifestError(error.code, error.message) from None
     rows = _bounded(_xlsx_rows(data) if kind == "xlsx" else _csv_rows(data))
-    header = [str(cell or "").strip().lower() for cell in next(rows, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise ManifestError("manifest.columns", f"the first row must name the columns; missing: {', '.join(missing)}")
-    lines, errors = [], []
+    fields = _fields(next(rows, []))
+    lines, errors, numbers = [], [], []
     for number, row in enumerate(rows, start=2):
-        values = dict(zip(header, row, strict=False))
+        values = {field: row[column] for column, field in fields.items() if column < len(row)}
         if not any(str(v or "").strip() for v in values.values()):
             continue
         line, problems = _line(values, number)
         errors += problems
         lines.append(line)
+        numbers.append(number)
         if len(lines) > MAX_ROWS:
             raise ManifestError("manifest.too_long", f"a manifest has at most {MAX_ROWS} lines")
-    errors += _duplicates(lines)
+    errors += _duplicates(lines, numbers)
     if errors:
         raise ManifestError("manifest.rows", f"{len(errors)} problem(s) in the manifest; nothing was read", errors)
     if not lines:
         raise ManifestError("manifest.empty", "the manifest has no lines")
-    return lines
+    return _with_ids(lines)
+
+
+def field_of(header: object) -> str | None:
+    """The field a column's header names (`Weight (kg)` → weight_kg), None for a column we do not read."""
+    return HEADERS.get(" ".join(re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).split()))
+
+
+def _fields(header: list | tuple) -> dict[int, str]:
+    """{column index: field} from the header row; refuses a header missing a required column or naming one
+    twice."""
+    fields: dict[int, str] = {}
+    for column, cell in enumerate(header):
+        field = field_of(cell)
+        if field is None:
+            continue
+        if field in fields.values():
+            raise ManifestError("manifest.columns", f"two columns name the {field} (column {column + 1} again): "
+                                                    "keep one")
+        fields[column] = field
+    missing = [SHOWN[name] for name in REQUIRED if name not in fields.values()]
+    if missing:
+        raise ManifestError("manifest.columns", f"the first row must name the columns; missing: {', '.join(missing)} "
+                                                "(download the manifest template for the headers)")
+    return fields
 
 
 def _line(values: dict, row: int) -> tuple[dict, list[dict]]:
     errors = []
-    line = {name: str(values.get(name) if values.get(name) is not None else "").strip() for name in COLUMNS}
-    if not ID.match(line["id"]):
-        errors.append(_error(row, "id", "needs an id of letters, digits and . _ : - (e.g. flour-1)"))
+    line = {name: _text(values.get(name)) for name in COLUMNS}
+    if line["id"] and not (ID.match(line["id"]) and len(line["id"]) <= ID_MAX_LENGTH):
+        errors.append(_error(row, "id", "needs an id of letters, digits and . _ : - (e.g. flour-1), or none"))
     for name in ("item", "unit"):
         if not line[name]:
             errors.append(_error(row, name, "is empty"))
-    for name in ("quantity", "weight_kg"):
-        number = _whole(values.get(name))
-        if number is None:
-            errors.append(_error(row, name, f"{line[name]!r} is not a whole number (no decimals, no units)"))
-        else:
-            line[name] = number
-    if line["quantity"] == 0:
-        errors.append(_error(row, "quantity", "must be at least 1"))
+    try:
+        line["quantity"] = parse_quantity(values.get("quantity"), positive=True)
+    except QuantityError as error:
+        errors.append(_error(row, "quantity", f"{line['quantity']!r} {error} (e.g. 20 or 2.5)"))
+    weight = _whole(values.get("weight_kg"))
+    if weight is None:
+        errors.append(_error(row, "weight_kg", f"{line['weight_kg']!r} is not a whole number of kilograms "
+                                               "(no decimals, no units)"))
+    else:
+        line["weight_kg"] = weight
+    vehicle = _text(values.get("vehicle"))
+    if vehicle:
+        line["vehicle"] = vehicle
     return line, errors
+
+
+def match_vehicles(lines: list[dict], vehicles: list[dict]) -> list[str]:
+    """Point each line's `vehicle` at one of its leg's vehicles, written in the manifest as that vehicle's
+    id, its plate (case and spaces aside) or its number in the leg's list (1, 2…); the problems, if any
+    line names none of them. `vehicles` are the leg's, as requested ({"id", "plate"}, plates in clear)."""
+    by_name: dict[str, str] = {}
+    for number, vehicle in enumerate(vehicles, start=1):
+        for name in (str(number), vehicle.get("id", ""), vehicle.get("plate", "")):
+            by_name.setdefault(_plate_key(name), vehicle.get("id", ""))
+    problems = []
+    for line in lines:
+        given = line.get("vehicle")
+        if given is None:
+            continue
+        found = by_name.get(_plate_key(given))
+        if found:
+            line["vehicle"] = found
+        else:
+            problems.append(f"line {line['id']}: vehicle {given!r} is not one of this leg's vehicles "
+                            "(write its plate or its number in the list)")
+    return problems
+
+
+def _plate_key(text: str) -> str:
+    return "".join(str(text).split()).upper()
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _with_ids(lines: list[dict]) -> list[dict]:
+    """Lines without an id get one from their item (ASCII letters and digits), or `line-<n>`, never one
+    another line has."""
+    taken = {line["id"] for line in lines if line["id"]}
+    for number, line in enumerate(lines, start=1):
+        if line["id"]:
+            continue
+        base = slugify(line["item"])[:40].strip("-") or f"line-{number}"
+        candidate, suffix = base, 2
+        while candidate in taken:
+            candidate, suffix = f"{base}-{suffix}", suffix + 1
+        line["id"] = candidate
+        taken.add(candidate)
+    return lines
 
 
 def _whole(value: object) -> int | None:
@@ -87,13 +186,15 @@ def _whole(value: object) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
-    text = str(value or "").strip().replace(",", "")
-    return int(text) if text.isdigit() else None
+    text = "".join(str(value or "").split()).replace(",", "")  # 20,000 or 20 000
+    return int(text) if text.isdigit() and text.isascii() else None
 
 
-def _duplicates(lines: list[dict]) -> list[dict]:
+def _duplicates(lines: list[dict], numbers: list[int]) -> list[dict]:
     seen, errors = {}, []
-    for row, line in enumerate(lines, start=2):
+    for row, line in zip(numbers, lines, strict=True):
+        if not line["id"]:
+            continue
         if line["id"] in seen:
             errors.append(_error(row, "id", f"{line['id']!r} is used again (first on row {seen[line['id']]})"))
         seen.setdefault(line["id"], row)

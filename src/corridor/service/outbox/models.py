@@ -25,3 +25,24 @@ class Message(models.Model):
 
     class Meta:
         db_table = "outbox_message"
+
+
+class ResponseDeadline(models.Model):
+    """How long a plan's requester asks each awaited party to take to respond, counted from the moment the
+    party is awaited (anew at each step: consent, slot, inspection). The worker reminds a party still awaited
+    when three quarters of the time have passed, and tells it when the time is over.
+
+    A service setting, not a statement: it is a courtesy the requester asks, not something the parties agree
+    to, so it is not part of the plan's content — versions and the consents given to them are untouched, and
+    it can be changed at any time without anyone consenting again."""
+
+    derived_from_log = False
+
+    plan_id = models.CharField(max_length=128, primary_key=True)
+    hours = models.PositiveIntegerField()
+    set_by = models.CharField(max_length=128)  # the requester party (and the user below, for the record)
+    set_by_user = models.CharField(max_length=150)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "response_deadline"

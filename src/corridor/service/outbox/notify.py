@@ -1,10 +1,12 @@
 """Queue notifications in the recording transaction: the parties a plan newly waits on, reminders (plan
-expiry, slot opening) as rows due later, and to each party every statement signed in its name or made by the
-operator about its keys (`signed`). The worker sends them after commit."""
+expiry, slot opening, a response deadline the requester set) as rows due later, and to each party every
+statement signed in its name or made by the operator about its keys (`signed`). The worker sends them after
+commit; an email is written in the party's language when it is sent (outbox/emails.py), from the facts each
+row carries: what is awaited, since when, the deadline, and the page's address (CORRIDOR_PUBLIC_URL)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ...engine.state import PlanState
@@ -17,10 +19,11 @@ from ..ledger.record import defer_insert, transaction_memo
 from ..ledger.signatures import about_party, how_signed
 from ..parties.models import PartyContact
 from ..passages.projection import at
-from .models import Message
+from .models import Message, ResponseDeadline
 
 EXPIRY_NOTICE = timedelta(hours=24)
 SLOT_NOTICE = timedelta(hours=2)
+DEADLINE_REMINDER_SHARE = 0.75  # a party still awaited is reminded when this share of its time has passed
 
 
 @dataclass(frozen=True)
@@ -31,15 +34,25 @@ class Notice:
     subject: str
     due: int
     about: int  # the moment the notice is about: one notice per plan, party, kind and moment
+    details: dict = field(default_factory=dict, compare=False)  # the facts the email is written from
 
     def dedupe_key(self, channel: str) -> str:
         return f"{channel}:{self.plan}:{self.kind}:{self.party}:{self.about}"
 
 
 def queue_notifications(folded: Folded, fold: LogFold, private: object) -> None:
-    for plan_id in folded.plans:
-        plan = fold.state.plans[plan_id]
-        _queue(awaited(plan, fold.state.clock) + reminders(plan, _slot_start(plan)))
+    plans = [fold.state.plans[plan_id] for plan_id in folded.plans]
+    if not plans or not _contacts_now():  # nobody to tell: not even the deadlines' query
+        return
+    deadlines = _deadlines_of([plan.id for plan in plans])
+    for plan in plans:
+        _queue(awaited(plan, fold.state.clock, deadlines.get(plan.id)) + reminders(plan, _slot_start(plan))
+               + deadline_reminders(plan, deadlines.get(plan.id)))
+
+
+def _deadlines_of(plan_ids: list[str]) -> dict[str, int]:
+    """Hours per plan, for the plans that have a response deadline: one query per recording."""
+    return dict(ResponseDeadline.objects.filter(plan_id__in=plan_ids).values_list("plan_id", "hours"))
 
 
 def _slot_start(plan: PlanState) -> int | None:
@@ -54,9 +67,10 @@ def _slot_start(plan: PlanState) -> int | None:
     return None if window is None else parse_time(window.start, "start")
 
 
-def awaited(plan: PlanState, now: int) -> list[Notice]:
+def awaited(plan: PlanState, now: int, deadline_hours: int | None = None) -> list[Notice]:
     """Parties the plan started waiting on with this change."""
-    return [Notice(plan.id, party, "awaited", f"Plan {plan.id} is waiting on you ({plan.status})", since, since)
+    return [Notice(plan.id, party, "awaited", f"Plan {plan.id} is waiting on you ({plan.status})", since, since,
+                   _facts(plan, party, since, deadline_hours))
             for party, since in plan.waiting_since.items() if since >= now - 1]
 
 
@@ -64,19 +78,67 @@ def reminders(plan: PlanState, slot_start: int | None = None) -> list[Notice]:
     notices = []
     if plan.expires_at is not None and not plan.closed:
         due = plan.expires_at - int(EXPIRY_NOTICE.total_seconds())
-        notices += [Notice(plan.id, p, "expiry", f"Plan {plan.id} expires within 24 hours", due, plan.expires_at)
-                    for p in plan.waiting_since]
+        notices += [Notice(plan.id, p, "expiry", f"Plan {plan.id} expires within 24 hours", due, plan.expires_at,
+                           _facts(plan, p, since))
+                    for p, since in plan.waiting_since.items()]
     if slot_start is not None and plan.status == "scheduled":
         due = slot_start - int(SLOT_NOTICE.total_seconds())
-        notices += [Notice(plan.id, p, "slot", f"Plan {plan.id} moves at its slot in 2 hours", due, slot_start)
+        notices += [Notice(plan.id, p, "slot", f"Plan {plan.id} moves at its slot in 2 hours", due, slot_start,
+                           _facts(plan, p))
                     for p in sorted({plan.requester, *plan.required})]
     return notices
 
 
-def _queue(notices: list[Notice]) -> None:
+def deadline_reminders(plan: PlanState, hours: int | None) -> list[Notice]:
+    """For each party awaited now: a reminder when three quarters of its time have passed and a notice when
+    it is over, both tied to the moment it was awaited (the worker drops them if it has responded since)."""
+    if not hours or plan.closed:
+        return []
+    notices = []
+    for party, since in plan.waiting_since.items():
+        deadline = since + hours * 3600
+        facts = _facts(plan, party, since, hours)
+        notices += [
+            Notice(plan.id, party, "deadline", f"Plan {plan.id}: your response is due by the deadline",
+                   since + int(hours * 3600 * DEADLINE_REMINDER_SHARE), since, facts),
+            Notice(plan.id, party, "overdue", f"Plan {plan.id}: the response deadline has passed", deadline, since,
+                   facts),
+        ]
+    return notices
+
+
+def _facts(plan: PlanState, party: str, since: int | None = None, deadline_hours: int | None = None) -> dict:
+    """What an email says, as data (a webhook receives the same): the step awaited, since when, the deadline,
+    the plan's page."""
+    facts = {"status": plan.status, "requester": plan.requester, "step": awaited_step(plan, party),
+             "url": f"{CONFIG.public_url.rstrip('/')}/plans/{plan.id}"}
+    if since is not None:
+        facts["since"] = since
+    if since is not None and deadline_hours:
+        facts["deadline"] = since + deadline_hours * 3600
+    return facts
+
+
+def awaited_step(plan: PlanState, party: str) -> str:
+    """The step the plan waits on `party` for (engine/clock.py's rule, named for a person)."""
+    status = plan.status
+    if status in ("submitted", "awaiting_consent"):
+        return "answer" if party == plan.requester and plan.open_requests() else "consent"
+    if status in ("refused", "withdrawn"):
+        return "amend_or_cancel"
+    if status == "cleared":
+        slot = plan.slot
+        return "propose_slot" if slot is None or slot.declined else "confirm_slot"
+    if status in ("scheduled", "in_progress"):
+        return "move" if party == plan.requester else "inspect"
+    return "none"
+
+
+def _queue(notices: list[Notice], contacts: dict[str, PartyContact] | None = None) -> None:
     if not notices:
         return
-    contacts = _contacts_now()  # every statement about a plan re-queues its reminders: read once a transaction
+    if contacts is None:  # every statement about a plan re-queues its reminders: read once a transaction
+        contacts = _contacts_now()
     messages = []
     for notice in notices:
         contact = contacts.get(notice.party)
@@ -85,7 +147,8 @@ def _queue(notices: list[Notice]) -> None:
                 messages.append(Message(
                     channel=channel, party=notice.party, kind=notice.kind, subject=notice.subject,
                     due_at=at(notice.due), dedupe_key=notice.dedupe_key(channel),
-                    body={"plan": notice.plan, "kind": notice.kind, "subject": notice.subject},
+                    body={"plan": notice.plan, "kind": notice.kind, "subject": notice.subject,
+                          "about": notice.about, **notice.details},
                 ))
     Message.objects.bulk_create(messages, ignore_conflicts=True)
 

@@ -20,6 +20,8 @@ from django.db.models import Q
 from .. import clock
 from ..parties.models import PartyContact
 from ..passages.projection import at
+from .emails import render as render_email
+from .emails import still_awaited
 from .models import Message
 
 log = logging.getLogger("corridor.worker")
@@ -59,6 +61,10 @@ def process_due(limit: int = 50) -> int:
 
 def deliver(message: Message) -> int:
     contact = PartyContact.objects.filter(party_id=message.party).first()
+    if not still_awaited(message):  # the party responded before its reminder fell due: nothing to remind
+        Message.objects.filter(pk=message.pk).update(sent_at=_now(), claimed_until=None,
+                                                     last_error="not sent: the party is no longer awaited")
+        return 0
     try:
         if contact is None:
             raise RuntimeError(f"party {message.party} has no contact any more")
@@ -72,7 +78,8 @@ def deliver(message: Message) -> int:
 
 def _send(message: Message, contact: PartyContact) -> None:
     if message.channel == "email":
-        send_mail(message.subject, json.dumps(message.body, indent=2), None, [contact.email])
+        subject, text = render_email(message, contact)
+        send_mail(subject, text, None, [contact.email])
     else:
         post_webhook(contact.webhook_url, contact.webhook_secret, message)
 

@@ -50,7 +50,9 @@ class PartyAdmin(RecordingAdmin):
 
 
 class RouteForm(forms.ModelForm):
-    checkpoints = forms.JSONField(help_text='[{"id": "gate", "name": "Gate", "inspected_by": ["border"]}, ...]')
+    checkpoints = forms.JSONField(help_text='[{"id": "gate", "name": "Gate", "inspected_by": ["border"], '
+                                            '"lat": "39.5083", "lon": "46.5425", "tz": "Asia/Baku"}, ...] — tz: the '
+                                            "IANA time zone the crossing's times are shown in")
     policy = forms.JSONField(help_text='[{"party": "border", "capacity": "border_control"}, ...] — capacities: '
                                        "border_control, customs, transit, receiving_security, escort")
 
@@ -70,7 +72,21 @@ class RouteForm(forms.ModelForm):
             msgspec.convert({k: data.get(k) for k in ("id", "name", "checkpoints", "policy")}, RouteRecord)
         except msgspec.ValidationError as error:
             raise forms.ValidationError(f"not a valid route: {error}") from None
+        unknown = [c["tz"] for c in data.get("checkpoints") or [] if isinstance(c, dict) and c.get("tz")
+                   and not _known_zone(c["tz"])]
+        if unknown:  # the engine checks a zone's shape only; the operator is told here of a zone no one knows
+            raise forms.ValidationError(f"unknown IANA time zone: {', '.join(unknown)}")
         return data
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 @admin.register(Route)

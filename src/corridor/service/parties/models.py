@@ -72,6 +72,8 @@ class PartyContact(models.Model):
     email = models.EmailField(blank=True)
     webhook_url = models.URLField(blank=True)
     webhook_secret = models.CharField(max_length=128, blank=True)
+    # the language its emails are written in (outbox/emails.py): a party reads its notices in its own
+    language = models.CharField(max_length=8, default="en", choices=settings.LANGUAGES)
 
 
 class Membership(models.Model):

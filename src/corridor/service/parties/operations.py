@@ -48,9 +48,9 @@ def do_define_route(route: RouteRecord | dict) -> Recorded:
     return record_as(OPERATOR, "route.define", payload)
 
 
-def do_set_contact(party_id: str, email: str = "", webhook_url: str = "") -> PartyContact:
+def do_set_contact(party_id: str, email: str = "", webhook_url: str = "", language: str = "en") -> PartyContact:
     contact, _ = PartyContact.objects.update_or_create(party_id=party_id, defaults={
-        "email": email, "webhook_url": webhook_url})
+        "email": email, "webhook_url": webhook_url, "language": language})
     if webhook_url and not contact.webhook_secret:
         contact.webhook_secret = secrets.token_hex(32)
         contact.save(update_fields=["webhook_secret"])

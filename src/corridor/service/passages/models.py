@@ -7,6 +7,7 @@ from django.db import models
 from ...engine.model import LABEL_MAX_LENGTH
 from ...privacy import CREW_DOCUMENT_MAX_LENGTH, CREW_NAME_MAX_LENGTH
 from ..parties.models import Party, Route
+from .fields import QuantityField
 
 
 class Plan(models.Model):
@@ -74,14 +75,15 @@ class ManifestLine(models.Model):
     line_id = models.CharField(max_length=128)
     item = models.CharField(max_length=4000)
     category = models.CharField(max_length=4000)
-    quantity = models.BigIntegerField()
+    # quantities are ints or decimal strings (engine/quantity.py), kept as their exact text (fields.py)
+    quantity = QuantityField()
     unit = models.CharField(max_length=LABEL_MAX_LENGTH)
     weight_kg = models.BigIntegerField()
-    carried = models.BigIntegerField()
+    carried = QuantityField()
     refused_by = models.JSONField(default=list)
-    good = models.BigIntegerField(null=True)
-    damaged = models.BigIntegerField(null=True)
-    lost = models.BigIntegerField(null=True)
+    good = QuantityField(null=True)
+    damaged = QuantityField(null=True)
+    lost = QuantityField(null=True)
 
     class Meta:
         db_table = "manifest_line"

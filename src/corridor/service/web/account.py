@@ -22,7 +22,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Membership, Party, PartyKey, Passkey
 from ..parties.passkeys import bind_payload, register, registration_options, status_of
-from . import signing
+from . import refusals, signing
 
 REGISTRATION_SECONDS = 300
 CUSTODY_ENDED = "custody.ended"
@@ -115,7 +115,7 @@ def _member_action(request, party: str):
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)
-        messages.error(request, f"[{error.code}] {error.message}")
+        messages.error(request, refusals.explain(error))
     return HttpResponseRedirect(back)
 
 

@@ -9,10 +9,13 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from ...engine.state import PlanState
+from ...engine.lifecycle import UNCOMMITTED_PHASES
+from ...engine.quantity import QuantityError, amount, parse_quantity
+from ...engine.state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PlanState
 from ...engine.times import format_time
 from ..ledger.record import Refused
 from ..passages.private import reveal_due
+from .inspection_form import inspection_payload
 
 # The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
 # was rendered with (hidden field "version"), and `check_rendered` refuses any other before anything is signed,
@@ -55,15 +58,22 @@ def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
     actions = _as_requester(plan) if party == plan.requester else []
     if party in plan.required:
         actions += _as_required(plan, party)
-    actions += _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
-    return [*actions, Action("plan.note")] if actions or party in plan.required else actions
+    # notes (documents) are recorded from the plan page's documents section (web/documents.py), by upload
+    return actions + _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
 
 
 def _as_requester(plan: PlanState) -> list[Action]:
+    """Cancelling is offered only while no vehicle has been released (the engine refuses it after)."""
     actions = [Action("plan.answer")] if plan.open_requests() else []
     if plan.status in ("cleared", "scheduled"):
         actions.append(Action("slot.propose"))
-    return [*actions, Action("plan.cancel")]
+    uncommitted = all(leg.phase in UNCOMMITTED_PHASES for leg in plan.legs.values())
+    return [*actions, Action("plan.cancel")] if uncommitted else actions
+
+
+def can_amend(plan: PlanState, party: str) -> bool:
+    """The requester amends an open plan until a leg moves (the engine's rule), from the amend page."""
+    return party == plan.requester and not plan.closed and all(leg.phase == "planned" for leg in plan.legs.values())
 
 
 def _movement(plan: PlanState, party: str, routes: dict) -> list[Action]:
@@ -87,11 +97,11 @@ def _movement(plan: PlanState, party: str, routes: dict) -> list[Action]:
 def _as_required(plan: PlanState, party: str) -> list[Action]:
     position = plan.positions.get(party)
     actions = []
-    if plan.status in ("submitted", "awaiting_consent", "refused", "withdrawn", "cleared", "scheduled"):
-        if position is None or position.stance != "consented":
-            actions += [Action("plan.consent"), Action("plan.refuse"), Action("plan.request_info")]
-        else:
-            actions.append(Action("plan.withdraw"))
+    uncommitted = all(leg.phase in UNCOMMITTED_PHASES for leg in plan.legs.values())
+    if plan.status in BEFORE_CLEARANCE and (position is None or position.stance != "consented"):
+        actions += [Action("plan.consent"), Action("plan.refuse"), Action("plan.request_info")]
+    elif plan.status in BEFORE_MOVEMENT and position is not None and position.stance == "consented" and uncommitted:
+        actions.append(Action("plan.withdraw"))
     slot = plan.slot
     if slot is not None and not slot.declined and party not in slot.answers and plan.status == "cleared":
         actions += [Action("slot.confirm"), Action("slot.decline")]
@@ -136,7 +146,7 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
         "slot.confirm": lambda: {"slot": form.get("slot", "")},  # the slot the page showed, not the latest
         "slot.decline": lambda: {"slot": form.get("slot", ""), "text": form.get("text", "")},
         "leg.arrive": lambda: {"leg": form.get("leg", ""), "checkpoint": form.get("checkpoint", "")},
-        "leg.inspect": lambda: _inspection(form, plan),
+        "leg.inspect": lambda: inspection_payload(form, plan),  # web/inspection_form.py
         "plan.go": lambda: {},
         "leg.depart": lambda: {"leg": form.get("leg", "")},
         "leg.deliver": lambda: _receipt(form, plan),
@@ -154,18 +164,6 @@ def _refusal(form, plan: PlanState) -> dict:
             "lines": lines}
 
 
-def _inspection(form, plan: PlanState) -> dict:
-    leg = plan.content.leg(form.get("leg", ""))
-    if leg is None:
-        raise Refused("leg.unknown", "choose a leg of this plan", 422)
-    findings = [{"line": line.id, "found": _whole(form.get(f"found-{line.id}"), f"found ({line.item})"),
-                 "codes": [code for code in form.getlist(f"codes-{line.id}") if code]}  # "—" on the screen: none
-                for line in leg.lines]
-    seals = [{"seal": seal, "intact": form.get(f"seal-{seal}") == "intact"} for seal in leg.seals]
-    return {"leg": leg.id, "checkpoint": form.get("checkpoint", ""), "findings": findings, "seals": seals,
-            "decision": form.get("decision", ""), "offload": form.getlist("offload"), "text": form.get("text", "")}
-
-
 def _receipt(form, plan: PlanState) -> dict:
     leg = plan.content.leg(form.get("leg", ""))
     if leg is None:
@@ -174,15 +172,16 @@ def _receipt(form, plan: PlanState) -> dict:
     receipts = [{"line": line.id, "good": _whole(form.get(f"good-{line.id}"), line.item),
                  "damaged": _whole(form.get(f"damaged-{line.id}") or "0", line.item),
                  "lost": _whole(form.get(f"lost-{line.id}") or "0", line.item)}
-                for line in leg.lines if carried.get(line.id, 0) > 0]
+                for line in leg.lines if amount(carried.get(line.id, 0)) > 0]
     return {"leg": leg.id, "receipts": receipts}
 
 
-def _whole(text: str | None, what: str) -> int:
-    text = (text or "").strip()
-    if not text.isdigit():
-        raise Refused("quantity.invalid", f"{what}: give a whole number", 422)
-    return int(text)
+def _whole(text: str | None, what: str) -> int | str:
+    """A quantity typed in a form: a whole number, or a decimal (2.5 or 2,5) as the engine's decimal string."""
+    try:
+        return parse_quantity(text)
+    except QuantityError as error:
+        raise Refused("quantity.invalid", f"{what}: {text or ''!r} {error} (e.g. 20 or 2.5)", 422) from None
 
 
 def _utc(text: str | None) -> str:

@@ -31,6 +31,7 @@ from ..ledger.keys import OPERATOR, operator_public
 from ..ledger.models import LogEntry
 from ..ledger.origins import policy
 from ..ledger.record import Refused
+from . import refusals
 
 PDF_PER_MINUTE = 6  # PDFs typeset in a minute per process (the others come from the cache)
 CACHED = 64  # rendered briefings kept in memory, the least recently used dropped first
@@ -203,8 +204,8 @@ def briefings(request):
         period, lang, error = _read_form(request)
         body = rendered(period, lang, _base(request), "page")[1] if period is not None else None
     except Refused as refused:  # briefing.preparing: the page says so, and when to ask again
-        context = {"languages": LANGUAGES, "lang": get_language() or "en", "error": f"[{refused.code}] "
-                   f"{refused.message}", "period": None, "body": None, "query": ""}
+        context = {"languages": LANGUAGES, "lang": get_language() or "en", "error": refusals.explain(refused),
+                   "period": None, "body": None, "query": ""}
         response = render(request, "web/briefings.html", context, status=refused.status)
         response["Retry-After"] = "60"
         return response

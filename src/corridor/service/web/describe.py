@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ...engine.errors import RuleViolation
 from ...engine.times import parse_time
+from .labels import label
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ def describe(statement: dict, context: Context | None = None) -> str:
     values = {"party": f"{context.party_name} ({party})" if context.party_name else party,
               "plan": statement.get("plan", ""), "revoked": context.revoked,
               **{key: _short(value) for key, value in payload.items() if isinstance(value, str | int)}}
+    for key, vocabulary in (("reason", "reason"), ("decision", "decision"), ("category", "incident")):
+        if isinstance(payload.get(key), str):  # codes read as words in the reader's language
+            values[key] = label(payload[key], vocabulary)
     kind = statement.get("type", "")
     if kind == "key.revoke" and payload.get("reason") == "custody.ended":
         kind = "custody.end"

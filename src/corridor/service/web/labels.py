@@ -52,6 +52,8 @@ STATEMENT = {
     "leg.deliver": _("delivery receipt"), "incident.report": _("incident report"),
     "incident.dispute": _("incident disputed"), "party.register": _("party registered"),
     "route.define": _("route defined"), "passage.attest": _("passage attested"),
+    "key.register": _("key registered"), "key.bind": _("passkey bound"), "key.rotate": _("key replaced"),
+    "key.revoke": _("key revoked"),
 }
 PARTY_KIND = {
     "humanitarian": _("humanitarian organisation"), "authority": _("authority"), "escort": _("escort"),

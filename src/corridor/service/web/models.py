@@ -36,3 +36,19 @@ class PendingSignature(models.Model):
 
     class Meta:
         db_table = "pending_signature"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar address (web/calendar.py): only the SHA-256 of its secret is kept, so the
+    address is shown once, when made; making a new one or revoking ends the old. It reads, at each fetch, the
+    confirmed slots of the parties the user is a member of then (a member who leaves stops seeing them)."""
+
+    derived_from_log = False
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    digest = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=16)  # the page's language when it was made: calendars send none
+    created = models.DateTimeField()
+
+    class Meta:
+        db_table = "calendar_feed"

@@ -32,7 +32,7 @@ def refresh(force: bool = False) -> dict | None:
         return None
     counts = _signing_counts(row, size)
     signing = summaries.signing(counts)
-    data = {"incidents": summaries.mapped_incidents(), "routes": summaries.mapped_routes(), "log_size": size,
+    data = {**with_names(summaries.mapped_incidents(), summaries.mapped_routes()), "log_size": size,
             "signing": signing, "signing_counts": counts,
             "custodial_parties": [share["party_name"] for share in signing if share["custodial_now"]]}
     PublicSummary.objects.update_or_create(pk=1, defaults={"log_size": size, "computed_at": now, "data": data})
@@ -46,3 +46,17 @@ def _signing_counts(row: PublicSummary | None, size: int) -> dict:
     if kept is None or row.log_size > size:
         return signing_counts(0, size)
     return signing_counts(row.log_size, size, kept)
+
+
+def with_names(incidents: list[dict], routes: list[dict]) -> dict:
+    """The map shows parties by name: the reporter of each claim, the parties inspecting at each checkpoint
+    (one query for every name)."""
+    from ..parties.models import Party
+
+    names = dict(Party.objects.values_list("id", "name"))
+    for incident in incidents:
+        incident["reporter_name"] = names.get(incident["reporter"], incident["reporter"])
+    for route in routes:
+        for checkpoint in route["checkpoints"]:
+            checkpoint["inspected_by_names"] = [names.get(p, p) for p in checkpoint.get("inspected_by", [])]
+    return {"incidents": incidents, "routes": routes}

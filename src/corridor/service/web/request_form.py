@@ -1,5 +1,9 @@
-"""The new passage request: legs on routes, linkage, manifest lines typed or uploaded, vehicles, crew
-(private), seals — read into a plan and checked before anything is signed (the readiness checklist)."""
+"""The new passage request: any number of legs on routes (each with its direction), linkage and the tolerance
+for a simultaneous departure, an expiry, manifest lines typed, pasted from a spreadsheet or uploaded, vehicles,
+crew (private), seals — read into a plan and checked before anything is signed (the readiness checklist).
+
+`read_draft` reads the form's fields (`leg1_route`, `leg1_lines`, … `legN_…`) into a plan's content; the plan
+page's amendment form may read its legs the same way (`read_legs`)."""
 
 from __future__ import annotations
 
@@ -7,31 +11,46 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
 
+from ...engine.model import DEFAULT_TOLERANCE_SECONDS, ID_PATTERN
+from ...engine.times import format_time
 from ..imports.manifest import ManifestError, read_manifest
 from ..parties.models import Route
 
-LEG_SLOTS = 2  # legs on the form; a plan with more is submitted through the API
+MAX_LEGS = 20  # on the form; a plan with more is submitted through the API
+MAX_TOLERANCE_MINUTES = 24 * 60  # the engine's bound (tolerance_seconds <= 86400)
+DIRECTIONS = ("forward", "reverse")
+LINKAGES = ("independent", "simultaneous")
+LEG_FIELD = re.compile(r"^leg(\d{1,3})_")
+# the typed lines' columns; `vehicle` (optional) names the leg's vehicle that carries the line, by its plate or
+# its number in the leg's list of vehicles
+TYPED_COLUMNS = ("id", "item", "category", "quantity", "unit", "weight_kg", "vehicle")
+ID = re.compile(ID_PATTERN)
 
 
 @dataclass
 class Draft:
     plan_id: str = ""
     linkage: str = "independent"
+    tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS
+    expires_at: str | None = None
     legs: list[dict] = field(default_factory=list)
     crew: dict[str, list[dict]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     row_errors: dict[str, list[dict]] = field(default_factory=dict)
 
     def content(self) -> dict:
-        return {"linkage": self.linkage, "legs": self.legs}
+        """The plan.submit payload (the plan's content): what is signed."""
+        content = {"linkage": self.linkage, "tolerance_seconds": self.tolerance_seconds, "legs": self.legs}
+        return content | ({"expires_at": self.expires_at} if self.expires_at else {})
 
     def checklist(self) -> list[tuple[str, bool]]:
         """What must hold before submitting, each with whether it does."""
         return [
-            (_("The plan has an id"), bool(self.plan_id)),
+            (_("The plan has an id"), bool(self.plan_id) and bool(ID.match(self.plan_id))),
             (_("At least one leg, each on a known route"), bool(self.legs)),
             (_("Every leg lists its goods"), bool(self.legs) and all(leg["lines"] for leg in self.legs)),
             (_("Every leg names its vehicles"), bool(self.legs) and all(leg["vehicles"] for leg in self.legs)),
@@ -43,34 +62,108 @@ class Draft:
     def ready(self) -> bool:
         return not self.errors and all(ok for _, ok in self.checklist())
 
+    @property
+    def vehicle_count(self) -> int:
+        return sum(len(leg["vehicles"]) for leg in self.legs)
 
-def read_draft(post, files) -> Draft:
-    draft = Draft(plan_id=post.get("plan", "").strip(), linkage=post.get("linkage", "independent"))
+
+def leg_numbers(post) -> list[int]:
+    """The legs the form holds: 1 … `legs` (the count the form carries), and any leg a field names."""
+    try:
+        count = int(post.get("legs", "1"))
+    except ValueError:
+        count = 1
+    named = {int(m.group(1)) for key in post if (m := LEG_FIELD.match(key))}
+    return [n for n in sorted(set(range(1, count + 1)) | named) if 1 <= n <= MAX_LEGS]
+
+
+def read_draft(post, files, now: int) -> Draft:
+    draft = Draft(plan_id=post.get("plan", "").strip())
+    draft.linkage = _choice(draft, post.get("linkage", "independent"), LINKAGES, _("Linkage"))
+    draft.tolerance_seconds = _tolerance(draft, post.get("tolerance_minutes", ""))
+    draft.expires_at = _expiry(draft, post.get("expires_at", ""), now)
+    draft.legs, draft.crew = read_legs(draft, post, files)
+    return draft
+
+
+def read_legs(draft: Draft, post, files) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Every leg the form fills in (leg ids leg-1, leg-2, … by position on the form); a leg left wholly
+    empty is no leg. Problems go to `draft.errors` and `draft.row_errors`."""
     routes = set(Route.objects.values_list("id", flat=True))
-    for n in range(1, LEG_SLOTS + 1):
+    legs, crew = [], {}
+    for n in leg_numbers(post):
         route = post.get(f"leg{n}_route", "")
         if not route:
+            if _leg_has_content(post, files, n):
+                draft.errors.append(_("Leg %(n)s: choose its route.") % {"n": n})
             continue
         if route not in routes:
             draft.errors.append(_("Leg %(n)s: unknown route.") % {"n": n})
             continue
         leg_id = f"leg-{n}"
-        draft.legs.append({"id": leg_id, "route": route, "lines": _lines(draft, n, post, files),
-                           "vehicles": _vehicles(post.get(f"leg{n}_vehicles", "")),
-                           "seals": _list(post.get(f"leg{n}_seals", ""))})
-        crew = _crew(post.get(f"leg{n}_crew", ""))
-        if crew:
-            draft.crew[leg_id] = crew
-    return draft
+        vehicles = _vehicles(post.get(f"leg{n}_vehicles", ""))
+        lines = _lines(draft, n, post, files)
+        _assign_vehicles(draft, leg_id, lines, vehicles)
+        legs.append({"id": leg_id, "route": route,
+                     "direction": _choice(draft, post.get(f"leg{n}_direction", "forward"), DIRECTIONS,
+                                          _("Leg %(n)s: direction") % {"n": n}),
+                     "lines": lines, "vehicles": vehicles, "seals": _list(post.get(f"leg{n}_seals", ""))})
+        members = _crew(post.get(f"leg{n}_crew", ""))
+        if members:
+            crew[leg_id] = members
+    return legs, crew
+
+
+def _leg_has_content(post, files, n: int) -> bool:
+    return bool(files.get(f"leg{n}_manifest")) or any(
+        post.get(f"leg{n}_{name}", "").strip() for name in ("lines", "vehicles", "seals", "crew"))
+
+
+def _choice(draft: Draft, value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        draft.errors.append(_("%(what)s: choose one of the options.") % {"what": what})
+        return allowed[0]
+    return value
+
+
+def _tolerance(draft: Draft, text: str) -> int:
+    """Minutes on the form, seconds in the plan; empty is the engine's default."""
+    text = text.strip()
+    if not text:
+        return DEFAULT_TOLERANCE_SECONDS
+    if not text.isdigit() or int(text) > MAX_TOLERANCE_MINUTES:
+        draft.errors.append(_("Tolerance: a whole number of minutes from 0 to %(max)s.")
+                            % {"max": MAX_TOLERANCE_MINUTES})
+        return DEFAULT_TOLERANCE_SECONDS
+    return int(text) * 60
+
+
+def _expiry(draft: Draft, text: str, now: int) -> str | None:
+    """A date and time in UTC (the form's datetime-local field), as the log writes times; it must be later
+    than now (the engine refuses a plan that would expire before it is submitted)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.removesuffix("Z"))
+    except ValueError:
+        draft.errors.append(_("Expiry: a date and time, e.g. 2023-09-20T18:00."))
+        return None
+    seconds = int(moment.replace(tzinfo=UTC).timestamp()) if moment.tzinfo is None else int(moment.timestamp())
+    if seconds <= now:
+        draft.errors.append(_("Expiry: the request would lapse before it is submitted; give a later time."))
+        return None
+    return format_time(seconds)
 
 
 def _lines(draft: Draft, n: int, post, files) -> list[dict]:
     upload = files.get(f"leg{n}_manifest")
-    data, name = (upload.read(), upload.name) if upload else (post.get(f"leg{n}_lines", "").encode(), "typed.csv")
+    if upload:
+        data, name = upload.read(), upload.name
+    else:
+        data, name = _typed_as_csv(post.get(f"leg{n}_lines", "")), "typed.csv"
     if not data.strip():
         return []
-    if not upload and not data.lower().startswith(b"id,"):
-        data = b"id,item,category,quantity,unit,weight_kg\n" + data
     try:
         return read_manifest(name, data)
     except ManifestError as error:
@@ -78,21 +171,60 @@ def _lines(draft: Draft, n: int, post, files) -> list[dict]:
         return []
 
 
+def _typed_as_csv(text: str) -> bytes:
+    """Typed lines as a CSV manifest: cells pasted from a spreadsheet (tab-separated) become CSV, and the
+    columns are named unless the first row names them itself (a pasted header row)."""
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t" if "\t" in text else ","))
+    rows = [[cell.strip() for cell in row] for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        return b""
+    first = {cell.lower() for cell in rows[0]}
+    if not {"item", "quantity"} <= first:
+        rows.insert(0, list(TYPED_COLUMNS))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def _assign_vehicles(draft: Draft, leg_id: str, lines: list[dict], vehicles: list[dict]) -> None:
+    """A line's `vehicle` as written (the vehicle's plate, case and spaces aside, or its number in the leg's
+    list) becomes that vehicle's id: the plate itself never reaches the plan's content (the log commits to
+    plates). A line naming no vehicle of its leg is a row error."""
+    by_name = {}
+    for number, vehicle in enumerate(vehicles, start=1):
+        for name in (str(number), vehicle["id"], vehicle["plate"]):
+            by_name.setdefault(_plate_key(name), vehicle["id"])
+    for row, line in enumerate(lines, start=2):
+        given = line.pop("vehicle", None)
+        if not given:
+            continue
+        if _plate_key(given) in by_name:
+            line["vehicle"] = by_name[_plate_key(given)]
+        else:
+            draft.row_errors.setdefault(leg_id, []).append({"row": row, "column": "vehicle", "message": _(
+                "row %(row)s, vehicle: %(given)s is not one of this leg's vehicles (write its plate or its number "
+                "in the list)") % {"row": row, "given": given}})
+
+
+def _plate_key(text: str) -> str:
+    return "".join(str(text).split()).upper()
+
+
 def _vehicles(text: str) -> list[dict]:
-    """One vehicle per line: plate, then optionally its type after a comma."""
+    """One vehicle per line: plate, then optionally its type after a comma (or a tab, pasted)."""
     vehicles = []
-    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for row in csv.reader(io.StringIO(text), delimiter="\t" if "\t" in text else ","):
         if row and row[0].strip():
-            vehicles.append({"id": f"v{n}", "plate": row[0].strip(),
+            vehicles.append({"id": f"v{len(vehicles) + 1}", "plate": row[0].strip(),
                              "type": (row[1].strip() if len(row) > 1 else "") or "truck"})
     return vehicles
 
 
 def _crew(text: str) -> list[dict]:
-    """One member per line: name; document number."""
+    """One member per line: name; document number (or name, tab, document: pasted from a spreadsheet)."""
     members = []
     for line in text.splitlines():
-        name, _, document = line.partition(";")
+        name, document = [*re.split(r"[;\t]", line, maxsplit=1), ""][:2]
         if name.strip() and document.strip():
             members.append({"name": name.strip(), "document": document.strip()})
     return members

@@ -43,6 +43,7 @@ from ..parties.authz import parties_for
 from ..parties.models import Passkey
 from ..parties.passkeys import signing_passkeys
 from ..passages.private import commit_request
+from . import refusals
 from .describe import Context, describe, plan_legs
 from .models import PendingSignature
 
@@ -216,7 +217,8 @@ def _entry(statement: dict[str, Any], assertion: Assertion) -> bytes:
 
 
 def refusal(error: Refused) -> JsonResponse:
-    return JsonResponse({"code": error.code, "message": error.message}, status=error.status)
+    """The code for software, the message in the reader's language for the page's script to show."""
+    return JsonResponse({"code": error.code, "message": refusals.explain(error)}, status=error.status)
 
 
 def _rp_id() -> str:

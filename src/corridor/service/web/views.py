@@ -3,11 +3,11 @@ with the actions the party may take. Views parse, authorise and call `record()`;
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,22 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ...engine.rules.incidents import CATEGORIES
-from ...engine.state import CLOSED_STATUSES
-from ...engine.times import parse_time
 from ...figures.tables import TABLES
 from ...scenario.report import departure_spread
-from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..exports import published
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
-from ..parties.models import Party, Route
-from ..passages.models import Leg
-from ..passages.private import current_plates, current_window
-from . import actions, signing, summaries
+from ..parties.models import Party
+from ..passages.history import plan_statements
+from . import actions, refusals, signing, summaries
+from .plan_page import plan_context
 from .precompute import public_summary
-from .request_form import LEG_SLOTS, read_draft
 from .signatures import log_statements
 
 
@@ -70,17 +66,20 @@ def home(request):
 
 
 def plan(request, plan_id: str):
+    statements = plan_statements(plan_id)  # read once: the inspections and the timeline both show them
     try:
-        detail = plan_detail(request, plan_id)
+        detail = plan_detail(request, plan_id, statements)
     except Refused as error:
         raise Http404(error.message) from None
     state = current_fold().state
+    live = state.plans[plan_id]
     acting = _acting_parties(request, plan_id)
-    offered = {party: actions.available(state.plans[plan_id], party, state.routes) for party in acting}
+    offered = {party: actions.available(live, party, state.routes) for party in acting}
     return render(request, "web/plan.html", {
-        "plan": detail, "state": state.plans[plan_id], "offered": offered, "reasons": actions.REASONS,
-        "published_size": _published_size(),
+        "plan": detail, "state": live, "offered": offered, "reasons": actions.REASONS,
+        "published_size": _published_size(), "amend_as": [p for p in acting if actions.can_amend(live, p)],
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
+        **plan_context(detail, state, live, statements),
     })
 
 
@@ -90,7 +89,8 @@ def act(request, plan_id: str, kind: str):
     party = request.POST.get("as", "")
     if party not in _acting_parties(request, plan_id):
         raise Http404("no such plan among those your party takes part in")
-    back = reverse("plan", args=[plan_id])
+    # the go board posts go from its own page and shows the legs released right after
+    back = reverse("go-board" if request.POST.get("back") == "go-board" else "plan", args=[plan_id])
     if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
         return custodial_only
     try:
@@ -126,135 +126,34 @@ def _acting_parties(request, plan_id: str) -> list[str]:
     return [p for p in parties_for(request.user, "sign") if p == state.requester or p in state.required]
 
 
-@login_required
-def new_request(request):
-    """Request passage: fill in, review the readiness checklist, submit (signs plan.submit)."""
-    parties = [p for p in parties_for(request.user, "sign") if Party.objects.filter(pk=p, kind="humanitarian")]
-    if not parties:
-        raise Http404("only humanitarian organisations request passage")
-    context = {"routes": Route.objects.order_by("name"), "parties": parties, "slots": range(1, LEG_SLOTS + 1)}
-    if request.method == "POST":
-        draft = read_draft(request.POST, request.FILES)
-        values = request.POST.dict()
-        values.update({f"leg{leg['id'][4:]}_lines": text for leg, text in zip(draft.legs, _lines_as_text(draft),
-                                                                              strict=True) if text})
-        context.update(draft=draft, values=values)
-        if request.POST.get("action") == "submit" and draft.ready:
-            party = request.POST.get("as") if request.POST.get("as") in parties else parties[0]
-            if signing.wants_prepare(request):
-                ask = signing.Ask(party, "plan.submit", draft.content(), draft.plan_id, crew=draft.crew or None)
-                return signing.custodial_answer(request, party) or signing.prepare(
-                    request, ask, reverse("plan", args=[draft.plan_id]))
-            try:
-                signing.refuse_server_signing(request, party)
-                record_built([custodial(party, "plan.submit", draft.content(), plan=draft.plan_id,
-                                        crew=draft.crew or None)])
-            except Refused as error:
-                messages.error(request, f"[{error.code}] {error.message}")
-            else:
-                return HttpResponseRedirect(reverse("plan", args=[draft.plan_id]))
-    return render(request, "web/new_request.html", context)
-
-
-def _lines_as_text(draft) -> list[str]:
-    """Each leg's lines as CSV text, so an uploaded manifest survives the review step."""
-    columns = ("id", "item", "category", "quantity", "unit", "weight_kg")
-    return ["\n".join(",".join(str(line[c]) for c in columns) for line in leg["lines"]) for leg in draft.legs]
-
-
 def go_board(request, plan_id: str):
-    """Every leg's gate status, refreshed by htmx; go is offered only when every leg is cleared."""
-    state = current_fold().state.plans.get(plan_id)
+    """Every leg's gate status by route name, refreshed by htmx; go is offered once the legs may go."""
+    fold = current_fold()
+    routes, state = fold.state.routes, fold.state.plans.get(plan_id)
     if state is None:
         raise Http404("no such plan")
     acting = [p for p in _acting_parties(request, plan_id) if p == state.requester
               or "escort" in state.required.get(p, ())]
     template = "web/go_board_legs.html" if request.headers.get("HX-Request") else "web/go_board.html"
-    return render(request, template, {"plan": state, "legs": _gate_rows(state), "acting": acting,
-                                      "all_cleared": all(leg.phase == "cleared" for leg in state.legs.values()),
-                                      "spread": departure_spread(state)})
+    phases = [leg.phase for leg in state.legs.values()]
+    # simultaneous legs go together, once every one is cleared; independent legs each go once cleared
+    ready = all(p == "cleared" for p in phases) if state.simultaneous else "cleared" in phases
+    response = render(request, template, {"plan": state, "legs": _gate_rows(state, routes), "acting": acting,
+                                          "all_cleared": ready, "spread": departure_spread(state),
+                                          "party_names": {p: fold.state.parties[p].name for p in acting}})
+    response["Cache-Control"] = "no-store"  # the board is live: never a stale copy after go
+    return response
 
 
-def _gate_rows(state) -> list[dict]:
-    return [{"id": leg.id, "route": leg.route, "phase": state.legs[leg.id].phase,
-             "checkpoint": state.legs[leg.id].checkpoint, "departed": state.legs[leg.id].departed_at}
-            for leg in state.content.legs]
-
-
-@login_required
-def checkpoint_screen(request, checkpoint_id: str):
-    """Tablet-first: legs at this checkpoint waiting for inspection, and legs expected here today. Who is
-    expected when is for the parties of those passages (and observers), never for anonymous visitors."""
-    state = current_fold().state
-    parties = set(parties_for(request.user, "sign"))
-    involved = _checkpoint_viewer(request.user)
-    here, expected = [], []
-    for plan in _open_plans_through(state, checkpoint_id):
-        if plan.closed or not (involved is None or involved & ({plan.requester} | set(plan.required))):
-            continue
-        for leg in plan.content.legs:
-            route = state.routes[leg.route]
-            checkpoint = next((c for c in route.checkpoints if c.id == checkpoint_id), None)
-            if checkpoint is None:
-                continue
-            live = plan.legs[leg.id]
-            window = _window_for(plan, parties)
-            if not (live.checkpoint == checkpoint_id or _expected_today(plan, live, window)):
-                continue
-            inspecting = sorted(parties & set(checkpoint.inspected_by))
-            row = {"plan": plan.id, "leg": leg.id, "phase": live.phase, "window": window, "lines": leg.lines,
-                   "seals": leg.seals, "mine": bool(inspecting), "inspecting": inspecting, "checkpoint": checkpoint,
-                   "plates": _plates_for(plan, leg.id, parties), "version": plan.version}
-            (here if live.checkpoint == checkpoint_id and live.phase in ("arrived", "held") else expected).append(row)
-    if not here and not expected and not any(c.id == checkpoint_id for r in state.routes.values()
-                                             for c in r.checkpoints):
-        raise Http404("no such checkpoint")
-    return render(request, "web/checkpoint.html", {"checkpoint_id": checkpoint_id, "here": here,
-                                                    "expected": expected, "decisions": actions.DECISIONS,
-                                                    "discrepancies": actions.DISCREPANCIES})
-
-
-def _open_plans_through(state, checkpoint_id: str) -> list:
-    """The open plans with a leg on a route through the checkpoint that is moving, scheduled or at it: read
-    from the legs table through its indexes, never by walking every plan the log ever had."""
-    routes = [route.id for route in state.routes.values() if any(c.id == checkpoint_id for c in route.checkpoints)]
-    legs = Leg.objects.filter(route_id__in=routes).exclude(plan__status__in=CLOSED_STATUSES) \
-        .filter(Q(plan__status__in=("in_progress", "scheduled")) | Q(checkpoint=checkpoint_id))
-    ids = dict.fromkeys(legs.order_by("plan__submitted_at", "plan_id").values_list("plan_id", flat=True))
-    return [state.plans[plan_id] for plan_id in ids if plan_id in state.plans]
-
-
-def _checkpoint_viewer(user) -> set[str] | None:
-    """The parties whose passages `user` may see on a checkpoint screen; None for an observer (all of them)."""
-    if Party.objects.filter(pk__in=parties_for(user, "view"), kind="observer").exists():
-        return None
-    return set(parties_for(user, "view_private"))
-
-
-def _is_party(plan, parties: set[str]) -> bool:
-    return bool(parties & ({plan.requester} | set(plan.required)))
-
-
-def _window_for(plan, parties: set[str]):
-    """The slot's window in clear, for the plan's signed-in parties only (the public log has a commitment)."""
-    return current_window(plan) if plan.status == "scheduled" and _is_party(plan, parties) else None
-
-
-def _plates_for(plan, leg_id: str, parties: set[str]) -> list[str]:
-    if not _is_party(plan, parties):
-        return []
-    return [row.plate for row in current_plates(plan) if row.leg_id == leg_id]
-
-
-def _expected_today(plan, live, window) -> bool:
-    """A leg not yet moving whose plan's slot opens today (UTC, by the server's clock; known to the
-    plan's parties only), or that is moving."""
-    if live.phase in ("delivered", "turned_back"):
-        return False
-    if plan.status == "in_progress":
-        return True
-    today = clock.now() // 86400
-    return plan.status == "scheduled" and window is not None and parse_time(window.start) // 86400 == today
+def _gate_rows(state, routes: dict) -> list[dict]:
+    rows = []
+    for leg in state.content.legs:
+        live, route = state.legs[leg.id], routes.get(leg.route)
+        checkpoint = next((c for c in route.checkpoints if c.id == live.checkpoint), None) if route else None
+        rows.append({"id": leg.id, "route": route.name if route else leg.route, "phase": live.phase,
+                     "checkpoint": checkpoint.name if checkpoint else live.checkpoint,
+                     "released": live.released_at, "departed": live.departed_at})
+    return rows
 
 
 def incidents(request):
@@ -271,16 +170,28 @@ def incidents(request):
         except Refused as error:
             if signing.wants_prepare(request):
                 return signing.refusal(error)
-            messages.error(request, f"[{error.code}] {error.message}")
+            messages.error(request, refusals.explain(error))
             return HttpResponseRedirect(reverse("incidents"))
         if signing.wants_prepare(request):
             return signing.prepare(request, signing.Ask(party, kind, payload), reverse("incidents"))
         _record_incident_statement(request, party, kind, payload)
         return HttpResponseRedirect(reverse("incidents"))
+    rows = list(incident_rows(incidents_query()))
     return render(request, "web/incidents.html", {
-        "incidents": list(incident_rows(incidents_query())), "parties": parties,
+        "incidents": _with_disputes(rows), "parties": parties,
         "categories": sorted(CATEGORIES), "mapped": summaries.mapped_incidents(), "empty_totals": {},
     })
+
+
+def _with_disputes(rows: list[dict]) -> list[dict]:
+    """Each claim with its disputes as rows (who, when, what), read in one query: the page names the
+    disputing party and shows its text as text, where the export joins them into one cell."""
+    from ..incidents.models import Dispute
+
+    disputes = defaultdict(list)
+    for dispute in Dispute.objects.filter(incident_id__in=[row["incident"] for row in rows]).order_by("at", "pk"):
+        disputes[dispute.incident_id].append(dispute)
+    return [row | {"dispute_rows": disputes.get(row["incident"], [])} for row in rows]
 
 
 def _incident_statement(post) -> tuple[str, dict]:
@@ -298,4 +209,4 @@ def _record_incident_statement(request, party: str, kind: str, payload: dict) ->
         record_built([custodial(party, kind, payload)])
         messages.success(request, _("Recorded and signed."))
     except Refused as error:
-        messages.error(request, f"[{error.code}] {error.message}")
+        messages.error(request, refusals.explain(error))

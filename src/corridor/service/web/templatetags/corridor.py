@@ -1,21 +1,132 @@
-"""Template filters: waiting times and how a statement was signed, as people read them."""
+"""Template filters: times, waiting times and how a statement was signed, as people read them.
+
+Times are written for a right-to-left page too: each is isolated (the digits and the UTC offset left to
+right), so an Arabic sentence around "12:00 UTC+4" cannot reorder it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 
-from ....engine.times import format_duration, format_time
+from ....engine.times import format_time
+from ... import clock
+from ...ledger.record import current_fold
 from ...ledger.signatures import how_signed
-from .. import labels
+from .. import labels, zones
 
 register = template.Library()
 
 
 @register.filter
 def duration(seconds) -> str:
-    """12345 -> '3h 25m' (the engine's own formatting, as in the scenario report)."""
+    """12345 -> '3h 25m' in English, '3 ч 25 мин' in Russian: compact, for tables of waits (the engine's
+    report writes '6d 6h 55m'; the units here are the reader's)."""
     if seconds in (None, ""):
         return ""
-    return format_duration(int(seconds))
+    days, rest = divmod(max(int(seconds), 0), 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    # Translators: compact duration units, as in a table cell: "6d 6h 55m"
+    parts = [gettext("%(days)sd") % {"days": days}] if days else []
+    if days or hours:
+        parts.append(gettext("%(hours)sh") % {"hours": hours})
+    parts.append(gettext("%(minutes)sm") % {"minutes": minutes})
+    return " ".join(parts)
+
+
+def _moment(value) -> datetime | None:
+    """Epoch seconds (int or digits), an RFC 3339 UTC text as the statements write it, or a datetime."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return datetime.fromtimestamp(int(value), UTC)
+    try:
+        return datetime.fromisoformat(str(value).replace("z", "Z")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _offset(moment: datetime) -> str:
+    """UTC+4, UTC-3:30, UTC: the offset in force at that moment (summer time included)."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+# Unicode isolates: FSI ... PDI lets a date take its own direction; LRI ... PDI keeps "16:00 UTC+4" left to
+# right inside an Arabic sentence. Plain text, so it goes anywhere (a sentence, an attribute, an email), and no
+# Python here marks text safe (tests/service/web/test_markup.py): the <time> element comes from a template.
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+
+
+def _local_parts(value, zone_name: str | None) -> dict | None:
+    moment = _moment(value)
+    if moment is None:
+        return None
+    local = moment.astimezone(zones.zone(zone_name or zones.operation_zone()))
+    return {"iso": format_time(int(moment.timestamp())), "utc": moment.strftime("%Y-%m-%d %H:%M UTC"),
+            "date": date_format(local, "DATE_FORMAT"), "clock": f"{local:%H:%M} {_offset(local)}"}
+
+
+@register.filter
+def local_time(value, zone_name: str | None = None) -> str:
+    """`{{ t|local_time:zone }}` -> "11 September 2023, 16:00 UTC+4": on the crossing's clock (an IANA zone;
+    without one, the operation's, see web/zones.py), isolated for right-to-left text. `value` is epoch
+    seconds, an RFC 3339 UTC text or a datetime; anything else is shown as it is. In a table cell, prefer
+    `{% time_local t zone %}`, which adds the UTC time on hover."""
+    parts = _local_parts(value, zone_name)
+    if parts is None:
+        return "" if value in (None, "") else str(value)
+    return f"{FSI}{parts['date']}, {LRI}{parts['clock']}{PDI}{PDI}"
+
+
+@register.inclusion_tag("web/_time.html")
+def time_local(value, zone_name: str | None = None) -> dict:
+    """`{% time_local t zone %}`: a <time> element with the local time (as `local_time`), the UTC time in its
+    title (shown on hover) and the instant in its datetime attribute, each part in a <bdi>."""
+    parts = _local_parts(value, zone_name)
+    return parts or {"raw": "" if value in (None, "") else str(value)}
+
+
+@register.filter
+def ago(value) -> str:
+    """`{% blocktranslate with for=since|ago %}waiting for {{ for }}{% endblocktranslate %}`: the time from
+    then to now in words ("3 days, 2 hours", in the reader's language), isolated for right-to-left text."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    return f"{FSI}{timesince(moment, datetime.fromtimestamp(clock.now(), UTC), depth=2)}{PDI}"
+
+
+@register.filter
+def until(value) -> str:
+    """`{% blocktranslate with in=start|until %}opens in {{ in }}{% endblocktranslate %}`: the time from now to
+    a moment ahead in words ("2 hours, 5 minutes"); "0 minutes" once it has passed."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    return f"{FSI}{timeuntil(moment, datetime.fromtimestamp(clock.now(), UTC), depth=2)}{PDI}"
+
+
+@register.filter
+def plan_zone(plan_id) -> str:
+    """`{% with zone=plan.id|plan_zone %}{{ t|local_time:zone }}{% endwith %}`: the zone a plan's times are
+    read in (its first leg's crossing)."""
+    return zones.plan_zone(str(plan_id)) if plan_id else zones.operation_zone()
+
+
+@register.filter
+def checkpoint_zone(checkpoint_id) -> str:
+    """The zone of a checkpoint, by its id."""
+    return zones.checkpoint_zone(str(checkpoint_id)) if checkpoint_id else zones.operation_zone()
 
 
 @register.filter
@@ -54,3 +165,36 @@ def label_filter(code, vocabulary: str) -> str:
 def labels_of(codes, vocabulary: str) -> str:
     """`{{ p.capacities|labels_of:"capacity" }}` -> "border control, customs"."""
     return ", ".join(labels.label(code, vocabulary) for code in codes or ())
+
+
+@register.filter
+def party_name(party_id) -> str:
+    """`{{ s.party|party_name }}` -> "Host state border service": the registered name, from the fold in memory
+    (no query per row); the id itself for a party the log does not know."""
+    party = current_fold().state.parties.get(str(party_id)) if party_id else None
+    return party.name if party is not None else ("" if party_id in (None, "") else str(party_id))
+
+
+@register.filter
+def route_name(route_id) -> str:
+    """`{{ leg.route|route_name }}` -> "Lachin–Khankendi"."""
+    route = current_fold().state.routes.get(str(route_id)) if route_id else None
+    return route.name if route is not None else ("" if route_id in (None, "") else str(route_id))
+
+
+@register.filter
+def checkpoint_name(checkpoint_id) -> str:
+    """`{{ leg.checkpoint|checkpoint_name }}` -> "Lachin border and customs checkpoint"."""
+    if checkpoint_id in (None, ""):
+        return ""
+    for route in current_fold().state.routes.values():
+        for checkpoint in route.checkpoints:
+            if checkpoint.id == checkpoint_id:
+                return checkpoint.name
+    return str(checkpoint_id)
+
+
+@register.filter
+def route_zone(route_id) -> str:
+    """The zone of a route (its first checkpoint that names one)."""
+    return zones.route_zone(str(route_id)) if route_id else zones.operation_zone()

@@ -25,7 +25,8 @@
   async function post(url, body, headers) {
     const response = await fetch(url, {method: "POST", body, headers, credentials: "same-origin"});
     const answer = await response.json().catch(() => ({code: "http." + response.status, message: response.statusText}));
-    if (!response.ok) { throw new Error("[" + answer.code + "] " + answer.message); }
+    // the message is already in the reader's language (web/refusals.py); the code stays on the error for tests
+    if (!response.ok) { throw Object.assign(new Error(answer.message || answer.code), {code: answer.code}); }
     return answer;
   }
 

@@ -1,0 +1,121 @@
+"""A plan's signed statements as the log holds them (payloads included), and what its inspections found.
+
+The plan page and `GET /api/v1/plans/{id}` show what each statement says and every inspection line by line.
+Both are read from the plan's own entries (one query for their indexes, one for their bytes): a plan has tens of
+statements, so this costs the same on any log. Payloads are public (the log is), and carry commitments, never
+plates, windows or crew; those are added from the private tables only for the plan's parties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...engine.state import PlanState, State
+from ...ledger.envelope import unseal
+from ..ledger.models import LogEntry, StatementIndex
+
+
+@dataclass(frozen=True)
+class Signed:
+    """One statement of the plan: its index row (who, when, how signed) and the statement as signed."""
+
+    row: StatementIndex
+    statement: dict
+
+    @property
+    def payload(self) -> dict:
+        payload = self.statement.get("payload")
+        return payload if isinstance(payload, dict) else {}
+
+
+def plan_statements(plan_id: str, types: tuple[str, ...] | None = None) -> list[Signed]:
+    """The plan's statements in log order (only `types`, if given)."""
+    rows = StatementIndex.objects.filter(plan=plan_id).order_by("idx")
+    if types is not None:
+        rows = rows.filter(type__in=types)
+    rows = list(rows)
+    data = dict(LogEntry.objects.filter(idx__in=[row.idx for row in rows]).values_list("idx", "data"))
+    return [Signed(row, unseal(bytes(data[row.idx])).statement) for row in rows if row.idx in data]
+
+
+def inspections(state: State, plan: PlanState, statements: list[Signed] | None = None) -> list[dict]:
+    """Every inspection of the plan, oldest first: declared against found line by line (with the vehicle that
+    carries each line), discrepancy codes, seals checked (intact or broken) and applied, lines offloaded, the
+    decision and who inspected (the party, and the member whose passkey signed)."""
+    if statements is None:
+        statements = plan_statements(plan.id, ("leg.inspect",))
+    return [_inspection(state, plan, signed) for signed in statements if signed.row.type == "leg.inspect"]
+
+
+def _inspection(state: State, plan: PlanState, signed: Signed) -> dict:
+    payload, row = signed.payload, signed.row
+    leg = plan.content.leg(str(payload.get("leg", "")))
+    offloaded = set(payload.get("offload") or ())
+    findings = {f.get("line"): f for f in payload.get("findings") or () if isinstance(f, dict)}
+    lines = []
+    for line in leg.lines if leg is not None else ():
+        finding = findings.get(line.id, {})
+        found = finding.get("found")
+        lines.append({"line": line.id, "item": line.item, "unit": line.unit, "vehicle": line.vehicle,
+                      "declared": line.quantity, "found": found,
+                      "difference": None if found is None else _difference(found, line.quantity),
+                      "codes": list(finding.get("codes") or ()), "offloaded": line.id in offloaded})
+    return {
+        "index": row.idx, "at": row.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "party": row.party,
+        "party_name": _party_name(state, row.party), "signed_by": row.signed_by, "member": row.member,
+        "leg": payload.get("leg"), "route": leg.route if leg else None,
+        "checkpoint": payload.get("checkpoint"),
+        "checkpoint_name": checkpoint_name(state, leg.route if leg else None, payload.get("checkpoint")),
+        "decision": payload.get("decision"), "text": payload.get("text", ""), "lines": lines,
+        "undeclared": [dict(u) for u in payload.get("undeclared") or () if isinstance(u, dict)],
+        "seals": [{"seal": s.get("seal"), "intact": bool(s.get("intact"))} for s in payload.get("seals") or ()
+                  if isinstance(s, dict)],
+        "seals_applied": [_applied_seal(s) for s in payload.get("applied") or ()],
+        "offloaded": sorted(offloaded),
+    }
+
+
+def _applied_seal(applied) -> str:
+    """A seal put on at the inspection, with the vehicle it went on when the inspection names one."""
+    if not isinstance(applied, dict):
+        return str(applied)
+    return f"{applied.get('seal')} ({applied['vehicle']})" if applied.get("vehicle") else str(applied.get("seal"))
+
+
+def _difference(found, declared) -> str | int:
+    """found - declared, exactly (quantities may be decimal strings)."""
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(found, int) and isinstance(declared, int):
+        return found - declared
+    try:
+        difference = Decimal(str(found)) - Decimal(str(declared))
+    except InvalidOperation:
+        return ""
+    return str(difference.normalize()) if difference != difference.to_integral() else int(difference)
+
+
+def _party_name(state: State, party: str) -> str:
+    record = state.parties.get(party)
+    return record.name if record is not None else party
+
+
+def checkpoint_name(state: State, route_id: str | None, checkpoint_id: object) -> str:
+    """A checkpoint's name (looked up on the leg's route, else on any route), or its id if unknown."""
+    routes = [state.routes[route_id]] if route_id in state.routes else list(state.routes.values())
+    for route in routes:
+        for checkpoint in route.checkpoints:
+            if checkpoint.id == checkpoint_id:
+                return checkpoint.name
+    return "" if checkpoint_id is None else str(checkpoint_id)
+
+
+def by_vehicle(inspection: dict, plates: dict[tuple[str, str], str]) -> list[dict]:
+    """An inspection's lines grouped by the vehicle that carries them (lines carried by the leg as a whole
+    last), each vehicle with its plate when the reader may see it (`plates`: (leg, vehicle) -> plate)."""
+    groups: dict[str | None, list[dict]] = {}
+    for line in inspection["lines"]:
+        groups.setdefault(line["vehicle"], []).append(line)
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or ""))
+    return [{"vehicle": vehicle, "plate": plates.get((inspection["leg"], vehicle), "") if vehicle else "",
+             "lines": lines} for vehicle, lines in ordered]

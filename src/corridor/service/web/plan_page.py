@@ -1,0 +1,74 @@
+"""What the plan page shows beyond the API's plan detail: the timeline in words, the changes between versions,
+each inspection grouped by vehicle, and — to the plan's parties only — vehicles with their plates, the lines
+each carries and the leg's crew."""
+
+from __future__ import annotations
+
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from ...engine.state import PlanState, State
+from ..passages.history import Signed, by_vehicle
+from ..passages.models import SlotWindow
+from .plan_diff import amendments
+from .timeline import timeline
+
+
+def plan_context(detail: dict, state: State, plan: PlanState, statements: list[Signed]) -> dict:
+    private = detail.get("crew") is not None  # plan_detail gives crew (even empty) to the plan's parties only
+    plates = {(p["leg"], p["vehicle"]): p["plate"] for p in detail.get("plates") or ()}
+    for inspection in detail["inspections"]:
+        inspection["by_vehicle"] = by_vehicle(inspection, plates)
+    for line in detail["lines"]:  # names, not ids
+        line["refused_by_names"] = ", ".join(_name(state, party) for party in (line["refused_by"] or "").split(";")
+                                             if party)
+    return {
+        "timeline": timeline(statements, state, _windows(plan.id) if private else {}),
+        "amendments": amendments(statements, state.routes),
+        "fleet": _fleet(detail, state, plan, plates) if private else [],
+        "party_names": {party: record.name for party, record in state.parties.items()
+                        if party == plan.requester or party in plan.required},
+        "checkpoint_names": _checkpoint_names(state, plan),
+        "documents_template": _documents_template(),
+    }
+
+
+def _name(state: State, party: str) -> str:
+    record = state.parties.get(party)
+    return record.name if record is not None else party
+
+
+def _checkpoint_names(state: State, plan: PlanState) -> dict[str, str]:
+    return {checkpoint.id: checkpoint.name for leg in plan.content.legs if leg.route in state.routes
+            for checkpoint in state.routes[leg.route].checkpoints}
+
+
+def _documents_template():
+    """The documents part of the page (uploads, downloads) once that module exists; None before, so the page
+    renders either way."""
+    try:
+        return get_template("web/_documents.html")
+    except TemplateDoesNotExist:
+        return None
+
+
+def _windows(plan_id: str) -> dict[str, tuple[str, str]]:
+    """Every window proposed for the plan, by commitment (the timeline shows each proposal's)."""
+    return {w.commitment: (w.start, w.end) for w in SlotWindow.objects.filter(plan_id=plan_id)}
+
+
+def _fleet(detail: dict, state: State, plan: PlanState, plates: dict) -> list[dict]:
+    """Per leg: its vehicles (plate, type, the lines each carries), lines carried by the leg as a whole, and
+    its crew (the engine keeps crew per leg, not per vehicle)."""
+    crew: dict[str, list[dict]] = {}
+    for member in detail.get("crew") or ():
+        crew.setdefault(member["leg"], []).append(member)
+    fleet = []
+    for leg in plan.content.legs:
+        route = state.routes.get(leg.route)
+        vehicles = [{"id": v.id, "type": v.type, "plate": plates.get((leg.id, v.id), ""),
+                     "lines": [line for line in leg.lines if line.vehicle == v.id]} for v in leg.vehicles]
+        fleet.append({"leg": leg.id, "route": route.name if route else leg.route, "vehicles": vehicles,
+                      "loose": [line for line in leg.lines if line.vehicle is None], "seals": leg.seals,
+                      "crew": crew.get(leg.id, [])})
+    return fleet

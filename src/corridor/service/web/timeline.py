@@ -1,0 +1,161 @@
+"""The plan page's timeline: each signed statement with what it says, in the reader's language — questions
+and answers, consent conditions, refusal and withdrawal reasons and texts, documents (title, kind, hash), slot
+proposals (the window only to the plan's parties), arrivals, inspections, receipts. Codes become words through
+web/labels.py; a party's text stays text (the template escapes it)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from ...engine.state import State
+from ..ledger.signatures import statement_row
+from ..passages.history import Signed, checkpoint_name
+from .labels import label
+
+
+def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]]) -> list[dict]:
+    """Rows for the template; `windows` maps a slot's window commitment to its (start, end) for readers
+    who may see it (empty for anyone else)."""
+    return [statement_row(s.row) | {"party_name": _party_name(state, s.row.party),
+                                    "says": says(s, state, windows)} for s in statements]
+
+
+def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> list[str]:
+    """A few short sentences: what the statement says."""
+    describe = _SAYS.get(signed.row.type)
+    return [sentence for sentence in describe(signed.payload, state, signed, windows) if sentence] if describe else []
+
+
+def _submit(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    legs = [leg for leg in payload.get("legs") or () if isinstance(leg, dict)]
+    sentences = []
+    for leg in legs:
+        route = state.routes.get(leg.get("route"))
+        lines = [line for line in leg.get("lines") or () if isinstance(line, dict)]
+        sentences.append(_("%(leg)s on %(route)s: %(lines)s; %(vehicles)s vehicle(s)") % {
+            "leg": leg.get("id"), "route": route.name if route else leg.get("route"),
+            "lines": ", ".join(f"{line.get('item')} {line.get('quantity')} {line.get('unit')}" for line in lines),
+            "vehicles": len(leg.get("vehicles") or ())})
+    if payload.get("linkage"):
+        sentences.append(label(payload["linkage"], "linkage"))
+    if payload.get("expires_at"):
+        sentences.append(_("expires %(time)s") % {"time": payload["expires_at"]})
+    return sentences
+
+
+def _consent(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    sentences = [_("to version %(version)s") % {"version": str(payload.get("version", ""))[:12]}]
+    if payload.get("capacity"):
+        sentences.append(_("as %(capacity)s") % {"capacity": label(payload["capacity"], "capacity")})
+    sentences += [_("condition: %(text)s") % {"text": text} for text in payload.get("conditions") or ()]
+    return sentences
+
+
+def _refuse(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    sentences = [_("reason: %(reason)s") % {"reason": label(payload.get("reason"), "reason")}, payload.get("text")]
+    lines = [_item(state, signed, ref.get("leg"), ref.get("line")) for ref in payload.get("lines") or ()
+             if isinstance(ref, dict)]
+    if lines:
+        sentences.append(_("only these lines: %(lines)s") % {"lines": ", ".join(lines)})
+    return sentences
+
+
+def _withdraw(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [_("reason: %(reason)s") % {"reason": label(payload.get("reason"), "reason")}, payload.get("text")]
+
+
+def _question(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [_("question %(request)s: %(text)s") % {"request": payload.get("request"), "text": payload.get("question")}]
+
+
+def _answer(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [_("answer to %(request)s: %(text)s") % {"request": payload.get("request"), "text": payload.get("answer")}]
+
+
+def _text_only(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [payload.get("text")]
+
+
+def _note(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [_("“%(title)s” (%(kind)s), SHA-256 %(sha256)s") % {
+        "title": payload.get("title") or _("untitled"), "kind": str(payload.get("kind") or "note_verbale"),
+        "sha256": payload.get("sha256", "")}]
+
+
+def _propose(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    window = windows.get(str(payload.get("window", "")))
+    if window is None:
+        return [_("slot %(slot)s; its window stays off the public log until the passage is over")
+                % {"slot": payload.get("slot")}]
+    return [_("slot %(slot)s: %(start)s – %(end)s (UTC)") % {"slot": payload.get("slot"), "start": window[0],
+                                                            "end": window[1]}]
+
+
+def _slot_answer(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [_("slot %(slot)s") % {"slot": payload.get("slot")}, payload.get("text")]
+
+
+def _arrive(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [_("%(leg)s at %(checkpoint)s") % {
+        "leg": payload.get("leg"), "checkpoint": checkpoint_name(state, None, payload.get("checkpoint"))}]
+
+
+def _inspect(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    findings = [f for f in payload.get("findings") or () if isinstance(f, dict)]
+    flagged = sum(1 for f in findings if f.get("codes"))
+    return [_("%(leg)s at %(checkpoint)s: %(decision)s") % {
+                "leg": payload.get("leg"), "checkpoint": checkpoint_name(state, None, payload.get("checkpoint")),
+                "decision": label(payload.get("decision"), "decision")},
+            _("%(n)s line(s) with a discrepancy") % {"n": flagged} if flagged else "",
+            _("offloaded: %(lines)s") % {"lines": ", ".join(_item(state, signed, payload.get("leg"), line)
+                                                            for line in payload["offload"])}
+            if payload.get("offload") else "",
+            payload.get("text")]
+
+
+def _go(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    legs = payload.get("legs") or ()
+    return [_("legs released: %(legs)s") % {"legs": ", ".join(legs)}] if legs else [_("every cleared leg released")]
+
+
+def _depart(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [str(payload.get("leg", ""))]
+
+
+def _deliver(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    return [payload.get("leg")] + [
+        _("%(line)s: %(good)s good, %(damaged)s damaged, %(lost)s lost") % {
+            "line": r.get("line"), "good": r.get("good"), "damaged": r.get("damaged", 0), "lost": r.get("lost", 0)}
+        for r in payload.get("receipts") or () if isinstance(r, dict)]
+
+
+def _reveal(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    window = payload.get("window") if isinstance(payload.get("window"), dict) else None
+    sentences = [_("window %(start)s – %(end)s") % {"start": window.get("start"), "end": window.get("end")}] \
+        if window else []
+    plates = payload.get("plates") or ()
+    if plates:
+        sentences.append(_("%(n)s plate(s) revealed") % {"n": len(plates)})
+    return sentences
+
+
+_SAYS = {
+    "plan.submit": _submit, "plan.amend": _submit, "plan.consent": _consent, "plan.refuse": _refuse,
+    "plan.withdraw": _withdraw, "plan.request_info": _question, "plan.answer": _answer, "plan.cancel": _text_only,
+    "plan.note": _note, "slot.propose": _propose, "slot.confirm": _slot_answer, "slot.decline": _slot_answer,
+    "leg.arrive": _arrive, "leg.inspect": _inspect, "plan.go": _go, "leg.depart": _depart, "leg.deliver": _deliver,
+    "plan.reveal": _reveal,
+}
+
+
+def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
+    """A line by its item's name (as the plan now lists it), else by its id."""
+    plan = state.plans.get(signed.row.plan or "")
+    leg = plan.content.leg(str(leg_id)) if plan is not None else None
+    line = leg.line(str(line_id)) if leg is not None else None
+    return line.item if line is not None else f"{leg_id}/{line_id}"
+
+
+def _party_name(state: State, party: str) -> str:
+    record = state.parties.get(party)
+    return record.name if record is not None else party

@@ -1,0 +1,33 @@
+"""Every code the engine can put on a page has words in web/labels.py (and so in every language, through the
+translations test): a new status, reason or statement type without them fails here."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+from django.utils import translation
+
+from corridor.engine import model, state, statements
+from corridor.service.web.labels import VOCABULARIES, label
+
+ENGINE_VOCABULARIES = {
+    "status": get_args(state.PlanStatus), "phase": get_args(state.LegPhase), "stance": get_args(state.Stance),
+    "capacity": get_args(model.Capacity), "reason": get_args(statements.RefusalReason),
+    "decision": get_args(statements.Decision), "discrepancy": get_args(statements.Discrepancy),
+    "incident": get_args(statements.AccessCategory), "party_kind": get_args(model.PartyKind),
+    "linkage": get_args(model.Linkage), "direction": get_args(model.Direction),
+    "statement": (*statements.PAYLOADS, *statements.KEY_PAYLOADS),
+}
+
+
+@pytest.mark.parametrize("vocabulary", sorted(ENGINE_VOCABULARIES))
+def test_every_engine_code_has_words(vocabulary):
+    assert sorted(set(ENGINE_VOCABULARIES[vocabulary]) - set(VOCABULARIES[vocabulary])) == []
+
+
+def test_a_code_reads_in_the_readers_language_and_an_unknown_one_as_itself():
+    with translation.override("fr"):
+        assert label("awaiting_consent", "status") == "en attente de consentement"
+        assert label("key.bind", "statement") == "clé d’accès liée"
+        assert label("newer_code", "status") == "newer_code" and label(None, "status") == ""

@@ -1,0 +1,184 @@
+"""The plan page shows everything recorded to those allowed to see it: what each statement says, inspections
+line by line and by vehicle, vehicles with plates and loads (the plan's parties only), what an amendment
+changed; the API's plan detail carries the inspections; the inspections export; styled 404 pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from corridor.service import clock
+from corridor.service.exports.published import log_tables
+from corridor.service.ledger.models import StatementIndex
+
+from ..plans import plan_body
+from . import stages
+from .test_pages import rendered_version, signed_in
+
+pytestmark = pytest.mark.django_db
+FINDING = {"leg": "leg-a", "checkpoint": "lachin-checkpoint", "decision": "cleared",
+           "findings": [{"line": "flour", "found": 18, "codes": ["missing"]}], "offload": [],
+           "text": "two sacks short"}
+
+
+def carried_by_truck() -> list[dict]:
+    legs = plan_body()["legs"]
+    legs[0]["lines"][0]["vehicle"] = "truck-1"
+    return legs
+
+
+def inspected(parties) -> None:
+    stages.submitted(parties, legs=carried_by_truck())
+    stages.post(parties, "border", "/plans/p1/request-info", {"request": "q1", "question": "Which mill?"},
+                stages.T + 60)
+    stages.post(parties, "org-a", "/plans/p1/answer", {"request": "q1", "answer": "The Yerevan mill"},
+                stages.T + 120)
+    stages.consented(parties)
+    stages.scheduled(parties)
+    stages.arrived(parties)
+    stages.post(parties, "border", "/plans/p1/inspect", FINDING, 1694434000)
+
+
+def test_the_timeline_says_what_each_statement_says_and_the_window_only_to_parties(parties):
+    inspected(parties)
+    page = signed_in("border").get("/plans/p1").content.decode()
+    assert "question q1: Which mill?" in page and "answer to q1: The Yerevan mill" in page
+    assert "slot s1: 2023-09-11T12:00:00Z – 2023-09-11T13:00:00Z (UTC)" in page
+    assert "leg-a at Lachin border and customs checkpoint" in page
+    public = Client().get("/plans/p1").content.decode()
+    assert "Which mill?" in public and "2023-09-11T12:00:00Z" not in public
+    assert "its window stays off the public log" in public
+
+
+def test_inspections_line_by_line_with_the_officer_plates_only_to_the_plans_parties(parties):
+    inspected(parties)
+    page = signed_in("org-a").get("/plans/p1").content.decode()
+    assert "Inspections" in page and "two sacks short" in page and "— cleared" in page
+    assert "<td>20 t</td><td>18</td>" in page and "<td>-2</td>" in page and "missing" in page
+    assert "truck-1 · AB 123" in page and "Vehicles, loads and crew" in page
+    public = Client().get("/plans/p1").content.decode()
+    assert "two sacks short" in public and "AB 123" not in public and "Vehicles, loads and crew" not in public
+    _, detail = parties["org-a"].get("/plans/p1")
+    [inspection] = detail["inspections"]
+    assert inspection["party"] == "border" and inspection["decision"] == "cleared"
+    assert {k: inspection["lines"][0][k] for k in ("declared", "found", "difference", "codes")} == {
+        "declared": 20, "found": 18, "difference": -2, "codes": ["missing"]}
+    assert detail["vehicles"][0]["plate"] == "AB 123"
+    anonymous = Client().get("/api/v1/plans/p1").json()
+    assert anonymous["vehicles"] is None and "AB 123" not in str(anonymous)
+
+
+def test_the_inspections_export_has_a_row_per_line_and_no_plate(parties):
+    inspected(parties)
+    [row] = log_tables()["inspections"]
+    assert row["inspected_at"] == "2023-09-11T12:06:40Z" and row["vehicle"] == "truck-1"
+    assert (row["plan"], row["leg"], row["inspection"], row["line"], row["declared"], row["found"],
+            row["codes"], row["party"], row["decision"]) == ("p1", "leg-a", 1, "flour", 20, 18, "missing", "border",
+                                                              "cleared")
+    assert "AB 123" not in str(row)
+
+
+def test_slot_confirm_shows_the_proposed_window(parties):
+    stages.submitted(parties)
+    stages.consented(parties)
+    stages.slot_proposed(parties)
+    page = signed_in("customs").get("/plans/p1").content.decode()
+    assert "Slot s1 proposed: from 2023-09-11T12:00:00Z to 2023-09-11T13:00:00Z (UTC)." in page
+
+
+def test_amend_from_the_page_shows_every_party_which_lines_changed(parties):
+    stages.submitted(parties)
+    org = signed_in("org-a")
+    plan_page = org.get("/plans/p1").content.decode()
+    assert "/plans/p1/amend" in plan_page
+    form = org.get("/plans/p1/amend").content.decode()
+    assert "flour,Wheat flour,food,20,t,20000," in form and "truck-1,AB 123,truck" in form
+    version = rendered_version(form)
+    lines = "id,item,category,quantity,unit,weight_kg,vehicle\nflour,Wheat flour,food,25,t,25000,truck-1\n"
+    body = {"as": "org-a", "version": version, "lines-leg-a": lines, "vehicles-leg-a": "truck-1,AB 123,truck",
+            "seals-leg-a": ""}
+    with clock.frozen_at(stages.T + 300):
+        review = org.post("/plans/p1/amend", body | {"action": "review"}).content.decode()
+    assert "line changed" in review and "20 t · 20000 kg · food" in review
+    assert "25 t · 25000 kg · food · truck-1" in review
+    assert not StatementIndex.objects.filter(type="plan.amend").exists()
+    with clock.frozen_at(stages.T + 360):
+        done = org.post("/plans/p1/amend", body | {"action": "amend"}, follow=True).content.decode()
+    assert StatementIndex.objects.filter(type="plan.amend", party="org-a").count() == 1
+    assert "What changed between versions" in done
+    border = signed_in("border").get("/plans/p1").content.decode()
+    assert "25 t · 25000 kg · food · truck-1" in border and "/plans/p1/amend" not in border
+    with clock.frozen_at(stages.T + 420):  # the same form again: rendered from a version that is gone
+        stale = org.post("/plans/p1/amend", body | {"action": "amend"}, follow=True).content.decode()
+    assert "version.stale" in stale and StatementIndex.objects.filter(type="plan.amend").count() == 1
+
+
+def test_the_amend_page_is_the_requesters_only(parties):
+    stages.submitted(parties)
+    assert signed_in("border").get("/plans/p1/amend").status_code == 404
+    assert Client().get("/plans/p1/amend").status_code == 302  # to sign in
+
+
+def test_not_found_is_a_styled_page_that_says_what_to_do(parties):
+    stages.submitted(parties)
+    missing = Client().get("/plans/nowhere")
+    page = missing.content.decode()
+    assert missing.status_code == 404 and "What you can do" in page and "/accounts/login/" in page
+    assert 'class="bar"' in page  # the site's layout, not a bare error
+    signed = signed_in("org-a").post("/plans/p1/act/plan.consent", {"as": "border"})
+    assert signed.status_code == 404 and "What you can do" in signed.content.decode()
+    assert Client().get("/api/v1/nothing").status_code == 404
+
+
+def test_no_cancel_or_withdraw_once_vehicles_are_released(parties):
+    inspected(parties)
+    with clock.frozen_at(1694434100):
+        org = signed_in("org-a")
+        org.post("/plans/p1/act/plan.go", {"as": "org-a", "version": stages.version(parties), "back": "go-board"})
+    page = org.get("/plans/p1").content.decode()
+    assert "/plans/p1/act/plan.cancel" not in page and "/plans/p1/amend" not in page
+    late = org.get("/plans/p1/amend", follow=True).content.decode()
+    assert "can no longer be amended" in late
+    board = org.get("/plans/p1/go").content.decode()
+    assert "<td>Lachin–Khankendi</td>" in board and 'class="phase-released">released' in board
+    assert "/plans/p1/act/plan.withdraw" not in signed_in("border").get("/plans/p1").content.decode()
+
+
+def test_an_expired_form_is_a_styled_page_saying_nothing_was_recorded(parties):
+    stages.submitted(parties)
+    border = signed_in("border")
+    border.handler.enforce_csrf_checks = True  # as a browser with a stale token
+    answer = border.post("/plans/p1/act/plan.consent", {"as": "border"})
+    assert answer.status_code == 403 and "This form has expired" in answer.content.decode()
+    assert not StatementIndex.objects.filter(type="plan.consent").exists()
+
+
+def test_refused_lines_name_the_refusing_party(parties):
+    stages.submitted(parties)
+    body = {"version": stages.version(parties), "reason": "dual_use", "text": "not this item",
+            "lines": [{"leg": "leg-a", "line": "flour"}]}
+    stages.post(parties, "customs", "/plans/p1/refuse", body, stages.T + 60)
+    page = Client().get("/plans/p1").content.decode()
+    assert "<td>Host state customs service</td>" in page
+    assert "reason: dual-use goods" in page and "only these lines: Wheat flour" in page
+
+
+def test_amend_adds_a_leg_on_another_route(parties):
+    stages.submitted(parties)
+    org = signed_in("org-a")
+    form = org.get("/plans/p1/amend").content.decode()
+    assert "leg-2" in form and 'name="new-route"' in form
+    body = {"as": "org-a", "version": rendered_version(form), "action": "amend",
+            "lines-leg-a": "id,item,category,quantity,unit,weight_kg\nflour,Wheat flour,food,20,t,20000\n",
+            "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
+            "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
+            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123"}
+    with clock.frozen_at(stages.T + 300):
+        done = org.post("/plans/p1/amend", body, follow=True).content.decode()
+    assert StatementIndex.objects.filter(type="plan.amend").count() == 1, done
+    assert "leg added" in done and "Rice 5 t" in done
+    _, detail = parties["org-a"].get("/plans/p1")
+    assert sorted(leg["leg"] for leg in detail["legs"]) == ["leg-2", "leg-a"]
+    assert {v["plate"] for v in detail["vehicles"]} == {"AB 123", "ZZ 999"}
+    assert [(c["leg"], c["name"]) for c in detail["crew"]] == [("leg-2", "Ana Driver")]
+    assert "Ana Driver" not in str(Client().get("/api/v1/plans/p1").json())

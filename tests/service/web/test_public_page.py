@@ -1,0 +1,77 @@
+"""The public page: "no data yet" states before anything is published, the charts' data as tables too, the
+map's legend words and names (not ids) for its popups."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from corridor.service import clock
+from corridor.service.demo import seed_history
+from corridor.service.exports import published
+from corridor.service.ledger.integrator import integrate_now
+from corridor.service.web import precompute
+
+from ..conftest import SCENARIO
+
+pytestmark = pytest.mark.django_db
+NOW = 1795000000
+
+
+def page() -> str:
+    return Client().get("/").content.decode()
+
+
+def script_data(html: str, element_id: str):
+    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def test_before_any_checkpoint_the_page_says_there_is_no_data_yet(parties, tiles):
+    html = page()
+    assert "No data yet: the figures below appear once the log has a signed checkpoint" in html
+    assert "No passage has been requested yet." in html and html.count("No data yet.") == 4
+    assert 'id="chart-categories"' not in html  # no empty canvas
+
+
+def test_with_the_example_published_the_charts_and_map_have_their_data_and_names(parties, tiles):
+    seed_history(SCENARIO, now=NOW)
+    integrate_now()
+    published.refresh(force=True)
+    precompute.refresh(force=True)
+    with clock.frozen_at(NOW):
+        html = page()
+    assert "No data yet" not in html and 'id="chart-routes"' in html
+    assert '<th scope="row">Lachin–Khankendi</th>' in html  # each chart's rows as a table too
+    assert 'data-legend-disputed="Disputed incident claim"' in html and "region.json" in html
+    incidents = {i["id"]: i for i in script_data(html, "incidents-data")}
+    assert incidents["inc-mines"]["reporter_name"] == "Host state border service" and incidents["inc-mines"]["disputed"]
+    [lachin] = [c for r in script_data(html, "routes-data") for c in r["checkpoints"] if c["id"] == "lachin-checkpoint"]
+    assert lachin["inspected_by_names"] == ["Host state border service", "Host state customs service"]
+    assert script_data(html, "category-labels")["mines_uxo"] == "mines and unexploded ordnance"
+
+
+def test_the_labels_are_in_the_readers_language(parties, tiles):
+    client = Client()
+    client.cookies["django_language"] = "fr"
+    html = client.get("/").content.decode()
+    assert 'data-legend-title="Légende"' in html and "Pas encore de données." in html
+
+
+def test_the_regional_basemap_is_served_from_the_origin_and_covers_the_example():
+    from pathlib import Path
+
+    from corridor.scenario.loader import load_scenario
+
+    path = Path(__file__).parents[3] / "src/corridor/service/web/static/vendor/basemap/region.json"
+    region = json.loads(path.read_text())
+    west, south, east, north = region["bbox"]
+    for route in load_scenario(SCENARIO).routes:
+        for checkpoint in route.checkpoints:
+            assert west < float(checkpoint.lon) < east and south < float(checkpoint.lat) < north
+    names = {f["properties"]["name"] for f in region["features"] if f["properties"]["kind"] == "place"}
+    assert {"Xankandi", "Laçın", "Ağdam"} <= names and len(names) > 100
+    assert path.stat().st_size < 400_000
