@@ -52,6 +52,7 @@ STATEMENT = {
     "leg.deliver": _("delivery receipt"), "incident.report": _("incident report"),
     "incident.dispute": _("incident disputed"), "party.register": _("party registered"),
     "route.define": _("route defined"), "passage.attest": _("passage attested"),
+    "permit.issue": _("permit issued"), "permit.revoke": _("permit revoked"),
     "key.register": _("key registered"), "key.bind": _("passkey bound"), "key.rotate": _("key replaced"),
     "key.revoke": _("key revoked"),
 }
@@ -62,10 +63,17 @@ PARTY_KIND = {
 LINKAGE = {"independent": _("independent legs"), "simultaneous": _("simultaneous legs")}
 DIRECTION = {"forward": _("forward"), "reverse": _("reverse")}
 
+PERMIT_REVOCATION = {
+    "amendment": _("the plan was amended"), "rescheduled": _("the slot changed"),
+    "withdrawal": _("a consent was withdrawn"), "cancellation": _("the plan was cancelled"),
+    "refusal": _("the plan was refused"), "other": _("other"),
+}
+
 VOCABULARIES = {
     "status": STATUS, "phase": PHASE, "stance": STANCE, "capacity": CAPACITY, "reason": REASON,
     "decision": DECISION, "discrepancy": DISCREPANCY, "incident": INCIDENT_CATEGORY, "statement": STATEMENT,
     "party_kind": PARTY_KIND, "linkage": LINKAGE, "direction": DIRECTION,
+    "revocation": PERMIT_REVOCATION,
 }
 
 
