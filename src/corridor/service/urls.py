@@ -41,7 +41,6 @@ urlpatterns = [
     # the picture before the page: a permit id has dots
     path("plans/<str:plan_id>/permits/<str:permit_id>.svg", web_permits.permit_qr, name="permit-qr"),
     path("plans/<str:plan_id>/permits/<str:permit_id>", web_permits.permit_page, name="permit"),
-    path("checkpoints/<str:checkpoint_id>", web.checkpoint_screen, name="checkpoint"),
     path("checkpoints", checkpoints, name="checkpoints"),
     path("checkpoints/<str:checkpoint_id>", checkpoint_screen, name="checkpoint"),
     path("checkpoints/<str:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
