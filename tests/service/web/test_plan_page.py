@@ -110,7 +110,7 @@ def test_amend_from_the_page_shows_every_party_which_lines_changed(parties):
     assert "25 t · 25000 kg · food · truck-1" in border and "/plans/p1/amend" not in border
     with clock.frozen_at(stages.T + 420):  # the same form again: rendered from a version that is gone
         stale = org.post("/plans/p1/amend", body | {"action": "amend"}, follow=True).content.decode()
-    assert "version.stale" in stale and StatementIndex.objects.filter(type="plan.amend").count() == 1
+    assert "The plan was amended since you opened this page" in stale and StatementIndex.objects.filter(type="plan.amend").count() == 1
 
 
 def test_the_amend_page_is_the_requesters_only(parties):
