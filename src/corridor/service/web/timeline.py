@@ -128,7 +128,8 @@ def _depart(payload: dict, state: State, signed: Signed, windows) -> list[str]:
 def _deliver(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     return [payload.get("leg")] + [
         _("%(line)s: %(good)s good, %(damaged)s damaged, %(lost)s lost") % {
-            "line": _item(state, signed, payload.get("leg"), r.get("line")), "good": r.get("good"), "damaged": r.get("damaged", 0), "lost": r.get("lost", 0)}
+            "line": _item(state, signed, payload.get("leg"), r.get("line")), "good": r.get("good"),
+            "damaged": r.get("damaged", 0), "lost": r.get("lost", 0)}
         for r in payload.get("receipts") or () if isinstance(r, dict)]
 
 
