@@ -83,7 +83,7 @@ def test_the_screen_groups_lines_by_vehicle_with_nothing_filled_in_or_chosen(par
     assert not re.search(r"<input[^>]* checked", page)  # no decision, seal, code or offload chosen for the officer
     assert 'name="seal-S-40211" value="intact"' in page and 'name="seal-S-40212" value="unchecked"' in page
     assert '<input type="hidden" name="as" value="border">' in page  # the user's one inspecting party
-    assert "2023-09-11T12:05:00Z" in page and "1694433900" not in page  # a time, not an epoch
+    assert "16:05 UTC+4" in page and "1694433900" not in page  # a time on the crossing's clock, not an epoch
     assert "Driver One" in page and "P-0000101" in page  # crew, to the plan's parties
 
 
