@@ -184,3 +184,18 @@ def test_amend_adds_a_leg_on_another_route(parties):
     assert {v["plate"] for v in detail["vehicles"]} == {"AB 123", "ZZ 999"}
     assert [(c["leg"], c["name"]) for c in detail["crew"]] == [("leg-2", "Ana Driver")]
     assert "Ana Driver" not in str(Client().get("/api/v1/plans/p1").json())
+
+
+def test_a_slot_proposed_on_the_page_is_typed_on_the_crossings_clock(parties):
+    from corridor.service.passages.models import SlotWindow
+
+    stages.submitted(parties)
+    stages.consented(parties)
+    org = signed_in("org-a")
+    with clock.frozen_at(stages.T + 3000):
+        page = org.get("/plans/p1").content.decode()
+        assert "Start (time at the crossing, Asia/Baku)" in page and "Start (UTC)" not in page
+        org.post("/plans/p1/act/slot.propose", {"as": "org-a", "version": stages.version(parties),
+                                                 "start": "2023-09-11T16:00", "end": "2023-09-11T17:00"})
+    window = SlotWindow.objects.get(plan_id="p1")
+    assert (window.start, window.end) == ("2023-09-11T12:00:00Z", "2023-09-11T13:00:00Z")  # 16:00 in Baku, UTC+4
