@@ -3,10 +3,13 @@ filling and submitting the form its party sees on the page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from corridor.engine.times import parse_time
 from corridor.scenario.loader import load_scenario
 from corridor.service import clock
 from corridor.service.parties.operations import do_create_user
+from corridor.service.web import zones
 
 from ..documents.files import pdf
 from .browser import SCREENSHOTS, BrowserPage
@@ -141,13 +144,20 @@ def note(page: BrowserPage, item) -> None:
     click_and_sign(page, form.locator("button[type=submit]"))
 
 
+def _on_crossing_clock(moment: str, plan: str) -> str:
+    """A UTC time of the scenario as the officer types it: on the clock of the plan's crossing."""
+    local = datetime.fromtimestamp(parse_time(moment), UTC).astimezone(zones.zone(zones.plan_zone(plan)))
+    return f"{local:%Y-%m-%dT%H:%M}"
+
+
 STEPS = {
     "plan.submit": submit,
     "plan.reveal": revealed,
     "plan.consent": lambda page, item: _act(page, item, "plan.consent"),
     "plan.note": lambda page, item: note(page, item),
     "slot.propose": lambda page, item: _act(page, item, "slot.propose", fill={
-        "start": item.payload["start"][:16], "end": item.payload["end"][:16]}),
+        "start": _on_crossing_clock(item.payload["start"], item.plan),
+        "end": _on_crossing_clock(item.payload["end"], item.plan)}),
     "slot.confirm": lambda page, item: _act(page, item, "slot.confirm"),
     "leg.arrive": lambda page, item: _act(page, item, "leg.arrive", item.payload["leg"]),
     "leg.inspect": lambda page, item: _act(page, item, "leg.inspect", item.payload["leg"]),

@@ -33,11 +33,13 @@ def test_an_amendment_between_load_and_click_is_refused_and_shown(parties, brows
     stages.amend(parties, quantity=25)  # while the officer reads the page
     with clock.frozen_at(stages.T + 900):
         message = click(page, "plan.consent", "border")
-    assert "version.stale" in message and "quantity 20 → 25 t" in message and "amended by org-a" in message
+    assert "The plan was amended since you opened this page" in message  # version.stale, in words
+    assert "quantity 20 → 25 t" in message and "amended by org-a" in message
     assert not StatementIndex.objects.filter(type="plan.consent").exists()
     with clock.frozen_at(stages.T + 960):
         message = click(page, "plan.consent", "border")  # the page now shows the amended plan
-    assert "Consent — border" in message and StatementIndex.objects.filter(type="plan.consent").count() == 1
+    assert "Consent — Host state border service" in message  # the party by name
+    assert StatementIndex.objects.filter(type="plan.consent").count() == 1
     assert page.errors == []
 
 
@@ -50,7 +52,7 @@ def test_refuse_confirm_slot_and_the_checkpoint_inspection_as_they_come(parties,
     with clock.frozen_at(stages.T + 2000):
         page.sign_in("border-officer", PASSWORD)
         page.open("/plans/p1")
-        assert "Confirm slot — border" in click(page, "slot.confirm", "border")
+        assert "Confirm slot — Host state border service" in click(page, "slot.confirm", "border")
     for party in ("customs", "recv", "escort"):
         stages.post(parties, party, "/plans/p1/confirm-slot", {"slot": "s1"}, stages.T + 2400)
     stages.arrived(parties)
@@ -68,7 +70,7 @@ def test_refuse_confirm_slot_and_the_checkpoint_inspection_as_they_come(parties,
     stages.submitted(parties, plan="p2", at=1694434050)
     with clock.frozen_at(1694434100):
         page.open("/plans/p2")
-        assert "Refuse — border" in click(page, "plan.refuse", "border")
+        assert "Refuse — Host state border service" in click(page, "plan.refuse", "border")
     assert StatementIndex.objects.filter(type="plan.refuse", party="border").exists()
     assert page.errors == [] and page.foreign_requests() == []
 
@@ -79,8 +81,8 @@ def test_the_other_plan_actions_submitted_as_they_come(parties, browser_page):  
     for party in ("border", "customs", "org-a"):
         do_create_user(f"{party}-officer", party, "officer", password=PASSWORD)
     page = browser_page
-    steps = [("border", "plan.request_info", "Request information — border"),
-             ("org-a", "plan.answer", "Answer — org-a")]
+    steps = [("border", "plan.request_info", "Request information — Host state border service"),
+             ("org-a", "plan.answer", "Answer — Humanitarian organisation A (carrier)")]
     with clock.frozen_at(stages.T + 300):
         for party, kind, shown in steps:
             page.sign_in(f"{party}-officer", PASSWORD)
@@ -88,9 +90,9 @@ def test_the_other_plan_actions_submitted_as_they_come(parties, browser_page):  
             assert shown in click(page, kind, party)
     stages.consented(parties)
     stages.slot_proposed(parties)
-    steps = [("customs", "slot.decline", "Decline slot — customs"), ("border", "plan.withdraw",
-                                                                     "Withdraw consent — border"),
-             ("org-a", "plan.cancel", "Cancel plan — org-a")]
+    steps = [("customs", "slot.decline", "Decline slot — Host state customs service"), ("border", "plan.withdraw",
+                                                                     "Withdraw consent — Host state border service"),
+             ("org-a", "plan.cancel", "Cancel plan — Humanitarian organisation A (carrier)")]
     with clock.frozen_at(stages.T + 2000):
         for party, kind, shown in steps:
             page.sign_in(f"{party}-officer", PASSWORD)

@@ -16,6 +16,7 @@ from corridor.service.documents import storage
 from corridor.service.documents.models import Document
 from corridor.service.ledger.models import LogEntry, StatementIndex
 from corridor.service.parties.operations import do_create_user
+from corridor.service.web.refusals import MESSAGES
 
 from ..documents.files import JPEG, PDF, PNG
 from . import stages
@@ -115,7 +116,7 @@ def test_the_public_page_shows_title_and_hash_but_no_file(parties):
 def test_a_wrong_file_is_refused_and_nothing_is_recorded(parties, data, name, code):
     stages.submitted(parties)
     response = upload(signed_in("org-a"), data=data, name=name)
-    assert f"[{code}]" in response.content.decode()
+    assert str(MESSAGES[code]) in response.content.decode() and f"[{code}]" not in response.content.decode()
     assert not notes() and not Document.objects.exists()
 
 
@@ -123,7 +124,7 @@ def test_no_file_chosen_is_refused_with_a_plain_message(parties):
     stages.submitted(parties)
     with clock.frozen_at(stages.T + 100):
         response = signed_in("org-a").post("/plans/p1/documents", {"as": "org-a"}, follow=True)
-    assert "[document.missing]" in response.content.decode() and not notes()
+    assert "Choose the file to upload (PDF, PNG or JPEG)." in response.content.decode() and not notes()
 
 
 def test_a_note_recorded_by_hash_only_is_listed_as_not_held(parties):

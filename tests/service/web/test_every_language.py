@@ -32,19 +32,21 @@ ROLES = {  # user -> (party, role, pages)
                                          "/plans/two-roads/go", "/plans/new")),
     "org-admin": ("org-a", "admin", ("/home", "/parties/org-a/members", "/parties/org-a/signatures")),
     "border-officer": ("border", "officer", ("/home", "/account", "/plans/p-wait", "/plans/two-roads",
-                                             "/checkpoints/lachin-checkpoint")),
-    "mediator-viewer": ("mediator", "viewer", ("/home", "/plans/p-wait", "/checkpoints/lachin-checkpoint")),
+                                             "/checkpoints/lachin-checkpoint", "/checkpoints")),
+    "mediator-viewer": ("mediator", "viewer", ("/home", "/plans/p-wait", "/checkpoints/lachin-checkpoint",
+                                               "/checkpoints")),
 }
-# Pages the other helpers of issue 13 are rewriting (plan page, go board, checkpoint screen, request form,
-# public page): walked too, but their findings are reported by the test below this one until they land. The
-# briefing's cells are figures audited against docs/examples (`corridor audit --briefing`): translating its
-# codes (capacities, categories, reasons) means regenerating the examples with `make examples`.
-ELSEWHERE = ("/", "/plans/two-roads", "/plans/two-roads/go", "/plans/p-wait", "/plans/new",
-             "/checkpoints/lachin-checkpoint", "/briefings/")
+# The request form is being rewritten by another helper of issue 13: walked too, but its findings are reported
+# by the test below this one until it lands. The briefing's cells are figures audited against docs/examples
+# (`corridor audit --briefing` compares each figure's shown text with the one the log gives): translating its
+# codes (capacities, categories, reasons) means translating the figures and the audit alike and regenerating
+# the examples with `make examples`.
+ELSEWHERE = ("/plans/new", "/briefings/")
 
 CODES_SHOWN_RAW = ({code for vocabulary in VOCABULARIES.values() for code in vocabulary if re.search(r"[._]", code)}
                    | set(CODES) | set(MESSAGES) | set(PAYLOADS) | set(KEY_PAYLOADS))
 CODE_LIKE = re.compile(r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
+UTC_STAMP = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?Z\b")  # a time as the log writes it, not local
 FRAGMENT_SPLIT = re.compile(r"\s*[·|;:,()—\n]\s*")
 SKIPPED = {"script", "style", "pre", "code", "kbd", "samp"}  # machine text: commands, hashes, the checkpoint
 
@@ -88,6 +90,12 @@ def english_left(texts: list[str], language: str) -> list[str]:
     return sorted(fragment for fragment in fragments if fragment in translated)
 
 
+def utc_stamps(texts: list[str]) -> list[str]:
+    """Times left as the log writes them (2023-09-18T07:02:00Z) where the reader expects the crossing's clock;
+    the UTC time stays in each <time>'s title, which reads "2023-09-18 07:02 UTC"."""
+    return sorted({stamp for text in texts for stamp in UTC_STAMP.findall(text)})
+
+
 def raw_codes(texts: list[str]) -> list[str]:
     return sorted({word for text in texts for word in CODE_LIKE.findall(text) if word in CODES_SHOWN_RAW})
 
@@ -115,7 +123,7 @@ def walked(parties, tiles) -> dict[tuple[str, str, str], list[str]]:
                     response = client.get(page)
                     assert response.status_code == 200, (who, page, language, response.status_code)
                     texts = visible_texts(response.content.decode())
-                    wrong = [f"code {code}" for code in raw_codes(texts)]
+                    wrong = [f"code {code}" for code in raw_codes(texts)] + [f"UTC time {t}" for t in utc_stamps(texts)]
                     if language != "en":
                         wrong += [f"English {text!r}" for text in english_left(texts, language)]
                     found[(who, page, language)] = wrong
@@ -138,8 +146,8 @@ def test_a_border_officers_home_in_russian_says_what_waits_on_it_in_words_and_lo
     assert "04:00 UTC+4" in page and "ожидает уже \u20683\xa0дня" in page
 
 
-@pytest.mark.xfail(reason="the plan page, go board, checkpoint screen, request form and public page are being "
-                          "rewritten by other helpers of issue 13: at merge, fold ELSEWHERE into the test above",
+@pytest.mark.xfail(reason="the request form is being rewritten by another helper of issue 13, and the briefing's "
+                          "audited figures keep their codes: at merge, fold ELSEWHERE into the test above",
                    strict=False)
 def test_the_pages_being_rewritten_elsewhere_too(walked):
     assert {key: wrong for key, wrong in walked.items() if wrong and key[1] in ELSEWHERE} == {}

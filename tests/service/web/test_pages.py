@@ -85,7 +85,7 @@ def test_the_plan_page_offers_only_my_partys_actions_and_records_them(parties):
     with clock.frozen_at(T + 120):
         again = border.post("/plans/p1/act/plan.consent", {"as": "border", "version": version},
                             follow=True).content.decode()
-    assert "consent.already_given" in again
+    assert "Your party already consents to this version of the plan." in again
 
 
 def test_acting_for_a_party_one_does_not_belong_to_answers_404(parties):

@@ -34,7 +34,7 @@ def test_amend_as_it_comes_then_with_a_changed_quantity(parties, browser_page): 
         page.page.wait_for_load_state("networkidle")
         assert "Nothing changes yet" in submit(page, "Review the changes")
         refused = submit(page, "Amend the plan")  # as it comes: identical to the current version
-    assert "plan.invalid" in refused and not StatementIndex.objects.filter(type="plan.amend").exists()
+    assert "The plan is inconsistent" in refused and not StatementIndex.objects.filter(type="plan.amend").exists()
     lines = page.page.locator("#lines-leg-a")
     lines.fill(lines.input_value().replace("food,20,t,20000", "food,25,t,25000"))
     with clock.frozen_at(stages.T + 360):

@@ -43,10 +43,11 @@ def test_the_timeline_says_what_each_statement_says_and_the_window_only_to_parti
     inspected(parties)
     page = signed_in("border").get("/plans/p1").content.decode()
     assert "question q1: Which mill?" in page and "answer to q1: The Yerevan mill" in page
-    assert "slot s1: 2023-09-11T12:00:00Z – 2023-09-11T13:00:00Z (UTC)" in page
+    assert ("slot s1: \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 – "  # on Baku's clock, isolated
+            "\u2068Sept. 11, 2023, \u206617:00 UTC+4") in page
     assert "leg-a at Lachin border and customs checkpoint" in page
     public = Client().get("/plans/p1").content.decode()
-    assert "Which mill?" in public and "2023-09-11T12:00:00Z" not in public
+    assert "Which mill?" in public and "17:00 UTC+4" not in public  # the window's end: nothing else ends then
     assert "its window stays off the public log" in public
 
 
@@ -83,7 +84,7 @@ def test_slot_confirm_shows_the_proposed_window(parties):
     stages.consented(parties)
     stages.slot_proposed(parties)
     page = signed_in("customs").get("/plans/p1").content.decode()
-    assert "Slot s1 proposed: from 2023-09-11T12:00:00Z to 2023-09-11T13:00:00Z (UTC)." in page
+    assert "Slot s1 proposed: from \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 to" in page
 
 
 def test_amend_from_the_page_shows_every_party_which_lines_changed(parties):
@@ -110,7 +111,8 @@ def test_amend_from_the_page_shows_every_party_which_lines_changed(parties):
     assert "25 t · 25000 kg · food · truck-1" in border and "/plans/p1/amend" not in border
     with clock.frozen_at(stages.T + 420):  # the same form again: rendered from a version that is gone
         stale = org.post("/plans/p1/amend", body | {"action": "amend"}, follow=True).content.decode()
-    assert "version.stale" in stale and StatementIndex.objects.filter(type="plan.amend").count() == 1
+    assert "The plan was amended since you opened this page" in stale
+    assert StatementIndex.objects.filter(type="plan.amend").count() == 1
 
 
 def test_the_amend_page_is_the_requesters_only(parties):
@@ -182,3 +184,18 @@ def test_amend_adds_a_leg_on_another_route(parties):
     assert {v["plate"] for v in detail["vehicles"]} == {"AB 123", "ZZ 999"}
     assert [(c["leg"], c["name"]) for c in detail["crew"]] == [("leg-2", "Ana Driver")]
     assert "Ana Driver" not in str(Client().get("/api/v1/plans/p1").json())
+
+
+def test_a_slot_proposed_on_the_page_is_typed_on_the_crossings_clock(parties):
+    from corridor.service.passages.models import SlotWindow
+
+    stages.submitted(parties)
+    stages.consented(parties)
+    org = signed_in("org-a")
+    with clock.frozen_at(stages.T + 3000):
+        page = org.get("/plans/p1").content.decode()
+        assert "Start (time at the crossing, Asia/Baku)" in page and "Start (UTC)" not in page
+        org.post("/plans/p1/act/slot.propose", {"as": "org-a", "version": stages.version(parties),
+                                                 "start": "2023-09-11T16:00", "end": "2023-09-11T17:00"})
+    window = SlotWindow.objects.get(plan_id="p1")
+    assert (window.start, window.end) == ("2023-09-11T12:00:00Z", "2023-09-11T13:00:00Z")  # 16:00 in Baku, UTC+4

@@ -38,4 +38,4 @@ def test_in_english_the_refusals_own_message_follows_the_sentence():
 
 def test_a_code_not_known_yet_reads_as_a_general_refusal():
     with translation.override("fr"):
-        assert explain(Refused("document.too_large", "over 20 MB")) == "Ceci a été refusé et rien n’a été enregistré."
+        assert explain(Refused("example.not_a_code", "over 20 MB")) == "Ceci a été refusé et rien n’a été enregistré."

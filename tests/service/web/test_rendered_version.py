@@ -21,6 +21,8 @@ from .test_pages import rendered_version, signed_in
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).parents[3] / "src" / "corridor" / "service" / "web" / "templates"
+STALE = "The plan was amended since you opened this page"  # version.stale, as the page says it
+NO_SLOT = "There is no such proposed slot."  # slot.unknown
 ACTION_FORM = re.compile(r"<form\b[^>]*{%\s*url\s+'(?:act|checkpoint-inspect)'.*?</form>", re.DOTALL)
 
 
@@ -51,7 +53,7 @@ def test_consent_to_the_version_seen_is_refused_once_the_requester_amended(parti
     seen = rendered_version(border.get("/plans/p1").content.decode())
     stages.amend(parties, quantity=25)  # between the page load and the click
     page = _stale_answer(border, "/plans/p1/act/plan.consent", {"as": "border", "version": seen})
-    assert "version.stale" in page and "amended by org-a at 2023-09-11 08:23 UTC" in page
+    assert STALE in page and "amended by org-a at 2023-09-11 08:23 UTC" in page
     assert "leg leg-a: line flour quantity 20 → 25 t" in page
     assert not StatementIndex.objects.filter(type="plan.consent").exists()
     fresh = rendered_version(border.get("/plans/p1").content.decode())
@@ -67,7 +69,7 @@ def test_a_refusal_of_the_version_seen_is_refused_once_the_requester_amended(par
     stages.amend(parties)
     page = _stale_answer(customs, "/plans/p1/act/plan.refuse",
                          {"as": "customs", "version": seen, "reason": "manifest", "text": "too much flour"})
-    assert "version.stale" in page and "quantity 20 → 25" in page
+    assert STALE in page and "quantity 20 → 25" in page
     assert not StatementIndex.objects.filter(type="plan.refuse").exists()
 
 
@@ -77,11 +79,11 @@ def test_confirming_a_slot_on_a_page_from_before_an_amendment_is_refused(parties
     stages.slot_proposed(parties)
     border = signed_in("border")
     page = border.get("/plans/p1").content.decode()
-    assert 'name="slot" value="s1"' in page and "2023-09-11T12:00:00Z" in page  # the officer sees the slot
+    assert 'name="slot" value="s1"' in page and "16:00 UTC+4" in page  # the officer sees the slot
     seen = rendered_version(page)
     stages.amend(parties, at=stages.T + 2000)
     answer = _stale_answer(border, "/plans/p1/act/slot.confirm", {"as": "border", "version": seen, "slot": "s1"})
-    assert "version.stale" in answer and not StatementIndex.objects.filter(type="slot.confirm").exists()
+    assert STALE in answer and not StatementIndex.objects.filter(type="slot.confirm").exists()
 
 
 def test_confirming_a_slot_confirms_the_one_shown_not_a_later_proposal(parties):
@@ -92,7 +94,7 @@ def test_confirming_a_slot_confirms_the_one_shown_not_a_later_proposal(parties):
     seen = rendered_version(border.get("/plans/p1").content.decode())
     stages.slot_proposed(parties, slot="s2", at=stages.T + 2000)  # the requester proposes another window
     answer = _stale_answer(border, "/plans/p1/act/slot.confirm", {"as": "border", "version": seen, "slot": "s1"})
-    assert "slot.unknown" in answer and not StatementIndex.objects.filter(type="slot.confirm").exists()
+    assert NO_SLOT in answer and not StatementIndex.objects.filter(type="slot.confirm").exists()
 
 
 def test_an_inspection_from_a_page_showing_an_earlier_version_is_refused(parties):
@@ -107,7 +109,7 @@ def test_an_inspection_from_a_page_showing_an_earlier_version_is_refused(parties
                   "found-flour": "25", "decision": "cleared"}
     with clock.frozen_at(1694434000):
         answer = border.post("/plans/p1/act/leg.inspect", inspection, follow=True).content.decode()
-        assert "version.stale" in answer and not StatementIndex.objects.filter(type="leg.inspect").exists()
+        assert STALE in answer and not StatementIndex.objects.filter(type="leg.inspect").exists()
         screen = border.get("/checkpoints/lachin-checkpoint").content.decode()
         border.post("/plans/p1/act/leg.inspect", inspection | {"version": rendered_version(screen)})
     assert StatementIndex.objects.filter(type="leg.inspect", party="border").exists()

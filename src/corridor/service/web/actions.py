@@ -15,6 +15,7 @@ from ...engine.state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PlanState
 from ...engine.times import format_time
 from ..ledger.record import Refused
 from ..passages.private import reveal_due
+from . import zones
 from .inspection_form import inspection_payload
 
 # The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
@@ -141,8 +142,8 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
         "plan.answer": lambda: {"request": form.get("request", ""), "answer": form.get("text", "")},
         "plan.cancel": lambda: {"text": form.get("text", "")},
         "plan.note": lambda: {"sha256": form.get("sha256", "").strip().lower(), "title": form.get("title", "")},
-        "slot.propose": lambda: {"slot": f"s{_slot_number(plan)}", "start": _utc(form.get("start")),
-                                 "end": _utc(form.get("end"))},
+        "slot.propose": lambda: {"slot": f"s{_slot_number(plan)}", "start": _on_crossing_clock(form.get("start"), plan),
+                                 "end": _on_crossing_clock(form.get("end"), plan)},
         "slot.confirm": lambda: {"slot": form.get("slot", "")},  # the slot the page showed, not the latest
         "slot.decline": lambda: {"slot": form.get("slot", ""), "text": form.get("text", "")},
         "leg.arrive": lambda: {"leg": form.get("leg", ""), "checkpoint": form.get("checkpoint", "")},
@@ -190,6 +191,18 @@ def _utc(text: str | None) -> str:
         return format_time(int(datetime.fromisoformat(f"{text}+00:00").timestamp()))
     except (TypeError, ValueError):
         raise Refused("time.invalid", "give the date and time as YYYY-MM-DD HH:MM (UTC)", 422) from None
+
+
+def _on_crossing_clock(text: str | None, plan: PlanState) -> str:
+    """A datetime-local field, entered on the clock of the plan's crossing (as the form says, naming its zone:
+    an officer reads 12:00 where the log says 08:00Z), as an RFC 3339 UTC time."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        raise Refused("time.invalid", "give the date and time as YYYY-MM-DD HH:MM", 422) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zones.zone(zones.plan_zone(plan.id)))
+    return format_time(int(moment.timestamp()))
 
 
 def _slot_number(plan: PlanState) -> int:

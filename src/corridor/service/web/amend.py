@@ -27,7 +27,7 @@ from ..imports.manifest import ManifestError, read_manifest
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..passages.private import current_plates
-from . import signing
+from . import refusals, signing
 from .actions import can_amend
 from .plan_diff import changes
 
@@ -100,7 +100,7 @@ def _record(request, plan: PlanState, party: str, amendment: Amendment):
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)
-        messages.error(request, f"[{error.code}] {error.message}")
+        refusals.show(request, error)
         return None
     messages.success(request, _("Plan %(plan)s amended: every party is asked to consent again.") % {"plan": plan.id})
     return HttpResponseRedirect(back)

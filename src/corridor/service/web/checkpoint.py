@@ -31,7 +31,7 @@ from ..parties.authz import parties_for
 from ..parties.models import Party
 from ..passages.models import CrewMember, SlotWindow, VehiclePlate
 from ..passages.models import Leg as LegRow
-from . import signing
+from . import refusals, signing
 from .actions import check_rendered
 from .context import passkeys
 from .inspection_form import (
@@ -147,13 +147,13 @@ def _choose_party() -> dict:
 def _refused(request, checkpoint_id: str, plan: PlanState, leg: Leg, error: Refused):
     """The screen with the form as it was sent and what to do; or, when the vehicle is no longer waiting here
     (another officer recorded it meanwhile), the screen as it is now with the refusal on top."""
-    problems = error.details if error.code == "inspection.incomplete" else [{"field": "", "message": error.message,
-                                                                            "code": error.code}]
+    problems = error.details if error.code == "inspection.incomplete" else [{"field": "",
+                                                                            "message": refusals.explain(error)}]
     values = {name: request.POST.getlist(name) for name in request.POST}
     context = _context(request, checkpoint_id, typed={(plan.id, leg.id): (values, problems)})
     if any(card["plan"] == plan.id and card["leg"] == leg.id for card in context["here"]):
         return render(request, "web/checkpoint.html", context)  # 200: a form to correct, not a failed page
-    messages.error(request, f"[{error.code}] {error.message}")
+    refusals.show(request, error)
     return HttpResponseRedirect(reverse("checkpoint", args=[checkpoint_id]))
 
 

@@ -15,6 +15,7 @@ from ..ledger.record import Refused
 from ..outbox.deadlines import do_set_response_deadline
 from ..parties.authz import parties_for
 from ..passages.models import Plan
+from . import refusals
 
 
 @require_POST
@@ -29,7 +30,7 @@ def set_deadline(request, plan_id: str):
     except ValueError:
         messages.error(request, _("Choose a response time from the list."))
     except Refused as error:
-        messages.error(request, f"[{error.code}] {error.message}")
+        refusals.show(request, error)
     else:
         messages.success(request, _("Response deadline saved: the parties awaited are reminded by email.")
                          if hours else _("Response deadline removed."))

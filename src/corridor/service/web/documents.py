@@ -24,7 +24,8 @@ from ..documents.models import Document
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Party
-from . import signing
+from . import refusals, signing
+from .templatetags.corridor import party_name
 
 KIND_LABELS = {
     "note_verbale": gettext_lazy("Note verbale"), "letter": gettext_lazy("Letter"),
@@ -69,11 +70,11 @@ def upload(request, plan_id: str):
         signing.refuse_server_signing(request, party)
         record_built([custodial(party, "plan.note", payload, plan=plan_id)])
         messages.success(request, _("Document “%(title)s” recorded on the plan (SHA-256 %(hash)s…) — %(party)s")
-                         % {"title": payload["title"], "hash": payload["sha256"][:12], "party": party})
+                         % {"title": payload["title"], "hash": payload["sha256"][:12], "party": party_name(party)})
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)
-        messages.error(request, f"[{error.code}] {error.message}")
+        refusals.show(request, error)
     return HttpResponseRedirect(back)
 
 

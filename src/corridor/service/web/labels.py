@@ -60,6 +60,8 @@ PARTY_KIND = {
     "humanitarian": _("humanitarian organisation"), "authority": _("authority"), "escort": _("escort"),
     "observer": _("observer"), "operator": _("operator"), "source": _("data source"),
 }
+# The ends of the stages the public page times (figures/summary.py: "submitted → cleared", ...).
+STAGE = {"submitted": _("submitted"), "cleared": _("cleared"), "departed": _("departed"), "delivered": _("delivered")}
 LINKAGE = {"independent": _("independent legs"), "simultaneous": _("simultaneous legs")}
 DIRECTION = {"forward": _("forward"), "reverse": _("reverse")}
 
@@ -74,6 +76,7 @@ VOCABULARIES = {
     "decision": DECISION, "discrepancy": DISCREPANCY, "incident": INCIDENT_CATEGORY, "statement": STATEMENT,
     "party_kind": PARTY_KIND, "linkage": LINKAGE, "direction": DIRECTION,
     "revocation": PERMIT_REVOCATION,
+    "stage": STAGE,
 }
 
 

@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 from ...engine.state import State
 from ..ledger.signatures import statement_row
 from ..passages.history import Signed, checkpoint_name
+from . import zones
+from .documents import kind_label
 from .labels import label
+from .templatetags.corridor import local_time
 
 
 def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]]) -> list[dict]:
@@ -39,7 +42,7 @@ def _submit(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     if payload.get("linkage"):
         sentences.append(label(payload["linkage"], "linkage"))
     if payload.get("expires_at"):
-        sentences.append(_("expires %(time)s") % {"time": payload["expires_at"]})
+        sentences.append(_("expires %(time)s") % {"time": _local(signed, payload["expires_at"])})
     return sentences
 
 
@@ -78,7 +81,7 @@ def _text_only(payload: dict, state: State, signed: Signed, windows) -> list[str
 
 def _note(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     return [_("“%(title)s” (%(kind)s), SHA-256 %(sha256)s") % {
-        "title": payload.get("title") or _("untitled"), "kind": str(payload.get("kind") or "note_verbale"),
+        "title": payload.get("title") or _("untitled"), "kind": kind_label(str(payload.get("kind") or "note_verbale")),
         "sha256": payload.get("sha256", "")}]
 
 
@@ -87,8 +90,8 @@ def _propose(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     if window is None:
         return [_("slot %(slot)s; its window stays off the public log until the passage is over")
                 % {"slot": payload.get("slot")}]
-    return [_("slot %(slot)s: %(start)s – %(end)s (UTC)") % {"slot": payload.get("slot"), "start": window[0],
-                                                            "end": window[1]}]
+    return [_("slot %(slot)s: %(start)s – %(end)s") % {"slot": payload.get("slot"), "start": _local(signed, window[0]),
+                                                      "end": _local(signed, window[1])}]
 
 
 def _slot_answer(payload: dict, state: State, signed: Signed, windows) -> list[str]:
@@ -125,13 +128,15 @@ def _depart(payload: dict, state: State, signed: Signed, windows) -> list[str]:
 def _deliver(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     return [payload.get("leg")] + [
         _("%(line)s: %(good)s good, %(damaged)s damaged, %(lost)s lost") % {
-            "line": r.get("line"), "good": r.get("good"), "damaged": r.get("damaged", 0), "lost": r.get("lost", 0)}
+            "line": _item(state, signed, payload.get("leg"), r.get("line")), "good": r.get("good"),
+            "damaged": r.get("damaged", 0), "lost": r.get("lost", 0)}
         for r in payload.get("receipts") or () if isinstance(r, dict)]
 
 
 def _reveal(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     window = payload.get("window") if isinstance(payload.get("window"), dict) else None
-    sentences = [_("window %(start)s – %(end)s") % {"start": window.get("start"), "end": window.get("end")}] \
+    sentences = [_("window %(start)s – %(end)s") % {"start": _local(signed, window.get("start")),
+                                                    "end": _local(signed, window.get("end"))}] \
         if window else []
     plates = payload.get("plates") or ()
     if plates:
@@ -159,3 +164,8 @@ def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
 def _party_name(state: State, party: str) -> str:
     record = state.parties.get(party)
     return record.name if record is not None else party
+
+
+def _local(signed: Signed, moment: object) -> str:
+    """A time the statement names, on the clock of the plan's crossing (with its offset)."""
+    return local_time(moment, zones.plan_zone(signed.row.plan or ""))

@@ -28,6 +28,7 @@ from . import actions, refusals, signing, summaries
 from .plan_page import plan_context
 from .precompute import public_summary
 from .signatures import log_statements
+from .templatetags.corridor import party_name
 
 
 def public(request):
@@ -102,11 +103,11 @@ def act(request, plan_id: str, kind: str):
         rendered = partial(actions.check_rendered, kind, request.POST)  # under the writer lock, on the latest fold
         record_built([custodial(party, kind, payload, plan=plan_id,
                                 check=lambda fold: rendered(fold.state.plans[plan_id]))])
-        messages.success(request, f"{actions.LABELS.get(kind, kind)} — {party}")
+        messages.success(request, f"{actions.LABELS.get(kind, kind)} — {party_name(party)}")
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)
-        messages.error(request, f"[{error.code}] {error.message}")
+        refusals.show(request, error)
     return HttpResponseRedirect(back)
 
 

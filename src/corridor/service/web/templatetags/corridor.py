@@ -162,6 +162,12 @@ def label_filter(code, vocabulary: str) -> str:
 
 
 @register.filter
+def stage_label(stage) -> str:
+    """`{{ row.stage|stage_label }}`: "submitted → cleared" (figures/summary.py) with both ends in words."""
+    return " → ".join(labels.label(end.strip(), "stage") for end in str(stage or "").split("→"))
+
+
+@register.filter
 def labels_of(codes, vocabulary: str) -> str:
     """`{{ p.capacities|labels_of:"capacity" }}` -> "border control, customs"."""
     return ", ".join(labels.label(code, vocabulary) for code in codes or ())
