@@ -44,7 +44,7 @@ def test_audit_over_http_at_the_latest_and_an_earlier_size_matches_the_service(g
     code, out, err = run(capsys, "audit", log, "--trust", trust, "--out", tmp_path / "now",
                          "--compare", live_server.url)
     assert code == 0, err
-    assert f"at size {latest}" in out and "identical, byte for byte (22 files)" in out
+    assert f"at size {latest}" in out and "identical, byte for byte (25 files)" in out
     code, out, err = run(capsys, "audit", log, "--trust", trust, "--out", tmp_path / "then", "--at", first,
                          "--compare", live_server.url)
     assert code == 0, err

@@ -8,7 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...engine.model import Route
-from ..ledger.record import current_fold
+from ..ledger.record import known_fold
 
 UTC_NAME = "UTC"
 
@@ -23,7 +23,7 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def _routes() -> dict[str, Route]:
-    return current_fold().state.routes
+    return known_fold().state.routes
 
 
 def route_zone(route_id: str, checkpoint_id: str | None = None) -> str:
@@ -46,7 +46,7 @@ def checkpoint_zone(checkpoint_id: str) -> str:
 
 def plan_zone(plan_id: str) -> str:
     """A plan's times are read on the clock of its first leg's route (its gate)."""
-    plan = current_fold().state.plans.get(plan_id)
+    plan = known_fold().state.plans.get(plan_id)
     if plan is None or not plan.content.legs:
         return operation_zone()
     return route_zone(plan.content.legs[0].route)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from ....engine.times import format_time
 from ... import clock
-from ...ledger.record import current_fold
+from ...ledger.record import known_fold
 from ...ledger.signatures import how_signed
 from .. import labels, zones
 
@@ -177,14 +177,14 @@ def labels_of(codes, vocabulary: str) -> str:
 def party_name(party_id) -> str:
     """`{{ s.party|party_name }}` -> "Host state border service": the registered name, from the fold in memory
     (no query per row); the id itself for a party the log does not know."""
-    party = current_fold().state.parties.get(str(party_id)) if party_id else None
+    party = known_fold().state.parties.get(str(party_id)) if party_id else None
     return party.name if party is not None else ("" if party_id in (None, "") else str(party_id))
 
 
 @register.filter
 def route_name(route_id) -> str:
     """`{{ leg.route|route_name }}` -> "Lachin–Khankendi"."""
-    route = current_fold().state.routes.get(str(route_id)) if route_id else None
+    route = known_fold().state.routes.get(str(route_id)) if route_id else None
     return route.name if route is not None else ("" if route_id in (None, "") else str(route_id))
 
 
@@ -193,7 +193,7 @@ def checkpoint_name(checkpoint_id) -> str:
     """`{{ leg.checkpoint|checkpoint_name }}` -> "Lachin border and customs checkpoint"."""
     if checkpoint_id in (None, ""):
         return ""
-    for route in current_fold().state.routes.values():
+    for route in known_fold().state.routes.values():
         for checkpoint in route.checkpoints:
             if checkpoint.id == checkpoint_id:
                 return checkpoint.name
