@@ -41,7 +41,7 @@ ROLES = {  # user -> (party, role, pages)
 # (`corridor audit --briefing` compares each figure's shown text with the one the log gives): translating its
 # codes (capacities, categories, reasons) means translating the figures and the audit alike and regenerating
 # the examples with `make examples`.
-ELSEWHERE = ("/plans/new", "/briefings/")
+ELSEWHERE = ("/briefings/",)
 
 CODES_SHOWN_RAW = ({code for vocabulary in VOCABULARIES.values() for code in vocabulary if re.search(r"[._]", code)}
                    | set(CODES) | set(MESSAGES) | set(PAYLOADS) | set(KEY_PAYLOADS))
