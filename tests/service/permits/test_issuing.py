@@ -100,3 +100,19 @@ def test_the_api_gives_the_permits_to_the_parties_of_the_passage_only(parties, t
     assert parties["mediator"].get("/plans/p1/permits")[0] == 404
     assert public.get("/api/v1/plans/p1/permits").status_code == 404
     assert parties["org-a"].get("/plans/nope/permits")[0] == 404
+
+
+def test_the_plan_page_links_each_permit_for_the_parties_of_the_passage_only(parties, tiles):
+    from django.test import Client
+
+    from corridor.service import clock
+    from corridor.service.parties.operations import do_create_user
+
+    issued_world(parties)
+    do_create_user("org-a-officer", "org-a", "officer", password="a-long-test-password")
+    officer, public = Client(), Client()
+    assert officer.login(username="org-a-officer", password="a-long-test-password")
+    with clock.frozen_at(NOON_THIRTY):
+        mine, theirs = (client.get("/plans/p1").content.decode() for client in (officer, public))
+    assert 'href="/plans/p1/permits/leg-a.truck-1.1"' in mine and "Passage permits" in mine
+    assert "/permits/" not in theirs and "Passage permits" not in theirs

@@ -30,7 +30,17 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
                         if party == plan.requester or party in plan.required},
         "checkpoint_names": _checkpoint_names(state, plan),
         "documents_template": _documents_template(),
+        "permits": _permits(plan) if private else [],
     }
+
+
+def _permits(plan: PlanState) -> list[dict]:
+    """The plan's permits, one per vehicle and clearance, newest first: for its parties, who print them or
+    send them to the drivers (the permit itself is private: it carries the plate and the window)."""
+    rows = [{"id": permit_id, "leg": record.leg, "vehicle": record.vehicle, "issued_at": record.issued_at,
+             "revoked": record.revoked_at is not None, "reason": record.reason}
+            for permit_id, record in plan.permits.items()]
+    return sorted(rows, key=lambda row: (row["revoked"], -row["issued_at"]))
 
 
 def _name(state: State, party: str) -> str:
