@@ -98,12 +98,12 @@ def test_a_briefing_is_audited_at_its_own_checkpoint_after_the_log_grew(publishe
     with clock.frozen_at(1695085200):
         assert parties["org-a"].post("/plans", plan_body("later"))[0] == 201
     integrate_now()
-    assert int((tiles / "checkpoint").read_text().split("\n")[1]) > 52
+    assert int((tiles / "checkpoint").read_text().split("\n")[1]) > 55
     capsys.readouterr()
     log = f"{live_server.url}/log"
     assert main(["audit", log, "--trust", str(trust), "--briefing", str(path)]) == 0, capsys.readouterr()
-    assert "size 52" in capsys.readouterr().out
-    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 1  # no checkpoint.52 file
+    assert "size 55" in capsys.readouterr().out
+    assert main(["audit", str(tiles), "--trust", str(trust), "--briefing", str(path)]) == 1  # no checkpoint.55 file
     assert "[size.unpublished]" in capsys.readouterr().err
 
 
