@@ -66,6 +66,13 @@ ENGINE = {
     "incident.category": _("Choose a category from the list."),
     "incident.own_claim": _("A party cannot dispute its own claim."),
     "note.invalid": _("A document is identified by its SHA-256 fingerprint (64 hexadecimal digits)."),
+    "permit.not_cleared": _("A permit is issued only for a leg cleared for passage, its slot confirmed."),
+    "permit.stale_version": _("The permit names an earlier version of the plan."),
+    "permit.exists": _("A permit with this id was already issued for this plan."),
+    "permit.duplicate": _("This vehicle already holds a valid permit; it must be revoked first."),
+    "permit.unknown": _("This plan has no such permit."),
+    "permit.revoked": _("This permit is already revoked."),
+    "vehicle.unknown_on_leg": _("This leg has no such vehicle."),
 }
 
 SERVICE = {
