@@ -13,11 +13,10 @@ so a reader never meets half a file and two uploads of the same document leave o
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...ledger.tiles import write_atomically
 from ..config import CONFIG
 from ..ledger.record import Refused
 
@@ -92,16 +91,7 @@ def keep(data: bytes, checked: Checked) -> Path:
     if path.is_file() and path.stat().st_size == checked.size:
         return path
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:  # mkstemp creates it 0600
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, mode=0o600)  # the log's own write: temp file, fsync, rename, fsync the folder
     return path
 
 
