@@ -1,0 +1,316 @@
+// The checkpoint app's recording form: the arrival or the inspection of a leg the device keeps (data.json's
+// "legs"), also without a network. Nothing is assumed for the officer: counts start empty ("All as declared"
+// fills them only when pressed), no decision and no seal answer are chosen. What is missing is said before
+// anything is signed; what will be signed is shown (words and the canonical JSON) before the passkey asks.
+// Every value reaches the page as text (textContent, attributes), never as markup.
+import {buildStatement, canonical, items, keep, sendAll, sign} from "./queue.js";
+
+const root = document.getElementById("cp-record");
+const form = document.getElementById("rec-form");
+const $ = id => document.getElementById(id);
+// what an officer records on a device that may be offline (engine OFFLINE_TYPES): the arrival, and the
+// inspection, whose decision releases, holds or turns back the vehicle
+const KINDS = {arrive: "leg.arrive", inspect: "leg.inspect"};
+const DECISIONS = ["cleared", "cleared_with_offload", "held", "turned_back"];
+const WHOLE = /^\d{1,15}$/;
+const DECIMAL = /^\d{1,12}([.,]\d{1,8})?$/;
+const SEAL_SEPARATORS = /[\s,;]+/;
+let data = null;
+let pending = null;  // the statement shown for signing, with its description and passkey
+
+const word = name => root.dataset[name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] || name;
+const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+
+function option(value, text) {
+  const node = document.createElement("option");
+  node.value = value;
+  node.textContent = text;
+  return node;
+}
+
+function replaceOptions(select, options) {
+  const chosen = select.value;
+  select.replaceChildren(option("", "—"), ...options);
+  if (options.some(o => o.value === chosen)) { select.value = chosen; }
+  if (!select.value && options.length === 1) { select.value = options[0].value; }
+}
+
+function legs() { return (data && data.legs) || []; }
+function chosenLeg() {
+  const [plan, leg] = ($("rec-leg").value || "\n").split("\n");
+  return legs().find(l => l.plan === plan && l.leg === leg) || null;
+}
+
+/** The lines the leg carries now: data.json's per-leg "lines" (the plan's line ids), else the vehicles'. */
+function linesOf(leg) {
+  if (Array.isArray(leg.lines)) { return leg.lines.filter(line => String(line.quantity) !== "0"); }
+  return leg.vehicles.flatMap(v => (v.lines || []).map(line => ({...line, vehicle: v.vehicle})));
+}
+
+function setData(value) {
+  if (!value || !Array.isArray(value.legs)) { return; }
+  data = value;
+  replaceOptions($("rec-leg"), legs().map(leg => option(`${leg.plan}\n${leg.leg}`,
+    `${leg.plan} · ${leg.leg} — ${leg.vehicles.map(v => v.plate || v.vehicle).join(", ")} (${leg.route_name || leg.route})`)));
+  const parties = new Map((data.parties || []).map(p => [p.id, p.name]));
+  const signing = [...new Set((data.passkeys || []).map(p => p.party))];
+  replaceOptions($("rec-party"), signing.map(id => option(id, parties.get(id) || id)));
+  legChanged();
+  render();
+  send();
+}
+
+function legChanged() {
+  const leg = chosenLeg();
+  const names = new Map(((data && data.checkpoints) || []).map(c => [c.id, c.name]));
+  const here = leg ? leg.checkpoints.filter(id => names.has(id)) : [];
+  replaceOptions($("rec-checkpoint"), here.map(id => option(id, names.get(id))));
+  const outside = document.getElementById("cp-checkpoint");  // the app's own "your checkpoint" choice
+  if (outside && here.includes(outside.value)) { $("rec-checkpoint").value = outside.value; }
+  $("rec-leg-facts").textContent = leg ? leg.vehicles.map(v => [v.vehicle, v.type, v.plate].filter(Boolean)
+    .join(" · ")).join("; ") : "";
+  buildInspection(leg);
+}
+
+function buildInspection(leg) {
+  const lines = $("rec-lines");
+  const seals = $("rec-seals");
+  lines.replaceChildren();
+  seals.querySelectorAll("fieldset.seal").forEach(node => node.remove());
+  if (!leg) { seals.hidden = true; return; }
+  for (const line of linesOf(leg)) {
+    const row = $("rec-line-template").content.firstElementChild.cloneNode(true);
+    const id = `rec-found-${line.line}`;
+    row.dataset.line = line.line;
+    row.dataset.carried = String(line.quantity);
+    row.querySelector(".item").textContent = line.item;
+    row.querySelector(".vehicle").textContent = line.vehicle || "";
+    row.querySelector(".qty").textContent = `${line.quantity} ${line.unit}`;
+    row.querySelector(".unit").textContent = line.unit;
+    row.querySelector(".found-label").setAttribute("for", id);
+    const input = row.querySelector("input.found");
+    input.id = id;
+    input.name = `found-${line.line}`;
+    row.querySelector(".offload-box").value = line.line;
+    lines.append(row);
+  }
+  for (const seal of leg.seals || []) {
+    const box = $("rec-seal-template").content.firstElementChild.cloneNode(true);
+    box.dataset.seal = seal;
+    box.querySelector(".plate").textContent = seal;
+    box.querySelectorAll("input[type=radio]").forEach(input => { input.name = `seal-${seal}`; });
+    seals.append(box);
+  }
+  seals.hidden = !(leg.seals || []).length;
+}
+
+function actionChanged() {
+  $("rec-inspection").hidden = form.elements.action.value !== "inspect";
+}
+
+/** What the officer found, as the log writes a quantity: a whole number, else the shortest decimal string. */
+function quantity(text) {
+  const typed = text.replace(/\s/g, "");
+  if (WHOLE.test(typed)) { return Number(typed); }
+  if (!DECIMAL.test(typed)) { return null; }
+  const [whole, fraction = ""] = typed.replace(",", ".").split(".");
+  const kept = fraction.replace(/0+$/, "");
+  return kept ? `${BigInt(whole)}.${kept}` : Number(whole);
+}
+
+/** The statement's kind, party, plan and payload from the form, or the list of what is missing. */
+function readForm() {
+  const problems = [];
+  const leg = chosenLeg();
+  const action = form.elements.action.value;
+  const checkpoint = $("rec-checkpoint").value;
+  const party = $("rec-party").value;
+  if (!leg) { problems.push(word("none")); }
+  if (!checkpoint && leg) { problems.push(word("choose-checkpoint")); }
+  if (!party) { problems.push(word("choose-party")); }
+  if (!KINDS[action]) { problems.push(word("choose-action")); }
+  if (problems.length || !leg) { return {problems}; }
+  let payload = {leg: leg.leg, checkpoint};
+  if (action === "inspect") { payload = inspection(leg, checkpoint, problems); }
+  return {problems, kind: KINDS[action], party, plan: leg.plan, payload, leg, action, checkpoint};
+}
+
+function inspection(leg, checkpoint, problems) {
+  const findings = [];
+  let uncounted = false, malformed = false;
+  for (const row of $("rec-lines").querySelectorAll(".line")) {
+    const text = row.querySelector("input.found").value.trim();
+    if (!text) { uncounted = true; continue; }
+    const found = quantity(text);
+    if (found === null) { malformed = true; continue; }
+    findings.push({line: row.dataset.line, found, codes: []});
+  }
+  if (uncounted) { problems.push(word("count")); }
+  if (malformed) { problems.push(word("whole")); }
+  const seals = [];
+  let unanswered = false;
+  for (const box of $("rec-seals").querySelectorAll("fieldset.seal")) {
+    const answer = box.querySelector("input:checked");
+    if (!answer) { unanswered = true; } else if (answer.value !== "unchecked") {
+      seals.push({seal: box.dataset.seal, intact: answer.value === "intact"});
+    }
+  }
+  if (unanswered) { problems.push(word("seals")); }
+  const decision = form.elements.decision.value;
+  if (!DECISIONS.includes(decision)) { problems.push(word("decision")); }
+  const offload = [...$("rec-lines").querySelectorAll(".offload-box:checked")].map(box => box.value);
+  if (DECISIONS.includes(decision) && (decision === "cleared_with_offload") !== (offload.length > 0)) {
+    problems.push(word("offload"));
+  }
+  const text = $("rec-text").value.trim();
+  if ((decision === "held" || decision === "turned_back") && !text) { problems.push(word("remarks")); }
+  const applied = [...new Set($("rec-applied").value.split(SEAL_SEPARATORS).filter(Boolean))].map(seal => ({seal}));
+  const payload = {leg: leg.leg, checkpoint, findings, seals, decision, offload, text};
+  return applied.length ? {...payload, applied} : payload;
+}
+
+function describe(read) {
+  const parties = new Map(((data && data.parties) || []).map(p => [p.id, p.name]));
+  const checkpoints = new Map(((data && data.checkpoints) || []).map(c => [c.id, c.name]));
+  const values = {party: parties.get(read.party) || read.party, plan: read.plan, leg: read.leg.leg,
+                  vehicle: read.leg.vehicles.map(v => v.plate || v.vehicle).join(", "),
+                  checkpoint: checkpoints.get(read.checkpoint) || read.checkpoint};
+  if (read.action === "inspect") {
+    const units = new Map(linesOf(read.leg).map(line => [line.line, [line.item, line.unit]]));
+    values.decision = word(`decision-${read.payload.decision}`);
+    values.found = read.payload.findings.map(f => `${units.get(f.line)[0]} ${f.found} ${units.get(f.line)[1]}`)
+      .join(", ");
+  }
+  return fill(word(`desc-${read.action}`), values);
+}
+
+function showProblems(problems) {
+  const box = $("rec-problems");
+  $("rec-problem-list").replaceChildren(...problems.map(text => {
+    const item = document.createElement("li");
+    item.textContent = text;
+    return item;
+  }));
+  box.hidden = !problems.length;
+  if (problems.length) { box.focus(); }
+}
+
+form.addEventListener("submit", event => {
+  event.preventDefault();
+  const read = readForm();
+  const passkey = read.party && ((data && data.passkeys) || []).find(p => p.party === read.party);
+  if (read.party && !passkey) { read.problems.push(word("no-passkey")); }
+  showProblems(read.problems);
+  if (read.problems.length) { return; }
+  const statement = buildStatement({kind: read.kind, party: read.party, plan: read.plan, payload: read.payload,
+                                    key: passkey.key});
+  pending = {statement, passkey, description: describe(read)};
+  $("rec-summary").textContent = pending.description;
+  $("rec-statement").textContent = canonical(statement);
+  $("rec-sign-status").textContent = "";
+  $("rec-sign").disabled = false;
+  $("rec-confirm").showModal();
+  $("rec-sign").focus();
+});
+
+$("rec-cancel").addEventListener("click", () => {
+  pending = null;
+  $("rec-confirm").close();
+});
+
+$("rec-sign").addEventListener("click", async () => {
+  if (!pending) { return; }
+  const {statement, passkey, description} = pending;
+  $("rec-sign").disabled = true;
+  let assertion;
+  try {
+    assertion = await sign(statement, {credential: passkey.credential, rpId: data.rpId});
+  } catch (failure) {  // nothing signed, nothing kept: the same statement may be signed again
+    $("rec-sign-status").textContent = failure.name === "NotAllowedError" ? word("not-signed") : String(failure);
+    $("rec-sign").disabled = false;
+    return;
+  }
+  await keep(data.user, statement, assertion, description);
+  pending = null;
+  $("rec-confirm").close();
+  resetForm();
+  $("rec-queue-status").textContent = word("kept");
+  send();
+});
+
+function resetForm() {
+  const leg = $("rec-leg").value, checkpoint = $("rec-checkpoint").value, party = $("rec-party").value;
+  form.reset();
+  $("rec-leg").value = leg;
+  legChanged();
+  $("rec-checkpoint").value = checkpoint;
+  $("rec-party").value = party;
+  actionChanged();
+}
+
+$("rec-fill").addEventListener("click", () => {
+  for (const row of $("rec-lines").querySelectorAll(".line")) {
+    const input = row.querySelector("input.found");
+    if (!input.value.trim()) { input.value = row.dataset.carried; }
+  }
+});
+
+async function render() {
+  if (!data) { return; }
+  const list = await items(data.user);
+  $("rec-queue").replaceChildren(...list.map(item => {
+    const node = document.createElement("li");
+    node.dataset.state = item.state;
+    node.dataset.id = item.id;
+    node.className = `rec-item rec-${item.state}`;
+    const head = document.createElement("p");
+    const state = document.createElement("strong");
+    state.className = "rec-state";
+    state.textContent = word(`state-${item.state}`);
+    head.append(state, " — ", item.description);
+    const times = document.createElement("p");
+    times.className = "muted rec-times";
+    const answer = item.answer || {};
+    times.textContent = [`${word("signed")} ${item.signed}`, answer.received ? `${word("received")} ${answer.received}` : ""]
+      .filter(Boolean).join(" · ");
+    node.append(head, times);
+    const message = answer.message || item.note;
+    if (message) {
+      const said = document.createElement("p");
+      said.className = "rec-message";
+      said.textContent = answer.code ? `${message} (${answer.code})` : message;
+      node.append(said);
+    }
+    return node;
+  }));
+  const waiting = list.filter(item => item.state === "queued" || item.state === "sent").length;
+  $("rec-queue-status").textContent = waiting ? fill(word("waiting"), {count: waiting}) : list.length ? word("all-sent") : "";
+}
+
+function send() {
+  if (!data) { return Promise.resolve(0); }
+  return sendAll(data.user, {offline: word("note-offline"), retry: word("note-retry"), signin: word("note-signin")})
+    .then(render);
+}
+
+$("rec-leg").addEventListener("change", legChanged);
+form.addEventListener("change", event => { if (event.target.name === "action") { actionChanged(); } });
+$("rec-send").addEventListener("click", send);
+window.addEventListener("online", send);
+document.addEventListener("checkpoint-app:queue", render);
+document.addEventListener("checkpoint-app:data", event => setData(event.detail));
+document.addEventListener("checkpoint-app:permit", event => {
+  const permit = event.detail || {};
+  if (permit.verdict !== "valid" || !data) { return; }
+  const leg = legs().find(l => l.plan === permit.plan && l.leg === permit.leg)
+    || legs().find(l => l.vehicles.some(v => v.permit === permit.permit));
+  if (!leg) { return; }
+  $("rec-leg").value = `${leg.plan}\n${leg.leg}`;
+  legChanged();
+  root.scrollIntoView({block: "start"});
+});
+
+// The data this device keeps (the service worker answers from its cache when offline).
+const dataUrl = (document.getElementById("cp-app") || {dataset: {}}).dataset.dataUrl || "/checkpoint-app/data.json";
+fetch(dataUrl, {credentials: "same-origin"}).then(r => r.ok ? r.json() : null).then(setData).catch(() => {});
+actionChanged();
