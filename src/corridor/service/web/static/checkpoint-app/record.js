@@ -28,11 +28,13 @@ function option(value, text) {
   return node;
 }
 
-function replaceOptions(select, options) {
+// `single`: the only choice is taken (a checkpoint, a party); the vehicle is always the officer's to choose
+// (or the permit's, once verified), never assumed
+function replaceOptions(select, options, single = true) {
   const chosen = select.value;
   select.replaceChildren(option("", "—"), ...options);
   if (options.some(o => o.value === chosen)) { select.value = chosen; }
-  if (!select.value && options.length === 1) { select.value = options[0].value; }
+  if (single && !select.value && options.length === 1) { select.value = options[0].value; }
 }
 
 function legs() { return (data && data.legs) || []; }
@@ -51,7 +53,7 @@ function setData(value) {
   if (!value || !Array.isArray(value.legs)) { return; }
   data = value;
   replaceOptions($("rec-leg"), legs().map(leg => option(`${leg.plan}\n${leg.leg}`,
-    `${leg.plan} · ${leg.leg} — ${leg.vehicles.map(v => v.plate || v.vehicle).join(", ")} (${leg.route_name || leg.route})`)));
+    `${leg.plan} · ${leg.leg} — ${leg.vehicles.map(v => v.plate || v.vehicle).join(", ")} (${leg.route_name || leg.route})`)), false);
   const parties = new Map((data.parties || []).map(p => [p.id, p.name]));
   const signing = [...new Set((data.passkeys || []).map(p => p.party))];
   replaceOptions($("rec-party"), signing.map(id => option(id, parties.get(id) || id)));
@@ -165,8 +167,10 @@ function inspection(leg, checkpoint, problems) {
   const text = $("rec-text").value.trim();
   if ((decision === "held" || decision === "turned_back") && !text) { problems.push(word("remarks")); }
   const applied = [...new Set($("rec-applied").value.split(SEAL_SEPARATORS).filter(Boolean))].map(seal => ({seal}));
-  const payload = {leg: leg.leg, checkpoint, findings, seals, decision, offload, text};
-  return applied.length ? {...payload, applied} : payload;
+  // the engine's payload, its optional parts left out when empty (as the contract with the server says)
+  const optional = {seals, offload, text, applied};
+  return {leg: leg.leg, checkpoint, findings, decision,
+          ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value.length))};
 }
 
 function describe(read) {
