@@ -84,6 +84,7 @@ function showLegs() {
 async function refresh() {
   const loaded = await loadData(root.dataset.dataUrl);
   if (loaded) { state.data = loaded.data; }
+  root.dataset.source = loaded ? (loaded.cached ? "device" : "network") : "none";
   showStatus(loaded || (state.data ? {data: state.data, cached: true, fetched: null} : null));
   fillCheckpoints();
   showLegs();
@@ -103,7 +104,7 @@ function show(answer) {
   result.className = "cp-result " + (valid ? "cp-valid" : "cp-rejected");
   $("cp-verdict").textContent = valid ? words.valid : words.rejected;
   $("cp-reason").textContent = valid ? "" : (words[answer.code] || answer.code);
-  $("cp-code").textContent = answer.code;
+  $("cp-code").textContent = valid ? "" : answer.code;
   facts.replaceChildren();
   goods.replaceChildren();
   const permit = answer.permit;
