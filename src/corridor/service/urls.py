@@ -7,7 +7,7 @@ from django.urls import include, path
 from .api.api import api
 from .ledger import views as log_views
 from .permits import views as permit_views
-from .web import account, briefings, manifest_template, signing
+from .web import account, briefings, manifest_template, offline_submit, signing
 from .web import amend as plan_amend
 from .web import calendar as calendar_views
 from .web import deadline as deadline_views
@@ -44,6 +44,7 @@ urlpatterns = [
     path("checkpoints", checkpoints, name="checkpoints"),
     path("checkpoints/<str:checkpoint_id>", checkpoint_screen, name="checkpoint"),
     path("checkpoints/<str:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
+    path("checkpoint-app/submit", offline_submit.submit, name="checkpoint-app-submit"),
     path("incidents", web.incidents, name="incidents"),
     path("briefings/", briefings.briefings, name="briefings"),
     path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),
