@@ -24,7 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from ...engine.state import CLOSED_STATUSES, State
+from ...engine.rules.movement import seals_on
+from ...engine.state import CLOSED_STATUSES, PlanState, State
 from ...engine.times import format_time
 from ...ledger.crypto import public_bytes
 from ...permits import cose, document
@@ -48,6 +49,9 @@ SHELL_STATIC = (
     "checkpoint-app/icon-192.png", "checkpoint-app/icon-512.png",
     "vendor/jsQR.js", "vendor/cbor-web.js", "vendor/pako/pako_inflate.min.js",
     "vendor/base45/index.js",
+    # recording offline (checkpoint_app/record.html): the form, the queue, canonical JSON, IndexedDB
+    "checkpoint-app/record.js", "checkpoint-app/queue.js", "checkpoint-app/record.css", "web/checkpoint.css",
+    "vendor/canonicalize.js", "vendor/idb.js",
 )
 
 
@@ -153,12 +157,26 @@ def _legs(state: State, parties: set[str], checkpoints: set[str]) -> list[dict]:
             "route_name": route.name if route else permit.route, "version": permit.version,
             "checkpoints": list(permit.checkpoints), "start": permit.start, "end": permit.end,
             "tolerance": permit.tolerance, "status": plan.legs[permit.leg].phase if permit.leg in plan.legs
-            else plan.status, "vehicles": []})
+            else plan.status, "vehicles": []} | _recording(plan, permit.leg))
         leg["vehicles"].append({
             "vehicle": permit.vehicle, "plate": permit.plate, "type": permit.vehicle_type, "permit": permit.id,
             "digest": row.digest, "lines": [{"line": str(n), "item": line.item, "quantity": str(line.quantity),
                                              "unit": line.unit} for n, line in enumerate(permit.lines, 1)]})
     return sorted(legs.values(), key=lambda leg: (leg["start"], leg["plan"], leg["leg"]))
+
+
+def _recording(plan: PlanState, leg_id: str) -> dict:
+    """What the app's recording form asks about (static/checkpoint-app/record.js): the lines the leg carries
+    now, by the plan's own line ids (an inspection's findings name them), each with the quantity it should
+    carry after any earlier inspection, and the seals on it now (declared, and applied on the way)."""
+    leg = plan.content.leg(leg_id)
+    if leg is None or leg_id not in plan.legs:
+        return {"lines": [], "seals": []}
+    live = plan.legs[leg_id]
+    sole = leg.vehicles[0].id if len(leg.vehicles) == 1 else None
+    lines = [{"line": line.id, "item": line.item, "quantity": live.carried.get(line.id, line.quantity),
+              "unit": line.unit, "vehicle": line.vehicle or sole} for line in leg.lines]
+    return {"lines": [line for line in lines if line["quantity"]], "seals": seals_on(leg, live)}
 
 
 def _passkeys(user, signers: set[str]) -> list[dict]:

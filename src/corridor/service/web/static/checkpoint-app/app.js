@@ -130,7 +130,12 @@ function show(answer) {
 async function verify(text) {
   if (!ed25519Available()) { show({code: "permit.unreadable"}); $("cp-reason").textContent = words.no_crypto; return; }
   const data = state.data || {trust: [], revoked: []};
-  show(await verifyPermit(text, data, $("cp-checkpoint").value, Math.floor(Date.now() / 1000)));
+  const answer = await verifyPermit(text, data, $("cp-checkpoint").value, Math.floor(Date.now() / 1000));
+  show(answer);
+  // the recording form (record.js) opens on the vehicle of a valid permit
+  const permit = answer.permit || {};
+  document.dispatchEvent(new CustomEvent("checkpoint-app:permit", {detail: {
+    verdict: answer.code, permit: permit.id, plan: permit.plan, leg: permit.leg, vehicle: permit.vehicle}}));
 }
 
 function decodeCanvas(canvas) {
