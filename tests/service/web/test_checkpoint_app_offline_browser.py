@@ -1,22 +1,35 @@
 """The checkpoint app's recording side in chromium (static/checkpoint-app/queue.js, record.js): the statement the
 device builds and signs offline is byte for byte the one the log checks (RFC 8785 canonical JSON, the digest
-the passkey signs); the recording form refuses clearly in its default state."""
+the passkey signs); road A's vehicle passes Lachin with the tablet offline (Playwright's offline mode) from its
+arrival until its release, signed by the officer's passkey (Chromium's virtual authenticator), queued, sent
+when the network returns and on the log with when it was signed and when it arrived; a statement made late
+(the plan cancelled meanwhile) is kept with the reason in words; the form refuses clearly in its default state."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from corridor.ledger.envelope import canonical_json, statement_digest
+from corridor.permits import qr
+from corridor.service import clock
+from corridor.service.ledger.models import StatementIndex
+from corridor.service.ledger.record import current_fold
+from corridor.service.parties.operations import do_create_user
+from corridor.service.permits.models import IssuedPermit
 from corridor.service.web.signing import b64url
 
+from . import stages
 from .browser import (
     BrowserPage,
     browser_page,  # noqa: F401 -- the fixture
 )
+from .passkey_driver import enrol, passkey_origin, virtual_authenticator
 
 pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "a-long-test-password"
 
 # what an officer may type (Cyrillic, Arabic, an emoji, a line separator, quotes and a backslash, control
 # characters), a decimal quantity as the log writes it, keys whose order differs by case
@@ -53,3 +66,156 @@ def test_the_device_builds_the_statement_and_digest_the_log_checks(browser_page)
     assert built["now"] == "2023-09-18T06:50:07Z"
     assert json.loads(built["canonical"]) == statement
     assert browser_page.errors == []
+
+
+# ---- the app, end to end: road A's vehicle passes Lachin with the tablet offline from arrival to release ----
+
+APP = "/checkpoint-app/"
+ENROLMENT = stages.T + 3000  # after the plan was scheduled (T + 2400)
+ONLINE = 1694433600  # 11 Sep 2023 12:00: the officer opens the app while the network is up
+SIGNED = 1694433900  # 12:05 on the tablet's clock: the truck arrives, the network is down
+RECEIVED = 1694435400  # 12:30: the network is back
+
+
+# waits written as promises: a string predicate polled by wait_for_function is an eval, which the CSP forbids
+CONTROLLED = """() => navigator.serviceWorker.controller ? true : new Promise(resolve =>
+  navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true)))"""
+OFFLINE = """() => !navigator.onLine ? true : new Promise(resolve =>
+  window.addEventListener("offline", () => resolve(true)))"""
+
+
+def moment(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def officer(parties, page: BrowserPage, origin: str) -> BrowserPage:
+    """Road A's plan scheduled with its permit issued; a border officer with a passkey bound (the virtual
+    authenticator) opens the app while online, so the device keeps the data and the shell."""
+    from corridor.service.ledger.integrator import integrate_now
+
+    stages.submitted(parties)
+    stages.consented(parties)
+    integrate_now()  # a signed checkpoint for the permit to name
+    stages.scheduled(parties)
+    do_create_user("border-officer", "border", "admin", password=PASSWORD)
+    virtual_authenticator(page)
+    with clock.frozen_at(ENROLMENT):
+        page.sign_in("border-officer", PASSWORD)
+        enrol(page, "border", end_custody=False)
+    page.page.clock.install(time=moment(ONLINE))
+    with clock.frozen_at(ONLINE):
+        page.open(APP)
+        page.page.evaluate(CONTROLLED)
+        page.page.locator("#rec-leg option[value]:not([value=''])").first.wait_for(state="attached")
+    return page
+
+
+def permit_text() -> str:
+    return qr.to_text(bytes(IssuedPermit.objects.get().signed))
+
+
+def record(page: BrowserPage, action: str, sign: bool = True) -> tuple[str, dict]:
+    """Record the arrival or the inspection in the app's form and sign it; the words shown before signing."""
+    form = page.page.locator("#rec-form")
+    form.get_by_label(action, exact=True).check()
+    if action == "Inspection":
+        form.get_by_role("button", name="All as declared").click()
+        form.get_by_label("cleared", exact=True).check()
+    form.get_by_role("button", name="Review and sign").click()
+    dialog = page.page.locator("#rec-confirm")
+    summary = dialog.locator("#rec-summary").inner_text()
+    shown = dialog.locator("#rec-statement").text_content()
+    if sign:
+        dialog.get_by_role("button", name="Sign with my passkey").click()
+        dialog.wait_for(state="hidden")
+    return summary, json.loads(shown)
+
+
+def wait_for_count(page: BrowserPage, selector: str, count: int) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.page.locator(selector)).to_have_count(count, timeout=15000)
+
+
+def states(page: BrowserPage) -> list[str]:
+    return page.page.locator("#rec-queue li").evaluate_all("items => items.map(item => item.dataset.state)")
+
+
+def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_release(parties, live_server,
+                                                                                     browser_page):  # noqa: F811
+    with passkey_origin(live_server.url):
+        page = officer(parties, browser_page, live_server.url)
+        page.page.clock.set_system_time(moment(SIGNED))
+        page.page.context.set_offline(True)
+        page.page.evaluate(OFFLINE)
+        page.page.fill("#cp-text", permit_text())
+        page.page.get_by_role("button", name="Verify", exact=True).click()
+        assert "VALID" in page.page.locator("#cp-verdict").inner_text()
+        assert page.page.locator("#rec-leg").input_value() == "p1\nleg-a"  # the permit's vehicle, to record
+        arrival, arrived = record(page, "Arrived")
+        assert "AB 123" in arrival and "Lachin" in arrival, arrival
+        assert arrived["type"] == "leg.arrive" and arrived["time"] == "2023-09-11T12:05:00Z" and "seq" not in arrived
+        inspection, inspected = record(page, "Inspection")
+        assert "Wheat flour 20 t" in inspection, inspection
+        assert inspected["payload"]["findings"] == [{"line": "flour", "found": 20, "codes": []}]
+        assert inspected["payload"]["decision"] == "cleared"
+        assert states(page) == ["queued", "queued"]
+        assert "2 waiting to be sent" in page.page.locator("#rec-queue-status").inner_text()
+        assert StatementIndex.objects.filter(plan="p1", type__in=["leg.arrive", "leg.inspect"]).count() == 0
+        with clock.frozen_at(RECEIVED):
+            page.page.context.set_offline(False)  # the browser says "online": the queue is sent
+            wait_for_count(page, "#rec-queue li[data-state=applied]", 2)
+        texts = page.page.locator("#rec-queue li").all_inner_texts()
+        stages.post(parties, "escort", "/plans/p1/go", {}, RECEIVED + 60)  # the barrier opens: go
+    assert all("received 2023-09-11T12:30:00Z" in text for text in texts), texts
+    state = current_fold().state
+    plan = state.plans["p1"]
+    assert plan.legs["leg-a"].phase == "released"
+    assert plan.legs["leg-a"].arrivals == [(SIGNED, "lachin-checkpoint")]  # dated when signed, not received
+    records = sorted(state.offline.values(), key=lambda r: r.relay)
+    assert [(r.type, r.party, r.signed, r.received, r.code) for r in records] == [
+        ("leg.arrive", "border", SIGNED, RECEIVED, None), ("leg.inspect", "border", SIGNED, RECEIVED, None)]
+    assert {r["id"] for r in [arrived["offline"], inspected["offline"]]} == set(state.offline)
+    assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(parties, live_server,
+                                                                           browser_page):  # noqa: F811
+    """The plan is cancelled while the tablet is offline: the arrival signed meanwhile is on the log without
+    effect, and the app says so in words."""
+    with passkey_origin(live_server.url):
+        page = officer(parties, browser_page, live_server.url)
+        page.page.clock.set_system_time(moment(SIGNED))
+        page.page.context.set_offline(True)
+        page.page.evaluate(OFFLINE)
+        page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
+        record(page, "Arrived")
+        stages.post(parties, "org-a", "/plans/p1/cancel", {}, SIGNED + 300)
+        with clock.frozen_at(RECEIVED):
+            page.page.context.set_offline(False)
+            wait_for_count(page, "#rec-queue li[data-state=not_applied]", 1)
+        item = page.page.locator("#rec-queue li").inner_text()
+    assert "On the log too late: without effect" in item and "late.plan_closed" in item, item
+    [record_] = current_fold().state.offline.values()
+    assert record_.code == "late.plan_closed" and current_fold().state.plans["p1"].status == "cancelled"
+    assert page.errors == []
+
+
+def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(parties, live_server,
+                                                                         browser_page):  # noqa: F811
+    with passkey_origin(live_server.url):
+        page = officer(parties, browser_page, live_server.url)
+        page.page.get_by_role("button", name="Review and sign").click()
+        problems = page.page.locator("#rec-problems").inner_text()
+        assert page.page.locator("#rec-confirm").is_visible() is False
+        page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
+        page.page.locator("#rec-form").get_by_label("Inspection", exact=True).check()
+        page.page.get_by_role("button", name="Review and sign").click()
+        inspection = page.page.locator("#rec-problems").inner_text()
+        assert page.page.locator("#rec-confirm").is_visible() is False
+        queued = states(page)
+    assert "Nothing was signed." in problems and "Choose a vehicle first." in problems, problems
+    assert "Choose what to record" in problems, problems
+    assert "Count what was found" in inspection and "Choose a decision" in inspection, inspection
+    assert queued == [] and StatementIndex.objects.filter(type__startswith="offline.").count() == 0
+    assert page.errors == []
