@@ -85,6 +85,9 @@ def test_data_holds_the_keys_the_checkpoints_and_the_expected_legs_with_their_pe
         "plan": "p1", "leg": "leg-a", "route": "road-a", "route_name": "Lachin–Khankendi",
         "version": stages.version(parties), "checkpoints": ["lachin-checkpoint"], "start": NOON, "end": NOON + 3600,
         "tolerance": permit.tolerance, "status": "planned",
+        # for the recording form: the lines by the plan's own ids, as carried now, and the seals on the leg
+        "lines": [{"line": "flour", "item": "Wheat flour", "quantity": 20, "unit": "t", "vehicle": "truck-1"}],
+        "seals": [],
         "vehicles": [{"vehicle": "truck-1", "plate": "AB 123", "type": "truck", "permit": "leg-a.truck-1.1",
                       "digest": row.digest, "lines": [{"line": "1", "item": "Wheat flour", "quantity": "20",
                                                        "unit": "t"}]}]}
