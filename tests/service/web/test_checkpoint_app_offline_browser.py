@@ -27,6 +27,7 @@ from .browser import (
     browser_page,  # noqa: F401 -- the fixture
 )
 from .passkey_driver import enrol, passkey_origin, virtual_authenticator
+from .test_accessibility import violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password"
@@ -182,7 +183,8 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
 def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(parties, live_server,
                                                                            browser_page):  # noqa: F811
     """The plan is cancelled while the tablet is offline: the arrival signed meanwhile is on the log without
-    effect, and the app says so in words."""
+    effect, and the app says so in words. One signed on a device whose clock runs a day ahead is refused (not
+    on the log), and the app keeps it with the service's reason: nothing signed is dropped silently."""
     with passkey_origin(live_server.url):
         page = officer(parties, browser_page, live_server.url)
         page.page.clock.set_system_time(moment(SIGNED))
@@ -190,15 +192,22 @@ def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(part
         page.page.evaluate(OFFLINE)
         page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
         record(page, "Arrived")
+        page.page.clock.set_system_time(moment(SIGNED + 86400))
+        record(page, "Arrived")
         stages.post(parties, "org-a", "/plans/p1/cancel", {}, SIGNED + 300)
         with clock.frozen_at(RECEIVED):
             page.page.context.set_offline(False)
-            wait_for_count(page, "#rec-queue li[data-state=not_applied]", 1)
-        item = page.page.locator("#rec-queue li").inner_text()
-    assert "On the log too late: without effect" in item and "late.plan_closed" in item, item
+            wait_for_count(page, "#rec-queue li[data-state=refused]", 1)
+        late, refused = page.page.locator("#rec-queue li").all_inner_texts()
+        assert states(page) == ["not_applied", "refused"]
+        page.open(APP)  # still there after the app is opened again
+        assert states(page) == ["not_applied", "refused"]
+    assert "On the log too late: without effect" in late and "late.plan_closed" in late, late
+    assert "received 2023-09-11T12:30:00Z" in late and "signed 2023-09-11T12:05:00Z" in late, late
+    assert "Refused: not on the log" in refused and "offline.future" in refused, refused
     [record_] = current_fold().state.offline.values()
     assert record_.code == "late.plan_closed" and current_fold().state.plans["p1"].status == "cancelled"
-    assert page.errors == []
+    assert [e for e in page.errors if "status of 422" not in e] == []  # the refusal, as the browser logs it
 
 
 def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(parties, live_server,
@@ -214,6 +223,8 @@ def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(part
         inspection = page.page.locator("#rec-problems").inner_text()
         assert page.page.locator("#rec-confirm").is_visible() is False
         queued = states(page)
+        found = violations(page)  # axe-core, with the problems shown and the inspection's questions open
+    assert found == [], found
     assert "Nothing was signed." in problems and "Choose a vehicle first." in problems, problems
     assert "Choose what to record" in problems, problems
     assert "Count what was found" in inspection and "Choose a decision" in inspection, inspection
