@@ -291,10 +291,21 @@ async function render() {
   $("rec-queue-status").textContent = waiting ? fill(word("waiting"), {count: waiting}) : list.length ? word("all-sent") : "";
 }
 
+// Sent when the browser says it is online again, when the app starts, on "Send now"; and, while online with
+// items still waiting (the service answered with an error, or the connection dropped mid-way), again after a
+// pause that doubles up to five minutes.
+let retry = null, pause = 30000;
 function send() {
   if (!data) { return Promise.resolve(0); }
+  clearTimeout(retry);
   return sendAll(data.user, {offline: word("note-offline"), retry: word("note-retry"), signin: word("note-signin")})
-    .then(render);
+    .then(waiting => {
+      if (!waiting) { pause = 30000; } else if (navigator.onLine) {
+        retry = setTimeout(send, pause);
+        pause = Math.min(pause * 2, 300000);
+      }
+      return render();
+    });
 }
 
 $("rec-leg").addEventListener("change", legChanged);
