@@ -121,6 +121,7 @@ def record(page: BrowserPage, action: str, sign: bool = True) -> tuple[str, dict
     form.get_by_label(action, exact=True).check()
     if action == "Inspection":
         form.get_by_role("button", name="All as declared").click()
+        form.locator(".line[data-line=flour]").get_by_label("damaged").check()  # some sacks torn, all there
         form.get_by_label("cleared", exact=True).check()
     form.get_by_role("button", name="Review and sign").click()
     dialog = page.page.locator("#rec-confirm")
@@ -158,7 +159,7 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
         assert arrived["type"] == "leg.arrive" and arrived["time"] == "2023-09-11T12:05:00Z" and "seq" not in arrived
         inspection, inspected = record(page, "Inspection")
         assert "Wheat flour 20 t" in inspection, inspection
-        assert inspected["payload"]["findings"] == [{"line": "flour", "found": 20, "codes": []}]
+        assert inspected["payload"]["findings"] == [{"line": "flour", "found": 20, "codes": ["damaged"]}]
         assert inspected["payload"]["decision"] == "cleared"
         assert states(page) == ["queued", "queued"]
         assert "2 waiting to be sent" in page.page.locator("#rec-queue-status").inner_text()
@@ -176,6 +177,8 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
     state = current_fold().state
     plan = state.plans["p1"]
     assert plan.legs["leg-a"].phase == "released"
+    [(_, party, report)] = plan.legs["leg-a"].inspections
+    assert party == "border" and report.decision == "cleared" and report.findings[0].codes == ("damaged",)
     assert plan.legs["leg-a"].arrivals == [(SIGNED, "lachin-checkpoint")]  # dated when signed, not received
     records = sorted(state.offline.values(), key=lambda r: r.relay)
     assert [(r.type, r.party, r.signed, r.received, r.code) for r in records] == [

@@ -145,7 +145,8 @@ function inspection(leg, checkpoint, problems) {
     if (!text) { uncounted = true; continue; }
     const found = quantity(text);
     if (found === null) { malformed = true; continue; }
-    findings.push({line: row.dataset.line, found, codes: []});
+    findings.push({line: row.dataset.line, found,
+                   codes: [...row.querySelectorAll(".code-box:checked")].map(box => box.value)});
   }
   if (uncounted) { problems.push(word("count")); }
   if (malformed) { problems.push(word("whole")); }
