@@ -97,7 +97,7 @@ function fact(list, label, value) {
 }
 
 function show(answer) {
-  const result = $("cp-result"), facts = $("cp-facts"), goods = $("cp-goods");
+  const result = $("cp-result"), facts = $("cp-facts");
   const valid = answer.code === "valid";
   result.hidden = false;
   result.dataset.code = answer.code;
@@ -106,7 +106,6 @@ function show(answer) {
   $("cp-reason").textContent = valid ? "" : (words[answer.code] || answer.code);
   $("cp-code").textContent = valid ? "" : answer.code;
   facts.replaceChildren();
-  goods.replaceChildren();
   const permit = answer.permit;
   if (permit && (valid || answer.code !== "permit.unreadable")) {
     const checkpoint = checkpointOf($("cp-checkpoint").value);
@@ -120,8 +119,12 @@ function show(answer) {
     fact(facts, words.window, `${when(permit.start, zone)} – ${when(permit.end, zone)}` +
       (permit.tolerance ? ` (${say(words.tolerance, {minutes: Math.round(permit.tolerance / 60)})})` : ""));
     fact(facts, words.permit, permit.id);
-    if (valid) {
+    if (valid && permit.lines.length) {  // what to compare with the truck: only for a permit to honour
+      const goods = element("ul", undefined, "cp-goods");
       for (const line of permit.lines) { goods.append(element("li", `${line.item}: ${line.quantity} ${line.unit}`)); }
+      const cell = element("dd");
+      cell.append(goods);
+      facts.append(element("dt", words.goods), cell);
     }
   }
   result.focus();
