@@ -157,7 +157,17 @@ def test_the_app_as_it_comes_with_no_input_does_not_crash(parties, tiles, browse
         page.page.get_by_role("button", name="Verify", exact=True).click()  # the form in its default state
         page.page.wait_for_selector("#cp-result[data-code='permit.unreadable']")
         page.page.get_by_role("button", name="Refresh").click()
-        page.page.wait_for_load_state("networkidle")
+        page.page.wait_for_selector("#cp-app[data-refreshed]")
+        assert page.page.locator("#cp-notice").is_hidden()  # refreshed from the network
+        page.page.locator("#cp-checkpoint").select_option("")  # no checkpoint: no answer, but what to do
+        page.page.locator("#cp-text").fill("CP1:ANYTHING")
+        page.page.get_by_role("button", name="Verify", exact=True).click()
+        assert page.page.locator("#cp-notice").inner_text() == "Choose your checkpoint first."
+        assert page.page.locator("#cp-result").get_attribute("data-code") == "permit.unreadable"  # unchanged
+        page.page.locator("#cp-checkpoint").select_option("lachin-checkpoint")
+        page.page.reload()  # the choice is remembered on the device
+        page.page.wait_for_selector("#cp-app[data-ready='1']")
+        assert page.page.locator("#cp-checkpoint").input_value() == "lachin-checkpoint"
         assert page.page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
         assert page.errors == [] and page.foreign_requests() == []
 

@@ -85,6 +85,7 @@ async function refresh() {
   const loaded = await loadData(root.dataset.dataUrl);
   if (loaded) { state.data = loaded.data; }
   root.dataset.source = loaded ? (loaded.cached ? "device" : "network") : "none";
+  root.dataset.loads = String(Number(root.dataset.loads || 0) + 1);  // how many times the data was read
   showStatus(loaded || (state.data ? {data: state.data, cached: true, fetched: null} : null));
   fillCheckpoints();
   showLegs();
@@ -130,7 +131,19 @@ function show(answer) {
   result.focus();
 }
 
+function notice(text) {
+  const line = $("cp-notice");
+  line.textContent = text;
+  line.hidden = !text;
+}
+
 async function verify(text) {
+  notice("");
+  if (!$("cp-checkpoint").value) {  // never "valid" for no checkpoint in particular
+    notice(words.choose_checkpoint);
+    $("cp-checkpoint").focus();
+    return;
+  }
   if (!ed25519Available()) { show({code: "permit.unreadable"}); $("cp-reason").textContent = words.no_crypto; return; }
   const data = state.data || {trust: [], revoked: []};
   show(await verifyPermit(text, data, $("cp-checkpoint").value, Math.floor(Date.now() / 1000)));
@@ -153,7 +166,7 @@ async function fromFile(file) {
 }
 
 function stopCamera() {
-  if (state.scanning) { state.scanning.getTracks().forEach(track => track.stop()); }
+  if (state.scanning) { state.scanning.getTracks().forEach(track => track.stop()); notice(""); }
   state.scanning = null;
   $("cp-video").hidden = true;
   $("cp-stop").hidden = true;
@@ -165,9 +178,10 @@ async function startCamera() {
   try {
     state.scanning = await navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false});
   } catch (error) {
-    $("cp-refreshed").textContent = words.no_camera;
+    notice(words.no_camera);
     return;
   }
+  notice(words.scanning);
   video.srcObject = state.scanning;
   video.hidden = false;
   $("cp-stop").hidden = false;
@@ -181,7 +195,7 @@ async function startCamera() {
       canvas.height = video.videoHeight;
       canvas.getContext("2d", {willReadFrequently: true}).drawImage(video, 0, 0);
       const text = decodeCanvas(canvas);
-      if (text) { stopCamera(); $("cp-text").value = text; verify(text); return; }
+      if (text) { stopCamera(); $("cp-text").value = text; verify(text); return; }  // verify() clears the notice
     }
     window.requestAnimationFrame(frame);
   };
@@ -189,7 +203,11 @@ async function startCamera() {
 }
 
 $("cp-checkpoint").addEventListener("change", event => { chooseCheckpoint(event.target.value); showLegs(); });
-$("cp-refresh").addEventListener("click", () => refresh());
+$("cp-refresh").addEventListener("click", async () => {
+  const loaded = await refresh();
+  notice(loaded && !loaded.cached ? "" : words.refresh_failed);
+  root.dataset.refreshed = root.dataset.loads;
+});
 $("cp-scan").addEventListener("click", () => startCamera());
 $("cp-stop").addEventListener("click", () => stopCamera());
 $("cp-file").addEventListener("change", async event => {
