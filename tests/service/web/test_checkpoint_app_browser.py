@@ -96,6 +96,7 @@ def test_offline_the_app_tells_each_permit_apart_by_its_code(parties, tiles, bro
         assert "VALID" in result and "AB 123" in result and "Lachin–Khankendi" in result
         assert "Wheat flour: 20 t" in result and "(Asia/Baku)" in result and "leg-a" in result
         page.screenshot("checkpoint-app-valid", "main")
+        assert violations(page) == []  # axe-core, on the answer too
 
         assert scan_image(page, png(signed["forged"])) == "permit.forged"
         assert "Forged" in page.page.locator("#cp-result").inner_text()
@@ -110,6 +111,7 @@ def test_offline_the_app_tells_each_permit_apart_by_its_code(parties, tiles, bro
         device_time(page, NOON - 86400)  # the day before: not yet open
         assert scan_image(page, png(signed["valid"])) == "permit.not_yet_valid"
         page.screenshot("checkpoint-app-rejected", "main")
+        assert violations(page) == []
 
         device_time(page, SERVER_TIME)
         page.page.locator("#cp-text").fill(qr.to_text(signed["valid"]))  # typed or pasted
