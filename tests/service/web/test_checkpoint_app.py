@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from corridor.ledger.crypto import public_bytes
 from corridor.permits import cose, document
+from corridor.permits.errors import CODES
 from corridor.permits.trust import key_id
 from corridor.service import clock
 from corridor.service.permits.keys import permit_key
@@ -196,3 +197,15 @@ def test_the_screens_link_to_the_app(parties):
     client = signed_in("border")
     for path in ("/checkpoints", "/checkpoints/lachin-checkpoint"):
         assert 'href="/checkpoint-app/"' in client.get(path).content.decode(), path
+
+
+@pytest.mark.parametrize(("language", "valid", "forged"), [
+    ("ru", "ДЕЙСТВИТЕЛЕН", "Подделка"), ("fr", "VALIDE", "Falsifié"), ("ar", "صالح", "مزوّر")])
+def test_the_answers_words_come_in_the_officers_language(parties, language, valid, forged):
+    client = signed_in("border")
+    client.cookies["django_language"] = language
+    page = client.get(APP, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    block = page.split('<script id="cp-strings" type="application/json">', 1)[1].split("</script>", 1)[0]
+    words = json.loads(block)
+    assert words["valid"] == valid and words["permit.forged"].startswith(forged)
+    assert set(words) >= set(CODES)  # a sentence for every answer `corridor permit verify` gives

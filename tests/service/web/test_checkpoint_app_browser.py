@@ -95,7 +95,8 @@ def test_offline_the_app_tells_each_permit_apart_by_its_code(parties, tiles, bro
         result = page.page.locator("#cp-result").inner_text()
         assert "VALID" in result and "AB 123" in result and "Lachin–Khankendi" in result
         assert "Wheat flour: 20 t" in result and "(Asia/Baku)" in result and "leg-a" in result
-        page.screenshot("checkpoint-app-valid")
+        page.screenshot("checkpoint-app-valid", "main")
+        assert violations(page) == []  # axe-core, on the answer too
 
         assert scan_image(page, png(signed["forged"])) == "permit.forged"
         assert "Forged" in page.page.locator("#cp-result").inner_text()
@@ -109,7 +110,8 @@ def test_offline_the_app_tells_each_permit_apart_by_its_code(parties, tiles, bro
         assert "Outside its window" in page.page.locator("#cp-result").inner_text()
         device_time(page, NOON - 86400)  # the day before: not yet open
         assert scan_image(page, png(signed["valid"])) == "permit.not_yet_valid"
-        page.screenshot("checkpoint-app-rejected")
+        page.screenshot("checkpoint-app-rejected", "main")
+        assert violations(page) == []
 
         device_time(page, SERVER_TIME)
         page.page.locator("#cp-text").fill(qr.to_text(signed["valid"]))  # typed or pasted
@@ -157,7 +159,70 @@ def test_the_app_as_it_comes_with_no_input_does_not_crash(parties, tiles, browse
         page.page.get_by_role("button", name="Verify", exact=True).click()  # the form in its default state
         page.page.wait_for_selector("#cp-result[data-code='permit.unreadable']")
         page.page.get_by_role("button", name="Refresh").click()
-        page.page.wait_for_load_state("networkidle")
+        page.page.wait_for_selector("#cp-app[data-refreshed]")
+        assert page.page.locator("#cp-notice").is_hidden()  # refreshed from the network
+        page.page.locator("#cp-checkpoint").select_option("")  # no checkpoint: no answer, but what to do
+        page.page.locator("#cp-text").fill("CP1:ANYTHING")
+        page.page.get_by_role("button", name="Verify", exact=True).click()
+        assert page.page.locator("#cp-notice").inner_text() == "Choose your checkpoint first."
+        assert page.page.locator("#cp-result").get_attribute("data-code") == "permit.unreadable"  # unchanged
+        page.page.locator("#cp-checkpoint").select_option("lachin-checkpoint")
+        page.page.reload()  # the choice is remembered on the device
+        page.page.wait_for_selector("#cp-app[data-ready='1']")
+        assert page.page.locator("#cp-checkpoint").input_value() == "lachin-checkpoint"
         assert page.page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
-        page.screenshot("checkpoint-app")
         assert page.errors == [] and page.foreign_requests() == []
+
+
+def y4m(image_png: bytes, path, width: int = 640, height: int = 480) -> None:
+    """A still video (YUV4MPEG2, 4:2:0) of the QR code on white, for chromium's fake camera."""
+    import io
+
+    from PIL import Image
+
+    code = Image.open(io.BytesIO(image_png)).convert("L")
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    chroma = bytes([128]) * (width // 2 * height // 2)
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(10):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+
+
+def test_scan_reads_the_code_from_the_camera_only_when_pressed(parties, tiles, live_server, tmp_path):
+    """Chromium's fake camera plays a video of the permit's QR code; nothing asks for the camera until
+    *Scan* is pressed, then the code is read from the video frames and verified, and the camera stops."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, require_chromium
+
+    require_chromium()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with clock.frozen_at(SERVER_TIME):
+        signed = bytes(scheduled(parties).signed)
+        do_create_user("border-camera", "border", "officer", password=PASSWORD)
+        video = tmp_path / "permit.y4m"
+        y4m(qr.png(qr.to_text(signed), scale=4), video)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+                "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}"])
+            context = browser.new_context(viewport=TABLET, permissions=["camera"])
+            page = BrowserPage(context.new_page(), live_server.url)
+            device_time(page, SERVER_TIME)
+            page.sign_in("border-camera", PASSWORD)
+            page.open("/checkpoint-app/")
+            page.page.wait_for_selector("#cp-app[data-ready='1']")
+            assert page.page.evaluate("document.getElementById('cp-video').srcObject") is None
+            page.page.get_by_role("button", name="Scan").click()
+            page.page.wait_for_selector("#cp-result[data-code]", timeout=15000)
+            assert page.page.locator("#cp-result").get_attribute("data-code") == "valid"
+            assert "AB 123" in page.page.locator("#cp-result").inner_text()
+            assert page.page.locator("#cp-video").is_hidden()  # the camera is off again
+            assert page.page.evaluate("document.getElementById('cp-video').srcObject.getTracks()"
+                                      ".every(track => track.readyState === 'ended')")
+            assert page.errors == [] and page.foreign_requests() == []
+            browser.close()

@@ -85,6 +85,7 @@ async function refresh() {
   const loaded = await loadData(root.dataset.dataUrl);
   if (loaded) { state.data = loaded.data; }
   root.dataset.source = loaded ? (loaded.cached ? "device" : "network") : "none";
+  root.dataset.loads = String(Number(root.dataset.loads || 0) + 1);  // how many times the data was read
   showStatus(loaded || (state.data ? {data: state.data, cached: true, fetched: null} : null));
   fillCheckpoints();
   showLegs();
@@ -97,7 +98,7 @@ function fact(list, label, value) {
 }
 
 function show(answer) {
-  const result = $("cp-result"), facts = $("cp-facts"), goods = $("cp-goods");
+  const result = $("cp-result"), facts = $("cp-facts");
   const valid = answer.code === "valid";
   result.hidden = false;
   result.dataset.code = answer.code;
@@ -106,7 +107,6 @@ function show(answer) {
   $("cp-reason").textContent = valid ? "" : (words[answer.code] || answer.code);
   $("cp-code").textContent = valid ? "" : answer.code;
   facts.replaceChildren();
-  goods.replaceChildren();
   const permit = answer.permit;
   if (permit && (valid || answer.code !== "permit.unreadable")) {
     const checkpoint = checkpointOf($("cp-checkpoint").value);
@@ -120,14 +120,30 @@ function show(answer) {
     fact(facts, words.window, `${when(permit.start, zone)} – ${when(permit.end, zone)}` +
       (permit.tolerance ? ` (${say(words.tolerance, {minutes: Math.round(permit.tolerance / 60)})})` : ""));
     fact(facts, words.permit, permit.id);
-    if (valid) {
+    if (valid && permit.lines.length) {  // what to compare with the truck: only for a permit to honour
+      const goods = element("ul", undefined, "cp-goods");
       for (const line of permit.lines) { goods.append(element("li", `${line.item}: ${line.quantity} ${line.unit}`)); }
+      const cell = element("dd");
+      cell.append(goods);
+      facts.append(element("dt", words.goods), cell);
     }
   }
   result.focus();
 }
 
+function notice(text) {
+  const line = $("cp-notice");
+  line.textContent = text;
+  line.hidden = !text;
+}
+
 async function verify(text) {
+  notice("");
+  if (!$("cp-checkpoint").value) {  // never "valid" for no checkpoint in particular
+    notice(words.choose_checkpoint);
+    $("cp-checkpoint").focus();
+    return;
+  }
   if (!ed25519Available()) { show({code: "permit.unreadable"}); $("cp-reason").textContent = words.no_crypto; return; }
   const data = state.data || {trust: [], revoked: []};
   const answer = await verifyPermit(text, data, $("cp-checkpoint").value, Math.floor(Date.now() / 1000));
@@ -155,7 +171,7 @@ async function fromFile(file) {
 }
 
 function stopCamera() {
-  if (state.scanning) { state.scanning.getTracks().forEach(track => track.stop()); }
+  if (state.scanning) { state.scanning.getTracks().forEach(track => track.stop()); notice(""); }
   state.scanning = null;
   $("cp-video").hidden = true;
   $("cp-stop").hidden = true;
@@ -167,9 +183,10 @@ async function startCamera() {
   try {
     state.scanning = await navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false});
   } catch (error) {
-    $("cp-refreshed").textContent = words.no_camera;
+    notice(words.no_camera);
     return;
   }
+  notice(words.scanning);
   video.srcObject = state.scanning;
   video.hidden = false;
   $("cp-stop").hidden = false;
@@ -183,7 +200,7 @@ async function startCamera() {
       canvas.height = video.videoHeight;
       canvas.getContext("2d", {willReadFrequently: true}).drawImage(video, 0, 0);
       const text = decodeCanvas(canvas);
-      if (text) { stopCamera(); $("cp-text").value = text; verify(text); return; }
+      if (text) { stopCamera(); $("cp-text").value = text; verify(text); return; }  // verify() clears the notice
     }
     window.requestAnimationFrame(frame);
   };
@@ -191,7 +208,11 @@ async function startCamera() {
 }
 
 $("cp-checkpoint").addEventListener("change", event => { chooseCheckpoint(event.target.value); showLegs(); });
-$("cp-refresh").addEventListener("click", () => refresh());
+$("cp-refresh").addEventListener("click", async () => {
+  const loaded = await refresh();
+  notice(loaded && !loaded.cached ? "" : words.refresh_failed);
+  root.dataset.refreshed = root.dataset.loads;
+});
 $("cp-scan").addEventListener("click", () => startCamera());
 $("cp-stop").addEventListener("click", () => stopCamera());
 $("cp-file").addEventListener("change", async event => {
