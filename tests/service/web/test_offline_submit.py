@@ -6,6 +6,7 @@ answered again; anything refused leaves the log as it was."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import secrets
 
@@ -53,7 +54,7 @@ class Officer:
     def sign(self, kind: str, payload: dict, at: int, plan: str = "p1", mark: str | None = None, **options) -> dict:
         """What the device builds and signs offline: the statement and the assertion, as the app sends them."""
         statement = with_passkey({"type": kind, "party": self.party, "plan": plan, "time": format_time(at),
-                                  "offline": {"id": mark or secrets.token_hex(16)}, "payload": payload},
+                                  "offline": {"id": mark or secrets.token_hex(16)}, "payload": copy.deepcopy(payload)},
                                  self.device.credential)
         assertion = self.device.assertion(statement_digest(statement), **options)
         return {"statement": statement, "assertion": {
@@ -255,3 +256,34 @@ def test_csrf_is_required(border):
                                content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 201, response.content
 
+
+
+def test_the_plan_page_and_the_api_say_when_it_was_signed_and_received(scheduled, border, customs):
+    border.send(border.sign("leg.arrive", ARRIVAL, ARRIVED))
+    customs.send(customs.sign("leg.inspect", INSPECTION, ARRIVED + 900), BACK_ONLINE + 5)
+    with clock.frozen_at(BACK_ONLINE + 60):
+        status, plan = scheduled["recv"].get("/plans/p1")
+        page = border.client.get("/plans/p1").content.decode()
+    assert status == 200
+    relays = [row for row in plan["timeline"] if row["type"] == "offline.relay"]
+    assert [(r["offline"]["type"], r["offline"]["party"], r["offline"]["signed"], r["offline"]["applied"])
+            for r in relays] == [("leg.arrive", "border", "2023-09-11T12:05:00Z", True),
+                                 ("leg.inspect", "customs", "2023-09-11T12:20:00Z", True)]
+    [inspection] = plan["inspections"]
+    assert (inspection["party"], inspection["at"], inspection["member"], inspection["decision"]) == (
+        "customs", "2023-09-11T12:20:00Z", "customs/m1", "cleared")
+    assert page.count("signed offline at") == 2 and "passkey of customs/m1" in page
+    assert "not applied" not in page
+
+
+def test_the_plan_page_says_why_a_late_statement_was_not_applied(scheduled, border, customs):
+    border.send(border.sign("leg.arrive", ARRIVAL, ARRIVED))
+    stages.post(scheduled, "org-a", "/plans/p1/cancel", {"text": "road closed"}, BACK_ONLINE + 10)
+    customs.send(customs.sign("leg.inspect", INSPECTION, ARRIVED + 900), BACK_ONLINE + 20)
+    with clock.frozen_at(BACK_ONLINE + 60):
+        status, plan = scheduled["recv"].get("/plans/p1")
+        page = border.client.get("/plans/p1", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    late = [row["offline"] for row in plan["timeline"] if row["type"] == "offline.relay"][-1]
+    assert (late["applied"], late["code"], late["rule"]) == (False, "late.plan_closed", "plan.closed")
+    assert plan["inspections"] == []
+    assert "not applied: Recorded on the log, but with no effect: the plan was closed" in page.replace("\n", " ")

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 
 from ...engine.state import OfflineRecord
 from ...engine.statements import OFFLINE_TYPES
-from ...engine.times import format_time
 from ...fold import LogFold
 from ...ledger.envelope import Assertion, canonical_json, unseal
 from ..ledger.keys import OPERATOR
@@ -34,6 +33,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Passkey
 from ..parties.passkeys import status_of
+from ..passages.offline import outcome
 from . import refusals
 from .signing import refusal
 
@@ -134,20 +134,12 @@ def _relay_index(record: OfflineRecord) -> int:
 
 
 def _answer(status: str, index: int, mark: str, record: OfflineRecord, http_status: int) -> JsonResponse:
-    return JsonResponse({"status": status, "offline": mark, "index": index, **outcome(record)}, status=http_status)
-
-
-def outcome(record: OfflineRecord) -> dict[str, Any]:
-    """What became of a statement signed offline, as the device, the plan page and the API show it."""
-    body: dict[str, Any] = {"type": record.type, "party": record.party, "plan": record.plan,
-                            "applied": record.code is None, "signed": format_time(record.signed),
-                            "received": format_time(record.received)}
+    body = {"status": status, "index": index, **outcome(mark, record)}
     if record.code is not None:
-        body |= {"code": record.code, "message": late_message(record.code), "rule": record.rule,
-                 "reason": record.reason}
-    return body
+        body["message"] = late_message(record.code)
+    return JsonResponse(body, status=http_status)
 
 
 def late_message(code: str) -> str:
-    """The late.* code in the reader's language (refusals.py keeps the sentences, one for each of engine's LATE)."""
+    """The late.* code in the reader's language (refusals.py keeps a sentence for each of the engine's LATE)."""
     return str(refusals.LATE.get(code, refusals.LATE["late.refused"]))
