@@ -175,3 +175,23 @@ def test_a_malformed_assertion_is_refused():
     with pytest.raises(Exception) as caught:
         log.fold()
     assert getattr(caught.value, "code", None) == "statement.malformed"
+
+
+def test_the_public_figures_name_the_officer_who_signed_an_inspection_offline():
+    from corridor.figures.fold import FigureFold
+
+    log = Log()
+    figures = FigureFold("operator", public_bytes(OPERATOR), webauthn=POLICY)
+    for entry in log.entries:
+        figures.apply(entry)
+    state = figures.state
+    # the plan scheduled by hand (consent and slot are not what this test is about), then arrived at the gate
+    plan = state.plans["p"]
+    plan.status, plan.legs["l"].phase, plan.legs["l"].checkpoint = "in_progress", "arrived", "g"
+    inner = with_passkey({"type": "leg.inspect", "party": "border", "plan": "p", "time": DAY + "01:00:00Z",
+                          "offline": {"id": "d" * 32}, "payload": {"leg": "l", "checkpoint": "g", "findings": [],
+                                                                   "decision": "cleared"}}, log.officer.credential)
+    relay = log.relay(inner, log.officer.assertion(statement_digest(inner)).to_json())
+    figures.apply(relay)
+    assert state.offline["d" * 32].code is None
+    assert figures.inspection_signers[("p", "l", 1)] == ("passkey", "border/m1")
