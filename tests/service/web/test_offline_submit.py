@@ -287,3 +287,14 @@ def test_the_plan_page_says_why_a_late_statement_was_not_applied(scheduled, bord
     assert (late["applied"], late["code"], late["rule"]) == (False, "late.plan_closed", "plan.closed")
     assert plan["inspections"] == []
     assert "not applied: Recorded on the log, but with no effect: the plan was closed" in page.replace("\n", " ")
+
+
+def test_the_officers_party_is_told_a_statement_was_signed_offline_in_its_name(border):
+    from corridor.service.outbox.models import Message
+    from corridor.service.parties.models import PartyContact
+
+    PartyContact.objects.create(party_id="border", email="duty@border.example")
+    status, answer = border.send(border.sign("leg.arrive", ARRIVAL, ARRIVED))
+    [notice] = Message.objects.filter(party="border", kind="signed", body__index=answer["index"])
+    assert notice.subject == f"Signed offline in your name, received: leg.arrive (entry {answer['index']}, " \
+                             "passkey of border/m1)"
