@@ -238,8 +238,9 @@ def test_a_malformed_body_and_get_and_anonymous_are_refused(border):
     assert border.send(None, raw=b"not json")[1]["code"] == "offline.malformed"
     assert border.send({"statement": []})[1]["code"] == "offline.malformed"
     assert border.client.get(SUBMIT).status_code == 405
-    anonymous = Client()
-    assert anonymous.post(SUBMIT, "{}", content_type="application/json").status_code == 302
+    anonymous = Client().post(SUBMIT, json.dumps(border.sign("leg.arrive", ARRIVAL, ARRIVED)),
+                              content_type="application/json")
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "auth.required")
 
 
 def test_csrf_is_required(border):
@@ -248,7 +249,7 @@ def test_csrf_is_required(border):
     with clock.frozen_at(BACK_ONLINE):
         response = client.post(SUBMIT, json.dumps(border.sign("leg.arrive", ARRIVAL, ARRIVED)),
                                content_type="application/json")
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["code"]) == (403, "csrf.failed")
     client.get("/checkpoints")  # sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     with clock.frozen_at(BACK_ONLINE):

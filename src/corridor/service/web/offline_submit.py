@@ -19,7 +19,6 @@ import json
 import re
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
@@ -42,9 +41,11 @@ ASSERTION_FIELDS = ("authenticatorData", "clientDataJSON", "signature")
 
 
 @require_POST
-@login_required
 def submit(request) -> JsonResponse:
+    """Signed out: 401 auth.required in JSON, not the login page (the app keeps the item and asks to sign in)."""
     try:
+        if not request.user.is_authenticated:
+            raise Refused("auth.required", "sign in, then send what the device recorded again", 401)
         inner, assertion = _read(request.body)
         mark = inner["offline"]["id"]
         _check_signer(request.user, inner, current_fold())
