@@ -318,3 +318,22 @@ def test_rebuilding_the_read_models_from_the_log_gives_the_same_rows(scheduled, 
     assert sum(("type", "'offline.relay'") in row for row in incremental["log_statement"]) == 2
     rebuild()
     assert without_passkey_keys(dump()) == incremental
+
+
+def test_two_requests_racing_with_the_same_statement_record_it_once(border, monkeypatch):
+    """The second request checked before the first was recorded: the rules refuse its relay (offline.duplicate) and
+    it answers as a duplicate."""
+    from types import SimpleNamespace
+
+    from corridor.service.web import offline_submit
+
+    body = border.sign("leg.arrive", ARRIVAL, ARRIVED)
+    status, first = border.send(body)
+    real = offline_submit.current_fold
+    stale = SimpleNamespace(state=SimpleNamespace(offline={}), key_of=lambda key: real().key_of(key))
+    calls = iter([stale])
+    monkeypatch.setattr(offline_submit, "current_fold", lambda: next(calls, None) or real())
+    size = LogEntry.objects.count()
+    status, again = border.send(body, BACK_ONLINE + 1)
+    assert (status, again["status"], again["index"]) == (200, "duplicate", first["index"])
+    assert LogEntry.objects.count() == size

@@ -47,21 +47,26 @@ def submit(request) -> JsonResponse:
         if not request.user.is_authenticated:
             raise Refused("auth.required", "sign in, then send what the device recorded again", 401)
         inner, assertion = _read(request.body)
-        mark = inner["offline"]["id"]
-        _check_signer(request.user, inner, current_fold())
-        known = current_fold().state.offline.get(mark)
-        if known is None:
-            try:
-                [recorded] = record_built([custodial(OPERATOR, "offline.relay", {
-                    "statement": inner, "assertion": assertion.to_json()}, plan=inner["plan"])])
-                return _answer("recorded", recorded.index, mark, current_fold().state.offline[mark], 201)
-            except Refused as error:
-                if error.code != "offline.duplicate":  # the same id, recorded meanwhile by another request
-                    raise
-                known = current_fold().state.offline[mark]
-        return _duplicate(inner, known)
+        fold = current_fold()
+        _check_signer(request.user, inner, fold)
+        known = fold.state.offline.get(inner["offline"]["id"])
+        return _record(inner, assertion) if known is None else _duplicate(inner, known)
     except Refused as error:
         return refusal(error)
+
+
+def _record(inner: dict[str, Any], assertion: Assertion) -> JsonResponse:
+    """The operator's relay, recorded (the rules may still give the statement no effect: 201 either way)."""
+    mark = inner["offline"]["id"]
+    try:
+        [recorded] = record_built([custodial(OPERATOR, "offline.relay", {"statement": inner,
+                                                                         "assertion": assertion.to_json()},
+                                             plan=inner["plan"])])
+    except Refused as error:
+        if error.code != "offline.duplicate":
+            raise
+        return _duplicate(inner, current_fold().state.offline[mark])  # the same id, recorded meanwhile
+    return _answer("recorded", recorded.index, mark, current_fold().state.offline[mark], 201)
 
 
 def _read(body: bytes) -> tuple[dict[str, Any], Assertion]:
