@@ -12,7 +12,12 @@ from corridor.fold import LogFold
 from corridor.ledger.audit import EntryError, audit_entries
 from corridor.ledger.crypto import public_bytes
 from corridor.ledger.envelope import EnvelopeError, seal, statement_digest, with_passkey
+from corridor.ledger.merkle import leaf_hash
+from corridor.ledger.note import Signer
 from corridor.ledger.passkeys import WebAuthnPolicy
+from corridor.ledger.tiles import TileWriter
+from corridor.ledger.trustfile import Trust
+from corridor.ledger.verify import Source, VerificationError, verify_trusted
 from tests.ledger.authenticator import ORIGIN, RP_ID, Authenticator
 
 POLICY = WebAuthnPolicy.of([(RP_ID, ORIGIN)])
@@ -175,3 +180,45 @@ def test_a_malformed_assertion_is_refused():
     with pytest.raises(Exception) as caught:
         log.fold()
     assert getattr(caught.value, "code", None) == "statement.malformed"
+
+
+def test_the_public_figures_name_the_officer_who_signed_an_inspection_offline():
+    from corridor.figures.fold import FigureFold
+
+    log = Log()
+    figures = FigureFold("operator", public_bytes(OPERATOR), webauthn=POLICY)
+    for entry in log.entries:
+        figures.apply(entry)
+    state = figures.state
+    # the plan scheduled by hand (consent and slot are not what this test is about), then arrived at the gate
+    plan = state.plans["p"]
+    plan.status, plan.legs["l"].phase, plan.legs["l"].checkpoint = "in_progress", "arrived", "g"
+    inner = with_passkey({"type": "leg.inspect", "party": "border", "plan": "p", "time": DAY + "01:00:00Z",
+                          "offline": {"id": "d" * 32}, "payload": {"leg": "l", "checkpoint": "g", "findings": [],
+                                                                   "decision": "cleared"}}, log.officer.credential)
+    relay = log.relay(inner, log.officer.assertion(statement_digest(inner)).to_json())
+    figures.apply(relay)
+    assert state.offline["d" * 32].code is None
+    assert figures.inspection_signers[("p", "l", 1)] == ("passkey", "border/m1")
+
+
+def _published(log: Log, directory) -> Trust:
+    signer = Signer.generate("example.com/offline")
+    writer = TileWriter(directory, "example.com/offline", signer)
+    writer.append(log.entries, [leaf_hash(entry) for entry in log.entries])
+    writer.publish_checkpoint()
+    return Trust(log_key=signer.verifier, registrars=[("operator", public_bytes(OPERATOR))], webauthn=POLICY)
+
+
+def test_corridor_verify_checks_the_passkey_inside_a_published_relay(tmp_path):
+    log = Log()
+    log.relay(*log.offline("a" * 32))
+    report = verify_trusted(Source(str(tmp_path / "good")), _published(log, tmp_path / "good"))
+    assert report.size == len(log.entries) and report.signing.kinds["registrar"] == 6
+    tampered = Log()
+    inner, assertion = tampered.offline("a" * 32)
+    tampered.relay({**inner, "time": DAY + "01:00:01Z"}, assertion)  # the operator re-signs a changed statement
+    with pytest.raises(VerificationError) as failure:
+        verify_trusted(Source(str(tmp_path / "bad")), _published(tampered, tmp_path / "bad"))
+    assert (failure.value.where, failure.value.message.split(":")[0]) == (
+        f"entry {len(tampered.entries) - 1}", "passkey.challenge")

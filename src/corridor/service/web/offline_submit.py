@@ -19,13 +19,11 @@ import json
 import re
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
 from ...engine.state import OfflineRecord
 from ...engine.statements import OFFLINE_TYPES
-from ...engine.times import format_time
 from ...fold import LogFold
 from ...ledger.envelope import Assertion, canonical_json, unseal
 from ..ledger.keys import OPERATOR
@@ -34,6 +32,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Passkey
 from ..parties.passkeys import status_of
+from ..passages.offline import outcome
 from . import refusals
 from .signing import refusal
 
@@ -42,25 +41,32 @@ ASSERTION_FIELDS = ("authenticatorData", "clientDataJSON", "signature")
 
 
 @require_POST
-@login_required
 def submit(request) -> JsonResponse:
+    """Signed out: 401 auth.required in JSON, not the login page (the app keeps the item and asks to sign in)."""
     try:
+        if not request.user.is_authenticated:
+            raise Refused("auth.required", "sign in, then send what the device recorded again", 401)
         inner, assertion = _read(request.body)
-        mark = inner["offline"]["id"]
-        _check_signer(request.user, inner, current_fold())
-        known = current_fold().state.offline.get(mark)
-        if known is None:
-            try:
-                [recorded] = record_built([custodial(OPERATOR, "offline.relay", {
-                    "statement": inner, "assertion": assertion.to_json()}, plan=inner["plan"])])
-                return _answer("recorded", recorded.index, mark, current_fold().state.offline[mark], 201)
-            except Refused as error:
-                if error.code != "offline.duplicate":  # the same id, recorded meanwhile by another request
-                    raise
-                known = current_fold().state.offline[mark]
-        return _duplicate(inner, known)
+        fold = current_fold()
+        _check_signer(request.user, inner, fold)
+        known = fold.state.offline.get(inner["offline"]["id"])
+        return _record(inner, assertion) if known is None else _duplicate(inner, known)
     except Refused as error:
         return refusal(error)
+
+
+def _record(inner: dict[str, Any], assertion: Assertion) -> JsonResponse:
+    """The operator's relay, recorded (the rules may still give the statement no effect: 201 either way)."""
+    mark = inner["offline"]["id"]
+    try:
+        [recorded] = record_built([custodial(OPERATOR, "offline.relay", {"statement": inner,
+                                                                         "assertion": assertion.to_json()},
+                                             plan=inner["plan"])])
+    except Refused as error:
+        if error.code != "offline.duplicate":
+            raise
+        return _duplicate(inner, current_fold().state.offline[mark])  # the same id, recorded meanwhile
+    return _answer("recorded", recorded.index, mark, current_fold().state.offline[mark], 201)
 
 
 def _read(body: bytes) -> tuple[dict[str, Any], Assertion]:
@@ -134,20 +140,12 @@ def _relay_index(record: OfflineRecord) -> int:
 
 
 def _answer(status: str, index: int, mark: str, record: OfflineRecord, http_status: int) -> JsonResponse:
-    return JsonResponse({"status": status, "offline": mark, "index": index, **outcome(record)}, status=http_status)
-
-
-def outcome(record: OfflineRecord) -> dict[str, Any]:
-    """What became of a statement signed offline, as the device, the plan page and the API show it."""
-    body: dict[str, Any] = {"type": record.type, "party": record.party, "plan": record.plan,
-                            "applied": record.code is None, "signed": format_time(record.signed),
-                            "received": format_time(record.received)}
+    body = {"status": status, "index": index, **outcome(mark, record)}
     if record.code is not None:
-        body |= {"code": record.code, "message": late_message(record.code), "rule": record.rule,
-                 "reason": record.reason}
-    return body
+        body["message"] = late_message(record.code)
+    return JsonResponse(body, status=http_status)
 
 
 def late_message(code: str) -> str:
-    """The late.* code in the reader's language (refusals.py keeps the sentences, one for each of engine's LATE)."""
+    """The late.* code in the reader's language (refusals.py keeps a sentence for each of the engine's LATE)."""
     return str(refusals.LATE.get(code, refusals.LATE["late.refused"]))

@@ -88,6 +88,7 @@ SERVICE = {
     "auth.required": _("Sign in first."),
     "briefing.preparing": _("The briefing is being prepared from the log: ask again in a minute."),
     "crew.invalid": _("Give each crew member's name and document."),
+    "csrf.failed": _("Your session has ended or the page is too old: sign in again; nothing was recorded."),
     "deadline.closed": _("The plan is closed: nobody is awaited any more, so it takes no response deadline."),
     "deadline.invalid": _("Choose a response deadline from the list."),
     "document.damaged": _("The file is cut short or damaged: save or scan it again and upload it again."),
