@@ -217,6 +217,29 @@ def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(part
     assert [e for e in page.errors if "status of 422" not in e] == []  # the refusal, as the browser logs it
 
 
+def test_signed_out_meanwhile_the_items_wait_and_go_once_signed_in_again(parties, live_server,
+                                                                       browser_page):  # noqa: F811
+    """The session ends while the tablet is offline: back online, the arrival stays queued with what to do (it is
+    not refused); signed in again, the app sends it when it starts."""
+    with passkey_origin(live_server.url):
+        page = officer(parties, browser_page, live_server.url)
+        page.page.clock.set_system_time(moment(SIGNED))
+        page.page.context.set_offline(True)
+        page.page.evaluate(OFFLINE)
+        page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
+        record(page, "Arrived")
+        page.page.context.clear_cookies()  # signed out (the session expired, or another officer signed out)
+        with clock.frozen_at(RECEIVED):
+            page.page.context.set_offline(False)
+            wait_for_count(page, "#rec-queue li[data-state=queued]:has-text('Sign in again')", 1)
+            assert StatementIndex.objects.filter(type="offline.relay").count() == 0
+            page.sign_in("border-officer", PASSWORD)
+            page.open(APP)  # the app starts: what waits is sent
+            wait_for_count(page, "#rec-queue li[data-state=applied]", 1)
+    assert current_fold().state.plans["p1"].legs["leg-a"].arrivals == [(SIGNED, "lachin-checkpoint")]
+    assert [e for e in page.errors if "status of 401" not in e and "status of 403" not in e] == []
+
+
 def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(parties, live_server,
                                                                          browser_page):  # noqa: F811
     with passkey_origin(live_server.url):

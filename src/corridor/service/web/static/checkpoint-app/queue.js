@@ -145,19 +145,21 @@ async function sendOne(item, notes) {
   await update(item, outcome(response, answer, notes));
 }
 
-/** The item's new state from the server's answer. Only a JSON refusal with a code ends an item as refused;
- *  a server error, a sign-in page (the session ended) or anything unreadable keeps it queued. */
+/** The item's new state from the server's answer. Only a refusal of the statement itself (JSON with a code)
+ *  ends an item as refused; signed out (401 auth.required), a stale form token (403 csrf.failed), a server
+ *  error, a sign-in page or anything unreadable keeps it queued. */
 export function outcome(response, answer, notes = {}) {
   const status = response.status;
+  const code = answer && answer.code;
   if (answer && (status === 200 || status === 201) && ["recorded", "duplicate"].includes(answer.status)) {
     const state = answer.applied === true ? "applied" : answer.applied === false ? "not_applied" : "recorded";
     return {state, answer, note: ""};
   }
-  if (answer && answer.code && status >= 400 && status < 500 && ![408, 429].includes(status)) {
-    return {state: "refused", answer, note: ""};
-  }
-  if (response.type === "opaqueredirect" || status === 401 || status === 403) {  // signed out, or a stale token
+  if (response.type === "opaqueredirect" || status === 401 || code === "csrf.failed" || (status === 403 && !code)) {
     return {state: "queued", note: notes.signin || ""};
   }
-  return {state: "queued", note: (answer && answer.message) || notes.retry || `HTTP ${status}`};
+  if (code && status >= 400 && status < 500 && ![408, 429].includes(status)) {
+    return {state: "refused", answer, note: ""};
+  }
+  return {state: "queued", note: notes.retry || `HTTP ${status}`};
 }
