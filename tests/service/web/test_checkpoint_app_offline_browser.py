@@ -31,6 +31,7 @@ from .test_accessibility import violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password"
+TABLET = {"width": 800, "height": 1280}  # a 10-inch tablet held in portrait
 
 # what an officer may type (Cyrillic, Arabic, an emoji, a line separator, quotes and a backslash, control
 # characters), a decimal quantity as the log writes it, keys whose order differs by case
@@ -99,6 +100,7 @@ def officer(parties, page: BrowserPage, origin: str) -> BrowserPage:
     integrate_now()  # a signed checkpoint for the permit to name
     stages.scheduled(parties)
     do_create_user("border-officer", "border", "admin", password=PASSWORD)
+    page.page.set_viewport_size(TABLET)
     virtual_authenticator(page)
     with clock.frozen_at(ENROLMENT):
         page.sign_in("border-officer", PASSWORD)
@@ -158,10 +160,11 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
         assert "AB 123" in arrival and "Lachin" in arrival, arrival
         assert arrived["type"] == "leg.arrive" and arrived["time"] == "2023-09-11T12:05:00Z" and "seq" not in arrived
         inspection, inspected = record(page, "Inspection")
-        assert "Wheat flour 20 t" in inspection, inspection
+        assert "cleared; found Wheat flour 20 t (damaged)" in inspection, inspection
         assert inspected["payload"]["findings"] == [{"line": "flour", "found": 20, "codes": ["damaged"]}]
         assert inspected["payload"]["decision"] == "cleared"
         assert states(page) == ["queued", "queued"]
+        page.screenshot("checkpoint-app-queued", "#cp-record")  # the README's: signed offline, waiting
         assert "2 waiting to be sent" in page.page.locator("#rec-queue-status").inner_text()
         assert StatementIndex.objects.filter(plan="p1", type__in=["leg.arrive", "leg.inspect"]).count() == 0
         with clock.frozen_at(RECEIVED):
@@ -172,6 +175,7 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
             page.page.clock.run_for(31000)  # the app tries again by itself
             wait_for_count(page, "#rec-queue li[data-state=applied]", 2)
         texts = page.page.locator("#rec-queue li").all_inner_texts()
+        page.screenshot("checkpoint-app-sent", ".rec-queue")  # and once the network is back
         stages.post(parties, "escort", "/plans/p1/go", {}, RECEIVED + 60)  # the barrier opens: go
     assert all("received 2023-09-11T12:30:00Z" in text for text in texts), texts
     state = current_fold().state

@@ -183,8 +183,8 @@ function describe(read) {
   if (read.action === "inspect") {
     const units = new Map(linesOf(read.leg).map(line => [line.line, [line.item, line.unit]]));
     values.decision = word(`decision-${read.payload.decision}`);
-    values.found = read.payload.findings.map(f => `${units.get(f.line)[0]} ${f.found} ${units.get(f.line)[1]}`)
-      .join(", ");
+    values.found = read.payload.findings.map(f => `${units.get(f.line)[0]} ${f.found} ${units.get(f.line)[1]}` +
+      (f.codes.length ? ` (${f.codes.map(code => word(`code-${code}`)).join(", ")})` : "")).join(", ");
   }
   return fill(word(`desc-${read.action}`), values);
 }
