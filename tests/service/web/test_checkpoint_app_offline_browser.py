@@ -138,7 +138,7 @@ def record(page: BrowserPage, action: str, sign: bool = True) -> tuple[str, dict
 def wait_for_count(page: BrowserPage, selector: str, count: int) -> None:
     from playwright.sync_api import expect
 
-    expect(page.page.locator(selector)).to_have_count(count, timeout=15000)
+    expect(page.page.locator(selector)).to_have_count(count, timeout=45000)  # two cores, shared
 
 
 def states(page: BrowserPage) -> list[str]:

@@ -89,6 +89,9 @@ async function refresh() {
   showStatus(loaded || (state.data ? {data: state.data, cached: true, fetched: null} : null));
   fillCheckpoints();
   showLegs();
+  if (loaded) {  // the recording form (record.js) follows the data the app shows
+    document.dispatchEvent(new CustomEvent("checkpoint-app:data", {detail: loaded.data}));
+  }
   return loaded;
 }
 

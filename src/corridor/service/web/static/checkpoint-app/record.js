@@ -16,6 +16,7 @@ const WHOLE = /^\d{1,15}$/;
 const DECIMAL = /^\d{1,12}([.,]\d{1,8})?$/;
 const SEAL_SEPARATORS = /[\s,;]+/;
 let data = null;
+let started = false;
 let pending = null;  // the statement shown for signing, with its description and passkey
 
 const word = name => root.dataset[name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] || name;
@@ -52,14 +53,15 @@ function linesOf(leg) {
 function setData(value) {
   if (!value || !Array.isArray(value.legs)) { return; }
   data = value;
+  const before = $("rec-leg").value;
   replaceOptions($("rec-leg"), legs().map(leg => option(`${leg.plan}\n${leg.leg}`,
     `${leg.plan} · ${leg.leg} — ${leg.vehicles.map(v => v.plate || v.vehicle).join(", ")} (${leg.route_name || leg.route})`)), false);
   const parties = new Map((data.parties || []).map(p => [p.id, p.name]));
   const signing = [...new Set((data.passkeys || []).map(p => p.party))];
   replaceOptions($("rec-party"), signing.map(id => option(id, parties.get(id) || id)));
-  legChanged();
+  if ($("rec-leg").value !== before || !before) { legChanged(); }  // fresh data keeps what is being typed
   render();
-  send();
+  if (!started) { started = true; send(); }  // the app starts: what waits is sent
 }
 
 function legChanged() {
@@ -129,7 +131,7 @@ function readForm() {
   const party = $("rec-party").value;
   if (!leg) { problems.push(word("none")); }
   if (!checkpoint && leg) { problems.push(word("choose-checkpoint")); }
-  if (!party) { problems.push(word("choose-party")); }
+  if (!party) { problems.push(word(((data && data.passkeys) || []).length ? "choose-party" : "no-passkey")); }
   if (!KINDS[action]) { problems.push(word("choose-action")); }
   if (problems.length || !leg) { return {problems}; }
   let payload = {leg: leg.leg, checkpoint};
@@ -299,9 +301,10 @@ let retry = null, pause = 30000;
 function send() {
   if (!data) { return Promise.resolve(0); }
   clearTimeout(retry);
+  retry = null;
   return sendAll(data.user, {offline: word("note-offline"), retry: word("note-retry"), signin: word("note-signin")})
-    .then(waiting => {
-      if (!waiting) { pause = 30000; } else if (navigator.onLine) {
+    .then(waiting => {  // (two calls during one pass share it: the first to get here sets the next try)
+      if (!waiting) { pause = 30000; } else if (navigator.onLine && retry === null) {
         retry = setTimeout(send, pause);
         pause = Math.min(pause * 2, 300000);
       }
