@@ -135,6 +135,16 @@ def record(page: BrowserPage, action: str, sign: bool = True) -> tuple[str, dict
     return summary, json.loads(shown)
 
 
+def relayed() -> list[dict]:
+    """The statements signed offline, as the operator's relays on the log hold them."""
+    from corridor.ledger.envelope import unseal
+    from corridor.service.ledger.models import LogEntry
+
+    statements = [unseal(bytes(data)).statement for data in LogEntry.objects.order_by("idx").values_list("data",
+                                                                                                         flat=True)]
+    return [s["payload"]["statement"] for s in statements if s["type"] == "offline.relay"]
+
+
 def wait_for_count(page: BrowserPage, selector: str, count: int) -> None:
     from playwright.sync_api import expect
 
@@ -188,6 +198,7 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
     assert [(r.type, r.party, r.signed, r.received, r.code) for r in records] == [
         ("leg.arrive", "border", SIGNED, RECEIVED, None), ("leg.inspect", "border", SIGNED, RECEIVED, None)]
     assert {r["id"] for r in [arrived["offline"], inspected["offline"]]} == set(state.offline)
+    assert relayed() == [arrived, inspected]  # on the log exactly as shown before the passkey signed
     assert [e for e in page.errors if "status of 503" not in e] == [] and page.foreign_requests() == []
 
 
