@@ -86,6 +86,20 @@ OFFLINE = """() => !navigator.onLine ? true : new Promise(resolve =>
   window.addEventListener("offline", () => resolve(true)))"""
 
 
+# the two-roads example's road-A leg (scenarios/two-roads.yaml): one truck, three lines, two seals
+ROAD_A = {
+    "id": "leg-a", "route": "road-a",
+    "lines": [{"id": "flour", "item": "Wheat flour", "category": "food", "quantity": 18000, "unit": "kg",
+               "weight_kg": 18000},
+              {"id": "hygiene", "item": "Family hygiene kits", "category": "wash", "quantity": 400, "unit": "kit",
+               "weight_kg": 2400},
+              {"id": "medical", "item": "Surgical supplies", "category": "health", "quantity": 60, "unit": "carton",
+               "weight_kg": 900}],
+    "vehicles": [{"id": "truck-a1", "plate": "HA-101", "type": "20 t truck"}],
+    "seals": ["S-40211", "S-40212"],
+}
+
+
 def moment(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
@@ -95,7 +109,7 @@ def officer(parties, page: BrowserPage, origin: str) -> BrowserPage:
     authenticator) opens the app while online, so the device keeps the data and the shell."""
     from corridor.service.ledger.integrator import integrate_now
 
-    stages.submitted(parties)
+    stages.submitted(parties, legs=[ROAD_A])
     stages.consented(parties)
     integrate_now()  # a signed checkpoint for the permit to name
     stages.scheduled(parties)
@@ -124,6 +138,8 @@ def record(page: BrowserPage, action: str, sign: bool = True) -> tuple[str, dict
     if action == "Inspection":
         form.get_by_role("button", name="All as declared").click()
         form.locator(".line[data-line=flour]").get_by_label("damaged").check()  # some sacks torn, all there
+        for seal in ROAD_A["seals"]:
+            form.locator(f"fieldset.seal[data-seal='{seal}']").get_by_label("intact").check()
         form.get_by_label("cleared", exact=True).check()
     form.get_by_role("button", name="Review and sign").click()
     dialog = page.page.locator("#rec-confirm")
@@ -167,11 +183,16 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
         assert "VALID" in page.page.locator("#cp-verdict").inner_text()
         assert page.page.locator("#rec-leg").input_value() == "p1\nleg-a"  # the permit's vehicle, to record
         arrival, arrived = record(page, "Arrived")
-        assert "AB 123" in arrival and "Lachin" in arrival, arrival
+        assert "HA-101" in arrival and "Lachin" in arrival, arrival
         assert arrived["type"] == "leg.arrive" and arrived["time"] == "2023-09-11T12:05:00Z" and "seq" not in arrived
         inspection, inspected = record(page, "Inspection")
-        assert "cleared; found Wheat flour 20 t (damaged)" in inspection, inspection
-        assert inspected["payload"]["findings"] == [{"line": "flour", "found": 20, "codes": ["damaged"]}]
+        assert "cleared; found Wheat flour 18000 kg (damaged), Family hygiene kits 400 kit, Surgical supplies 60 " \
+               "carton" in inspection, inspection
+        assert inspected["payload"] == {
+            "leg": "leg-a", "checkpoint": "lachin-checkpoint", "decision": "cleared",
+            "findings": [{"line": "flour", "found": 18000, "codes": ["damaged"]},
+                         {"line": "hygiene", "found": 400, "codes": []}, {"line": "medical", "found": 60, "codes": []}],
+            "seals": [{"seal": "S-40211", "intact": True}, {"seal": "S-40212", "intact": True}]}
         assert inspected["payload"]["decision"] == "cleared"
         assert states(page) == ["queued", "queued"]
         page.screenshot("checkpoint-app-queued", "#cp-record")  # the README's: signed offline, waiting
@@ -273,5 +294,6 @@ def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(part
     assert "Nothing was signed." in problems and "Choose a vehicle first." in problems, problems
     assert "Choose what to record" in problems, problems
     assert "Count what was found" in inspection and "Choose a decision" in inspection, inspection
+    assert "Say for each seal whether it is intact, broken or not checked." in inspection, inspection
     assert queued == [] and StatementIndex.objects.filter(type__startswith="offline.").count() == 0
     assert page.errors == []
