@@ -44,10 +44,10 @@ function chosenLeg() {
   return legs().find(l => l.plan === plan && l.leg === leg) || null;
 }
 
-/** The lines the leg carries now: data.json's per-leg "lines" (the plan's line ids), else the vehicles'. */
+/** The lines the leg carries now (data.json's per-leg "lines", by the plan's own line ids, which an
+ *  inspection's findings name; the permits' line summaries are numbered, not named, so never used here). */
 function linesOf(leg) {
-  if (Array.isArray(leg.lines)) { return leg.lines.filter(line => String(line.quantity) !== "0"); }
-  return leg.vehicles.flatMap(v => (v.lines || []).map(line => ({...line, vehicle: v.vehicle})));
+  return (leg.lines || []).filter(line => String(line.quantity) !== "0");
 }
 
 function setData(value) {
@@ -237,7 +237,12 @@ $("rec-sign").addEventListener("click", async () => {
     $("rec-sign").disabled = false;
     return;
   }
-  await keep(data.user, statement, assertion, description);
+  try {
+    await keep(data.user, statement, assertion, description);
+  } catch (failure) {  // signed but not kept (storage full or blocked): said, never silent
+    $("rec-sign-status").textContent = `${word("not-kept")} (${failure.name || failure})`;
+    return;
+  }
   pending = null;
   $("rec-confirm").close();
   resetForm();
