@@ -278,6 +278,8 @@ def test_signed_out_meanwhile_the_items_wait_and_go_once_signed_in_again(parties
 
 def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(parties, live_server,
                                                                          browser_page):  # noqa: F811
+    """Sent as it comes: what is missing is listed and nothing is signed; complete, then cancelled at the
+    "you are about to sign" step: nothing is kept either."""
     with passkey_origin(live_server.url):
         page = officer(parties, browser_page, live_server.url)
         page.page.get_by_role("button", name="Review and sign").click()
@@ -288,12 +290,16 @@ def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(part
         page.page.get_by_role("button", name="Review and sign").click()
         inspection = page.page.locator("#rec-problems").inner_text()
         assert page.page.locator("#rec-confirm").is_visible() is False
-        queued = states(page)
         found = violations(page)  # axe-core, with the problems shown and the inspection's questions open
+        summary, shown = record(page, "Arrived", sign=False)  # complete: shown for signing, then cancelled
+        page.page.locator("#rec-confirm").get_by_role("button", name="Cancel").click()
+        assert page.page.locator("#rec-confirm").is_visible() is False
+        queued = states(page)
     assert found == [], found
     assert "Nothing was signed." in problems and "Choose a vehicle first." in problems, problems
     assert "Choose what to record" in problems, problems
     assert "Count what was found" in inspection and "Choose a decision" in inspection, inspection
     assert "Say for each seal whether it is intact, broken or not checked." in inspection, inspection
+    assert shown["type"] == "leg.arrive" and "HA-101" in summary, (summary, shown)
     assert queued == [] and StatementIndex.objects.filter(type__startswith="offline.").count() == 0
     assert page.errors == []
