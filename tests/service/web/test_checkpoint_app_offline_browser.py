@@ -164,7 +164,10 @@ def relayed() -> list[dict]:
 def wait_for_count(page: BrowserPage, selector: str, count: int) -> None:
     from playwright.sync_api import expect
 
-    expect(page.page.locator(selector)).to_have_count(count, timeout=45000)  # two cores, shared
+    try:
+        expect(page.page.locator(selector)).to_have_count(count, timeout=45000)  # two cores, shared
+    except AssertionError:
+        raise AssertionError(f"{selector} × {count}: {page.page.locator('#rec-queue').inner_text()}") from None
 
 
 def states(page: BrowserPage) -> list[str]:
