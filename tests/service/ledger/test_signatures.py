@@ -13,7 +13,8 @@ from corridor.ledger.envelope import key_id
 from corridor.service import clock
 from corridor.service.ledger.models import StatementIndex
 from corridor.service.ledger.rebuild import rebuild
-from corridor.service.ledger.signatures import ABOUT_KEYS, how_signed, signed_in_name_of, signing_counts, signing_shares
+from corridor.service.ledger.signatures import ABOUT_KEYS, signed_in_name_of, signing_counts, signing_shares
+from corridor.service.ledger.signing_words import how_signed
 
 from ..plans import plan_body
 from ..signing import custody_regained, own_key, revoked_by_operator, self_signed

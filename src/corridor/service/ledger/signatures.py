@@ -6,7 +6,8 @@ people signed.
 Four kinds (`ledger.keys.signing_kind`): "passkey" (a member of the party, on their own device; `member`
 names them, e.g. "border/m3"), "party" (a key the party keeps itself: `corridor sign`, its own API client),
 "custodial" (the server, with a key it keeps for the party) and "registrar" (the operator's registry).
-A party's own people are "party" and "passkey"; what the server signed for it is "custodial".
+A party's own people are "party" and "passkey"; what the server signed for it is "custodial". Each kind in
+words: signing_words.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Count
-from django.utils.translation import gettext_noop
 
 from ...fold import LogFold
 from ..exports.tables import iso
@@ -23,22 +23,10 @@ from .projection import subject_of
 
 PAGE = 50
 OWN = ("party", "passkey")
-# in words (English here; the pages translate them)
-HOW = {"party": gettext_noop("party's own key"), "custodial": gettext_noop("server (custodial)"),
-       "registrar": gettext_noop("registrar")}
-PASSKEY_OF = gettext_noop("passkey of %(member)s")
 # Statements the operator (registrar) makes about a party, not in its name: registering the party, registering
 # a key for it (a new custodial key gives the server back the power to sign for it) and revoking one of its
 # keys. The statement index's `subject` names the party (projection.subject_of).
 ABOUT_KEYS = ("party.register", "key.register", "key.revoke")
-
-
-def how_signed(kind: str, member: str | None, translate: Callable[[str], str] = str) -> str:
-    """"passkey of border/m3", "party's own key", "server (custodial)", "registrar" ("—" before a rebuild
-    filled the column in)."""
-    if kind == "passkey":
-        return translate(PASSKEY_OF) % {"member": member or "?"}
-    return translate(HOW[kind]) if kind in HOW else "—"
 
 
 def statement_row(s: StatementIndex) -> dict:
