@@ -8,6 +8,7 @@ import json
 from django import template
 
 from ..figures.briefing import Figure, parse_ranges, ranges
+from .words import shown
 
 register = template.Library()
 # beyond these, the links say how many more entries there are (a party waited on for hundreds of plans);
@@ -17,10 +18,12 @@ SHOWN_RANGES = 24
 
 @register.inclusion_tag("briefing/figure.html")
 def figure(f: Figure | None) -> dict:
-    """<data data-figure=ID value=JSON data-entries=RANGES>display</data>: the auditor reads these."""
+    """<data data-figure=ID value=JSON data-entries=RANGES>shown</data>: the auditor reads these. What is
+    shown is the figure in the reader's words (words.py): a capacity's code in the value, its name as text."""
     if f is None:
         return {"f": None}
-    return {"f": f, "value": json.dumps(f.value, ensure_ascii=False), "entries": ranges(f.entries)}
+    return {"f": f, "value": json.dumps(f.value, ensure_ascii=False), "entries": ranges(f.entries),
+            "shown": shown(f)}
 
 
 @register.inclusion_tag("briefing/entries.html", takes_context=True)
