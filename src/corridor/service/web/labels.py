@@ -89,8 +89,13 @@ def label(code: object, vocabulary: str) -> str:
 
 
 def stages(stage: object) -> str:
-    """"submitted → cleared" (figures/summary.py, figures/briefing.py) with both ends in words."""
-    return " → ".join(label(end.strip(), "stage") for end in str(stage or "").split("→"))
+    """"submitted → cleared" (figures/summary.py, figures/briefing.py) with both ends in words, the arrow
+    pointing the way the language reads (Arabic: "مقدَّمة ← أُجيزت")."""
+    ends = [label(end.strip(), "stage") for end in str(stage or "").split("→")]
+    if len(ends) != 2:
+        return " → ".join(ends)
+    # Translators: a stage from one step to the next; point the arrow the way your language reads
+    return gettext("%(begin)s → %(end)s") % {"begin": ends[0], "end": ends[1]}
 
 
 def duration(seconds: object) -> str:
