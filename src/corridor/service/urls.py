@@ -10,6 +10,7 @@ from .permits import views as permit_views
 from .web import account, briefings, manifest_template, signing
 from .web import amend as plan_amend
 from .web import calendar as calendar_views
+from .web import checkpoint_app as checkpoint_app_views
 from .web import deadline as deadline_views
 from .web import documents as web_documents
 from .web import errors as web_errors
@@ -44,6 +45,10 @@ urlpatterns = [
     path("checkpoints", checkpoints, name="checkpoints"),
     path("checkpoints/<str:checkpoint_id>", checkpoint_screen, name="checkpoint"),
     path("checkpoints/<str:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
+    path("checkpoint-app/", checkpoint_app_views.app, name="checkpoint-app"),
+    path("checkpoint-app/sw.js", checkpoint_app_views.service_worker, name="checkpoint-app-sw"),
+    path("checkpoint-app/manifest.webmanifest", checkpoint_app_views.manifest, name="checkpoint-app-manifest"),
+    path("checkpoint-app/data.json", checkpoint_app_views.data, name="checkpoint-app-data"),
     path("incidents", web.incidents, name="incidents"),
     path("briefings/", briefings.briefings, name="briefings"),
     path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),

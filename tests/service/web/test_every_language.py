@@ -32,7 +32,7 @@ ROLES = {  # user -> (party, role, pages)
                                          "/plans/two-roads/go", "/plans/new")),
     "org-admin": ("org-a", "admin", ("/home", "/parties/org-a/members", "/parties/org-a/signatures")),
     "border-officer": ("border", "officer", ("/home", "/account", "/plans/p-wait", "/plans/two-roads",
-                                             "/checkpoints/lachin-checkpoint", "/checkpoints")),
+                                             "/checkpoints/lachin-checkpoint", "/checkpoints", "/checkpoint-app/")),
     "mediator-viewer": ("mediator", "viewer", ("/home", "/plans/p-wait", "/checkpoints/lachin-checkpoint",
                                                "/checkpoints")),
 }

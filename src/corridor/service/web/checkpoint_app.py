@@ -1,0 +1,223 @@
+"""The offline checkpoint app: an installable page (web app manifest + service worker) for the officers of a
+party that inspects at checkpoints. While online it fetches `data.json` — the permit keys, the revocation
+list, the user's checkpoints and the legs expected there today and tomorrow with their permits — and keeps
+it; offline it verifies permits in the browser with what it kept (static/checkpoint-app/permit.js).
+
+Who sees what: only users with a party that inspects at a checkpoint open the app (others get the styled
+403 page); plates, windows and goods only of the passages their parties take part in, as on the checkpoint
+screen. data.json is read in a bounded number of queries whatever the size of the log."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from ...engine.state import CLOSED_STATUSES, State
+from ...engine.times import format_time
+from ...ledger.crypto import public_bytes
+from ...permits import cose, document
+from ...permits.trust import key_id
+from .. import clock
+from ..config import CONFIG
+from ..ledger.record import current_fold
+from ..ledger.trust import OPERATOR
+from ..parties.authz import parties_for
+from ..parties.models import Party, Passkey
+from ..parties.passkeys import status_of
+from ..permits.keys import permit_key
+from ..permits.models import IssuedPermit
+
+DAY = 86400
+TEMPLATES = Path(__file__).parent / "templates" / "checkpoint_app"
+# what the service worker keeps for offline use, besides the page and data.json (static paths)
+SHELL_STATIC = (
+    "web/corridor.css", "web/corridor.js", "web/favicon.svg", "vendor/htmx.min.js",  # the pages' own (base.html)
+    "checkpoint-app/app.css", "checkpoint-app/app.js", "checkpoint-app/permit.js", "checkpoint-app/store.js",
+    "checkpoint-app/icon-192.png", "checkpoint-app/icon-512.png",
+    "vendor/jsQR.js", "vendor/cbor-web.js", "vendor/pako/pako_inflate.min.js",
+    "vendor/base45/index.js",
+)
+
+
+def inspecting_parties(user, state: State) -> list[str]:
+    """The user's parties (whose private data they read) that inspect at some checkpoint."""
+    inspectors = {p for route in state.routes.values() for c in route.checkpoints for p in c.inspected_by}
+    return sorted(set(parties_for(user, "view_private")) & inspectors)
+
+
+def _require_inspector(request) -> tuple[State, list[str]]:
+    state = current_fold().state
+    parties = inspecting_parties(request.user, state)
+    if not parties:
+        raise PermissionDenied("no party of this account inspects at a checkpoint")
+    return state, parties
+
+
+@login_required
+def app(request):
+    try:
+        _require_inspector(request)
+    except PermissionDenied:
+        return render(request, "checkpoint_app/forbidden.html", {"path": request.path}, status=403)
+    return render(request, "checkpoint_app/app.html", {
+        "strings": _strings(), "data_url": reverse("checkpoint-app-data"),
+        "sw_url": reverse("checkpoint-app-sw"), "scope": reverse("checkpoint-app"),
+    })
+
+
+def service_worker(request):
+    """The service worker, from the app's own path so its scope is the app (no Service-Worker-Allowed).
+    Public (it holds no data): its list of files to keep is the shell's, versioned by their content."""
+    shell = [reverse("checkpoint-app"), reverse("checkpoint-app-manifest")] + [static(p) for p in SHELL_STATIC]
+    config = (f"const SHELL = {json.dumps(shell)};\nconst DATA_URL = {json.dumps(reverse('checkpoint-app-data'))};\n"
+              f"const VERSION = {json.dumps(_shell_version())};\n")
+    response = HttpResponse(config + _read_static("checkpoint-app/sw.js").decode("utf-8"),
+                            content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # the browser asks again on each start, and updates the worker
+    return response
+
+
+def manifest(request):
+    body = {
+        "name": _("Corridor checkpoint"), "short_name": _("Checkpoint"),
+        "description": _("Verify passage permits at a checkpoint, also without a network."),
+        "start_url": reverse("checkpoint-app"), "scope": reverse("checkpoint-app"), "display": "standalone",
+        "background_color": "#ffffff", "theme_color": "#1d3557",
+        "icons": [{"src": static(f"checkpoint-app/icon-{size}.png"), "sizes": f"{size}x{size}",
+                   "type": "image/png", "purpose": "any"} for size in (192, 512)],
+    }
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@never_cache
+@login_required
+def data(request):
+    """What the device keeps for offline verification (docs/permits.md, "The offline checkpoint app")."""
+    state, parties = _require_inspector(request)
+    mine = set(parties)
+    checkpoints = {c.id: c for route in state.routes.values() for c in route.checkpoints if mine & set(c.inspected_by)}
+    signers = set(parties_for(request.user, "sign"))
+    names = dict(Party.objects.filter(pk__in=parties).values_list("id", "name"))
+    raw = public_bytes(permit_key())
+    revoked = list(IssuedPermit.objects.filter(revoked_index__isnull=False).order_by("revoked_index")
+                   .values_list("digest", flat=True))
+    return JsonResponse({
+        "generated": format_time(clock.now()), "user": request.user.username, "rpId": CONFIG.webauthn_rp_id,
+        "trust": [{"kid": _b64(key_id(raw)), "public": _b64(raw), "party": OPERATOR}],
+        "revoked": revoked,
+        "parties": [{"id": p, "name": names.get(p, p), "sign": p in signers} for p in parties],
+        "passkeys": _passkeys(request.user, signers),
+        "checkpoints": [{"id": c.id, "name": c.name, "tz": c.tz} for c in checkpoints.values()],
+        "legs": _legs(state, mine, set(checkpoints)),
+    }, json_dumps_params={"ensure_ascii": False})
+
+
+def _legs(state: State, parties: set[str], checkpoints: set[str]) -> list[dict]:
+    """The legs through the user's checkpoints whose permit window (give or take the tolerance) overlaps today
+    or tomorrow (UTC, by the service's clock), of the passages the user's parties take part in; read from
+    the permits the service issued (plate, window and goods as signed), one query."""
+    today = clock.now() // DAY * DAY
+    plans = [plan for plan in state.plans.values() if plan.status not in CLOSED_STATUSES
+             and parties & ({plan.requester} | set(plan.required)) and plan.permits]
+    live = {(plan.id, permit_id) for plan in plans for permit_id, record in plan.permits.items()
+            if record.revoked_at is None}
+    rows = IssuedPermit.objects.filter(plan_id__in=[plan.id for plan in plans], revoked_index__isnull=True) \
+        .order_by("plan_id", "leg_id", "vehicle_id").only("plan_id", "permit_id", "digest", "signed")
+    legs: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        if (row.plan_id, row.permit_id) not in live:
+            continue
+        permit = document.decode(cose.decode_sign1(bytes(row.signed)).payload)
+        if not checkpoints & set(permit.checkpoints):
+            continue
+        if permit.end + permit.tolerance < today or permit.start - permit.tolerance >= today + 2 * DAY:
+            continue
+        plan = state.plans[row.plan_id]
+        route = state.routes.get(permit.route)
+        leg = legs.setdefault((permit.plan, permit.leg), {
+            "plan": permit.plan, "leg": permit.leg, "route": permit.route,
+            "route_name": route.name if route else permit.route, "version": permit.version,
+            "checkpoints": list(permit.checkpoints), "start": permit.start, "end": permit.end,
+            "tolerance": permit.tolerance, "status": plan.legs[permit.leg].phase if permit.leg in plan.legs
+            else plan.status, "vehicles": []})
+        leg["vehicles"].append({
+            "vehicle": permit.vehicle, "plate": permit.plate, "type": permit.vehicle_type, "permit": permit.id,
+            "digest": row.digest, "lines": [{"line": str(n), "item": line.item, "quantity": str(line.quantity),
+                                             "unit": line.unit} for n, line in enumerate(permit.lines, 1)]})
+    return sorted(legs.values(), key=lambda leg: (leg["start"], leg["plan"], leg["leg"]))
+
+
+def _passkeys(user, signers: set[str]) -> list[dict]:
+    """The user's passkeys bound on the log for a party they sign for: what the device signs offline with."""
+    registered = [p for p in Passkey.objects.filter(user=user, party_id__in=signers).order_by("key_id")]
+    if not registered:
+        return []
+    fold = current_fold()
+    return [{"party": p.party_id, "credential": _b64url(bytes(p.credential_id)), "key": p.key_id}
+            for p in registered if status_of(p, fold).state == "bound"]
+
+
+def _read_static(path: str) -> bytes:
+    found = finders.find(path)
+    if not found:
+        raise FileNotFoundError(path)
+    return Path(found).read_bytes()
+
+
+def _shell_version() -> str:
+    """Changes when a file of the shell changes (the worker's own too), so the worker replaces what it kept."""
+    digest = hashlib.sha256(_read_static("checkpoint-app/sw.js"))
+    for path in SHELL_STATIC:
+        digest.update(_read_static(path))
+    for template in ("app.html", "record.html"):
+        digest.update((TEMPLATES / template).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _strings() -> dict[str, str]:
+    """The words the page's script shows, in the user's language (a JSON data block, never inline script)."""
+    return {
+        "valid": _("VALID"), "rejected": _("REJECTED"),
+        "permit.unreadable": _("Not a Corridor permit: the code, its compression or its contents cannot be read."),
+        "permit.key_unknown": _("Signed with a key this device does not trust: treat it as forged."),
+        "permit.forged": _("Forged: the signature does not match the permit's contents."),
+        "permit.revoked": _("Revoked on the log (amendment, withdrawal or cancellation)."),
+        "permit.not_yet_valid": _("Outside its window: the passage window has not opened."),
+        "permit.expired": _("Outside its window: the passage window has closed."),
+        "permit.wrong_checkpoint": _("Not for this checkpoint: its route does not pass here."),
+        "plate": _("Plate"), "vehicle_type": _("Vehicle type"), "plan": _("Plan"), "leg": _("Leg"),
+        "route": _("Route"), "window": _("Window"), "goods": _("Goods"), "permit": _("Permit"),
+        "tolerance": _("give or take %(minutes)s min"),
+        "refreshed": _("Data refreshed %(time)s (log time %(generated)s)."),
+        "never": _("No data on this device yet: open the app once while online."),
+        "offline": _("Offline: verifying with the data kept on this device."),
+        "refresh_failed": _("Could not refresh: the data kept on this device is used."),
+        "no_camera": _("The camera cannot be used here: choose an image or type the code."),
+        "no_code": _("No QR code found in this image."),
+        "scanning": _("Point the camera at the QR code."),
+        "no_legs": _("No passage expected here today or tomorrow."),
+        "choose_checkpoint": _("Choose your checkpoint first."),
+        "no_crypto": _("This browser cannot verify Ed25519 signatures: use a current Chromium or Firefox."),
+    }
