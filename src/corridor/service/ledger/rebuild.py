@@ -32,7 +32,7 @@ import msgspec
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
-from ...engine.state import PlanState
+from ...engine.state import PlanState, collector_paused
 from ...fold import Folded, LogFold
 from ...ledger.audit import EntryError, Failure, SignatureChecks
 from ...ledger.checkpoint import CheckpointError, parse_checkpoint
@@ -140,24 +140,25 @@ def _signed_prefix(entries: list[bytes]) -> int:
 def _fold_all(entries: list[bytes], covered: int, progress, writer: BulkWriter, checks: SignatureChecks) -> LogFold:
     """`covered`: how many entries (from the first) the signed tree vouches for (see the module's docstring)."""
     fold, rows = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
-    for entry in entries:
-        try:
-            if fold.size < covered:
-                folded = fold.apply_entry(entry, signature_checked=True)
-            else:
-                folded = fold.apply_entry(entry, signatures=checks)
-        except EnvelopeError as error:
-            _refuse_bad_signature(checks.first_failure())  # an earlier entry's signature fails first
-            raise RebuildError(f"the log does not verify: {EntryError(fold.size, error.code, error.message)}") \
-                from None
-        except Exception:
-            _refuse_bad_signature(checks.first_failure())
-            raise
-        rows.append(_index_row(folded, fold))
-        if len(rows) == BATCH * 50:
-            writer.insert_values(StatementIndex, INDEX_COLUMNS, rows)
-            rows = []
-            progress(f"folded {fold.size:,} entries")
+    with collector_paused():  # the fold makes no cycles; the collector's passes over it cost ~8%
+        for entry in entries:
+            try:
+                if fold.size < covered:
+                    folded = fold.apply_entry(entry, signature_checked=True)
+                else:
+                    folded = fold.apply_entry(entry, signatures=checks)
+            except EnvelopeError as error:
+                _refuse_bad_signature(checks.first_failure())  # an earlier entry's signature fails first
+                raise RebuildError(f"the log does not verify: {EntryError(fold.size, error.code, error.message)}") \
+                    from None
+            except Exception:
+                _refuse_bad_signature(checks.first_failure())
+                raise
+            rows.append(_index_row(folded, fold))
+            if len(rows) == BATCH * 50:
+                writer.insert_values(StatementIndex, INDEX_COLUMNS, rows)
+                rows = []
+                progress(f"folded {fold.size:,} entries")
     writer.insert_values(StatementIndex, INDEX_COLUMNS, rows)
     return fold
 
