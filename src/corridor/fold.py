@@ -17,6 +17,7 @@ from .engine.statements import Statement, parse_key_statement, parse_statement_j
 from .ledger.envelope import Envelope, unseal, unseal_audited
 from .ledger.keys import KEY_STATEMENTS, KeyHistory, KeyRecord, SigningKind, signing_kind
 from .ledger.passkeys import WebAuthnPolicy
+from .ledger.relay import RELAY, check_relayed
 
 OPERATOR_NAME = "Corridor operator"
 
@@ -38,6 +39,7 @@ class Folded:
     statement: Statement | None
     plans: list[str] = field(default_factory=list)
     signer: KeyRecord | None = None
+    relayed: KeyRecord | None = None  # an offline.relay's: the passkey that signed the statement it carries
 
     @property
     def type(self) -> str:
@@ -88,6 +90,7 @@ class LogFold:
         statement = _parse(envelope)
         deferred = signatures is not None and not signature_checked
         signer = self.keys.signer(self.size, envelope, signature_checked, defer=deferred)
+        relayed = check_relayed(self.keys, self.size, envelope, not signature_checked) if kind == RELAY else None
         changed = settle(self.state, max(statement.seconds(), self.state.clock))
         apply(self.state, statement)
         signer.commit()  # a passkey's counter moves only once the statement is accepted
@@ -95,7 +98,7 @@ class LogFold:
             signatures.add(self.size, entry, signer.record.public)
         plan = getattr(statement, "plan", None)
         plans = sorted({*changed, *([plan] if plan else [])}) if changed else [plan] if plan else []
-        folded = Folded(self.size, envelope, statement, plans, signer.record)
+        folded = Folded(self.size, envelope, statement, plans, signer.record, relayed)
         self.size += 1
         return folded
 

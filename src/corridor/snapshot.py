@@ -41,7 +41,8 @@ MAGIC = b"corridor fold snapshot v1\n"
 _LENGTH = 4
 _MAC = 32
 # the modules whose code decides what a fold of the same entries is (paths relative to the package)
-FOLDING_CODE = ("engine", "fold.py", "ledger/keys.py", "ledger/envelope.py", "ledger/passkeys.py", "snapshot.py")
+FOLDING_CODE = ("engine", "fold.py", "ledger/keys.py", "ledger/envelope.py", "ledger/passkeys.py", "ledger/relay.py",
+                "snapshot.py")
 
 
 class SnapshotRefused(Exception):

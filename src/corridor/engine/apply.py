@@ -15,9 +15,17 @@ from .clock import refresh_clock
 from .errors import refuse
 from .lifecycle import derive_status
 from .model import Route
-from .rules import consent, incidents, movement, permits, registry, reveal, slots
+from .rules import consent, incidents, movement, offline, permits, registry, reveal, slots
 from .state import BEFORE_MOVEMENT, CLOSED_STATUSES, PlanState, State
-from .statements import PERMIT_TYPES, REGISTRY_TYPES, STATEMENT_CLASSES, PlanStatement, Statement, parse_statement
+from .statements import (
+    PERMIT_TYPES,
+    REGISTRY_TYPES,
+    RELAY_TYPES,
+    STATEMENT_CLASSES,
+    PlanStatement,
+    Statement,
+    parse_statement,
+)
 from .times import format_time
 
 # Small clock differences between the parties' machines are tolerated; larger jumps back are refused.
@@ -50,12 +58,14 @@ HANDLERS_BY_TYPE: dict[str, Handler] = {
     "passage.attest": registry.attest_passage,
     "permit.issue": permits.issue,
     "permit.revoke": permits.revoke,
+    "offline.relay": offline.relay,
 }
 HANDLERS: dict[type, Handler] = {STATEMENT_CLASSES[kind]: handler for kind, handler in HANDLERS_BY_TYPE.items()}
 # statements whose speaker's kind is checked against the statement (registry and attestations)
 ROLE_CHECKED: frozenset[type] = frozenset(STATEMENT_CLASSES[kind]
-                                          for kind in (*REGISTRY_TYPES, *PERMIT_TYPES, "passage.attest"))
-OPERATOR_TYPES = REGISTRY_TYPES | PERMIT_TYPES  # only an operator makes these, and an operator nothing else
+                                          for kind in (*REGISTRY_TYPES, *PERMIT_TYPES, *RELAY_TYPES, "passage.attest"))
+# only an operator makes these, and an operator nothing else
+OPERATOR_TYPES = REGISTRY_TYPES | PERMIT_TYPES | RELAY_TYPES
 ROLE_KINDS = frozenset({"operator", "source"})
 PLAN_CLASSES: frozenset[type] = frozenset(cls for cls in STATEMENT_CLASSES.values() if issubclass(cls, PlanStatement))
 

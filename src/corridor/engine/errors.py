@@ -67,6 +67,10 @@ CODES: dict[str, str] = {
     "permit.unknown": "The plan has no permit with this id.",
     "permit.revoked": "The permit is already revoked.",
     "vehicle.unknown_on_leg": "The leg names no vehicle with this id.",
+    "offline.kind": "Only arrivals (leg.arrive) and inspections (leg.inspect) may be signed offline.",
+    "offline.duplicate": "A statement with this offline id is already on the log.",
+    "offline.future": "The statement was signed later than the log's clock allows (beyond the permitted skew).",
+    "offline.mismatch": "The relay names another plan than the statement it carries.",
 }
 
 

@@ -176,6 +176,23 @@ class Attestation(Mutable, kw_only=True):
     attested_at: int
 
 
+class OfflineRecord(Mutable, kw_only=True, omit_defaults=True):
+    """A statement signed offline and relayed (rules/offline.py), by its offline id: who signed what about
+    which plan, when it was signed (`signed`, the device's clock) and received (`received`, the relay's
+    time, with `relay`, the relay's seq in the operator's numbering); `code` is None when it took effect,
+    else the late.* code it keeps, with the rule's own code and words (`rule`, `reason`)."""
+
+    party: str
+    type: str
+    plan: str
+    signed: int
+    received: int
+    relay: int
+    code: str | None = None
+    rule: str | None = None
+    reason: str | None = None
+
+
 class State(Mutable, kw_only=True):
     """The whole fold: registry, plans, incidents, per-party sequence numbers and the timed-event queue."""
 
@@ -189,6 +206,7 @@ class State(Mutable, kw_only=True):
     # heap of (time, plan id, kind): expiries, which change who is waited on without any statement
     # being made.
     timers: list[tuple[int, str, str]] = []
+    offline: dict[str, OfflineRecord] = {}  # statements signed offline, by offline id
 
     @classmethod
     def with_registry(cls, parties: list[Party], routes: list[Route]) -> State:

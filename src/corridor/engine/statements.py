@@ -271,6 +271,49 @@ class RevokePermit(Record, frozen=True, kw_only=True):
     text: Text = ""
 
 
+OfflineId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32}$")]
+StdBase64 = Annotated[str, msgspec.Meta(min_length=1, max_length=8192, pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
+
+
+class OfflineMark(Record, frozen=True, kw_only=True):
+    """What marks a statement signed offline: a random id the device draws, unique on the log."""
+
+    id: OfflineId
+
+
+class OfflineStatement(Record, tag_field="type", kw_only=True):
+    """A statement a member's device signed offline (rules/offline.py): a plan statement without `seq` (the
+    device cannot know its party's next number), with its own signing `time` and an `offline` mark. It reaches
+    the log only inside the operator's `offline.relay`, whose own seq and time say when the log received it."""
+
+    party: Ref
+    plan: Ref
+    time: datetime
+    key: str | None = None
+    offline: OfflineMark
+
+    @property
+    def type(self) -> str:
+        return self.__struct_config__.tag
+
+    def seconds(self) -> int:
+        return _seconds(self.time)
+
+
+# what a checkpoint officer records on a device that may be offline: the arrival and the inspection (whose
+# decision releases, holds or turns back the vehicle); go and depart are the convoy's orders, online only
+OFFLINE_TYPES = ("leg.arrive", "leg.inspect")
+
+
+class RelayedAssertion(Record, frozen=True, kw_only=True):
+    """The passkey's WebAuthn assertion over the offline statement's digest, each part standard base64 (as in
+    a passkey-signed log entry); ledger/relay.py checks it against the key history."""
+
+    authenticatorData: StdBase64
+    clientDataJSON: StdBase64
+    signature: StdBase64
+
+
 PAYLOADS: dict[str, type[Record]] = {
     "plan.submit": PlanContent,
     "plan.amend": PlanContent,
@@ -297,9 +340,11 @@ PAYLOADS: dict[str, type[Record]] = {
     "passage.attest": AttestPassage,
     "permit.issue": IssuePermit,
     "permit.revoke": RevokePermit,
+    "offline.relay": None,  # type: ignore[dict-item] -- set below, once the offline statements are defined
 }
 REGISTRY_TYPES = frozenset({"party.register", "route.define"})
 PERMIT_TYPES = frozenset({"permit.issue", "permit.revoke"})  # made by the operator's service, like the registry
+RELAY_TYPES = frozenset({"offline.relay"})  # the operator's service records what a device signed offline
 PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute", "passage.attest"}) | REGISTRY_TYPES
 # a clear value where the schema wants a salted commitment: refused with a code that says so
 COMMITTED_FIELDS = {"crew": "crew.not_committed", "plate": "plate.not_committed", "window": "window.not_committed"}
@@ -325,15 +370,18 @@ class Statement(Record, tag_field="type", kw_only=True):
 
     def seconds(self) -> int:
         """The statement's time in whole seconds since the epoch; refuses a time that is not UTC."""
-        moment = self.time
-        if moment.tzinfo is UTC:  # msgspec gives the UTC singleton for "Z" and "+00:00"
-            delta = moment - _EPOCH  # whole seconds without a float (as int(timestamp()) from 1970 on)
-            if delta.days >= 0:
-                return delta.days * 86400 + delta.seconds
-            return int(moment.timestamp())
-        if moment.utcoffset() != _ZERO:
-            raise refuse("time.invalid", f"statement times are UTC (ending in Z), got {moment.isoformat()}")
+        return _seconds(self.time)
+
+
+def _seconds(moment: datetime) -> int:
+    if moment.tzinfo is UTC:  # msgspec gives the UTC singleton for "Z" and "+00:00"
+        delta = moment - _EPOCH  # whole seconds without a float (as int(timestamp()) from 1970 on)
+        if delta.days >= 0:
+            return delta.days * 86400 + delta.seconds
         return int(moment.timestamp())
+    if moment.utcoffset() != _ZERO:
+        raise refuse("time.invalid", f"statement times are UTC (ending in Z), got {moment.isoformat()}")
+    return int(moment.timestamp())
 
 
 class PlanStatement(Statement, kw_only=True):
@@ -353,6 +401,22 @@ def _statement_class(kind: str, payload: type[Record]) -> type[Statement]:
     return msgspec.defstruct(name, [("payload", payload)], bases=(base,), tag=kind, kw_only=True)
 
 
+OFFLINE_CLASSES: dict[str, type[OfflineStatement]] = {
+    kind: msgspec.defstruct("Offline" + "".join(part.title() for part in kind.split(".")),
+                            [("payload", PAYLOADS[kind])], bases=(OfflineStatement,), tag=kind, kw_only=True)
+    for kind in OFFLINE_TYPES
+}
+AnyOffline = Union[tuple(OFFLINE_CLASSES.values())]  # noqa: UP007 -- built from a tuple at run time
+
+
+class Relay(Record, frozen=True, kw_only=True):
+    """`offline.relay`: the operator's service received `statement`, signed offline by `assertion`'s passkey."""
+
+    statement: AnyOffline
+    assertion: RelayedAssertion
+
+
+PAYLOADS["offline.relay"] = Relay
 STATEMENT_CLASSES: dict[str, type[Statement]] = {kind: _statement_class(kind, p) for kind, p in PAYLOADS.items()}
 AnyStatement = Union[tuple(STATEMENT_CLASSES.values())]  # noqa: UP007 -- built from a tuple at run time
 
@@ -444,6 +508,8 @@ def _translate(message: str) -> Exception:
     """Map msgspec's message ('Expected `int`, got `float` - at `$.x`') onto our stable codes."""
     if message.startswith("Invalid value") and message.endswith("at `$.type`"):
         return refuse("statement.unknown_type", f"unknown statement type: {message}")
+    if message.startswith("Invalid value") and message.endswith("at `$.payload.statement.type`"):
+        return refuse("offline.kind", f"only {' and '.join(OFFLINE_TYPES)} may be signed offline: {message}")
     field = _PATH_FIELD.search(message)
     if field and field.group(1) in QUANTITY_FIELDS:
         return refuse("quantity.invalid", "quantities are whole numbers (20) or decimal strings with a point and no "

@@ -14,7 +14,8 @@ class FigureFold:
         self.log = LogFold(operator, registrar_public, webauthn=webauthn)
         # incident id -> (signed_by, member) of its incident.report
         self.incident_signers: dict[str, tuple[str, str | None]] = {}
-        # (plan id, leg id, n) -> (signed_by, member) of the leg's n-th leg.inspect (from 1): the officer
+        # (plan id, leg id, n) -> (signed_by, member) of the leg's n-th leg.inspect (from 1, those signed offline
+        # and relayed too): the officer
         self.inspection_signers: dict[tuple[str, str, int], tuple[str, str | None]] = {}
 
     @property
@@ -35,7 +36,16 @@ class FigureFold:
             plan, leg = folded.statement.plan, folded.statement.payload.leg
             n = len(self.state.plans[plan].legs[leg].inspections)
             self.inspection_signers[(plan, leg, n)] = (folded.signed_by, folded.member)
+        elif folded.type == "offline.relay" and folded.statement.payload.statement.type == "leg.inspect":
+            self._relayed_inspection(folded)
         return folded
+
+    def _relayed_inspection(self, folded: Folded) -> None:
+        """An inspection signed offline, if the rules applied it: signed by the officer's passkey."""
+        inner = folded.statement.payload.statement
+        if self.state.offline[inner.offline.id].code is None:
+            n = len(self.state.plans[inner.plan].legs[inner.payload.leg].inspections)
+            self.inspection_signers[(inner.plan, inner.payload.leg, n)] = ("passkey", folded.relayed.member)
 
     def apply_all(self, entries, signature_checked: bool = False) -> FigureFold:
         for entry in entries:

@@ -5,8 +5,9 @@ The key history is sequential (a registration changes what later entries may use
 signature counter; checking signatures is not. One pass in order resolves each entry's key, applies the
 key statements (checked in full), and makes every check of a passkey-signed entry but the signature
 itself (client data, challenge, origin, RP id, flags, counter: see passkeys.py). The signatures of all
-other entries, Ed25519 and passkey alike, are then checked in parallel, one worker per core. The first
-failing entry (lowest index) is reported, with the code a sequential check would give it.
+other entries, Ed25519 and passkey alike, are then checked in parallel, one worker per core. An offline.relay
+(relay.py) is the operator's entry, checked so; the passkey's assertion it carries is checked in full in the pass.
+The first failing entry (lowest index) is reported, with the code a sequential check would give it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import msgspec
 from .envelope import PASSKEY_PREFIX, EnvelopeError, unseal
 from .keys import KEY_STATEMENTS, KeyHistory, KeyRecord, signing_kind
 from .passkeys import WebAuthnPolicy, check_signature
+from .relay import RELAY, check_relayed
 
 PARALLEL_FROM = 20_000  # below this many entries, worker start-up costs more than it saves
 CHUNK = 5_000
@@ -83,6 +85,11 @@ def _resolve(history: KeyHistory, index: int, entry: bytes) -> tuple[str, KeyRec
     if head is None or head.type in KEY_STATEMENTS:
         envelope = unseal(entry)  # raises the precise error for a malformed entry too
         return envelope.party, history.check(index, envelope), False
+    if head.type == RELAY:  # the operator's signature in parallel; the passkey's inside it here (relays are few)
+        envelope = unseal(entry)
+        signer = history.signer(index, envelope, defer=True)
+        check_relayed(history, index, envelope)
+        return head.party, signer.record, True
     if head.key.startswith(PASSKEY_PREFIX):
         signer = history.signer(index, unseal(entry), defer=True)
         signer.commit()

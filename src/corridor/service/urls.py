@@ -7,7 +7,7 @@ from django.urls import include, path
 from .api.api import api
 from .ledger import views as log_views
 from .permits import views as permit_views
-from .web import account, briefings, manifest_template, signing
+from .web import account, briefings, manifest_template, offline_submit, signing
 from .web import amend as plan_amend
 from .web import calendar as calendar_views
 from .web import checkpoint_app as checkpoint_app_views
@@ -49,6 +49,7 @@ urlpatterns = [
     path("checkpoint-app/sw.js", checkpoint_app_views.service_worker, name="checkpoint-app-sw"),
     path("checkpoint-app/manifest.webmanifest", checkpoint_app_views.manifest, name="checkpoint-app-manifest"),
     path("checkpoint-app/data.json", checkpoint_app_views.data, name="checkpoint-app-data"),
+    path("checkpoint-app/submit", offline_submit.submit, name="checkpoint-app-submit"),
     path("incidents", web.incidents, name="incidents"),
     path("briefings/", briefings.briefings, name="briefings"),
     path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),

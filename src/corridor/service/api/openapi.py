@@ -56,6 +56,10 @@ class Statement(Schema):
     signed_by: str = Field(description=SIGNED_BY)
     member: str | None = Field(description=MEMBER)
     proof: str = Field(description="where its inclusion proof is")
+    offline: dict | None = Field(default=None, description=(
+        "an offline.relay's only: the statement signed offline it carries — offline (its id), type, party, plan, "
+        "signed (the device's time), received (the relay's), applied; when not applied also code (late.*), "
+        "description, rule (the engine's code) and reason (docs/offline.md)"))
 
 
 PLAN_DETAIL = {"responses": {"200": {"description": "The plan, its legs, lines, positions, waiting clocks and the "

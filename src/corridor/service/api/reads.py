@@ -37,6 +37,7 @@ from ..passages.models import (
     Vehicle,
     VehiclePlate,
 )
+from ..passages.offline import with_outcome
 from .auth import acting_party, user_of
 from .openapi import PLAN_DETAIL, Statement
 
@@ -236,7 +237,8 @@ def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
         ],
         "waiting": [dict(row, waited=format_duration(row["waited_seconds"])) for row in
                     tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],
-        "timeline": [statement_row(s) for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")],
+        "timeline": [with_outcome(statement_row(s), s.subject, state)
+                     for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")],
         "crew": _crew(plan_id) if private else None,
         **seen,
         "vehicles": _vehicles(state, plan_id, seen["plates"]) if private else None,

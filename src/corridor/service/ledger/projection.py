@@ -25,8 +25,11 @@ def statement_columns(folded: Folded, fold: LogFold) -> dict:
 
 def subject_of(statement: dict, fold: LogFold) -> str | None:
     """What the statement is about: an incident, a passage, a party (the one registered, or whose key is
-    registered or revoked: a key.revoke names only the key, whose party the fold knows) or a route."""
+    registered or revoked: a key.revoke names only the key, whose party the fold knows), a route, or the offline id
+    of a statement signed offline that a relay carries."""
     payload = statement.get("payload") if isinstance(statement.get("payload"), dict) else {}
+    if statement["type"] == "offline.relay":  # its offline id (engine/rules/offline.py)
+        return payload["statement"]["offline"]["id"]
     if statement["type"] == "key.revoke":
         record = fold.key_of(str(payload.get("key", "")))
         return None if record is None else record.party

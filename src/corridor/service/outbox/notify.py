@@ -166,19 +166,24 @@ def queue_signed(folded: Folded, fold: LogFold, private: object) -> None:
     about = about_party(statement, fold)
     if about is not None:
         _queue_signed(about, True, folded.index, statement, signer)
+    if folded.relayed is not None:  # a statement signed offline in a party's name, relayed by the operator
+        _queue_signed(folded.relayed.party, False, folded.index, statement,
+                      {"signed_by": "passkey", "member": folded.relayed.member}, offline=True)
 
 
-def _queue_signed(party: str, about: bool, index: int, statement: dict, signer: dict) -> None:
+def _queue_signed(party: str, about: bool, index: int, statement: dict, signer: dict, offline: bool = False) -> None:
     contact = _contacts_now().get(party)
     if contact is None:
         return
     how = how_signed(signer["signed_by"], signer["member"])
-    heading = "By the operator, about your party's keys" if about else "Signed in your name"
-    subject = f"{heading}: {statement['type']} (entry {index}, {how})"
+    heading = "By the operator, about your party's keys" if about else \
+        "Signed offline in your name, received" if offline else "Signed in your name"
+    kind = statement["payload"]["statement"]["type"] if offline else statement["type"]
+    subject = f"{heading}: {kind} (entry {index}, {how})"
     body = {"kind": "signed", "subject": subject, "index": index, "type": statement["type"], "seq": statement["seq"],
             "time": statement["time"], "plan": statement.get("plan"), "key": statement["key"], **signer,
             "about_party": about, **_links(party, index)}
-    dedupe = f":{party}" if about else ""  # one per party and channel (the keys are unique)
+    dedupe = f":{party}" if about or offline else ""  # one per party and channel (the keys are unique)
     defer_insert(*(Message(channel=channel, party=party, kind="signed", subject=subject, body=body,
                            due_at=at(clock.now()), dedupe_key=f"{channel}:signed:{index}{dedupe}")
                    for channel, wanted in (("email", contact.email), ("webhook", contact.webhook_url)) if wanted))

@@ -9,10 +9,12 @@ plates, windows or crew; those are added from the private tables only for the pl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from ...engine.state import PlanState, State
 from ...ledger.envelope import unseal
 from ..ledger.models import LogEntry, StatementIndex
+from .offline import RELAY
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,32 @@ def plan_statements(plan_id: str, types: tuple[str, ...] | None = None) -> list[
 
 
 def inspections(state: State, plan: PlanState, statements: list[Signed] | None = None) -> list[dict]:
-    """Every inspection of the plan, oldest first: declared against found line by line (with the vehicle that
-    carries each line), discrepancy codes, seals checked (intact or broken) and applied, lines offloaded, the
-    decision and who inspected (the party, and the member whose passkey signed)."""
+    """Every inspection of the plan (those signed offline too, once applied), in log order: declared against
+    found line by line (with the vehicle that carries each line), discrepancy codes, seals checked (intact or
+    broken) and applied, lines offloaded, the decision and who inspected (the party, and the member whose passkey
+    signed)."""
     if statements is None:
-        statements = plan_statements(plan.id, ("leg.inspect",))
-    return [_inspection(state, plan, signed) for signed in statements if signed.row.type == "leg.inspect"]
+        statements = plan_statements(plan.id, ("leg.inspect", RELAY))
+    return [_inspection(state, plan, signed) for signed in (_effective(s, state) for s in statements)
+            if signed is not None and signed.row.type == "leg.inspect"]
+
+
+def _effective(signed: Signed, state: State) -> Signed | None:
+    """A statement as it took effect: a relay as the statement signed offline it carries (dated when signed, by
+    its party and passkey), if the rules applied it; any other statement as it is."""
+    if signed.row.type != RELAY:
+        return signed
+    inner = signed.payload.get("statement") or {}
+    record = state.offline.get(signed.row.subject or "")
+    if record is None or record.code is not None:
+        return None
+    from ..ledger.record import known_fold
+
+    key = known_fold().key_of(str(inner.get("key", "")))
+    row = StatementIndex(idx=signed.row.idx, type=record.type, party=record.party, seq=signed.row.seq,
+                         time=datetime.fromtimestamp(record.signed, UTC), plan=signed.row.plan, signed_by="passkey",
+                         member=key.member if key is not None else None)
+    return Signed(row, inner)
 
 
 def _inspection(state: State, plan: PlanState, signed: Signed) -> dict:

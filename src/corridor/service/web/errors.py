@@ -29,4 +29,10 @@ def csrf_failure(request, reason: str = ""):
         from django.views.csrf import csrf_failure as bare
 
         return bare(request, reason)
+    if request.path == "/checkpoint-app/submit":  # the app's queue reads JSON: it keeps the item and says why
+        from ..ledger.record import Refused
+        from .signing import refusal
+
+        return refusal(Refused("csrf.failed", "the session or its CSRF token is missing or stale: open the app "
+                               "online, sign in if asked, and the queue is sent again", 403))
     return render(request, "web/403.html", {"path": request.path, "expired_form": True}, status=403)

@@ -56,6 +56,7 @@ STATEMENT = {
     "permit.issue": _("permit issued"), "permit.revoke": _("permit revoked"),
     "key.register": _("key registered"), "key.bind": _("passkey bound"), "key.rotate": _("key replaced"),
     "key.revoke": _("key revoked"),
+    "offline.relay": _("statement signed offline, received"),
 }
 PARTY_KIND = {
     "humanitarian": _("humanitarian organisation"), "authority": _("authority"), "escort": _("escort"),

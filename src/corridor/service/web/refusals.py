@@ -73,6 +73,11 @@ ENGINE = {
     "permit.unknown": _("This plan has no such permit."),
     "permit.revoked": _("This permit is already revoked."),
     "vehicle.unknown_on_leg": _("This leg has no such vehicle."),
+    "offline.kind": _("Only arrivals and inspections can be recorded offline."),
+    "offline.duplicate": _("This statement signed offline is already on the log."),
+    "offline.future": _("This was signed at a time later than the log's clock: check the device's date and time, "
+                        "then record it again."),
+    "offline.mismatch": _("The statement names another plan than the one it is recorded for."),
 }
 
 SERVICE = {
@@ -83,6 +88,7 @@ SERVICE = {
     "auth.required": _("Sign in first."),
     "briefing.preparing": _("The briefing is being prepared from the log: ask again in a minute."),
     "crew.invalid": _("Give each crew member's name and document."),
+    "csrf.failed": _("Your session has ended or the page is too old: sign in again; nothing was recorded."),
     "deadline.closed": _("The plan is closed: nobody is awaited any more, so it takes no response deadline."),
     "deadline.invalid": _("Choose a response deadline from the list."),
     "document.damaged": _("The file is cut short or damaged: save or scan it again and upload it again."),
@@ -127,6 +133,9 @@ SERVICE = {
     "manifest.type": _("Upload the manifest as CSV or XLSX."),
     "manifest.unreadable": _("The manifest could not be read."),
     "method.not_allowed": _("This action cannot be taken this way."),
+    "offline.conflict": _("Another statement was already recorded under this offline id: nothing was recorded."),
+    "offline.malformed": _("What the device sent could not be read: nothing was recorded."),
+    "offline.passkey": _("The passkey that signed this is not yours, or is not bound to this party."),
     "party.exists": _("A party with this id already exists."),
     "party.not_found": _("There is no such party among yours."),
     "party.not_member": _("You do not act for this party."),
@@ -153,7 +162,18 @@ SERVICE = {
     "value.too_large": _("A number is too large."),
 }
 
-MESSAGES = ENGINE | SERVICE
+# statements signed offline that the log recorded, but the rules gave no effect (engine/rules/offline.py, LATE)
+LATE = {
+    "late.too_old": _("Recorded on the log, but with no effect: it was signed more than 72 hours before it reached "
+                      "the log."),
+    "late.plan_closed": _("Recorded on the log, but with no effect: the plan was closed (completed, cancelled, "
+                          "expired or aborted) before it reached the log."),
+    "late.state_changed": _("Recorded on the log, but with no effect: the leg or the plan had moved on before it "
+                            "reached the log (for example, the vehicle was already released)."),
+    "late.refused": _("Recorded on the log, but with no effect: the rules refuse it as the log stood when it "
+                      "arrived."),
+}
+MESSAGES = ENGINE | SERVICE | LATE
 GENERAL = _("This was refused and nothing was recorded.")
 
 

@@ -1,6 +1,7 @@
 """The plan page's timeline: each signed statement with what it says, in the reader's language — questions
 and answers, consent conditions, refusal and withdrawal reasons and texts, documents (title, kind, hash), slot
-proposals (the window only to the plan's parties), arrivals, inspections, receipts. Codes become words through
+proposals (the window only to the plan's parties), arrivals, inspections (those signed offline as the officer's,
+with when they were signed and received, and why one took no effect), receipts. Codes become words through
 web/labels.py; a party's text stays text (the template escapes it)."""
 
 from __future__ import annotations
@@ -8,19 +9,44 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ...engine.state import State
+from ..ledger.record import known_fold
 from ..ledger.signatures import statement_row
 from ..passages.history import Signed, checkpoint_name
+from ..passages.offline import RELAY, outcome
 from . import zones
 from .documents import kind_label
 from .labels import label
+from .offline_submit import late_message
 from .templatetags.corridor import local_time
 
 
 def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]]) -> list[dict]:
     """Rows for the template; `windows` maps a slot's window commitment to its (start, end) for readers
-    who may see it (empty for anyone else)."""
-    return [statement_row(s.row) | {"party_name": _party_name(state, s.row.party),
-                                    "says": says(s, state, windows)} for s in statements]
+    who may see it (empty for anyone else). A relay shows as the statement signed offline it carries."""
+    return [_relayed(s, state, windows) if s.row.type == RELAY else
+            statement_row(s.row) | {"party_name": _party_name(state, s.row.party), "says": says(s, state, windows)}
+            for s in statements]
+
+
+def _relayed(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> dict:
+    """An offline.relay: the officer's statement (by its party, signed with its passkey), what it says, when it was
+    signed and received, and, if the rules gave it no effect, why (the relay itself is the operator's)."""
+    inner = signed.payload.get("statement") or {}
+    record = state.offline.get(signed.row.subject or "")
+    carried = Signed(signed.row, inner)
+    kind, party = str(inner.get("type", RELAY)), str(inner.get("party", signed.row.party))
+    describe = _SAYS.get(kind)
+    sentences = [s for s in describe(carried.payload, state, carried, windows) if s] if describe else []
+    if record is not None:
+        sentences.append(_("signed offline at %(signed)s, received at %(received)s") % {
+            "signed": _local(carried, record.signed), "received": _local(carried, record.received)})
+        if record.code is not None:
+            sentences.append(_("not applied: %(reason)s") % {"reason": late_message(record.code)})
+    key = known_fold().key_of(str(inner.get("key", "")))
+    return statement_row(signed.row) | {
+        "type": kind, "party": party, "party_name": _party_name(state, party), "signed_by": "passkey",
+        "member": key.member if key is not None else None, "says": sentences,
+        "offline": outcome(signed.row.subject, record) if record is not None else None}
 
 
 def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> list[str]:
