@@ -36,7 +36,7 @@ from ...engine.state import PlanState, collector_paused
 from ...fold import Folded, LogFold
 from ...ledger.audit import EntryError, Failure, SignatureChecks
 from ...ledger.checkpoint import CheckpointError, parse_checkpoint
-from ...ledger.envelope import EnvelopeError
+from ...ledger.envelope import PASSKEY_PREFIX, EnvelopeError
 from ...ledger.merkle import leaf_hash, root_of
 from ...ledger.note import NoteError, open_note
 from ..guard import domain_writes
@@ -187,7 +187,8 @@ def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
                                for r in state.routes.values()])
     PartyKey.objects.bulk_create([
         PartyKey(key_id=k.key, party_id=k.party, public=k.public, registered_at=k.valid_after, revoked_at=k.revoked_at)
-        for k in fold.keys.keys.values() if not k.registrar
+        # as recording does: party keys only (key.register/rotate); passkeys bound to a party live in their own table
+        for k in fold.keys.keys.values() if not k.registrar and not k.key.startswith(PASSKEY_PREFIX)
     ])
     _write_plans(list(state.plans.values()), writer, progress)
     for incident_id in state.incidents:
