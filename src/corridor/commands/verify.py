@@ -102,6 +102,12 @@ def render_signing(signed: dict) -> list[str]:
                                  for party, kinds in signed["parties"].items()]
     if signed["members"]:
         lines += ["  passkey signatures per member:"] + [f"    {m}: {n}" for m, n in signed["members"].items()]
+    offline = signed.get("offline") or {}
+    if offline.get("passkey"):
+        lines += [f"  {offline['passkey']} statements signed offline by passkeys, relayed by the operator "
+                  "(each relay counted above as the operator's):"]
+        lines += [f"    {party}: {n}" for party, n in offline["parties"].items()]
+        lines += ["  offline passkey signatures per member:"] + [f"    {m}: {n}" for m, n in offline["members"].items()]
     return lines
 
 
