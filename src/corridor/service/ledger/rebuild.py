@@ -168,7 +168,8 @@ def _refuse_bad_signature(failure: Failure | None) -> None:
         raise RebuildError(f"the log does not verify: {EntryError(*failure)}")
 
 
-INDEX_COLUMNS = ("idx", "type", "party", "seq", "time", "plan", "subject", "signed_by", "member")
+INDEX_COLUMNS = ("idx", "type", "party", "seq", "time", "plan", "subject", "signed_by", "member", "offline_party",
+                 "offline_member")
 
 
 def _index_row(folded: Folded, fold: LogFold) -> tuple:

@@ -36,14 +36,38 @@ def statement_row(s: StatementIndex) -> dict:
 
 
 def signed_in_name_of(party: str, before: int | None = None, size: int = PAGE) -> tuple[list[dict], int | None]:
-    """What `party`'s admins watch, newest first: the statements signed in its name and those others (the
-    operator) made about it and its keys (`about_party` true), below log index `before`, and the `before` of
-    the next page (None on the last). Two keyset reads on idx, through the (party, idx) and (subject, idx)
-    indexes, merged: any page of any log costs the same."""
+    """What `party`'s admins watch, newest first: the statements signed in its name, those its members signed
+    offline (in the operator's relays: `offline` says by whom, when signed and received, applied or why not) and
+    those others (the operator) made about it and its keys (`about_party` true), below log index `before`, and
+    the `before` of the next page (None on the last). Three keyset reads on idx, through the (party, idx),
+    (offline_party, idx) and (subject, idx) indexes, merged: any page of any log costs the same (and one read of
+    the fold when the page shows a relay)."""
     own = StatementIndex.objects.filter(party=party)
+    relayed = StatementIndex.objects.filter(offline_party=party).exclude(party=party)
     about = StatementIndex.objects.filter(subject=party, type__in=ABOUT_KEYS).exclude(party=party)
-    rows = sorted(_newest(own, before, size) + _newest(about, before, size), key=lambda s: -s.idx)
-    return _page(rows, size, lambda s: statement_row(s) | {"about_party": s.party != party})
+    rows = sorted({s.idx: s for query in (own, relayed, about) for s in _newest(query, before, size)}.values(),
+                  key=lambda s: -s.idx)
+    page, next_before = _page(rows, size, lambda s: statement_row(s) | {"about_party": s.party != party
+                                                                       and s.offline_party != party})
+    return _with_offline(page, rows[:size], party), next_before
+
+
+def _with_offline(page: list[dict], rows: list[StatementIndex], party: str) -> list[dict]:
+    """The relays among `rows` that carry a statement signed offline in `party`'s name, with `offline`: the
+    outcome the rules gave it (passages/offline.py) and the member whose passkey signed it."""
+    relays = {s.idx: s for s in rows if s.offline_party == party and s.party != party}
+    if not relays:
+        return page
+    from ..passages.offline import outcome
+    from .record import current_fold
+
+    state = current_fold().state
+    for row in page:
+        s = relays.get(row["index"])
+        record = state.offline.get(s.subject or "") if s is not None else None
+        if record is not None:
+            row["offline"] = outcome(s.subject, record) | {"signed_by": "passkey", "member": s.offline_member}
+    return page
 
 
 def about_party(statement: dict, fold: LogFold) -> str | None:
