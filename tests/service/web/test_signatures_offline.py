@@ -135,3 +135,24 @@ def test_the_api_lists_it_with_the_member_who_signed_it(border):
     [row] = [r for r in page["results"] if r["index"] == arrived["index"]]
     assert (row["type"], row["about_party"], row["offline"]["party"], row["offline"]["member"],
             row["offline"]["signed_by"]) == ("offline.relay", False, "border", "border/m1", "passkey")
+
+
+def test_the_public_page_counts_it_for_the_members_party_as_counting_afresh_would(border, customs):
+    from corridor.service.ledger.signatures import signing_counts
+    from corridor.service.web import precompute
+    from corridor.service.web.models import PublicSummary
+
+    PublicSummary.objects.all().delete()
+    before = precompute.refresh(force=True)["signing_counts"]
+    border.send(border.sign("leg.arrive", ARRIVAL, ARRIVED))
+    customs.send(customs.sign("leg.inspect", INSPECTION, ARRIVED + 900), BACK_ONLINE + 5)
+    grown = precompute.refresh(force=True)["signing_counts"]
+    assert grown == signing_counts()
+    assert grown["border"]["passkey"] == before["border"].get("passkey", 0) + 1
+    assert grown["customs"]["passkey"] == before["customs"].get("passkey", 0) + 1
+    assert grown["operator"]["registrar"] == before["operator"]["registrar"] + 2  # the relays: the operator's too
+    row = PublicSummary.objects.get(pk=1)
+    row.data = {k: v for k, v in row.data.items() if k != "counts_offline"}  # kept by a version before this
+    row.data["signing_counts"] = before
+    row.save()
+    assert precompute.refresh(force=True)["signing_counts"] == grown  # counted afresh once

@@ -105,15 +105,24 @@ def statement_at(index: int) -> dict | None:
 
 def signing_counts(start: int = 0, end: int | None = None, counts: dict | None = None) -> dict[str, dict[str, int]]:
     """Statements per party and kind of signature among log indexes [start, end), added to `counts` (the
-    public page keeps them and adds only what the log appended since: the whole index is read once)."""
+    public page keeps them and adds only what the log appended since: the whole index is read once). A
+    statement a member signed offline counts for its party, as a passkey's, though the relay that carries it is
+    also the operator's (as `corridor verify` counts them: every signature once)."""
     counts = {party: dict(kinds) for party, kinds in (counts or {}).items()}
     query = StatementIndex.objects.filter(idx__gte=start) if start else StatementIndex.objects.all()
     if end is not None:
         query = query.filter(idx__lt=end)
     for row in query.values("party", "signed_by").annotate(n=Count("idx")).order_by():
-        kinds = counts.setdefault(row["party"], {})
-        kinds[row["signed_by"]] = kinds.get(row["signed_by"], 0) + row["n"]
+        _add(counts, row["party"], row["signed_by"], row["n"])
+    relayed = query.filter(offline_party__isnull=False).values("offline_party").annotate(n=Count("idx")).order_by()
+    for row in relayed:
+        _add(counts, row["offline_party"], "passkey", row["n"])
     return counts
+
+
+def _add(counts: dict[str, dict[str, int]], party: str, kind: str, n: int) -> None:
+    kinds = counts.setdefault(party, {})
+    kinds[kind] = kinds.get(kind, 0) + n
 
 
 def signing_shares(counts: dict[str, dict[str, int]], parties: dict[str, str], custodial_now: set[str]) -> list[dict]:
