@@ -6,7 +6,8 @@ signature counter; checking signatures is not. One pass in order resolves each e
 key statements (checked in full), and makes every check of a passkey-signed entry but the signature
 itself (client data, challenge, origin, RP id, flags, counter: see passkeys.py). The signatures of all
 other entries, Ed25519 and passkey alike, are then checked in parallel, one worker per core. An offline.relay
-(relay.py) is the operator's entry, checked so; the passkey's assertion it carries is checked in full in the pass.
+(relay.py) is the operator's entry, checked so; the passkey's assertion it carries is checked in full in the pass,
+and counted apart (SigningSummary.offline).
 The first failing entry (lowest index) is reported, with the code a sequential check would give it.
 """
 
