@@ -23,7 +23,7 @@ from pathlib import Path
 
 import msgspec
 
-from corridor.engine import Checkpoint, Party, PlanContent, Requirement, Route, State, apply
+from corridor.engine import Checkpoint, Party, PlanContent, Requirement, Route, State, apply, collector_paused
 from corridor.engine.rules.common import plan_version
 from corridor.engine.statements import parse_statement_json
 from corridor.engine.times import format_time, parse_time
@@ -186,13 +186,13 @@ def fold(path: Path) -> dict:
     """Stream the lines from disk, decode and apply each; also time raw decoding (the primitive)."""
     decoder = msgspec.json.Decoder()
     started = time.perf_counter()
-    with path.open("rb") as lines:
+    with path.open("rb") as lines, collector_paused():
         count = sum(1 for line in lines if decoder.decode(line) is not None)
     decode_seconds = time.perf_counter() - started
     parties, routes = registry()
     state = State.with_registry(parties, routes)
     started = time.perf_counter()
-    with path.open("rb") as lines:
+    with path.open("rb") as lines, collector_paused():  # as the service's folds (rebuild, catch-up) do
         for line in lines:
             apply(state, parse_statement_json(line))
     fold_seconds = time.perf_counter() - started

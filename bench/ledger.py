@@ -215,8 +215,11 @@ def corridor_log(directory: Path, size: int) -> tuple[Path, Signer, list[tuple[s
     return root, signer, [("operator", public_bytes(operator))]
 
 
-def full_verification(directory: Path, size: int) -> tuple[float, float, int]:
-    """Seconds for the tree (checkpoint, tiles, root) and for every entry's signature and key."""
+def full_verification(directory: Path, size: int, openssl: bool = False) -> tuple[float, float, int, float | None]:
+    """Seconds for the tree (checkpoint, tiles, root) and for every entry's signature and key; with `openssl`,
+    also the entries' seconds with the envelope's check switched to the OpenSSL binding, as before issue 12
+    (the audit's workers are forked after the switch, so they use it too)."""
+    from corridor.ledger import crypto, envelope
     from corridor.ledger.audit import audit_entries
 
     root, signer, registrars = corridor_log(directory, size)
@@ -225,7 +228,17 @@ def full_verification(directory: Path, size: int) -> tuple[float, float, int]:
     tree_seconds = time.perf_counter() - started
     started = time.perf_counter()
     audit_entries(report.entries, registrars)
-    return tree_seconds, time.perf_counter() - started, report.size
+    entries_seconds = time.perf_counter() - started
+    openssl_seconds = None
+    if openssl:
+        envelope.verify_ed25519 = verify_ed25519_openssl
+        try:
+            started = time.perf_counter()
+            audit_entries(report.entries, registrars)
+            openssl_seconds = time.perf_counter() - started
+        finally:
+            envelope.verify_ed25519 = crypto.verify_ed25519
+    return tree_seconds, entries_seconds, report.size, openssl_seconds
 
 
 # -- the log at scale: a service's data directory, its writer's memory, proofs over HTTP ----------------------
@@ -488,6 +501,8 @@ def main() -> None:
     parser.add_argument("--proof-sizes", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--verify-size", type=int, default=1_000_000)
     parser.add_argument("--only-verification", action="store_true", help="only the full verification figure")
+    parser.add_argument("--compare-openssl", action="store_true",
+                        help="with --only-verification: check the entries again with the OpenSSL binding")
     parser.add_argument("--scale", type=int, nargs="+", metavar="SIZE",
                         help="only the log-at-scale figures (writer RSS, proofs over HTTP) at these sizes")
     parser.add_argument("--keep", type=Path, default=Path("/tmp/corridor-bench-log"),
@@ -507,7 +522,7 @@ def run(tmp: Path, args: argparse.Namespace) -> None:
     print(f"primitives: Ed25519 verify {ed:,.0f}/s (libsodium; OpenSSL {openssl:,.0f}/s) | "
           f"SHA-256 leaf hash {sha:,.0f}/s | fsync'd SQLite commit {commits:,.0f}/s")
     if args.only_verification:
-        return report_full_verification(tmp, args.verify_size, ed)
+        return report_full_verification(tmp, args.verify_size, ed, openssl if args.compare_openssl else None)
     rate = durable_appends(tmp, args.appends)
     print(f"durable appends with signature check: {rate:,.0f} entries/s  = {rate / ed:.2f} x Ed25519 verify/s"
           f" (batches of 256 share one fsync'd commit)")
@@ -528,11 +543,15 @@ def run(tmp: Path, args: argparse.Namespace) -> None:
     report_full_verification(tmp, args.verify_size, ed)
 
 
-def report_full_verification(tmp: Path, size: int, ed: float) -> None:
-    tree, entries, count = full_verification(tmp, size)
+def report_full_verification(tmp: Path, size: int, ed: float, openssl: float | None = None) -> None:
+    tree, entries, count, before = full_verification(tmp, size, openssl=openssl is not None)
     print(f"full verification of {count:,} signed statements: {tree + entries:.1f} s = tree, tiles and checkpoint "
           f"{tree:.1f} s + every entry's key and signature {entries:.1f} s on {os.cpu_count()} cores "
           f"({count / entries:,.0f} entries/s = {count / entries / ed:.2f} x one core's Ed25519 verify/s)")
+    if before is not None and openssl:
+        print(f"  the same entries checked with the OpenSSL binding (as before issue 12): {before:.1f} s "
+              f"({count / before:,.0f} entries/s = {count / before / openssl:.2f} x one core's OpenSSL verify/s); "
+              f"libsodium {before / entries:.2f}x as fast")
 
 
 if __name__ == "__main__":

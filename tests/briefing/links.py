@@ -12,6 +12,7 @@ from corridor.figures.briefing import parse_ranges
 @dataclass
 class Row:
     figures: dict[str, tuple[int, ...]] = field(default_factory=dict)  # figure id -> its entries
+    shown: dict[str, str] = field(default_factory=dict)  # figure id -> its text, as a reader sees it
     linked: set[int] = field(default_factory=set)  # entries its links cover (ranges)
     hrefs: set[str] = field(default_factory=set)
 
@@ -23,6 +24,7 @@ class Reader(HTMLParser):
         self.stack: list[tuple[str, str | None]] = []  # (tag, data-row)
         self.outside: list[str] = []  # figures in no row
         self.tags: list[tuple[str, dict]] = []
+        self.open: tuple[Row, str] | None = None  # the <data> being read: its row and figure id
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -37,12 +39,21 @@ class Reader(HTMLParser):
         current = self.rows.setdefault(row, Row())
         if tag == "data" and "data-figure" in attrs:
             current.figures[attrs["data-figure"]] = parse_ranges(attrs["data-entries"])
+            current.shown[attrs["data-figure"]] = ""
+            self.open = (current, attrs["data-figure"])
         if tag == "span" and "entries" in (attrs.get("class") or "").split():
             current.linked |= set(parse_ranges(attrs["data-links"]))
         if tag == "a" and attrs.get("href"):
             current.hrefs.add(attrs["href"])
 
+    def handle_data(self, data):
+        if self.open is not None:
+            row, figure = self.open
+            row.shown[figure] += data
+
     def handle_endtag(self, tag):
+        if tag == "data":
+            self.open = None
         if tag not in (opened for opened, _ in self.stack):
             return
         while self.stack:

@@ -101,6 +101,21 @@ def test_the_pdf_passes_and_carries_its_figures(two_roads, briefing, pdf):
     assert result.ok, [d.line() for d in result.differences]
 
 
+def test_codes_in_words_are_audited_in_the_briefings_language(two_roads, briefing):
+    """A capacity reads "пограничный контроль" in Russian: the audit recomputes those words from the log and
+    the language; another word in its place (a capacity the party did not consent in) is named."""
+    data = document(briefing, "ru", BASE, "html")
+    assert audit(two_roads, data).ok
+    edited = data.replace("data-entries=\"18\">пограничный контроль<".encode(), "data-entries=\"18\">таможня<".encode())
+    assert edited != data
+    result = audit(two_roads, edited)
+    assert ("consents/18/capacity", "shown", "таможня", "пограничный контроль") in [
+        (d.figure, d.what, d.claimed, d.recomputed) for d in result.differences]
+    embedded = json.loads(document(briefing, "ar", BASE, "json"))
+    assert embedded["figures"]["consents/18/capacity"] == {"value": "border_control", "display": "مراقبة الحدود",
+                                                           "entries": "18"}
+
+
 def test_a_pdf_whose_embedded_figures_were_edited_fails(two_roads, briefing):
     from corridor.briefing.pdf import write_pdf
 

@@ -112,5 +112,27 @@ def test_the_log_clock_is_the_last_statement_even_after_the_period(two_roads):
     early = compute(history, Period.parse("2023-09-01", "2023-09-02"), two_roads.checkpoint())
     assert early.as_of < history.state.clock
     html = render_document(early, "en", BASE)
-    assert f"<time>{format_time(history.state.clock)}</time>" in html
-    assert f"<time>{format_time(early.as_of)}</time>" not in html
+    assert f'<time datetime="{format_time(history.state.clock)}">2023-09-18 11:30 UTC</time>' in html
+    assert f'<time datetime="{format_time(early.as_of)}">' not in html
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ["border control", "receiving authority (security)", "mines and unexploded ordnance",
+            "submitted → cleared", "party's own key", "simultaneous legs", "6d 9h 30m"]),
+    ("ru", ["пограничный контроль", "мины и неразорвавшиеся боеприпасы", "подан → пропуск разрешён",
+            "собственный ключ стороны", "6 д 9 ч 30 мин"]),
+    ("fr", ["contrôle aux frontières", "mines et engins non explosés", "soumis → autorisé", "6 j 9 h 30 min"]),
+    ("ar", ["مراقبة الحدود", "الألغام والذخائر غير المنفجرة", "مفتاح الجهة نفسها", "6 ي 9 س 30 د",
+            "مقدَّمة ← أُجيزت"]),
+])
+def test_codes_read_in_words_of_the_briefings_language_and_stay_codes_in_the_values(briefing, lang, words):
+    html = render_document(briefing, lang, BASE)
+    shown = {text for row in read(html).rows.values() for text in row.shown.values()}
+    assert set(words) <= shown
+    assert not shown & {"border_control", "receiving_security", "mines_uxo", "party", "simultaneous"}
+    assert lang == "en" or "6d 9h 30m" not in shown  # durations in the reader's units
+    assert 'value="&quot;border_control&quot;"' in html  # the value: the log's code, in every language
+    assert 'value="&quot;2023-09-11T09:30:00Z&quot;"' in html and ">2023-09-11 09:30 UTC</data>" in html
+    # each figure reads in its own text's direction, written out (the PDF does not resolve dir="auto")
+    assert 'dir="ltr" data-figure="consents/17/time"' in html and 'dir="ltr" data-figure="requested/16/plan"' in html
+    assert ('dir="rtl" data-figure="consents/18/capacity"' in html) == (lang == "ar")

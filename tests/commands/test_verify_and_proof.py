@@ -190,7 +190,8 @@ def test_verify_checks_passkey_signatures_and_says_how_each_entry_was_signed(tmp
     assert json.loads(out)["signed"] == {
         "kinds": {"registrar": 1, "custodial": 0, "party": 1, "passkey": 4},
         "parties": {"operator": {"registrar": 1}, "org-a": {"party": 1, "passkey": 4}},
-        "members": {"org-a/m1": 2, "org-a/m2": 2}}
+        "members": {"org-a/m1": 2, "org-a/m2": 2}, "offline": {"passkey": 0, "parties": {}, "members": {}}}
+    assert "signed offline" not in out
 
 
 def test_verify_refuses_a_passkey_used_after_its_revocation(tmp_path, capsys):
@@ -219,3 +220,27 @@ def test_an_origin_declared_with_a_second_rp_id_accepts_both(tmp_path, capsys):
     trust.write_text(trust.read_text().replace(f"webauthn {RP_ID} {ORIGIN}\n", ""))
     code, _, err = run(capsys, "verify", tiles, "--trust", trust, "--state", tmp_path / "s.json")
     assert code == 1 and "entry 2: passkey.origin" in err  # the admin's, made for the RP id no longer declared
+
+
+def test_verify_reports_the_passkey_signatures_inside_relays(tmp_path, capsys):
+    """A statement an officer signed offline reaches the log inside the operator's offline.relay: the report
+    counts the operator's signature as the operator's, and the passkey's inside it as signed offline."""
+    from ..ledger.test_relay import OPERATOR, Log, _published
+
+    log = Log()
+    log.relay(*log.offline("a" * 32))
+    log.relay(*log.offline("b" * 32))
+    trust = _published(log, tmp_path / "tiles")
+    (tmp_path / "trust.txt").write_text(f"log {trust.log_key.encode()}\n"
+                                        f"registrar operator {base64.b64encode(public_bytes(OPERATOR)).decode()}\n"
+                                        f"webauthn {RP_ID} {ORIGIN}\n")
+    code, out, err = run(capsys, "verify", tmp_path / "tiles", "--trust", tmp_path / "trust.txt",
+                         "--state", tmp_path / "s.json")
+    assert code == 0, err
+    assert "       7 by the operator (registrar)" in out
+    assert ("  2 statements signed offline by passkeys, relayed by the operator (each relay counted above as "
+            "the operator's):\n    border: 2\n  offline passkey signatures per member:\n    border/m1: 2") in out
+    code, out, _ = run(capsys, "verify", tmp_path / "tiles", "--trust", tmp_path / "trust.txt",
+                       "--state", tmp_path / "s.json", "--json")
+    assert json.loads(out)["signed"]["offline"] == {"passkey": 2, "parties": {"border": 2},
+                                                    "members": {"border/m1": 2}}

@@ -180,3 +180,26 @@ def test_the_machine_readable_briefing(two_roads):
     assert machine["checkpoint"]["size"] == len(two_roads.entries)
     assert machine["figures"]["totals/requested"] == {"value": 2, "display": "2", "entries": "16,20"}
     assert machine["as_of"] == "2023-09-18T11:30:00Z"
+
+
+def test_codes_name_their_vocabulary_and_times_read_as_people_read_them(two_roads, mixed):
+    """The figures keep the log's codes and say which vocabulary each is a code of (the rendering puts them in
+    words: briefing/words.py); times keep the log's form as values and read "2023-09-11 09:30 UTC"."""
+    from corridor.figures.briefing import readable_time
+
+    figures = {f.id: f for f in briefing_of(two_roads).figures()}
+    assert [(figures[i].value, figures[i].words) for i in ("consents/18/capacity", "incidents/inc-mines/category",
+                                                            "stages/submitted-cleared/stage", "waiting/recv/seconds",
+                                                            "incidents/inc-mines/signed", "requested/16/linkage")] == [
+        ("border_control", "capacity"), ("mines_uxo", "incident"), ("submitted → cleared", "stages"),
+        (552600, "duration"), ("party", "signing"), ("simultaneous", "linkage")]
+    assert figures["consents/18/capacity"].display == "border_control"  # language-neutral: the code itself
+    assert figures["consents/17/time"].value == "2023-09-11T09:30:00Z"
+    assert figures["consents/17/time"].display == "2023-09-11 09:30 UTC"
+    assert figures["incidents/inc-gnss/occurred"].display == "2023-09-12 00:00 UTC – 2023-09-13 06:00 UTC"
+    assert figures["totals/requested"].words == figures["incidents/inc-mines/claim"].words == ""
+    refused = {f.id: f for f in briefing_of(mixed, "2023-10-01", "2023-10-05").figures()}
+    assert refused["refusals/10/reason"].words == refused["refusal_reasons/security/reason"].words == "reason"
+    assert refused["withdrawals/14/reason"].words == "reason"
+    assert [readable_time(t) for t in ("2023-09-11T09:30:05Z", "2023-09-11", "yesterday")] == [
+        "2023-09-11 09:30:05 UTC", "2023-09-11", "yesterday"]

@@ -81,7 +81,8 @@ def test_passkey_entries_pass_and_are_counted_by_kind_and_member(monkeypatch, pa
     summary = audit_entries(entries, registrars, workers=2, webauthn=POLICY).to_json()
     assert summary == {"kinds": {"registrar": 1, "custodial": 2, "party": 0, "passkey": 31},
                        "parties": {"operator": {"registrar": 1}, "org-a": {"custodial": 2, "passkey": 31}},
-                       "members": {"org-a/m1": 1, "org-a/m2": 30}}
+                       "members": {"org-a/m1": 1, "org-a/m2": 30},
+                       "offline": {"passkey": 0, "parties": {}, "members": {}}}
 
 
 @pytest.mark.parametrize("parallel", [False, True])

@@ -1,11 +1,14 @@
 """Ed25519 verification against the 151 Wycheproof cases (malleability, non-canonical encodings), through
-our verify function (libsodium) and the OpenSSL binding it replaced, and the edge cases where the two differ."""
+our verify function (libsodium), libsodium through PyNaCl's own API, and the OpenSSL binding it replaced;
+and the edge cases outside the vectors where libsodium and OpenSSL differ."""
 
 import hashlib
 import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
 
 from corridor.ledger.crypto import public_bytes, verify_ed25519, verify_ed25519_openssl
 
@@ -28,9 +31,22 @@ def test_all_151_cases_are_checked():
     assert len(list(wycheproof_cases())) == 151
 
 
-@pytest.mark.parametrize("verify", [verify_ed25519, verify_ed25519_openssl], ids=["libsodium", "openssl"])
+def verify_pynacl(public: bytes, message: bytes, signature: bytes) -> bool:
+    """libsodium through PyNaCl's own public API, independent of our wrapper (and of its length checks)."""
+    try:
+        VerifyKey(public).verify(message, signature)
+    except (BadSignatureError, ValueError, TypeError):  # ValueError/TypeError: a key or signature of bad length
+        return False
+    return True
+
+
+VERIFIERS = [verify_ed25519, verify_pynacl, verify_ed25519_openssl]
+
+
+@pytest.mark.parametrize("verify", VERIFIERS, ids=["ours", "pynacl", "openssl"])
 @pytest.mark.parametrize(("public", "case"), list(wycheproof_cases()))
 def test_wycheproof_ed25519(verify, public, case):
+    """Our function, and each binding by itself, answer what the vector expects on all 151 cases."""
     valid = verify(bytes.fromhex(public), bytes.fromhex(case["msg"]), bytes.fromhex(case["sig"]))
     assert valid is (case["result"] == "valid"), case["comment"]
 
@@ -61,9 +77,10 @@ def test_libsodium_refuses_what_openssl_accepts_outside_the_vectors(name):
     public, signature = EDGE_CASES[name]
     assert verify_ed25519_openssl(public, MESSAGE, signature)
     assert not verify_ed25519(public, MESSAGE, signature)
+    assert not verify_pynacl(public, MESSAGE, signature)
 
 
-@pytest.mark.parametrize("verify", [verify_ed25519, verify_ed25519_openssl], ids=["libsodium", "openssl"])
+@pytest.mark.parametrize("verify", VERIFIERS, ids=["ours", "pynacl", "openssl"])
 def test_ordinary_signatures_and_wrong_lengths(verify):
     key = Ed25519PrivateKey.generate()
     public, signature = public_bytes(key), key.sign(MESSAGE)

@@ -215,6 +215,8 @@ def test_corridor_verify_checks_the_passkey_inside_a_published_relay(tmp_path):
     log.relay(*log.offline("a" * 32))
     report = verify_trusted(Source(str(tmp_path / "good")), _published(log, tmp_path / "good"))
     assert report.size == len(log.entries) and report.signing.kinds["registrar"] == 6
+    assert report.signing.to_json()["offline"] == {"passkey": 1, "parties": {"border": 1},
+                                                   "members": {"border/m1": 1}}
     tampered = Log()
     inner, assertion = tampered.offline("a" * 32)
     tampered.relay({**inner, "time": DAY + "01:00:01Z"}, assertion)  # the operator re-signs a changed statement
@@ -222,3 +224,15 @@ def test_corridor_verify_checks_the_passkey_inside_a_published_relay(tmp_path):
         verify_trusted(Source(str(tmp_path / "bad")), _published(tampered, tmp_path / "bad"))
     assert (failure.value.where, failure.value.message.split(":")[0]) == (
         f"entry {len(tampered.entries) - 1}", "passkey.challenge")
+
+
+def test_the_audit_counts_every_passkey_signature_inside_relays_apart_from_the_operators():
+    """Each relay is two signatures: the operator's (counted as the operator's entry) and the officer's passkey
+    inside (counted as signed offline, per party and member); a passkey signing online is counted as before."""
+    log = Log()
+    log.relay(*log.offline("a" * 32))
+    log.relay(*log.offline("b" * 32))
+    summary = audit_entries(log.entries, [("operator", public_bytes(OPERATOR))], webauthn=POLICY).to_json()
+    assert summary["kinds"] == {"registrar": 7, "custodial": 0, "party": 3, "passkey": 0}
+    assert summary["parties"]["operator"] == {"registrar": 7} and summary["members"] == {}
+    assert summary["offline"] == {"passkey": 2, "parties": {"border": 2}, "members": {"border/m1": 2}}

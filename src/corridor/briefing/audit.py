@@ -7,7 +7,8 @@ it was computed at, the period, the language and the base URL of its links. The 
    file knows), whose size and root are the verified log's at that size;
 3. folds the verified log up to that size and computes the same period's briefing;
 4. compares figure by figure: a value, a shown text or a list of entries that differs, a figure missing from
-   the briefing or one the log does not give, is each a difference;
+   the briefing or one the log does not give, is each a difference (a figure whose value is a code is shown
+   in words of the briefing's language: those words are recomputed from the same tables, words.py);
 5. renders the briefing again and compares the whole document — HTML byte for byte, a PDF by the text a
    reader sees (so a figure edited in the pages, not in the attachment, fails too, and is named) — so that a
    label or a sentence edited by hand fails too. The rendering carries the briefing's stated generator, so
@@ -196,7 +197,9 @@ def check_checkpoint(claimed: Claimed, root: bytes, trust: Trust, result: AuditR
 
 
 def compare(claimed: Claimed, briefing: Briefing, result: AuditResult) -> None:
-    recomputed = {f.id: f for f in briefing.figures()}
+    from .render import in_words
+
+    recomputed, words = {f.id: f for f in briefing.figures()}, in_words(claimed.lang)
     for id, shown in claimed.figures.items():
         figure = recomputed.get(id)
         if figure is None:
@@ -204,7 +207,7 @@ def compare(claimed: Claimed, briefing: Briefing, result: AuditResult) -> None:
             continue
         for value, display, entries in shown:
             result.figures_checked += 1
-            for what, stated, actual in (("value", value, figure.value), ("shown", display, figure.display),
+            for what, stated, actual in (("value", value, figure.value), ("shown", display, words(figure)),
                                          ("entries", entries, ranges(figure.entries))):
                 if stated != actual:
                     result.differences.append(Difference(id, what, stated, actual))
@@ -260,16 +263,19 @@ def _first_difference(stated: str, rendered: str, briefing: Briefing, result: Au
         return
     ours, theirs = rendered.splitlines(), stated.splitlines()
     line = next((n for n, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
-    named = _figures_on(_at(ours, line, None), _at(theirs, line, None), briefing)
+    named = _figures_on(_at(ours, line, None), _at(theirs, line, None), briefing, result.claimed.lang)
     result.differences.append(Difference(named or "document", "document",
                                          f"differs from a new rendering at line {line + 1}: "
                                          f"{_at(theirs, line)!r} where the log gives {_at(ours, line)!r}"))
 
 
-def _figures_on(ours: str, theirs: str, briefing: Briefing) -> str:
+def _figures_on(ours: str, theirs: str, briefing: Briefing, lang: str) -> str:
     """The figures the log shows on the line that differs and the document does not (a figure edited in
     the visible text), named by id."""
-    gone = [f.id for f in briefing.figures() if f.display and f.display in ours and f.display not in theirs]
+    from .render import in_words
+
+    words = in_words(lang)
+    gone = [f.id for f in briefing.figures() if (text := words(f)) and text in ours and text not in theirs]
     return ", ".join(gone[:5])
 
 

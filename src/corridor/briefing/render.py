@@ -6,6 +6,8 @@ compare). Party text is always text: the engine autoescapes, and nothing from th
 The standalone file carries its style in one <style> element allowed by a Content-Security-Policy hash,
 and no script at all; its figures are machine-readable (<data data-figure value data-entries>), and its
 <meta name="corridor:…"> elements name the period, language, base URL and checkpoint it was computed at.
+Figures that are codes of the log (capacities, reasons, categories, stages, durations) read in words of the
+briefing's language (words.py); their `value` stays the code.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from pathlib import Path
 from django.utils.safestring import SafeString
 
 from ..engine.times import format_time
-from ..figures.briefing import Briefing, Row
+from ..figures.briefing import Briefing, Row, readable_time
 from . import charts
+from .words import shown
 
 WEB = Path(__file__).resolve().parents[1] / "service" / "web"
 CSS = WEB / "static" / "web" / "briefing.css"
@@ -119,8 +122,20 @@ def render_document(briefing: Briefing, lang: str, base: str) -> str:
 
 
 def machine(briefing: Briefing, lang: str, base: str) -> dict:
-    """The machine-readable briefing (what a PDF embeds, and the JSON download), with how it was rendered."""
-    return {**briefing.to_json(), "lang": lang, "base": base.rstrip("/"), "generator": generator()}
+    """The machine-readable briefing (what a PDF embeds, and the JSON download), with how it was rendered:
+    each figure's `display` is what the document shows, in its language."""
+    return {**briefing.to_json(in_words(lang)), "lang": lang, "base": base.rstrip("/"), "generator": generator()}
+
+
+def in_words(lang: str):
+    """Figure -> what it reads as in `lang` (words.py), as the rendering shows it and the audit recomputes it."""
+    ensure_django()
+
+    def words(figure) -> str:
+        with _language(lang):
+            return shown(figure)
+
+    return words
 
 
 def document(briefing: Briefing, lang: str, base: str, fmt: str) -> bytes:
@@ -144,19 +159,27 @@ def _context(briefing: Briefing, lang: str, base: str) -> dict:
     return {
         "b": briefing, "lang": lang, "base": base.rstrip("/"), "direction": "rtl" if lang in RTL else "ltr",
         "generator": generator(), "as_of": format_time(briefing.as_of), "clock": format_time(briefing.clock),
+        "clock_shown": readable_time(format_time(briefing.clock)),
         "totals": [(labels["totals"].get(f.id, f.id), f) for f in briefing.totals],
         "columns": labels["columns"],
         "charts": {
             "category": _tonnes_chart(briefing.tables["tonnes_by_category"], "category", labels),
             "route": _tonnes_chart(briefing.tables["tonnes_by_route"], "route", labels),
-            "waiting": charts.bars([(row.cells["party"].display, [(row.cells["seconds"].value,
-                                                                   f"{row.cells['seconds'].value / 3600:,.1f} h")])
+            "waiting": charts.bars([(shown(row.cells["party"]), [(row.cells["seconds"].value,
+                                                                  _hours(row.cells["seconds"].value))])
                                     for row in briefing.tables["waiting"]], [labels["series"]["waited"]]),
         },
     }
 
 
+def _hours(seconds: int) -> str:
+    """34200 -> "9.5 h" in the reader's unit (the chart's bars; the table beside it has the exact duration)."""
+    from django.utils.translation import gettext
+
+    return gettext("%(hours)sh") % {"hours": f"{seconds / 3600:,.1f}"}
+
+
 def _tonnes_chart(rows: list[Row], name: str, labels: dict) -> charts.Chart | None:
-    return charts.bars([(row.cells[name].display, [(row.cells[s].value, row.cells[s].display)
+    return charts.bars([(shown(row.cells[name]), [(row.cells[s].value, shown(row.cells[s]))
                                                    for s in ("requested", "delivered")]) for row in rows],
                        [labels["series"]["requested"], labels["series"]["delivered"]])

@@ -6,7 +6,8 @@
 Keys and policy may also come from a trust file (--trust FILE; see ledger/trustfile.py) with lines
 `log VKEY`, `witness VKEY`, `quorum N`, `registrar PARTY BASE64-PUBLIC-KEY` and `webauthn RP_ID ORIGIN`
 (where members' passkeys may sign; repeatable). The report says how the entries were signed: by the
-registrar, by the server for a party (custodial), by a key a party keeps, or by a member's passkey. The
+registrar, by the server for a party (custodial), by a key a party keeps, or by a member's passkey, and
+how many statements members' passkeys signed offline inside the operator's relays (each relay holds both). The
 last verified checkpoint of each log is kept in a state file, so the next run also proves the log only
 grew. A log is known by its name and key together (its verifier key): two logs may share a name, and only
 a log signed with the same key can fork.
@@ -102,6 +103,12 @@ def render_signing(signed: dict) -> list[str]:
                                  for party, kinds in signed["parties"].items()]
     if signed["members"]:
         lines += ["  passkey signatures per member:"] + [f"    {m}: {n}" for m, n in signed["members"].items()]
+    offline = signed.get("offline") or {}
+    if offline.get("passkey"):
+        lines += [f"  {offline['passkey']} statements signed offline by passkeys, relayed by the operator "
+                  "(each relay counted above as the operator's):"]
+        lines += [f"    {party}: {n}" for party, n in offline["parties"].items()]
+        lines += ["  offline passkey signatures per member:"] + [f"    {m}: {n}" for m, n in offline["members"].items()]
     return lines
 
 

@@ -4,7 +4,7 @@ from .apply import apply, apply_raw, settle
 from .clock import ball_holders, waiting_seconds
 from .errors import CODES, RuleViolation
 from .model import Checkpoint, Leg, ManifestLine, Party, PlanContent, Requirement, Route, Vehicle
-from .state import PlanState, State, from_json, to_json
+from .state import PlanState, State, collector_paused, from_json, to_json
 from .statements import Statement, parse_statement
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "apply",
     "apply_raw",
     "ball_holders",
+    "collector_paused",
     "from_json",
     "parse_statement",
     "settle",

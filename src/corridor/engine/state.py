@@ -6,6 +6,9 @@ everything before they change anything, so a refused statement leaves no trace.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import msgspec
@@ -39,8 +42,10 @@ class Mutable(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False
     """Base for state records (mutable, unlike statement payloads); trees, never cycles (see Record)."""
 
 
-class Position(Mutable, kw_only=True):
-    """One required party's current stance on the plan's current version."""
+class Position(Mutable, kw_only=True, frozen=True):
+    """One required party's current stance on the plan's current version. Replaced whole, never changed
+    (frozen), so every pending position can be the one `PENDING` record: a new version resets every
+    position without allocating, and the status and clock rules read a record that stays in the cache."""
 
     stance: Stance = "pending"
     at: int | None = None
@@ -48,6 +53,9 @@ class Position(Mutable, kw_only=True):
     text: str = ""
     conditions: tuple[str, ...] = ()
     lines: tuple[tuple[str, str], ...] = ()
+
+
+PENDING = Position()
 
 
 class InfoRequest(Mutable, kw_only=True):
@@ -217,3 +225,21 @@ def to_json(state: State) -> bytes:
 
 def from_json(data: bytes | str) -> State:
     return msgspec.json.decode(data, type=State, strict=True)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector over a long fold, then restore it as it was.
+
+    The state's records are `gc=False` trees, but the lists and tuples inside them are tracked, and the
+    collector's passes over a growing state (each full pass walks every one of them: at 1M statements,
+    hundreds of MB) cost ~8% of a fold at 100k and 1M statements (docs/benchmarks.md). The engine makes no
+    cycles, so nothing is left uncollected: whatever else a fold leaves (a refusal's traceback) is collected
+    once the collector runs again. Nested uses leave it to the outermost."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

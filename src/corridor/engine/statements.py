@@ -375,6 +375,9 @@ class Statement(Record, tag_field="type", kw_only=True):
 
 def _seconds(moment: datetime) -> int:
     if moment.tzinfo is UTC:  # msgspec gives the UTC singleton for "Z" and "+00:00"
+        delta = moment - _EPOCH  # whole seconds without a float (as int(timestamp()) from 1970 on)
+        if delta.days >= 0:
+            return delta.days * 86400 + delta.seconds
         return int(moment.timestamp())
     if moment.utcoffset() != _ZERO:
         raise refuse("time.invalid", f"statement times are UTC (ending in Z), got {moment.isoformat()}")
@@ -463,6 +466,7 @@ KEY_STATEMENT_CLASSES: dict[str, type[Statement]] = {
 }
 AnyKeyStatement = Union[tuple(KEY_STATEMENT_CLASSES.values())]  # noqa: UP007 -- built from a tuple at run time
 _ZERO = timedelta(0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DECODER = msgspec.json.Decoder(AnyStatement)
 
 

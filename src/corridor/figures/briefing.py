@@ -17,9 +17,13 @@ A period is whole UTC days, `first` to `last` inclusive: [first 00:00, last + 1 
   one, tonnes are the weight of those passages, and beside them how many they are out of all (as the public
   `stats` count them, figures/attested.py);
 
-Every figure is a `Figure` (id, value, display, entries); `Briefing.figures()` lists them all, so the
-auditor compares briefings figure by figure. Values are JSON scalars; `display` is language-neutral (numbers,
-durations, names and texts as the log gives them). Pure: no Django, no I/O.
+Every figure is a `Figure` (id, value, display, entries, words); `Briefing.figures()` lists them all, so
+the auditor compares briefings figure by figure. Values are JSON scalars; `display` is language-neutral
+(numbers, durations, UTC times, names and texts as the log gives them). A figure whose value is one of the
+log's codes (a capacity, a reason, an incident category, a stage, a duration in seconds, how a claim was
+signed) names in `words` the vocabulary it is a code of: the rendering shows it in the reader's words and
+the audit recomputes those words the same way (corridor/briefing/words.py), so the figures stay the log's
+codes and carry no language. Pure: no Django, no I/O.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
@@ -96,6 +100,7 @@ class Figure:
     value: int | str | None
     display: str
     entries: tuple[int, ...]
+    words: str = ""  # the vocabulary `value` is a code of (briefing/words.py); "": shown as `display`
 
 
 @dataclass
@@ -154,14 +159,16 @@ class Briefing:
             for row in rows:
                 yield from row.figures()
 
-    def to_json(self) -> dict:
-        """The machine-readable briefing: what `corridor audit --briefing` recomputes and compares."""
+    def to_json(self, shown: Callable[[Figure], str] | None = None) -> dict:
+        """The machine-readable briefing: what `corridor audit --briefing` recomputes and compares. `shown`:
+        each figure as the document shows it (in words, in its language); by default its `display`."""
+        shown = shown or (lambda f: f.display)
         return {
             "period": {"from": self.period.first.isoformat(), "to": self.period.last.isoformat()},
             "checkpoint": {"origin": self.checkpoint.origin, "size": self.checkpoint.size,
                            "root": self.checkpoint.root, "note": self.checkpoint.note},
             "as_of": format_time(self.as_of),
-            "figures": {f.id: {"value": f.value, "display": f.display, "entries": ranges(f.entries)}
+            "figures": {f.id: {"value": f.value, "display": shown(f), "entries": ranges(f.entries)}
                         for f in self.figures()},
         }
 
@@ -214,16 +221,33 @@ def tonnes_shown(kg: int) -> str:
 
 
 def seconds(id: str, value: int | None, entries: Iterable[int]) -> Figure:
-    return Figure(id, value, "" if value is None else format_duration(value), tuple(sorted(set(entries))))
+    """Held in seconds; shown as `6d 9h 30m`, in the reader's units (words "duration")."""
+    return Figure(id, value, "" if value is None else format_duration(value), tuple(sorted(set(entries))),
+                  "duration")
 
 
-def text(id: str, value: str | None, entries: Iterable[int]) -> Figure:
-    return Figure(id, value, value or "", tuple(sorted(set(entries))))
+def text(id: str, value: str | None, entries: Iterable[int], words: str = "") -> Figure:
+    """A name or a party's words as the log gives them; with `words`, a code of that vocabulary."""
+    return Figure(id, value, value or "", tuple(sorted(set(entries))), words)
 
 
 def moment(id: str, value: int | None, entries: Iterable[int]) -> Figure:
-    shown = None if value is None else format_time(value)
-    return Figure(id, shown, shown or "", tuple(sorted(set(entries))))
+    """Held as the log writes a time (2023-09-12T06:00:00Z); shown as people read it: 2023-09-12 06:00 UTC."""
+    written = None if value is None else format_time(value)
+    return Figure(id, written, "" if value is None else readable_time(written), tuple(sorted(set(entries))))
+
+
+UTC_WRITTEN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2})(:[0-9]{2})?Z")
+
+
+def readable_time(written: str) -> str:
+    """"2023-09-12T06:00:00Z" -> "2023-09-12 06:00 UTC" (the seconds, when not 00, kept); any other text as
+    it is (a party's own dates: an incident's `occurred_from` may be a day, or a time in another form)."""
+    found = UTC_WRITTEN.fullmatch(written)
+    if not found:
+        return written
+    day, minute, second = found.groups()
+    return f"{day} {minute}{second if second and second != ':00' else ''} UTC"
 
 
 def compute(history: History, period: Period, checkpoint: Checkpoint) -> Briefing:
@@ -289,31 +313,31 @@ def _event_row(table: str, event: Event, names: _Names, **cells: Figure) -> Row:
         "time": moment(f"{row_id}/time", event.time, (event.index,)),
         "plan": text(f"{row_id}/plan", event.plan, (event.index,)),
         "party": text(f"{row_id}/party", names.party(event.party), (event.index,)),
-        **{name: Figure(f"{row_id}/{name}", f.value, f.display, (event.index,)) for name, f in cells.items()},
+        **{name: replace(f, id=f"{row_id}/{name}", entries=(event.index,)) for name, f in cells.items()},
     })
 
 
 def _requested_row(event: Event, names: _Names) -> Row:
     legs = event.payload.legs
     return _event_row("requested", event, names,
-                      linkage=text("", event.payload.linkage, ()),
+                      linkage=text("", event.payload.linkage, (), "linkage"),
                       routes=text("", ", ".join(names.route(leg.route) for leg in legs), ()),
                       vehicles=count("", sum(len(leg.vehicles) for leg in legs), ()),
                       kg=kilograms("", sum(line.weight_kg for leg in legs for line in leg.lines), ()))
 
 
 def _consent_row(event: Event, names: _Names) -> Row:
-    return _event_row("consents", event, names, capacity=text("", event.payload.capacity, ()),
+    return _event_row("consents", event, names, capacity=text("", event.payload.capacity, (), "capacity"),
                       conditions=text("", " · ".join(event.payload.conditions), ()))
 
 
 def _refusal_row(event: Event, names: _Names) -> Row:
-    return _event_row("refusals", event, names, reason=text("", event.payload.reason, ()),
+    return _event_row("refusals", event, names, reason=text("", event.payload.reason, (), "reason"),
                       text=text("", event.payload.text, ()))
 
 
 def _withdrawal_row(event: Event, names: _Names) -> Row:
-    return _event_row("withdrawals", event, names, reason=text("", event.payload.reason, ()),
+    return _event_row("withdrawals", event, names, reason=text("", event.payload.reason, (), "reason"),
                       text=text("", event.payload.text, ()))
 
 
@@ -332,7 +356,7 @@ def _by_reason(refusals: list[Event]) -> list[Row]:
     for reason in sorted(grouped):
         row_id = key("refusal_reasons", reason)
         rows.append(Row(row_id, tuple(grouped[reason]), {
-            "reason": text(f"{row_id}/reason", reason, grouped[reason]),
+            "reason": text(f"{row_id}/reason", reason, grouped[reason], "reason"),
             "count": count(f"{row_id}/count", len(grouped[reason]), grouped[reason])}))
     return rows
 
@@ -420,7 +444,7 @@ def _stages(history: History, period: Period) -> list[Row]:
         entries = [index for _, pair in lengths for index in pair]
         row_id = key("stages", f"{begin}-{end}")
         rows.append(Row(row_id, tuple(sorted(set(entries))), {
-            "stage": text(f"{row_id}/stage", f"{begin} → {end}", entries),
+            "stage": text(f"{row_id}/stage", f"{begin} → {end}", entries, "stages"),
             "legs": count(f"{row_id}/legs", len(values), entries),
             "median": seconds(f"{row_id}/median", _median(values), entries),
             "p90": seconds(f"{row_id}/p90", values[math.ceil(0.9 * len(values)) - 1], entries)}))
@@ -473,14 +497,13 @@ def _incident_row(report: Event, disputes: list[Event], names: _Names) -> Row:
     row = Row(row_id, index, {
         "incident": text(f"{row_id}/incident", claim.incident, index),
         "reporter": text(f"{row_id}/reporter", names.party(report.party), index),
-        "category": text(f"{row_id}/category", claim.category, index),
+        "category": text(f"{row_id}/category", claim.category, index, "incident"),
         "place": text(f"{row_id}/place", claim.place.name, index),
-        "occurred": text(f"{row_id}/occurred", claim.occurred_from + (f" – {claim.occurred_to}"
-                                                                       if claim.occurred_to else ""), index),
+        "occurred": _occurred(f"{row_id}/occurred", claim, index),
         "claim": text(f"{row_id}/claim", claim.text, index),
         "reported": moment(f"{row_id}/reported", report.time, index),
         "signed": text(f"{row_id}/signed", signed_by + (f" {member}" if member else "") if signed_by else None,
-                       index)})
+                       index, "signing")})
     for dispute in disputes:
         child_id = key("incidents", claim.incident, "dispute", dispute.index)
         row.children.append(Row(child_id, (dispute.index,), {
@@ -488,6 +511,14 @@ def _incident_row(report: Event, disputes: list[Event], names: _Names) -> Row:
             "text": text(f"{child_id}/text", dispute.payload.text, (dispute.index,)),
             "time": moment(f"{child_id}/time", dispute.time, (dispute.index,))}))
     return row
+
+
+def _occurred(id: str, claim, index: tuple[int, ...]) -> Figure:
+    """When the claim says it happened, as the party wrote it (the value); shown with its times readable."""
+    written = claim.occurred_from + (f" – {claim.occurred_to}" if claim.occurred_to else "")
+    shown = readable_time(claim.occurred_from) + (f" – {readable_time(claim.occurred_to)}" if claim.occurred_to
+                                                    else "")
+    return Figure(id, written, shown, index)
 
 
 def _datasets(history: History, period: Period, names: _Names) -> list[Row]:

@@ -6,7 +6,8 @@ signature counter; checking signatures is not. One pass in order resolves each e
 key statements (checked in full), and makes every check of a passkey-signed entry but the signature
 itself (client data, challenge, origin, RP id, flags, counter: see passkeys.py). The signatures of all
 other entries, Ed25519 and passkey alike, are then checked in parallel, one worker per core. An offline.relay
-(relay.py) is the operator's entry, checked so; the passkey's assertion it carries is checked in full in the pass.
+(relay.py) is the operator's entry, checked so; the passkey's assertion it carries is checked in full in the pass,
+and counted apart (SigningSummary.offline).
 The first failing entry (lowest index) is reported, with the code a sequential check would give it.
 """
 
@@ -39,11 +40,15 @@ class EntryError(Exception):
 @dataclass
 class SigningSummary:
     """How the entries were signed: counts per kind ("registrar", "custodial", "party", "passkey"), per
-    party and kind, and per passkey member ("border/m3")."""
+    party and kind, and per passkey member ("border/m3"); and the second signature an offline.relay carries
+    (the operator signs the entry, a member's passkey the statement inside it, offline), counted apart, per
+    party and per member: every signature checked is reported, each once."""
 
     kinds: Counter = field(default_factory=Counter)
     parties: dict[str, Counter] = field(default_factory=dict)
     members: Counter = field(default_factory=Counter)
+    offline: Counter = field(default_factory=Counter)  # relayed passkey signatures per party
+    offline_members: Counter = field(default_factory=Counter)
 
     def add(self, party: str, record: KeyRecord) -> None:
         kind = signing_kind(record)
@@ -52,10 +57,17 @@ class SigningSummary:
         if record.member:
             self.members[record.member] += 1
 
+    def add_offline(self, record: KeyRecord) -> None:
+        """A passkey signature inside a relay (relay.check_relayed has checked it): `record` the passkey."""
+        self.offline[record.party] += 1
+        self.offline_members[record.member or record.key] += 1
+
     def to_json(self) -> dict:
         return {"kinds": {kind: self.kinds[kind] for kind in KINDS},
                 "parties": {party: {k: n for k, n in sorted(c.items())} for party, c in sorted(self.parties.items())},
-                "members": dict(sorted(self.members.items()))}
+                "members": dict(sorted(self.members.items())),
+                "offline": {"passkey": sum(self.offline.values()), "parties": dict(sorted(self.offline.items())),
+                            "members": dict(sorted(self.offline_members.items()))}}
 
 
 def audit_entries(entries: list[bytes], registrars: list[tuple[str, bytes]], workers: int | None = None,
@@ -66,10 +78,12 @@ def audit_entries(entries: list[bytes], registrars: list[tuple[str, bytes]], wor
     with SignatureChecks(len(entries), workers) as checks:
         for index, entry in enumerate(entries):
             try:
-                party, record, later = _resolve(history, index, entry)
+                party, record, later, relayed = _resolve(history, index, entry)
             except EnvelopeError as error:
                 raise EntryError(*(checks.first_failure() or (index, error.code, error.message))) from None
             summary.add(party, record)
+            if relayed is not None:
+                summary.add_offline(relayed)
             if later:
                 checks.add(index, entry, record.public)
         failure = checks.first_failure()
@@ -78,26 +92,26 @@ def audit_entries(entries: list[bytes], registrars: list[tuple[str, bytes]], wor
     return summary
 
 
-def _resolve(history: KeyHistory, index: int, entry: bytes) -> tuple[str, KeyRecord, bool]:
+def _resolve(history: KeyHistory, index: int, entry: bytes) -> tuple[str, KeyRecord, bool, KeyRecord | None]:
     """In-order pass: key statements are checked and applied now, a passkey entry checked but for its
-    signature; says whether the signature is still to be checked (in parallel)."""
+    signature; says whether the signature is still to be checked (in parallel), and for a relay the passkey
+    that signed the statement inside it (checked in full here)."""
     head = _head(entry)
     if head is None or head.type in KEY_STATEMENTS:
         envelope = unseal(entry)  # raises the precise error for a malformed entry too
-        return envelope.party, history.check(index, envelope), False
+        return envelope.party, history.check(index, envelope), False, None
     if head.type == RELAY:  # the operator's signature in parallel; the passkey's inside it here (relays are few)
         envelope = unseal(entry)
         signer = history.signer(index, envelope, defer=True)
-        check_relayed(history, index, envelope)
-        return head.party, signer.record, True
+        return head.party, signer.record, True, check_relayed(history, index, envelope)
     if head.key.startswith(PASSKEY_PREFIX):
         signer = history.signer(index, unseal(entry), defer=True)
         signer.commit()
-        return head.party, signer.record, True
+        return head.party, signer.record, True, None
     record = history.valid_key(head.key, index)
     if record.party != head.party:
         raise EnvelopeError("key.party", f"key {record.key} belongs to {record.party}, not {head.party}")
-    return head.party, record, True
+    return head.party, record, True, None
 
 
 class _Head(msgspec.Struct):

@@ -9,7 +9,7 @@ from typing import get_args
 from ..errors import refuse
 from ..lifecycle import UNCOMMITTED_PHASES
 from ..model import ID_PATTERN, PlanContent
-from ..state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, InfoRequest, LegState, Note, PlanState, Position, State
+from ..state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PENDING, InfoRequest, LegState, Note, PlanState, Position, State
 from ..statements import RefusalReason, Statement
 from ..times import parse_time
 from .common import (
@@ -192,7 +192,7 @@ def _require_unique(what: str, ids: list[str]) -> None:
 def _reset_for_version(plan: PlanState, required: dict[str, tuple[str, ...]]) -> None:
     """A new version voids every earlier consent: one road's consent may depend on the other road."""
     plan.required = required
-    plan.positions = {party: Position() for party in required}
+    plan.positions = dict.fromkeys(required, PENDING)
     plan.legs = {leg.id: LegState.fresh(leg) for leg in plan.content.legs}
 
 

@@ -59,7 +59,8 @@ class Statement(Schema):
     offline: dict | None = Field(default=None, description=(
         "an offline.relay's only: the statement signed offline it carries — offline (its id), type, party, plan, "
         "signed (the device's time), received (the relay's), applied; when not applied also code (late.*), "
-        "description, rule (the engine's code) and reason (docs/offline.md)"))
+        "description, rule (the engine's code) and reason (docs/offline.md); in a party's signatures also signed_by "
+        "(\"passkey\") and member (whose passkey signed it)"))
 
 
 PLAN_DETAIL = {"responses": {"200": {"description": "The plan, its legs, lines, positions, waiting clocks and the "

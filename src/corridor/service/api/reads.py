@@ -98,7 +98,9 @@ class SignaturesQuery(Schema):
 
 class WatchedStatement(Statement):
     about_party: bool = Field(description="true: not signed in the party's name but by the operator, about the "
-                              "party's keys (the party registered, a key registered for it, one of its keys revoked)")
+                              "party's keys (the party registered, a key registered for it, one of its keys revoked); "
+                              "false also for an offline.relay carrying what one of its members signed offline in its "
+                              "name (its `offline` says who, when and with what effect)")
 
 
 class Signatures(Schema):

@@ -48,7 +48,11 @@ class StatementIndex(models.Model):
 
     `signed_by` is how the entry was signed, from the log's key history (`ledger.keys.signing_kind`): by a
     registrar, by the server with a key it keeps for the party (custodial), by a key the party keeps itself,
-    or by a member's passkey; `member` is that member's pseudonymous id (e.g. "border/m3"), for passkeys."""
+    or by a member's passkey; `member` is that member's pseudonymous id (e.g. "border/m3"), for passkeys.
+
+    An `offline.relay` is the operator's entry (signed_by "registrar"), carrying a statement a member's passkey
+    signed offline in its party's name (docs/offline.md): `offline_party` is that party and `offline_member` that
+    member, so the party's signatures page lists it; both null on any other entry."""
 
     derived_from_log = True
 
@@ -61,6 +65,8 @@ class StatementIndex(models.Model):
     subject = models.CharField(max_length=128, null=True)
     signed_by = models.CharField(max_length=10, choices=[(k, k) for k in SIGNED_BY])
     member = models.CharField(max_length=200, null=True)
+    offline_party = models.CharField(max_length=128, null=True)
+    offline_member = models.CharField(max_length=200, null=True)
 
     class Meta:
         db_table = "log_statement"
@@ -68,4 +74,7 @@ class StatementIndex(models.Model):
         # a party's statements, and the operator's about it and its keys, newest first, a page at a time (the
         # signatures page's keyset on idx); the subject index also serves lookups by subject
         indexes = [models.Index(fields=["party", "idx"], name="log_statement_party_idx"),
-                   models.Index(fields=["subject", "idx"], name="log_statement_subject_idx")]
+                   models.Index(fields=["subject", "idx"], name="log_statement_subject_idx"),
+                   # what was signed offline in a party's name, by the relays that carry it (few rows: partial)
+                   models.Index(fields=["offline_party", "idx"], name="log_statement_offline_idx",
+                                condition=models.Q(offline_party__isnull=False))]

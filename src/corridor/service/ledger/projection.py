@@ -20,7 +20,7 @@ def statement_columns(folded: Folded, fold: LogFold) -> dict:
     raw = folded.envelope.statement
     return dict(idx=folded.index, type=raw["type"], party=raw["party"], seq=raw["seq"],
                 time=at(parse_time(raw["time"])), plan=raw.get("plan"), subject=subject_of(raw, fold),
-                **signer_columns(folded, fold))
+                **signer_columns(folded, fold), **offline_columns(raw, fold))
 
 
 def subject_of(statement: dict, fold: LogFold) -> str | None:
@@ -42,3 +42,14 @@ def signer_columns(folded: Folded, fold: LogFold) -> dict:
     record = folded.signer or fold.key_of(folded.envelope.key)
     kind = signing_kind(record)
     return {"signed_by": kind, "member": record.member if kind == "passkey" else None}
+
+
+def offline_columns(statement: dict, fold: LogFold) -> dict:
+    """For an offline.relay (the operator's entry): the party in whose name the statement it carries was signed
+    offline, and the member whose passkey signed it (the fold has checked that passkey, bound to that party, at
+    the relay's index: ledger/relay.py); both None for any other entry."""
+    if statement["type"] != "offline.relay":
+        return {"offline_party": None, "offline_member": None}
+    inner = statement["payload"]["statement"]
+    record = fold.key_of(inner["key"])
+    return {"offline_party": inner["party"], "offline_member": record.member if record is not None else None}

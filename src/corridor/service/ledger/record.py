@@ -28,6 +28,7 @@ from django.db import connection, models, transaction
 
 from ...engine import parse_statement
 from ...engine.errors import RuleViolation
+from ...engine.state import collector_paused
 from ...engine.statements import parse_key_statement
 from ...engine.times import format_time
 from ...fold import Folded, LogFold
@@ -499,10 +500,11 @@ def _catch_up(fold: LogFold, until: int | None = None) -> LogFold:
             rows = cursor.fetchall()
         if not rows:
             return fold
-        for index, data in rows:
-            if index != fold.size:
-                raise RuntimeError(f"log entries are not contiguous at {fold.size}")
-            fold.apply_entry(bytes(data), signature_checked=True)
+        with collector_paused():  # as in a rebuild: the fold makes no cycles; the collector's passes cost ~8%
+            for index, data in rows:
+                if index != fold.size:
+                    raise RuntimeError(f"log entries are not contiguous at {fold.size}")
+                fold.apply_entry(bytes(data), signature_checked=True)
     return fold
 
 

@@ -6,7 +6,8 @@ people signed.
 Four kinds (`ledger.keys.signing_kind`): "passkey" (a member of the party, on their own device; `member`
 names them, e.g. "border/m3"), "party" (a key the party keeps itself: `corridor sign`, its own API client),
 "custodial" (the server, with a key it keeps for the party) and "registrar" (the operator's registry).
-A party's own people are "party" and "passkey"; what the server signed for it is "custodial".
+A party's own people are "party" and "passkey"; what the server signed for it is "custodial". Each kind in
+words: signing_words.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Count
-from django.utils.translation import gettext_noop
 
 from ...fold import LogFold
 from ..exports.tables import iso
@@ -23,22 +23,10 @@ from .projection import subject_of
 
 PAGE = 50
 OWN = ("party", "passkey")
-# in words (English here; the pages translate them)
-HOW = {"party": gettext_noop("party's own key"), "custodial": gettext_noop("server (custodial)"),
-       "registrar": gettext_noop("registrar")}
-PASSKEY_OF = gettext_noop("passkey of %(member)s")
 # Statements the operator (registrar) makes about a party, not in its name: registering the party, registering
 # a key for it (a new custodial key gives the server back the power to sign for it) and revoking one of its
 # keys. The statement index's `subject` names the party (projection.subject_of).
 ABOUT_KEYS = ("party.register", "key.register", "key.revoke")
-
-
-def how_signed(kind: str, member: str | None, translate: Callable[[str], str] = str) -> str:
-    """"passkey of border/m3", "party's own key", "server (custodial)", "registrar" ("—" before a rebuild
-    filled the column in)."""
-    if kind == "passkey":
-        return translate(PASSKEY_OF) % {"member": member or "?"}
-    return translate(HOW[kind]) if kind in HOW else "—"
 
 
 def statement_row(s: StatementIndex) -> dict:
@@ -48,14 +36,38 @@ def statement_row(s: StatementIndex) -> dict:
 
 
 def signed_in_name_of(party: str, before: int | None = None, size: int = PAGE) -> tuple[list[dict], int | None]:
-    """What `party`'s admins watch, newest first: the statements signed in its name and those others (the
-    operator) made about it and its keys (`about_party` true), below log index `before`, and the `before` of
-    the next page (None on the last). Two keyset reads on idx, through the (party, idx) and (subject, idx)
-    indexes, merged: any page of any log costs the same."""
+    """What `party`'s admins watch, newest first: the statements signed in its name, those its members signed
+    offline (in the operator's relays: `offline` says by whom, when signed and received, applied or why not) and
+    those others (the operator) made about it and its keys (`about_party` true), below log index `before`, and
+    the `before` of the next page (None on the last). Three keyset reads on idx, through the (party, idx),
+    (offline_party, idx) and (subject, idx) indexes, merged: any page of any log costs the same (and one read of
+    the fold when the page shows a relay)."""
     own = StatementIndex.objects.filter(party=party)
+    relayed = StatementIndex.objects.filter(offline_party=party).exclude(party=party)
     about = StatementIndex.objects.filter(subject=party, type__in=ABOUT_KEYS).exclude(party=party)
-    rows = sorted(_newest(own, before, size) + _newest(about, before, size), key=lambda s: -s.idx)
-    return _page(rows, size, lambda s: statement_row(s) | {"about_party": s.party != party})
+    rows = sorted({s.idx: s for query in (own, relayed, about) for s in _newest(query, before, size)}.values(),
+                  key=lambda s: -s.idx)
+    page, next_before = _page(rows, size, lambda s: statement_row(s) | {"about_party": s.party != party
+                                                                       and s.offline_party != party})
+    return _with_offline(page, rows[:size], party), next_before
+
+
+def _with_offline(page: list[dict], rows: list[StatementIndex], party: str) -> list[dict]:
+    """The relays among `rows` that carry a statement signed offline in `party`'s name, with `offline`: the
+    outcome the rules gave it (passages/offline.py) and the member whose passkey signed it."""
+    relays = {s.idx: s for s in rows if s.offline_party == party and s.party != party}
+    if not relays:
+        return page
+    from ..passages.offline import outcome
+    from .record import current_fold
+
+    state = current_fold().state
+    for row in page:
+        s = relays.get(row["index"])
+        record = state.offline.get(s.subject or "") if s is not None else None
+        if record is not None:
+            row["offline"] = outcome(s.subject, record) | {"signed_by": "passkey", "member": s.offline_member}
+    return page
 
 
 def about_party(statement: dict, fold: LogFold) -> str | None:
@@ -93,15 +105,24 @@ def statement_at(index: int) -> dict | None:
 
 def signing_counts(start: int = 0, end: int | None = None, counts: dict | None = None) -> dict[str, dict[str, int]]:
     """Statements per party and kind of signature among log indexes [start, end), added to `counts` (the
-    public page keeps them and adds only what the log appended since: the whole index is read once)."""
+    public page keeps them and adds only what the log appended since: the whole index is read once). A
+    statement a member signed offline counts for its party, as a passkey's, though the relay that carries it is
+    also the operator's (as `corridor verify` counts them: every signature once)."""
     counts = {party: dict(kinds) for party, kinds in (counts or {}).items()}
     query = StatementIndex.objects.filter(idx__gte=start) if start else StatementIndex.objects.all()
     if end is not None:
         query = query.filter(idx__lt=end)
     for row in query.values("party", "signed_by").annotate(n=Count("idx")).order_by():
-        kinds = counts.setdefault(row["party"], {})
-        kinds[row["signed_by"]] = kinds.get(row["signed_by"], 0) + row["n"]
+        _add(counts, row["party"], row["signed_by"], row["n"])
+    relayed = query.filter(offline_party__isnull=False).values("offline_party").annotate(n=Count("idx")).order_by()
+    for row in relayed:
+        _add(counts, row["offline_party"], "passkey", row["n"])
     return counts
+
+
+def _add(counts: dict[str, dict[str, int]], party: str, kind: str, n: int) -> None:
+    kinds = counts.setdefault(party, {})
+    kinds[kind] = kinds.get(kind, 0) + n
 
 
 def signing_shares(counts: dict[str, dict[str, int]], parties: dict[str, str], custodial_now: set[str]) -> list[dict]:

@@ -17,7 +17,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from .. import clock
-from ..ledger.signatures import how_signed
+from ..ledger.signing_words import how_signed
 from ..parties.models import Party, PartyContact
 from ..passages.models import Clock, Leg, Plan
 from ..passages.projection import at

@@ -16,7 +16,8 @@ from .. import clock
 from ..config import CONFIG
 from ..ledger.projection import signer_columns
 from ..ledger.record import defer_insert, transaction_memo
-from ..ledger.signatures import about_party, how_signed
+from ..ledger.signatures import about_party
+from ..ledger.signing_words import how_signed
 from ..parties.models import PartyContact
 from ..passages.projection import at
 from .models import Message, ResponseDeadline

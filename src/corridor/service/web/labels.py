@@ -5,6 +5,7 @@ newer log never breaks an older page — and the walking test (tests/service/web
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 STATUS = {
@@ -86,3 +87,28 @@ def label(code: object, vocabulary: str) -> str:
     if code in (None, ""):
         return ""
     return str(VOCABULARIES[vocabulary].get(str(code), code))
+
+
+def stages(stage: object) -> str:
+    """"submitted → cleared" (figures/summary.py, figures/briefing.py) with both ends in words, the arrow
+    pointing the way the language reads (Arabic: "مقدَّمة ← أُجيزت")."""
+    ends = [label(end.strip(), "stage") for end in str(stage or "").split("→")]
+    if len(ends) != 2:
+        return " → ".join(ends)
+    # Translators: a stage from one step to the next; point the arrow the way your language reads
+    return gettext("%(begin)s → %(end)s") % {"begin": ends[0], "end": ends[1]}
+
+
+def duration(seconds: object) -> str:
+    """12345 -> '3h 25m' in English, '3 ч 25 мин' in Russian: compact, for tables of waits (the engine's
+    report writes '6d 6h 55m'; the units here are the reader's)."""
+    if seconds in (None, ""):
+        return ""
+    days, rest = divmod(max(int(seconds), 0), 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    # Translators: compact duration units, as in a table cell: "6d 6h 55m"
+    parts = [gettext("%(days)sd") % {"days": days}] if days else []
+    if days or hours:
+        parts.append(gettext("%(hours)sh") % {"hours": hours})
+    parts.append(gettext("%(minutes)sm") % {"minutes": minutes})
+    return " ".join(parts)

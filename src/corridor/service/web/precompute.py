@@ -33,7 +33,7 @@ def refresh(force: bool = False) -> dict | None:
     counts = _signing_counts(row, size)
     signing = summaries.signing(counts)
     data = {**with_names(summaries.mapped_incidents(), summaries.mapped_routes()), "log_size": size,
-            "signing": signing, "signing_counts": counts,
+            "signing": signing, "signing_counts": counts, "counts_offline": True,
             "custodial_parties": [share["party_name"] for share in signing if share["custodial_now"]]}
     PublicSummary.objects.update_or_create(pk=1, defaults={"log_size": size, "computed_at": now, "data": data})
     return data
@@ -41,9 +41,10 @@ def refresh(force: bool = False) -> dict | None:
 
 def _signing_counts(row: PublicSummary | None, size: int) -> dict:
     """Statements per party and kind of signature up to `size`: the last computation's counts plus the
-    entries appended since (entries never change), or the whole index the first time."""
+    entries appended since (entries never change), or the whole index the first time (and once after counts
+    kept before a statement signed offline counted for its party too: `counts_offline`)."""
     kept = row.data.get("signing_counts") if row is not None else None
-    if kept is None or row.log_size > size:
+    if kept is None or row.log_size > size or not row.data.get("counts_offline"):
         return signing_counts(0, size)
     return signing_counts(row.log_size, size, kept)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from ....engine.times import format_time
 from ... import clock
 from ...ledger.record import known_fold
-from ...ledger.signatures import how_signed
+from ...ledger.signing_words import how_signed
 from .. import labels, zones
 
 register = template.Library()
@@ -23,18 +23,8 @@ register = template.Library()
 
 @register.filter
 def duration(seconds) -> str:
-    """12345 -> '3h 25m' in English, '3 ч 25 мин' in Russian: compact, for tables of waits (the engine's
-    report writes '6d 6h 55m'; the units here are the reader's)."""
-    if seconds in (None, ""):
-        return ""
-    days, rest = divmod(max(int(seconds), 0), 86400)
-    hours, minutes = rest // 3600, rest % 3600 // 60
-    # Translators: compact duration units, as in a table cell: "6d 6h 55m"
-    parts = [gettext("%(days)sd") % {"days": days}] if days else []
-    if days or hours:
-        parts.append(gettext("%(hours)sh") % {"hours": hours})
-    parts.append(gettext("%(minutes)sm") % {"minutes": minutes})
-    return " ".join(parts)
+    """12345 -> '3h 25m' in English, '3 ч 25 мин' in Russian (web/labels.py: briefings say it the same way)."""
+    return labels.duration(seconds)
 
 
 def _moment(value) -> datetime | None:
@@ -164,7 +154,7 @@ def label_filter(code, vocabulary: str) -> str:
 @register.filter
 def stage_label(stage) -> str:
     """`{{ row.stage|stage_label }}`: "submitted → cleared" (figures/summary.py) with both ends in words."""
-    return " → ".join(labels.label(end.strip(), "stage") for end in str(stage or "").split("→"))
+    return labels.stages(stage)
 
 
 @register.filter
