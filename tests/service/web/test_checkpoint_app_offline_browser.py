@@ -209,9 +209,12 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
             page.page.clock.run_for(31000)  # the app tries again by itself
             wait_for_count(page, "#rec-queue li[data-state=applied]", 2)
         texts = page.page.locator("#rec-queue li").all_inner_texts()
+        received = page.page.locator("#rec-queue time.rec-received").evaluate_all("t => t.map(n => n.dateTime)")
         page.screenshot("checkpoint-app-sent", ".rec-queue")  # and once the network is back
         stages.post(parties, "escort", "/plans/p1/go", {}, RECEIVED + 60)  # the barrier opens: go
-    assert all("received 2023-09-11T12:30:00Z" in text for text in texts), texts
+    assert received == ["2023-09-11T12:30:00Z"] * 2, received
+    assert all("signed Sep 11, 2023, 4:05 PM (Asia/Baku) · received Sep 11, 2023, 4:30 PM (Asia/Baku)" in text
+               for text in texts), texts  # in the checkpoint's time zone
     state = current_fold().state
     plan = state.plans["p1"]
     assert plan.legs["leg-a"].phase == "released"
@@ -249,7 +252,7 @@ def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(part
         page.open(APP)  # still there after the app is opened again
         assert states(page) == ["not_applied", "refused"]
     assert "On the log too late: without effect" in late and "late.plan_closed" in late, late
-    assert "received 2023-09-11T12:30:00Z" in late and "signed 2023-09-11T12:05:00Z" in late, late
+    assert "signed Sep 11, 2023, 4:05 PM (Asia/Baku) · received Sep 11, 2023, 4:30 PM" in late, late
     assert "Refused: not on the log" in refused and "offline.future" in refused, refused
     [record_] = current_fold().state.offline.values()
     assert record_.code == "late.plan_closed" and current_fold().state.plans["p1"].status == "cancelled"
@@ -273,6 +276,7 @@ def test_signed_out_meanwhile_the_items_wait_and_go_once_signed_in_again(parties
             wait_for_count(page, "#rec-queue li[data-state=queued]:has-text('Sign in again')", 1)
             assert StatementIndex.objects.filter(type="offline.relay").count() == 0
             page.sign_in("border-officer", PASSWORD)
+            page.page.wait_for_url(lambda url: "/accounts/login" not in url)  # signed in (slow machines too)
             page.open(APP)  # the app starts: what waits is sent
             wait_for_count(page, "#rec-queue li[data-state=applied]", 1)
     assert current_fold().state.plans["p1"].legs["leg-a"].arrivals == [(SIGNED, "lachin-checkpoint")]

@@ -267,6 +267,26 @@ $("rec-fill").addEventListener("click", () => {
   }
 });
 
+function zoneOf(checkpoint) {
+  const known = ((data && data.checkpoints) || []).find(c => c.id === checkpoint);
+  return known && known.tz;
+}
+
+/** A log time ("…Z") as a <time> in the checkpoint's zone (the device's when it names none). */
+function moment(iso, zone, className) {
+  const node = document.createElement("time");
+  node.dateTime = iso;
+  node.className = className;
+  const options = {dateStyle: "medium", timeStyle: "short"};
+  try {
+    node.textContent = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      zone ? {...options, timeZone: zone} : options).format(new Date(iso)) + (zone ? ` (${zone})` : "");
+  } catch (error) {
+    node.textContent = iso;
+  }
+  return node;
+}
+
 async function render() {
   if (!data) { return; }
   const list = await items(data.user);
@@ -283,8 +303,9 @@ async function render() {
     const times = document.createElement("p");
     times.className = "muted rec-times";
     const answer = item.answer || {};
-    times.textContent = [`${word("signed")} ${item.signed}`, answer.received ? `${word("received")} ${answer.received}` : ""]
-      .filter(Boolean).join(" · ");
+    const zone = zoneOf(item.statement.payload.checkpoint);
+    times.append(`${word("signed")} `, moment(item.signed, zone, "rec-signed"));
+    if (answer.received) { times.append(` · ${word("received")} `, moment(answer.received, zone, "rec-received")); }
     node.append(head, times);
     const message = answer.message || item.note;
     if (message) {
