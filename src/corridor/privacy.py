@@ -54,14 +54,14 @@ def commit_window(payload: dict[str, Any]) -> tuple[dict[str, Any], Private]:
     start, end = payload.get("start"), payload.get("end")
     if not isinstance(start, str) or not isinstance(end, str):
         raise PrivacyError("slot.invalid", "give the slot's \"start\" and \"end\" as RFC 3339 UTC times")
-    _check_window(start, end)
+    check_window(start, end)
     salt, commitment = commit(window_value(start, end))
     signed = {key: value for key, value in payload.items() if key not in ("start", "end")} | {"window": commitment}
     window = {"slot": str(payload.get("slot", "")), "start": start, "end": end, "salt": salt, "commitment": commitment}
     return signed, Private(window=window)
 
 
-def _check_window(start: str, end: str) -> None:
+def check_window(start: str, end: str) -> None:
     from .engine.errors import RuleViolation
     from .engine.times import parse_time
 

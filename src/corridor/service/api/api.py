@@ -8,10 +8,11 @@ from __future__ import annotations
 from ninja import Field, Schema
 
 from ..ledger.record import Refused, record
+from ..passages.openings import open_commitments
 from ..permits import api as permits_api
 from . import actions, errors, reads
 from .auth import acting_party, token_or_public
-from .openapi import CREW, MEMBER, SIGNED_BY, CorridorAPI
+from .openapi import CREW, MEMBER, OPENINGS_BODY, SIGNED_BY, CorridorAPI
 
 api = CorridorAPI(title="Corridor API", version="1", description=__doc__, urls_namespace="api", auth=token_or_public)
 errors.install(api)
@@ -71,6 +72,53 @@ for _path, _kind, _summary in actions.PLAN_ACTIONS:
              response=RECORDED,
              openapi_extra=actions.request_body(_kind, {"crew": CREW} if _kind == "plan.amend" else None),
              )(_plan_action(_kind))
+
+
+class OpenedPlate(Schema):
+    leg: str
+    vehicle: str
+    plate: str
+
+
+class OpenedWindow(Schema):
+    slot: str
+    start: str
+    end: str
+
+
+class IssuedOut(Schema):
+    permit: str
+    leg: str
+    vehicle: str
+    index: int = Field(description="the permit.issue statement's log index")
+    proof: str
+
+
+class OpeningsOut(Schema):
+    """What the service now keeps in clear for the plan, and the permits it issued on the strength of it."""
+
+    plan: str
+    plates: list[OpenedPlate]
+    window: OpenedWindow | None
+    permits: list[IssuedOut] = Field(description="permits issued by this request (none if they were already issued)")
+
+
+@api.post("/plans/{plan}/openings", summary="Hand the service the clear plates and window behind your own "
+          "commitments (a requester that signs its own statements), so it can issue the passage's permits",
+          tags=["actions"], response={200: OpeningsOut}, openapi_extra=OPENINGS_BODY)
+def openings(request, plan: str):
+    party = acting_party(request, "sign")
+    private, recorded = open_commitments(party, plan, actions.read_json(request))
+    return {"plan": plan,
+            "plates": [{key: row[key] for key in ("leg", "vehicle", "plate")} for row in private.plates],
+            "window": {key: private.window[key] for key in ("slot", "start", "end")} if private.window else None,
+            "permits": [_issued(r) for r in recorded]}
+
+
+def _issued(recorded) -> dict:
+    payload = recorded.folded.statement.payload
+    return {"permit": payload.permit, "leg": payload.leg, "vehicle": payload.vehicle, "index": recorded.index,
+            "proof": f"/log/proof/{recorded.index}"}
 
 
 @api.post("/incidents", summary="Report an incident (a signed claim)", tags=["actions"], response=RECORDED,

@@ -14,6 +14,7 @@ import functools
 import msgspec
 from ninja import Field, NinjaAPI, Schema
 
+from ...engine.model import LABEL_MAX_LENGTH
 from ...engine.statements import PAYLOADS
 from .errors import Error
 
@@ -70,6 +71,20 @@ PLAN_DETAIL = {"responses": {"200": {"description": "The plan, its legs, lines, 
 CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\"}]}; kept private, only salted "
                                          "commitments are signed"}
 
+_TEXT = {"type": "string", "minLength": 1}
+OPENINGS_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "additionalProperties": False, "minProperties": 1,
+    "description": "the clear values and salts behind the commitments the requester signed itself "
+                   "(`corridor commit plate`, `corridor commit window`); each must open its commitment on the log",
+    "properties": {
+        "plates": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["leg", "vehicle", "plate", "salt"],
+            "properties": {"leg": _TEXT, "vehicle": _TEXT, "plate": {**_TEXT, "maxLength": LABEL_MAX_LENGTH},
+                           "salt": {**_TEXT, "maxLength": 64}}}},
+        "window": {"type": "object", "additionalProperties": False, "required": ["start", "end", "salt"],
+                   "properties": {"slot": _TEXT, "start": {"type": "string", "format": "date-time"},
+                                  "end": {"type": "string", "format": "date-time"},
+                                  "salt": {**_TEXT, "maxLength": 64}}}}}}}}}
 
 @functools.cache
 def payload_schemas() -> tuple[dict[str, dict], dict[str, dict]]:

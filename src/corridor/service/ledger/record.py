@@ -204,6 +204,27 @@ def _apply_batch(batch: list[_Job]) -> list[list[Recorded] | Refused]:
     return outcomes
 
 
+def record_prepared(prepare: Callable[[LogFold], list[Builder]]) -> list[Recorded]:
+    """Run `prepare` in one recording transaction, on the fold caught up under the writer lock: it may
+    check the state, refuse (nothing is kept) and write private rows, and returns statements to record in
+    the same transaction (e.g. the permits that clear values handed in afterwards make due). Each is
+    recorded with its follow-ups; one the rules refuse is skipped, as a follow-up is."""
+    results: list[Recorded] = []
+
+    def apply(fold: LogFold) -> None:
+        for build in prepare(fold):
+            try:
+                folded, entry = _build_and_apply(fold, build)
+            except Refused:
+                continue
+            _persist(fold, folded, entry, _private_of(build))
+            results.append(Recorded(folded.index, entry, folded))
+            _run_follow_ups(fold, folded)
+
+    _in_transaction(apply)
+    return results
+
+
 def _record_alone(builders: list[Builder], privates: list[object]) -> list[Recorded]:
     results: list[Recorded] = []
 

@@ -52,6 +52,12 @@ def permits_on_change(folded: Folded, fold: LogFold) -> list[Builder]:
     return builders
 
 
+def permits_due(plan: PlanState, fold: LogFold) -> list[Builder]:
+    """The permit.issue statements the plan calls for now (for `record_prepared`, once the requester handed
+    in the clear plates and window its own commitments hide: passages/openings.py)."""
+    return _issue_builders(plan, fold) if plan.status in issue.PASSAGE_STATUSES else []
+
+
 def remember_consents(folded: Folded, fold: LogFold, private: object) -> None:
     """Keep this transaction's consents and confirmations by plan (their index rows are written at its end,
     so a permit issued in the same transaction would not find them in the table)."""

@@ -152,6 +152,10 @@ SERVICE = {
     "plan.not_found": _("There is no such plan among those your party takes part in."),
     "request.malformed": _("The request could not be read."),
     "server.error": _("The service failed; the failure is logged. Try again."),
+    "opening.invalid": _("Give the plates (leg, vehicle, plate, salt) and the window (start, end, salt) "
+                         "exactly as you committed them."),
+    "opening.mismatch": _("A plate or window with its salt does not match what the log committed to: "
+                          "nothing was kept."),
     "sign.expired": _("This signing request is more than 5 minutes old: act again."),
     "sign.malformed": _("The signature could not be read: act again."),
     "sign.unknown": _("This signing request was already used or never existed: act again."),
