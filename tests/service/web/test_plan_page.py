@@ -84,7 +84,8 @@ def test_slot_confirm_shows_the_proposed_window(parties):
     stages.consented(parties)
     stages.slot_proposed(parties)
     page = signed_in("customs").get("/plans/p1").content.decode()
-    assert "Slot s1 proposed: from \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 to" in page
+    assert "Window proposed: from \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 to" in page
+    assert "s1" not in page.split('class="slot-window"', 1)[1].split("</p>", 1)[0]  # the slot's id is no name
 
 
 def test_amend_from_the_page_shows_every_party_which_lines_changed(parties):

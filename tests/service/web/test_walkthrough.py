@@ -11,8 +11,11 @@ from corridor.service import clock
 
 from ..api_driver import drive
 from ..conftest import SCENARIO
+from . import stages
 from .test_every_language import utc_stamps, visible_texts
+from .test_pages import signed_in
 from .test_plan_list import DAY, T, submit
+from .test_plan_page import FINDING, carried_by_truck
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +33,51 @@ def test_the_plan_list_gives_times_on_the_crossings_clock_and_waits_in_the_reade
     assert '<time datetime="2023-09-21T08:13:20Z" title="2023-09-21 08:13 UTC">' in page
     assert "3 д 0 ч 0 мин" in page and "3d 0h" not in page  # how long each party has been waited on
     assert "18 сентября 2023 г." in page and "11:00 UTC+4" in page  # two-roads' revealed window, local
+
+
+def cleared_before_its_window(parties) -> None:
+    """p1 consented, its slot agreed for the next day (12 Sep, 12:00–13:00 UTC), its leg inspected and
+    cleared on the 11th."""
+    stages.submitted(parties, legs=carried_by_truck())
+    stages.consented(parties)
+    stages.post(parties, "org-a", "/plans/p1/propose-slot",
+                {"slot": "s1", "start": "2023-09-12T12:00:00Z", "end": "2023-09-12T13:00:00Z"}, stages.T + 1800)
+    for party in stages.REQUIRED:
+        stages.post(parties, party, "/plans/p1/confirm-slot", {"slot": "s1"}, stages.T + 2400)
+    stages.arrived(parties)
+    stages.post(parties, "border", "/plans/p1/inspect", FINDING, 1694434000)
+
+
+def test_a_go_before_the_agreed_window_says_when_it_opens_and_the_go_form_shows_the_window(parties):
+    cleared_before_its_window(parties)
+    org = signed_in("org-a")
+    org.cookies["django_language"] = "ru"
+    with clock.frozen_at(1694434100):  # 11 Sep, 12:08 UTC: a day early
+        page = org.get("/plans/p1").content.decode()
+        assert "Согласованное окно: с \u206812 сентября 2023 г., \u206616:00 UTC+4\u2069\u2069 до" in page
+        answer = org.post("/plans/p1/act/plan.go", {"as": "org-a", "version": stages.version(parties)}, follow=True)
+    said = answer.content.decode()
+    assert "Согласованное окно открывается \u206812 сентября 2023 г., \u206616:00 UTC+4\u2069\u2069, через" in said
+    assert "Это невозможно" not in said  # not the general "not possible at this stage"
+    assert parties["org-a"].get("/plans/p1")[1]["legs"][0]["phase"] == "cleared"  # nothing was recorded
+
+
+def test_a_go_refused_for_another_reason_keeps_the_general_sentence(parties):
+    cleared_before_its_window(parties)
+    org = signed_in("org-a")
+    with clock.frozen_at(1694520000):  # 12 Sep, 12:00 UTC: the window is open; a stale page's go is refused
+        stages.post(parties, "escort", "/plans/p1/go", {}, 1694520000)
+        answer = org.post("/plans/p1/act/plan.go", {"as": "org-a", "version": stages.version(parties)}, follow=True)
+    said = answer.content.decode()
+    assert "The agreed window opens" not in said and "not possible at the plan" in said
+
+
+def test_a_refusal_asks_for_its_reason_instead_of_choosing_one(parties):
+    stages.submitted(parties)
+    page = signed_in("border").get("/plans/p1").content.decode()
+    form = page.split('action="/plans/p1/act/plan.refuse"', 1)[1].split("</form>", 1)[0]
+    assert '<select id="reason-border-' in form and '<option value="">— choose a reason —</option>' in form
+    answer = signed_in("border").post("/plans/p1/act/plan.refuse", {"as": "border", "version": stages.version(parties),
+                                                                     "reason": "", "text": ""}, follow=True)
+    assert "Choose a reason from the list." in answer.content.decode()
+    assert parties["org-a"].get("/plans/p1")[1]["status"] == "submitted"  # nothing recorded
