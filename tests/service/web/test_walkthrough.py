@@ -81,3 +81,17 @@ def test_a_refusal_asks_for_its_reason_instead_of_choosing_one(parties):
                                                                      "reason": "", "text": ""}, follow=True)
     assert "Choose a reason from the list." in answer.content.decode()
     assert parties["org-a"].get("/plans/p1")[1]["status"] == "submitted"  # nothing recorded
+
+
+def test_a_manifest_row_problem_is_said_in_the_readers_language_with_the_columns_header(parties):
+    """Pasted from a Russian spreadsheet: a weight with a decimal comma is a row error (not 11005 kg), said in
+    Russian, the column named as the header reads."""
+    org = signed_in("org-a")
+    org.cookies["django_language"] = "ru"
+    rows = "Item\tQuantity\tUnit\tWeight (kg)\nCooking oil\t1200,75\tl\t1100,5\nFlour\t0\tt\t2500\n"
+    form = {"action": "review", "as": "org-a", "plan": "c1", "legs": "1", "leg1_route": "road-a",
+            "leg1_vehicles": "AA 100", "leg1_lines": rows}
+    page = org.post("/plans/new", form).content.decode()
+    assert "строка 2, Вес (кг): «1100,5» — не целое число килограммов" in page
+    assert "строка 3, Количество: «0» — не число больше нуля" in page
+    assert "weight_kg" not in page.split("<main", 1)[1].split("leg1_lines-hint", 1)[1]  # nor in English

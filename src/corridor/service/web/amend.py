@@ -29,6 +29,7 @@ from ..parties.authz import parties_for
 from ..passages.private import current_plates
 from . import refusals, signing
 from .actions import can_amend
+from .manifest_words import row_problems
 from .plan_diff import changes
 
 LINE_COLUMNS = ("id", "item", "category", "quantity", "unit", "weight_kg", "vehicle")
@@ -168,7 +169,7 @@ def _lines(text: str, leg_id: str, amendment: Amendment) -> list[dict]:
     try:
         lines = read_manifest("amendment.csv", data)
     except ManifestError as error:
-        details = [row["message"] for row in error.rows] or [error.message]
+        details = [row["message"] for row in row_problems(error)]  # in the reader's language
         amendment.errors += [f"{leg_id}: {detail}" for detail in details]
         return []
     vehicles = _column(text, "vehicle")
