@@ -12,6 +12,7 @@ from corridor.service import clock
 from ..api_driver import drive
 from ..conftest import SCENARIO
 from . import stages
+from .test_checkpoint import AT, SCREEN, at_lachin
 from .test_every_language import utc_stamps, visible_texts
 from .test_pages import signed_in
 from .test_plan_list import DAY, T, submit
@@ -95,3 +96,12 @@ def test_a_manifest_row_problem_is_said_in_the_readers_language_with_the_columns
     assert "строка 2, Вес (кг): «1100,5» — не целое число килограммов" in page
     assert "строка 3, Количество: «0» — не число больше нуля" in page
     assert "weight_kg" not in page.split("<main", 1)[1].split("leg1_lines-hint", 1)[1]  # nor in English
+
+
+def test_the_checkpoint_screen_names_each_vehicle_by_its_place_and_plate_not_its_id(parties):
+    at_lachin(parties)  # c1: truck-1 (HA-101) and truck-2 (HA-102), at Lachin
+    with clock.frozen_at(AT):
+        page = signed_in("border").get(SCREEN).content.decode()
+    assert 'Vehicle 1 · 20 t truck · <span class="plate">HA-101</span>' in page
+    assert 'Vehicle 2 · 10 t truck · <span class="plate">HA-102</span>' in page
+    assert "Vehicle truck-1" not in page and "Vehicle truck-2" not in page
