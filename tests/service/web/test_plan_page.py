@@ -42,7 +42,8 @@ def inspected(parties) -> None:
 def test_the_timeline_says_what_each_statement_says_and_the_window_only_to_parties(parties):
     inspected(parties)
     page = signed_in("border").get("/plans/p1").content.decode()
-    assert "question q1: Which mill?" in page and "answer to q1: The Yerevan mill" in page
+    assert "“Which mill?”" in page and "to “Which mill?”: “The Yerevan mill”" in page  # not "question q1"
+    assert "q1" not in page.split('id="timeline"', 1)[1]
     assert ("slot s1: \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 – "  # on Baku's clock, isolated
             "\u2068Sept. 11, 2023, \u206617:00 UTC+4") in page
     assert "leg-a at Lachin border and customs checkpoint" in page

@@ -68,11 +68,16 @@ def _withdraw(payload: dict, state: State, signed: Signed, windows) -> list[str]
 
 
 def _question(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [_("question %(request)s: %(text)s") % {"request": payload.get("request"), "text": payload.get("question")}]
+    return [_("“%(text)s”") % {"text": payload.get("question")}]  # the question's id (q1) is no one's word for it
 
 
 def _answer(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [_("answer to %(request)s: %(text)s") % {"request": payload.get("request"), "text": payload.get("answer")}]
+    """The answer after the question it answers, quoted (the request's id is the log's, not the reader's)."""
+    plan = state.plans.get(signed.row.plan or "")
+    asked = plan.requests.get(str(payload.get("request"))) if plan else None
+    if asked is None:
+        return [_("“%(text)s”") % {"text": payload.get("answer")}]
+    return [_("to “%(question)s”: “%(text)s”") % {"question": asked.question, "text": payload.get("answer")}]
 
 
 def _text_only(payload: dict, state: State, signed: Signed, windows) -> list[str]:
