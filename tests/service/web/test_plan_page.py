@@ -44,12 +44,12 @@ def test_the_timeline_says_what_each_statement_says_and_the_window_only_to_parti
     page = signed_in("border").get("/plans/p1").content.decode()
     assert "“Which mill?”" in page and "to “Which mill?”: “The Yerevan mill”" in page  # not "question q1"
     assert "q1" not in page.split('id="timeline"', 1)[1]
-    assert ("slot s1: \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 – "  # on Baku's clock, isolated
+    assert ("window: \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 – "  # on Baku's clock, isolated
             "\u2068Sept. 11, 2023, \u206617:00 UTC+4") in page
     assert "leg-a at Lachin border and customs checkpoint" in page
     public = Client().get("/plans/p1").content.decode()
     assert "Which mill?" in public and "17:00 UTC+4" not in public  # the window's end: nothing else ends then
-    assert "its window stays off the public log" in public
+    assert "a window, kept off the public log until the passage is over" in public and "slot s1" not in public
 
 
 def test_inspections_line_by_line_with_the_officer_plates_only_to_the_plans_parties(parties):

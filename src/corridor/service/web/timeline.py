@@ -92,15 +92,13 @@ def _note(payload: dict, state: State, signed: Signed, windows) -> list[str]:
 
 def _propose(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     window = windows.get(str(payload.get("window", "")))
-    if window is None:
-        return [_("slot %(slot)s; its window stays off the public log until the passage is over")
-                % {"slot": payload.get("slot")}]
-    return [_("slot %(slot)s: %(start)s – %(end)s") % {"slot": payload.get("slot"), "start": _local(signed, window[0]),
-                                                      "end": _local(signed, window[1])}]
+    if window is None:  # the slot's id (s1) is the log's, not the reader's: the window names it
+        return [_("a window, kept off the public log until the passage is over")]
+    return [_("window: %(start)s – %(end)s") % {"start": _local(signed, window[0]), "end": _local(signed, window[1])}]
 
 
 def _slot_answer(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [_("slot %(slot)s") % {"slot": payload.get("slot")}, payload.get("text")]
+    return [payload.get("text")]  # confirming or declining the window proposed (its type says which); no id
 
 
 def _arrive(payload: dict, state: State, signed: Signed, windows) -> list[str]:
