@@ -105,3 +105,17 @@ def test_the_checkpoint_screen_names_each_vehicle_by_its_place_and_plate_not_its
     assert 'Vehicle 1 · 20 t truck · <span class="plate">HA-101</span>' in page
     assert 'Vehicle 2 · 10 t truck · <span class="plate">HA-102</span>' in page
     assert "Vehicle truck-1" not in page and "Vehicle truck-2" not in page
+
+
+def test_a_refused_plan_tells_its_requester_the_way_on_in_their_language(parties):
+    """A line refused makes the plan refused; its requester's page said nothing but offered "Cancel"."""
+    stages.submitted(parties)
+    body = {"version": stages.version(parties), "reason": "dual_use", "text": "not this item",
+            "lines": [{"leg": "leg-a", "line": "flour"}]}
+    stages.post(parties, "customs", "/plans/p1/refuse", body, stages.T + 60)
+    org = signed_in("org-a")
+    org.cookies["django_language"] = "ru"
+    page = org.get("/plans/p1").content.decode()
+    notice = page.split('<p class="notice" role="status">', 1)[1].split("</p>", 1)[0]
+    assert "Обязательная сторона отказала в этой версии плана" in notice and "/plans/p1/amend?as=org-a" in notice
+    assert '<p class="notice" role="status">' not in signed_in("customs").get("/plans/p1").content.decode()
