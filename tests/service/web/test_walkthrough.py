@@ -94,7 +94,7 @@ def test_a_manifest_row_problem_is_said_in_the_readers_language_with_the_columns
             "leg1_vehicles": "AA 100", "leg1_lines": rows}
     page = org.post("/plans/new", form).content.decode()
     assert "строка 2, Вес (кг): «1100,5» — не целое число килограммов" in page
-    assert "строка 3, Количество: «0» — не число больше нуля" in page
+    assert "строка 3, Количество: «0» — не количество: нужно число больше нуля" in page
     assert "weight_kg" not in page.split("<main", 1)[1].split("leg1_lines-hint", 1)[1]  # nor in English
 
 

@@ -15,8 +15,8 @@ PROBLEMS = {
     "id": gettext_lazy("row %(row)s, %(column)s: “%(value)s” is not an id (letters, digits and . _ : -, e.g. "
                        "flour-1); leave it empty and one is made"),
     "empty": gettext_lazy("row %(row)s, %(column)s: empty"),
-    "quantity": gettext_lazy("row %(row)s, %(column)s: “%(value)s” is not a number greater than zero (e.g. 20 "
-                             "or 2.5, without a unit)"),
+    "quantity": gettext_lazy("row %(row)s, %(column)s: “%(value)s” is not a quantity: a number greater than zero, "
+                             "without a unit (e.g. 20 or 2.5; at most 8 decimals)"),
     "weight": gettext_lazy("row %(row)s, %(column)s: “%(value)s” is not a whole number of kilograms (no "
                            "decimals, no unit; 20,000 or 20 000 for thousands)"),
     "duplicate": gettext_lazy("row %(row)s, %(column)s: “%(value)s” is used on an earlier row too"),
