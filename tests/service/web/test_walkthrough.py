@@ -119,3 +119,19 @@ def test_a_refused_plan_tells_its_requester_the_way_on_in_their_language(parties
     notice = page.split('<p class="notice" role="status">', 1)[1].split("</p>", 1)[0]
     assert "Обязательная сторона отказала в этой версии плана" in notice and "/plans/p1/amend?as=org-a" in notice
     assert '<p class="notice" role="status">' not in signed_in("customs").get("/plans/p1").content.decode()
+
+
+def test_the_amend_page_says_which_lines_were_refused_by_whom_in_words(parties):
+    """After a line refusal the requester had to find the line's id in a CSV; now it is named as on the truck."""
+    stages.submitted(parties, legs=carried_by_truck())
+    body = {"version": stages.version(parties), "reason": "dual_use", "text": "not this item",
+            "lines": [{"leg": "leg-a", "line": "flour"}]}
+    stages.post(parties, "customs", "/plans/p1/refuse", body, stages.T + 60)
+    org = signed_in("org-a")
+    org.cookies["django_language"] = "ru"
+    page = org.get("/plans/p1/amend").content.decode()
+    notice = page.split('<section class="notice"', 1)[1].split("</section>", 1)[0]
+    assert "Host state customs service отказывает в этой версии" in notice and "not this item" in notice
+    assert "<strong>Wheat flour</strong> 20 t · Lachin–Khankendi" in notice
+    assert '<span class="plate">AB 123</span>' in notice  # the truck it is on, by plate (the requester's own)
+    assert "flour" not in notice.replace("Wheat flour", "") and "leg-a" not in notice  # no ids

@@ -31,6 +31,7 @@ from . import refusals, signing
 from .actions import can_amend
 from .manifest_words import row_problems
 from .plan_diff import changes
+from .refused_lines import refused_lines
 
 LINE_COLUMNS = ("id", "item", "category", "quantity", "unit", "weight_kg", "vehicle")
 
@@ -54,7 +55,8 @@ def amend(request, plan_id: str):
     values = _form_values(plan) if request.method != "POST" else request.POST
     routes = current_fold().state.routes
     context = {"plan": plan, "party": party, "legs": _legs_for_form(plan, values), "values": values,
-               "routes": sorted(routes.values(), key=lambda route: route.name), "new_leg": new_leg_id(plan)}
+               "routes": sorted(routes.values(), key=lambda route: route.name), "new_leg": new_leg_id(plan),
+               "refused": refused_lines(plan)}  # what the refusals ask of this amendment, in words
     if request.method == "POST":
         amendment = read_amendment(request.POST, plan)
         context.update(errors=amendment.errors, reviewed=True,
