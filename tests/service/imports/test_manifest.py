@@ -262,3 +262,12 @@ def test_a_weight_with_a_decimal_comma_is_refused_not_read_ten_times_heavier(wei
 def test_a_weight_with_thousands_commas_or_spaces_is_read():
     text = HEADER + 'a,A,food,1,t,"20,000"\nb,B,food,1,t,"1,250,500"\nc,C,food,1,t,20 000\n'
     assert [line["weight_kg"] for line in read_manifest("m.csv", text.encode())] == [20000, 1250500, 20000]
+
+
+def test_each_row_error_names_its_problem_and_the_value_at_fault():
+    text = HEADER + "flour,Wheat flour,food,2.5 t,t,\"1100,5\"\nflour,Oil,food,1,,10\n"
+    with pytest.raises(ManifestError) as caught:
+        read_manifest("m.csv", text.encode())
+    assert [(row["row"], row["column"], row["problem"], row["value"]) for row in caught.value.rows] == [
+        (2, "quantity", "quantity", "2.5 t"), (2, "weight_kg", "weight", "1100,5"), (3, "unit", "empty", ""),
+        (3, "id", "duplicate", "flour")]
