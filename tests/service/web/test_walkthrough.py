@@ -135,3 +135,11 @@ def test_the_amend_page_says_which_lines_were_refused_by_whom_in_words(parties):
     assert "<strong>Wheat flour</strong> 20 t · Lachin–Khankendi" in notice
     assert '<span class="plate">AB 123</span>' in notice  # the truck it is on, by plate (the requester's own)
     assert "flour" not in notice.replace("Wheat flour", "") and "leg-a" not in notice  # no ids
+
+
+def test_the_checkpoint_screens_tables_of_legs_number_the_vehicles_instead_of_their_ids(parties):
+    at_lachin(parties, arrive=False)  # c1 expected today
+    with clock.frozen_at(AT):
+        page = signed_in("border").get(SCREEN).content.decode()
+    assert '1 · 20 t truck · <span class="plate">HA-101</span><br>2 · 10 t truck' in page
+    assert "truck-1 ·" not in page and "truck-2 ·" not in page
