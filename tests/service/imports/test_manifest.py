@@ -246,3 +246,28 @@ def test_a_weight_is_whole_kilograms_and_a_quantity_has_no_unit():
         read_manifest("m.csv", text.encode())
     assert [row["column"] for row in caught.value.rows] == ["quantity", "weight_kg"]
     assert "'2.5 t' is not a number" in caught.value.rows[0]["message"]
+
+
+@pytest.mark.parametrize("weight", ["1100,5", "12,5", "1,00", "20,0000"])
+def test_a_weight_with_a_decimal_comma_is_refused_not_read_ten_times_heavier(weight):
+    """1100,5 kg pasted from a spreadsheet in a decimal-comma language was read as 11005: a comma counts only
+    between groups of three (20,000)."""
+    text = HEADER + f'oil,Cooking oil,food,1200,l,"{weight}"\n'
+    with pytest.raises(ManifestError) as caught:
+        read_manifest("m.csv", text.encode())
+    assert [row["column"] for row in caught.value.rows] == ["weight_kg"]
+    assert f"'{weight}' is not a whole number of kilograms" in caught.value.rows[0]["message"]
+
+
+def test_a_weight_with_thousands_commas_or_spaces_is_read():
+    text = HEADER + 'a,A,food,1,t,"20,000"\nb,B,food,1,t,"1,250,500"\nc,C,food,1,t,20 000\n'
+    assert [line["weight_kg"] for line in read_manifest("m.csv", text.encode())] == [20000, 1250500, 20000]
+
+
+def test_each_row_error_names_its_problem_and_the_value_at_fault():
+    text = HEADER + "flour,Wheat flour,food,2.5 t,t,\"1100,5\"\nflour,Oil,food,1,,10\n"
+    with pytest.raises(ManifestError) as caught:
+        read_manifest("m.csv", text.encode())
+    assert [(row["row"], row["column"], row["problem"], row["value"]) for row in caught.value.rows] == [
+        (2, "quantity", "quantity", "2.5 t"), (2, "weight_kg", "weight", "1100,5"), (3, "unit", "empty", ""),
+        (3, "id", "duplicate", "flour")]

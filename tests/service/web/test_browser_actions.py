@@ -18,6 +18,12 @@ PASSWORD = "a-long-test-password"
 
 def click(page, kind: str, party: str) -> str:
     form = page.page.locator(f'form[action$="/act/{kind}"]:has(input[name="as"][value="{party}"])')
+    reason = form.locator('select[name="reason"]')
+    if reason.count():  # no reason is chosen for the officer: the browser asks for one before anything is sent
+        assert reason.evaluate("select => select.value === '' && select.validity.valueMissing")
+        form.locator("button[type=submit]").click()
+        assert reason.evaluate("select => select === document.activeElement")  # the field to fill, focused
+        reason.select_option("documentation")
     form.locator("button[type=submit]").click()
     page.page.wait_for_load_state("networkidle")
     return page.page.locator(".messages").inner_text()

@@ -206,7 +206,7 @@ def test_observers_see_the_vehicles_waiting_but_no_plate_crew_or_form(parties):
     at_lachin(parties)
     with clock.frozen_at(AT):
         page = signed_in("mediator", "viewer").get(SCREEN).content.decode()
-    assert 'href="/plans/c1"' in page and "truck-2" in page
+    assert 'href="/plans/c1"' in page and "Vehicle 2 · 10 t truck" in page and "truck-2" not in page
     assert "HA-10" not in page and "Driver One" not in page and 'class="inspect-form"' not in page
 
 

@@ -26,7 +26,7 @@ from .test_translations import catalogue
 LANGUAGES = ("en", "ru", "fr", "ar")
 AFTER = 1695081600  # 2023-09-19T00:00:00Z, after the example's last statement
 PUBLIC = ("/", "/transparency/log", "/transparency/log?index=3", "/incidents", "/briefings/", "/accounts/login/",
-          "/plans/two-roads", "/plans/two-roads/go", "/plans/p-wait")
+          "/plans/two-roads", "/plans/two-roads/go", "/plans/p-wait", "/plans")
 ROLES = {  # user -> (party, role, pages)
     "org-officer": ("org-a", "officer", ("/home", "/account", "/incidents", "/plans/p-wait", "/plans/two-roads",
                                          "/plans/two-roads/go", "/plans/new")),

@@ -46,7 +46,7 @@ def test_manifest_row_errors_are_shown_beside_the_leg_and_nothing_is_signed(part
     with clock.frozen_at(T):
         page = org.post("/plans/new", request_form(action="submit", leg1_lines="", leg1_manifest=upload)).content
     text = page.decode()
-    assert "row 2, quantity: &#x27;2.5 t&#x27; is not a number" in text
+    assert "row 2, Quantity: “2.5 t” is not a quantity: a number greater than zero, without a unit" in text
     assert "Submit and sign" not in text and not Plan.objects.exists()
 
 

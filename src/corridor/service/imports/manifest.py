@@ -46,6 +46,7 @@ HEADERS = {
 SHOWN = {"item": "Item", "quantity": "Quantity", "unit": "Unit", "weight_kg": "Weight (kg)"}
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 ID_MAX_LENGTH = 128
+THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 MAX_ROWS = 5000  # manifest lines
 MAX_SHEET_ROWS = 2 * MAX_ROWS  # rows read, blank ones included
 MAX_COLUMNS = 50
@@ -113,18 +114,20 @@ def _line(values: dict, row: int) -> tuple[dict, list[dict]]:
     errors = []
     line = {name: _text(values.get(name)) for name in COLUMNS}
     if line["id"] and not (ID.match(line["id"]) and len(line["id"]) <= ID_MAX_LENGTH):
-        errors.append(_error(row, "id", "needs an id of letters, digits and . _ : - (e.g. flour-1), or none"))
+        errors.append(_error(row, "id", "needs an id of letters, digits and . _ : - (e.g. flour-1), or none",
+                             "id", line["id"]))
     for name in ("item", "unit"):
         if not line[name]:
-            errors.append(_error(row, name, "is empty"))
+            errors.append(_error(row, name, "is empty", "empty"))
     try:
         line["quantity"] = parse_quantity(values.get("quantity"), positive=True)
     except QuantityError as error:
-        errors.append(_error(row, "quantity", f"{line['quantity']!r} {error} (e.g. 20 or 2.5)"))
+        errors.append(_error(row, "quantity", f"{line['quantity']!r} {error} (e.g. 20 or 2.5)", "quantity",
+                             line["quantity"]))
     weight = _whole(values.get("weight_kg"))
     if weight is None:
         errors.append(_error(row, "weight_kg", f"{line['weight_kg']!r} is not a whole number of kilograms "
-                                               "(no decimals, no units)"))
+                                               "(no decimals, no units)", "weight", line["weight_kg"]))
     else:
         line["weight_kg"] = weight
     vehicle = _text(values.get("vehicle"))
@@ -186,7 +189,9 @@ def _whole(value: object) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
-    text = "".join(str(value or "").split()).replace(",", "")  # 20,000 or 20 000
+    text = "".join(str(value or "").split())  # 20 000
+    if "," in text:  # 20,000 (commas between groups of three); 1100,5 is a decimal comma, not a whole number
+        text = text.replace(",", "") if THOUSANDS.match(text) else ""
     return int(text) if text.isdigit() and text.isascii() else None
 
 
@@ -196,13 +201,17 @@ def _duplicates(lines: list[dict], numbers: list[int]) -> list[dict]:
         if not line["id"]:
             continue
         if line["id"] in seen:
-            errors.append(_error(row, "id", f"{line['id']!r} is used again (first on row {seen[line['id']]})"))
+            errors.append(_error(row, "id", f"{line['id']!r} is used again (first on row {seen[line['id']]})",
+                                 "duplicate", line["id"]))
         seen.setdefault(line["id"], row)
     return errors
 
 
-def _error(row: int, column: str, message: str) -> dict:
-    return {"row": row, "column": column, "message": f"row {row}, {column}: {message}"}
+def _error(row: int, column: str, message: str, problem: str, value: object = "") -> dict:
+    """One row's problem: the English `message` (the API's), and `problem` (id, empty, quantity, weight,
+    duplicate) with the `value` at fault, from which a page says it in its reader's language."""
+    return {"row": row, "column": column, "message": f"row {row}, {column}: {message}", "problem": problem,
+            "value": str(value)}
 
 
 def _bounded(rows: Iterator[tuple | list]) -> Iterator[tuple | list]:

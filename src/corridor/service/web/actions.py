@@ -12,11 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from ...engine.lifecycle import UNCOMMITTED_PHASES
 from ...engine.quantity import QuantityError, amount, parse_quantity
 from ...engine.state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PlanState
-from ...engine.times import format_time
+from ...engine.times import format_time, parse_time
+from .. import clock
 from ..ledger.record import Refused
+from ..passages.models import SlotWindow
 from ..passages.private import reveal_due
 from . import zones
 from .inspection_form import inspection_payload
+from .templatetags.corridor import local_time, until
 
 # The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
 # was rendered with (hidden field "version"), and `check_rendered` refuses any other before anything is signed,
@@ -207,3 +210,14 @@ def _on_crossing_clock(text: str | None, plan: PlanState) -> str:
 
 def _slot_number(plan: PlanState) -> int:
     return int(plan.slot.id[1:]) + 1 if plan.slot and plan.slot.id[1:].isdigit() else 1
+
+
+def too_early_to_go(plan: PlanState) -> str | None:
+    """Why a go was refused, when it came before the agreed window opens (the engine says so in English under
+    `state.wrong`): the window's start on the crossing's clock and how long until then, in the reader's
+    language. None when the go was refused for another reason, or the window is not known to this service."""
+    window = SlotWindow.objects.filter(plan_id=plan.id, slot_id=plan.slot.id).first() if plan.slot else None
+    if window is None or clock.now() >= parse_time(window.start) - plan.content.tolerance_seconds:
+        return None  # the engine's rule: a go may come as early as the tolerance before the window
+    return _("The agreed window opens on %(start)s, in %(in)s: give the go from then.") % {
+        "start": local_time(window.start, zones.plan_zone(plan.id)), "in": until(window.start)}

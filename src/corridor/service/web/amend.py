@@ -29,7 +29,9 @@ from ..parties.authz import parties_for
 from ..passages.private import current_plates
 from . import refusals, signing
 from .actions import can_amend
+from .manifest_words import row_problems
 from .plan_diff import changes
+from .refused_lines import refused_lines
 
 LINE_COLUMNS = ("id", "item", "category", "quantity", "unit", "weight_kg", "vehicle")
 
@@ -53,7 +55,8 @@ def amend(request, plan_id: str):
     values = _form_values(plan) if request.method != "POST" else request.POST
     routes = current_fold().state.routes
     context = {"plan": plan, "party": party, "legs": _legs_for_form(plan, values), "values": values,
-               "routes": sorted(routes.values(), key=lambda route: route.name), "new_leg": new_leg_id(plan)}
+               "routes": sorted(routes.values(), key=lambda route: route.name), "new_leg": new_leg_id(plan),
+               "refused": refused_lines(plan)}  # what the refusals ask of this amendment, in words
     if request.method == "POST":
         amendment = read_amendment(request.POST, plan)
         context.update(errors=amendment.errors, reviewed=True,
@@ -168,7 +171,7 @@ def _lines(text: str, leg_id: str, amendment: Amendment) -> list[dict]:
     try:
         lines = read_manifest("amendment.csv", data)
     except ManifestError as error:
-        details = [row["message"] for row in error.rows] or [error.message]
+        details = [row["message"] for row in row_problems(error)]  # in the reader's language
         amendment.errors += [f"{leg_id}: {detail}" for detail in details]
         return []
     vehicles = _column(text, "vehicle")

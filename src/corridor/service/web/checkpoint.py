@@ -327,6 +327,7 @@ def _group(plan: PlanState, leg: Leg, group: VehicleGroup, private: Private, val
     offload = set(values.get("offload", []))
     return {
         "key": group.key, "vehicle": _vehicle(plan, leg, group.vehicle, private) if group.vehicle else None,
+        "number": group.number,  # how the screen names the vehicle (its id is no name)
         "applied": _first(values, f"applied-{group.key}") if group.vehicle else "",
         "lines": [{"line": row.line, "carried": row.carried, "changed": row.changed,
                    "found": _first(values, f"found-{row.line.id}"), "error": errors.get(f"found-{row.line.id}"),

@@ -56,6 +56,7 @@ class VehicleGroup:
     key: str  # the vehicle id, or NO_VEHICLE
     vehicle: Vehicle | None
     lines: list[LineRow] = field(default_factory=list)
+    number: int = 0  # the vehicle's place in the leg's list (1, 2 …): how the screen names it, never by its id
 
 
 def vehicle_groups(leg: Leg, live: LegState) -> list[VehicleGroup]:
@@ -65,7 +66,7 @@ def vehicle_groups(leg: Leg, live: LegState) -> list[VehicleGroup]:
     rows = [LineRow(line, live.carried.get(line.id, line.quantity)) for line in leg.lines]
     rows = [row for row in rows if row.carried]
     sole = leg.vehicles[0].id if len(leg.vehicles) == 1 and not any(r.line.vehicle for r in rows) else None
-    groups = {v.id: VehicleGroup(v.id, v) for v in leg.vehicles}
+    groups = {v.id: VehicleGroup(v.id, v, number=number) for number, v in enumerate(leg.vehicles, start=1)}
     loose = VehicleGroup(NO_VEHICLE, None)
     for row in rows:
         groups.get(row.line.vehicle or sole or "", loose).lines.append(row)

@@ -24,13 +24,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.state import CLOSED_STATUSES
-from ...engine.times import format_duration, parse_time
+from ...engine.times import parse_time
 from .. import clock
 from ..api.reads import COUNT_LIMIT
 from ..parties.authz import parties_for
 from ..parties.models import Party, Route
 from ..passages.models import Clock, Leg, Plan, Position, SlotWindow
-from .labels import LINKAGE, STANCE, STATUS
+from . import zones
+from .labels import LINKAGE, STANCE, STATUS, duration
 
 PAGE_SIZE = 50
 # what a row shows: the plan's other columns (its revealed salts, digests) are not read
@@ -300,6 +301,7 @@ def _row(plan: Plan, route_ids, positions, waiting, private: bool, window, mine,
         "submitted": _seconds(plan.submitted_at),  # seconds: the template's time filter writes them
         "waiting": [(_name(parties, party), _waited(now - _seconds(since))) for party, since in waiting],
         "private": private, "window": window,
+        "zone": zones.route_zone(route_ids[0]) if route_ids else None,  # its times on its gate's clock
         "stances": [(_name(parties, party), positions[party], str(STANCE.get(positions[party], positions[party])))
                     for party in mine if party in positions] if private else [],
         "requested_by_me": private and plan.requester_id in mine,
@@ -307,7 +309,7 @@ def _row(plan: Plan, route_ids, positions, waiting, private: bool, window, mine,
 
 
 def _waited(seconds: int) -> str:
-    return _("for %(waited)s") % {"waited": format_duration(max(0, seconds))}
+    return _("for %(waited)s") % {"waited": duration(max(0, seconds))}  # in the reader's units
 
 
 def _tonnes(kilograms: int) -> str:

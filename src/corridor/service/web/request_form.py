@@ -19,6 +19,7 @@ from ...engine.model import DEFAULT_TOLERANCE_SECONDS, ID_PATTERN
 from ...engine.times import format_time
 from ..imports.manifest import ManifestError, read_manifest
 from ..parties.models import Route
+from .manifest_words import row_problems
 
 MAX_LEGS = 20  # on the form; a plan with more is submitted through the API
 MAX_TOLERANCE_MINUTES = 24 * 60  # the engine's bound (tolerance_seconds <= 86400)
@@ -167,7 +168,7 @@ def _lines(draft: Draft, n: int, post, files) -> list[dict]:
     try:
         return read_manifest(name, data)
     except ManifestError as error:
-        draft.row_errors[f"leg-{n}"] = error.rows or [{"row": 0, "column": "", "message": error.message}]
+        draft.row_errors[f"leg-{n}"] = row_problems(error)  # in the reader's language
         return []
 
 

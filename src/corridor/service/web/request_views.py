@@ -17,6 +17,7 @@ from ..parties.authz import ROLE_ACTIONS, parties_for
 from ..parties.models import Membership, Party, Route
 from ..passages.models import Plan
 from . import refusals, signing
+from .manifest_words import COLUMNS
 from .request_form import MAX_LEGS, MAX_TOLERANCE_MINUTES, TYPED_COLUMNS, Draft, leg_numbers, read_draft
 
 SIGNING_ROLES = [role for role, actions in ROLE_ACTIONS.items() if "sign" in actions]
@@ -66,7 +67,7 @@ def new_request(request):
     return render(request, "web/new_request.html", {
         "parties": parties, "party": party, "values": values, "draft": draft, "legs": _legs(values, draft),
         "routes": _routes(), "max_legs": MAX_LEGS, "max_tolerance": MAX_TOLERANCE_MINUTES,
-        "typed_columns": ", ".join(TYPED_COLUMNS),
+        "typed_columns": ", ".join(str(COLUMNS[name]) for name in TYPED_COLUMNS),  # as the reader names them
     })
 
 

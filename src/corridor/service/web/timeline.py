@@ -94,11 +94,16 @@ def _withdraw(payload: dict, state: State, signed: Signed, windows) -> list[str]
 
 
 def _question(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [_("question %(request)s: %(text)s") % {"request": payload.get("request"), "text": payload.get("question")}]
+    return [_("“%(text)s”") % {"text": payload.get("question")}]  # the question's id (q1) is no one's word for it
 
 
 def _answer(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [_("answer to %(request)s: %(text)s") % {"request": payload.get("request"), "text": payload.get("answer")}]
+    """The answer after the question it answers, quoted (the request's id is the log's, not the reader's)."""
+    plan = state.plans.get(signed.row.plan or "")
+    asked = plan.requests.get(str(payload.get("request"))) if plan else None
+    if asked is None:
+        return [_("“%(text)s”") % {"text": payload.get("answer")}]
+    return [_("to “%(question)s”: “%(text)s”") % {"question": asked.question, "text": payload.get("answer")}]
 
 
 def _text_only(payload: dict, state: State, signed: Signed, windows) -> list[str]:
@@ -113,15 +118,13 @@ def _note(payload: dict, state: State, signed: Signed, windows) -> list[str]:
 
 def _propose(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     window = windows.get(str(payload.get("window", "")))
-    if window is None:
-        return [_("slot %(slot)s; its window stays off the public log until the passage is over")
-                % {"slot": payload.get("slot")}]
-    return [_("slot %(slot)s: %(start)s – %(end)s") % {"slot": payload.get("slot"), "start": _local(signed, window[0]),
-                                                      "end": _local(signed, window[1])}]
+    if window is None:  # the slot's id (s1) is the log's, not the reader's: the window names it
+        return [_("a window, kept off the public log until the passage is over")]
+    return [_("window: %(start)s – %(end)s") % {"start": _local(signed, window[0]), "end": _local(signed, window[1])}]
 
 
 def _slot_answer(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [_("slot %(slot)s") % {"slot": payload.get("slot")}, payload.get("text")]
+    return [payload.get("text")]  # confirming or declining the window proposed (its type says which); no id
 
 
 def _arrive(payload: dict, state: State, signed: Signed, windows) -> list[str]:

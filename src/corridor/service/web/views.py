@@ -107,7 +107,11 @@ def act(request, plan_id: str, kind: str):
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)
-        refusals.show(request, error)
+        early = actions.too_early_to_go(current_fold().state.plans[plan_id]) if kind == "plan.go" else None
+        if early:
+            messages.error(request, early)
+        else:
+            refusals.show(request, error)
     return HttpResponseRedirect(back)
 
 

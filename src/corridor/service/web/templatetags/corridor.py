@@ -194,3 +194,10 @@ def checkpoint_name(checkpoint_id) -> str:
 def route_zone(route_id) -> str:
     """The zone of a route (its first checkpoint that names one)."""
     return zones.route_zone(str(route_id)) if route_id else zones.operation_zone()
+
+
+@register.filter
+def crossing_clock(zone_name) -> str:
+    """`{{ zone|crossing_clock }}` -> "UTC+4": the clock a form's time is typed on, by its offset now (the
+    zone's IANA name, Asia/Baku, is no reader's word for it)."""
+    return _offset(datetime.fromtimestamp(clock.now(), zones.zone(zone_name or zones.operation_zone())))
