@@ -131,8 +131,9 @@ def permit_text() -> str:
     return qr.to_text(bytes(IssuedPermit.objects.get().signed))
 
 
-def record(page: BrowserPage, action: str, sign: bool = True) -> tuple[str, dict]:
-    """Record the arrival or the inspection in the app's form and sign it; the words shown before signing."""
+def record(page: BrowserPage, action: str, sign: bool = True, more=None) -> tuple[str, dict]:
+    """Record the arrival or the inspection in the app's form and sign it; the words shown before signing.
+    `more(form)` fills in what else the inspection found."""
     form = page.page.locator("#rec-form")
     form.get_by_label(action, exact=True).check()
     if action == "Inspection":
@@ -141,6 +142,8 @@ def record(page: BrowserPage, action: str, sign: bool = True) -> tuple[str, dict
         for seal in ROAD_A["seals"]:
             form.locator(f"fieldset.seal[data-seal='{seal}']").get_by_label("intact").check()
         form.get_by_label("cleared", exact=True).check()
+        if more:
+            more(form)
     form.get_by_role("button", name="Review and sign").click()
     dialog = page.page.locator("#rec-confirm")
     summary = dialog.locator("#rec-summary").inner_text()
@@ -229,6 +232,50 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
     assert [e for e in page.errors if "status of 503" not in e] == [] and page.foreign_requests() == []
 
 
+def undeclared_and_sealed(form) -> None:
+    """Two generators the manifest does not declare, and a new seal on the truck after the inspection."""
+    form.get_by_text("Goods found that the manifest does not declare").click()
+    form.locator("#rec-undeclared-item-1").fill("Генератор <b>5 kW</b>")
+    form.locator("#rec-undeclared-quantity-1").fill("2")
+    form.locator("#rec-undeclared-unit-1").fill("piece")
+    form.get_by_label("Seals applied to this vehicle after inspection · truck-a1 · HA-101").fill("Z-77")
+
+
+def test_an_inspection_offline_with_undeclared_goods_and_a_seal_applied_reaches_the_log(parties, live_server,
+                                                                                       browser_page):  # noqa: F811
+    """The two parts of an inspection beyond the manifest's lines: goods no line declares and the seals put on,
+    per vehicle. Shown in the words signed, in the statement exactly as the engine reads it, and on the log."""
+    with passkey_origin(live_server.url):
+        page = officer(parties, browser_page, live_server.url)
+        page.page.clock.set_system_time(moment(SIGNED))
+        page.page.context.set_offline(True)
+        page.page.evaluate(OFFLINE)
+        page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
+        assert page.page.locator("#rec-applied-leg").evaluate("n => n.hidden")  # each truck has its own field
+        record(page, "Arrived")
+        summary, inspected = record(page, "Inspection", more=undeclared_and_sealed)
+        assert page.page.locator("#rec-undeclared-item-1").input_value() == ""  # the form starts afresh
+        with clock.frozen_at(RECEIVED):
+            page.page.context.set_offline(False)
+            wait_for_count(page, "#rec-queue li[data-state=applied]", 2)
+        listed = page.page.locator("#rec-queue li").all_inner_texts()
+        bold = page.page.locator("#rec-queue b, #rec-summary b").count()
+    assert "Undeclared goods found: Генератор <b>5 kW</b> 2 piece. Seals applied: Z-77 (HA-101)." in summary, summary
+    assert "Генератор <b>5 kW</b>" in listed[1] and bold == 0, listed  # as text, never markup
+    payload = inspected["payload"]
+    assert payload["undeclared"] == [{"item": "Генератор <b>5 kW</b>", "quantity": 2, "unit": "piece"}]
+    assert payload["applied"] == [{"seal": "Z-77", "vehicle": "truck-a1"}]
+    assert set(payload) == {"leg", "checkpoint", "findings", "decision", "seals", "undeclared", "applied"}
+    assert relayed()[1] == inspected  # on the log as signed
+    leg = current_fold().state.plans["p1"].legs["leg-a"]
+    [(_, party, report)] = leg.inspections
+    assert party == "border" and report.decision == "cleared"
+    assert [(u.item, u.quantity, u.unit) for u in report.undeclared] == [("Генератор <b>5 kW</b>", 2, "piece")]
+    assert [(a.seal, a.vehicle) for a in report.applied] == [("Z-77", "truck-a1")]
+    assert leg.arrivals == [(SIGNED, "lachin-checkpoint")]
+    assert page.errors == [] and page.foreign_requests() == []
+
+
 def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(parties, live_server,
                                                                            browser_page):  # noqa: F811
     """The plan is cancelled while the tablet is offline: the arrival signed meanwhile is on the log without
@@ -297,6 +344,13 @@ def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(part
         page.page.get_by_role("button", name="Review and sign").click()
         inspection = page.page.locator("#rec-problems").inner_text()
         assert page.page.locator("#rec-confirm").is_visible() is False
+        form = page.page.locator("#rec-form")  # an undeclared row half filled, a seal number the leg has
+        form.get_by_text("Goods found that the manifest does not declare").click()
+        form.locator("#rec-undeclared-item-2").fill("Tyres")
+        form.locator("#rec-applied-truck-a1").fill("S-40211, Z-9 Z-9")
+        page.page.get_by_role("button", name="Review and sign").click()
+        extras = page.page.locator("#rec-problems").inner_text()
+        assert page.page.locator("#rec-confirm").is_visible() is False
         found = violations(page)  # axe-core, with the problems shown and the inspection's questions open
         summary, shown = record(page, "Arrived", sign=False)  # complete: shown for signing, then cancelled
         page.page.locator("#rec-confirm").get_by_role("button", name="Cancel").click()
@@ -307,6 +361,9 @@ def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(part
     assert "Choose what to record" in problems, problems
     assert "Count what was found" in inspection and "Choose a decision" in inspection, inspection
     assert "Say for each seal whether it is intact, broken or not checked." in inspection, inspection
+    assert "Undeclared goods" not in inspection and "Seals applied" not in inspection, inspection
+    assert "Undeclared goods: give the item, the quantity as a whole number and the unit." in extras, extras
+    assert "each given once (not one already on this passage): S-40211." in extras, extras  # Z-9 twice: one
     assert shown["type"] == "leg.arrive" and "HA-101" in summary, (summary, shown)
     assert queued == [] and StatementIndex.objects.filter(type__startswith="offline.").count() == 0
     assert page.errors == []

@@ -81,6 +81,19 @@ function buildInspection(leg) {
   const seals = $("rec-seals");
   lines.replaceChildren();
   seals.querySelectorAll("fieldset.seal").forEach(node => node.remove());
+  // seals applied: one field per vehicle of the leg (SealApplied.vehicle), the leg's own only without vehicles
+  $("rec-applied-vehicles").replaceChildren(...(leg ? leg.vehicles : []).map(vehicle => {
+    const row = $("rec-applied-template").content.firstElementChild.cloneNode(true);
+    const id = `rec-applied-${vehicle.vehicle}`;
+    row.dataset.vehicle = vehicle.vehicle;
+    row.querySelector(".plate").textContent = [vehicle.vehicle, vehicle.plate].filter(Boolean).join(" · ");
+    row.querySelector(".applied-label").setAttribute("for", id);
+    const input = row.querySelector("input.applied-box");
+    input.id = id;
+    input.name = `applied-${vehicle.vehicle}`;
+    return row;
+  }));
+  $("rec-applied-leg").hidden = Boolean(leg && leg.vehicles.length);
   if (!leg) { seals.hidden = true; return; }
   for (const line of linesOf(leg)) {
     const row = $("rec-line-template").content.firstElementChild.cloneNode(true);
@@ -169,11 +182,49 @@ function inspection(leg, checkpoint, problems) {
   }
   const text = $("rec-text").value.trim();
   if ((decision === "held" || decision === "turned_back") && !text) { problems.push(word("remarks")); }
-  const applied = [...new Set($("rec-applied").value.split(SEAL_SEPARATORS).filter(Boolean))].map(seal => ({seal}));
+  const undeclared = undeclaredGoods(problems);
+  const applied = appliedSeals(leg, problems);
   // the engine's payload, its optional parts left out when empty (as the contract with the server says)
-  const optional = {seals, offload, text, applied};
+  const optional = {undeclared, seals, offload, text, applied};
   return {leg: leg.leg, checkpoint, findings, decision,
           ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value.length))};
+}
+
+/** Goods found that no line declares (the engine's UndeclaredItem): item, whole quantity and unit, each row
+ *  all or nothing, as on the tablet screen. */
+function undeclaredGoods(problems) {
+  const goods = [];
+  let incomplete = false;
+  for (const row of $("rec-undeclared").querySelectorAll(".undeclared-row")) {
+    const [item, count, unit] = ["item", "quantity", "unit"].map(part =>
+      row.querySelector(`.undeclared-${part}`).value.trim());
+    if (!item && !count && !unit) { continue; }
+    if (!item || !WHOLE.test(count) || !unit) { incomplete = true; continue; }
+    goods.push({item, quantity: Number(count), unit});
+  }
+  if (incomplete) {
+    problems.push(word("undeclared"));
+    $("rec-undeclared").open = true;
+  }
+  return goods;
+}
+
+const sealNumbers = text => [...new Set((text || "").split(SEAL_SEPARATORS).filter(Boolean))];
+
+/** Seals put on after the inspection (the engine's SealApplied): the leg's own field, then each vehicle's.
+ *  A number the leg already carries, or given twice, the engine refuses: said here, before signing. */
+function appliedSeals(leg, problems) {
+  const applied = $("rec-applied-leg").hidden ? [] : sealNumbers($("rec-applied").value).map(seal => ({seal}));
+  for (const row of $("rec-applied-vehicles").querySelectorAll(".applied-vehicle")) {
+    applied.push(...sealNumbers(row.querySelector("input.applied-box").value)
+      .map(seal => ({seal, vehicle: row.dataset.vehicle})));
+  }
+  const numbers = applied.map(a => a.seal);
+  if (numbers.some(seal => seal.length > 64)) { problems.push(word("seal-long")); }
+  const twice = [...new Set(numbers.filter((seal, n) => numbers.indexOf(seal) !== n
+    || (leg.seals || []).includes(seal)))];
+  if (twice.length) { problems.push(fill(word("seal-twice"), {seals: twice.join(", ")})); }
+  return applied;
 }
 
 function describe(read) {
@@ -188,7 +239,18 @@ function describe(read) {
     values.found = read.payload.findings.map(f => `${units.get(f.line)[0]} ${f.found} ${units.get(f.line)[1]}` +
       (f.codes.length ? ` (${f.codes.map(code => word(`code-${code}`)).join(", ")})` : "")).join(", ");
   }
-  return fill(word(`desc-${read.action}`), values);
+  const said = [fill(word(`desc-${read.action}`), values)];
+  const {undeclared = [], applied = []} = read.action === "inspect" ? read.payload : {};
+  if (undeclared.length) {
+    said.push(fill(word("desc-undeclared"), {items: undeclared.map(u => `${u.item} ${u.quantity} ${u.unit}`)
+      .join(", ")}));
+  }
+  if (applied.length) {
+    const plates = new Map(read.leg.vehicles.map(v => [v.vehicle, v.plate || v.vehicle]));
+    said.push(fill(word("desc-applied"), {seals: applied.map(a => a.vehicle ? `${a.seal} (${plates.get(a.vehicle)})`
+      : a.seal).join(", ")}));
+  }
+  return said.join(" ");
 }
 
 function showProblems(problems) {
