@@ -62,7 +62,11 @@ def _act(page: BrowserPage, item, kind: str, leg: str | None = None, fill: dict 
     if leg:
         form = form.filter(has=page.page.locator(f'input[name="leg"][value="{leg}"]'))
     for name, value in (fill or {}).items():
-        form.locator(f'[name="{name}"]').fill(str(value))
+        field = form.locator(f'[name="{name}"]')
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(str(value))
+        else:
+            field.fill(str(value))
     click_and_sign(page, form.locator("button[type=submit]"))
 
 
@@ -113,6 +117,13 @@ def dispute(page: BrowserPage, item) -> None:
     click_and_sign(page, form.locator("button"))
 
 
+def inspect(page: BrowserPage, item) -> None:
+    """The counts found and the decision typed as the officer would (the form starts with neither)."""
+    fill = {f"found-{finding['line']}": finding["found"] for finding in item.payload.get("findings", [])}
+    fill["decision"] = item.payload["decision"]
+    _act(page, item, "leg.inspect", item.payload["leg"], fill)
+
+
 def deliver(page: BrowserPage, item) -> None:
     fill = {}
     for receipt in item.payload["receipts"]:
@@ -160,7 +171,7 @@ STEPS = {
         "end": _on_crossing_clock(item.payload["end"], item.plan)}),
     "slot.confirm": lambda page, item: _act(page, item, "slot.confirm"),
     "leg.arrive": lambda page, item: _act(page, item, "leg.arrive", item.payload["leg"]),
-    "leg.inspect": lambda page, item: _act(page, item, "leg.inspect", item.payload["leg"]),
+    "leg.inspect": lambda page, item: inspect(page, item),
     "plan.go": lambda page, item: _act(page, item, "plan.go"),
     "leg.depart": lambda page, item: _act(page, item, "leg.depart", item.payload["leg"]),
     "leg.deliver": deliver,
