@@ -14,6 +14,7 @@ from corridor.service.ledger.models import StatementIndex
 from ..plans import plan_body
 from . import stages
 from .test_pages import rendered_version, signed_in
+from .test_request_form import last_statement
 
 pytestmark = pytest.mark.django_db
 FINDING = {"leg": "leg-a", "checkpoint": "lachin-checkpoint", "decision": "cleared",
@@ -199,3 +200,26 @@ def test_a_slot_proposed_on_the_page_is_typed_on_the_crossings_clock(parties):
                                                  "start": "2023-09-11T16:00", "end": "2023-09-11T17:00"})
     window = SlotWindow.objects.get(plan_id="p1")
     assert (window.start, window.end) == ("2023-09-11T12:00:00Z", "2023-09-11T13:00:00Z")  # 16:00 in Baku, UTC+4
+
+
+def test_each_vehicle_shows_its_crew_to_the_plans_parties_only(parties):
+    crew = {"leg-a": [{"name": "Ana Driver", "document": "P-123", "vehicle": "truck-1"},
+                      {"name": "Bo Mate", "document": "P-456"}]}
+    stages.submitted(parties, crew=crew)
+    _, detail = parties["org-a"].get("/plans/p1")
+    assert [(c["name"], c["vehicle"]) for c in detail["crew"]] == [("Ana Driver", "truck-1"), ("Bo Mate", None)]
+    [signed] = last_statement()["payload"]["legs"]  # the vehicle beside the commitment; no vehicle: bare
+    assert signed["crew"][0]["vehicle"] == "truck-1" and isinstance(signed["crew"][1], str)
+    page = signed_in("org-a").get("/plans/p1").content.decode()
+    assert '<td class="crew">Ana Driver (P-123)</td>' in page and "Crew in no named vehicle: Bo Mate (P-456)" in page
+    for other in (Client(), signed_in("mediator", "admin")):
+        shown = other.get("/plans/p1").content.decode()
+        assert "Ana Driver" not in shown and "Bo Mate" not in shown
+
+
+def test_crew_seated_in_a_vehicle_the_leg_does_not_list_is_refused_with_its_code(parties):
+    crew = {"leg-a": [{"name": "Ana Driver", "document": "P-123", "vehicle": "truck-9"}]}
+    with clock.frozen_at(stages.T):
+        status, answer = parties["org-a"].post("/plans", plan_body("p1", crew=crew))
+    assert status == 422 and answer["code"] == "crew.vehicle_unknown", answer
+    assert not StatementIndex.objects.filter(type="plan.submit").exists()
