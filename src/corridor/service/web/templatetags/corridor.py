@@ -5,7 +5,7 @@ right), so an Arabic sentence around "12:00 UTC+4" cannot reorder it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django import template
 from django.utils.formats import date_format
@@ -51,14 +51,7 @@ def _moment(value) -> datetime | None:
         return None
 
 
-def _offset(moment: datetime) -> str:
-    """UTC+4, UTC-3:30, UTC: the offset in force at that moment (summer time included)."""
-    offset = moment.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds()) // 60
-    if minutes == 0:
-        return "UTC"
-    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
-    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+_offset = zones.offset  # the offset label, shared with the forms that name their clock
 
 
 # Unicode isolates: FSI ... PDI lets a date take its own direction; LRI ... PDI keeps "16:00 UTC+4" left to
