@@ -16,7 +16,7 @@ from ....engine.times import format_time
 from ... import clock
 from ...ledger.record import known_fold
 from ...ledger.signatures import how_signed
-from .. import labels, zones
+from .. import labels, leg_names, zones
 
 register = template.Library()
 
@@ -120,6 +120,18 @@ def plan_zone(plan_id) -> str:
 def checkpoint_zone(checkpoint_id) -> str:
     """The zone of a checkpoint, by its id."""
     return zones.checkpoint_zone(str(checkpoint_id)) if checkpoint_id else zones.operation_zone()
+
+
+@register.filter
+def leg_name(leg_id, plan_id) -> str:
+    """`line.leg|leg_name:plan.plan` -> "Lachin road" (or "Lachin road, leg 2"): a leg by name, not id."""
+    return leg_names.plan_leg_name(plan_id, leg_id)
+
+
+@register.filter
+def leg_number(leg_id, plan_id) -> str:
+    """`leg.leg|leg_number:plan.plan` -> "Leg 1", where the route's name is shown beside it."""
+    return leg_names.plan_leg_number(plan_id, leg_id)
 
 
 @register.filter
