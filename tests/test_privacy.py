@@ -52,3 +52,16 @@ def test_a_member_naming_a_vehicle_is_signed_as_a_seat_the_vehicle_beside_the_co
     with pytest.raises(PrivacyError) as refused:
         commit_plan(content, {"leg-a": [{"name": "A. Driver", "document": "P-1", "vehicle": 1}]})
     assert refused.value.code == "crew.invalid"
+
+
+def test_a_scenario_seats_its_crew_and_leaves_committed_seats_as_they_are():
+    from corridor.scenario.runner import Secrets
+
+    vehicles = [{"id": "v1", "plate": "AB 123", "type": "truck"}]
+    clear = {"legs": [{"id": "leg-a", "vehicles": vehicles,
+                       "crew": [{"name": "A. Driver", "document": "P-1", "vehicle": "v1"}]}]}
+    signed = Secrets().commit("plan.submit", "p1", clear)
+    [seat] = signed["legs"][0]["crew"]
+    assert seat["vehicle"] == "v1" and len(seat["commitment"]) == 64 and "A. Driver" not in str(signed)
+    again = Secrets().commit("plan.amend", "p1", signed)  # already committed: signed as it is
+    assert again["legs"][0]["crew"] == [seat]
