@@ -175,7 +175,7 @@ def test_amend_adds_a_leg_on_another_route(parties):
             "lines-leg-a": "id,item,category,quantity,unit,weight_kg\nflour,Wheat flour,food,20,t,20000\n",
             "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
             "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
-            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123"}
+            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123; ZZ 999\nBo Mate; P-456"}
     with clock.frozen_at(stages.T + 300):
         done = org.post("/plans/p1/amend", body, follow=True).content.decode()
     assert StatementIndex.objects.filter(type="plan.amend").count() == 1, done
@@ -183,7 +183,8 @@ def test_amend_adds_a_leg_on_another_route(parties):
     _, detail = parties["org-a"].get("/plans/p1")
     assert sorted(leg["leg"] for leg in detail["legs"]) == ["leg-2", "leg-a"]
     assert {v["plate"] for v in detail["vehicles"]} == {"AB 123", "ZZ 999"}
-    assert [(c["leg"], c["name"]) for c in detail["crew"]] == [("leg-2", "Ana Driver")]
+    assert [(c["leg"], c["name"], c["vehicle"]) for c in detail["crew"]] == [("leg-2", "Ana Driver", "truck-9"),
+                                                                            ("leg-2", "Bo Mate", None)]
     assert "Ana Driver" not in str(Client().get("/api/v1/plans/p1").json())
 
 
@@ -223,3 +224,18 @@ def test_crew_seated_in_a_vehicle_the_leg_does_not_list_is_refused_with_its_code
         status, answer = parties["org-a"].post("/plans", plan_body("p1", crew=crew))
     assert status == 422 and answer["code"] == "crew.vehicle_unknown", answer
     assert not StatementIndex.objects.filter(type="plan.submit").exists()
+
+
+def test_the_amend_form_names_legs_in_its_messages_and_refuses_a_seat_in_no_vehicle(parties):
+    stages.submitted(parties)
+    org = signed_in("org-a")
+    form = org.get("/plans/p1/amend").content.decode()
+    body = {"as": "org-a", "version": rendered_version(form), "action": "amend", "lines-leg-a": "",
+            "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
+            "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
+            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123; truck-7"}
+    with clock.frozen_at(stages.T + 300):
+        page = org.post("/plans/p1/amend", body, follow=True).content.decode()
+    assert "Lachin–Khankendi: list at least one line." in page
+    assert "The new leg, crew: truck-7 is not one of its vehicles (write its id or its plate)." in page
+    assert not StatementIndex.objects.filter(type="plan.amend").exists()
