@@ -40,3 +40,28 @@ def test_a_window_is_signed_as_its_commitment():
     with pytest.raises(PrivacyError) as refused:
         commit_window({"slot": "s1", "start": "2023-09-18T08:00:00Z", "end": "2023-09-18T07:00:00Z"})
     assert refused.value.code == "slot.invalid"
+
+
+def test_a_member_naming_a_vehicle_is_signed_as_a_seat_the_vehicle_beside_the_commitment():
+    content = {"legs": [{"id": "leg-a", "vehicles": [{"id": "v1", "plate": "AB 123", "type": "truck"}]}]}
+    signed, private = commit_plan(content, {"leg-a": [{"name": "A. Driver", "document": "P-1", "vehicle": "v1"},
+                                                      {"name": "B. Mate", "document": "P-2", "vehicle": ""}]})
+    driver, mate = private.crew["leg-a"]
+    assert signed["legs"][0]["crew"] == [{"commitment": driver["commitment"], "vehicle": "v1"}, mate["commitment"]]
+    assert set(driver) == {"name", "document", "salt", "commitment"}  # the vehicle is public: on the log only
+    with pytest.raises(PrivacyError) as refused:
+        commit_plan(content, {"leg-a": [{"name": "A. Driver", "document": "P-1", "vehicle": 1}]})
+    assert refused.value.code == "crew.invalid"
+
+
+def test_a_scenario_seats_its_crew_and_leaves_committed_seats_as_they_are():
+    from corridor.scenario.runner import Secrets
+
+    vehicles = [{"id": "v1", "plate": "AB 123", "type": "truck"}]
+    clear = {"legs": [{"id": "leg-a", "vehicles": vehicles,
+                       "crew": [{"name": "A. Driver", "document": "P-1", "vehicle": "v1"}]}]}
+    signed = Secrets().commit("plan.submit", "p1", clear)
+    [seat] = signed["legs"][0]["crew"]
+    assert seat["vehicle"] == "v1" and len(seat["commitment"]) == 64 and "A. Driver" not in str(signed)
+    again = Secrets().commit("plan.amend", "p1", signed)  # already committed: signed as it is
+    assert again["legs"][0]["crew"] == [seat]

@@ -74,8 +74,8 @@ def check_window(start: str, end: str) -> None:
 
 
 def commit_plan(content: dict[str, Any], crew: object = None) -> tuple[dict[str, Any], Private]:
-    """A plan (submit or amend) with clear plates, and crew as {leg id: [{"name", "document"}]}: sign the
-    content with commitments. Plates already committed pass unchanged (a party that committed itself)."""
+    """A plan (submit or amend) with clear plates, and crew as {leg id: [{"name", "document", "vehicle"?}]}: sign
+    the content with commitments. Plates already committed pass unchanged (a party that committed itself)."""
     signed = copy.deepcopy(content)
     private = Private()
     given = signed.get("legs")  # not yet checked by the engine: any JSON at all
@@ -102,16 +102,30 @@ def _check_plate(plate: str) -> None:
 
 def _commit_crew(legs: dict, crew: object, private: Private) -> None:
     if not isinstance(crew, dict):
-        raise PrivacyError("crew.invalid", "crew is an object: {leg id: [{\"name\": ..., \"document\": ...}]}")
+        raise PrivacyError("crew.invalid", "crew is an object: {leg id: [{\"name\": ..., \"document\": ..., "
+                                           "\"vehicle\": optional vehicle id}]}")
     for leg_id, members in crew.items():
         if leg_id not in legs or not isinstance(members, list):
             raise PrivacyError("crew.invalid", f"crew names leg {leg_id!r}, which the plan does not have")
         private.crew[leg_id] = [commit_member(member) for member in members]
-        legs[leg_id]["crew"] = [member["commitment"] for member in private.crew[leg_id]]
+        legs[leg_id]["crew"] = [_seat(member, kept["commitment"])
+                                for member, kept in zip(members, private.crew[leg_id], strict=True)]
+
+
+def _seat(member: dict, commitment: str) -> str | dict[str, str]:
+    """What the log carries for a member: the bare commitment, or {"commitment", "vehicle"} when the member
+    names the vehicle they travel in (the engine checks it is one of the leg's: crew.vehicle_unknown)."""
+    vehicle = member.get("vehicle")
+    if vehicle is None or vehicle == "":
+        return commitment
+    if not isinstance(vehicle, str):
+        raise PrivacyError("crew.invalid", "a crew member's \"vehicle\" is the id of one of the leg's vehicles")
+    return {"commitment": commitment, "vehicle": vehicle}
 
 
 def commit_member(member: object) -> dict[str, str]:
-    """One crew member {"name", "document"} with a fresh salt and the commitment the log carries."""
+    """One crew member {"name", "document"} with a fresh salt and the commitment the log carries (the vehicle a
+    member may name is public, beside the commitment: not part of it, and not kept here)."""
     if not isinstance(member, dict) or not all(isinstance(member.get(k), str) and member[k]
                                                for k in ("name", "document")):
         raise PrivacyError("crew.invalid", "each crew member has a non-empty \"name\" and \"document\"")

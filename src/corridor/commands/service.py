@@ -175,9 +175,12 @@ def worker_command(args: argparse.Namespace) -> int:
 
 
 def _outbox_pass() -> None:
+    """Notifications due; and, at most once an hour, uploads never signed into a plan (documents/sweep.py)."""
+    from corridor.service.documents.sweep import sweep_if_due
     from corridor.service.outbox.worker import process_due
 
     process_due()
+    sweep_if_due()
 
 
 def _publications_pass() -> None:

@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "slot.unknown": "No proposed slot with this id.",
     "slot.invalid": "The slot window is empty or reversed (checked when it is committed, and when revealed).",
     "crew.not_committed": "Crew are salted commitments (64 hex digits) on the log, never names or documents.",
+    "crew.vehicle_unknown": "A crew member is seated in a vehicle the leg does not list.",
     "plate.not_committed": "A vehicle's plate is a salted commitment (64 hex digits) on the log, never in clear.",
     "window.not_committed": "A slot's window is a salted commitment (64 hex digits) on the log, never in clear.",
     "reveal.early": "Commitments are revealed only once the plan is closed (completed, cancelled, expired, aborted).",

@@ -118,17 +118,34 @@ class Vehicle(Record, frozen=True, kw_only=True):
     type: Label
 
 
+class CrewSeat(Record, frozen=True, kw_only=True):
+    """A crew member who travels in a named vehicle of the leg: the member's commitment and the vehicle's id.
+    A member the plan seats in no vehicle stays a bare commitment in `Leg.crew`, so every plan written
+    before seats existed encodes as it was (its version still holds)."""
+
+    commitment: Sha256Hex
+    vehicle: Id
+
+
 class Leg(Record, frozen=True, kw_only=True):
     """One road of a plan. Crew are salted commitments to {"name", "document"}, never names: the log never
-    shows who drove."""
+    shows who drove. A member may be seated in one of the leg's vehicles (CrewSeat): which vehicle is public,
+    who is not."""
 
     id: Id
     route: Id
     direction: Direction = "forward"
     lines: tuple[ManifestLine, ...]
     vehicles: tuple[Vehicle, ...] = ()
-    crew: tuple[Sha256Hex, ...] = ()
+    crew: tuple[Sha256Hex | CrewSeat, ...] = ()
     seals: tuple[Text, ...] = ()
+
+    def crew_commitments(self) -> list[str]:
+        return [seat if isinstance(seat, str) else seat.commitment for seat in self.crew]
+
+    def crew_vehicles(self) -> dict[str, str]:
+        """The vehicle each seated member travels in, by the member's commitment."""
+        return {seat.commitment: seat.vehicle for seat in self.crew if not isinstance(seat, str)}
 
     def line(self, line_id: str) -> ManifestLine | None:
         for line in self.lines:  # a plain loop: cheaper than a generator for a handful of lines

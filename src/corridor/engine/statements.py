@@ -347,7 +347,9 @@ PERMIT_TYPES = frozenset({"permit.issue", "permit.revoke"})  # made by the opera
 RELAY_TYPES = frozenset({"offline.relay"})  # the operator's service records what a device signed offline
 PLANLESS_TYPES = frozenset({"incident.report", "incident.dispute", "passage.attest"}) | REGISTRY_TYPES
 # a clear value where the schema wants a salted commitment: refused with a code that says so
-COMMITTED_FIELDS = {"crew": "crew.not_committed", "plate": "plate.not_committed", "window": "window.not_committed"}
+# (`commitment` is a crew member's, seated in a vehicle: legs[].crew[] as {"commitment", "vehicle"})
+COMMITTED_FIELDS = {"crew": "crew.not_committed", "commitment": "crew.not_committed", "plate": "plate.not_committed",
+                    "window": "window.not_committed"}
 QUANTITY_FIELDS = frozenset({"quantity", "weight_kg", "found", "good", "damaged", "lost"})
 TIME_FIELDS = frozenset({"time", "start", "end", "occurred_from", "occurred_to", "expires_at"})
 
@@ -501,7 +503,8 @@ _PATH_FIELD = re.compile(r"`\$[^`]*?\.?([A-Za-z_]+)(?:\[\d+\])?`$")
 
 def _clear_value(message: str) -> bool:
     """A commitment field given something else than 64 hex digits (text, or a person as an object)."""
-    return ("matching regex" in message or "got `object`" in message) and "plates[" not in message
+    return ("matching regex" in message or "got `object`" in message or "unknown field `name`" in message
+            or "unknown field `document`" in message) and "plates[" not in message
 
 
 def _translate(message: str) -> Exception:

@@ -49,8 +49,8 @@ class Secrets:
             if private.window:
                 self.windows[(plan or "", private.window["slot"])] = private.window
         elif kind in ("plan.submit", "plan.amend"):
-            crew = {leg["id"]: leg.pop("crew") for leg in payload.get("legs", [])
-                    if isinstance(leg, dict) and any(isinstance(m, dict) for m in leg.get("crew") or [])}
+            crew = {leg["id"]: leg.pop("crew") for leg in payload.get("legs", []) if isinstance(leg, dict)
+                    and any(isinstance(m, dict) and "name" in m for m in leg.get("crew") or [])}  # clear: persons
             payload, private = commit_plan(payload, crew or None)
             self.plates[plan or ""] = private.plates
         return payload

@@ -96,6 +96,15 @@ def submit(page: BrowserPage, item) -> None:
     click_and_sign(page, form.get_by_role("button", name="Submit and sign"))
 
 
+def on_operation_clock(utc: str) -> str:
+    """An RFC 3339 UTC time as a datetime-local value on the operation's clock (as a person there types it)."""
+    from datetime import datetime
+
+    from corridor.service.web import zones
+
+    return f"{datetime.fromisoformat(utc).astimezone(zones.zone(zones.operation_zone())):%Y-%m-%dT%H:%M}"
+
+
 def incident(page: BrowserPage, item) -> None:
     page.open("/incidents")
     claim = item.payload
@@ -105,7 +114,7 @@ def incident(page: BrowserPage, item) -> None:
     form.locator("#place").fill(claim["place"]["name"])
     form.locator("#lat").fill(claim["place"].get("lat", ""))
     form.locator("#lon").fill(claim["place"].get("lon", ""))
-    form.locator("#occurred_from").fill(claim["occurred_from"][:16])
+    form.locator("#occurred_from").fill(on_operation_clock(claim["occurred_from"]))  # the form's default clock
     form.locator("#text").fill(claim["text"])
     click_and_sign(page, form.locator("button[type=submit]"))
 

@@ -40,7 +40,7 @@ def convoy(plan: str = "c1") -> dict:
         "vehicles": [{"id": "truck-1", "plate": "HA-101", "type": "20 t truck"},
                      {"id": "truck-2", "plate": "HA-102", "type": "10 t truck"}],
         "seals": ["S-40211", "S-40212"],
-    }], crew={"leg-a": [{"name": "Driver One", "document": "P-0000101"}]})
+    }], crew={"leg-a": [{"name": "Driver One", "document": "P-0000101", "vehicle": "truck-1"}]})
 
 
 def at_lachin(parties, *plans: str, arrive: bool = True) -> None:
@@ -84,7 +84,8 @@ def test_the_screen_groups_lines_by_vehicle_with_nothing_filled_in_or_chosen(par
     assert 'name="seal-S-40211" value="intact"' in page and 'name="seal-S-40212" value="unchecked"' in page
     assert '<input type="hidden" name="as" value="border">' in page  # the user's one inspecting party
     assert "16:05 UTC+4" in page and "1694433900" not in page  # a time on the crossing's clock, not an epoch
-    assert "Driver One" in page and "P-0000101" in page  # crew, to the plan's parties
+    assert "Driver One — P-0000101 · Vehicle truck-1" in page  # crew, seated, to the plan's parties
+    assert " · Lachin–Khankendi</h3>" in page and not re.search(r">[^<]*\bleg-a\b", page)  # the leg by name
 
 
 def test_the_form_as_it_comes_is_refused_clearly_and_nothing_is_recorded(parties):
@@ -327,6 +328,7 @@ def test_a_twenty_truck_convoy_is_inspected_in_one_form(parties):
              for n in range(1, 21) for kind, item, quantity, unit in GOODS]
     body = convoy("big")
     body["legs"][0] |= {"lines": lines, "vehicles": trucks, "seals": []}
+    body["crew"]["leg-a"][0]["vehicle"] = "truck-01"
     stages.post(parties, "org-a", "/plans", body, stages.T)
     stages.consented(parties, "big")
     stages.scheduled(parties, "big")

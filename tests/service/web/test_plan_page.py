@@ -14,6 +14,7 @@ from corridor.service.ledger.models import StatementIndex
 from ..plans import plan_body
 from . import stages
 from .test_pages import rendered_version, signed_in
+from .test_request_form import last_statement
 
 pytestmark = pytest.mark.django_db
 FINDING = {"leg": "leg-a", "checkpoint": "lachin-checkpoint", "decision": "cleared",
@@ -46,7 +47,7 @@ def test_the_timeline_says_what_each_statement_says_and_the_window_only_to_parti
     assert "q1" not in page.split('id="timeline"', 1)[1]
     assert ("window: \u2068Sept. 11, 2023, \u206616:00 UTC+4\u2069\u2069 – "  # on Baku's clock, isolated
             "\u2068Sept. 11, 2023, \u206617:00 UTC+4") in page
-    assert "leg-a at Lachin border and customs checkpoint" in page
+    assert "Lachin–Khankendi at Lachin border and customs checkpoint" in page  # the leg by its route, not its id
     public = Client().get("/plans/p1").content.decode()
     assert "Which mill?" in public and "17:00 UTC+4" not in public  # the window's end: nothing else ends then
     assert "a window, kept off the public log until the passage is over" in public and "slot s1" not in public
@@ -171,12 +172,12 @@ def test_amend_adds_a_leg_on_another_route(parties):
     stages.submitted(parties)
     org = signed_in("org-a")
     form = org.get("/plans/p1/amend").content.decode()
-    assert "leg-2" in form and 'name="new-route"' in form
+    assert "Lachin–Khankendi</legend>" in form and 'name="new-route"' in form and ">leg-a<" not in form
     body = {"as": "org-a", "version": rendered_version(form), "action": "amend",
             "lines-leg-a": "id,item,category,quantity,unit,weight_kg\nflour,Wheat flour,food,20,t,20000\n",
             "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
             "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
-            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123"}
+            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123; ZZ 999\nBo Mate; P-456"}
     with clock.frozen_at(stages.T + 300):
         done = org.post("/plans/p1/amend", body, follow=True).content.decode()
     assert StatementIndex.objects.filter(type="plan.amend").count() == 1, done
@@ -184,7 +185,8 @@ def test_amend_adds_a_leg_on_another_route(parties):
     _, detail = parties["org-a"].get("/plans/p1")
     assert sorted(leg["leg"] for leg in detail["legs"]) == ["leg-2", "leg-a"]
     assert {v["plate"] for v in detail["vehicles"]} == {"AB 123", "ZZ 999"}
-    assert [(c["leg"], c["name"]) for c in detail["crew"]] == [("leg-2", "Ana Driver")]
+    assert [(c["leg"], c["name"], c["vehicle"]) for c in detail["crew"]] == [("leg-2", "Ana Driver", "truck-9"),
+                                                                            ("leg-2", "Bo Mate", None)]
     assert "Ana Driver" not in str(Client().get("/api/v1/plans/p1").json())
 
 
@@ -201,3 +203,41 @@ def test_a_slot_proposed_on_the_page_is_typed_on_the_crossings_clock(parties):
                                                  "start": "2023-09-11T16:00", "end": "2023-09-11T17:00"})
     window = SlotWindow.objects.get(plan_id="p1")
     assert (window.start, window.end) == ("2023-09-11T12:00:00Z", "2023-09-11T13:00:00Z")  # 16:00 in Baku, UTC+4
+
+
+def test_each_vehicle_shows_its_crew_to_the_plans_parties_only(parties):
+    crew = {"leg-a": [{"name": "Ana Driver", "document": "P-123", "vehicle": "truck-1"},
+                      {"name": "Bo Mate", "document": "P-456"}]}
+    stages.submitted(parties, crew=crew)
+    _, detail = parties["org-a"].get("/plans/p1")
+    assert [(c["name"], c["vehicle"]) for c in detail["crew"]] == [("Ana Driver", "truck-1"), ("Bo Mate", None)]
+    [signed] = last_statement()["payload"]["legs"]  # the vehicle beside the commitment; no vehicle: bare
+    assert signed["crew"][0]["vehicle"] == "truck-1" and isinstance(signed["crew"][1], str)
+    page = signed_in("org-a").get("/plans/p1").content.decode()
+    assert '<td class="crew">Ana Driver (P-123)</td>' in page and "Crew in no named vehicle: Bo Mate (P-456)" in page
+    for other in (Client(), signed_in("mediator", "admin")):
+        shown = other.get("/plans/p1").content.decode()
+        assert "Ana Driver" not in shown and "Bo Mate" not in shown
+
+
+def test_crew_seated_in_a_vehicle_the_leg_does_not_list_is_refused_with_its_code(parties):
+    crew = {"leg-a": [{"name": "Ana Driver", "document": "P-123", "vehicle": "truck-9"}]}
+    with clock.frozen_at(stages.T):
+        status, answer = parties["org-a"].post("/plans", plan_body("p1", crew=crew))
+    assert status == 422 and answer["code"] == "crew.vehicle_unknown", answer
+    assert not StatementIndex.objects.filter(type="plan.submit").exists()
+
+
+def test_the_amend_form_names_legs_in_its_messages_and_refuses_a_seat_in_no_vehicle(parties):
+    stages.submitted(parties)
+    org = signed_in("org-a")
+    form = org.get("/plans/p1/amend").content.decode()
+    body = {"as": "org-a", "version": rendered_version(form), "action": "amend", "lines-leg-a": "",
+            "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
+            "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
+            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123; truck-7"}
+    with clock.frozen_at(stages.T + 300):
+        page = org.post("/plans/p1/amend", body, follow=True).content.decode()
+    assert "Lachin–Khankendi: list at least one line." in page
+    assert "The new leg, crew: truck-7 is not one of its vehicles (write its id or its plate)." in page
+    assert not StatementIndex.objects.filter(type="plan.amend").exists()

@@ -54,7 +54,7 @@ def test_consent_to_the_version_seen_is_refused_once_the_requester_amended(parti
     stages.amend(parties, quantity=25)  # between the page load and the click
     page = _stale_answer(border, "/plans/p1/act/plan.consent", {"as": "border", "version": seen})
     assert STALE in page and "amended by org-a at 2023-09-11 08:23 UTC" in page
-    assert "leg leg-a: line flour quantity 20 → 25 t" in page
+    assert "Lachin–Khankendi: Wheat flour quantity 20 → 25 t" in page  # the leg and the line by name, not id
     assert not StatementIndex.objects.filter(type="plan.consent").exists()
     fresh = rendered_version(border.get("/plans/p1").content.decode())
     with clock.frozen_at(stages.T + 3060):

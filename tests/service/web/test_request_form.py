@@ -15,7 +15,7 @@ from corridor.ledger.envelope import unseal
 from corridor.service import clock
 from corridor.service.ledger.models import LogEntry
 from corridor.service.passages.models import Plan
-from corridor.service.web.request_form import Draft, _assign_vehicles, _typed_as_csv
+from corridor.service.web.request_form import Draft, _assign_vehicles, _crew, _seat_crew, _typed_as_csv
 
 from .test_flows import LINES, request_form
 from .test_pages import signed_in
@@ -48,7 +48,8 @@ def convoy(trucks_per_leg=(7, 7, 6)) -> dict:
                                             for t, plate in enumerate(plates, start=1)),
                  f"leg{n}_vehicles": "\n".join(f"{plate}, 20 t truck" for plate in plates),
                  f"leg{n}_seals": " ".join(f"S-{n}{t:02d}" for t in range(1, trucks + 1)),
-                 f"leg{n}_crew": "\n".join(f"Driver {n}.{t}; P-{n}{t:04d}" for t in range(1, trucks + 1))}
+                 f"leg{n}_crew": "\n".join(f"Driver {n}.{t}; P-{n}{t:04d}; {plate}"  # each in their truck
+                                           for t, plate in enumerate(plates, start=1))}
     return data
 
 
@@ -100,6 +101,8 @@ def test_a_three_leg_twenty_truck_convoy_is_signed_with_direction_tolerance_and_
     assert [leg["direction"] for leg in content["legs"]] == ["forward", "reverse", "forward"]
     assert sum(len(leg["vehicles"]) for leg in content["legs"]) == 20
     assert "L1-01" not in str(content)  # plates are committed, never in clear on the log
+    assert [seat["vehicle"] for seat in content["legs"][1]["crew"]] == [f"v{t}" for t in range(1, 8)]
+    assert "Driver 1.1" not in str(content)
     plan = Plan.objects.get(pk="convoy-1")
     assert plan.vehicles == 20 and plan.legs.count() == 3
 
@@ -163,3 +166,20 @@ def test_only_a_humanitarian_organisations_signers_are_offered_the_request(parti
 
 def test_the_public_is_offered_no_request():
     assert "Request passage" not in Client().get("/plans").content.decode()
+
+
+def test_a_crew_member_names_their_vehicle_by_plate_or_number_or_none():
+    draft = Draft()
+    vehicles = [{"id": "v1", "plate": "HA 101", "type": "truck"}, {"id": "v2", "plate": "HA-102", "type": "truck"}]
+    members = _crew("Ana; P-1; ha101\nBo\tP-2\t2\nCy; P-3\nDi; P-4; X-9")
+    _seat_crew(draft, 1, members, vehicles)
+    assert [m.get("vehicle") for m in members] == ["v1", "v2", None, None]
+    assert draft.errors == ["Leg 1, crew: X-9 is not one of this leg's vehicles (write its plate or its number in "
+                            "the list)."]
+
+
+def test_crew_naming_no_vehicle_of_the_leg_is_said_and_nothing_is_signed(parties):
+    with clock.frozen_at(T):
+        page = signed_in("org-a").post("/plans/new", convoy() | {"leg1_crew": "Ana; P-1; ZZ-999",
+                                                                 "action": "submit"}).content.decode()
+    assert "Leg 1, crew: ZZ-999 is not one of this leg&#x27;s vehicles" in page and not Plan.objects.exists()

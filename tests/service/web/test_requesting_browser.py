@@ -62,7 +62,7 @@ def test_a_twenty_truck_convoy_on_three_legs_is_requested_and_signed(parties, br
                                                   for t, plate in enumerate(plates, start=1)))
             form.fill(f"#leg{n}_vehicles", "\n".join(f"{plate}, 20 t truck" for plate in plates))
             form.fill(f"#leg{n}_seals", " ".join(f"S-{n}{t:02d}" for t in range(1, trucks + 1)))
-            form.fill(f"#leg{n}_crew", "\n".join(f"Driver {n}.{t}; P-{n}{t:04d}" for t in range(1, trucks + 1)))
+            form.fill(f"#leg{n}_crew", "\n".join(f"Driver {n}.{t}; P-{n}{t:04d}; {t}" for t in range(1, trucks + 1)))
         form.get_by_role("button", name="Review").click()
         form.wait_for_load_state("networkidle")
         assert "Legs: 3 · Vehicles: 20" in form.locator(".totals").inner_text()
@@ -78,6 +78,9 @@ def test_a_twenty_truck_convoy_on_three_legs_is_requested_and_signed(parties, br
     assert [(leg["route"], leg["direction"], len(leg["vehicles"])) for leg in content["legs"]] == [
         ("road-a", "forward", 7), ("road-b", "reverse", 7), ("road-a", "forward", 6)]
     assert "L1-01" not in str(content)  # plates are committed on the log, never written in clear
+    assert [seat["vehicle"] for seat in content["legs"][2]["crew"]] == [f"v{t}" for t in range(1, 7)]
+    crew = form.locator("#fleet").locator("xpath=..").locator("td.crew")  # each truck's driver, on the plan page
+    assert crew.count() == 20 and crew.first.inner_text() == "Driver 1.1 (P-10001)"
     assert page.errors == [] and page.foreign_requests() == []
 
 

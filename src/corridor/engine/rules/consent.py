@@ -181,6 +181,10 @@ def _require_known_vehicles(leg) -> None:
     unknown = sorted({line.vehicle for line in leg.lines if line.vehicle is not None} - vehicles)
     if unknown:
         raise refuse("plan.invalid", f"leg {leg.id} puts goods on vehicles it does not list: {', '.join(unknown)}")
+    unseated = sorted(set(leg.crew_vehicles().values()) - vehicles)
+    if unseated:
+        raise refuse("crew.vehicle_unknown",
+                     f"leg {leg.id} seats crew in vehicles it does not list: {', '.join(unseated)}")
 
 
 def _require_unique(what: str, ids: list[str]) -> None:

@@ -68,8 +68,10 @@ PLAN_DETAIL = {"responses": {"200": {"description": "The plan, its legs, lines, 
                                                     "timeline of its statements", "content": {"application/json": {
     "schema": {"type": "object", "properties": {
         "timeline": {"type": "array", "items": {"$ref": COMPONENTS + "Statement"}}}}}}}}}
-CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\"}]}; kept private, only salted "
-                                         "commitments are signed"}
+CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\", \"vehicle\"}]} (vehicle: optional, "
+                                         "the id of the leg's vehicle the member travels in); kept private, only "
+                                         "salted commitments are signed (a seated member as {\"commitment\", "
+                                         "\"vehicle\"})"}
 
 _TEXT = {"type": "string", "minLength": 1}
 OPENINGS_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {

@@ -14,6 +14,7 @@ from ninja import Field, File, NinjaAPI, Query, Schema
 from ninja.files import UploadedFile
 from pydantic import StringConstraints
 
+from ...engine.state import State
 from ...engine.times import format_duration
 from ...figures import formats
 from ...figures.summary import SUMMARY
@@ -241,7 +242,7 @@ def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
                     tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],
         "timeline": [with_outcome(statement_row(s), s.subject, state)
                      for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")],
-        "crew": _crew(plan_id) if private else None,
+        "crew": _crew(state, plan_id) if private else None,
         **seen,
         "vehicles": _vehicles(state, plan_id, seen["plates"]) if private else None,
         "inspections": _inspections(state, plan_id, seen["plates"], statements),  # plates: the private or revealed ones
@@ -293,8 +294,12 @@ def _private_window_and_plates(plan: Plan) -> dict:
     }
 
 
-def _crew(plan_id: str) -> list[dict]:
-    return [{"leg": c.leg_id, "name": c.name, "document": c.document, "commitment": c.commitment, "salt": c.salt}
+def _crew(state: State, plan_id: str) -> list[dict]:
+    """The plan's crew in clear, each with the vehicle the current version seats them in (None: the leg)."""
+    plan = state.plans.get(plan_id)
+    seats = {leg.id: leg.crew_vehicles() for leg in plan.content.legs} if plan is not None else {}
+    return [{"leg": c.leg_id, "name": c.name, "document": c.document, "commitment": c.commitment, "salt": c.salt,
+             "vehicle": seats.get(c.leg_id, {}).get(c.commitment)}
             for c in CrewMember.objects.filter(plan_id=plan_id).order_by("leg_id", "id")]
 
 

@@ -13,6 +13,7 @@ so a reader never meets half a file and two uploads of the same document leave o
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,7 @@ def keep(data: bytes, checked: Checked) -> Path:
     """Write the bytes under their digest (once: a second upload of the same content keeps the first)."""
     path = path_of(checked.sha256)
     if path.is_file() and path.stat().st_size == checked.size:
+        os.utime(path)  # uploaded again now: the sweep of unsigned uploads (sweep.py) counts its age from here
         return path
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_atomically(path, data, mode=0o600)  # the log's own write: temp file, fsync, rename, fsync the folder

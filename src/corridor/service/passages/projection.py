@@ -206,7 +206,8 @@ def _leg_rows(plan: PlanState, leg, live, refused) -> tuple[Leg, list]:
         plan_id=plan.id, leg_id=leg.id, route_id=leg.route, direction=leg.direction, phase=live.phase,
         checkpoint=live.checkpoint, arrived_at=at(live.arrivals[0][0] if live.arrivals else None),
         released_at=at(live.released_at), departed_at=at(live.departed_at), delivered_at=at(live.delivered_at),
-        weight_kg=sum(line.weight_kg for line in leg.lines), seals=list(leg.seals), crew_commitments=list(leg.crew),
+        weight_kg=sum(line.weight_kg for line in leg.lines), seals=list(leg.seals),
+        crew_commitments=leg.crew_commitments(),
     )
     receipts = {receipt.line: receipt for receipt in live.receipts}
     children: list = [_line(line, live, receipts.get(line.id), refused.get((leg.id, line.id), []))

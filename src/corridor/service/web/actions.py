@@ -188,23 +188,20 @@ def _whole(text: str | None, what: str) -> int | str:
         raise Refused("quantity.invalid", f"{what}: {text or ''!r} {error} (e.g. 20 or 2.5)", 422) from None
 
 
-def _utc(text: str | None) -> str:
-    """A datetime-local field (entered in UTC, as the form says) as an RFC 3339 UTC time."""
-    try:
-        return format_time(int(datetime.fromisoformat(f"{text}+00:00").timestamp()))
-    except (TypeError, ValueError):
-        raise Refused("time.invalid", "give the date and time as YYYY-MM-DD HH:MM (UTC)", 422) from None
-
-
 def _on_crossing_clock(text: str | None, plan: PlanState) -> str:
     """A datetime-local field, entered on the clock of the plan's crossing (as the form says, naming its zone:
     an officer reads 12:00 where the log says 08:00Z), as an RFC 3339 UTC time."""
+    return on_clock(text, zones.plan_zone(plan.id))
+
+
+def on_clock(text: str | None, zone_name: str) -> str:
+    """A datetime-local field typed on the clock of the zone named, as an RFC 3339 UTC time."""
     try:
         moment = datetime.fromisoformat(str(text))
     except (TypeError, ValueError):
         raise Refused("time.invalid", "give the date and time as YYYY-MM-DD HH:MM", 422) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zones.zone(zones.plan_zone(plan.id)))
+        moment = moment.replace(tzinfo=zones.zone(zone_name))
     return format_time(int(moment.timestamp()))
 
 

@@ -29,6 +29,7 @@ from ..parties.authz import parties_for
 from ..passages.private import current_plates
 from . import refusals, signing
 from .actions import can_amend
+from .leg_names import leg_names
 from .manifest_words import row_problems
 from .plan_diff import changes
 from .refused_lines import refused_lines
@@ -114,18 +115,20 @@ def read_amendment(post, plan: PlanState) -> Amendment:
     content = msgspec.to_builtins(plan.content)
     amendment = Amendment(content)
     clear = {(row.leg_id, row.vehicle_id): row for row in current_plates(plan)}
+    names = leg_names(plan.content.legs, current_fold().state.routes)  # messages name legs, not their ids
     legs = []
     for leg in content["legs"]:
         if post.get(f"drop-{leg['id']}"):
             continue
-        leg["lines"] = _lines(post.get(f"lines-{leg['id']}", ""), leg["id"], amendment)
-        leg["vehicles"] = _vehicles(post.get(f"vehicles-{leg['id']}", ""), leg, clear, amendment)
+        name = names.get(leg["id"], leg["id"])
+        leg["lines"] = _lines(post.get(f"lines-{leg['id']}", ""), name, amendment)
+        leg["vehicles"] = _vehicles(post.get(f"vehicles-{leg['id']}", ""), leg, clear, amendment, name)
         leg["seals"] = [seal for seal in post.get(f"seals-{leg['id']}", "").replace(",", " ").split() if seal]
         known = {v["id"] for v in leg["vehicles"]}
         for line in leg["lines"]:
             if line.get("vehicle") and line["vehicle"] not in known:
                 amendment.errors.append(_("%(leg)s: line %(line)s names vehicle %(vehicle)s, which the leg does not "
-                                          "have.") % {"leg": leg["id"], "line": line["id"], "vehicle": line["vehicle"]})
+                                          "have.") % {"leg": name, "line": line["id"], "vehicle": line["vehicle"]})
         legs.append(leg)
     added = _added_leg(post, plan, amendment)
     if added is not None:
@@ -152,27 +155,46 @@ def _added_leg(post, plan: PlanState, amendment: Amendment) -> dict | None:
         return None
     leg = {"id": new_leg_id(plan), "route": route,
            "direction": "reverse" if post.get("new-direction") == "reverse" else "forward", "vehicles": []}
-    leg["lines"] = _lines(post.get("lines-new", ""), leg["id"], amendment)
-    leg["vehicles"] = _vehicles(post.get("vehicles-new", ""), leg, {}, amendment)
+    name = _("The new leg")
+    leg["lines"] = _lines(post.get("lines-new", ""), name, amendment)
+    leg["vehicles"] = _vehicles(post.get("vehicles-new", ""), leg, {}, amendment, name)
     leg["seals"] = [seal for seal in post.get("seals-new", "").replace(",", " ").split() if seal]
-    crew = [{"name": name.strip(), "document": document.strip()} for name, _sep, document in
-            (row.partition(";") for row in post.get("crew-new", "").splitlines()) if name.strip() and document.strip()]
+    crew = _crew(post.get("crew-new", ""), leg["vehicles"], amendment)
     if crew:
         amendment.crew = {leg["id"]: crew}
     return leg
 
 
-def _lines(text: str, leg_id: str, amendment: Amendment) -> list[dict]:
-    """CSV text with a header row (the manifest's columns, and `vehicle`), read by the manifest reader."""
+def _crew(text: str, vehicles: list[dict], amendment: Amendment) -> list[dict]:
+    """One member per row: name; document; optionally the vehicle they travel in (its id or its plate)."""
+    by_name = {"".join(name.split()).upper(): v["id"] for v in vehicles for name in (v["id"], v["plate"])}
+    crew = []
+    for row in text.splitlines():
+        name, document, vehicle = [*(cell.strip() for cell in row.split(";", 2)), "", ""][:3]
+        if not (name and document):
+            continue
+        member = {"name": name, "document": document}
+        if vehicle and "".join(vehicle.split()).upper() not in by_name:
+            amendment.errors.append(_("The new leg, crew: %(given)s is not one of its vehicles (write its id or its "
+                                      "plate).") % {"given": vehicle})
+        elif vehicle:
+            member["vehicle"] = by_name["".join(vehicle.split()).upper()]
+        crew.append(member)
+    return crew
+
+
+def _lines(text: str, name: str, amendment: Amendment) -> list[dict]:
+    """CSV text with a header row (the manifest's columns, and `vehicle`), read by the manifest reader; `name`
+    is the leg's, for the messages."""
     data = text.strip().encode()
     if not data:
-        amendment.errors.append(_("%(leg)s: list at least one line.") % {"leg": leg_id})
+        amendment.errors.append(_("%(leg)s: list at least one line.") % {"leg": name})
         return []
     try:
         lines = read_manifest("amendment.csv", data)
     except ManifestError as error:
         details = [row["message"] for row in row_problems(error)]  # in the reader's language
-        amendment.errors += [f"{leg_id}: {detail}" for detail in details]
+        amendment.errors += [f"{name}: {detail}" for detail in details]
         return []
     vehicles = _column(text, "vehicle")
     for line in lines:
@@ -189,7 +211,7 @@ def _column(text: str, name: str) -> dict[str, str]:
     return {(row.get("id") or "").strip(): (row.get(name) or "").strip() for row in rows}
 
 
-def _vehicles(text: str, leg: dict, clear: dict, amendment: Amendment) -> list[dict]:
+def _vehicles(text: str, leg: dict, clear: dict, amendment: Amendment, name: str) -> list[dict]:
     """One vehicle per row: id, plate, type. A plate typed as it was keeps its commitment."""
     vehicles, seen = [], set()
     for row in csv.reader(io.StringIO(text.strip())):
@@ -200,13 +222,13 @@ def _vehicles(text: str, leg: dict, clear: dict, amendment: Amendment) -> list[d
         if len(cells) >= 2 and cells[0] in before and not cells[1]:
             cells[1] = before[cells[0]]  # a plate this service cannot open (committed by the party): kept
         if len(cells) < 2 or not cells[0] or not cells[1]:
-            amendment.errors.append(_("%(leg)s: each vehicle row is: id, plate, type.") % {"leg": leg["id"]})
+            amendment.errors.append(_("%(leg)s: each vehicle row is: id, plate, type.") % {"leg": name})
             continue
         vehicle_id, plate = cells[0], cells[1]
         kind = (cells[2] if len(cells) > 2 else "") or "truck"
         if vehicle_id in seen:
             amendment.errors.append(_("%(leg)s: vehicle %(vehicle)s is listed twice.") % {
-                "leg": leg["id"], "vehicle": vehicle_id})
+                "leg": name, "vehicle": vehicle_id})
             continue
         seen.add(vehicle_id)
         kept = clear.get((leg["id"], vehicle_id))

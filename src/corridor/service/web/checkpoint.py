@@ -252,9 +252,11 @@ def _private(plans: list[PlanState]) -> Private:
         where = vehicles.get((row.plan_id, row.commitment))
         if where is not None and verify_reveal(plate_value(row.plate), row.salt, row.commitment):
             private.plates[(row.plan_id, *where)] = row.plate
-    crew = {(plan.id, leg.id, c) for plan in plans for leg in plan.content.legs for c in leg.crew}
+    crew = {(plan.id, leg.id, c): leg.crew_vehicles().get(c) for plan in plans for leg in plan.content.legs
+            for c in leg.crew_commitments()}
     for member in CrewMember.objects.filter(plan_id__in=ids).order_by("id"):
         if (member.plan_id, member.leg_id, member.commitment) in crew:
+            member.vehicle = crew[(member.plan_id, member.leg_id, member.commitment)]  # seated in, or None
             private.crew.setdefault((member.plan_id, member.leg_id), []).append(member)
     return private
 

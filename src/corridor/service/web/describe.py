@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ...engine.errors import RuleViolation
 from ...engine.times import parse_time
 from .labels import label
+from .leg_names import leg_names
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Context:
     party_name: str = ""
     legs: tuple[str, ...] = ()  # "leg-1 on Aghdam–Khankendi: Wheat flour 10000 kg, …"
     revoked: str = ""  # for key.revoke of a passkey: "border/m1 (“office laptop”)"
+    leg: str = ""  # the leg acted on, by name: "Lachin road", "Lachin road, leg 2"
 
 
 def describe(statement: dict, context: Context | None = None) -> str:
@@ -34,6 +36,8 @@ def describe(statement: dict, context: Context | None = None) -> str:
     values = {"party": f"{context.party_name} ({party})" if context.party_name else party,
               "plan": statement.get("plan", ""), "revoked": context.revoked,
               **{key: _short(value) for key, value in payload.items() if isinstance(value, str | int)}}
+    if context.leg:
+        values["leg"] = context.leg
     for key, vocabulary in (("reason", "reason"), ("decision", "decision"), ("category", "incident")):
         if isinstance(payload.get(key), str):  # codes read as words in the reader's language
             values[key] = label(payload[key], vocabulary)
@@ -66,13 +70,12 @@ def plan_legs(legs, routes: dict) -> tuple[str, ...]:
     """Each leg's route (by name) and lines, for the words shown before signing; `legs` are the engine's
     Leg records, or plain dicts (a plan.submit's payload)."""
     described = []
+    names = leg_names(legs, routes)  # by route, never the leg's id
     for leg in legs:
         get = leg.get if isinstance(leg, dict) else lambda name, leg=leg: getattr(leg, name)
-        route = routes.get(get("route"))
         lines = ", ".join(f"{_field(line, 'item')} {_field(line, 'quantity')} {_field(line, 'unit')}"
                           for line in get("lines"))
-        described.append(_("%(leg)s on %(route)s: %(lines)s") % {
-            "leg": get("id"), "route": getattr(route, "name", None) or get("route"), "lines": lines})
+        described.append(_("%(leg)s: %(lines)s") % {"leg": names.get(str(get("id")), get("id")), "lines": lines})
     return tuple(described)
 
 
@@ -115,12 +118,12 @@ _SENTENCES = {
                               "until the passage is over)."),
     "slot.confirm": lambda: _("You confirm, for %(party)s, slot %(slot)s of plan %(plan)s."),
     "slot.decline": lambda: _("You decline, for %(party)s, slot %(slot)s of plan %(plan)s. “%(text)s”"),
-    "leg.arrive": lambda: _("You state that leg %(leg)s of plan %(plan)s arrived at checkpoint %(checkpoint)s."),
-    "leg.inspect": lambda: _("You record, for %(party)s, the inspection of leg %(leg)s of plan %(plan)s at "
+    "leg.arrive": lambda: _("You state that plan %(plan)s arrived on %(leg)s at checkpoint %(checkpoint)s."),
+    "leg.inspect": lambda: _("You record, for %(party)s, the inspection of plan %(plan)s on %(leg)s at "
                              "%(checkpoint)s: decision %(decision)s. “%(text)s”"),
     "plan.go": lambda: _("You release every cleared leg of plan %(plan)s: go."),
-    "leg.depart": lambda: _("You state that leg %(leg)s of plan %(plan)s departed."),
-    "leg.deliver": lambda: _("You receipt, for %(party)s, the delivery of leg %(leg)s of plan %(plan)s."),
+    "leg.depart": lambda: _("You state that plan %(plan)s departed on %(leg)s."),
+    "leg.deliver": lambda: _("You receipt, for %(party)s, the delivery of plan %(plan)s on %(leg)s."),
     "incident.report": lambda: _("You report, for %(party)s, incident %(incident)s (%(category)s): “%(text)s”"),
     "incident.dispute": lambda: _("You dispute, for %(party)s, incident %(incident)s: “%(text)s”"),
     "key.bind": lambda: _("You bind the passkey of member %(member)s to %(party)s: from now on it signs in "

@@ -68,17 +68,18 @@ def _windows(plan_id: str) -> dict[str, tuple[str, str]]:
 
 
 def _fleet(detail: dict, state: State, plan: PlanState, plates: dict) -> list[dict]:
-    """Per leg: its vehicles (plate, type, the lines each carries), lines carried by the leg as a whole, and
-    its crew (the engine keeps crew per leg, not per vehicle)."""
-    crew: dict[str, list[dict]] = {}
+    """Per leg: its vehicles (plate, type, the lines each carries, the crew seated in each), lines carried by
+    the leg as a whole, and the crew the plan seats in no named vehicle."""
+    crew: dict[tuple[str, str | None], list[dict]] = {}
     for member in detail.get("crew") or ():
-        crew.setdefault(member["leg"], []).append(member)
+        crew.setdefault((member["leg"], member.get("vehicle")), []).append(member)
     fleet = []
     for leg in plan.content.legs:
         route = state.routes.get(leg.route)
         vehicles = [{"id": v.id, "type": v.type, "plate": plates.get((leg.id, v.id), ""),
-                     "lines": [line for line in leg.lines if line.vehicle == v.id]} for v in leg.vehicles]
+                     "lines": [line for line in leg.lines if line.vehicle == v.id],
+                     "crew": crew.get((leg.id, v.id), [])} for v in leg.vehicles]
         fleet.append({"leg": leg.id, "route": route.name if route else leg.route, "vehicles": vehicles,
                       "loose": [line for line in leg.lines if line.vehicle is None], "seals": leg.seals,
-                      "crew": crew.get(leg.id, [])})
+                      "crew": crew.get((leg.id, None), []), "seated": any(v["crew"] for v in vehicles)})
     return fleet

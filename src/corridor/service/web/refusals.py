@@ -51,6 +51,7 @@ ENGINE = {
     "slot.unknown": _("There is no such proposed slot."),
     "slot.invalid": _("The slot's end must come after its start."),
     "crew.not_committed": _("Crew are recorded privately: their names never go on the public log."),
+    "crew.vehicle_unknown": _("Seat each crew member in one of this leg's vehicles."),
     "plate.not_committed": _("Plates are recorded privately: they never go on the public log in clear."),
     "window.not_committed": _("The slot's window is recorded privately: it never goes on the public log in clear."),
     "reveal.early": _("Windows and plates can be revealed only once the plan is closed."),

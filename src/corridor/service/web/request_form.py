@@ -110,6 +110,7 @@ def read_legs(draft: Draft, post, files) -> tuple[list[dict], dict[str, list[dic
                                           _("Leg %(n)s: direction") % {"n": n}),
                      "lines": lines, "vehicles": vehicles, "seals": _list(post.get(f"leg{n}_seals", ""))})
         members = _crew(post.get(f"leg{n}_crew", ""))
+        _seat_crew(draft, n, members, vehicles)
         if members:
             crew[leg_id] = members
     return legs, crew
@@ -207,6 +208,22 @@ def _assign_vehicles(draft: Draft, leg_id: str, lines: list[dict], vehicles: lis
                 "in the list)") % {"row": row, "given": given}})
 
 
+def _seat_crew(draft: Draft, n: int, members: list[dict], vehicles: list[dict]) -> None:
+    """A member's vehicle as written (its plate or its number in the leg's list, as for a line) becomes that
+    vehicle's id; a member naming no vehicle of the leg is an error on the form."""
+    by_name = {_plate_key(name): vehicle["id"] for number, vehicle in enumerate(vehicles, start=1)
+               for name in (str(number), vehicle["plate"])}
+    for member in members:
+        given = member.pop("vehicle", "")
+        if not given:
+            continue
+        if _plate_key(given) in by_name:
+            member["vehicle"] = by_name[_plate_key(given)]
+        else:
+            draft.errors.append(_("Leg %(n)s, crew: %(given)s is not one of this leg's vehicles (write its plate or "
+                                  "its number in the list).") % {"n": n, "given": given})
+
+
 def _plate_key(text: str) -> str:
     return "".join(str(text).split()).upper()
 
@@ -222,12 +239,13 @@ def _vehicles(text: str) -> list[dict]:
 
 
 def _crew(text: str) -> list[dict]:
-    """One member per line: name; document number (or name, tab, document: pasted from a spreadsheet)."""
+    """One member per line: name; document number; optionally the vehicle they travel in (or the same cells
+    separated by tabs: pasted from a spreadsheet)."""
     members = []
     for line in text.splitlines():
-        name, document = [*re.split(r"[;\t]", line, maxsplit=1), ""][:2]
+        name, document, vehicle = [*re.split(r"[;\t]", line, maxsplit=2), "", ""][:3]
         if name.strip() and document.strip():
-            members.append({"name": name.strip(), "document": document.strip()})
+            members.append({"name": name.strip(), "document": document.strip(), "vehicle": vehicle.strip()})
     return members
 
 

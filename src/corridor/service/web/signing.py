@@ -45,6 +45,7 @@ from ..parties.passkeys import signing_passkeys
 from ..passages.private import commit_request
 from . import refusals
 from .describe import Context, describe, plan_legs
+from .leg_names import leg_names
 from .models import PendingSignature
 
 HEADER = "X-Corridor-Sign"
@@ -176,8 +177,11 @@ def _context(statement: dict, passkey, fold: LogFold) -> Context:
         target = Passkey.objects.filter(key_id=statement["payload"].get("key", "")).first()
         revoked = f"{target.member} (“{target.device}”)" if target and target.device else \
             (target.member if target else "")
+    plan = fold.state.plans.get(statement.get("plan") or "")
+    leg = statement["payload"].get("leg")
+    name = leg_names(plan.content.legs, fold.state.routes).get(str(leg), "") if plan is not None and leg else ""
     return Context(member=passkey.member, device=passkey.device, party_name=passkey.party.name, legs=legs,
-                   revoked=revoked)
+                   revoked=revoked, leg=name)
 
 
 def _device_passkey(request, party: str, fold: LogFold):

@@ -9,6 +9,8 @@ from ...engine.state import PlanState
 from ...engine.statements import parse_statement
 from ...ledger.envelope import unseal
 from ..ledger.models import LogEntry, StatementIndex
+from ..parties.models import Route
+from .leg_names import leg_names
 
 VERSIONS = ("plan.submit", "plan.amend")
 
@@ -38,29 +40,32 @@ def _content_of_version(plan_id: str, version: str) -> PlanContent | None:
 
 
 def _changes(old: PlanContent, new: PlanContent) -> list[str]:
+    """What differs, legs by name and lines by item (web/leg_names.py), never by id."""
+    routes = {route.id: route for route in Route.objects.only("id", "name")}  # not the fold: its lock may be held
+    old_names, new_names = leg_names(old.legs, routes), leg_names(new.legs, routes)
     old_legs, new_legs = {leg.id: leg for leg in old.legs}, {leg.id: leg for leg in new.legs}
-    changes = [f"leg {leg} removed" for leg in old_legs if leg not in new_legs]
-    changes += [f"leg {leg} added" for leg in new_legs if leg not in old_legs]
+    changes = [f"leg {old_names[leg]} removed" for leg in old_legs if leg not in new_legs]
+    changes += [f"leg {new_names[leg]} added" for leg in new_legs if leg not in old_legs]
     for leg_id in (leg for leg in new_legs if leg in old_legs):
-        changes += _leg_changes(old_legs[leg_id], new_legs[leg_id])
+        changes += _leg_changes(old_legs[leg_id], new_legs[leg_id], new_names[leg_id])
     for field in ("linkage", "tolerance_seconds", "expires_at"):
         if getattr(old, field) != getattr(new, field):
             changes.append(f"{field} {getattr(old, field)} → {getattr(new, field)}")
     return changes
 
 
-def _leg_changes(old: Leg, new: Leg) -> list[str]:
-    changes = [f"leg {new.id}: {field} changed" for field in ("route", "direction", "vehicles", "crew", "seals")
+def _leg_changes(old: Leg, new: Leg, name: str) -> list[str]:
+    changes = [f"{name}: {field} changed" for field in ("route", "direction", "vehicles", "crew", "seals")
                if getattr(old, field) != getattr(new, field)]
     old_lines, new_lines = {line.id: line for line in old.lines}, {line.id: line for line in new.lines}
-    changes += [f"leg {new.id}: line {line} removed" for line in old_lines if line not in new_lines]
-    changes += [f"leg {new.id}: line {line} added" for line in new_lines if line not in old_lines]
+    changes += [f"{name}: {line.item} removed" for line_id, line in old_lines.items() if line_id not in new_lines]
+    changes += [f"{name}: {line.item} added" for line_id, line in new_lines.items() if line_id not in old_lines]
     for line_id, line in new_lines.items():
         before = old_lines.get(line_id)
         if before is None or before == line:
             continue
         if before.quantity != line.quantity:
-            changes.append(f"leg {new.id}: line {line_id} quantity {before.quantity} → {line.quantity} {line.unit}")
+            changes.append(f"{name}: {line.item} quantity {before.quantity} → {line.quantity} {line.unit}")
         else:
-            changes.append(f"leg {new.id}: line {line_id} changed")
+            changes.append(f"{name}: {line.item} changed")
     return changes

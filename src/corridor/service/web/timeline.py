@@ -16,6 +16,7 @@ from ..passages.offline import RELAY, outcome
 from . import zones
 from .documents import kind_label
 from .labels import label
+from .leg_names import leg_names
 from .offline_submit import late_message
 from .templatetags.corridor import local_time
 
@@ -57,12 +58,12 @@ def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> l
 
 def _submit(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     legs = [leg for leg in payload.get("legs") or () if isinstance(leg, dict)]
+    names = leg_names(legs, state.routes)  # the legs as this version lists them, by route
     sentences = []
     for leg in legs:
-        route = state.routes.get(leg.get("route"))
         lines = [line for line in leg.get("lines") or () if isinstance(line, dict)]
-        sentences.append(_("%(leg)s on %(route)s: %(lines)s; %(vehicles)s vehicle(s)") % {
-            "leg": leg.get("id"), "route": route.name if route else leg.get("route"),
+        sentences.append(_("%(leg)s: %(lines)s; %(vehicles)s vehicle(s)") % {
+            "leg": names.get(str(leg.get("id")), leg.get("id")),
             "lines": ", ".join(f"{line.get('item')} {line.get('quantity')} {line.get('unit')}" for line in lines),
             "vehicles": len(leg.get("vehicles") or ())})
     if payload.get("linkage"):
@@ -129,14 +130,16 @@ def _slot_answer(payload: dict, state: State, signed: Signed, windows) -> list[s
 
 def _arrive(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     return [_("%(leg)s at %(checkpoint)s") % {
-        "leg": payload.get("leg"), "checkpoint": checkpoint_name(state, None, payload.get("checkpoint"))}]
+        "leg": _leg(state, signed, payload.get("leg")),
+        "checkpoint": checkpoint_name(state, None, payload.get("checkpoint"))}]
 
 
 def _inspect(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     findings = [f for f in payload.get("findings") or () if isinstance(f, dict)]
     flagged = sum(1 for f in findings if f.get("codes"))
     return [_("%(leg)s at %(checkpoint)s: %(decision)s") % {
-                "leg": payload.get("leg"), "checkpoint": checkpoint_name(state, None, payload.get("checkpoint")),
+                "leg": _leg(state, signed, payload.get("leg")),
+                "checkpoint": checkpoint_name(state, None, payload.get("checkpoint")),
                 "decision": label(payload.get("decision"), "decision")},
             _("%(n)s line(s) with a discrepancy") % {"n": flagged} if flagged else "",
             _("offloaded: %(lines)s") % {"lines": ", ".join(_item(state, signed, payload.get("leg"), line)
@@ -147,15 +150,17 @@ def _inspect(payload: dict, state: State, signed: Signed, windows) -> list[str]:
 
 def _go(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     legs = payload.get("legs") or ()
-    return [_("legs released: %(legs)s") % {"legs": ", ".join(legs)}] if legs else [_("every cleared leg released")]
+    if not legs:
+        return [_("every cleared leg released")]
+    return [_("legs released: %(legs)s") % {"legs": ", ".join(_leg(state, signed, leg) for leg in legs)}]
 
 
 def _depart(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [str(payload.get("leg", ""))]
+    return [_leg(state, signed, payload.get("leg"))]
 
 
 def _deliver(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    return [payload.get("leg")] + [
+    return [_leg(state, signed, payload.get("leg"))] + [
         _("%(line)s: %(good)s good, %(damaged)s damaged, %(lost)s lost") % {
             "line": _item(state, signed, payload.get("leg"), r.get("line")), "good": r.get("good"),
             "damaged": r.get("damaged", 0), "lost": r.get("lost", 0)}
@@ -180,6 +185,13 @@ _SAYS = {
     "leg.arrive": _arrive, "leg.inspect": _inspect, "plan.go": _go, "leg.depart": _depart, "leg.deliver": _deliver,
     "plan.reveal": _reveal,
 }
+
+
+def _leg(state: State, signed: Signed, leg_id: object) -> str:
+    """A leg by its name (route, and its place when two legs share the route), as the plan now lists it."""
+    plan = state.plans.get(signed.row.plan or "")
+    names = leg_names(plan.content.legs, state.routes) if plan is not None else {}
+    return names.get(str(leg_id), str(leg_id or ""))
 
 
 def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:

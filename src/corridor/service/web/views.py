@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ...engine.rules.incidents import CATEGORIES
 from ...figures.tables import TABLES
 from ...scenario.report import departure_spread
+from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..exports import published
@@ -24,7 +25,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
 from ..passages.history import plan_statements
-from . import actions, refusals, signing, summaries
+from . import actions, refusals, signing, summaries, zones
 from .plan_page import plan_context
 from .precompute import public_summary
 from .signatures import log_statements
@@ -185,6 +186,7 @@ def incidents(request):
     return render(request, "web/incidents.html", {
         "incidents": _with_disputes(rows), "parties": parties,
         "categories": sorted(CATEGORIES), "mapped": summaries.mapped_incidents(), "empty_totals": {},
+        "crossings": zones.crossings(clock.now()),
     })
 
 
@@ -204,7 +206,8 @@ def _incident_statement(post) -> tuple[str, dict]:
         return "incident.dispute", {"incident": post["dispute"], "text": post.get("text", "")}
     place = {"name": post.get("place", "")} | {k: post[k] for k in ("lat", "lon") if post.get(k)}
     return "incident.report", {"incident": post.get("incident", ""), "category": post.get("category", ""),
-                               "place": place, "occurred_from": actions._utc(post.get("occurred_from")),
+                               "place": place, "occurred_from": actions.on_clock(  # typed on the crossing's clock
+                                   post.get("occurred_from"), zones.crossing_zone(post.get("crossing"))),
                                "text": post.get("text", "")}
 
 

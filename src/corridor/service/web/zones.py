@@ -4,6 +4,7 @@ pages convert. A zone this machine's tz database does not know reads as UTC rath
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,3 +62,33 @@ def operation_zone() -> str:
 def _shared_zone(routes: tuple[Route, ...]) -> str:
     zones = {c.tz for route in routes for c in route.checkpoints if c.tz}
     return zones.pop() if len(zones) == 1 else UTC_NAME
+
+
+def offset(moment: datetime) -> str:
+    """UTC+4, UTC-3:30, UTC: the offset in force at that moment (summer time included)."""
+    minutes = int((moment.utcoffset() or timedelta(0)).total_seconds()) // 60
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+def crossings(at: int) -> list[dict[str, str]]:
+    """The clocks a time tied to no plan (an incident) may be typed on: the operation's first (value ""), then
+    each checkpoint that names its zone, as "name — zone (offset now)"."""
+    moment = datetime.fromtimestamp(at, UTC)
+    shared = operation_zone()
+    choices = [{"value": "", "zone": shared, "offset": offset(moment.astimezone(zone(shared)))}]
+    seen: set[str] = set()
+    for route in _routes().values():
+        for checkpoint in route.checkpoints:
+            if checkpoint.tz and checkpoint.id not in seen:
+                seen.add(checkpoint.id)
+                choices.append({"value": checkpoint.id, "name": checkpoint.name, "zone": checkpoint.tz,
+                                "offset": offset(moment.astimezone(zone(checkpoint.tz)))})
+    return choices
+
+
+def crossing_zone(choice: str | None) -> str:
+    """The zone of a choice among `crossings`: a checkpoint's, or the operation's for "" or one not known."""
+    return checkpoint_zone(choice) if choice else operation_zone()

@@ -5,7 +5,7 @@ right), so an Arabic sentence around "12:00 UTC+4" cannot reorder it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django import template
 from django.utils.formats import date_format
@@ -16,7 +16,7 @@ from ....engine.times import format_time
 from ... import clock
 from ...ledger.record import known_fold
 from ...ledger.signing_words import how_signed
-from .. import labels, zones
+from .. import labels, leg_names, zones
 
 register = template.Library()
 
@@ -41,14 +41,7 @@ def _moment(value) -> datetime | None:
         return None
 
 
-def _offset(moment: datetime) -> str:
-    """UTC+4, UTC-3:30, UTC: the offset in force at that moment (summer time included)."""
-    offset = moment.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds()) // 60
-    if minutes == 0:
-        return "UTC"
-    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
-    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+_offset = zones.offset  # the offset label, shared with the forms that name their clock
 
 
 # Unicode isolates: FSI ... PDI lets a date take its own direction; LRI ... PDI keeps "16:00 UTC+4" left to
@@ -117,6 +110,18 @@ def plan_zone(plan_id) -> str:
 def checkpoint_zone(checkpoint_id) -> str:
     """The zone of a checkpoint, by its id."""
     return zones.checkpoint_zone(str(checkpoint_id)) if checkpoint_id else zones.operation_zone()
+
+
+@register.filter
+def leg_name(leg_id, plan_id) -> str:
+    """`line.leg|leg_name:plan.plan` -> "Lachin road" (or "Lachin road, leg 2"): a leg by name, not id."""
+    return leg_names.plan_leg_name(plan_id, leg_id)
+
+
+@register.filter
+def leg_number(leg_id, plan_id) -> str:
+    """`leg.leg|leg_number:plan.plan` -> "Leg 1", where the route's name is shown beside it."""
+    return leg_names.plan_leg_number(plan_id, leg_id)
 
 
 @register.filter
