@@ -36,7 +36,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corridor.service.api.errors.ApiErrorsMiddleware",  # outermost: every error under /api/v1 answers JSON
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",  # before WhiteNoise, so static files carry the policy too
+    "corridor.service.csp.CSPMiddleware",  # django-csp, header built once; before WhiteNoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app itself
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
