@@ -30,7 +30,7 @@ def in_thread(work) -> tuple[threading.Thread, dict]:
     def run() -> None:
         try:
             out["result"] = work()
-        except BaseException as error:  # noqa: BLE001 -- checked by the test
+        except BaseException as error:  # checked by the test
             out["error"] = error
         finally:
             out["finished"] = time.monotonic()
