@@ -215,3 +215,14 @@ def test_refusal_after_withdrawal_at_the_gate_still_stops_the_plan():
     assert world.plan().status == "refused"
     world.now += 3600
     world.refused("state.wrong", "escort", "plan.go")
+
+
+def test_notes_are_kept_in_time_order_even_when_one_is_dated_a_little_earlier():
+    # the plans' read model takes the last note as the latest (service/passages/projection.py `last_change`)
+    world = World().at(100).submit()
+    world.do("recv", "plan.note", sha256="ab" * 32)
+    world.at(40).do("border", "plan.note", sha256="cd" * 32)  # within the allowed clock skew, before the last
+    world.at(200).do("customs", "plan.note", sha256="ef" * 32)
+    times = [note.at for note in world.plan().notes]
+    assert times == sorted(times) and times[-1] == max(times) and len(times) == 3
+    assert times[1] == times[0]  # dated earlier, kept at the fold's clock

@@ -87,6 +87,9 @@ def test_fast_canonical_form_agrees_with_rfc8785(value):
     assert canonical_json(value) == exact
     assert is_canonical(value, exact)
     assert not is_canonical(value, exact + b" ")
+    # a sealed entry is the reference form of {signature, statement}, whichever encoder the statement needs
+    entry = seal({**STATEMENT, "payload": value}, Ed25519PrivateKey.generate())
+    assert entry == rfc8785.dumps(json.loads(entry)) and unseal(entry).statement["payload"] == value
 
 
 @pytest.mark.parametrize("statement", [

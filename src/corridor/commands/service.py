@@ -73,16 +73,15 @@ def _django_command(*argv: str) -> int:
     return 0
 
 
-THREADS = 1  # see `gunicorn_workers`
+THREADS = 8  # see `gunicorn_workers`
 
 
 def gunicorn_workers(workers: int, threads: int) -> list[str]:
     """Worker processes, each serving `threads` requests at once (gthread): requests that arrive together in
     one process record their statements in one transaction (group commit in `record()`), which a process
-    serving one request at a time never does. One thread (sync workers) stays the default until the web
-    pages that read the in-memory fold (`current_fold()`) hold it against a batch being applied meanwhile:
-    with threads, a page could see a batch's statements before their COMMIT, or a dictionary of the fold
-    change while it iterates it."""
+    serving one request at a time never does. Pages that read the in-memory fold hold it until their request
+    ends, and a batch or catch-up changes it only when no other thread reads it (ledger/fold_access.py), so
+    threads are the default; `--threads 1` runs gunicorn's sync workers, one request per process at once."""
     if threads <= 1:
         return ["--workers", str(workers)]
     return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]

@@ -47,9 +47,12 @@ def canonical_json(value: Any) -> bytes:
     character at or above U+E000 — and is many times faster; otherwise the `rfc8785` package does it.
     (Integers beyond 2**53 are refused before this, by `check_values`.)
     Tests hold the two equal (tests/ledger/test_envelope.py)."""
-    if _needs_reference(value):
-        return rfc8785.dumps(value)
-    return msgspec.json.encode(value, order="sorted")
+    return _canonical(value, _needs_reference(value))
+
+
+def _canonical(value: Any, reference: bool) -> bytes:
+    """`canonical_json`, told whether `value` needs the reference encoder (`_needs_reference`)."""
+    return rfc8785.dumps(value) if reference else msgspec.json.encode(value, order="sorted")
 
 
 def key_id(public: bytes) -> str:
@@ -120,8 +123,11 @@ def seal(statement: dict[str, Any], private: Ed25519PrivateKey) -> bytes:
     """Sign a statement (setting its "key") and return the log entry bytes."""
     statement = {**statement, "key": key_id(public_bytes(private))}
     check_values(statement)
-    signature = private.sign(DOMAIN + canonical_json(statement))
-    return _entry(statement, _std(signature))
+    # the entry wraps the statement with a base64 string under two ASCII keys: it needs the reference
+    # encoder exactly when the statement does, so the statement is walked once, not twice
+    reference = _needs_reference(statement)
+    signature = private.sign(DOMAIN + _canonical(statement, reference))
+    return _entry(statement, _std(signature), reference)
 
 
 def with_passkey(statement: dict[str, Any], credential: bytes) -> dict[str, Any]:
@@ -140,8 +146,9 @@ def seal_passkey(statement: dict[str, Any], assertion: Assertion) -> bytes:
     return _entry(statement, assertion.to_json())
 
 
-def _entry(statement: dict[str, Any], signature: str | dict[str, str]) -> bytes:
-    entry = canonical_json({"signature": signature, "statement": statement})
+def _entry(statement: dict[str, Any], signature: str | dict[str, str], reference: bool | None = None) -> bytes:
+    wrapped = {"signature": signature, "statement": statement}
+    entry = canonical_json(wrapped) if reference is None else _canonical(wrapped, reference)
     if len(entry) > MAX_ENTRY_BYTES:
         raise EnvelopeError("entry.too_large", f"entry of {len(entry)} bytes exceeds {MAX_ENTRY_BYTES}")
     return entry

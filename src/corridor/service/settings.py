@@ -34,9 +34,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corridor.service.ledger.record.FoldReadsMiddleware",  # a request's reads of the fold hold it till it ends
     "corridor.service.api.errors.ApiErrorsMiddleware",  # outermost: every error under /api/v1 answers JSON
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",  # before WhiteNoise, so static files carry the policy too
+    "corridor.service.csp.CSPMiddleware",  # django-csp, header built once; before WhiteNoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app itself
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,7 +101,7 @@ def _replica() -> dict:
 DATABASES = {"default": _database(), **_replica()}
 if "replica" in DATABASES:
     DATABASE_ROUTERS = ["corridor.service.replica.ReplicaRouter"]
-    MIDDLEWARE.insert(1, "corridor.service.replica.ReplicaReadsMiddleware")  # inside the API's error answers
+    MIDDLEWARE.insert(2, "corridor.service.replica.ReplicaReadsMiddleware")  # inside the API's error answers
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

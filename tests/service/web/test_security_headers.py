@@ -73,3 +73,42 @@ def test_hsts_is_sent_on_a_request_the_tls_proxy_forwarded(parties, settings):
     response = Client().get("/", HTTP_X_FORWARDED_PROTO="https")
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "Strict-Transport-Security" not in Client().get("/")  # not over plain HTTP
+
+
+def test_the_kept_policy_is_django_csps_own_and_follows_the_settings(rf):
+    """The header is built once (corridor/service/csp.py) but reads as django-csp builds it, follows a
+    change of the settings, and a response with a policy of its own still gets django-csp's treatment."""
+    from csp.middleware import CSPMiddleware as Library
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+    from django.test import override_settings
+
+    from corridor.service.csp import CSPMiddleware
+
+    def answer(middleware_class, request, response):
+        middleware = middleware_class(lambda request: response)
+        middleware.process_request(request)
+        return middleware.process_response(request, response)
+
+    plain = answer(CSPMiddleware, rf.get("/"), HttpResponse())
+    assert plain["Content-Security-Policy"] == answer(Library, rf.get("/"), HttpResponse())["Content-Security-Policy"]
+    assert plain["Content-Security-Policy"] == build_policy() and "Content-Security-Policy-Report-Only" not in plain
+    own = HttpResponse()
+    own._csp_update = {"img-src": ["https://tiles.example"]}
+    assert "https://tiles.example" in answer(CSPMiddleware, rf.get("/"), own)["Content-Security-Policy"]
+    exempt = HttpResponse()
+    exempt._csp_exempt = True
+    assert "Content-Security-Policy" not in answer(CSPMiddleware, rf.get("/"), exempt)
+    nonce_request = rf.get("/")
+    middleware = CSPMiddleware(lambda request: HttpResponse())
+    middleware.process_request(nonce_request)
+    str(nonce_request.csp_nonce)  # a page that used its nonce: django-csp's own path
+    assert middleware.process_response(nonce_request, HttpResponse())["Content-Security-Policy"] == build_policy()
+    with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"]}},
+                           CONTENT_SECURITY_POLICY_REPORT_ONLY={"DIRECTIVES": {"img-src": ["'self'"]}}):
+        changed = answer(CSPMiddleware, rf.get("/"), HttpResponse())
+        assert changed["Content-Security-Policy"] == "default-src 'none'"
+        assert changed["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+        assert "img-src 'self'" in changed["Content-Security-Policy-Report-Only"]
+    assert answer(CSPMiddleware, rf.get("/"), HttpResponse())["Content-Security-Policy"] == plain[
+        "Content-Security-Policy"]

@@ -48,13 +48,15 @@ def _token_holder(digest: str):
     as SQL (building it costs more than running it)."""
     user_model = get_user_model()
     fields = [field.attname for field in user_model._meta.concrete_fields]
-    with connections[ApiToken.objects.db].cursor() as cursor:
-        cursor.execute(*_token_query(cursor.db.alias, digest))
+    connection = connections[ApiToken.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(*_token_query(connection.alias, digest))
         rows = cursor.fetchall()
     if not rows:
         raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
-    user = user_model.from_db(cursor.db.alias, fields, _converted(user_model, fields, rows[0][:len(fields)]))
-    last_used = _converted(ApiToken, ["last_used"], rows[0][len(fields):len(fields) + 1])[0]
+    user = user_model.from_db(connection.alias, fields,
+                              _converted(connection, user_model, fields, rows[0][:len(fields)]))
+    last_used = _converted(connection, ApiToken, ["last_used"], rows[0][len(fields):len(fields) + 1])[0]
     memberships = [tuple(row[-3:]) for row in rows if row[-3] is not None]
     return user, last_used, rows[0][len(fields) + 1], memberships
 
@@ -74,9 +76,8 @@ def _token_query(alias: str, digest: str) -> tuple[str, list]:
     return sql, [digest if param == _DIGEST_PLACEHOLDER else param for param in params]
 
 
-def _converted(model, names: list[str], values) -> list:
+def _converted(connection, model, names: list[str], values) -> list:
     """Database values as the model's fields hold them (SQLite returns datetimes as text, for one)."""
-    connection = connections[model.objects.db]
     out = []
     for (column, converters), value in zip(_converters(model, tuple(names), connection.alias), values, strict=True):
         for convert in converters:
@@ -104,7 +105,8 @@ def acting_party(request, action: str = "sign") -> str:
     if not user.is_authenticated or not request.META.get("HTTP_AUTHORIZATION"):
         raise Refused("auth.required", "sign in with an API token to act for a party", 401)
     allowed = _parties(request, user, action)
-    wanted = request.GET.get("as")
+    # `request.GET` parses the query string into a QueryDict on first use: not for a request without one
+    wanted = request.GET.get("as") if request.META.get("QUERY_STRING") else None
     if wanted:
         if wanted not in allowed:
             raise Refused("auth.forbidden", f"you may not {action} as {wanted}", 403)

@@ -38,6 +38,7 @@ from ...ledger.merkle import leaf_hash
 from .. import clock
 from ..config import CONFIG
 from ..guard import domain_writes
+from .fold_access import FoldAccess
 from .keys import OPERATOR, operator_key, operator_public
 from .models import LogEntry
 from .origins import policy
@@ -64,7 +65,7 @@ class Recorded:
 
 Builder = Callable[[LogFold], bytes]
 _process_fold: LogFold | None = None
-_fold_lock = threading.Lock()
+_fold_access = FoldAccess()  # the fold changes alone; a request's reads hold it until it ends
 _after_apply: list[Callable[[Folded, LogFold, object], None]] = []
 _before_apply: list[Callable[[dict, LogFold], None]] = []
 _follow_ups: list[Callable[[Folded, LogFold], list[Builder]]] = []
@@ -137,7 +138,8 @@ def _group_commit(job: _Job) -> list[Recorded]:
         _pending.append(job)
         leads, _leading = not _leading, True
     if not leads:
-        job.wake.wait()
+        with _fold_access.released():  # the batch's leader waits for readers: this thread reads nothing now
+            job.wake.wait()
     if not job.done:
         with _queue_lock:
             batch = _pending[:MAX_BATCH]
@@ -243,7 +245,7 @@ def _in_transaction(apply: Callable[[LogFold], None]) -> None:
     """Run `apply` on the caught-up fold inside one writer transaction. If anything fails once it ran
     (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
     ahead of what was committed."""
-    with _fold_lock:
+    with _fold_access.changing():
         _catch_up(_current_fold())  # a restart's snapshot load and others' entries, before the writer lock
         with _sqlite_writer_turn():
             _apply_in_transaction(apply)
@@ -320,9 +322,24 @@ def draft_statement(fold: LogFold, party: str, kind: str, payload: dict, plan: s
 
 
 def current_fold() -> LogFold:
-    """The fold as of the last committed entry (for reads that need the engine, e.g. allowed actions)."""
-    with _fold_lock:
-        return _catch_up(_current_fold())
+    """The fold as of the last committed entry (for reads that need the engine, e.g. allowed actions).
+
+    In a request (threaded web workers), the fold is held for reading from the first call until the request
+    ends (fold_access.py): no batch or catch-up changes it meanwhile, and later calls in the same request
+    return it as it is (with the request's own statements, once recorded)."""
+    if not _fold_access.in_request():
+        with _fold_access.changing():
+            return _catch_up(_current_fold())
+    if _fold_access.holds_read() and _process_fold is not None and _fold_access.request_caught_up():
+        return _process_fold
+    _fold_access.hold_read()
+    if _process_fold is not None and not _behind(_process_fold):
+        _fold_access.mark_caught_up()
+        return _process_fold
+    with _fold_access.changing(keep_reading=True):  # entries to apply: the fold alone, then read again
+        fold = _catch_up(_current_fold())
+    _fold_access.mark_caught_up()
+    return fold
 
 
 def known_fold() -> LogFold:
@@ -331,7 +348,11 @@ def known_fold() -> LogFold:
     `current_fold()` costs a query per call; a filter calling it for each of 50 rows made a page's queries
     grow with its rows. The view has caught up already (or the next request will)."""
     global _known_caught_up
-    with _fold_lock:
+    if _fold_access.in_request() and _known_caught_up:
+        _fold_access.hold_read()  # kept until the request ends (see `current_fold`)
+        if _process_fold is not None:
+            return _process_fold
+    with _fold_access.changing(keep_reading=_fold_access.in_request()):
         if not _known_caught_up:  # a fresh process: catch up once, so the first page names its parties
             _known_caught_up = True
             return _catch_up(_current_fold())
@@ -529,10 +550,33 @@ def _catch_up(fold: LogFold, until: int | None = None) -> LogFold:
     return fold
 
 
+def _behind(fold: LogFold) -> bool:
+    """Whether other processes committed entries this fold has not applied yet (one indexed query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {LogEntry._meta.db_table} WHERE idx >= %s LIMIT 1", [fold.size])
+        return cursor.fetchone() is not None
+
+
+def reading_fold():
+    """The scope of one request's reads of the fold (a middleware): see `current_fold`."""
+    return _fold_access.request_reads()
+
+
+class FoldReadsMiddleware:
+    """Each request's reads of the in-memory fold hold it until the response leaves (fold_access.py)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with _fold_access.request_reads():
+            return self.get_response(request)
+
+
 def encoded_fold(size: int, encode: Callable[[LogFold], bytes]) -> bytes | None:
     """`encode` of this process's fold as of the log's first `size` entries (for a snapshot), run under the
     fold's lock so no statement changes it meanwhile; None if the fold is already past `size`."""
-    with _fold_lock:
+    with _fold_access.changing():
         fold = _catch_up(_current_fold(), until=size)
         return encode(fold) if fold.size == size else None
 

@@ -179,7 +179,9 @@ def plan_rows(plan: PlanState) -> PlanRows:
 def last_change(plan: PlanState) -> int:
     """The latest moment the plan's state records (derived from the state, so a rebuild gives the same)."""
     times = [plan.submitted_at, plan.closed_at or 0, *plan.waiting_since.values()]
-    times += [p.at or 0 for p in plan.positions.values()] + [n.at for n in plan.notes]
+    # notes are kept in the order they were made, each at the fold's clock, which never goes back (engine
+    # `apply`): the last is the latest. Not a scan of every note: that grew with the plan on each write.
+    times += [p.at or 0 for p in plan.positions.values()] + [plan.notes[-1].at if plan.notes else 0]
     times += [plan.slot.proposed_at] if plan.slot else []
     for leg in plan.legs.values():
         times += [t for t, _ in leg.arrivals] + [t for t, _, _ in leg.inspections]
