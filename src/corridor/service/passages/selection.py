@@ -23,12 +23,13 @@ def each(rows) -> Q:
     return Q(PlanByPlan(rows.filter(plan_id=OuterRef("pk"))))
 
 
-def few_or_each(rows, few: int = FEW_ROWS) -> Q:
+def few_or_each(rows, few: int | None = None) -> Q:
     """Plans that have one of `rows` (positions or clocks, by plan_id). Few (a requester's positions, the
     plans waiting on a party): read once off the rows' index by party, and the plans then fetched by their
     keys — never found by reading plans until they turn up. Many (a border service asked about nearly every
     plan): each plan checked as the newest are read, which fills a page after a few dozen. Either way no
-    page reads every row the party has."""
+    page reads every row the party has. `few`: FEW_ROWS unless given."""
+    few = FEW_ROWS if few is None else few
     ids = list(rows.values_list("plan_id", flat=True)[:few + 1])
     if len(ids) <= few:
         return Q(pk__in=ids)
