@@ -110,6 +110,6 @@ def test_no_query_plan_reads_every_position_the_party_has(parties, tiles, monkey
             assert "LIST SUBQUERY" not in plan and "hashed SubPlan" not in plan, (name, sql, plan)
             by_party = re.search(r'"party_id" (=|IN) ', sql)
             if by_party and '"plan_id" = ("plan"."id")' not in sql:  # not checked per plan: a bounded read
-                limit = re.search(r"LIMIT (\d+)$", sql)
-                assert limit and int(limit.group(1)) <= few + 1, (name, sql, plan)
+                limits = [int(n) for n in re.findall(r"LIMIT (\d+)", sql)]
+                assert limits and max(limits) <= few + 1, (name, sql, plan)
     assert checked >= 4

@@ -28,9 +28,9 @@ def few_or_each(rows, few: int | None = None) -> Q:
     plans waiting on a party): read once off the rows' index by party, and the plans then fetched by their
     keys — never found by reading plans until they turn up. Many (a border service asked about nearly every
     plan): each plan checked as the newest are read, which fills a page after a few dozen. Either way no
-    page reads every row the party has. `few`: FEW_ROWS unless given."""
+    page reads every row the party has. `few`: FEW_ROWS unless given. The rows are counted (up to few + 1) in
+    the database first: a party asked about many has none of its ids brought into Python."""
     few = FEW_ROWS if few is None else few
-    ids = list(rows.values_list("plan_id", flat=True)[:few + 1])
-    if len(ids) <= few:
-        return Q(pk__in=ids)
-    return each(rows)
+    if rows.values("pk")[:few + 1].count() > few:
+        return each(rows)
+    return Q(pk__in=list(rows.values_list("plan_id", flat=True)[:few]))
