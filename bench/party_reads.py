@@ -41,6 +41,14 @@ def measure(facts: dict, n: int) -> dict[str, list[float]]:
              ("api plan detail (anonymous)", anonymous, f"/api/v1/plans/{plan}"),
              ("plan page (its party)", browser, f"/plans/{plan}"),
              ("plan page (anonymous)", anonymous, f"/plans/{plan}")]
+    if os.environ.get("PARTY_READS_MORE"):  # the reads bench/scale.py's loaded runs showed moving most
+        middle = facts["size"] // 2
+        reads += [("api waiting now, one party", anonymous, "/api/v1/waiting?now=true&party=recv-1"),
+                  ("api me", api, "/api/v1/me"), ("api plans", anonymous, "/api/v1/plans"),
+                  ("api plans, page 15", anonymous, "/api/v1/plans?page=15"),
+                  ("api stats", anonymous, "/api/v1/stats"),
+                  ("log page, one statement", anonymous, f"/transparency/log?index={middle}"),
+                  ("party home /home", browser, "/home")]
     results = {}
     for name, client, path in reads:
         if client.get(path).status_code != 200:  # warm-up: the fold restored from its snapshot once
