@@ -6,11 +6,13 @@ smallest answer (the trust file) as the floor. Also: append → published checkp
 service at the largest size, beside the raw durable append rate and Ed25519 signing rate measured in the
 same run.
 
-The data of each size is built once and kept under /tmp/reads/ (a 1M build takes minutes):
+The data of each size is built once and kept under /tmp/reads/ (a 1M build takes minutes); on PostgreSQL
+(`--database postgresql`, reads only) in a database of each size, CORRIDOR_BENCH_DATABASE_<plans>, kept too:
 
     .venv/bin/python bench/scale.py                          # 1,000 / 10,000 / 100,000 plans ≈ 10k / 100k / 1M
     .venv/bin/python bench/scale.py --plans 100 1000         # quicker (≈ 1k / 10k statements)
     .venv/bin/python bench/scale.py --plans 1000 --only build
+    .venv/bin/python bench/scale.py --plans 1000 10000 --only reads --database postgresql
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from engine_fold import generate
-from service import _LOAD_STATEMENTS, PYTHON, ROOT, Service, raw_appends_per_second
+from service import _LOAD_STATEMENTS, BENCH_DATABASE, POSTGRES, PYTHON, ROOT, Service, raw_appends_per_second
 from web import session_cookie
 
 CACHE = Path(os.environ.get("CORRIDOR_BENCH_CACHE", "/tmp/reads"))
@@ -46,14 +49,22 @@ class Built:
     published; reused from the cache when a previous run built it (migrations run again: cheap, and new
     indexes reach the cached database)."""
 
-    def __init__(self, plans: int) -> None:
-        self.plans = plans
-        self.workdir = CACHE / f"plans-{plans}"
+    def __init__(self, plans: int, kind: str = "sqlite") -> None:
+        self.plans, self.kind = plans, kind
+        self.workdir = CACHE / (f"plans-{plans}" if kind == "sqlite" else f"plans-{plans}-{kind}")
         self.done = self.workdir / "built.json"
         if not self.done.exists():
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir.mkdir(parents=True)
-        self.service = Service("sqlite", self.workdir, seed=False)
+        database = None
+        if kind == "postgresql":  # a database of its own per size, kept like the directory
+            name = f"{BENCH_DATABASE}_{plans}"
+            if not self.done.exists():
+                with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+                    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+                    admin.execute(f"CREATE DATABASE {name}")
+            database = f"{POSTGRES}/{name}"
+        self.service = Service(kind, self.workdir, seed=False, database=database)
         if not self.done.exists():
             self._build()
         self.facts = json.loads(self.done.read_text())
@@ -225,7 +236,8 @@ def measure(built: Built, fold_pages: bool, n: int) -> dict[str, tuple[float, fl
 
 def report(sizes: list[Built], results: list[dict], requests: int) -> None:
     heads = "".join(f"{b.facts['statements']:>12,}" for b in sizes)
-    print(f"\np95 in ms at each log size (statements), {requests} sequential requests after one warm-up per worker;"
+    print(f"\n{sizes[0].kind}: p95 in ms at each log size (statements), {requests} sequential requests after one "
+          f"warm-up per worker;"
           f" ratio = p95 largest / p95 smallest; floor = the same server's trust file")
     print("ratio/floor: the ratio divided by the floor's own ratio (how much the machine's load moved between "
           "the sizes' runs)")
@@ -250,6 +262,8 @@ def checkpoint_latency(built: Built, rate: float, seconds: float) -> dict:
     operator statements, so the worker's figures fold takes them), each timed from its commit to the first
     published checkpoint covering it. The worker starts cold: its first figures and aggregates are computed
     while the stream runs, which is what must not hold checkpoints back."""
+    if built.kind != "sqlite":
+        raise SystemExit("append → checkpoint is measured on SQLite (the copy of the data is a directory)")
     copy = CACHE / f"latency-{built.plans}"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(built.workdir / "data-sqlite", copy / "data-sqlite")
@@ -355,6 +369,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=REQUESTS)
     parser.add_argument("--fold-pages", action="store_true", help="also the pages that read the process's fold "
                         "(plan page, go board, checkpoint screen, briefings): each process replays the log first")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--rate", type=float, default=20.0, help="entries appended a second (checkpoints)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the stream runs (checkpoints)")
     args = parser.parse_args()
@@ -362,7 +377,7 @@ def main() -> None:
     sizes = []
     for plans in sorted(args.plans):
         started = time.perf_counter()
-        sizes.append(Built(plans))
+        sizes.append(Built(plans, args.database))
         print(f"data: {sizes[-1].facts['statements']:,} statements ({plans:,} plans), log size "
               f"{sizes[-1].facts['size']:,}, ready in {time.perf_counter() - started:.0f} s "
               f"(built in {sizes[-1].facts['seconds']} s)", flush=True)

@@ -63,9 +63,10 @@ def raw_appends_per_second(database: str, tiles: Path, n: int = 300) -> float:
 class Service:
     """A fresh data directory and database, migrated and seeded with the two-roads parties."""
 
-    def __init__(self, kind: str, workdir: Path, seed: bool = True) -> None:
+    def __init__(self, kind: str, workdir: Path, seed: bool = True, database: str | None = None) -> None:
+        """`database`: a URL to use as it is (a kept benchmark database) instead of a fresh one."""
         self.kind, self.data = kind, workdir / f"data-{kind}"
-        self.database = self._fresh_database(kind)
+        self.database = database or self._fresh_database(kind)
         self.env = {**os.environ, "CORRIDOR_DATA_DIR": str(self.data), "DATABASE_URL": self.database,
                     "CORRIDOR_ALLOWED_HOSTS": "127.0.0.1,localhost"}
         self.corridor("migrate")

@@ -268,3 +268,22 @@ def log_size() -> int:
     from corridor.service.ledger.models import LogEntry
 
     return LogEntry.objects.count()
+
+
+def test_a_rebuild_leaves_the_planner_statistics_of_what_it_rewrote(parties):
+    """PostgreSQL: the rewritten tables analyzed (without statistics the planner reads an API page's leg
+    counts and waits by sequential scan); SQLite: no statistics, the plans measured without them kept."""
+    from django.db import connection
+
+    drive(SCENARIO, parties)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ('leg', 'clock', 'plan')")
+            before = cursor.fetchone()[0]
+            rebuild()
+            cursor.execute("SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ('leg', 'clock', 'plan')")
+            assert (before, cursor.fetchone()[0]) == (0, 3)
+        else:
+            rebuild()
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 0

@@ -26,7 +26,7 @@ from ..ledger.models import StatementIndex
 from ..ledger.record import Refused, current_fold
 from ..ledger.signatures import signed_in_name_of, statement_row
 from ..parties.authz import is_admin, parties_for, visible_to
-from ..passages import history
+from ..passages import history, selection
 from ..passages.models import (
     Attestation,
     AttestedLine,
@@ -186,9 +186,8 @@ def plan_filter(given: PlanQuery) -> Q:
     # order and each is checked by its own legs or positions, so a page costs the same on any log
     if given.route:
         q &= Q(Exists(Leg.objects.filter(plan_id=OuterRef("pk"), route_id=given.route)))
-    if given.party:
-        q &= Q(requester_id=given.party) | Q(Exists(Position.objects.filter(plan_id=OuterRef("pk"),
-                                                                           party_id=given.party)))
+    if given.party:  # a party asked about few plans: their ids; about many: checked plan by plan (selection)
+        q &= Q(requester_id=given.party) | selection.few_or_each(Position.objects.filter(party_id=given.party))
     return q
 
 

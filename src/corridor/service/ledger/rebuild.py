@@ -92,8 +92,22 @@ def rebuild(progress: Callable[[str], None] = lambda message: None, check_signat
             if rows:
                 _restore_kept(model, rows)
         _check_references()
+        _analyze(progress)
     _drop_fold()
     return fold.size
+
+
+def _analyze(progress) -> None:
+    """PostgreSQL: fresh planner statistics for the tables just rewritten. A rebuild replaces every row at
+    once; until they are analyzed (by autovacuum a while later, never where it is off) the planner has none
+    and reads a page's leg counts and waits by sequential scan (20–26 ms each at 1M statements instead of
+    an index read). SQLite plans are the ones measured without statistics (no sqlite_stat1): left as they are."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in derived_models())
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+    progress("planner statistics refreshed (ANALYZE)")
 
 
 def _kept_values(model: type[models.Model]) -> list[dict]:

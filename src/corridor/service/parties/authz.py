@@ -60,13 +60,15 @@ def visible_to(user, action: str) -> Q:
     """A filter on plans: which plans `user` may see or act on for `action`.
 
     "view" is everything (the log is public); "view_private" and "sign" are the plans one of the user's
-    parties takes part in (as requester or as a party whose consent the plan needs)."""
+    parties takes part in (as requester or as a party whose consent the plan needs). Each plan is checked by
+    its own positions, never against every position the parties have (a set that grows with the log): meant
+    for plans already narrowed, by key or a page read off an index."""
     if action == "view":
         return Q()
     parties = parties_for(user, action)
     if not parties:
         return Q(pk__in=[])
+    from ..passages import selection
     from ..passages.models import Position
 
-    involved = Position.objects.filter(party_id__in=parties).values("plan_id")
-    return Q(requester_id__in=parties) | Q(pk__in=involved)
+    return Q(requester_id__in=parties) | selection.each(Position.objects.filter(party_id__in=parties))

@@ -29,6 +29,7 @@ from .. import clock
 from ..api.reads import COUNT_LIMIT
 from ..parties.authz import parties_for
 from ..parties.models import Party, Route
+from ..passages import selection
 from ..passages.models import Clock, Leg, Plan, Position, SlotWindow
 from . import zones
 from .labels import LINKAGE, STANCE, STATUS, duration
@@ -38,7 +39,7 @@ PAGE_SIZE = 50
 ROW_FIELDS = ("id", "requester__name", "status", "linkage", "submitted_at", "weight_kg", "vehicles", "slot_start",
               "slot_end", "slot_commitment")
 SEARCH_MAX = 128  # a plan id's longest
-FEW_ROWS = 5000  # plans a party is asked about, or waited on for, read as a set of ids up to this (few_or_each)
+FEW_ROWS = selection.FEW_ROWS  # plans a party is asked about, or waited on for, read as a set of ids up to this
 # parties that take part in no passage: no use as a filter
 NOT_IN_PASSAGES = ("operator", "source")
 # each filter's name as the form shows it: said back when its value is not understood
@@ -160,23 +161,9 @@ def waiting_on(party: str) -> Q:
 
 
 def few_or_each(rows) -> Q:
-    """Plans that have one of `rows` (positions or clocks, by plan_id). Few (a requester's positions, the
-    plans waiting on a party): read once off the rows' index by party, and the plans then fetched by their
-    keys — never found by reading plans until they turn up. Many (a border service asked about nearly every
-    plan): each plan checked as the newest are read, which fills a page after a few dozen. Either way no
-    page reads every row the party has."""
-    ids = list(rows.values_list("plan_id", flat=True)[:FEW_ROWS + 1])
-    if len(ids) <= FEW_ROWS:
-        return Q(pk__in=ids)
-    return Q(PlanByPlan(rows.filter(plan_id=OuterRef("pk"))))
-
-
-class PlanByPlan(Exists):
-    """EXISTS, checked for each plan as the plans are read. `OFFSET 0` keeps PostgreSQL from turning it (under
-    OR) into a hash of every matching row first — a set that grows with the log (SQLite checks it per plan
-    anyway)."""
-
-    template = "EXISTS(%(subquery)s OFFSET 0)"
+    """Plans that have one of `rows`: a set of ids when they are few (up to FEW_ROWS), else plan by plan
+    (`selection.few_or_each`)."""
+    return selection.few_or_each(rows, FEW_ROWS)
 
 
 def _midnight(day: date) -> datetime:

@@ -1,0 +1,115 @@
+"""A party's own reads (the API's plans filtered by party, a plan's detail and page as one of its parties) check
+each plan by its own positions: never a list or hash of every position the party has, which grows with the
+log (at 100k plans a border service or receiver has 50,000). Either way a party's plans are read — as a set
+of ids when it is asked about few, plan by plan when about many — the rows are the same, the SQL per request
+does not grow with the log, and no query plan reads every position the party has."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from corridor.service import clock
+from corridor.service.parties.operations import do_create_user
+from corridor.service.passages import selection
+from corridor.service.passages.models import Plan, Position
+
+from ..plans import plan_body
+from .test_query_counts import T, publish, query_counts
+
+pytestmark = pytest.mark.django_db
+N = 5
+WAYS = pytest.mark.parametrize("few", [selection.FEW_ROWS, 0], ids=["ids-as-a-set", "plan-by-plan"])
+
+
+def submit(parties, first: int, last: int) -> None:
+    """Plans on road-a and road-b in turn: customs is asked about road-a's only, the receiver about all."""
+    for n in range(first, last):
+        leg = {**plan_body()["legs"][0], "route": "road-a" if n % 2 else "road-b"}
+        with clock.frozen_at(T + n):
+            assert parties["org-a"].post("/plans", plan_body(f"plan-{n:03d}", legs=[leg]))[0] == 201
+
+
+def party_reads(parties) -> dict[str, tuple[Client, str]]:
+    do_create_user("recv-web", "recv", "officer", password="a-long-test-password")
+    browser = Client()
+    assert browser.login(username="recv-web", password="a-long-test-password")
+    api = parties["recv"].client
+    return {
+        "api plans, party, its own token": (api, "/api/v1/plans?page_size=2&party=recv"),
+        "api plans, party, anonymous": (Client(), "/api/v1/plans?page_size=2&party=customs"),
+        "api plans, page 2, its own token": (api, "/api/v1/plans?page_size=2&page=2"),
+        "api plan detail, its party": (api, "/api/v1/plans/plan-001"),
+        "plan page, its party": (browser, "/plans/plan-001"),
+    }
+
+
+@WAYS
+def test_a_partys_reads_run_as_many_queries_on_a_log_ten_times_larger(parties, tiles, monkeypatch, few):
+    monkeypatch.setattr(selection, "FEW_ROWS", few)
+    endpoints = party_reads(parties)
+    submit(parties, 0, N)
+    publish()
+    small = query_counts(endpoints)
+    submit(parties, N, 10 * N)
+    publish()
+    assert query_counts(endpoints) == small
+
+
+@WAYS
+def test_the_party_filter_lists_the_partys_plans_newest_first(parties, tiles, monkeypatch, few):
+    monkeypatch.setattr(selection, "FEW_ROWS", few)
+    submit(parties, 0, 7)
+    for party in ("border", "recv", "org-a", "customs"):
+        expected = list(Plan.objects.filter(
+            Q(requester_id=party) | Q(pk__in=Position.objects.filter(party_id=party).values("plan_id")))
+            .order_by("-submitted_at", "id").values_list("id", flat=True))
+        listed, page = [], 1
+        while True:
+            body = parties["recv"].client.get("/api/v1/plans", {"party": party, "page_size": 3, "page": page}).json()
+            listed += [row["plan"] for row in body["results"]]
+            if len(body["results"]) < 3:
+                break
+            page += 1
+        assert listed == expected, party
+        assert body["count"] == len(expected) and body["count_exact"]
+    assert 0 < Position.objects.filter(party_id="customs").count() < 7  # customs is asked about road-a only
+
+
+def explain(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@WAYS
+def test_no_query_plan_reads_every_position_the_party_has(parties, tiles, monkeypatch, few):
+    """Where a query reads a party's positions by party (the set of ids, when few), it reads at most
+    FEW_ROWS + 1 of them; every other check of a plan's positions is by the plan's key."""
+    monkeypatch.setattr(selection, "FEW_ROWS", few)
+    endpoints = party_reads(parties)
+    submit(parties, 0, N)
+    publish()
+    checked = 0
+    for name, (client, path) in endpoints.items():
+        with clock.frozen_at(T + 3600):
+            assert client.get(path).status_code == 200, name
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200, name
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if '"position"' not in sql or not sql.startswith("SELECT"):
+                continue
+            plan = explain(sql)
+            checked += 1
+            assert "LIST SUBQUERY" not in plan and "hashed SubPlan" not in plan, (name, sql, plan)
+            by_party = re.search(r'"party_id" (=|IN) ', sql)
+            if by_party and '"plan_id" = ("plan"."id")' not in sql:  # not checked per plan: a bounded read
+                limits = [int(n) for n in re.findall(r"LIMIT (\d+)", sql)]
+                assert limits and max(limits) <= few + 1, (name, sql, plan)
+    assert checked >= 4
