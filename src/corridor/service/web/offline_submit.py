@@ -138,13 +138,14 @@ def _check_role(inner: dict[str, Any], fold: LogFold) -> None:
     if plan is None:
         return  # the engine answers plan.unknown
     party, payload = inner["party"], inner.get("payload")
-    if party != plan.requester and party not in plan.required:
+    routes = [fold.state.routes[leg.route] for leg in plan.content.legs if leg.route in fold.state.routes]
+    if party != plan.requester and party not in plan.required and not any(r.capacities_of(party) for r in routes):
         raise Refused("party.not_required", f"{party} takes no part in plan {plan.id}", 403)
     leg_id = payload.get("leg") if isinstance(payload, dict) else None
     leg = plan.content.leg(leg_id) if isinstance(leg_id, str) else None
     route = fold.state.routes.get(leg.route) if leg is not None else None
     if route is None:
-        return  # the shape and the leg are the engine's to judge
+        return  # the shape and the leg are the engine's to judge (a leg amended away meanwhile: late)
     try:
         checkpoint = payload.get("checkpoint")
         found = find_checkpoint(route, checkpoint)[1] if isinstance(checkpoint, str) else None
