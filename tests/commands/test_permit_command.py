@@ -69,3 +69,15 @@ def test_show_reads_without_verifying_and_bad_input_exits_2(tmp_path, capsys):
     assert main(["permit", "verify", permit_text(data), "--trust", str(tmp_path / "missing")]) == 2
     assert main(["permit", "verify", permit_text(data), "--trust", str(trust), "--at", "yesterday"]) == 2
     assert main(["permit", "show", "CP1:???"]) == 2
+
+
+def test_the_permit_pages_svg_picture_is_refused_with_what_to_give_instead(tmp_path, capsys):
+    """The permit page serves its code as SVG; verified as is, it answered "permit.unreadable: not CBOR"."""
+    permit, data, trust = setup(tmp_path)
+    text_file = tmp_path / "permit.txt"
+    text_file.write_text(permit_text(data) + "\n")
+    picture = tmp_path / "permit.svg"
+    assert main(["permit", "qr", str(text_file), "-o", str(picture)]) == 0
+    assert main(["permit", "verify", str(picture), "--trust", str(trust), "--at", format_time(permit.start)]) == 2
+    error = capsys.readouterr().err
+    assert "SVG" in error and "CP1:" in error and "not CBOR" not in error

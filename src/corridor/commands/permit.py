@@ -143,6 +143,10 @@ def read_permit(source: str) -> str | bytes:
     data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     if data.startswith(IMAGE_MAGIC):
         return qr.read_image(source)
+    if b"<svg" in data[:1024]:  # the permit page's picture: no raster to scan, and not the permit's bytes
+        raise ValueError(f"{source} is an SVG picture, which is not read here: give the CP1: text shown under the "
+                         "code on the permit page, or a PNG or JPEG photo of the code (`corridor permit qr ... "
+                         "-o permit.png` makes one)")
     return data.strip() if data.lstrip().startswith(qr.PREFIX.encode()) else data
 
 

@@ -178,8 +178,8 @@ REFUSED = {
 }
 
 
-def _changed(body: dict) -> dict:
-    body["statement"]["payload"]["checkpoint"] = "aghdam-gate"
+def _changed(body: dict) -> dict:  # signed a minute earlier (naming a checkpoint off the route: refused first)
+    body["statement"]["time"] = format_time(ARRIVED - 60)
     return body
 
 
@@ -325,7 +325,9 @@ def test_two_requests_racing_with_the_same_statement_record_it_once(border, monk
     body = border.sign("leg.arrive", ARRIVAL, ARRIVED)
     status, first = border.send(body)
     real = offline_submit.current_fold
-    stale = SimpleNamespace(state=SimpleNamespace(offline={}), key_of=lambda key: real().key_of(key))
+    now = real().state  # the fold as it stood before the first was recorded: the same plans, not its offline id
+    stale = SimpleNamespace(state=SimpleNamespace(offline={}, plans=now.plans, routes=now.routes),
+                            key_of=lambda key: real().key_of(key))
     calls = iter([stale])
     monkeypatch.setattr(offline_submit, "current_fold", lambda: next(calls, None) or real())
     size = LogEntry.objects.count()

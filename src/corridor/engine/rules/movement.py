@@ -46,7 +46,7 @@ def inspect(state: State, st: Statement, now: int) -> None:
     plan, leg, leg_state, route = _leg_context(state, st)
     report: Inspect = st.payload
     _, checkpoint = find_checkpoint(route, report.checkpoint)
-    _require_inspector(st.party, checkpoint, route)
+    require_inspector(st.party, checkpoint, route)
     if leg_state.phase not in ("arrived", "held") or leg_state.checkpoint != checkpoint.id:
         raise refuse("state.wrong", f"leg {leg.id} has not arrived at {checkpoint.name}; it cannot be inspected there")
     _check_report(leg, leg_state, report)
@@ -112,7 +112,7 @@ def _check_en_route_arrival(leg_state: LegState, checkpoint: Checkpoint, positio
         raise refuse("state.wrong", f"{checkpoint.name} lies behind the vehicle in its direction of travel")
 
 
-def _require_inspector(party: str, checkpoint: Checkpoint, route: Route) -> None:
+def require_inspector(party: str, checkpoint: Checkpoint, route: Route) -> None:
     if party in checkpoint.inspected_by:
         return
     if route.capacities_of(party):

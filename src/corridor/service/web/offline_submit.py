@@ -22,6 +22,9 @@ from typing import Any
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
+from ...engine.errors import RuleViolation, refuse
+from ...engine.rules.common import find_checkpoint
+from ...engine.rules.movement import require_inspector
 from ...engine.state import OfflineRecord
 from ...engine.statements import OFFLINE_TYPES
 from ...fold import LogFold
@@ -49,6 +52,7 @@ def submit(request) -> JsonResponse:
         inner, assertion = _read(request.body)
         fold = current_fold()
         _check_signer(request.user, inner, fold)
+        _check_role(inner, fold)
         known = fold.state.offline.get(inner["offline"]["id"])
         return _record(inner, assertion) if known is None else _duplicate(inner, known)
     except Refused as error:
@@ -74,7 +78,7 @@ def _read(body: bytes) -> tuple[dict[str, Any], Assertion]:
     may be signed offline, without a sequence number (the rest of its shape is the engine's to judge)."""
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: malformed, not a server error
         value = None
     if not isinstance(value, dict) or set(value) != {"statement", "assertion"} \
             or not isinstance(value["statement"], dict) or not isinstance(value["assertion"], dict):
@@ -122,6 +126,36 @@ def _check_signer(user, inner: dict[str, Any], fold: LogFold) -> None:
         raise Refused("key.revoked", f"your passkey {inner['key']} was revoked: it signs nothing any more", 403)
     if state != "bound":
         raise Refused("offline.passkey", f"{inner['key']} is not a passkey of yours bound to {party}", 403)
+
+
+def _check_role(inner: dict[str, Any], fold: LogFold) -> None:
+    """The statement's party takes part in the plan and has the role its kind needs on the leg's route (an
+    arrival: any role there; an inspection: it inspects at that checkpoint), at a checkpoint the route has. A
+    route's roles do not change while a device is offline, so a statement failing this could never have taken
+    effect: refused, nothing recorded (the engine would keep it as late.refused evidence, letting any acting
+    party write statements into any plan's public log)."""
+    plan = fold.state.plans.get(inner["plan"])
+    if plan is None:
+        return  # the engine answers plan.unknown
+    party, payload = inner["party"], inner.get("payload")
+    routes = [fold.state.routes[leg.route] for leg in plan.content.legs if leg.route in fold.state.routes]
+    if party != plan.requester and party not in plan.required and not any(r.capacities_of(party) for r in routes):
+        raise Refused("party.not_required", f"{party} takes no part in plan {plan.id}", 403)
+    leg_id = payload.get("leg") if isinstance(payload, dict) else None
+    leg = plan.content.leg(leg_id) if isinstance(leg_id, str) else None
+    route = fold.state.routes.get(leg.route) if leg is not None else None
+    if route is None:
+        return  # the shape and the leg are the engine's to judge (a leg amended away meanwhile: late)
+    try:
+        checkpoint = payload.get("checkpoint")
+        found = find_checkpoint(route, checkpoint)[1] if isinstance(checkpoint, str) else None
+        if inner["type"] == "leg.inspect" and found is not None:
+            require_inspector(party, found, route)
+        elif party != plan.requester and not route.capacities_of(party):
+            raise refuse("party.not_required", f"{party} has no role on route {route.id}")
+    except RuleViolation as violation:
+        raise Refused(violation.code, violation.message,
+                      403 if violation.code.startswith("party.") else 422) from None
 
 
 def _duplicate(inner: dict[str, Any], known: OfflineRecord) -> JsonResponse:

@@ -3,7 +3,9 @@
 // - install: keep the shell (the page, its scripts, styles, icons and vendored libraries) in a cache named
 //   after VERSION, and data.json in a cache of its own that outlives versions;
 // - the page and data.json: network first, what was kept when the network fails (a response from the cache
-//   says so in X-Corridor-Cached, for the page to tell the officer);
+//   says so in X-Corridor-Cached, for the page to tell the officer); an answer saying the user is signed out
+//   (a redirect to the sign-in page) or not an inspector (401, 403) forgets both (so does signing out:
+//   web/corridor.js), never showing one user's plates and goods to the next on a shared device;
 // - the shell's static files: what was kept, else the network;
 // - anything else (and every POST) goes to the network untouched: nothing sent is ever kept here.
 "use strict";
@@ -37,6 +39,9 @@ async function networkFirst(request, cacheName, key) {
   try {
     const response = await fetch(request);
     if (response.ok && !response.redirected) { await cache.put(key, response.clone()); }
+    else if (response.redirected || response.type === "opaqueredirect" || [401, 403].includes(response.status)) {
+      await forget();  // signed out, or signed in as someone the app is not for: nothing of the last user stays
+    }
     return response;
   } catch (error) {
     const kept = await cache.match(key, {ignoreSearch: true});
@@ -45,6 +50,11 @@ async function networkFirst(request, cacheName, key) {
     headers.set("X-Corridor-Cached", "1");
     return new Response(await kept.blob(), {status: kept.status, statusText: kept.statusText, headers});
   }
+}
+
+async function forget() {
+  await caches.delete(DATA_CACHE);
+  await (await caches.open(SHELL_CACHE)).delete(SCOPE, {ignoreSearch: true});
 }
 
 async function cacheFirst(request) {

@@ -8,6 +8,29 @@
   });
 })();
 
+// Signing out forgets what the offline checkpoint app kept on this device for the user (its data.json and its
+// page, signed in as them; static/checkpoint-app/sw.js), so whoever picks the device up next sees none of it,
+// online or offline. The queue of statements signed offline stays: nothing signed is ever lost silently.
+(function () {
+  "use strict";
+  async function forget(app) {
+    for (const name of await caches.keys()) {
+      if (name === "corridor-checkpoint-data") { await caches.delete(name); }
+      else if (name.startsWith("corridor-checkpoint-shell-")) {
+        await (await caches.open(name)).delete(app, {ignoreSearch: true});
+      }
+    }
+  }
+  document.querySelectorAll("form[data-forget-app]").forEach(form => {
+    form.addEventListener("submit", event => {
+      if (!("caches" in window) || form.dataset.forgotten) { return; }
+      event.preventDefault();
+      form.dataset.forgotten = "1";
+      forget(form.dataset.forgetApp).catch(() => {}).finally(() => form.submit());  // submit() fires no event
+    });
+  });
+})();
+
 // Passkeys (WebAuthn, the browser's own navigator.credentials): registering one from the account page, and
 // signing on this device. A form marked data-sign is first sent with "X-Corridor-Sign: prepare": the server
 // answers with the exact statement and its description, shown before the passkey signs its digest; or with
