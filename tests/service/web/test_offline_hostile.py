@@ -17,9 +17,18 @@ def _size() -> int:
 
 def test_deeply_nested_json_is_refused_as_malformed_not_a_server_error(border):  # noqa: F811
     size = _size()
-    status, answer = border.send(None, raw=b"[" * 100000 + b"]" * 100000)
+    status, answer = border.send(None, raw=b"[" * 30000 + b"]" * 30000)  # deeper than Python's recursion limit
     assert (status, answer["code"]) == (400, "offline.malformed")
     assert _size() == size
+
+
+def test_a_body_larger_than_a_log_entry_is_refused_unread(border):  # noqa: F811
+    body = border.sign("leg.arrive", ARRIVAL, ARRIVED)
+    size = _size()
+    status, answer = border.send(None, raw=b'{"statement": {}, "assertion": {}, "pad": "' + b"x" * 70000 + b'"}')
+    assert (status, answer["code"]) == (413, "entry.too_large")
+    assert _size() == size
+    assert border.send(body)[0] == 201  # a statement of the usual size still goes through
 
 
 @pytest.mark.parametrize("time", ["yesterday", 12, None, "2023-09-11T12:05:00+05:00", "9999-12-31T23:59:59Z"])

@@ -28,7 +28,7 @@ from ...engine.rules.movement import require_inspector
 from ...engine.state import OfflineRecord
 from ...engine.statements import OFFLINE_TYPES
 from ...fold import LogFold
-from ...ledger.envelope import Assertion, canonical_json, unseal
+from ...ledger.envelope import MAX_ENTRY_BYTES, Assertion, canonical_json, unseal
 from ..ledger.keys import OPERATOR
 from ..ledger.models import LogEntry, StatementIndex
 from ..ledger.record import Refused, current_fold, custodial, record_built
@@ -49,6 +49,9 @@ def submit(request) -> JsonResponse:
     try:
         if not request.user.is_authenticated:
             raise Refused("auth.required", "sign in, then send what the device recorded again", 401)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_ENTRY_BYTES:  # a statement is a few KB: not read
+            raise Refused("entry.too_large", f"a statement signed offline fits in one log entry ({MAX_ENTRY_BYTES:,} "
+                          "bytes with its signature): this one was not recorded", 413)
         inner, assertion = _read(request.body)
         fold = current_fold()
         _check_signer(request.user, inner, fold)
