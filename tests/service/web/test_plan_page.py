@@ -60,6 +60,8 @@ def test_inspections_line_by_line_with_the_officer_plates_only_to_the_plans_part
     assert "<td>20 t</td><td>18</td>" in page and "<td>-2</td>" in page and "missing" in page
     assert "Vehicle 1 · AB 123" in page and "Vehicles, loads and crew" in page
     assert ">truck-1" not in page and "truck-1 ·" not in page  # the vehicle by its place in the leg, not its id
+    permits = page.split('id="permits"', 1)[1].split("</section>", 1)[0]
+    assert "<td>Vehicle 1 · truck · AB 123</td>" in permits
     public = Client().get("/plans/p1").content.decode()
     assert "two sacks short" in public and "AB 123" not in public and "Vehicles, loads and crew" not in public
     _, detail = parties["org-a"].get("/plans/p1")
@@ -271,6 +273,11 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     timeline = page.split('id="timeline"', 1)[1]
     assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicle(s)" in timeline
     assert "12.5 t" not in timeline  # each truck's line is not repeated
+    body = {"version": stages.version(parties), "reason": "dual_use", "text": "",
+            "lines": [{"leg": "leg-a", "line": "oil-2"}]}
+    stages.post(parties, "customs", "/plans/p1/refuse", body, stages.T + 60)
+    refused = signed_in("border").get("/plans/p1").content.decode().split('id="timeline"', 1)[1]
+    assert "only these lines: Cooking oil (Vehicle 2)" in refused  # which truck's oil, not just "Cooking oil"
     assert "<th scope=\"col\">Weight (kg)</th>" in page and "<th scope=\"col\">kg</th>" not in page
     public = Client().get("/plans/p1").content.decode()
     assert "AA 100" not in public and "20 t truck" not in public

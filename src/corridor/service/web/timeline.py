@@ -213,11 +213,17 @@ def _leg(state: State, signed: Signed, leg_id: object) -> str:
 
 
 def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
-    """A line by its item's name (as the plan now lists it), else by its id."""
+    """A line by its item's name (as the plan now lists it), with the vehicle carrying it by its place in the leg
+    when the leg has more than one ("Wheat flour (Vehicle 2)"), else by its id."""
     plan = state.plans.get(signed.row.plan or "")
     leg = plan.content.leg(str(leg_id)) if plan is not None else None
     line = leg.line(str(line_id)) if leg is not None else None
-    return line.item if line is not None else f"{leg_id}/{line_id}"
+    if line is None:
+        return f"{leg_id}/{line_id}"
+    numbers = {v.id: number for number, v in enumerate(leg.vehicles, start=1)}
+    if len(numbers) < 2 or line.vehicle not in numbers:
+        return line.item
+    return f"{line.item} ({_('Vehicle %(n)s') % {'n': numbers[line.vehicle]}})"
 
 
 def _party_name(state: State, party: str) -> str:
