@@ -84,7 +84,7 @@ def test_the_screen_groups_lines_by_vehicle_with_nothing_filled_in_or_chosen(par
     assert 'name="seal-S-40211" value="intact"' in page and 'name="seal-S-40212" value="unchecked"' in page
     assert '<input type="hidden" name="as" value="border">' in page  # the user's one inspecting party
     assert "16:05 UTC+4" in page and "1694433900" not in page  # a time on the crossing's clock, not an epoch
-    assert "Driver One — P-0000101 · Vehicle 1" in page  # seated crew (its vehicle by its place), to the parties
+    assert "Driver One — P-0000101 · Vehicle 1<" in page and "Vehicle truck-1" not in page  # crew, seated, by number
     assert " · Lachin–Khankendi</h3>" in page and not re.search(r">[^<]*\bleg-a\b", page)  # the leg by name
 
 

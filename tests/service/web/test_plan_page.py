@@ -58,7 +58,10 @@ def test_inspections_line_by_line_with_the_officer_plates_only_to_the_plans_part
     page = signed_in("org-a").get("/plans/p1").content.decode()
     assert "Inspections" in page and "two sacks short" in page and "— cleared" in page
     assert "<td>20 t</td><td>18</td>" in page and "<td>-2</td>" in page and "missing" in page
-    assert "truck-1 · AB 123" in page and "Vehicles, loads and crew" in page
+    assert "Vehicle 1 · AB 123" in page and "Vehicles, loads and crew" in page
+    assert ">truck-1" not in page and "truck-1 ·" not in page  # the vehicle by its place in the leg, not its id
+    permits = page.split('id="permits"', 1)[1].split("</section>", 1)[0]
+    assert "<td>Vehicle 1 · truck · AB 123</td>" in permits
     public = Client().get("/plans/p1").content.decode()
     assert "two sacks short" in public and "AB 123" not in public and "Vehicles, loads and crew" not in public
     _, detail = parties["org-a"].get("/plans/p1")
@@ -241,3 +244,45 @@ def test_the_amend_form_names_legs_in_its_messages_and_refuses_a_seat_in_no_vehi
     assert "Lachin–Khankendi: list at least one line." in page
     assert "The new leg, crew: truck-7 is not one of its vehicles (write its id or its plate)." in page
     assert not StatementIndex.objects.filter(type="plan.amend").exists()
+
+
+def two_trucks_of_flour() -> list[dict]:
+    """Two trucks each carrying flour (one in decimals) and oil: the lines a border chief refuses one by one."""
+    return [{"id": "leg-a", "route": "road-a", "lines": [
+        {"id": f"{item}-{n}", "item": name, "category": "food", "quantity": quantity, "unit": unit,
+         "weight_kg": 1000, "vehicle": f"v{n}"}
+        for n, item, name, quantity, unit in ((1, "flour", "Wheat flour", "12.5", "t"),
+                                             (2, "flour", "Wheat flour", 20, "t"),
+                                             (1, "oil", "Cooking oil", "1200.75", "l"),
+                                             (2, "oil", "Cooking oil", 8405, "l"))],
+        "vehicles": [{"id": "v1", "plate": "AA 100", "type": "20 t truck"},
+                     {"id": "v2", "plate": "BB 200", "type": "tanker"}]}]
+
+
+def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_item(parties):
+    stages.submitted(parties, legs=two_trucks_of_flour())
+    page = signed_in("border").get("/plans/p1").content.decode()
+    fleet = page.split('id="fleet"', 1)[1].split("</section>", 1)[0]
+    assert "<th scope=\"row\">Vehicle 1</th><td>AA 100</td><td>20 t truck</td>" in fleet
+    assert "<th scope=\"row\">Vehicle 2</th><td>BB 200</td>" in fleet and ">v1<" not in fleet
+    refuse = page.split("Refuse only these lines", 1)[1].split("</fieldset>", 1)[0]
+    assert refuse.count("Lachin–Khankendi") == 1  # the leg once, as a heading over its lines
+    assert "Wheat flour 12.5 t — Vehicle 1 · 20 t truck · AA 100</label>" in refuse
+    assert "Cooking oil 8405 l — Vehicle 2 · tanker · BB 200</label>" in refuse
+    assert 'value="leg-a/flour-2"' in refuse and ": Wheat flour</label>" not in refuse
+    timeline = page.split('id="timeline"', 1)[1]
+    assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicle(s)" in timeline
+    assert "12.5 t" not in timeline  # each truck's line is not repeated
+    body = {"version": stages.version(parties), "reason": "dual_use", "text": "",
+            "lines": [{"leg": "leg-a", "line": "oil-2"}]}
+    stages.post(parties, "customs", "/plans/p1/refuse", body, stages.T + 60)
+    refused = signed_in("border").get("/plans/p1").content.decode().split('id="timeline"', 1)[1]
+    assert "only these lines: Cooking oil (Vehicle 2)" in refused  # which truck's oil, not just "Cooking oil"
+    assert "<th scope=\"col\">Weight (kg)</th>" in page and "<th scope=\"col\">kg</th>" not in page
+    public = Client().get("/plans/p1").content.decode()
+    assert "AA 100" not in public and "20 t truck" not in public
+    border = signed_in("border")
+    border.cookies["django_language"] = "ru"
+    russian = border.get("/plans/p1").content.decode()
+    assert "<th scope=\"row\">Машина 2</th>" in russian and "Вес (кг)" in russian
+    assert "Cooking oil 9\xa0605,75 l" in russian

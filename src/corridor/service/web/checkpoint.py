@@ -308,7 +308,7 @@ def _card(state: State, plan: PlanState, leg: Leg, live: LegState, checkpoint: C
         "undeclared_typed": any(row["item"] or row["quantity"] or row["unit"] for row in undeclared),
         "decision": _first(values, "decision"), "text": _first(values, "text"),
         "crew": private.crew.get((plan.id, leg.id), []),
-        "vehicle_numbers": {vehicle.id: number for number, vehicle in enumerate(leg.vehicles, start=1)},  # not ids
+        "numbers": {v.id: number for number, v in enumerate(leg.vehicles, start=1)},  # a seat's vehicle by number
         "inspecting": [{"id": p, "name": _party_name(state, p), "chosen": _first(values, "as") == p}
                        for p in inspecting],
         "signs_with_passkey": any(p in passkey_parties for p in inspecting),

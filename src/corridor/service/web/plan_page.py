@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils.translation import gettext as _
 
 from ...engine.state import PlanState, State
 from ..passages.history import Signed, by_vehicle
 from ..passages.models import SlotWindow
+from .leg_names import leg_names
 from .plan_diff import amendments
 from .timeline import timeline
 
@@ -17,8 +19,16 @@ from .timeline import timeline
 def plan_context(detail: dict, state: State, plan: PlanState, statements: list[Signed]) -> dict:
     private = detail.get("crew") is not None  # plan_detail gives crew (even empty) to the plan's parties only
     plates = {(p["leg"], p["vehicle"]): p["plate"] for p in detail.get("plates") or ()}
+    numbers = {(leg.id, v.id): number for leg in plan.content.legs for number, v in enumerate(leg.vehicles, start=1)}
+    types = {(leg.id, v.id): v.type for leg in plan.content.legs for v in leg.vehicles} if private else {}
     for inspection in detail["inspections"]:
-        inspection["by_vehicle"] = by_vehicle(inspection, plates)
+        groups = by_vehicle(inspection, plates)
+        for group in groups:  # "Vehicle 2 · AA 100", never `v2`
+            group["name"] = _vehicle(numbers, (inspection["leg"], group["vehicle"])) if group["vehicle"] else ""
+        inspection["by_vehicle"] = sorted(groups, key=lambda g: (g["vehicle"] is None,
+                                                                numbers.get((inspection["leg"], g["vehicle"]), 0)))
+    for row in detail.get("plates") or ():
+        row["vehicle_name"] = _vehicle(numbers, (row["leg"], row["vehicle"]))
     for line in detail["lines"]:  # names, not ids
         line["refused_by_names"] = ", ".join(_name(state, party) for party in (line["refused_by"] or "").split(";")
                                              if party)
@@ -30,14 +40,35 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
                         if party == plan.requester or party in plan.required},
         "checkpoint_names": _checkpoint_names(state, plan),
         "documents_template": _documents_template(),
-        "permits": _permits(plan) if private else [],
+        "permits": _permits(plan, numbers, plates, types) if private else [],
+        "refusable": _refusable(state, plan, numbers, plates, types),
     }
 
 
-def _permits(plan: PlanState) -> list[dict]:
+def _vehicle(numbers: dict, key: tuple, plates: dict | None = None, types: dict | None = None) -> str:
+    """A vehicle by its place in its leg ("Vehicle 2"), with its type and plate where the reader may see them;
+    a vehicle no longer in the plan (amended away) keeps its id, as nothing else names it."""
+    if key not in numbers:
+        return str(key[1])
+    words = [_("Vehicle %(n)s") % {"n": numbers[key]}]
+    words += [word for word in ((types or {}).get(key), (plates or {}).get(key)) if word]
+    return " · ".join(words)
+
+
+def _refusable(state: State, plan: PlanState, numbers: dict, plates: dict, types: dict) -> list[dict]:
+    """The lines a party may refuse, by leg name: each with its quantity and the vehicle carrying it."""
+    names = leg_names(plan.content.legs, state.routes)
+    return [{"leg": names.get(leg.id, leg.id), "lines": [
+        {"value": f"{leg.id}/{line.id}", "item": line.item, "quantity": line.quantity, "unit": line.unit,
+         "vehicle": _vehicle(numbers, (leg.id, line.vehicle), plates, types) if line.vehicle else ""}
+        for line in leg.lines]} for leg in plan.content.legs if leg.lines]
+
+
+def _permits(plan: PlanState, numbers: dict, plates: dict, types: dict) -> list[dict]:
     """The plan's permits, one per vehicle and clearance, newest first: for its parties, who print them or
     send them to the drivers (the permit itself is private: it carries the plate and the window)."""
-    rows = [{"id": permit_id, "leg": record.leg, "vehicle": record.vehicle, "issued_at": record.issued_at,
+    rows = [{"id": permit_id, "leg": record.leg,
+             "vehicle": _vehicle(numbers, (record.leg, record.vehicle), plates, types), "issued_at": record.issued_at,
              "revoked": record.revoked_at is not None, "reason": record.reason}
             for permit_id, record in plan.permits.items()]
     return sorted(rows, key=lambda row: (row["revoked"], -row["issued_at"]))
@@ -76,9 +107,9 @@ def _fleet(detail: dict, state: State, plan: PlanState, plates: dict) -> list[di
     fleet = []
     for leg in plan.content.legs:
         route = state.routes.get(leg.route)
-        vehicles = [{"id": v.id, "type": v.type, "plate": plates.get((leg.id, v.id), ""),
+        vehicles = [{"id": v.id, "number": number, "type": v.type, "plate": plates.get((leg.id, v.id), ""),
                      "lines": [line for line in leg.lines if line.vehicle == v.id],
-                     "crew": crew.get((leg.id, v.id), [])} for v in leg.vehicles]
+                     "crew": crew.get((leg.id, v.id), [])} for number, v in enumerate(leg.vehicles, start=1)]
         fleet.append({"leg": leg.id, "route": route.name if route else leg.route, "vehicles": vehicles,
                       "loose": [line for line in leg.lines if line.vehicle is None], "seals": leg.seals,
                       "crew": crew.get((leg.id, None), []), "seated": any(v["crew"] for v in vehicles)})

@@ -6,8 +6,10 @@ web/labels.py; a party's text stays text (the template escapes it)."""
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from ...engine.quantity import canonical, total
 from ...engine.state import State
 from ..ledger.record import known_fold
 from ..ledger.signatures import statement_row
@@ -64,13 +66,29 @@ def _submit(payload: dict, state: State, signed: Signed, windows) -> list[str]:
         lines = [line for line in leg.get("lines") or () if isinstance(line, dict)]
         sentences.append(_("%(leg)s: %(lines)s; %(vehicles)s vehicle(s)") % {
             "leg": names.get(str(leg.get("id")), leg.get("id")),
-            "lines": ", ".join(f"{line.get('item')} {line.get('quantity')} {line.get('unit')}" for line in lines),
+            "lines": ", ".join(_totals(lines)),
             "vehicles": len(leg.get("vehicles") or ())})
     if payload.get("linkage"):
         sentences.append(label(payload["linkage"], "linkage"))
     if payload.get("expires_at"):
         sentences.append(_("expires %(time)s") % {"time": _local(signed, payload["expires_at"])})
     return sentences
+
+
+def _totals(lines: list[dict]) -> list[str]:
+    """"Wheat flour 100 t": each item and unit once, its quantities added exactly (a truck's line each is too
+    many words to read); in the order the manifest first lists them."""
+    sums: dict[tuple[str, str], list] = {}
+    for line in lines:
+        sums.setdefault((str(line.get("item")), str(line.get("unit"))), []).append(line.get("quantity"))
+    words = []
+    for (item, unit), quantities in sums.items():
+        try:
+            summed = number_format(canonical(total(*quantities)), force_grouping=True)
+        except (TypeError, ValueError, ArithmeticError):  # not a quantity the engine would accept: as written
+            summed = " + ".join(str(q) for q in quantities)
+        words.append(f"{item} {summed} {unit}")
+    return words
 
 
 def _consent(payload: dict, state: State, signed: Signed, windows) -> list[str]:
@@ -195,11 +213,17 @@ def _leg(state: State, signed: Signed, leg_id: object) -> str:
 
 
 def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
-    """A line by its item's name (as the plan now lists it), else by its id."""
+    """A line by its item's name (as the plan now lists it), with the vehicle carrying it by its place in the leg
+    when the leg has more than one ("Wheat flour (Vehicle 2)"), else by its id."""
     plan = state.plans.get(signed.row.plan or "")
     leg = plan.content.leg(str(leg_id)) if plan is not None else None
     line = leg.line(str(line_id)) if leg is not None else None
-    return line.item if line is not None else f"{leg_id}/{line_id}"
+    if line is None:
+        return f"{leg_id}/{line_id}"
+    numbers = {v.id: number for number, v in enumerate(leg.vehicles, start=1)}
+    if len(numbers) < 2 or line.vehicle not in numbers:
+        return line.item
+    return f"{line.item} ({_('Vehicle %(n)s') % {'n': numbers[line.vehicle]}})"
 
 
 def _party_name(state: State, party: str) -> str:
