@@ -18,15 +18,20 @@ from .documents import kind_label
 from .labels import label
 from .leg_names import leg_names
 from .offline_submit import late_message
+from .plan_diff import VERSIONS
 from .templatetags.corridor import local_time
 
 
 def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]]) -> list[dict]:
     """Rows for the template; `windows` maps a slot's window commitment to its (start, end) for readers
     who may see it (empty for anyone else). A relay shows as the statement signed offline it carries."""
-    return [_relayed(s, state, windows) if s.row.type == RELAY else
-            statement_row(s.row) | {"party_name": _party_name(state, s.row.party), "says": says(s, state, windows)}
-            for s in statements]
+    rows, version = [], None
+    for s in statements:
+        if s.row.type in VERSIONS:
+            version = s.payload  # the content every statement after it is about, until the next amendment
+        rows.append(_relayed(s, state, windows) if s.row.type == RELAY else statement_row(s.row) | {
+            "party_name": _party_name(state, s.row.party), "says": says(s, state, windows, version)})
+    return rows
 
 
 def _relayed(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> dict:
@@ -50,8 +55,11 @@ def _relayed(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) 
         "offline": outcome(signed.row.subject, record) if record is not None else None}
 
 
-def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> list[str]:
-    """A few short sentences: what the statement says."""
+def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]], version: dict | None = None) -> list[str]:
+    """A few short sentences: what the statement says; `version`: the plan's content it was about (a refusal
+    names lines that a later amendment may have taken away)."""
+    if signed.row.type == "plan.refuse":
+        return [sentence for sentence in _refuse(signed.payload, state, signed, windows, version) if sentence]
     describe = _SAYS.get(signed.row.type)
     return [sentence for sentence in describe(signed.payload, state, signed, windows) if sentence] if describe else []
 
@@ -81,10 +89,11 @@ def _consent(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     return sentences
 
 
-def _refuse(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+def _refuse(payload: dict, state: State, signed: Signed, windows, version: dict | None = None) -> list[str]:
     sentences = [_("reason: %(reason)s") % {"reason": label(payload.get("reason"), "reason")}, payload.get("text")]
-    lines = [_item(state, signed, ref.get("leg"), ref.get("line")) for ref in payload.get("lines") or ()
-             if isinstance(ref, dict)]
+    lines = [_versioned_item(version, ref.get("leg"), ref.get("line")) or _item(state, signed, ref.get("leg"),
+                                                                                  ref.get("line"))
+             for ref in payload.get("lines") or () if isinstance(ref, dict)]
     if lines:
         sentences.append(_("only these lines: %(lines)s") % {"lines": ", ".join(lines)})
     return sentences
@@ -195,11 +204,22 @@ def _leg(state: State, signed: Signed, leg_id: object) -> str:
 
 
 def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
-    """A line by its item's name (as the plan now lists it), else by its id."""
+    """A line by its item's name (as the plan now lists it); a line the plan no longer lists, as such (its id
+    is no reader's word for it)."""
     plan = state.plans.get(signed.row.plan or "")
     leg = plan.content.leg(str(leg_id)) if plan is not None else None
     line = leg.line(str(line_id)) if leg is not None else None
-    return line.item if line is not None else f"{leg_id}/{line_id}"
+    return line.item if line is not None else _("a line since removed")
+
+
+def _versioned_item(version: dict | None, leg_id: object, line_id: object) -> str | None:
+    """A line's item name as the version named it (the payload of its plan.submit or plan.amend), if it does."""
+    for leg in (version or {}).get("legs") or ():
+        if isinstance(leg, dict) and leg.get("id") == leg_id:
+            for line in leg.get("lines") or ():
+                if isinstance(line, dict) and line.get("id") == line_id and line.get("item"):
+                    return str(line["item"])
+    return None
 
 
 def _party_name(state: State, party: str) -> str:
