@@ -15,7 +15,7 @@ from ..passages.history import Signed, checkpoint_name
 from ..passages.offline import RELAY, outcome
 from . import zones
 from .documents import kind_label
-from .labels import label
+from .labels import joined, label
 from .leg_names import leg_names
 from .offline_submit import late_message
 from .plan_diff import VERSIONS
@@ -95,7 +95,7 @@ def _refuse(payload: dict, state: State, signed: Signed, windows, version: dict 
                                                                                   ref.get("line"))
              for ref in payload.get("lines") or () if isinstance(ref, dict)]
     if lines:
-        sentences.append(_("only these lines: %(lines)s") % {"lines": ", ".join(lines)})
+        sentences.append(_("only these lines: %(lines)s") % {"lines": joined(lines)})
     return sentences
 
 
