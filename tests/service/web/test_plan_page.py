@@ -190,6 +190,17 @@ def test_a_line_no_version_names_reads_as_removed_never_by_its_id():
     assert sentences[-1] == "only these lines: a line since removed" and "oil-6" not in str(sentences)
 
 
+def test_the_header_numbers_the_version_and_keeps_its_hash_in_a_title(parties):
+    stages.submitted(parties)
+    first = stages.version(parties)
+    assert f'<span class="version" title="{first}">version 1</span>' in Client().get("/plans/p1").content.decode()
+    stages.amend(parties)
+    page = Client().get("/plans/p1").content.decode()
+    header = page.split("<h1>", 1)[1].split("</p>", 1)[0]
+    assert f'<span class="version" title="{stages.version(parties)}">version 2</span>' in header
+    assert first[:12] not in page and stages.version(parties)[:12] not in header.replace(stages.version(parties), "")
+
+
 def test_amend_adds_a_leg_on_another_route(parties):
     stages.submitted(parties)
     org = signed_in("org-a")
