@@ -201,6 +201,14 @@ def test_the_header_numbers_the_version_and_keeps_its_hash_in_a_title(parties):
     assert first[:12] not in page and stages.version(parties)[:12] not in header.replace(stages.version(parties), "")
 
 
+def test_a_consent_in_the_timeline_names_the_version_by_its_number(parties):
+    stages.submitted(parties)
+    stages.amend(parties)
+    stages.consented(parties)
+    timeline = Client().get("/plans/p1").content.decode().split('id="timeline"', 1)[1]
+    assert "to version 2" in timeline and stages.version(parties)[:12] not in timeline
+
+
 def test_amend_adds_a_leg_on_another_route(parties):
     stages.submitted(parties)
     org = signed_in("org-a")

@@ -25,12 +25,12 @@ from .templatetags.corridor import local_time
 def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]]) -> list[dict]:
     """Rows for the template; `windows` maps a slot's window commitment to its (start, end) for readers
     who may see it (empty for anyone else). A relay shows as the statement signed offline it carries."""
-    rows, version = [], None
+    rows, version, number = [], None, 0
     for s in statements:
-        if s.row.type in VERSIONS:
-            version = s.payload  # the content every statement after it is about, until the next amendment
+        if s.row.type in VERSIONS:  # the content every statement after it is about, until the next amendment
+            version, number = s.payload, number + 1
         rows.append(_relayed(s, state, windows) if s.row.type == RELAY else statement_row(s.row) | {
-            "party_name": _party_name(state, s.row.party), "says": says(s, state, windows, version)})
+            "party_name": _party_name(state, s.row.party), "says": says(s, state, windows, version, number)})
     return rows
 
 
@@ -55,11 +55,15 @@ def _relayed(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) 
         "offline": outcome(signed.row.subject, record) if record is not None else None}
 
 
-def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]], version: dict | None = None) -> list[str]:
+def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]], version: dict | None = None,
+         number: int = 0) -> list[str]:
     """A few short sentences: what the statement says; `version`: the plan's content it was about (a refusal
-    names lines that a later amendment may have taken away)."""
+    names lines that a later amendment may have taken away), `number`: that version's place in the plan's
+    history (a consent is to "version 2", not to a hash)."""
     if signed.row.type == "plan.refuse":
         return [sentence for sentence in _refuse(signed.payload, state, signed, windows, version) if sentence]
+    if signed.row.type == "plan.consent":
+        return [sentence for sentence in _consent(signed.payload, state, signed, windows, number) if sentence]
     describe = _SAYS.get(signed.row.type)
     return [sentence for sentence in describe(signed.payload, state, signed, windows) if sentence] if describe else []
 
@@ -81,8 +85,9 @@ def _submit(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     return sentences
 
 
-def _consent(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    sentences = [_("to version %(version)s") % {"version": str(payload.get("version", ""))[:12]}]
+def _consent(payload: dict, state: State, signed: Signed, windows, number: int = 0) -> list[str]:
+    sentences = [_("to version %(n)s") % {"n": number} if number else
+                 _("to version %(version)s") % {"version": str(payload.get("version", ""))[:12]}]
     if payload.get("capacity"):
         sentences.append(_("as %(capacity)s") % {"capacity": label(payload["capacity"], "capacity")})
     sentences += [_("condition: %(text)s") % {"text": text} for text in payload.get("conditions") or ()]
