@@ -78,7 +78,7 @@ def submit(page: BrowserPage, item) -> None:
     if "tolerance_seconds" in item.payload:
         form.fill("#tolerance_minutes", str(item.payload["tolerance_seconds"] // 60))
     if item.payload.get("expires_at"):
-        form.fill("#expires_at", item.payload["expires_at"][:16])
+        form.fill("#expires_at", _on_route_clock(item.payload["expires_at"], item.payload["legs"][0]["route"]))
     for n, leg in enumerate(item.payload["legs"], start=1):
         LEG_IDS[(item.plan, leg["id"])] = f"leg-{n}"
         if n > 1:  # the form starts with one leg; each further one is added (the page comes back with it)
@@ -162,6 +162,12 @@ def note(page: BrowserPage, item) -> None:
     form.locator('[name="kind"]').select_option(item.payload.get("kind", "note_verbale"))
     form.locator('[name="title"]').fill(item.payload.get("title", ""))
     click_and_sign(page, form.locator("button[type=submit]"))
+
+
+def _on_route_clock(moment: str, route: str) -> str:
+    """A UTC time of the scenario as the requester types it: on the clock of the first leg's crossing."""
+    local = datetime.fromtimestamp(parse_time(moment), UTC).astimezone(zones.zone(zones.route_zone(route)))
+    return f"{local:%Y-%m-%dT%H:%M}"
 
 
 def _on_crossing_clock(moment: str, plan: str) -> str:

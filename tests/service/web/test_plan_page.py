@@ -171,6 +171,47 @@ def test_refused_lines_name_the_refusing_party(parties):
     assert "reason: dual-use goods" in page and "only these lines: Wheat flour" in page
 
 
+def test_a_refused_line_since_amended_away_is_named_as_the_refused_version_had_it(parties):
+    stages.submitted(parties)
+    body = {"version": stages.version(parties), "reason": "dual_use", "text": "not this item",
+            "lines": [{"leg": "leg-a", "line": "flour"}]}
+    stages.post(parties, "customs", "/plans/p1/refuse", body, stages.T + 60)
+    amended = plan_body()
+    amended["legs"][0]["lines"] = [{"id": "rice", "item": "Rice", "category": "food", "quantity": 5, "unit": "t",
+                                    "weight_kg": 5000}]
+    del amended["plan"]
+    stages.post(parties, "org-a", "/plans/p1/amend", amended, stages.T + 120)
+    timeline = Client().get("/plans/p1").content.decode().split('id="timeline"', 1)[1]
+    assert "only these lines: Wheat flour" in timeline and "leg-a/flour" not in timeline
+
+
+def test_a_line_no_version_names_reads_as_removed_never_by_its_id():
+    from corridor.service.web.timeline import _refuse
+
+    state, signed = type("S", (), {"plans": {}})(), type("Signed", (), {"row": type("R", (), {"plan": "p9"})()})()
+    sentences = _refuse({"reason": "dual_use", "lines": [{"leg": "leg-a", "line": "oil-6"}]}, state, signed, {})
+    assert sentences[-1] == "only these lines: a line since removed" and "oil-6" not in str(sentences)
+
+
+def test_the_header_numbers_the_version_and_keeps_its_hash_in_a_title(parties):
+    stages.submitted(parties)
+    first = stages.version(parties)
+    assert f'<span class="version" title="{first}">version 1</span>' in Client().get("/plans/p1").content.decode()
+    stages.amend(parties)
+    page = Client().get("/plans/p1").content.decode()
+    header = page.split("<h1>", 1)[1].split("</p>", 1)[0]
+    assert f'<span class="version" title="{stages.version(parties)}">version 2</span>' in header
+    assert first[:12] not in page and stages.version(parties)[:12] not in header.replace(stages.version(parties), "")
+
+
+def test_a_consent_in_the_timeline_names_the_version_by_its_number(parties):
+    stages.submitted(parties)
+    stages.amend(parties)
+    stages.consented(parties)
+    timeline = Client().get("/plans/p1").content.decode().split('id="timeline"', 1)[1]
+    assert "to version 2" in timeline and stages.version(parties)[:12] not in timeline
+
+
 def test_amend_adds_a_leg_on_another_route(parties):
     stages.submitted(parties)
     org = signed_in("org-a")

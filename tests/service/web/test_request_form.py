@@ -15,6 +15,7 @@ from corridor.ledger.envelope import unseal
 from corridor.service import clock
 from corridor.service.ledger.models import LogEntry
 from corridor.service.passages.models import Plan
+from corridor.service.web import zones
 from corridor.service.web.request_form import Draft, _assign_vehicles, _crew, _seat_crew, _typed_as_csv
 
 from .test_flows import LINES, request_form
@@ -97,7 +98,7 @@ def test_a_three_leg_twenty_truck_convoy_is_signed_with_direction_tolerance_and_
     assert statement["type"] == "plan.submit" and statement["plan"] == "convoy-1" and statement["party"] == "org-a"
     content = statement["payload"]
     assert content["linkage"] == "simultaneous" and content["tolerance_seconds"] == 1800
-    assert content["expires_at"] == "2023-09-30T18:00:00Z"
+    assert content["expires_at"] == "2023-09-30T14:00:00Z"  # 18:00 at the crossing of road A (Baku, UTC+4)
     assert [leg["direction"] for leg in content["legs"]] == ["forward", "reverse", "forward"]
     assert sum(len(leg["vehicles"]) for leg in content["legs"]) == 20
     assert "L1-01" not in str(content)  # plates are committed, never in clear on the log
@@ -112,6 +113,22 @@ def test_an_expiry_already_past_is_refused_beside_the_form_and_nothing_is_signed
     with clock.frozen_at(T):
         page = org.post("/plans/new", request_form(expires_at="2023-09-10T12:00", action="submit")).content.decode()
     assert "the request would lapse before it is submitted" in page and not Plan.objects.exists()
+
+
+def test_the_expiry_is_typed_on_the_clock_of_the_first_legs_crossing_and_kept_in_utc(parties, monkeypatch):
+    org = signed_in("org-a")
+    page = org.get("/plans/new").content.decode()
+    assert "(time at the crossing of the first leg, UTC+4; optional)" in page and "(UTC, optional)" not in page
+    zoned = {"road-a": "America/St_Johns"}  # the first leg's route decides, not the operation's clock
+    monkeypatch.setattr(zones, "route_zone", lambda route, checkpoint=None: zoned.get(route, "Asia/Baku"))
+    with clock.frozen_at(T):
+        review = org.post("/plans/new", convoy() | {"action": "review"}).content.decode()
+        assert "(time at the crossing of the first leg, UTC-2:30; optional)" in review
+        org.post("/plans/new", convoy() | {"action": "submit"})
+    assert last_statement()["payload"]["expires_at"] == "2023-09-30T20:30:00Z"  # 18:00 in St John's
+    with clock.frozen_at(T):
+        org.post("/plans/new", request_form(plan="web-z", expires_at="2023-09-30T18:00Z", action="submit"))
+    assert last_statement()["payload"]["expires_at"] == "2023-09-30T18:00:00Z"  # written in UTC, read so
 
 
 @pytest.mark.parametrize(("field", "value", "shown"), [

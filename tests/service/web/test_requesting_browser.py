@@ -74,7 +74,7 @@ def test_a_twenty_truck_convoy_on_three_legs_is_requested_and_signed(parties, br
     assert statement["type"] == "plan.submit" and statement["party"] == "org-a" and statement["plan"] == "convoy-20"
     content = statement["payload"]
     assert content["linkage"] == "simultaneous" and content["tolerance_seconds"] == 1800
-    assert content["expires_at"] == "2023-09-30T18:00:00Z"
+    assert content["expires_at"] == "2023-09-30T14:00:00Z"  # 18:00 at the crossing (Baku, UTC+4)
     assert [(leg["route"], leg["direction"], len(leg["vehicles"])) for leg in content["legs"]] == [
         ("road-a", "forward", 7), ("road-b", "reverse", 7), ("road-a", "forward", 6)]
     assert "L1-01" not in str(content)  # plates are committed on the log, never written in clear

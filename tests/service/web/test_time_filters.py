@@ -77,3 +77,14 @@ def test_an_arabic_page_isolates_the_time_from_the_right_to_left_text(parties):
         text = render("{{ t|local_time }}", t=T)
     assert '<bdi dir="ltr">16:00 UTC+4</bdi>' in html and "سبتمبر" in html
     assert "\u206616:00 UTC+4\u2069" in text  # left to right inside the Arabic sentence
+
+
+@pytest.mark.parametrize(("language", "comma"), [("en", ", "), ("ru", ", "), ("fr", ", "), ("ar", "، ")])
+def test_lists_and_a_time_before_its_clock_are_joined_with_the_languages_comma(parties, language, comma):
+    with translation.override(language):
+        capacities = render('{{ c|labels_of:"capacity" }}', c=["border", "customs"])
+        inline = render('{{ t|local_time:"Asia/Baku" }}', t=T)
+        cell = render('{% time_local t "Asia/Baku" %}', t=T)
+    assert capacities.count(comma) == 1 and f"{comma}\u2066" in inline and f"</bdi>{comma}<bdi" in cell
+    if language == "ar":
+        assert ", " not in capacities + inline + cell  # no Latin comma on an Arabic page

@@ -5,7 +5,7 @@ newer log never breaks an older page — and the walking test (tests/service/web
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 STATUS = {
@@ -112,3 +112,13 @@ def duration(seconds: object) -> str:
         parts.append(gettext("%(hours)sh") % {"hours": hours})
     parts.append(gettext("%(minutes)sm") % {"minutes": minutes})
     return " ".join(parts)
+
+
+def separator() -> str:
+    """What joins the items of a list in the reader's language: ", ", the Arabic comma "، " in Arabic."""
+    return pgettext("list separator", ", ")
+
+
+def joined(items) -> str:
+    """The items (text) joined as a list in the reader's language."""
+    return separator().join(str(item) for item in items)

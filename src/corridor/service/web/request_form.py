@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from ...engine.model import DEFAULT_TOLERANCE_SECONDS, ID_PATTERN
 from ...engine.times import format_time
 from ..imports.manifest import ManifestError, read_manifest
 from ..parties.models import Route
+from . import zones
 from .manifest_words import row_problems
 
 MAX_LEGS = 20  # on the form; a plan with more is submitted through the API
@@ -82,9 +83,17 @@ def read_draft(post, files, now: int) -> Draft:
     draft = Draft(plan_id=post.get("plan", "").strip())
     draft.linkage = _choice(draft, post.get("linkage", "independent"), LINKAGES, _("Linkage"))
     draft.tolerance_seconds = _tolerance(draft, post.get("tolerance_minutes", ""))
-    draft.expires_at = _expiry(draft, post.get("expires_at", ""), now)
     draft.legs, draft.crew = read_legs(draft, post, files)
+    draft.expires_at = _expiry(draft, post.get("expires_at", ""), now, expiry_zone(post))
     return draft
+
+
+def expiry_zone(post) -> str:
+    """The clock the expiry is typed on: the crossing of the first leg's route (as a slot is proposed on the
+    clock of the plan's first leg), the operation's before a route is chosen."""
+    routes = [post.get(f"leg{n}_route", "") for n in leg_numbers(post)]
+    first = next((route for route in routes if route), "")
+    return zones.route_zone(first) if first else zones.operation_zone()
 
 
 def read_legs(draft: Draft, post, files) -> tuple[list[dict], dict[str, list[dict]]]:
@@ -140,18 +149,20 @@ def _tolerance(draft: Draft, text: str) -> int:
     return int(text) * 60
 
 
-def _expiry(draft: Draft, text: str, now: int) -> str | None:
-    """A date and time in UTC (the form's datetime-local field), as the log writes times; it must be later
-    than now (the engine refuses a plan that would expire before it is submitted)."""
+def _expiry(draft: Draft, text: str, now: int, zone_name: str) -> str | None:
+    """A date and time on the clock of the zone named (the form's datetime-local field), written to the log
+    in UTC; it must be later than now (the engine refuses a plan that would expire before it is submitted)."""
     text = text.strip()
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text.removesuffix("Z"))
+        moment = datetime.fromisoformat(text)  # a trailing Z: UTC, as written
     except ValueError:
         draft.errors.append(_("Expiry: a date and time, e.g. 2023-09-20T18:00."))
         return None
-    seconds = int(moment.replace(tzinfo=UTC).timestamp()) if moment.tzinfo is None else int(moment.timestamp())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zones.zone(zone_name))
+    seconds = int(moment.timestamp())
     if seconds <= now:
         draft.errors.append(_("Expiry: the request would lapse before it is submitted; give a later time."))
         return None

@@ -18,7 +18,7 @@ from ..parties.models import Membership, Party, Route
 from ..passages.models import Plan
 from . import refusals, signing
 from .manifest_words import COLUMNS
-from .request_form import MAX_LEGS, MAX_TOLERANCE_MINUTES, TYPED_COLUMNS, Draft, leg_numbers, read_draft
+from .request_form import MAX_LEGS, MAX_TOLERANCE_MINUTES, TYPED_COLUMNS, Draft, expiry_zone, leg_numbers, read_draft
 
 SIGNING_ROLES = [role for role, actions in ROLE_ACTIONS.items() if "sign" in actions]
 LEG_FIELDS = ("route", "direction", "lines", "vehicles", "seals", "crew")
@@ -67,6 +67,7 @@ def new_request(request):
     return render(request, "web/new_request.html", {
         "parties": parties, "party": party, "values": values, "draft": draft, "legs": _legs(values, draft),
         "routes": _routes(), "max_legs": MAX_LEGS, "max_tolerance": MAX_TOLERANCE_MINUTES,
+        "expiry_zone": expiry_zone(values),  # the clock the expiry is typed on
         "typed_columns": ", ".join(str(COLUMNS[name]) for name in TYPED_COLUMNS),  # as the reader names them
     })
 

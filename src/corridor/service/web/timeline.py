@@ -17,18 +17,23 @@ from ..passages.history import Signed, checkpoint_name
 from ..passages.offline import RELAY, outcome
 from . import zones
 from .documents import kind_label
-from .labels import label
+from .labels import joined, label
 from .leg_names import leg_names
 from .offline_submit import late_message
+from .plan_diff import VERSIONS
 from .templatetags.corridor import local_time
 
 
 def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]]) -> list[dict]:
     """Rows for the template; `windows` maps a slot's window commitment to its (start, end) for readers
     who may see it (empty for anyone else). A relay shows as the statement signed offline it carries."""
-    return [_relayed(s, state, windows) if s.row.type == RELAY else
-            statement_row(s.row) | {"party_name": _party_name(state, s.row.party), "says": says(s, state, windows)}
-            for s in statements]
+    rows, version, number = [], None, 0
+    for s in statements:
+        if s.row.type in VERSIONS:  # the content every statement after it is about, until the next amendment
+            version, number = s.payload, number + 1
+        rows.append(_relayed(s, state, windows) if s.row.type == RELAY else statement_row(s.row) | {
+            "party_name": _party_name(state, s.row.party), "says": says(s, state, windows, version, number)})
+    return rows
 
 
 def _relayed(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> dict:
@@ -52,8 +57,15 @@ def _relayed(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) 
         "offline": outcome(signed.row.subject, record) if record is not None else None}
 
 
-def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) -> list[str]:
-    """A few short sentences: what the statement says."""
+def says(signed: Signed, state: State, windows: dict[str, tuple[str, str]], version: dict | None = None,
+         number: int = 0) -> list[str]:
+    """A few short sentences: what the statement says; `version`: the plan's content it was about (a refusal
+    names lines that a later amendment may have taken away), `number`: that version's place in the plan's
+    history (a consent is to "version 2", not to a hash)."""
+    if signed.row.type == "plan.refuse":
+        return [sentence for sentence in _refuse(signed.payload, state, signed, windows, version) if sentence]
+    if signed.row.type == "plan.consent":
+        return [sentence for sentence in _consent(signed.payload, state, signed, windows, number) if sentence]
     describe = _SAYS.get(signed.row.type)
     return [sentence for sentence in describe(signed.payload, state, signed, windows) if sentence] if describe else []
 
@@ -91,20 +103,22 @@ def _totals(lines: list[dict]) -> list[str]:
     return words
 
 
-def _consent(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    sentences = [_("to version %(version)s") % {"version": str(payload.get("version", ""))[:12]}]
+def _consent(payload: dict, state: State, signed: Signed, windows, number: int = 0) -> list[str]:
+    sentences = [_("to version %(n)s") % {"n": number} if number else
+                 _("to version %(version)s") % {"version": str(payload.get("version", ""))[:12]}]
     if payload.get("capacity"):
         sentences.append(_("as %(capacity)s") % {"capacity": label(payload["capacity"], "capacity")})
     sentences += [_("condition: %(text)s") % {"text": text} for text in payload.get("conditions") or ()]
     return sentences
 
 
-def _refuse(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+def _refuse(payload: dict, state: State, signed: Signed, windows, version: dict | None = None) -> list[str]:
     sentences = [_("reason: %(reason)s") % {"reason": label(payload.get("reason"), "reason")}, payload.get("text")]
-    lines = [_item(state, signed, ref.get("leg"), ref.get("line")) for ref in payload.get("lines") or ()
-             if isinstance(ref, dict)]
+    lines = [_versioned_item(version, ref.get("leg"), ref.get("line")) or _item(state, signed, ref.get("leg"),
+                                                                                  ref.get("line"))
+             for ref in payload.get("lines") or () if isinstance(ref, dict)]
     if lines:
-        sentences.append(_("only these lines: %(lines)s") % {"lines": ", ".join(lines)})
+        sentences.append(_("only these lines: %(lines)s") % {"lines": joined(lines)})
     return sentences
 
 
@@ -214,16 +228,27 @@ def _leg(state: State, signed: Signed, leg_id: object) -> str:
 
 def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
     """A line by its item's name (as the plan now lists it), with the vehicle carrying it by its place in the leg
-    when the leg has more than one ("Wheat flour (Vehicle 2)"), else by its id."""
+    when the leg has more than one ("Wheat flour (Vehicle 2)"); a line the plan no longer lists, as such (its id
+    is no reader's word for it)."""
     plan = state.plans.get(signed.row.plan or "")
     leg = plan.content.leg(str(leg_id)) if plan is not None else None
     line = leg.line(str(line_id)) if leg is not None else None
     if line is None:
-        return f"{leg_id}/{line_id}"
+        return _("a line since removed")
     numbers = {v.id: number for number, v in enumerate(leg.vehicles, start=1)}
     if len(numbers) < 2 or line.vehicle not in numbers:
         return line.item
     return f"{line.item} ({_('Vehicle %(n)s') % {'n': numbers[line.vehicle]}})"
+
+
+def _versioned_item(version: dict | None, leg_id: object, line_id: object) -> str | None:
+    """A line's item name as the version named it (the payload of its plan.submit or plan.amend), if it does."""
+    for leg in (version or {}).get("legs") or ():
+        if isinstance(leg, dict) and leg.get("id") == leg_id:
+            for line in leg.get("lines") or ():
+                if isinstance(line, dict) and line.get("id") == line_id and line.get("item"):
+                    return str(line["item"])
+    return None
 
 
 def _party_name(state: State, party: str) -> str:

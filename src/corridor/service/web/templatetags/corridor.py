@@ -56,7 +56,8 @@ def _local_parts(value, zone_name: str | None) -> dict | None:
         return None
     local = moment.astimezone(zones.zone(zone_name or zones.operation_zone()))
     return {"iso": format_time(int(moment.timestamp())), "utc": moment.strftime("%Y-%m-%d %H:%M UTC"),
-            "date": date_format(local, "DATE_FORMAT"), "clock": f"{local:%H:%M} {_offset(local)}"}
+            "date": date_format(local, "DATE_FORMAT"), "clock": f"{local:%H:%M} {_offset(local)}",
+            "separator": labels.separator()}
 
 
 @register.filter
@@ -68,7 +69,7 @@ def local_time(value, zone_name: str | None = None) -> str:
     parts = _local_parts(value, zone_name)
     if parts is None:
         return "" if value in (None, "") else str(value)
-    return f"{FSI}{parts['date']}, {LRI}{parts['clock']}{PDI}{PDI}"
+    return f"{FSI}{parts['date']}{parts['separator']}{LRI}{parts['clock']}{PDI}{PDI}"
 
 
 @register.inclusion_tag("web/_time.html")
@@ -165,7 +166,7 @@ def stage_label(stage) -> str:
 @register.filter
 def labels_of(codes, vocabulary: str) -> str:
     """`{{ p.capacities|labels_of:"capacity" }}` -> "border control, customs"."""
-    return ", ".join(labels.label(code, vocabulary) for code in codes or ())
+    return labels.joined(labels.label(code, vocabulary) for code in codes or ())
 
 
 @register.filter
