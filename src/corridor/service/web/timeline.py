@@ -114,8 +114,7 @@ def _consent(payload: dict, state: State, signed: Signed, windows, number: int =
 
 def _refuse(payload: dict, state: State, signed: Signed, windows, version: dict | None = None) -> list[str]:
     sentences = [_("reason: %(reason)s") % {"reason": label(payload.get("reason"), "reason")}, payload.get("text")]
-    lines = [_versioned_item(version, ref.get("leg"), ref.get("line")) or _item(state, signed, ref.get("leg"),
-                                                                                  ref.get("line"))
+    lines = [_refused_item(state, signed, version, ref.get("leg"), ref.get("line"))
              for ref in payload.get("lines") or () if isinstance(ref, dict)]
     if lines:
         sentences.append(_("only these lines: %(lines)s") % {"lines": joined(lines)})
@@ -239,6 +238,15 @@ def _item(state: State, signed: Signed, leg_id: object, line_id: object) -> str:
     if len(numbers) < 2 or line.vehicle not in numbers:
         return line.item
     return f"{line.item} ({_('Vehicle %(n)s') % {'n': numbers[line.vehicle]}})"
+
+
+def _refused_item(state: State, signed: Signed, version: dict | None, leg_id: object, line_id: object) -> str:
+    """A refused line as the plan lists it now (with its vehicle), else as the refused version named it."""
+    plan = state.plans.get(signed.row.plan or "")
+    leg = plan.content.leg(str(leg_id)) if plan is not None else None
+    if leg is not None and leg.line(str(line_id)) is not None:
+        return _item(state, signed, leg_id, line_id)
+    return _versioned_item(version, leg_id, line_id) or _("a line since removed")
 
 
 def _versioned_item(version: dict | None, leg_id: object, line_id: object) -> str | None:
