@@ -93,7 +93,8 @@ def test_the_inspection_record_on_the_plan_page(parties, browser_page):  # noqa:
         page.sign_in("org-officer", PASSWORD)
         page.open("/plans/p1")
     record = page.page.locator("section[aria-labelledby=inspections]").inner_text()
-    assert "cleared with offload" in record and "truck-2 · CD 456" in record and "S-1002 — broken" in record
+    assert "cleared with offload" in record and "S-1002 — broken" in record
+    assert "Vehicle 2 · CD 456" in record and "truck-2" not in record  # a vehicle by its place, never its id
     assert "One sack short" in record and "Inspected by Host state border service" in record
     page.screenshot("plan-inspection")
     assert page.errors == []
