@@ -323,7 +323,8 @@ def test_signed_out_meanwhile_the_items_wait_and_go_once_signed_in_again(parties
             wait_for_count(page, "#rec-queue li[data-state=queued]:has-text('Sign in again')", 1)
             assert StatementIndex.objects.filter(type="offline.relay").count() == 0
             page.sign_in("border-officer", PASSWORD)
-            page.page.wait_for_url(lambda url: "/accounts/login" not in url)  # signed in (slow machines too)
+            # signed in: the redirect's response has set the session cookie (its page need not have loaded)
+            page.page.wait_for_url(lambda url: "/accounts/login" not in url, wait_until="commit", timeout=60_000)
             page.open(APP)  # the app starts: what waits is sent
             wait_for_count(page, "#rec-queue li[data-state=applied]", 1)
     assert current_fold().state.plans["p1"].legs["leg-a"].arrivals == [(SIGNED, "lachin-checkpoint")]
