@@ -26,6 +26,7 @@ class Context:
     legs: tuple[str, ...] = ()  # "leg-1 on Aghdam–Khankendi: Wheat flour 10000 kg, …"
     revoked: str = ""  # for key.revoke of a passkey: "border/m1 (“office laptop”)"
     leg: str = ""  # the leg acted on, by name: "Lachin road", "Lachin road, leg 2"
+    checkpoint: str = ""  # the checkpoint acted at, by name: "Lachin border and customs checkpoint"
 
 
 def describe(statement: dict, context: Context | None = None) -> str:
@@ -38,6 +39,8 @@ def describe(statement: dict, context: Context | None = None) -> str:
               **{key: _short(value) for key, value in payload.items() if isinstance(value, str | int)}}
     if context.leg:
         values["leg"] = context.leg
+    if context.checkpoint:
+        values["checkpoint"] = context.checkpoint
     for key, vocabulary in (("reason", "reason"), ("decision", "decision"), ("category", "incident")):
         if isinstance(payload.get(key), str):  # codes read as words in the reader's language
             values[key] = label(payload[key], vocabulary)

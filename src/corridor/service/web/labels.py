@@ -5,7 +5,7 @@ newer log never breaks an older page — and the walking test (tests/service/web
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 STATUS = {
@@ -14,8 +14,11 @@ STATUS = {
     "in_progress": _("in progress"), "completed": _("completed"), "cancelled": _("cancelled"),
     "expired": _("expired"), "aborted": _("aborted"),
 }
+# A leg's "cleared" (inspected and let through) is not a plan's "cleared" (every party consented): French and
+# Russian use other words for the two, so the leg's phase and the inspection's decision carry a context.
 PHASE = {
-    "planned": _("planned"), "arrived": _("arrived"), "held": _("held"), "cleared": _("cleared"),
+    "planned": _("planned"), "arrived": _("arrived"), "held": _("held"),
+    "cleared": pgettext_lazy("inspection decision", "cleared"),
     "released": _("released"), "in_transit": _("in transit"), "delivered": _("delivered"),
     "turned_back": _("turned back"),
 }
@@ -30,7 +33,8 @@ REASON = {
     "conditions_unmet": _("conditions not met"), "incident": _("incident"), "other": _("other"),
 }
 DECISION = {
-    "cleared": _("cleared"), "cleared_with_offload": _("cleared with offload"), "held": _("held"),
+    "cleared": pgettext_lazy("inspection decision", "cleared"), "cleared_with_offload": _("cleared with offload"),
+    "held": _("held"),
     "turned_back": _("turned back"),
 }
 DISCREPANCY = {
@@ -58,6 +62,13 @@ STATEMENT = {
     "key.revoke": _("key revoked"),
     "offline.relay": _("statement signed offline, received"),
 }
+# The goods categories requesters write most (free text on the log: any other is shown as written).
+GOODS_CATEGORY = {
+    "food": _("food"), "health": _("health"), "wash": _("water, sanitation and hygiene"), "shelter": _("shelter"),
+    "nfi": _("non-food items"), "nutrition": _("nutrition"), "education": _("education"),
+    "protection": _("protection"), "logistics": _("logistics"), "fuel": _("fuel"),
+}
+VEHICLE_TYPE = {"truck": _("truck")}  # the request form's default type; a type the requester wrote stays theirs
 PARTY_KIND = {
     "humanitarian": _("humanitarian organisation"), "authority": _("authority"), "escort": _("escort"),
     "observer": _("observer"), "operator": _("operator"), "source": _("data source"),
@@ -78,7 +89,7 @@ VOCABULARIES = {
     "decision": DECISION, "discrepancy": DISCREPANCY, "incident": INCIDENT_CATEGORY, "statement": STATEMENT,
     "party_kind": PARTY_KIND, "linkage": LINKAGE, "direction": DIRECTION,
     "revocation": PERMIT_REVOCATION,
-    "stage": STAGE,
+    "stage": STAGE, "category": GOODS_CATEGORY, "vehicle_type": VEHICLE_TYPE,
 }
 
 

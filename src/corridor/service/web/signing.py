@@ -181,7 +181,13 @@ def _context(statement: dict, passkey, fold: LogFold) -> Context:
     leg = statement["payload"].get("leg")
     name = leg_names(plan.content.legs, fold.state.routes).get(str(leg), "") if plan is not None and leg else ""
     return Context(member=passkey.member, device=passkey.device, party_name=passkey.party.name, legs=legs,
-                   revoked=revoked, leg=name)
+                   revoked=revoked, leg=name, checkpoint=_checkpoint_name(fold, statement["payload"].get("checkpoint")))
+
+
+def _checkpoint_name(fold: LogFold, checkpoint_id) -> str:
+    """The checkpoint a statement names, by its name; "" (the id is shown) when no route knows it."""
+    return next((c.name for route in fold.state.routes.values() for c in route.checkpoints
+                 if checkpoint_id and c.id == checkpoint_id), "")
 
 
 def _device_passkey(request, party: str, fold: LogFold):

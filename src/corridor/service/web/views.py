@@ -26,6 +26,7 @@ from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
 from ..passages.history import plan_statements
 from . import actions, refusals, signing, summaries, zones
+from .labels import label
 from .plan_page import plan_context
 from .precompute import public_summary
 from .signatures import log_statements
@@ -35,9 +36,12 @@ from .templatetags.corridor import party_name
 def public(request):
     """From the figures published at the latest checkpoint and the precomputed aggregates (both refreshed by
     the worker as the log grows)."""
-    return render(request, "web/public.html", {
-        **public_summary(), **published.page_summary(), "exports": list(TABLES),
-    })
+    context = {**public_summary(), **published.page_summary(), "exports": list(TABLES)}
+    if context.get("totals"):  # the goods categories in words, for the chart (its script) and its table alike
+        rows = context["totals"].get("tonnes_by_category") or ()
+        context["totals"] = context["totals"] | {"tonnes_by_category": [
+            [label(category, "category"), *rest] for category, *rest in rows]}
+    return render(request, "web/public.html", context)
 
 
 def log_page(request):
