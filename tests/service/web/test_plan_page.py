@@ -327,3 +327,58 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     russian = border.get("/plans/p1").content.decode()
     assert "<th scope=\"row\">Машина 2</th>" in russian and "Вес (кг)" in russian
     assert "Cooking oil 9\xa0605,75 l" in russian
+
+
+@pytest.fixture
+def driven(parties):
+    """The two-roads scenario through the API: plans closed, their windows and plates revealed, permits issued."""
+    from ..api_driver import drive
+    from ..conftest import SCENARIO
+
+    drive(SCENARIO, parties)
+    return parties
+
+
+def test_a_closed_plans_salts_are_folded_into_the_proof_and_each_permit_names_its_vehicle(driven):
+    page = signed_in("org-a").get("/plans/two-roads").content.decode()
+    reading, proof = page.split('<details class="proof">', 1)
+    assert "Proof of the revealed values" in proof and proof.count("<code>") >= 2  # the window and the plates
+    assert "salt" not in reading.split("<main", 1)[-1]  # no hex to read around
+    timeline = page.split('id="timeline"', 1)[1]
+    permits = [row for row in timeline.split("<tr")[1:] if ">permit issued<" in row]
+    assert permits and all('class="says">' in row for row in permits)
+    assert "Lachin–Khankendi: Vehicle 1" in timeline and "Aghdam–Khankendi: Vehicle 1" in timeline
+
+
+def test_the_column_of_changes_is_a_noun_not_the_language_buttons_verb(parties):
+    stages.submitted(parties)
+    org = signed_in("org-a")
+    form = org.get("/plans/p1/amend").content.decode()
+    body = {"as": "org-a", "version": rendered_version(form), "vehicles-leg-a": "truck-1,AB 123,truck",
+            "lines-leg-a": "id,item,category,quantity,unit,weight_kg,vehicle\n"
+                           "flour,Wheat flour,food,25,t,25000,truck-1\n",
+            "seals-leg-a": "", "action": "review"}
+    for language, noun, verb in (("fr", "Modification", "Changer"), ("ru", "Изменение", "Сменить"),
+                                 ("ar", "التغيير", "تغيير")):
+        org.cookies["django_language"] = language
+        with clock.frozen_at(stages.T + 300):
+            review = org.post("/plans/p1/amend", body).content.decode()
+        assert f'<th scope="col">{noun}</th>' in review, language
+        assert f"<button type=\"submit\">{verb}</button>" in review  # the language switch keeps its verb
+
+
+def test_weights_are_grouped_with_the_readers_separators(driven):
+    org = signed_in("org-a")
+    english = org.get("/plans/two-roads").content.decode()
+    assert "<td>21,300</td>" in english and "<td>21300</td>" not in english  # leg-a: 18000 + 2400 + 900 kg
+    org.cookies["django_language"] = "ar"
+    arabic = org.get("/plans/two-roads").content.decode()
+    assert "<td>21.300</td>" in arabic  # Django's Arabic separators, grouped like every other language
+
+
+def test_the_default_vehicle_type_reads_in_the_readers_language(parties):
+    stages.submitted(parties)  # tests/service/plans.py: truck-1 of type "truck", the request form's default
+    org = signed_in("org-a")
+    org.cookies["django_language"] = "fr"
+    page = org.get("/plans/p1").content.decode()
+    assert "<td>camion</td>" in page and "<td>truck</td>" not in page

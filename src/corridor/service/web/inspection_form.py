@@ -135,13 +135,15 @@ def _by_vehicle(leg: Leg, live: LegState, lines: list[ManifestLine]) -> str:
     """"Vehicle 1: Wheat flour; Vehicle 2: Medical kits": the lines by the vehicle carrying them (by its place,
     as the screen names it), so twenty trucks of the same goods do not read as one list of repeated items."""
     wanted = {line.id for line in lines}
+    if len(leg.vehicles) < 2:  # one vehicle (or none): its goods are the list
+        return joined(isolate(line.item) for line in lines)
     parts = []
     for group in vehicle_groups(leg, live):
         items = joined(isolate(row.line.item) for row in group.lines if row.line.id in wanted)
         if not items:
             continue
-        if group.vehicle is None:  # a leg without vehicles lists its goods as they are
-            parts.append(_("goods no vehicle is named for: %(items)s") % {"items": items} if leg.vehicles else items)
+        if group.vehicle is None:
+            parts.append(_("goods no vehicle is named for: %(items)s") % {"items": items})
         else:
             parts.append(_("Vehicle %(number)s: %(items)s") % {"number": group.number, "items": items})
     # Translators: what separates groups of a list that are lists themselves ("Vehicle 1: a, b; Vehicle 2: c")
