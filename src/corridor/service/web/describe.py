@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ...engine.errors import RuleViolation
 from ...engine.times import parse_time
+from .bidi import isolate
 from .labels import label
 from .leg_names import leg_names
 
@@ -52,14 +53,15 @@ def describe(statement: dict, context: Context | None = None) -> str:
     elif kind == "key.bind" and payload.get("admin") is True:
         kind = "key.bind.admin"
     sentence = _SENTENCES.get(kind)
+    values = {key: isolate(value) for key, value in values.items()}  # names, ids and texts keep their order in Arabic
     what = sentence() % _Defaults(values) if sentence else _("a %(type)s statement") % {"type": kind}
     goods = [_("The plan: %(legs)s.") % {"legs": "; ".join(context.legs)}] if context.legs else []
     return " ".join([what, *goods, _signer(statement, context, values["party"])])
 
 
 def _signer(statement: dict, context: Context, party: str) -> str:
-    values = {"member": context.member, "device": context.device, "party": party, "seq": statement.get("seq"),
-              "time": _when(statement.get("time"))}
+    values = {"member": isolate(context.member), "device": isolate(context.device), "party": party,
+              "seq": statement.get("seq"), "time": isolate(_when(statement.get("time")))}
     if context.member and context.device:
         return _("Signed by %(member)s with the passkey “%(device)s”, for %(party)s; statement #%(seq)s of "
                  "%(party)s, dated %(time)s UTC.") % values

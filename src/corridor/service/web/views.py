@@ -26,6 +26,7 @@ from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
 from ..passages.history import plan_statements
 from . import actions, refusals, signing, summaries, zones
+from .bidi import isolate
 from .labels import label
 from .plan_page import plan_context
 from .precompute import public_summary
@@ -108,7 +109,7 @@ def act(request, plan_id: str, kind: str):
         rendered = partial(actions.check_rendered, kind, request.POST)  # under the writer lock, on the latest fold
         record_built([custodial(party, kind, payload, plan=plan_id,
                                 check=lambda fold: rendered(fold.state.plans[plan_id]))])
-        messages.success(request, f"{actions.LABELS.get(kind, kind)} — {party_name(party)}")
+        messages.success(request, f"{actions.LABELS.get(kind, kind)} — {isolate(party_name(party))}")
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)
