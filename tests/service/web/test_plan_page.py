@@ -312,7 +312,7 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     assert "Cooking oil 8405 l — Vehicle 2 · tanker · BB 200</label>" in refuse
     assert 'value="leg-a/flour-2"' in refuse and ": Wheat flour</label>" not in refuse
     timeline = page.split('id="timeline"', 1)[1]
-    assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicle(s)" in timeline
+    assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicles" in timeline
     assert "12.5 t" not in timeline  # each truck's line is not repeated
     body = {"version": stages.version(parties), "reason": "dual_use", "text": "",
             "lines": [{"leg": "leg-a", "line": "oil-2"}]}
