@@ -350,11 +350,12 @@ def test_a_leg_of_one_vehicle_carries_the_lines_that_name_none_and_its_forms_say
     assert "<legend>Wheat flour (Vehicle 1 — AB 123) — 18 t</legend>" in receipt
 
 
-def test_arabic_lists_on_the_page_take_the_arabic_comma(parties):
-    legs = plan_body()["legs"]
+def test_arabic_lists_on_the_page_take_the_arabic_comma_and_semicolon(parties):
+    legs = two_trucks_of_flour()
     legs[0]["seals"] = ["S-1001", "S-1002"]
     stages.submitted(parties, legs=legs)
     border = signed_in("border")
     border.cookies["django_language"] = "ar"
     page = border.get("/plans/p1").content.decode()
     assert "S-1001، S-1002" in page and "S-1001, S-1002" not in page
+    assert "Wheat flour 12.5 t؛ Cooking oil 1200.75 l" in page  # what a vehicle carries: a list of lists

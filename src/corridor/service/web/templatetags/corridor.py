@@ -176,6 +176,18 @@ def joined(items) -> str:
     return labels.joined(items or ())
 
 
+@register.simple_tag
+def separator() -> str:
+    """`{% if not forloop.last %}{% separator %}{% endif %}`: the list separator of the reader's language."""
+    return labels.separator()
+
+
+@register.simple_tag
+def groups_separator() -> str:
+    """Between items that are lists themselves: "; ", "؛ " in Arabic, " ; " in French."""
+    return labels.groups_separator()
+
+
 @register.filter
 def party_name(party_id) -> str:
     """`{{ s.party|party_name }}` -> "Host state border service": the registered name, from the fold in memory
