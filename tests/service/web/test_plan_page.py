@@ -312,7 +312,7 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     assert "Cooking oil 8405 l — Vehicle 2 · tanker · BB 200</label>" in refuse
     assert 'value="leg-a/flour-2"' in refuse and ": Wheat flour</label>" not in refuse
     timeline = page.split('id="timeline"', 1)[1]
-    assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicle(s)" in timeline
+    assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicles" in timeline
     assert "12.5 t" not in timeline  # each truck's line is not repeated
     body = {"version": stages.version(parties), "reason": "dual_use", "text": "",
             "lines": [{"leg": "leg-a", "line": "oil-2"}]}
@@ -327,3 +327,35 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     russian = border.get("/plans/p1").content.decode()
     assert "<th scope=\"row\">Машина 2</th>" in russian and "Вес (кг)" in russian
     assert "Cooking oil 9\xa0605,75 l" in russian
+
+
+def test_the_lines_table_names_each_lines_vehicle_with_its_plate_only_to_the_plans_parties(parties):
+    stages.submitted(parties, legs=two_trucks_of_flour())
+    lines = signed_in("border").get("/plans/p1").content.decode().split('<table class="lines">', 1)[1]
+    assert '<th scope="col">Vehicle</th>' in lines.split("</thead>", 1)[0]
+    assert '<td>Vehicle 2 — BB 200</td><th scope="row">Cooking oil</th>' in lines
+    public = Client().get("/plans/p1").content.decode().split('<table class="lines">', 1)[1]
+    assert '<td>Vehicle 2</td><th scope="row">Cooking oil</th>' in public and "BB 200" not in public
+    outsider = signed_in("org-b").get("/plans/p1").content.decode()
+    assert "BB 200" not in outsider and "AA 100" not in outsider
+
+
+def test_a_leg_of_one_vehicle_carries_the_lines_that_name_none_and_its_forms_say_so(parties):
+    inspected(parties)  # one truck, its line naming no vehicle; cleared at Lachin
+    stages.post(parties, "escort", "/plans/p1/go", {}, 1694434100)
+    stages.post(parties, "escort", "/plans/p1/depart", {"leg": "leg-a"}, 1694434200)
+    page = signed_in("recv").get("/plans/p1").content.decode()
+    assert '<td>Vehicle 1 — AB 123</td><th scope="row">Wheat flour</th>' in page
+    receipt = page.split('action="/plans/p1/act/leg.deliver"', 1)[1].split("</form>", 1)[0]
+    assert "<legend>Wheat flour (Vehicle 1 — AB 123) — 18 t</legend>" in receipt
+
+
+def test_arabic_lists_on_the_page_take_the_arabic_comma_and_semicolon(parties):
+    legs = two_trucks_of_flour()
+    legs[0]["seals"] = ["S-1001", "S-1002"]
+    stages.submitted(parties, legs=legs)
+    border = signed_in("border")
+    border.cookies["django_language"] = "ar"
+    page = border.get("/plans/p1").content.decode()
+    assert "S-1001، S-1002" in page and "S-1001, S-1002" not in page
+    assert "Wheat flour 12.5 t؛ Cooking oil 1200.75 l" in page  # what a vehicle carries: a list of lists

@@ -122,3 +122,9 @@ def separator() -> str:
 def joined(items) -> str:
     """The items (text) joined as a list in the reader's language."""
     return separator().join(str(item) for item in items)
+
+
+def groups_separator() -> str:
+    """What joins items that are lists themselves ("Wheat flour: missing, damaged; Rice: excess"): "; ",
+    the Arabic semicolon "؛ " in Arabic, " ; " in French."""
+    return pgettext("list of lists separator", "; ")

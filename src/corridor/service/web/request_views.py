@@ -17,6 +17,7 @@ from ..parties.authz import ROLE_ACTIONS, parties_for
 from ..parties.models import Membership, Party, Route
 from ..passages.models import Plan
 from . import refusals, signing
+from .labels import joined
 from .manifest_words import COLUMNS
 from .request_form import MAX_LEGS, MAX_TOLERANCE_MINUTES, TYPED_COLUMNS, Draft, expiry_zone, leg_numbers, read_draft
 
@@ -68,7 +69,7 @@ def new_request(request):
         "parties": parties, "party": party, "values": values, "draft": draft, "legs": _legs(values, draft),
         "routes": _routes(), "max_legs": MAX_LEGS, "max_tolerance": MAX_TOLERANCE_MINUTES,
         "expiry_zone": expiry_zone(values),  # the clock the expiry is typed on
-        "typed_columns": ", ".join(str(COLUMNS[name]) for name in TYPED_COLUMNS),  # as the reader names them
+        "typed_columns": joined(str(COLUMNS[name]) for name in TYPED_COLUMNS),  # as the reader names them
     })
 
 
