@@ -165,7 +165,7 @@ def test_a_new_leg_from_its_tables_with_its_crew(form):
 
 
 def test_drop_a_leg(parties):
-    legs = two_trucks() + [plan_body()["legs"][0] | {"id": "leg-b", "route": "road-b"}]
+    legs = [*two_trucks(), plan_body()["legs"][0] | {"id": "leg-b", "route": "road-b"}]
     stages.submitted(parties, legs=legs)
     org = signed_in("org-a")
     fields = form_fields(org.get(URL).content.decode(), URL)
@@ -176,3 +176,57 @@ def test_drop_a_leg(parties):
 def test_no_field_name_carries_a_leg_id(form):
     _org, page, _fields = form
     assert not re.search(r'name="[^"]*leg-a', page)
+
+
+def test_a_row_id_from_another_leg_is_refused(parties):
+    other = plan_body()["legs"][0] | {"id": "leg-b", "route": "road-b", "vehicles": [
+        {"id": "truck-9", "plate": "ZZ 999", "type": "truck"}]}
+    other["lines"] = [{"id": "rice", "item": "Rice", "category": "food", "quantity": 5, "unit": "t",
+                       "weight_kg": 5000, "vehicle": "truck-9"}]
+    stages.submitted(parties, legs=[*two_trucks(), other])
+    org = signed_in("org-a")
+    fields = form_fields(org.get(URL).content.decode(), URL)
+    assert fields["leg2-line1-id"] == "rice" and fields["leg2-vehicle1-id"] == "truck-9"
+    page = post(org, fields | {"leg1-line1-id": "rice", "leg1-vehicle1-id": "truck-9"})
+    assert "Lachin–Khankendi, line 1 (Wheat flour): this row is not one of this leg&#x27;s lines" in page
+    assert "Lachin–Khankendi, vehicle 1 (AB 123): this row is not one of this leg&#x27;s vehicles" in page
+    assert not StatementIndex.objects.filter(type="plan.amend").exists()
+
+
+def test_a_plate_the_party_committed_itself_is_kept_when_left_empty(parties):
+    legs = plan_body()["legs"]
+    legs[0]["vehicles"][0]["plate"] = "a" * 64  # a commitment the service cannot open
+    stages.submitted(parties, legs=legs)
+    org = signed_in("org-a")
+    page = org.get(URL).content.decode()
+    fields = form_fields(page, URL)
+    assert fields["leg1-vehicle1-plate"] == "" and 'placeholder="kept as committed"' in page
+    assert "identical to the current version" in post(org, fields)
+    post(org, fields | {"leg1-line1-quantity": "21"})
+    assert amended()["legs"][0]["vehicles"][0]["plate"] == "a" * 64
+
+
+def test_a_vehicle_crew_travel_in_stays(parties):
+    stages.submitted(parties, crew={"leg-a": [{"name": "Ana Driver", "document": "P-123", "vehicle": "truck-1"}]})
+    org = signed_in("org-a")
+    fields = form_fields(org.get(URL).content.decode(), URL)
+    page = post(org, fields | {"leg1-vehicle1-remove": "1", "leg1-line1-vehicle": ""})
+    assert "Lachin–Khankendi, vehicle 1: crew members travel in it, so it cannot be removed on this page" in page
+    assert not StatementIndex.objects.filter(type="plan.amend").exists()
+
+
+def test_a_passkey_prepare_with_errors_lets_the_page_say_them(form):
+    org, _page, fields = form
+    with clock.frozen_at(stages.T + 300):
+        answer = org.post(URL, fields | {"action": "amend", "leg1-line1-quantity": "x"},
+                          headers={"X-Corridor-Sign": "prepare"})
+    assert answer.json() == {"custodial": True}  # the form is then posted as it is: the page shows the errors
+    assert not StatementIndex.objects.filter(type="plan.amend").exists()
+
+
+def test_a_review_of_a_form_from_an_older_version_says_so(form):
+    org, _page, fields = form
+    with clock.frozen_at(stages.T + 200):
+        post(org, fields | {"leg1-line1-quantity": "21"})
+    page = post(org, fields, "review", at=stages.T + 400)
+    assert "The plan was amended since you opened this page" in page and "What this amendment changes" not in page

@@ -452,8 +452,8 @@ def _seats_kept(typed: LegForm, leg: dict, amendment: Amendment) -> None:
     for vehicle_id in sorted(seated - kept):
         n = rows.get(vehicle_id)
         where = _("%(leg)s, vehicle %(n)s") % {"leg": typed.name, "n": n} if n else typed.name
-        amendment.errors.append(_("%(where)s: crew members travel in it, so it stays on this page (amend the crew "
-                                  "through the API)") % {"where": where})
+        amendment.errors.append(_("%(where)s: crew members travel in it, so it cannot be removed on this page")
+                                % {"where": where})
 
 
 def _crew(typed: LegForm, by_row: dict, amendment: Amendment) -> list[dict]:

@@ -8,16 +8,16 @@ from __future__ import annotations
 from django.utils.translation import pgettext_lazy
 
 CATEGORIES = {
-    "food": pgettext_lazy("category", "food"),
-    "nutrition": pgettext_lazy("category", "nutrition"),
-    "health": pgettext_lazy("category", "health"),
-    "wash": pgettext_lazy("category", "water, sanitation and hygiene"),
-    "shelter": pgettext_lazy("category", "shelter"),
-    "nfi": pgettext_lazy("category", "household items (non-food)"),
-    "education": pgettext_lazy("category", "education"),
-    "protection": pgettext_lazy("category", "protection"),
-    "logistics": pgettext_lazy("category", "logistics"),
-    "telecoms": pgettext_lazy("category", "telecommunications"),
+    "food": pgettext_lazy("category", "Food"),
+    "nutrition": pgettext_lazy("category", "Nutrition"),
+    "health": pgettext_lazy("category", "Health"),
+    "wash": pgettext_lazy("category", "Water, sanitation and hygiene"),
+    "shelter": pgettext_lazy("category", "Shelter"),
+    "nfi": pgettext_lazy("category", "Household items (non-food)"),
+    "education": pgettext_lazy("category", "Education"),
+    "protection": pgettext_lazy("category", "Protection"),
+    "logistics": pgettext_lazy("category", "Logistics"),
+    "telecoms": pgettext_lazy("category", "Telecommunications"),
 }
 VEHICLE_TYPES = {
     "truck": pgettext_lazy("vehicle", "truck"),
