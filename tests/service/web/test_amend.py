@@ -84,6 +84,8 @@ def test_typical_edits_are_what_is_signed(form):
                "leg1-seals": "S-1 S-3"}
     review = post(org, fields, "review")
     assert "line changed" in review and "line removed" in review and "line added" in review
+    assert "5 t · 5000 kg · food · EF 789" in review and "AB 123 (truck), EF 789 (tanker)" in review  # by plate
+    assert not re.search(r"\bv3\b|truck-", shown_text(review))
     post(org, fields)
     [leg] = amended()["legs"]
     assert leg["lines"][0] == {"id": "flour", "item": "Wheat flour", "category": "food", "quantity": "25.5",

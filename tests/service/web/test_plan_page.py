@@ -14,6 +14,7 @@ from corridor.service.ledger.models import StatementIndex
 from ..plans import plan_body
 from . import stages
 from .form_fields import form_fields
+from .test_leg_names import shown_text
 from .test_pages import signed_in
 from .test_request_form import last_statement
 
@@ -106,7 +107,7 @@ def test_amend_from_the_page_shows_every_party_which_lines_changed(parties):
     with clock.frozen_at(stages.T + 300):
         review = org.post("/plans/p1/amend", body | {"action": "review"}).content.decode()
     assert "line changed" in review and "20 t · 20000 kg · food" in review
-    assert "25 t · 25000 kg · food · truck-1" in review
+    assert "25 t · 25000 kg · food · AB 123" in review and "truck-1" not in shown_text(review)  # by plate
     assert not StatementIndex.objects.filter(type="plan.amend").exists()
     with clock.frozen_at(stages.T + 360):
         done = org.post("/plans/p1/amend", body | {"action": "amend"}, follow=True).content.decode()

@@ -137,8 +137,7 @@ def _amend(request, plan_id: str):
     else:
         amendment = read_form(form, plan)
         errors += amendment.errors
-        context.update(reviewed=True, changes=changes(msgspec.to_builtins(plan.content),
-                                                      _committed(amendment.content), routes))
+        context.update(reviewed=True, changes=_review(plan, amendment, routes))
         if action == "amend" and not errors:
             answer = _record(request, plan, party, amendment, form.version)
             if answer is not None:
@@ -234,6 +233,8 @@ def posted_form(post, plan: PlanState) -> AmendForm:
 
 def _posted_leg(post, leg: LegForm, room: list[int]) -> LegForm:
     for table, (row, names) in TABLES.items():
+        if table == "crew" and leg.prefix != "new":
+            continue  # the crew of the plan's legs is not on the form
         wanted = _count(post.get(f"{leg.prefix}-{table}", ""))
         given = max(0, min(wanted, room[0]))
         room[0] -= wanted if wanted > given else given  # below zero: more rows were sent than the form holds
@@ -485,6 +486,34 @@ def _free_id(base: str, taken: set[str], start: int = 2) -> str:
 
 def _seals(text: str) -> list[str]:
     return [seal for seal in text.replace(",", " ").split() if seal]
+
+
+def _review(plan: PlanState, amendment: Amendment, routes: dict) -> list[dict]:
+    """What the amendment changes, line by line, with each vehicle named by its plate (the requester's own),
+    never by its id."""
+    clear = current_plates(plan)
+    before = {(row.leg_id, row.vehicle_id): row.plate for row in clear}
+    opened = {row.commitment: row.plate for row in clear}
+    after = {(leg["id"], vehicle["id"]): opened.get(vehicle["plate"], vehicle["plate"])
+             for leg in amendment.content["legs"] for vehicle in leg["vehicles"]}
+    return changes(_by_plate(msgspec.to_builtins(plan.content), before),
+                   _by_plate(_committed(amendment.content), after), routes)
+
+
+def _by_plate(content: dict, plates: dict) -> dict:
+    """The content with each vehicle's id, and each line's vehicle, replaced by the vehicle's plate in clear
+    (or "Vehicle N" where the service cannot open it): the review's words."""
+    shown = copy.deepcopy(content)
+    for leg in shown.get("legs", ()):
+        names = {}
+        for n, vehicle in enumerate(leg.get("vehicles", ()), start=1):
+            plate = plates.get((leg["id"], vehicle["id"]), "")
+            names[vehicle["id"]] = plate if plate and len(plate) != 64 else _("Vehicle %(n)s") % {"n": n}
+            vehicle["id"] = names[vehicle["id"]]
+        for line in leg.get("lines", ()):
+            if line.get("vehicle"):
+                line["vehicle"] = names.get(line["vehicle"], line["vehicle"])
+    return shown
 
 
 def _committed(content: dict) -> dict:
