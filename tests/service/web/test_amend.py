@@ -106,6 +106,7 @@ def test_errors_name_the_leg_the_line_and_its_item(form):
     assert "Lachin–Khankendi, line 2 (Sunflower oil): its vehicle (vehicle 2) is removed" in page
     assert "Lachin–Khankendi, line 3 (Rice): the quantity must be" in page
     assert not StatementIndex.objects.filter(type="plan.amend").exists()
+    assert "What this amendment changes" not in page  # reviewed once the rows are right
     again = form_fields(page, URL)
     assert again["leg1-line1-quantity"] == "twenty" and again["leg1-line3-item"] == "Rice"  # kept as typed
 

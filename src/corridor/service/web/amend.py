@@ -137,7 +137,8 @@ def _amend(request, plan_id: str):
     else:
         amendment = read_form(form, plan)
         errors += amendment.errors
-        context.update(reviewed=True, changes=_review(plan, amendment, routes))
+        if not errors:  # a review of rows still wrong would show what nobody meant ("None t")
+            context.update(reviewed=True, changes=_review(plan, amendment, routes))
         if action == "amend" and not errors:
             answer = _record(request, plan, party, amendment, form.version)
             if answer is not None:
