@@ -233,3 +233,18 @@ def test_a_review_of_a_form_from_an_older_version_says_so(form):
         post(org, fields | {"leg1-line1-quantity": "21"})
     page = post(org, fields, "review", at=stages.T + 400)
     assert "The plan was amended since you opened this page" in page and "What this amendment changes" not in page
+
+
+@pytest.mark.parametrize("language", ["ru", "fr", "ar"])
+def test_the_form_and_its_errors_are_in_the_readers_language(form, language):
+    from .test_every_language import english_left, raw_codes, visible_texts
+
+    org, _page, fields = form
+    org.cookies["django_language"] = language
+    pages = [org.get(URL).content.decode(),
+             post(org, fields | {"leg1-line1-quantity": "x", "leg1-vehicle2-remove": "1", "leg1-line4-item": "Rice"}),
+             post(org, fields | {"leg1-line1-quantity": "21"}, "review")]
+    for page in pages:
+        texts = visible_texts(page)
+        assert english_left(texts, language) == [] and raw_codes(texts) == []
+    assert "What this amendment changes" not in pages[2] and "Wheat flour" in pages[2]
