@@ -137,12 +137,15 @@ STOP = threading.Event()  # set: the worker's loops end after their current pass
 
 
 def worker_command(args: argparse.Namespace) -> int:
-    """Checkpoints in this thread, at most one a second and nothing slow between two; notifications and
-    the public figures and aggregates (a minute's work at 1M statements) each in a thread of their own,
-    with its own database connection. A thread that fails stops the worker, as a failed pass always did
-    (`corridor serve` then stops, and its supervisor restarts it). `--once`: one pass of each, in turn."""
+    """Checkpoints in this thread, as soon as entries wait and at most one per CORRIDOR_CHECKPOINT_INTERVAL
+    (CORRIDOR_WITNESS_INTERVAL with witnesses; ledger/checkpoint_schedule.py), nothing slow between two;
+    notifications and the public figures and aggregates (a minute's work at 1M statements) each in a thread
+    of their own, with its own database connection. A thread that fails stops the worker, as a failed pass
+    always did (`corridor serve` then stops, and its supervisor restarts it). `--once`: one pass of each,
+    in turn."""
     django_setup()
-    from corridor.service.ledger import snapshots
+    from corridor.service.config import CONFIG
+    from corridor.service.ledger import checkpoint_schedule, snapshots
     from corridor.service.ledger.integrator import integrate_now, open_store, witness_cosigning
 
     store, cosigning = open_store(), witness_cosigning()  # one Cosigning: it remembers each witness's size
@@ -151,9 +154,10 @@ def worker_command(args: argparse.Namespace) -> int:
         if status != "good":
             print(f"corridor worker: tile {path}: {status}", file=sys.stderr)
 
-    def checkpoint_pass() -> None:
-        integrate_now(store, cosigning)
+    def checkpoint_pass() -> int | None:
+        note = integrate_now(store, cosigning)
         snapshots.after_checkpoint(wait=args.once)  # a fold snapshot for fast restarts, if due (own thread)
+        return int(note.split("\n")[1]) if note else None
 
     if args.once:
         checkpoint_pass()
@@ -164,13 +168,25 @@ def worker_command(args: argparse.Namespace) -> int:
     for name, step in (("outbox", _outbox_pass), ("publications", _publications_pass)):
         _repeat_in_thread(name, step, failures)
     sys.setswitchinterval(0.001)  # the checkpoint thread gets the GIL back within 1 ms of asking for it
-    while not failures and not STOP.is_set():
-        started = time.monotonic()
-        checkpoint_pass()
-        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))  # at most one checkpoint a second
+    schedule = checkpoint_schedule.CheckpointSchedule(checkpoint_schedule.interval_for(CONFIG))
+    checkpoint_schedule.run(schedule, checkpoint_pass, store.sequenced_size,
+                            stopped=lambda: bool(failures) or STOP.is_set(), sleep=STOP.wait,
+                            idle=_at_most_every(1.0, snapshots.after_checkpoint))  # one due by time alone
     if failures:
         raise failures[0]
     return 0
+
+
+def _at_most_every(seconds: float, step):
+    """`step`, called no more than once every `seconds` however often this is."""
+    last = [-seconds]
+
+    def maybe() -> None:
+        if time.monotonic() - last[0] >= seconds:
+            last[0] = time.monotonic()
+            step()
+
+    return maybe
 
 
 def _outbox_pass() -> None:
