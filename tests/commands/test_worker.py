@@ -1,10 +1,12 @@
 """`corridor worker`: checkpoints are published while the slow publications (the public figures, the page's
-aggregates) are still computing in their own thread; a thread that fails stops the worker; an entry appended
-just after a checkpoint is covered by the next within the interval, not a second later; witnesses are asked
-no more often than their interval. (The schedule's exact bounds: tests/service/ledger/test_checkpoint_schedule.py.)"""
+aggregates) are still computing in their own process; a thread or that process failing stops the worker; an
+entry appended just after a checkpoint is covered by the next within the interval, not a second later;
+witnesses are asked no more often than their interval. (The schedule's exact bounds:
+tests/service/ledger/test_checkpoint_schedule.py.)"""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -35,30 +37,44 @@ def published_size(tiles) -> int:
     return int(path.read_text().split("\n")[1]) if path.is_file() else 0
 
 
-def test_checkpoints_are_published_while_the_figures_are_being_computed(parties, tiles, monkeypatch, stopped_after):
+def test_checkpoints_are_published_while_the_figures_are_being_computed(parties, tiles, tmp_path, monkeypatch,
+                                                                        stopped_after):
     from tests.service.plans import plan_body
 
-    computing, release = threading.Event(), threading.Event()
+    computing = tmp_path / "computing"
 
     def slow_publications() -> None:
-        computing.set()
-        release.wait(30)
+        computing.write_text(str(os.getpid()))
+        time.sleep(60)
 
     monkeypatch.setattr(commands, "_publications_pass", slow_publications)
     worker = threading.Thread(target=main, args=(["worker"],), daemon=True)
     worker.start()
-    assert computing.wait(10)
+    deadline = time.monotonic() + 10
+    while not computing.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(computing.read_text())
+    assert child != os.getpid()  # in a process of its own: its interpreter lock is not the checkpoints'
     with clock.frozen_at(T):
         assert parties["org-a"].post("/plans", plan_body())[0] == 201
     deadline = time.monotonic() + 5
     while published_size(tiles) < 17 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert published_size(tiles) == 17  # the 16 registry entries and the plan, with the figures still pending
-    assert not release.is_set()
     commands.STOP.set()
-    release.set()
-    worker.join(5)
+    worker.join(10)
     assert not worker.is_alive()
+    with pytest.raises(ProcessLookupError):  # the worker ended its figures process with it
+        os.kill(child, 0)
+
+
+def test_a_failing_figures_process_stops_the_worker(parties, tiles, monkeypatch):
+    def broken() -> None:
+        raise RuntimeError("the figures' database went away")
+
+    monkeypatch.setattr(commands, "_publications_pass", broken)
+    with pytest.raises(RuntimeError, match=r"the publications process ended \(exit status 1\)"):
+        main(["worker"])
 
 
 def test_a_failing_thread_stops_the_worker(parties, tiles, monkeypatch):
