@@ -273,11 +273,11 @@ def checkpoint_latency(built: Built, rate: float, seconds: float) -> dict:
     env = {**built.service.env, "CORRIDOR_DATA_DIR": str(copy / "data-sqlite"),
            "DATABASE_URL": f"sqlite:///{copy / 'data-sqlite' / 'corridor.sqlite3'}",
            "DJANGO_SETTINGS_MODULE": "corridor.service.settings"}
-    worker = subprocess.Popen([PYTHON, "-m", "corridor.cli", "worker"], env=env, cwd=ROOT,
+    worker = subprocess.Popen([PYTHON, "-c", _WORKER_LOGGING_PASSES], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=open(copy / "worker.log", "w"))  # noqa: SIM115
     try:
         code = (_APPEND + _AND_WATCH).replace("RATE", repr(rate)).replace("SECONDS", repr(seconds)).replace(
-            "WORKER_PID", str(worker.pid))
+            "WORKER_PID", str(worker.pid)).replace("WORKER_LOG", repr(str(copy / "worker.log")))
         result = _run_django(code, env)
         worker.terminate()
         worker.wait()
@@ -296,6 +296,20 @@ def _run_django(code: str, env: dict) -> dict:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
+
+# `corridor worker`, its checkpoint passes logged (start, end, size: ledger/checkpoint_schedule.py)
+_WORKER_LOGGING_PASSES = """
+import logging, sys
+from corridor.cli import main
+from corridor.commands import service
+
+def django_setup(setup=service.django_setup):  # Django's logging settings first, then this logger's level
+    setup()
+    logging.getLogger("corridor.checkpoints").setLevel(logging.DEBUG)
+
+service.django_setup = django_setup
+sys.exit(main(["worker"]))
+"""
 
 _APPEND = """
 import json, os, threading, time, msgspec
@@ -352,9 +366,16 @@ def watch():
             figures_at.append(time.perf_counter())
         time.sleep(0.002)
 
-def worker_cpu():  # the worker's user + system CPU seconds (all its threads)
-    fields = open("/proc/WORKER_PID/stat").read().rsplit(")", 1)[1].split()
+def cpu_of(pid):  # user + system CPU seconds of a process (all its threads)
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def worker_cpu():  # the worker's process (checkpoints, outbox, snapshots), and its children's (the figures)
+    children = open("/proc/WORKER_PID/task/WORKER_PID/children").read().split()
+    return cpu_of(WORKER_PID), sum(cpu_of(child) for child in children)
 
 threading.Thread(target=watch, daemon=True).start()
 first, _ = append(0)  # the worker is ready once this one is published
@@ -370,7 +391,7 @@ for n in range(int(RATE * SECONDS)):
     appended.append(append(n))
 while published() <= appended[-1][0]:
     time.sleep(0.01)
-cpu, wall = worker_cpu() - cpu, time.perf_counter() - started
+cpu, wall = [b - a for a, b in zip(cpu, worker_cpu())], time.perf_counter() - started
 stop.set()
 time.sleep(0.01)
 seen.append((time.perf_counter(), published()))  # the watcher may have stopped before seeing the last one
@@ -378,11 +399,23 @@ waits = [(next(t for t, size in seen if size > idx) - at, at) for idx, at in app
 latencies = sorted(wait for wait, _ in waits)
 during = [t for t, size in seen if started <= t]
 gaps = [b - a for a, b in zip(during, during[1:])]
+time.sleep(0.3)  # the last pass logs itself just after it published
+passes = []  # (start, end, size) of each pass of the worker's, from its log
+for line in open(WORKER_LOG):
+    if line.startswith("pass ") and not line.rstrip().endswith("None"):
+        start, end, size = line.split()[1:]
+        passes.append((float(start), float(end), int(size)))
+def covering(idx):
+    return next(p for p in passes if p[2] > idx)
+scheduled = [covering(idx)[0] - at for idx, at in appended]  # commit → start of the pass that covered it
+in_pass = [covering(idx)[1] - covering(idx)[0] for idx, _ in appended]
 cold = [wait for wait, at in waits if not figures_at or at < figures_at[0]]
 warm = [wait for wait, at in waits if figures_at and at >= figures_at[0]]
 print(json.dumps({"n": len(latencies), "p50": latencies[len(latencies) // 2],
                   "p99": quantile(latencies, 0.99), "max": latencies[-1],
                   "checkpoints": len(during), "min_gap": min(gaps) if gaps else None, "worker_cpu": cpu, "wall": wall,
+                  "scheduled": [quantile(scheduled, 0.5), quantile(scheduled, 0.99), max(scheduled)],
+                  "in_pass": [quantile(in_pass, 0.5), quantile(in_pass, 0.99), max(in_pass)],
                   "cold": [len(cold), quantile(cold, 0.99) if cold else None],
                   "warm": [len(warm), quantile(warm, 0.99) if warm else None]}))
 """
@@ -415,14 +448,20 @@ def report_checkpoints(built: Built, latency: dict, rate: float, sign: float, ra
     print(f"\nappend → published checkpoint inside the service at {built.facts['size']:,} entries "
           f"(`corridor worker` started cold, {latency['n']} entries at {rate:g}/s): "
           f"p50 {latency['p50'] * ms:.0f} ms, p99 {latency['p99'] * ms:.0f} ms, max {latency['max'] * ms:.0f} ms")
+    (s50, s99, smax), (p50, p99, pmax) = latency["scheduled"], latency["in_pass"]
+    print(f"  of which: from the commit to the start of the pass that covered it p50 {s50 * ms:.0f} ms, p99 "
+          f"{s99 * ms:.0f} ms, max {smax * ms:.0f} ms (the schedule, and the worker getting the CPU); that pass "
+          f"itself p50 {p50 * ms:.0f} ms, p99 {p99 * ms:.0f} ms, max {pmax * ms:.0f} ms (the worker's log)")
     cold, warm = latency["cold"], latency["warm"]
     print("  p99 while the worker's first figures were computed: "
           + (f"{cold[1] * ms:.0f} ms ({cold[0]} entries)" if cold[0] else "none appended then")
           + "; after: " + (f"{warm[1] * ms:.0f} ms ({warm[0]} entries)" if warm[0] else "none appended then"))
     gap = f"{latency['min_gap'] * ms:.0f} ms" if latency["min_gap"] is not None else "-"
+    loop, figures = latency["worker_cpu"]
     print(f"  checkpoints published during the stream: {latency['checkpoints']} in {latency['wall']:.1f} s "
-          f"(closest two {gap} apart); worker CPU {latency['worker_cpu']:.1f} s "
-          f"= {latency['worker_cpu'] / latency['wall']:.2f} of a core (figures and aggregates included)")
+          f"(closest two {gap} apart, as the watcher saw them); worker CPU: {loop:.1f} s in its own process "
+          f"= {loop / latency['wall']:.2f} of a core (checkpoints, outbox, snapshots), {figures:.1f} s in its "
+          f"figures process")
     sign_ms = ms / sign
     print(f"  one pass alone (5 entries integrated, signed, published): p50 {latency['pass_wall'] * ms:.1f} ms wall "
           f"(p99 {latency['pass_wall_p99'] * ms:.1f}), {latency['pass_cpu'] * ms:.2f} ms CPU "

@@ -13,10 +13,12 @@ leaves the rate to the witness; the witness network's log lists give each log a 
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
 
+log = logging.getLogger("corridor.checkpoints")  # each pass at DEBUG (bench/scale.py reads them)
 POLL_SECONDS = 0.02  # the most the loop adds to an entry's wait on a quiet log
 
 
@@ -49,8 +51,10 @@ def run(schedule: CheckpointSchedule, publish: Callable[[], int | None], sequenc
         if pause > 0:
             sleep(pause)
         elif schedule.entries_wait(sequenced_size()):
+            started = clock()
             size = publish()
             schedule.last_attempt = clock()
+            log.debug("pass %.6f %.6f %s", started, schedule.last_attempt, size)
             if size is not None:
                 schedule.published_size = size
         else:
