@@ -374,7 +374,7 @@ def cpu_of(pid):  # user + system CPU seconds of a process (all its threads)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 def worker_cpu():  # the worker's process (checkpoints, outbox, snapshots), and its children's (the figures)
-    children = open("/proc/WORKER_PID/task/WORKER_PID/children").read().split()
+    children = open("/proc/WORKER_PID/task/WORKER_PID/children").read().split()  # (a thread before: none)
     return cpu_of(WORKER_PID), sum(cpu_of(child) for child in children)
 
 threading.Thread(target=watch, daemon=True).start()
@@ -407,8 +407,11 @@ for line in open(WORKER_LOG):
         passes.append((float(start), float(end), int(size)))
 def covering(idx):
     return next(p for p in passes if p[2] > idx)
-scheduled = [covering(idx)[0] - at for idx, at in appended]  # commit → start of the pass that covered it
-in_pass = [covering(idx)[1] - covering(idx)[0] for idx, _ in appended]
+if passes:  # a worker that logs its passes (not one from before they were logged)
+    scheduled = [covering(idx)[0] - at for idx, at in appended]  # commit → start of the pass that covered it
+    in_pass = [covering(idx)[1] - covering(idx)[0] for idx, _ in appended]
+else:
+    scheduled = in_pass = [float("nan")]
 cold = [wait for wait, at in waits if not figures_at or at < figures_at[0]]
 warm = [wait for wait, at in waits if figures_at and at >= figures_at[0]]
 print(json.dumps({"n": len(latencies), "p50": latencies[len(latencies) // 2],
