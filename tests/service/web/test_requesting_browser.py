@@ -58,7 +58,7 @@ def test_a_twenty_truck_convoy_on_three_legs_is_requested_and_signed(parties, br
             plates = [f"L{n}-{t:02d}" for t in range(1, trucks + 1)]
             form.select_option(f"#leg{n}_route", route)
             form.check(f'input[name="leg{n}_direction"][value="{direction}"]')
-            form.fill(f"#leg{n}_lines", "\n".join(f"flour-{t},Wheat flour,food,20,t,20000,{plate}"
+            form.fill(f"#leg{n}_lines", "\n".join(f"Wheat flour,20,t,20000,food,{plate},flour-{t}"
                                                   for t, plate in enumerate(plates, start=1)))
             form.fill(f"#leg{n}_vehicles", "\n".join(f"{plate}, 20 t truck" for plate in plates))
             form.fill(f"#leg{n}_seals", " ".join(f"S-{n}{t:02d}" for t in range(1, trucks + 1)))

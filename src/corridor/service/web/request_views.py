@@ -126,14 +126,16 @@ def _without_leg(values: dict, which: str) -> dict:
 
 
 def _lines_as_text(draft: Draft) -> dict[str, str]:
-    """Each leg's lines read from an upload (or typed) as typed CSV lines, with the column header."""
+    """Each leg's lines read from an upload (or typed) as typed CSV lines, under the template's header in the
+    reader's language (read back in any of the form's languages)."""
+    header = ",".join(_cell(str(COLUMNS[column])) for column in TYPED_COLUMNS)
     texts = {}
     for leg in draft.legs:
         plates = {vehicle["id"]: vehicle["plate"] for vehicle in leg["vehicles"]}  # as the officer wrote them
         rows = [",".join(_cell(plates.get(line.get(column), line.get(column)) if column == "vehicle"
                                else line.get(column, "")) for column in TYPED_COLUMNS) for line in leg["lines"]]
         if rows:
-            texts[f"leg{leg['id'].removeprefix('leg-')}_lines"] = "\n".join([",".join(TYPED_COLUMNS), *rows])
+            texts[f"leg{leg['id'].removeprefix('leg-')}_lines"] = "\n".join([header, *rows])
     return texts
 
 
