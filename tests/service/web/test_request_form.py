@@ -282,3 +282,21 @@ def test_the_form_says_which_columns_typed_lines_have_in_the_readers_language(pa
     hint = re.search(r'id="leg1_lines-hint">([^<]*)<', review("", "fr")).group(1)
     assert "Article, Quantité, Unité, Poids (kg), Catégorie, Véhicule, Identifiant de ligne" in hint
 
+
+def test_switching_the_language_keeps_the_form_as_typed_in_the_new_language(parties):
+    typed = convoy() | {"action": "language", "language": "fr"}
+    with clock.frozen_at(T):
+        response = signed_in("org-a").post("/plans/new", typed)
+    page = response.content.decode()
+    assert '<html lang="fr"' in page and response.cookies["django_language"].value == "fr"
+    values = form_values(page)
+    for field in ("plan", "tolerance_minutes", "leg2_vehicles", "leg3_crew", "leg3_seals"):
+        assert values[field] == typed[field], field
+    assert values["leg3_lines"].startswith("Article,Quantité,Unité,Poids (kg),Catégorie,Véhicule,Identifiant")
+    assert 'id="leg3_route"' in page and "Liste de vérification" not in page and not Plan.objects.exists()
+
+
+def test_a_language_the_site_does_not_have_switches_nothing(parties):
+    with clock.frozen_at(T):
+        response = signed_in("org-a").post("/plans/new", convoy() | {"action": "language", "language": "xx"})
+    assert '<html lang="en"' in response.content.decode() and "django_language" not in response.cookies
