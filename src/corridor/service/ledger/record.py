@@ -9,7 +9,8 @@ its statement is committed.
 Each process keeps the fold of the log in memory. Under the writer lock it first applies entries other
 processes appended since, so every process judges a statement against the whole log. If anything fails
 after the fold changed, the in-memory fold is dropped and rebuilt from the log on next use, so memory never
-runs ahead of what was committed.
+runs ahead of what was committed. The fold is taken before the database, never after (fold_access.py):
+code that records inside a transaction of its own opens it with `recording_transaction()`.
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
     the same moment (group commit: one writer lock, one transaction, one COMMIT for the batch); each
     caller returns only once the transaction holding its statement is committed, and a statement the
     rules refuse is left out of the batch without touching the others. Several statements (all or
-    none), or a caller already inside a transaction, record on their own."""
+    none), or a caller already inside a transaction, record on their own (such a caller takes the fold
+    first: `recording_transaction`)."""
     privates = privates or [None] * len(builders)
     if len(builders) != 1 or connection.in_atomic_block:
         return _record_alone(builders, privates)
@@ -244,11 +246,29 @@ def _record_alone(builders: list[Builder], privates: list[object]) -> list[Recor
 def _in_transaction(apply: Callable[[LogFold], None]) -> None:
     """Run `apply` on the caught-up fold inside one writer transaction. If anything fails once it ran
     (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
-    ahead of what was committed."""
+    ahead of what was committed. The fold first, then the writers' turn, then the database (fold_access.py)."""
     with _fold_access.changing():
         _catch_up(_current_fold())  # a restart's snapshot load and others' entries, before the writer lock
         with _sqlite_writer_turn():
             _apply_in_transaction(apply)
+
+
+@contextlib.contextmanager
+def recording_transaction() -> Iterator[None]:
+    """A transaction of the caller's own that reads the fold or records statements together with its own
+    writes (all or none; also as a decorator). It takes the locks in the order every writer keeps: the fold
+    alone, then the writers' turn, then the database (fold_access.py); inside, `current_fold()` and
+    `record()` find the fold theirs and wait for nothing but the database."""
+    with fold_before_transaction(), transaction.atomic():
+        yield
+
+
+@contextlib.contextmanager
+def fold_before_transaction() -> Iterator[None]:
+    """The fold alone and the writers' turn, for code whose transaction another opens inside (the admin's
+    views, Django's `atomic()`): see `recording_transaction`."""
+    with _fold_access.changing(), _sqlite_writer_turn():
+        yield
 
 
 def _apply_in_transaction(apply: Callable[[LogFold], None]) -> None:
@@ -485,11 +505,15 @@ def _sqlite_writer_turn() -> Iterator[None]:
     """SQLite: the processes recording take turns on a lock file before BEGIN IMMEDIATE. A writer that
     finds the database locked otherwise sleeps in SQLite's busy handler (1, 2, 5 … 100 ms at a time) and
     misses the moment the other commits; `flock` wakes it at once. The IMMEDIATE transaction stays the
-    lock that matters (the log's integrator takes only that)."""
+    lock that matters (the log's integrator takes only that).
+
+    Inside a transaction already open (`recording_transaction`, which took the turn, or a test's) the
+    database is held already: waiting for the turn then could wait for another process that holds the turn
+    and waits for the database, so the turn is not taken again."""
     global _turn_file
     name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or "memory" in name:  # an in-memory database has one process
-        yield
+    if connection.vendor != "sqlite" or "memory" in name or connection.in_atomic_block:
+        yield  # an in-memory database has one process
         return
     if _turn_file is None:
         _turn_file = os.open(f"{name}.writer-turn", os.O_RDWR | os.O_CREAT, 0o600)
