@@ -66,7 +66,15 @@ class Recorded:
 
 Builder = Callable[[LogFold], bytes]
 _process_fold: LogFold | None = None
-_fold_access = FoldAccess()  # the fold changes alone; a request's reads hold it until it ends
+
+
+def _transaction_open() -> bool:
+    """Whether this thread's connection is in a transaction it opened (a test's wrapping one aside): it may
+    hold the database's write lock, so it may not take the fold (fold_access.py)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
+_fold_access = FoldAccess(_transaction_open)  # the fold changes alone; a request's reads hold it until it ends
 _after_apply: list[Callable[[Folded, LogFold, object], None]] = []
 _before_apply: list[Callable[[dict, LogFold], None]] = []
 _follow_ups: list[Callable[[Folded, LogFold], list[Builder]]] = []
@@ -108,8 +116,8 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
     the same moment (group commit: one writer lock, one transaction, one COMMIT for the batch); each
     caller returns only once the transaction holding its statement is committed, and a statement the
     rules refuse is left out of the batch without touching the others. Several statements (all or
-    none), or a caller already inside a transaction, record on their own (such a caller takes the fold
-    first: `recording_transaction`)."""
+    none), or a caller already inside a transaction, record on their own; such a caller took the fold
+    first (`recording_transaction`), else it is refused (`FoldOrderError`) rather than risk a deadlock."""
     privates = privates or [None] * len(builders)
     if len(builders) != 1 or connection.in_atomic_block:
         return _record_alone(builders, privates)
@@ -346,11 +354,14 @@ def current_fold() -> LogFold:
 
     In a request (threaded web workers), the fold is held for reading from the first call until the request
     ends (fold_access.py): no batch or catch-up changes it meanwhile, and later calls in the same request
-    return it as it is (with the request's own statements, once recorded)."""
+    return it as it is (with the request's own statements, once recorded). Inside a transaction the request
+    opened after reading (e.g. `known_fold`), the fold is read as held: catching it up would take it alone,
+    waiting for other readers while this thread holds the database (fold_access.py)."""
     if not _fold_access.in_request():
         with _fold_access.changing():
             return _catch_up(_current_fold())
-    if _fold_access.holds_read() and _process_fold is not None and _fold_access.request_caught_up():
+    if _fold_access.holds_read() and _process_fold is not None and (
+            _fold_access.request_caught_up() or _transaction_open()):
         return _process_fold
     _fold_access.hold_read()
     if _process_fold is not None and not _behind(_process_fold):
