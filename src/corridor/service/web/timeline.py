@@ -15,7 +15,7 @@ from ...engine.state import State
 from ..ledger.record import known_fold
 from ..ledger.signatures import statement_row
 from ..passages.history import Signed, checkpoint_name
-from ..passages.offline import RELAY, outcome
+from ..passages.offline import RELAY, outcome, relay_record
 from . import zones
 from .documents import kind_label
 from .labels import groups_separator, joined, label
@@ -41,7 +41,7 @@ def _relayed(signed: Signed, state: State, windows: dict[str, tuple[str, str]]) 
     """An offline.relay: the officer's statement (by its party, signed with its passkey), what it says, when it was
     signed and received, and, if the rules gave it no effect, why (the relay itself is the operator's)."""
     inner = signed.payload.get("statement") or {}
-    record = state.offline.get(signed.row.subject or "")
+    record = relay_record(signed.row, state)
     carried = Signed(signed.row, inner)
     kind, party = str(inner.get("type", RELAY)), str(inner.get("party", signed.row.party))
     describe = _SAYS.get(kind)
