@@ -173,3 +173,31 @@ def test_without_lazy_plans_every_plan_is_decoded_at_once(monkeypatch):
     restored, original = restored_two_roads()
     assert type(restored.state.plans) is dict
     assert snapshot.encode_body(restored) == snapshot.encode_body(original)
+
+
+def test_offline_ids_forgotten_after_their_window_are_the_same_from_a_snapshot_and_tail():
+    """engine/rules/offline.py forgets an offline id RETENTION_SECONDS after its relay, at the next relay, by the
+    log's time: a snapshot at any point keeps the records in relay order, and its tail forgets the same ones."""
+    from corridor.engine.times import format_time, parse_time
+    from corridor.ledger.envelope import statement_digest, with_passkey
+    from tests.ledger.test_relay import DAY, POLICY, Log
+    from tests.ledger.test_relay import OPERATOR as RELAY_OPERATOR
+
+    log, start = Log(), parse_time(DAY + "00:10:00Z", "time")
+    for n in range(10):
+        at = start + (n + 1) * 20 * 3600
+        inner = with_passkey({"type": "leg.arrive", "party": "border", "plan": "p", "time": format_time(at),
+                              "offline": {"id": f"{n:032x}"}, "payload": {"leg": "l", "checkpoint": "g"}},
+                             log.officer.credential)
+        log.operator("offline.relay", {"statement": inner, "assertion": log.officer.assertion(
+            statement_digest(inner)).to_json()}, plan="p", time=format_time(at + 60))
+    full = log.fold()
+    assert list(full.state.offline) == [f"{n:032x}" for n in range(6, 10)]  # 20 h apart: the last 72 h kept
+    registrar, entries = public_bytes(RELAY_OPERATOR), log.entries
+    for size in range(len(entries) - 10, len(entries) + 1):
+        restored = snapshot.decode(snapshot.encode(log.fold(entries[:size]), roots_of(entries)(size), SECRET),
+                                   SECRET, roots_of(entries), registrar_public=registrar, webauthn=POLICY)
+        for entry in entries[size:]:
+            restored.apply_entry(entry)
+        assert snapshot.encode_body(restored) == snapshot.encode_body(full)
+        assert list(restored.state.offline) == list(full.state.offline)

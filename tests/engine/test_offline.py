@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from corridor.engine import Party, State, apply_raw, from_json, to_json
+from corridor.engine.rules import offline as offline_rules
 from corridor.engine.times import format_time
 
 from .world import World
@@ -198,3 +200,69 @@ def test_late_codes_are_described_and_documented():
     text = (Path(__file__).parents[2] / "docs" / "rules.md").read_text()
     assert set(LATE_CODES.values()) | {"late.too_old", "late.refused"} == set(LATE)
     assert [code for code in LATE if f"| `{code}` |" not in text] == []
+
+
+# -- how long an offline id is remembered (rules/offline.py: RETENTION_SECONDS) -------------------------------------
+
+RETENTION = offline_rules.RETENTION_SECONDS
+
+
+def test_a_duplicate_is_refused_until_the_last_second_of_the_window():
+    world = operated().cleared_and_scheduled()
+    world.send(relay(world, arrival(world, world.now)))
+    received = world.state.offline["a" * 32].received
+    world.refused_raw("offline.duplicate", relay(world, arrival(world, received), after=RETENTION))
+    assert world.now == received + RETENTION and "a" * 32 in world.state.offline
+
+
+def test_a_replay_after_the_window_is_recorded_too_old_and_changes_nothing_else():
+    world = operated().cleared_and_scheduled()
+    signed = world.now
+    world.send(relay(world, arrival(world, signed)))
+    first = copy.deepcopy(world.state.offline["a" * 32])
+    assert first.code is None and world.plan().legs["leg-a"].arrivals == [(signed, "lachin")]
+    plans = json.loads(to_json(world.state))["plans"]
+    world.send(relay(world, arrival(world, signed), after=RETENTION + 1))  # the same statement, sent again
+    again = world.state.offline["a" * 32]
+    assert again.code == "late.too_old" and again.received == first.received + RETENTION + 1
+    assert json.loads(to_json(world.state))["plans"] == plans  # no second arrival: the late rule gives it no effect
+
+
+def test_records_are_forgotten_at_the_next_relay_after_their_window_and_the_recent_ones_kept():
+    world = operated().cleared_and_scheduled()
+    marks = [f"{n:032x}" for n in range(1, 6)]
+    for mark in marks:
+        world.send(relay(world, arrival(world, world.now, mark=mark), after=HOUR))
+    assert list(world.state.offline) == marks
+    world.now += RETENTION - 3 * HOUR  # the first two are out of their window, the other three not yet
+    assert list(world.state.offline) == marks  # nothing happens without a relay: no wall clock
+    world.send(relay(world, inspection(world, world.now), after=60))
+    assert list(world.state.offline) == [*marks[2:], "b" * 32]
+
+
+def test_a_refused_relay_forgets_nothing():
+    world = operated().cleared_and_scheduled()
+    world.send(relay(world, arrival(world, world.now)))
+    world.refused_raw("offline.future", relay(world, inspection(world, world.now + RETENTION + 3600),
+                                                     after=RETENTION + 60))
+    assert "a" * 32 in world.state.offline  # refused_raw also checked the whole state is unchanged
+
+
+def test_every_replay_keeps_the_same_records_from_the_start_or_from_any_point():
+    """The state serialized at any point (as a snapshot keeps it) and fed the rest equals the full replay."""
+    world = operated().cleared_and_scheduled()
+    start, sent = copy.deepcopy(world.state), []
+    for n in range(1, 13):
+        raw = relay(world, arrival(world, world.now, mark=f"{n:032x}"), after=20 * HOUR)
+        world.send(raw)
+        sent.append(raw)
+    assert 0 < len(world.state.offline) < 12
+    full = to_json(world.state)
+    for cut in range(len(sent) + 1):
+        state = copy.deepcopy(start)
+        for raw in sent[:cut]:
+            apply_raw(state, copy.deepcopy(raw))
+        state = from_json(to_json(state))
+        for raw in sent[cut:]:
+            apply_raw(state, copy.deepcopy(raw))
+        assert to_json(state) == full

@@ -206,7 +206,8 @@ class State(Mutable, kw_only=True):
     # heap of (time, plan id, kind): expiries, which change who is waited on without any statement
     # being made.
     timers: list[tuple[int, str, str]] = []
-    offline: dict[str, OfflineRecord] = {}  # statements signed offline, by offline id
+    offline: dict[str, OfflineRecord] = {}  # statements signed offline, by offline id, in relay order; kept
+    # rules/offline.RETENTION_SECONDS after their relay (the duplicate check needs no more): see rules/offline.py
 
     @classmethod
     def with_registry(cls, parties: list[Party], routes: list[Route]) -> State:

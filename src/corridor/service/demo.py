@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from ..engine.times import format_time, parse_time
 from ..scenario.loader import ScenarioStatement, load_scenario
 from . import clock
-from .ledger.record import current_fold, custodial, record_built
+from .ledger.record import current_fold, custodial, record_built, recording_transaction
 from .parties.models import ApiToken, Membership, Party, Route
 from .parties.operations import do_create_user, do_define_route, do_issue_token, do_register_party
 
@@ -52,7 +52,8 @@ def seed(path: Path = TWO_ROADS, remembered: Path | None = None) -> list[Account
 def _account(party: str, role: str, known: dict | None) -> Account:
     user = get_user_model().objects.filter(username=party).first()
     if known and user and _still_valid(user, known):
-        Membership.objects.update_or_create(user=user, party_id=party, defaults={"role": role})
+        with recording_transaction():  # a demoted admin's passkeys are revoked on the log (passkeys.py)
+            Membership.objects.update_or_create(user=user, party_id=party, defaults={"role": role})
         return party, party, known["password"], known["token"]
     user, password = do_create_user(party, party, role)
     ApiToken.objects.filter(user=user, label=LABEL).delete()  # a new password: the old demo tokens go with it

@@ -15,7 +15,7 @@ DEBUG = CONFIG.debug
 ALLOWED_HOSTS = [*CONFIG.allowed_hosts, "testserver"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "corridor.service.admin_site.CorridorAdminConfig",  # django.contrib.admin; its views take the fold first
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

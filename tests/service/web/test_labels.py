@@ -57,5 +57,5 @@ def test_arabic_names_a_leg_with_one_word():
 
 def test_goods_categories_and_the_default_vehicle_type_have_words():
     with translation.override("ar"):
-        assert label("wash", "category") == "المياه والصرف الصحي والنظافة" and label("truck", "vehicle_type") == "شاحنة"
+        assert label("wash", "category") == "المياه والصرف الصحي والنظافة" and label("truck", "vehicle") == "شاحنة"
         assert label("Blankets and mats", "category") == "Blankets and mats"  # a requester's own category stays theirs

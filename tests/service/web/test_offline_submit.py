@@ -135,6 +135,31 @@ def test_the_same_offline_statement_sent_twice_is_answered_again_and_recorded_on
     assert LogEntry.objects.count() == size
 
 
+def test_once_the_fold_forgot_an_offline_id_it_is_still_answered_and_shown_from_its_relays_row(scheduled, border,
+                                                                                              customs):
+    """The fold keeps an offline id 72 hours (and the skew) after its relay (engine/rules/offline.py): sent again
+    later, the statement is answered as a duplicate from the log, relayed no second time, and the plan page and
+    the API still say when it was signed and received."""
+    from corridor.engine.rules.offline import RETENTION_SECONDS
+
+    body = border.sign("leg.arrive", ARRIVAL, ARRIVED)
+    status, first = border.send(body)
+    later = BACK_ONLINE + RETENTION_SECONDS + 60
+    assert customs.send(customs.sign("leg.inspect", INSPECTION, later - 30), later)[0] == 201  # a relay: forgets
+    assert body["statement"]["offline"]["id"] not in current_fold().state.offline
+    size = LogEntry.objects.count()
+    status, again = border.send(body, later + 60)
+    assert (status, again["status"]) == (200, "duplicate") and LogEntry.objects.count() == size
+    assert {k: v for k, v in again.items() if k != "status"} == {k: v for k, v in first.items() if k != "status"}
+    with clock.frozen_at(later + 120):
+        status, plan = scheduled["recv"].get("/plans/p1")
+        page = border.client.get("/plans/p1").content.decode()
+    arrival = next(row["offline"] for row in plan["timeline"] if row["type"] == "offline.relay")
+    assert (arrival["type"], arrival["applied"], arrival["signed"], arrival["received"]) == (
+        "leg.arrive", True, "2023-09-11T12:05:00Z", "2023-09-11T15:05:00Z")
+    assert page.count("signed offline at") == 2
+
+
 def test_another_statement_under_a_used_offline_id_is_refused(border):
     body = border.sign("leg.arrive", ARRIVAL, ARRIVED, mark="c" * 32)
     assert border.send(body)[0] == 201

@@ -90,9 +90,9 @@ def test_goods_categories_and_figures_read_in_the_readers_language(parties, tile
         client.cookies["django_language"] = "ar"
         arabic = client.get("/").content.decode()
     rows = dict(script_data(english, "totals-data")["tonnes_by_category"])
-    assert "water, sanitation and hygiene" in rows and "wash" not in rows  # words in the chart, not codes
-    assert '<th scope="row">food</th>' not in french and '<th scope="row">alimentation</th>' in french
-    assert "eau, assainissement et hygiène" in dict(script_data(french, "totals-data")["tonnes_by_category"])
+    assert "Water, sanitation and hygiene" in rows and "wash" not in rows  # words in the chart, not codes
+    assert '<th scope="row">food</th>' not in french and '<th scope="row">Alimentation</th>' in french
+    assert "Eau, assainissement et hygiène" in dict(script_data(french, "totals-data")["tonnes_by_category"])
     assert "صحة" in dict(script_data(arabic, "totals-data")["tonnes_by_category"])  # health
 
 

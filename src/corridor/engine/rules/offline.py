@@ -16,6 +16,14 @@ relay, deterministic on replay:
   `State.offline` keeps a late.* code for it, with the rule's own code and words.
 
 Its party's sequence numbers are untouched: the statement has none, and the relay is the operator's.
+
+An offline id is remembered for RETENTION_SECONDS after its relay was received, then forgotten (`State.offline`
+would otherwise grow with every relay, for ever). A statement is signed at most MAX_SKEW_SECONDS after it is
+received, so a later relay of the same id is signed more than MAX_AGE_SECONDS before it arrives: it can only be
+recorded as `late.too_old`, with no effect, whether or not the id is remembered. Records are forgotten at each
+relay recorded, by the relay's time (the log's clock, which never goes back), never by the wall clock: every
+replay, from the start or from a snapshot, keeps the same ones. Whether an id counts as known depends only on
+that time (`remembered`), not on when records were last forgotten.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from . import movement
 
 MAX_SKEW_SECONDS = 300  # as engine/apply.py's: a device clock a little ahead is tolerated, no more
 MAX_AGE_SECONDS = 72 * 3600
+RETENTION_SECONDS = MAX_AGE_SECONDS + MAX_SKEW_SECONDS  # an offline id is a duplicate this long after its relay
 RULES = {"leg.arrive": movement.arrive, "leg.inspect": movement.inspect}
 # What a relayed statement that took no effect keeps: not refusals (the relay is recorded), so not in CODES.
 LATE: dict[str, str] = {
@@ -49,6 +58,7 @@ ACTING_KINDS = frozenset({"humanitarian", "authority", "escort"})
 def relay(state: State, st: Statement, now: int) -> None:
     inner: OfflineStatement = st.payload.statement
     _check(state, st, inner, now)
+    _forget_expired(state.offline, now)
     signed = inner.seconds()
     record = OfflineRecord(party=inner.party, type=inner.type, plan=inner.plan, signed=signed, received=now,
                            relay=st.seq)
@@ -69,7 +79,8 @@ def _check(state: State, st: Statement, inner: OfflineStatement, now: int) -> No
         raise refuse("offline.mismatch", f"the relay is about plan {st.plan!r}, the statement about {inner.plan!r}")
     if inner.plan not in state.plans:
         raise refuse("plan.unknown", f"there is no plan {inner.plan!r}")
-    if inner.offline.id in state.offline:
+    known = state.offline.get(inner.offline.id)
+    if known is not None and remembered(known, now):
         raise refuse("offline.duplicate", f"offline statement {inner.offline.id} is already on the log")
     party = state.parties.get(inner.party)
     if party is None:
@@ -80,3 +91,21 @@ def _check(state: State, st: Statement, inner: OfflineStatement, now: int) -> No
     if inner.seconds() > now + MAX_SKEW_SECONDS:
         raise refuse("offline.future", f"signed {format_time(inner.seconds())}, later than the log's clock "
                      f"{format_time(now)} allows ({MAX_SKEW_SECONDS}s)")
+
+
+def remembered(record: OfflineRecord, now: int) -> bool:
+    """Whether a relay at `now` of the same offline id is a duplicate (refused) rather than a statement
+    too old to take effect (see above)."""
+    return record.received >= now - RETENTION_SECONDS
+
+
+def _forget_expired(offline: dict[str, OfflineRecord], now: int) -> None:
+    """Drop the records no relay at `now` or later needs. They are in the order their relays were recorded,
+    so by time received: the expired ones come first, and the scan stops at the first one still remembered."""
+    expired = []
+    for mark, record in offline.items():
+        if remembered(record, now):
+            break
+        expired.append(mark)
+    for mark in expired:
+        del offline[mark]

@@ -239,7 +239,7 @@ def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
         ],
         "waiting": [dict(row, waited=format_duration(row["waited_seconds"])) for row in
                     tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],
-        "timeline": [with_outcome(statement_row(s), s.subject, state)
+        "timeline": [with_outcome(statement_row(s), s, state)
                      for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")],
         "crew": _crew(state, plan_id) if private else None,
         **seen,

@@ -14,17 +14,59 @@ a dictionary change while it iterates it. So:
   on each other. Its holds are taken back before it returns to the code that read the fold earlier.
 
 Outside a request (the worker, CLI commands) nothing is held after `current_fold()` returns, as before.
+
+The fold and the database's write lock: one order, the fold first
+----------------------------------------------------------------
+Two locks are involved, not one. The database has its own writer lock: SQLite's, taken at BEGIN IMMEDIATE
+(every `transaction.atomic()`) and by each write outside one; PostgreSQL's row locks, kept by a
+transaction until it ends, and the log's advisory lock. A request that holds the fold for reading goes on
+to write (a sign-in's `last_login`, its session at the response's end, any ORM write after a read): it
+waits for the database while holding the fold. That is safe only if no thread holding the database ever
+waits for the fold. Before this rule, cycles were possible (reproduced step by step, on SQLite and on
+PostgreSQL, in tests/service/ledger/test_fold_lock_order.py and tests/service/test_admin_site.py):
+
+- A opens a transaction (an admin save, a membership removed: Django wraps both in `atomic()`), writes, and
+  records in it: it waits for the fold alone, i.e. for every reader to finish; B read the fold earlier in
+  its request and now writes what A locked: it waits for A. SQLite: B gives up after its 30 s busy timeout
+  ("database is locked"); PostgreSQL: both wait for ever (its deadlock detector does not see this lock).
+- W holds the fold alone to record and waits for the database (BEGIN IMMEDIATE, or a row); A opened a
+  transaction and only then reads the fold for the first time: it waits for W.
+- SQLite: A, in a transaction, records and waits for the writers' turn (record.py, a lock file taken
+  before BEGIN IMMEDIATE); another process holds the turn and waits for A's database lock.
+
+So every thread takes these locks in one order: the fold, then SQLite's writers' turn, then the database.
+`record()` does; code of its own that writes rows and records, or reads the fold, in one transaction opens
+it with `record.recording_transaction()`; the admin's views hold the fold for their whole run, since
+Django opens their transaction (admin_site.py); inside an open transaction the turn is not taken again.
+Taking the fold (a first shared hold, or holding it alone) while this thread's transaction is open is
+refused at once with `FoldOrderError`, whether or not it would have had to wait, so a wrong order fails in
+every test that runs it, not once in a while under load. A thread that already holds what it asks for (a
+request's read taken before its transaction, read as held inside it; the writer inside its own recording)
+takes nothing, so nothing is refused.
+
+Why no cycle is left: a thread waiting for the fold holds no database lock and no turn (it is outside any
+transaction), so it waits only for fold holders; a fold holder waits only for the turn or the database,
+never for the fold; a turn holder waits only for the database; a thread holding the database waits only
+for the database, whose own deadlocks (between transactions) the database detects and breaks. Every wait
+goes to a lock later in the order, so the waits cannot close a circle.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+
+class FoldOrderError(RuntimeError):
+    """The fold was asked for inside a database transaction: take it before the transaction opens."""
 
 
 class FoldAccess:
-    def __init__(self) -> None:
+    def __init__(self, in_transaction: Callable[[], bool] = lambda: False) -> None:
+        """`in_transaction`: whether this thread has a database transaction open (it may hold the
+        database's write lock): then it may not take the fold (see above)."""
+        self._in_transaction = in_transaction
         self._state = threading.Condition(threading.Lock())
         self._readers: dict[int, int] = {}  # thread id -> its holds
         self._writer: int | None = None
@@ -67,6 +109,7 @@ class FoldAccess:
         me = threading.get_ident()
         with self._state:
             if me not in self._readers and self._writer != me:
+                self._refuse_inside_transaction()
                 while self._writer is not None or self._writers_waiting:
                     self._state.wait()
             self._readers[me] = self._readers.get(me, 0) + 1
@@ -93,6 +136,12 @@ class FoldAccess:
         finally:
             self._restore_reads(held)
 
+    def _refuse_inside_transaction(self) -> None:
+        if self._in_transaction():
+            raise FoldOrderError("the fold is taken before a database transaction opens, never inside one "
+                                 "(record.recording_transaction()): a thread holding the database must not "
+                                 "wait for the fold, which a reader holds while it waits for the database")
+
     # -- changing the fold ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -106,6 +155,7 @@ class FoldAccess:
                 self._writer_depth += 1
                 held = None
             else:
+                self._refuse_inside_transaction()
                 held = self._readers.pop(me, 0)
                 if held:
                     self._state.notify_all()

@@ -52,7 +52,9 @@ class StatementIndex(models.Model):
 
     An `offline.relay` is the operator's entry (signed_by "registrar"), carrying a statement a member's passkey
     signed offline in its party's name (docs/offline.md): `offline_party` is that party and `offline_member` that
-    member, so the party's signatures page lists it; both null on any other entry."""
+    member, so the party's signatures page lists it; both null on any other entry. `offline_outcome` is what the
+    rules made of the statement when the relay was recorded (the engine's OfflineRecord: signed, received, applied
+    or the late.* code and why): the fold forgets it 72 hours later (engine/rules/offline.py), the pages do not."""
 
     derived_from_log = True
 
@@ -67,6 +69,7 @@ class StatementIndex(models.Model):
     member = models.CharField(max_length=200, null=True)
     offline_party = models.CharField(max_length=128, null=True)
     offline_member = models.CharField(max_length=200, null=True)
+    offline_outcome = models.JSONField(null=True)
 
     class Meta:
         db_table = "log_statement"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from ...engine.times import parse_time
 from ...fold import Folded, LogFold
 from ...ledger.keys import signing_kind
@@ -46,10 +48,12 @@ def signer_columns(folded: Folded, fold: LogFold) -> dict:
 
 def offline_columns(statement: dict, fold: LogFold) -> dict:
     """For an offline.relay (the operator's entry): the party in whose name the statement it carries was signed
-    offline, and the member whose passkey signed it (the fold has checked that passkey, bound to that party, at
-    the relay's index: ledger/relay.py); both None for any other entry."""
+    offline, the member whose passkey signed it (the fold has checked that passkey, bound to that party, at
+    the relay's index: ledger/relay.py), and the outcome the rules just gave it (the fold keeps it only 72 hours:
+    engine/rules/offline.py); all None for any other entry."""
     if statement["type"] != "offline.relay":
-        return {"offline_party": None, "offline_member": None}
+        return {"offline_party": None, "offline_member": None, "offline_outcome": None}
     inner = statement["payload"]["statement"]
     record = fold.key_of(inner["key"])
-    return {"offline_party": inner["party"], "offline_member": record.member if record is not None else None}
+    return {"offline_party": inner["party"], "offline_member": record.member if record is not None else None,
+            "offline_outcome": msgspec.to_builtins(fold.state.offline[inner["offline"]["id"]])}

@@ -183,7 +183,7 @@ def _refuse_bad_signature(failure: Failure | None) -> None:
 
 
 INDEX_COLUMNS = ("idx", "type", "party", "seq", "time", "plan", "subject", "signed_by", "member", "offline_party",
-                 "offline_member")
+                 "offline_member", "offline_outcome")
 
 
 def _index_row(folded: Folded, fold: LogFold) -> tuple:

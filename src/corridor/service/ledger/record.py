@@ -9,7 +9,8 @@ its statement is committed.
 Each process keeps the fold of the log in memory. Under the writer lock it first applies entries other
 processes appended since, so every process judges a statement against the whole log. If anything fails
 after the fold changed, the in-memory fold is dropped and rebuilt from the log on next use, so memory never
-runs ahead of what was committed.
+runs ahead of what was committed. The fold is taken before the database, never after (fold_access.py):
+code that records inside a transaction of its own opens it with `recording_transaction()`.
 """
 
 from __future__ import annotations
@@ -65,7 +66,15 @@ class Recorded:
 
 Builder = Callable[[LogFold], bytes]
 _process_fold: LogFold | None = None
-_fold_access = FoldAccess()  # the fold changes alone; a request's reads hold it until it ends
+
+
+def _transaction_open() -> bool:
+    """Whether this thread's connection is in a transaction it opened (a test's wrapping one aside): it may
+    hold the database's write lock, so it may not take the fold (fold_access.py)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
+_fold_access = FoldAccess(_transaction_open)  # the fold changes alone; a request's reads hold it until it ends
 _after_apply: list[Callable[[Folded, LogFold, object], None]] = []
 _before_apply: list[Callable[[dict, LogFold], None]] = []
 _follow_ups: list[Callable[[Folded, LogFold], list[Builder]]] = []
@@ -107,7 +116,8 @@ def record_built(builders: list[Builder], privates: list[object] | None = None) 
     the same moment (group commit: one writer lock, one transaction, one COMMIT for the batch); each
     caller returns only once the transaction holding its statement is committed, and a statement the
     rules refuse is left out of the batch without touching the others. Several statements (all or
-    none), or a caller already inside a transaction, record on their own."""
+    none), or a caller already inside a transaction, record on their own; such a caller took the fold
+    first (`recording_transaction`), else it is refused (`FoldOrderError`) rather than risk a deadlock."""
     privates = privates or [None] * len(builders)
     if len(builders) != 1 or connection.in_atomic_block:
         return _record_alone(builders, privates)
@@ -244,11 +254,29 @@ def _record_alone(builders: list[Builder], privates: list[object]) -> list[Recor
 def _in_transaction(apply: Callable[[LogFold], None]) -> None:
     """Run `apply` on the caught-up fold inside one writer transaction. If anything fails once it ran
     (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
-    ahead of what was committed."""
+    ahead of what was committed. The fold first, then the writers' turn, then the database (fold_access.py)."""
     with _fold_access.changing():
         _catch_up(_current_fold())  # a restart's snapshot load and others' entries, before the writer lock
         with _sqlite_writer_turn():
             _apply_in_transaction(apply)
+
+
+@contextlib.contextmanager
+def recording_transaction() -> Iterator[None]:
+    """A transaction of the caller's own that reads the fold or records statements together with its own
+    writes (all or none; also as a decorator). It takes the locks in the order every writer keeps: the fold
+    alone, then the writers' turn, then the database (fold_access.py); inside, `current_fold()` and
+    `record()` find the fold theirs and wait for nothing but the database."""
+    with fold_before_transaction(), transaction.atomic():
+        yield
+
+
+@contextlib.contextmanager
+def fold_before_transaction() -> Iterator[None]:
+    """The fold alone and the writers' turn, for code whose transaction another opens inside (the admin's
+    views, Django's `atomic()`): see `recording_transaction`."""
+    with _fold_access.changing(), _sqlite_writer_turn():
+        yield
 
 
 def _apply_in_transaction(apply: Callable[[LogFold], None]) -> None:
@@ -326,11 +354,14 @@ def current_fold() -> LogFold:
 
     In a request (threaded web workers), the fold is held for reading from the first call until the request
     ends (fold_access.py): no batch or catch-up changes it meanwhile, and later calls in the same request
-    return it as it is (with the request's own statements, once recorded)."""
+    return it as it is (with the request's own statements, once recorded). Inside a transaction the request
+    opened after reading (e.g. `known_fold`), the fold is read as held: catching it up would take it alone,
+    waiting for other readers while this thread holds the database (fold_access.py)."""
     if not _fold_access.in_request():
         with _fold_access.changing():
             return _catch_up(_current_fold())
-    if _fold_access.holds_read() and _process_fold is not None and _fold_access.request_caught_up():
+    if _fold_access.holds_read() and _process_fold is not None and (
+            _fold_access.request_caught_up() or _transaction_open()):
         return _process_fold
     _fold_access.hold_read()
     if _process_fold is not None and not _behind(_process_fold):
@@ -485,11 +516,15 @@ def _sqlite_writer_turn() -> Iterator[None]:
     """SQLite: the processes recording take turns on a lock file before BEGIN IMMEDIATE. A writer that
     finds the database locked otherwise sleeps in SQLite's busy handler (1, 2, 5 … 100 ms at a time) and
     misses the moment the other commits; `flock` wakes it at once. The IMMEDIATE transaction stays the
-    lock that matters (the log's integrator takes only that)."""
+    lock that matters (the log's integrator takes only that).
+
+    Inside a transaction already open (`recording_transaction`, which took the turn, or a test's) the
+    database is held already: waiting for the turn then could wait for another process that holds the turn
+    and waits for the database, so the turn is not taken again."""
     global _turn_file
     name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or "memory" in name:  # an in-memory database has one process
-        yield
+    if connection.vendor != "sqlite" or "memory" in name or connection.in_atomic_block:
+        yield  # an in-memory database has one process
         return
     if _turn_file is None:
         _turn_file = os.open(f"{name}.writer-turn", os.O_RDWR | os.O_CREAT, 0o600)

@@ -58,13 +58,13 @@ def _with_offline(page: list[dict], rows: list[StatementIndex], party: str) -> l
     relays = {s.idx: s for s in rows if s.offline_party == party and s.party != party}
     if not relays:
         return page
-    from ..passages.offline import outcome
+    from ..passages.offline import outcome, relay_record
     from .record import current_fold
 
     state = current_fold().state
     for row in page:
         s = relays.get(row["index"])
-        record = state.offline.get(s.subject or "") if s is not None else None
+        record = relay_record(s, state) if s is not None else None
         if record is not None:
             row["offline"] = outcome(s.subject, record) | {"signed_by": "passkey", "member": s.offline_member}
     return page

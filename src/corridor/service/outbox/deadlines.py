@@ -3,15 +3,14 @@ is asked to respond within so many hours of being awaited; the worker reminds it
 time and tells it when the time is over (notify.deadline_reminders), and drops both once it has responded.
 
 Setting, changing or removing the deadline replaces the reminders not yet sent, in one transaction, and
-queues those of the parties awaited now (later steps queue theirs as they are recorded)."""
+queues those of the parties awaited now (later steps queue theirs as they are recorded). The transaction
+reads the fold, so it takes the fold first (`recording_transaction`, ledger/fold_access.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db import transaction
-
-from ..ledger.record import Refused, current_fold
+from ..ledger.record import Refused, current_fold, recording_transaction
 from ..parties.models import PartyContact
 from .models import Message, ResponseDeadline
 from .notify import _queue, deadline_reminders
@@ -24,7 +23,7 @@ def deadline_of(plan_id: str) -> int | None:
     return ResponseDeadline.objects.filter(plan_id=plan_id).values_list("hours", flat=True).first()
 
 
-@transaction.atomic
+@recording_transaction()
 def do_set_response_deadline(plan_id: str, hours: int | None, *, party: str, username: str) -> None:
     """`hours` None or 0 removes the deadline. Only the plan's requester sets it (checked by the caller's
     authorisation; here against the log's fold), and not on a closed plan."""

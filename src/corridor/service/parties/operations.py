@@ -8,12 +8,11 @@ import secrets
 
 import msgspec
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from ...engine.model import Party as PartyRecord
 from ...engine.model import Route as RouteRecord
 from ..ledger.keys import OPERATOR
-from ..ledger.record import Recorded, Refused, custodial, record_as, record_built
+from ..ledger.record import Recorded, Refused, custodial, record_as, record_built, recording_transaction
 from .custody import new_custodial_key, public_of, register_key
 from .models import ApiToken, Membership, Party, PartyContact
 
@@ -57,7 +56,7 @@ def do_set_contact(party_id: str, email: str = "", webhook_url: str = "", langua
     return contact
 
 
-@transaction.atomic
+@recording_transaction()  # a membership changed may revoke passkeys on the log (passkeys.py)
 def do_create_user(username: str, party_id: str, role: str, password: str | None = None):
     """Create (or update) a user with a role in a party; returns (user, password)."""
     password = password or secrets.token_urlsafe(12)

@@ -129,7 +129,11 @@ def _b64(data: bytes) -> str:
 def revoke_on_membership_change(membership: Membership, reason: str) -> None:
     """When someone leaves a party (or loses its admin role), the passkeys they hold for it are revoked on the
     log by the operator, the registrar: accounts are not on the log, so without this a removed officer's
-    device would go on signing in the party's name."""
+    device would go on signing in the party's name.
+
+    Django runs this inside the transaction that saves or deletes the membership: whoever changes one takes
+    the fold first (`recording_transaction`; the admin's views do, admin_site.py), else this is refused
+    (`FoldOrderError`) rather than wait for the fold while holding the database (ledger/fold_access.py)."""
     fold = current_fold()
     bound = [p for p in Passkey.objects.filter(user_id=membership.user_id, party_id=membership.party_id)
              if status_of(p, fold).state == "bound"]

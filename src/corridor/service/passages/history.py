@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from ...engine.state import PlanState, State
 from ...ledger.envelope import unseal
 from ..ledger.models import LogEntry, StatementIndex
-from .offline import RELAY
+from .offline import RELAY, relay_record
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _effective(signed: Signed, state: State) -> Signed | None:
     if signed.row.type != RELAY:
         return signed
     inner = signed.payload.get("statement") or {}
-    record = state.offline.get(signed.row.subject or "")
+    record = relay_record(signed.row, state)
     if record is None or record.code is not None:
         return None
     from ..ledger.record import known_fold

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from ...engine.rules.offline import LATE
 from ...engine.state import OfflineRecord, State
 from ...engine.times import format_time
+from ..ledger.models import StatementIndex
 
 RELAY = "offline.relay"
 
@@ -24,8 +27,19 @@ def outcome(mark: str, record: OfflineRecord) -> dict[str, Any]:
     return body
 
 
-def with_outcome(row: dict[str, Any], subject: str | None, state: State) -> dict[str, Any]:
+def relay_record(row: StatementIndex, state: State) -> OfflineRecord | None:
+    """What the rules made of the statement a relay's row carries: kept on the row (`offline_outcome`) when it
+    was recorded, since the fold forgets it 72 hours later (engine/rules/offline.py); a row written before that
+    column (until `corridor rebuild`) falls back to the fold. None for any other row."""
+    if row.type != RELAY:
+        return None
+    if row.offline_outcome is not None:
+        return msgspec.convert(row.offline_outcome, OfflineRecord)
+    return state.offline.get(row.subject or "")
+
+
+def with_outcome(row: dict[str, Any], statement: StatementIndex, state: State) -> dict[str, Any]:
     """A timeline row (signatures.statement_row) with `offline`, the outcome, when it is a relay (its subject
     is the offline id: ledger/projection.subject_of)."""
-    record = state.offline.get(subject or "") if row["type"] == RELAY else None
-    return row if record is None else row | {"offline": outcome(subject, record)}
+    record = relay_record(statement, state)
+    return row if record is None else row | {"offline": outcome(statement.subject, record)}

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from ...engine.model import Leg, ManifestLine, Vehicle
 from ...engine.quantity import QuantityError, parse_quantity
@@ -28,7 +27,7 @@ from ...engine.rules.movement import seals_on
 from ...engine.state import LegState, PlanState
 from ..ledger.record import Refused
 from .bidi import isolate, isolated
-from .labels import joined, label
+from .labels import groups_separator, joined, label
 
 WHOLE_LEG = "*"
 NO_VEHICLE = "-"  # the group of lines that name no vehicle (carried by the leg as a whole)
@@ -146,8 +145,7 @@ def _by_vehicle(leg: Leg, live: LegState, lines: list[ManifestLine]) -> str:
             parts.append(_("goods no vehicle is named for: %(items)s") % {"items": items})
         else:
             parts.append(_("Vehicle %(number)s: %(items)s") % {"number": group.number, "items": items})
-    # Translators: what separates groups of a list that are lists themselves ("Vehicle 1: a, b; Vehicle 2: c")
-    return pgettext("list of lists separator", "; ").join(parts)
+    return groups_separator().join(parts)
 
 
 def _quantity(text: str, line: ManifestLine, problems: list[dict]):

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .line_choices import CATEGORIES, VEHICLE_TYPES
+
 STATUS = {
     "submitted": _("submitted"), "awaiting_consent": _("awaiting consent"), "refused": _("refused"),
     "withdrawn": _("withdrawn"), "cleared": _("cleared"), "scheduled": _("scheduled"),
@@ -62,13 +64,6 @@ STATEMENT = {
     "key.revoke": _("key revoked"),
     "offline.relay": _("statement signed offline, received"),
 }
-# The goods categories requesters write most (free text on the log: any other is shown as written).
-GOODS_CATEGORY = {
-    "food": _("food"), "health": _("health"), "wash": _("water, sanitation and hygiene"), "shelter": _("shelter"),
-    "nfi": _("non-food items"), "nutrition": _("nutrition"), "education": _("education"),
-    "protection": _("protection"), "logistics": _("logistics"), "fuel": _("fuel"),
-}
-VEHICLE_TYPE = {"truck": _("truck")}  # the request form's default type; a type the requester wrote stays theirs
 PARTY_KIND = {
     "humanitarian": _("humanitarian organisation"), "authority": _("authority"), "escort": _("escort"),
     "observer": _("observer"), "operator": _("operator"), "source": _("data source"),
@@ -89,7 +84,8 @@ VOCABULARIES = {
     "decision": DECISION, "discrepancy": DISCREPANCY, "incident": INCIDENT_CATEGORY, "statement": STATEMENT,
     "party_kind": PARTY_KIND, "linkage": LINKAGE, "direction": DIRECTION,
     "revocation": PERMIT_REVOCATION,
-    "stage": STAGE, "category": GOODS_CATEGORY, "vehicle_type": VEHICLE_TYPE,
+    "stage": STAGE,
+    "vehicle": VEHICLE_TYPES, "category": CATEGORIES,  # a party may write its own: shown as written
 }
 
 
@@ -133,3 +129,9 @@ def separator() -> str:
 def joined(items) -> str:
     """The items (text) joined as a list in the reader's language."""
     return separator().join(str(item) for item in items)
+
+
+def groups_separator() -> str:
+    """What joins items that are lists themselves ("Wheat flour: missing, damaged; Rice: excess"): "; ",
+    the Arabic semicolon "؛ " in Arabic, " ; " in French."""
+    return pgettext("list of lists separator", "; ")

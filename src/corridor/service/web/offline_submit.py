@@ -35,7 +35,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Passkey
 from ..parties.passkeys import status_of
-from ..passages.offline import outcome
+from ..passages.offline import RELAY, outcome, relay_record
 from . import refusals
 from .signing import refusal
 
@@ -56,7 +56,7 @@ def submit(request) -> JsonResponse:
         fold = current_fold()
         _check_signer(request.user, inner, fold)
         _check_role(inner, fold)
-        known = fold.state.offline.get(inner["offline"]["id"])
+        known = fold.state.offline.get(inner["offline"]["id"]) or _relayed_before(inner["offline"]["id"], fold)
         return _record(inner, assertion) if known is None else _duplicate(inner, known)
     except Refused as error:
         return refusal(error)
@@ -170,6 +170,13 @@ def _duplicate(inner: dict[str, Any], known: OfflineRecord) -> JsonResponse:
         raise Refused("offline.conflict", f"offline id {inner['offline']['id']} is already on the log (entry "
                       f"{index}) with another statement", 409)
     return _answer("duplicate", index, inner["offline"]["id"], known, 200)
+
+
+def _relayed_before(mark: str, fold: LogFold) -> OfflineRecord | None:
+    """An offline id the fold has forgotten (72 hours after its relay: engine/rules/offline.py) is still on the
+    log: the device sending it again is answered as before, and nothing is relayed twice."""
+    row = StatementIndex.objects.filter(type=RELAY, subject=mark).order_by("idx").first()
+    return relay_record(row, fold.state) if row is not None else None
 
 
 def _relay_index(record: OfflineRecord) -> int:
