@@ -179,7 +179,8 @@ def _on_crossing_clock(moment: str, plan: str) -> str:
 STEPS = {
     "plan.submit": submit,
     "plan.reveal": revealed,
-    "plan.consent": lambda page, item: _act(page, item, "plan.consent"),
+    "plan.consent": lambda page, item: _act(page, item, "plan.consent", fill={  # one condition a line
+        "conditions": "\n".join(item.payload["conditions"])} if item.payload.get("conditions") else None),
     "plan.note": lambda page, item: note(page, item),
     "slot.propose": lambda page, item: _act(page, item, "slot.propose", fill={
         "start": _on_crossing_clock(item.payload["start"], item.plan),

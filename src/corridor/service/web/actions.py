@@ -138,7 +138,7 @@ def check_rendered(kind: str, form, plan: PlanState) -> None:
 def payload_from(kind: str, form, plan: PlanState) -> dict:
     """The statement payload from a submitted form (field names as in the templates)."""
     builders = {
-        "plan.consent": lambda: {"version": form.get("version", "")},
+        "plan.consent": lambda: _consent(form),
         "plan.refuse": lambda: _refusal(form, plan),
         "plan.withdraw": lambda: {"reason": form.get("reason", ""), "text": form.get("text", "")},
         "plan.request_info": lambda: {"request": f"q{len(plan.requests) + 1}", "question": form.get("text", "")},
@@ -159,6 +159,12 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
     if kind not in builders:
         raise Refused("action.unknown", f"there is no action {kind!r}", 404)
     return builders[kind]()
+
+
+def _consent(form) -> dict:
+    """Conditions typed one per line (blank lines dropped); none is no `conditions` field at all."""
+    conditions = [line.strip() for line in form.get("conditions", "").splitlines() if line.strip()]
+    return {"version": form.get("version", "")} | ({"conditions": conditions} if conditions else {})
 
 
 def _refusal(form, plan: PlanState) -> dict:
