@@ -21,6 +21,7 @@ from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..exports import published
+from ..ledger.models import StatementIndex
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
@@ -132,6 +133,9 @@ def _acting_parties(request, plan_id: str) -> list[str]:
     return [p for p in parties_for(request.user, "sign") if p == state.requester or p in state.required]
 
 
+BEFORE_GO = frozenset({"planned", "arrived", "held", "cleared"})  # a leg no go has released yet
+
+
 def go_board(request, plan_id: str):
     """Every leg's gate status by route name, refreshed by htmx; go is offered once the legs may go."""
     fold = current_fold()
@@ -146,9 +150,19 @@ def go_board(request, plan_id: str):
     ready = all(p == "cleared" for p in phases) if state.simultaneous else "cleared" in phases
     response = render(request, template, {"plan": state, "legs": _gate_rows(state, routes), "acting": acting,
                                           "all_cleared": ready, "spread": departure_spread(state),
-                                          "party_names": {p: fold.state.parties[p].name for p in acting}})
+                                          "party_names": {p: fold.state.parties[p].name for p in acting},
+                                          "gone": _go_given(state),
+                                          "go_to_come": not state.closed and any(p in BEFORE_GO for p in phases)})
     response["Cache-Control"] = "no-store"  # the board is live: never a stale copy after go
     return response
+
+
+def _go_given(state) -> list[dict]:
+    """Each go given on the plan (when, and by which party, by name), from the statement index: one indexed
+    query for the plan's few go statements, so the board refreshed every 5 s stays cheap (a go is never signed
+    offline, so never relayed under another type)."""
+    rows = StatementIndex.objects.filter(plan=state.id, type="plan.go").order_by("idx").values_list("time", "party")
+    return [{"at": at, "party_name": party_name(party)} for at, party in rows]
 
 
 def _gate_rows(state, routes: dict) -> list[dict]:
@@ -158,7 +172,8 @@ def _gate_rows(state, routes: dict) -> list[dict]:
         checkpoint = next((c for c in route.checkpoints if c.id == live.checkpoint), None) if route else None
         rows.append({"id": leg.id, "route": route.name if route else leg.route, "phase": live.phase,
                      "checkpoint": checkpoint.name if checkpoint else live.checkpoint,
-                     "released": live.released_at, "departed": live.departed_at})
+                     "released": live.released_at, "departed": live.departed_at,
+                     "delivered": live.delivered_at})
     return rows
 
 
