@@ -62,13 +62,21 @@ def home(request):
     parties = parties_for(request.user, "view_private")
     awaiting, awaiting_count = summaries.awaiting_my_party(parties)
     awaits, awaits_count = summaries.my_party_awaits(parties)
+    # a party with no plan of its own waiting (a mediator, an observer): the operation's waits instead
+    operation, operation_count = summaries.operation_waits() if not (awaiting_count or awaits_count) else ([], 0)
     return render(request, "web/home.html", {
-        "parties": Party.objects.filter(pk__in=parties), "awaiting": awaiting, "awaiting_count": awaiting_count,
-        "awaits": awaits, "awaits_count": awaits_count, "watched": admin_of(request.user),
+        "parties": Party.objects.filter(pk__in=parties_for(request.user, "view")), "awaiting": awaiting,
+        "awaiting_count": awaiting_count, "awaits": awaits, "awaits_count": awaits_count,
+        "watched": admin_of(request.user), "operation": operation, "operation_count": operation_count,
     })
 
 
 def plan(request, plan_id: str):
+    return _plan_page(request, plan_id)
+
+
+def _plan_page(request, plan_id: str, typed: receipt_form.Typed | None = None):
+    """The plan page; `typed`: a delivery receipt sent back (filled in as declared, or refused) with its values."""
     statements = plan_statements(plan_id)  # read once: the inspections and the timeline both show them
     try:
         detail = plan_detail(request, plan_id, statements)
