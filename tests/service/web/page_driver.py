@@ -67,7 +67,7 @@ def _act(page: BrowserPage, item, kind: str, leg: str | None = None, fill: dict 
             field.select_option(str(value))
         else:
             field.fill(str(value))
-    click_and_sign(page, form.locator("button[type=submit]"))
+    click_and_sign(page, form.locator("button[type=submit]:not([name=fill])"))  # not "all received as declared"
 
 
 def submit(page: BrowserPage, item) -> None:

@@ -10,7 +10,6 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.lifecycle import UNCOMMITTED_PHASES
-from ...engine.quantity import QuantityError, amount, parse_quantity
 from ...engine.state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PlanState
 from ...engine.times import format_time, parse_time
 from .. import clock
@@ -19,6 +18,7 @@ from ..passages.models import SlotWindow
 from ..passages.private import reveal_due
 from . import zones
 from .inspection_form import inspection_payload
+from .receipt_form import receipt_payload
 from .templatetags.corridor import local_time, until
 
 # The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
@@ -153,7 +153,7 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
         "leg.inspect": lambda: inspection_payload(form, plan),  # web/inspection_form.py
         "plan.go": lambda: {},
         "leg.depart": lambda: {"leg": form.get("leg", "")},
-        "leg.deliver": lambda: _receipt(form, plan),
+        "leg.deliver": lambda: receipt_payload(form, plan),  # web/receipt_form.py
         "plan.reveal": lambda: reveal_due(plan),
     }
     if kind not in builders:
@@ -172,26 +172,6 @@ def _refusal(form, plan: PlanState) -> dict:
              if "/" in value]
     return {"version": form.get("version", ""), "reason": form.get("reason", ""), "text": form.get("text", ""),
             "lines": lines}
-
-
-def _receipt(form, plan: PlanState) -> dict:
-    leg = plan.content.leg(form.get("leg", ""))
-    if leg is None:
-        raise Refused("leg.unknown", "choose a leg of this plan", 422)
-    carried = plan.legs[leg.id].carried
-    receipts = [{"line": line.id, "good": _whole(form.get(f"good-{line.id}"), line.item),
-                 "damaged": _whole(form.get(f"damaged-{line.id}") or "0", line.item),
-                 "lost": _whole(form.get(f"lost-{line.id}") or "0", line.item)}
-                for line in leg.lines if amount(carried.get(line.id, 0)) > 0]
-    return {"leg": leg.id, "receipts": receipts}
-
-
-def _whole(text: str | None, what: str) -> int | str:
-    """A quantity typed in a form: a whole number, or a decimal (2.5 or 2,5) as the engine's decimal string."""
-    try:
-        return parse_quantity(text)
-    except QuantityError as error:
-        raise Refused("quantity.invalid", f"{what}: {text or ''!r} {error} (e.g. 20 or 2.5)", 422) from None
 
 
 def _on_crossing_clock(text: str | None, plan: PlanState) -> str:

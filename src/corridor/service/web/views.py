@@ -26,7 +26,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
 from ..passages.history import plan_statements
-from . import actions, refusals, signing, summaries, zones
+from . import actions, receipt_form, refusals, signing, summaries, zones
 from .plan_page import plan_context
 from .precompute import public_summary
 from .signatures import log_statements
@@ -86,10 +86,12 @@ def _plan_page(request, plan_id: str, typed: receipt_form.Typed | None = None):
     live = state.plans[plan_id]
     acting = _acting_parties(request, plan_id)
     offered = {party: actions.available(live, party, state.routes) for party in acting}
+    receiving = {action.leg for offer in offered.values() for action in offer if action.kind == "leg.deliver"}
     return render(request, "web/plan.html", {
         "plan": detail, "state": live, "offered": offered, "reasons": actions.REASONS,
         "published_size": _published_size(), "amend_as": [p for p in acting if actions.can_amend(live, p)],
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
+        "receipts": receipt_form.receipt_forms(live, receiving, detail, typed),
         **plan_context(detail, state, live, statements),
     })
 
@@ -102,6 +104,9 @@ def act(request, plan_id: str, kind: str):
         raise Http404("no such plan among those your party takes part in")
     # the go board posts go from its own page and shows the legs released right after
     back = reverse("go-board" if request.POST.get("back") == "go-board" else "plan", args=[plan_id])
+    if kind == "leg.deliver" and request.POST.get("fill"):  # "all received as declared": filled in, not recorded
+        values = receipt_form.fill_as_received(request.POST, current_fold().state.plans[plan_id], request.POST["fill"])
+        return _plan_page(request, plan_id, receipt_form.Typed(request.POST.get("leg", ""), values))
     if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
         return custodial_only
     try:
@@ -122,6 +127,10 @@ def act(request, plan_id: str, kind: str):
             messages.error(request, early)
         else:
             refusals.show(request, error)
+        if kind == "leg.deliver" and error.code in receipt_form.SENT_BACK:  # the receipt again, as it was typed
+            values = {name: request.POST.getlist(name) for name in request.POST}
+            return _plan_page(request, plan_id, receipt_form.Typed(request.POST.get("leg", ""), values,
+                                                                   error.details or []))
     return HttpResponseRedirect(back)
 
 
