@@ -261,31 +261,58 @@ def checkpoint_latency(built: Built, rate: float, seconds: float) -> dict:
     as deployed, a steady stream of entries committed to the log table as `record()` commits them (valid
     operator statements, so the worker's figures fold takes them), each timed from its commit to the first
     published checkpoint covering it. The worker starts cold: its first figures and aggregates are computed
-    while the stream runs, which is what must not hold checkpoints back."""
+    while the stream runs, which is what must not hold checkpoints back (entries appended before the first
+    figures appeared are also reported apart). Then, the worker stopped, one checkpoint pass alone on the same
+    log (a few entries integrated and published), and the loop's look for waiting entries: what in the loop
+    could grow with the log's size."""
     if built.kind != "sqlite":
         raise SystemExit("append → checkpoint is measured on SQLite (the copy of the data is a directory)")
     copy = CACHE / f"latency-{built.plans}"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(built.workdir / "data-sqlite", copy / "data-sqlite")
     env = {**built.service.env, "CORRIDOR_DATA_DIR": str(copy / "data-sqlite"),
-           "DATABASE_URL": f"sqlite:///{copy / 'data-sqlite' / 'corridor.sqlite3'}"}
-    worker = subprocess.Popen([PYTHON, "-m", "corridor.cli", "worker"], env=env, cwd=ROOT,
+           "DATABASE_URL": f"sqlite:///{copy / 'data-sqlite' / 'corridor.sqlite3'}",
+           "DJANGO_SETTINGS_MODULE": "corridor.service.settings"}
+    worker = subprocess.Popen([PYTHON, "-c", _WORKER_LOGGING_PASSES], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=open(copy / "worker.log", "w"))  # noqa: SIM115
     try:
-        code = _APPEND_AND_WATCH.replace("RATE", repr(rate)).replace("SECONDS", repr(seconds))
-        done = subprocess.run([PYTHON, "-c", "import django; django.setup()\n" + code], capture_output=True,
-                              text=True, cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "corridor.service.settings"})
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr[-3000:])
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
+        code = (_APPEND + _AND_WATCH).replace("RATE", repr(rate)).replace("SECONDS", repr(seconds)).replace(
+            "WORKER_PID", str(worker.pid)).replace("WORKER_LOG", repr(str(copy / "worker.log")))
+        result = _run_django(code, env)
         worker.terminate()
         worker.wait()
+        return result | _run_django(_APPEND + _PASS_ALONE, env)
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait()
         shutil.rmtree(copy, ignore_errors=True)
 
 
-_APPEND_AND_WATCH = """
-import json, threading, time, msgspec
+def _run_django(code: str, env: dict) -> dict:
+    done = subprocess.run([PYTHON, "-c", "import django; django.setup()\n" + code], capture_output=True,
+                          text=True, cwd=ROOT, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# `corridor worker`, its checkpoint passes logged (start, end, size: ledger/checkpoint_schedule.py)
+_WORKER_LOGGING_PASSES = """
+import logging, sys
+from corridor.cli import main
+from corridor.commands import service
+
+def django_setup(setup=service.django_setup):  # Django's logging settings first, then this logger's level
+    setup()
+    logging.getLogger("corridor.checkpoints").setLevel(logging.DEBUG)
+
+service.django_setup = django_setup
+sys.exit(main(["worker"]))
+"""
+
+_APPEND = """
+import json, os, threading, time, msgspec
 from django.db import transaction
 from django.db.models import Max
 from corridor.engine import Party
@@ -296,25 +323,6 @@ from corridor.service.guard import domain_writes
 from corridor.service.ledger.keys import OPERATOR, operator_key
 from corridor.service.ledger.models import LogEntry, StatementIndex
 from corridor.service.ledger.record import _take_writer_lock
-
-checkpoint = CONFIG.tiles_dir / "checkpoint"
-seen = []  # (time, published size)
-stop = threading.Event()
-
-def published():
-    try:
-        return int(checkpoint.read_text().split("\\n")[1])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-def watch():
-    last = -1
-    while not stop.is_set():
-        size = published()
-        if size != last:
-            seen.append((time.perf_counter(), size))
-            last = size
-        time.sleep(0.002)
 
 key = operator_key()
 seq = StatementIndex.objects.filter(party=OPERATOR).aggregate(top=Max("seq"))["top"] or 0
@@ -330,6 +338,45 @@ def append(n):
         LogEntry.objects.create(idx=idx, data=entry, leaf=leaf_hash(entry))
     return idx, time.perf_counter()
 
+def quantile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))]
+"""
+
+_AND_WATCH = """
+checkpoint = CONFIG.tiles_dir / "checkpoint"
+seen = []  # (time, published size)
+figures_at = []  # when the worker's first figures set appeared
+stop = threading.Event()
+
+def published():
+    try:
+        return int(checkpoint.read_text().split("\\n")[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+def watch():
+    last, figures = -1, set(os.listdir(CONFIG.figures_dir)) if CONFIG.figures_dir.is_dir() else set()
+    while not stop.is_set():
+        size = published()
+        if size != last:
+            seen.append((time.perf_counter(), size))
+            last = size
+        if not figures_at and CONFIG.figures_dir.is_dir() and set(os.listdir(CONFIG.figures_dir)) - figures:
+            figures_at.append(time.perf_counter())
+        time.sleep(0.002)
+
+def cpu_of(pid):  # user + system CPU seconds of a process (all its threads)
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def worker_cpu():  # the worker's process (checkpoints, outbox, snapshots), and its children's (the figures)
+    children = open("/proc/WORKER_PID/task/WORKER_PID/children").read().split()  # (a thread before: none)
+    return cpu_of(WORKER_PID), sum(cpu_of(child) for child in children)
+
 threading.Thread(target=watch, daemon=True).start()
 first, _ = append(0)  # the worker is ready once this one is published
 deadline = time.monotonic() + 900
@@ -338,19 +385,93 @@ while published() <= first:
         raise SystemExit("the worker published nothing in 900 s")
     time.sleep(0.01)
 appended = []
-started = time.perf_counter()
+cpu, started = worker_cpu(), time.perf_counter()
 for n in range(int(RATE * SECONDS)):
     time.sleep(max(0.0, started + n / RATE - time.perf_counter()))
     appended.append(append(n))
 while published() <= appended[-1][0]:
     time.sleep(0.01)
+cpu, wall = [b - a for a, b in zip(cpu, worker_cpu())], time.perf_counter() - started
 stop.set()
 time.sleep(0.01)
 seen.append((time.perf_counter(), published()))  # the watcher may have stopped before seeing the last one
-latencies = sorted(next(t for t, size in seen if size > idx) - at for idx, at in appended)
+waits = [(next(t for t, size in seen if size > idx) - at, at) for idx, at in appended]
+latencies = sorted(wait for wait, _ in waits)
+during = [t for t, size in seen if started <= t]
+gaps = [b - a for a, b in zip(during, during[1:])]
+time.sleep(0.3)  # the last pass logs itself just after it published
+passes = []  # (start, end, size) of each pass of the worker's, from its log
+for line in open(WORKER_LOG):
+    if line.startswith("pass ") and not line.rstrip().endswith("None"):
+        start, end, size = line.split()[1:]
+        passes.append((float(start), float(end), int(size)))
+def covering(idx):
+    return next(p for p in passes if p[2] > idx)
+if passes:  # a worker that logs its passes (not one from before they were logged)
+    scheduled = [covering(idx)[0] - at for idx, at in appended]  # commit → start of the pass that covered it
+    in_pass = [covering(idx)[1] - covering(idx)[0] for idx, _ in appended]
+else:
+    scheduled = in_pass = [float("nan")]
+cold = [wait for wait, at in waits if not figures_at or at < figures_at[0]]
+warm = [wait for wait, at in waits if figures_at and at >= figures_at[0]]
 print(json.dumps({"n": len(latencies), "p50": latencies[len(latencies) // 2],
-                  "p99": latencies[int(len(latencies) * 0.99)], "max": latencies[-1]}))
+                  "p99": quantile(latencies, 0.99), "max": latencies[-1],
+                  "checkpoints": len(during), "min_gap": min(gaps) if gaps else None, "worker_cpu": cpu, "wall": wall,
+                  "scheduled": [quantile(scheduled, 0.5), quantile(scheduled, 0.99), max(scheduled)],
+                  "in_pass": [quantile(in_pass, 0.5), quantile(in_pass, 0.99), max(in_pass)],
+                  "cold": [len(cold), quantile(cold, 0.99) if cold else None],
+                  "warm": [len(warm), quantile(warm, 0.99) if warm else None]}))
 """
+
+# a checkpoint pass alone (the worker stopped): 5 entries integrated and published, 60 times; and the look
+_PASS_ALONE = """
+from corridor.service.ledger.integrator import integrate_now, open_store
+
+store = open_store()
+integrate_now(store)
+walls, cpus = [], []
+for n in range(60):
+    for k in range(5):
+        append(k)
+    wall, cpu = time.perf_counter(), time.process_time()
+    integrate_now(store)
+    walls.append(time.perf_counter() - wall)
+    cpus.append(time.process_time() - cpu)
+look_wall, look_cpu = time.perf_counter(), time.process_time()
+for _ in range(2000):
+    store.sequenced_size()
+look_wall, look_cpu = (time.perf_counter() - look_wall) / 2000, (time.process_time() - look_cpu) / 2000
+print(json.dumps({"pass_wall": quantile(walls, 0.5), "pass_wall_p99": quantile(walls, 0.99),
+                  "pass_cpu": quantile(cpus, 0.5), "look_wall": look_wall, "look_cpu": look_cpu}))
+"""
+
+
+def report_checkpoints(built: Built, latency: dict, rate: float, sign: float, raw: float) -> None:
+    ms = 1000
+    print(f"\nappend → published checkpoint inside the service at {built.facts['size']:,} entries "
+          f"(`corridor worker` started cold, {latency['n']} entries at {rate:g}/s): "
+          f"p50 {latency['p50'] * ms:.0f} ms, p99 {latency['p99'] * ms:.0f} ms, max {latency['max'] * ms:.0f} ms")
+    (s50, s99, smax), (p50, p99, pmax) = latency["scheduled"], latency["in_pass"]
+    print(f"  of which: from the commit to the start of the pass that covered it p50 {s50 * ms:.0f} ms, p99 "
+          f"{s99 * ms:.0f} ms, max {smax * ms:.0f} ms (the schedule, and the worker getting the CPU); that pass "
+          f"itself p50 {p50 * ms:.0f} ms, p99 {p99 * ms:.0f} ms, max {pmax * ms:.0f} ms (the worker's log)")
+    cold, warm = latency["cold"], latency["warm"]
+    print("  p99 while the worker's first figures were computed: "
+          + (f"{cold[1] * ms:.0f} ms ({cold[0]} entries)" if cold[0] else "none appended then")
+          + "; after: " + (f"{warm[1] * ms:.0f} ms ({warm[0]} entries)" if warm[0] else "none appended then"))
+    gap = f"{latency['min_gap'] * ms:.0f} ms" if latency["min_gap"] is not None else "-"
+    loop, figures = latency["worker_cpu"]
+    print(f"  checkpoints published during the stream: {latency['checkpoints']} in {latency['wall']:.1f} s "
+          f"(closest two {gap} apart, as the watcher saw them); worker CPU: {loop:.1f} s in its own process "
+          f"= {loop / latency['wall']:.2f} of a core (checkpoints, outbox, snapshots), {figures:.1f} s in its "
+          f"figures process")
+    sign_ms = ms / sign
+    print(f"  one pass alone (5 entries integrated, signed, published): p50 {latency['pass_wall'] * ms:.1f} ms wall "
+          f"(p99 {latency['pass_wall_p99'] * ms:.1f}), {latency['pass_cpu'] * ms:.2f} ms CPU "
+          f"= {latency['pass_cpu'] * ms / sign_ms:.0f} Ed25519 signatures; the look for waiting entries "
+          f"{latency['look_cpu'] * 1e6:.0f} µs CPU ({latency['look_wall'] * 1e6:.0f} µs wall)")
+    print(f"  primitives: Ed25519 sign {sign:,.0f}/s ({sign_ms:.3f} ms), raw durable append {raw:,.0f}/s "
+          "(one entry per commit)")
 
 
 def ed25519_signatures_per_second(n: int = 3000) -> float:
@@ -391,11 +512,7 @@ def main() -> None:
         for leftover in (CACHE / "raw.sqlite3", CACHE / "raw-tiles"):
             shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
         latency = checkpoint_latency(largest, args.rate, args.seconds)
-        print(f"\nappend → published checkpoint inside the service at {largest.facts['size']:,} entries "
-              f"(`corridor worker` started cold, {latency['n']} entries at {args.rate:g}/s): "
-              f"p50 {latency['p50'] * 1000:.0f} ms, p99 {latency['p99'] * 1000:.0f} ms, max "
-              f"{latency['max'] * 1000:.0f} ms  | primitives: Ed25519 sign {sign:,.0f}/s, raw durable append "
-              f"{raw:,.0f}/s (one entry per commit)")
+        report_checkpoints(largest, latency, args.rate, sign, raw)
     print(f"({os.cpu_count()} cores; single runs on a shared machine: compare ratios)")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import os
 import signal
 import subprocess
@@ -137,11 +138,33 @@ STOP = threading.Event()  # set: the worker's loops end after their current pass
 
 
 def worker_command(args: argparse.Namespace) -> int:
-    """Checkpoints in this thread, at most one a second and nothing slow between two; notifications and
-    the public figures and aggregates (a minute's work at 1M statements) each in a thread of their own,
-    with its own database connection. A thread that fails stops the worker, as a failed pass always did
-    (`corridor serve` then stops, and its supervisor restarts it). `--once`: one pass of each, in turn."""
+    """Checkpoints in this thread, as soon as entries wait and at most one per CORRIDOR_CHECKPOINT_INTERVAL
+    (CORRIDOR_WITNESS_INTERVAL with witnesses; ledger/checkpoint_schedule.py), nothing slow between two;
+    notifications in a thread of their own; the public figures and aggregates (a minute's work at 1M
+    statements, much of it in C calls that keep the GIL) in a process of their own, forked before anything
+    opens a database connection or starts a thread. A thread or that process failing stops the worker, as a
+    failed pass always did (`corridor serve` then stops, and its supervisor restarts it). `--once`: one pass
+    of each, in turn."""
     django_setup()
+    if args.once:
+        _, checkpoint_pass = _checkpointer(once=True)
+        checkpoint_pass()
+        _outbox_pass()
+        _publications_pass()
+        return 0
+    failures: list[BaseException] = []
+    _repeat_in_process("publications", _publications_pass, failures)
+    try:
+        _checkpoint_loop(failures)
+    finally:
+        _stop_children()
+    if failures:
+        raise failures[0]
+    return 0
+
+
+def _checkpointer(once: bool = False):
+    """The log's store, and one checkpoint pass over it (returning the size published, None if none was)."""
     from corridor.service.ledger import snapshots
     from corridor.service.ledger.integrator import integrate_now, open_store, witness_cosigning
 
@@ -151,26 +174,37 @@ def worker_command(args: argparse.Namespace) -> int:
         if status != "good":
             print(f"corridor worker: tile {path}: {status}", file=sys.stderr)
 
-    def checkpoint_pass() -> None:
-        integrate_now(store, cosigning)
-        snapshots.after_checkpoint(wait=args.once)  # a fold snapshot for fast restarts, if due (own thread)
+    def checkpoint_pass() -> int | None:
+        note = integrate_now(store, cosigning)
+        snapshots.after_checkpoint(wait=once)  # a fold snapshot for fast restarts, if due (own thread)
+        return int(note.split("\n")[1]) if note else None
 
-    if args.once:
-        checkpoint_pass()
-        _outbox_pass()
-        _publications_pass()
-        return 0
-    failures: list[BaseException] = []
-    for name, step in (("outbox", _outbox_pass), ("publications", _publications_pass)):
-        _repeat_in_thread(name, step, failures)
+    return store, checkpoint_pass
+
+
+def _checkpoint_loop(failures: list[BaseException]) -> None:
+    from corridor.service.config import CONFIG
+    from corridor.service.ledger import checkpoint_schedule, snapshots
+
+    store, checkpoint_pass = _checkpointer()
+    _repeat_in_thread("outbox", _outbox_pass, failures)
     sys.setswitchinterval(0.001)  # the checkpoint thread gets the GIL back within 1 ms of asking for it
-    while not failures and not STOP.is_set():
-        started = time.monotonic()
-        checkpoint_pass()
-        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))  # at most one checkpoint a second
-    if failures:
-        raise failures[0]
-    return 0
+    schedule = checkpoint_schedule.CheckpointSchedule(checkpoint_schedule.interval_for(CONFIG))
+    checkpoint_schedule.run(schedule, checkpoint_pass, store.sequenced_size,
+                            stopped=lambda: bool(failures) or STOP.is_set(), sleep=STOP.wait,
+                            idle=_at_most_every(1.0, snapshots.after_checkpoint))  # one due by time alone
+
+
+def _at_most_every(seconds: float, step):
+    """`step`, called no more than once every `seconds` however often this is."""
+    last = [-seconds]
+
+    def maybe() -> None:
+        if time.monotonic() - last[0] >= seconds:
+            last[0] = time.monotonic()
+            step()
+
+    return maybe
 
 
 def _outbox_pass() -> None:
@@ -211,6 +245,75 @@ def _repeat_in_thread(name: str, step, failures: list[BaseException]) -> threadi
     thread = threading.Thread(target=run, name=f"corridor-worker-{name}", daemon=True)
     thread.start()
     return thread
+
+
+_children: list[tuple[int, threading.Thread]] = []  # the worker's forked processes, and who waits on each
+
+
+def _repeat_in_process(name: str, step, failures: list[BaseException]) -> None:
+    """`step` once a second at most, in a forked child process: its own interpreter lock, so however long
+    it computes, the checkpoint loop never waits for it. Forked before this process opens a database
+    connection (the child opens its own) or starts a thread. It ends with its parent (PR_SET_PDEATHSIG on
+    Linux, and a look at its parent after each step); its exit is put in `failures` as an exception."""
+    from django.db import connections
+
+    connections.close_all()  # nothing to share with the child: each side opens its own
+    parent = os.getpid()
+    child = os.fork()
+    if child == 0:
+        _run_child(name, step, parent)
+
+    def wait() -> None:
+        _, status = os.waitpid(child, 0)
+        if not STOP.is_set():
+            failures.append(RuntimeError(f"corridor worker: the {name} process ended ({_exit_words(status)})"))
+
+    waiting = threading.Thread(target=wait, name=f"corridor-worker-{name}-wait", daemon=True)
+    waiting.start()
+    _children.append((child, waiting))
+
+
+def _run_child(name: str, step, parent: int) -> None:
+    """The forked child's whole life: never returns into the parent's code."""
+    code = 1
+    try:
+        _die_with_parent()
+        while os.getppid() == parent and not STOP.is_set():
+            started = time.monotonic()
+            step()
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+        code = 0
+    except BaseException:
+        import traceback
+
+        print(f"corridor worker: the {name} process failed:", file=sys.stderr)
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the loop's look at its parent ends it after a step
+        pass
+
+
+def _exit_words(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit status {os.WEXITSTATUS(status)}"
+
+
+def _stop_children() -> None:
+    while _children:
+        child, waiting = _children.pop()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGTERM)
+        waiting.join(10)
 
 
 def rebuild_command(args: argparse.Namespace) -> int:

@@ -2,8 +2,9 @@
 
 Callers `submit(entry)` and wait on the returned future: it resolves to the entry's index only once the
 batch holding it is committed (durable). A batch closes at `batch_size` entries or `batch_wait` seconds
-after its first entry. A checkpoint is signed (and cosigned, with witnesses) at most every
-`checkpoint_interval` seconds, and only when the tree grew.
+after its first entry. A checkpoint is signed at most every `checkpoint_interval` seconds (cosigned, with
+witnesses, at most every `witness_interval`: a witness allows a log only so many requests), and only when
+the tree grew.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from .store import LogStore
 class Sequencer:
     def __init__(
         self, store: LogStore, *, batch_size: int = 256, batch_wait: float = 0.25,
-        checkpoint_interval: float = 1.0, cosigning: Cosigning | None = None,
+        checkpoint_interval: float = 0.25, cosigning: Cosigning | None = None, witness_interval: float = 1.0,
     ) -> None:
         self.store, self.cosigning = store, cosigning
-        self.batch_size, self.batch_wait, self.checkpoint_interval = batch_size, batch_wait, checkpoint_interval
+        self.batch_size, self.batch_wait = batch_size, batch_wait
+        self.checkpoint_interval = max(checkpoint_interval, witness_interval if cosigning else 0.0)
         self.queue: queue.Queue[tuple[bytes, Future]] = queue.Queue()
         self.published_size = store.tree_state()[0]
         self.publications: list[tuple[int, float]] = []  # (size, monotonic time) of each checkpoint

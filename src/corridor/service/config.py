@@ -32,6 +32,8 @@ class Config:
     public_url: str
     witnesses: tuple[tuple[str, str], ...] = ()  # (URL, verifier key) of each witness asked to cosign
     witness_quorum: int = 0
+    checkpoint_interval: float = 0.25  # seconds at least between two checkpoints (corridor worker)
+    witness_interval: float = 1.0  # seconds at least between two rounds of requests to the witnesses
     https: bool = False  # served over TLS (behind a proxy that sets X-Forwarded-Proto): Secure cookies, HSTS
     webauthn_origin: str = "http://localhost:8000"  # where officers' browsers open the pages (passkeys)
     webauthn_rp_id: str = "localhost"  # the passkeys' relying party: the origin's host or a parent domain of it
@@ -68,6 +70,8 @@ def load(environ: dict[str, str] | None = None) -> Config:
         public_url=env.get("CORRIDOR_PUBLIC_URL", "http://127.0.0.1:8000"),
         witnesses=_witnesses(env.get("CORRIDOR_WITNESSES", "")),
         witness_quorum=int(env.get("CORRIDOR_WITNESS_QUORUM", "0")),
+        checkpoint_interval=_seconds(env, "CORRIDOR_CHECKPOINT_INTERVAL", "0.25"),
+        witness_interval=_seconds(env, "CORRIDOR_WITNESS_INTERVAL", "1"),
         https=env.get("CORRIDOR_HTTPS", "0") == "1",
         **_webauthn(env),
         **_replica(env),
@@ -89,6 +93,13 @@ def _replica(env) -> dict:
     if max_lag <= 0:
         raise ValueError(f"CORRIDOR_REPLICA_MAX_LAG: {max_lag} is not a positive number of seconds")
     return {"database_replica_url": url, "replica_max_lag": max_lag}
+
+
+def _seconds(env, name: str, default: str) -> float:
+    value = float(env.get(name, default))
+    if not value > 0:
+        raise ValueError(f"{name}: {value} is not a positive number of seconds")
+    return value
 
 
 def _scheme(url: str) -> str:

@@ -15,7 +15,10 @@ from corridor.service.imports.manifest import (
     MAX_ROWS,
     MAX_SHEET_ROWS,
     ManifestError,
+    header_key,
     read_manifest,
+    read_manifest_rows,
+    read_table,
 )
 
 HEADER = "id,item,category,quantity,unit,weight_kg\n"
@@ -271,3 +274,27 @@ def test_each_row_error_names_its_problem_and_the_value_at_fault():
     assert [(row["row"], row["column"], row["problem"], row["value"]) for row in caught.value.rows] == [
         (2, "quantity", "quantity", "2.5 t"), (2, "weight_kg", "weight", "1100,5"), (3, "unit", "empty", ""),
         (3, "id", "duplicate", "flour")]
+
+
+def test_rows_read_from_elsewhere_keep_the_numbers_their_reader_knows_them_by():
+    header = ["item", "quantity", "unit", "weight_kg"]
+    lines, numbers = read_table(header, [(1, ["Flour", "20", "t", "20000"]), (3, ["Oil", "2.5", "t", "2500"])])
+    assert [line["id"] for line in lines] == ["flour", "oil"] and numbers == [1, 3]
+    with pytest.raises(ManifestError) as raised:
+        read_table(header, [(1, ["Flour", "20", "t", "20000"]), (4, ["Oil", "two", "t", "2500"])])
+    assert [(row["row"], row["column"]) for row in raised.value.rows] == [(4, "quantity")]
+
+
+def test_a_file_s_lines_come_with_their_rows_blank_ones_counted():
+    text = "Item,Quantity,Unit,Weight (kg)\nFlour,20,t,20000\n,,,\nOil,2,t,2000\n"
+    assert read_manifest_rows("m.csv", text.encode())[1] == [2, 4]
+
+
+def test_more_names_for_the_columns_are_read_in_any_script_case_and_accents_aside():
+    names = {header_key(name): field for name, field in (("Груз", "item"), ("Количество", "quantity"),
+                                                          ("Unité", "unit"), ("الوزن (كغ)", "weight_kg"))}
+    data = "груз,КОЛИЧЕСТВО,Unite,الوزن كغ\nРис,40,мешок,1000\n".encode()
+    assert read_manifest("m.csv", data, names)[0] | {"id": ""} == {
+        "id": "", "item": "Рис", "category": "", "quantity": 40, "unit": "мешок", "weight_kg": 1000}
+    with pytest.raises(ManifestError, match="missing: Item, Quantity, Unit, Weight"):
+        read_manifest("m.csv", data)  # not without them

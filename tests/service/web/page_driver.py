@@ -87,7 +87,7 @@ def submit(page: BrowserPage, item) -> None:
         form.select_option(f"#leg{n}_route", leg["route"])
         form.check(f'input[name="leg{n}_direction"][value="{leg.get("direction", "forward")}"]')
         form.fill(f"#leg{n}_lines", "\n".join(
-            f"{line['id']},{line['item']},{line['category']},{line['quantity']},{line['unit']},{line['weight_kg']}"
+            f"{line['item']},{line['quantity']},{line['unit']},{line['weight_kg']},{line['category']},,{line['id']}"
             for line in leg["lines"]))
         form.fill(f"#leg{n}_vehicles", "\n".join(f"{v['plate']},{v['type']}" for v in leg.get("vehicles", [])))
         form.fill(f"#leg{n}_seals", " ".join(leg.get("seals", [])))

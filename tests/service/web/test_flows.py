@@ -17,13 +17,13 @@ from .test_pages import signed_in
 
 pytestmark = pytest.mark.django_db
 T = 1694420000
-LINES = "flour,Wheat flour,food,18000,kg,18000\nkits,Hygiene kits,wash,400,kit,2400"
+LINES = "Wheat flour,18000,kg,18000,food,,flour\nHygiene kits,400,kit,2400,wash,,kits"  # the template's order
 
 
 def request_form(**overrides) -> dict:
     return {"plan": "web-1", "linkage": "simultaneous", "leg1_route": "road-a", "leg1_lines": LINES,
             "leg1_vehicles": "HA-101, 20 t truck", "leg1_seals": "S-1 S-2", "leg1_crew": "Driver One; P1234567",
-            "leg2_route": "road-b", "leg2_lines": "flour,Wheat flour,food,20000,kg,20000",
+            "leg2_route": "road-b", "leg2_lines": "Wheat flour,20000,kg,20000,food,,flour",
             "leg2_vehicles": "HA-102"} | overrides
 
 
@@ -139,8 +139,8 @@ def test_the_manifests_vehicle_column_names_the_vehicle_carrying_each_line(parti
     with clock.frozen_at(T):
         page = signed_in("org-a").post("/plans/new", form).content.decode()
     # the form gives back each line's vehicle by its plate, as the requester wrote it; the plan records its id
-    assert ("id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,AB 123\n"
-            "oil,Oil,,2.5,t,2500,CD 456\ntents,Tents,,4,piece,200,") in page
+    assert ("Item,Quantity,Unit,Weight (kg),Category,Vehicle,Line id\nRice,10,t,10000,,AB 123,rice\n"
+            "Oil,2.5,t,2500,,CD 456,oil\nTents,4,piece,200,,,tents") in page
     reviewed = "id,item,category,quantity,unit,weight_kg,vehicle\nrice,Rice,,10,t,10000,AB 123\noil,Oil,,2.5,t,2500,2"
     with clock.frozen_at(T):
         signed_in("org-a").post("/plans/new", form | {"action": "submit", "leg1_manifest": "", "leg1_lines": reviewed})

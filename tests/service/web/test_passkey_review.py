@@ -90,7 +90,7 @@ def test_a_deleted_officers_member_id_is_not_given_to_another(parties):
 def test_a_statement_too_large_for_the_log_is_refused_before_it_is_signed(parties):
     user = _user("org-admin", "org-a", "admin")
     enrol(user, "org-a", _device())
-    lines = "\n".join(f"l{i},Wheat flour lot {i} {'x' * 60},food,20,kg,20" for i in range(2000))
+    lines = "\n".join(f"Wheat flour lot {i} {'x' * 60},20,kg,20,food,,l{i}" for i in range(2000))
     with clock.frozen_at(START + 60):
         response = _signed_in(user).post("/plans/new", request_form(action="submit", leg1_lines=lines),
                                          HTTP_X_CORRIDOR_SIGN="prepare")

@@ -35,8 +35,8 @@ def test_amend_as_it_comes_then_with_a_changed_quantity(parties, browser_page): 
         assert "Nothing changes yet" in submit(page, "Review the changes")
         refused = submit(page, "Amend the plan")  # as it comes: identical to the current version
     assert "The plan is inconsistent" in refused and not StatementIndex.objects.filter(type="plan.amend").exists()
-    lines = page.page.locator("#lines-leg-a")
-    lines.fill(lines.input_value().replace("food,20,t,20000", "food,25,t,25000"))
+    page.page.locator('[name="leg1-line1-quantity"]').fill("25")
+    page.page.locator('[name="leg1-line1-weight"]').fill("25000")
     with clock.frozen_at(stages.T + 360):
         review = submit(page, "Review the changes")
         assert "line changed" in review and "25 t · 25000 kg · food" in review

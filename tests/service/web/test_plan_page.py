@@ -13,7 +13,9 @@ from corridor.service.ledger.models import StatementIndex
 
 from ..plans import plan_body
 from . import stages
-from .test_pages import rendered_version, signed_in
+from .form_fields import form_fields
+from .test_leg_names import shown_text
+from .test_pages import signed_in
 from .test_request_form import last_statement
 
 pytestmark = pytest.mark.django_db
@@ -99,15 +101,13 @@ def test_amend_from_the_page_shows_every_party_which_lines_changed(parties):
     plan_page = org.get("/plans/p1").content.decode()
     assert "/plans/p1/amend" in plan_page
     form = org.get("/plans/p1/amend").content.decode()
-    assert "flour,Wheat flour,food,20,t,20000," in form and "truck-1,AB 123,truck" in form
-    version = rendered_version(form)
-    lines = "id,item,category,quantity,unit,weight_kg,vehicle\nflour,Wheat flour,food,25,t,25000,truck-1\n"
-    body = {"as": "org-a", "version": version, "lines-leg-a": lines, "vehicles-leg-a": "truck-1,AB 123,truck",
-            "seals-leg-a": ""}
+    body = form_fields(form, "/plans/p1/amend")
+    assert body["leg1-line1-item"] == "Wheat flour" and body["leg1-vehicle1-plate"] == "AB 123"
+    body |= {"leg1-line1-quantity": "25", "leg1-line1-weight": "25000", "leg1-line1-vehicle": "1"}
     with clock.frozen_at(stages.T + 300):
         review = org.post("/plans/p1/amend", body | {"action": "review"}).content.decode()
     assert "line changed" in review and "20 t · 20000 kg · food" in review
-    assert "25 t · 25000 kg · food · truck-1" in review
+    assert "25 t · 25000 kg · food · AB 123" in review and "truck-1" not in shown_text(review)  # by plate
     assert not StatementIndex.objects.filter(type="plan.amend").exists()
     with clock.frozen_at(stages.T + 360):
         done = org.post("/plans/p1/amend", body | {"action": "amend"}, follow=True).content.decode()
@@ -217,11 +217,12 @@ def test_amend_adds_a_leg_on_another_route(parties):
     org = signed_in("org-a")
     form = org.get("/plans/p1/amend").content.decode()
     assert "Lachin–Khankendi</legend>" in form and 'name="new-route"' in form and ">leg-a<" not in form
-    body = {"as": "org-a", "version": rendered_version(form), "action": "amend",
-            "lines-leg-a": "id,item,category,quantity,unit,weight_kg\nflour,Wheat flour,food,20,t,20000\n",
-            "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
-            "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
-            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123; ZZ 999\nBo Mate; P-456"}
+    body = form_fields(form, "/plans/p1/amend") | {
+        "action": "amend", "new-route": "road-b", "new-line1-item": "Rice", "new-line1-category": "food",
+        "new-line1-quantity": "5", "new-line1-unit": "t", "new-line1-weight": "5000",
+        "new-vehicle1-plate": "ZZ 999", "new-vehicle1-type": "truck", "new-crew1-name": "Ana Driver",
+        "new-crew1-document": "P-123", "new-crew1-vehicle": "1", "new-crew2-name": "Bo Mate",
+        "new-crew2-document": "P-456"}
     with clock.frozen_at(stages.T + 300):
         done = org.post("/plans/p1/amend", body, follow=True).content.decode()
     assert StatementIndex.objects.filter(type="plan.amend").count() == 1, done
@@ -229,7 +230,7 @@ def test_amend_adds_a_leg_on_another_route(parties):
     _, detail = parties["org-a"].get("/plans/p1")
     assert sorted(leg["leg"] for leg in detail["legs"]) == ["leg-2", "leg-a"]
     assert {v["plate"] for v in detail["vehicles"]} == {"AB 123", "ZZ 999"}
-    assert [(c["leg"], c["name"], c["vehicle"]) for c in detail["crew"]] == [("leg-2", "Ana Driver", "truck-9"),
+    assert [(c["leg"], c["name"], c["vehicle"]) for c in detail["crew"]] == [("leg-2", "Ana Driver", "v1"),
                                                                             ("leg-2", "Bo Mate", None)]
     assert "Ana Driver" not in str(Client().get("/api/v1/plans/p1").json())
 
@@ -276,14 +277,16 @@ def test_the_amend_form_names_legs_in_its_messages_and_refuses_a_seat_in_no_vehi
     stages.submitted(parties)
     org = signed_in("org-a")
     form = org.get("/plans/p1/amend").content.decode()
-    body = {"as": "org-a", "version": rendered_version(form), "action": "amend", "lines-leg-a": "",
-            "vehicles-leg-a": "truck-1,AB 123,truck", "new-route": "road-b",
-            "lines-new": "id,item,category,quantity,unit,weight_kg\nrice,Rice,food,5,t,5000\n",
-            "vehicles-new": "truck-9,ZZ 999,truck", "crew-new": "Ana Driver; P-123; truck-7"}
+    body = form_fields(form, "/plans/p1/amend") | {
+        "action": "amend", "leg1-line1-remove": "1", "new-route": "road-b", "new-line1-item": "Rice",
+        "new-line1-quantity": "5", "new-line1-unit": "t", "new-line1-weight": "5000",
+        "new-vehicle1-plate": "ZZ 999", "new-crew1-name": "Ana Driver", "new-crew1-document": "P-123",
+        "new-crew1-vehicle": "2"}
     with clock.frozen_at(stages.T + 300):
         page = org.post("/plans/p1/amend", body, follow=True).content.decode()
     assert "Lachin–Khankendi: list at least one line." in page
-    assert "The new leg, crew: truck-7 is not one of its vehicles (write its id or its plate)." in page
+    assert ("The new leg, crew member 1: its vehicle (vehicle 2) is an empty row: type its plate, or choose "
+            "another") in page
     assert not StatementIndex.objects.filter(type="plan.amend").exists()
 
 
@@ -312,7 +315,7 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     assert "Cooking oil 8405 l — Vehicle 2 · tanker · BB 200</label>" in refuse
     assert 'value="leg-a/flour-2"' in refuse and ": Wheat flour</label>" not in refuse
     timeline = page.split('id="timeline"', 1)[1]
-    assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicle(s)" in timeline
+    assert "Lachin–Khankendi: Wheat flour 32.5 t, Cooking oil 9,605.75 l; 2 vehicles" in timeline
     assert "12.5 t" not in timeline  # each truck's line is not repeated
     body = {"version": stages.version(parties), "reason": "dual_use", "text": "",
             "lines": [{"leg": "leg-a", "line": "oil-2"}]}
@@ -327,3 +330,35 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     russian = border.get("/plans/p1").content.decode()
     assert "<th scope=\"row\">Машина 2</th>" in russian and "Вес (кг)" in russian
     assert "Cooking oil 9\xa0605,75 l" in russian
+
+
+def test_the_lines_table_names_each_lines_vehicle_with_its_plate_only_to_the_plans_parties(parties):
+    stages.submitted(parties, legs=two_trucks_of_flour())
+    lines = signed_in("border").get("/plans/p1").content.decode().split('<table class="lines">', 1)[1]
+    assert '<th scope="col">Vehicle</th>' in lines.split("</thead>", 1)[0]
+    assert '<td>Vehicle 2 — BB 200</td><th scope="row">Cooking oil</th>' in lines
+    public = Client().get("/plans/p1").content.decode().split('<table class="lines">', 1)[1]
+    assert '<td>Vehicle 2</td><th scope="row">Cooking oil</th>' in public and "BB 200" not in public
+    outsider = signed_in("org-b").get("/plans/p1").content.decode()
+    assert "BB 200" not in outsider and "AA 100" not in outsider
+
+
+def test_a_leg_of_one_vehicle_carries_the_lines_that_name_none_and_its_forms_say_so(parties):
+    inspected(parties)  # one truck, its line naming no vehicle; cleared at Lachin
+    stages.post(parties, "escort", "/plans/p1/go", {}, 1694434100)
+    stages.post(parties, "escort", "/plans/p1/depart", {"leg": "leg-a"}, 1694434200)
+    page = signed_in("recv").get("/plans/p1").content.decode()
+    assert '<td>Vehicle 1 — AB 123</td><th scope="row">Wheat flour</th>' in page
+    receipt = page.split('action="/plans/p1/act/leg.deliver"', 1)[1].split("</form>", 1)[0]
+    assert "<legend>Wheat flour (Vehicle 1 — AB 123) — 18 t</legend>" in receipt
+
+
+def test_arabic_lists_on_the_page_take_the_arabic_comma_and_semicolon(parties):
+    legs = two_trucks_of_flour()
+    legs[0]["seals"] = ["S-1001", "S-1002"]
+    stages.submitted(parties, legs=legs)
+    border = signed_in("border")
+    border.cookies["django_language"] = "ar"
+    page = border.get("/plans/p1").content.decode()
+    assert "S-1001، S-1002" in page and "S-1001, S-1002" not in page
+    assert "Wheat flour 12.5 t؛ Cooking oil 1200.75 l" in page  # what a vehicle carries: a list of lists

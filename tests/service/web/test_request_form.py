@@ -16,7 +16,7 @@ from corridor.service import clock
 from corridor.service.ledger.models import LogEntry
 from corridor.service.passages.models import Plan
 from corridor.service.web import zones
-from corridor.service.web.request_form import Draft, _assign_vehicles, _crew, _seat_crew, _typed_as_csv
+from corridor.service.web.request_form import Draft, _assign_vehicles, _crew, _seat_crew, typed_rows
 
 from .test_flows import LINES, request_form
 from .test_pages import signed_in
@@ -45,7 +45,7 @@ def convoy(trucks_per_leg=(7, 7, 6)) -> dict:
                                                         strict=True), start=1):
         plates = [f"L{n}-{t:02d}" for t in range(1, trucks + 1)]
         data |= {f"leg{n}_route": route, f"leg{n}_direction": direction,
-                 f"leg{n}_lines": "\n".join(f"flour-{t},Wheat flour,food,20,t,20000,{plate}"
+                 f"leg{n}_lines": "\n".join(f"Wheat flour,20,t,20000,food,{plate},flour-{t}"
                                             for t, plate in enumerate(plates, start=1)),
                  f"leg{n}_vehicles": "\n".join(f"{plate}, 20 t truck" for plate in plates),
                  f"leg{n}_seals": " ".join(f"S-{n}{t:02d}" for t in range(1, trucks + 1)),
@@ -151,23 +151,42 @@ def test_an_uploaded_manifest_survives_adding_a_leg_as_typed_lines(parties):
     with clock.frozen_at(T):
         page = signed_in("org-a").post("/plans/new", {"plan": "p1", "legs": "1", "leg1_route": "road-a",
                                                       "leg1_manifest": upload, "action": "add_leg"}).content.decode()
-    assert "rice,Rice,food,40,bag,1000" in form_values(page)["leg1_lines"]
+    assert form_values(page)["leg1_lines"] == ("Item,Quantity,Unit,Weight (kg),Category,Vehicle,Line id\n"
+                                               "Rice,40,bag,1000,food,,rice")
 
 
 def test_cells_pasted_from_a_spreadsheet_with_their_header_row_are_read():
     pasted = "id\titem\tcategory\tquantity\tunit\tweight_kg\nrice\tRice, long grain\tfood\t40\tbag\t1000\n"
-    assert _typed_as_csv(pasted) == (b'id,item,category,quantity,unit,weight_kg\nrice,"Rice, long grain",food,40,'
-                                     b"bag,1000\n")
-    assert _typed_as_csv("rice,Rice,food,40,bag,1000").startswith(b"id,item,category,quantity,unit,weight_kg,vehicle\n")
+    assert typed_rows(pasted) == (["id", "item", "category", "quantity", "unit", "weight_kg"], 1,
+                                  [(2, ["rice", "Rice, long grain", "food", "40", "bag", "1000"])])
+
+
+def test_lines_typed_without_a_header_are_in_the_templates_order_and_numbered_as_the_text_box_shows_them():
+    header, header_row, rows = typed_rows('\nWheat flour,2.5,t,2500\n\n"Oil, refined",20,l,18\n')
+    assert (header, header_row) == (["item", "quantity", "unit", "weight_kg", "category", "vehicle", "id"], 0)
+    assert rows == [(2, ["Wheat flour", "2.5", "t", "2500"]), (4, ["Oil, refined", "20", "l", "18"])]
+
+
+@pytest.mark.parametrize("header", [
+    "Item,Quantity,Unit,Weight (kg)",  # the template's
+    "Груз;Количество;Единица;Вес (кг)".replace(";", ","),  # as the form names them in Russian
+    "Article\tQuantité\tUnité\tPoids (kg)",  # pasted from a French spreadsheet
+    "الصنف,الكمية,الوحدة,الوزن (كغ)",
+])
+def test_a_header_row_in_any_of_the_forms_languages_names_the_columns(header):
+    separator = "\t" if "\t" in header else ","
+    header_cells, header_row, rows = typed_rows(header + "\n" + separator.join(["Rice", "40", "bag", "1000"]))
+    assert header_row == 1 and rows == [(2, ["Rice", "40", "bag", "1000"])]
+    assert header_cells == header.split(separator)
 
 
 def test_a_line_names_its_vehicle_by_plate_or_number_and_the_plate_stays_off_the_content():
     draft = Draft()
     vehicles = [{"id": "v1", "plate": "HA 101", "type": "truck"}, {"id": "v2", "plate": "HA-102", "type": "truck"}]
     lines = [{"id": "a", "vehicle": "ha101"}, {"id": "b", "vehicle": "2"}, {"id": "c"}, {"id": "d", "vehicle": "X-9"}]
-    _assign_vehicles(draft, "leg-1", lines, vehicles)
+    _assign_vehicles(draft, "leg-1", lines, vehicles, [1, 2, 4, 5])
     assert lines[:3] == [{"id": "a", "vehicle": "v1"}, {"id": "b", "vehicle": "v2"}, {"id": "c"}]
-    assert "X-9 is not one of this leg's vehicles" in draft.row_errors["leg-1"][0]["message"]
+    assert draft.row_errors["leg-1"][0]["message"].startswith("row 5, vehicle: X-9 is not one of this leg's vehicles")
 
 
 @pytest.mark.parametrize(("party", "role", "requests"), [
@@ -200,3 +219,84 @@ def test_crew_naming_no_vehicle_of_the_leg_is_said_and_nothing_is_signed(parties
         page = signed_in("org-a").post("/plans/new", convoy() | {"leg1_crew": "Ana; P-1; ZZ-999",
                                                                  "action": "submit"}).content.decode()
     assert "Leg 1, crew: ZZ-999 is not one of this leg&#x27;s vehicles" in page and not Plan.objects.exists()
+
+
+def review(lines: str, language: str = "en", **fields) -> str:
+    org = signed_in("org-a")
+    org.cookies["django_language"] = language
+    form = {"plan": "p1", "legs": "1", "leg1_route": "road-a", "leg1_vehicles": "AB 123\nCD 456",
+            "leg1_lines": lines, "action": "review"} | fields
+    with clock.frozen_at(T):
+        return org.post("/plans/new", form).content.decode()
+
+
+def row_errors(page: str) -> list[str]:
+    return re.findall(r"<li>(row [^<]*)</li>", page)
+
+
+def test_the_first_typed_line_is_row_1_and_a_line_under_a_typed_header_row_2(parties):
+    assert row_errors(review("Wheat flour,twenty,t,20000")) == [
+        "row 1, Quantity: “twenty” is not a quantity: a number greater than zero, without a unit (e.g. 20 or 2.5; "
+        "at most 8 decimals)"]
+    assert row_errors(review("Item,Quantity,Unit,Weight (kg)\nWheat flour,20,t,20000\n\nRice,5,t,5.5"))[0].startswith(
+        "row 4, Weight (kg): “5.5” is not a whole number of kilograms")  # the blank line counts, as seen
+    assert row_errors(review("Rice,5,t,5000\nOil,2,t,2000,food,EF 789")) == [
+        "row 2, vehicle: EF 789 is not one of this leg&#x27;s vehicles (write its plate or its number in the list)"]
+
+
+def test_lines_typed_in_the_templates_columns_are_read_with_ids_made_from_the_items(parties):
+    typed = "Wheat flour,2.5,t,2500\nWheat flour,20,t,20000,food,CD 456\nKits,40,kit,400,wash,1,kits-a"
+    with clock.frozen_at(T):
+        signed_in("org-a").post("/plans/new", request_form(leg1_lines=typed, leg1_vehicles="AB 123\nCD 456",
+                                                           action="submit"))
+    lines = last_statement()["payload"]["legs"][0]["lines"]
+    assert [(line["id"], line["item"], line["quantity"], line["unit"], line["weight_kg"], line["category"],
+             line.get("vehicle")) for line in lines] == [
+        ("wheat-flour", "Wheat flour", "2.5", "t", 2500, "", None),
+        ("wheat-flour-2", "Wheat flour", 20, "t", 20000, "food", "v2"),
+        ("kits-a", "Kits", 40, "kit", 400, "wash", "v1")]
+
+
+@pytest.mark.parametrize(("language", "header"), [
+    ("ru", "Груз\tКоличество\tЕдиница\tВес (кг)\tТранспорт"), ("fr", "Article,Quantité,Unité,Poids (kg),Véhicule"),
+    ("ar", "الصنف,الكمية,الوحدة,الوزن (كغ),المركبة"), ("en", "Транспорт,Вес (кг),Единица,Количество,Груз"),
+    ("fr", "ARTICLE,Quantite,Unite,Poids kg,Vehicule"),  # as typed without accents
+])
+def test_a_header_row_pasted_in_the_readers_language_or_another_is_read(parties, language, header):
+    separator = "\t" if "\t" in header else ","
+    row = ["Rice", "40", "bag", "1000", "2"] if language != "en" else ["2", "1000", "bag", "40", "Rice"]
+    page = review(f"{header}\n{separator.join(row)}", language)
+    assert row_errors(page) == [] and "✓" in page
+    assert 'value="submit"' in page  # ready: nothing misread
+
+
+def test_an_uploaded_manifest_with_the_templates_headers_in_russian_is_read(parties):
+    upload = io.BytesIO("Груз,Количество,Единица,Вес (кг)\nРис,40,мешок,1000\n".encode())
+    upload.name = "manifest.csv"
+    page = review("", "ru", leg1_manifest=upload)
+    assert form_values(page)["leg1_lines"] == ("Груз,Количество,Единица,Вес (кг),Категория,Транспорт,"
+                                               "Идентификатор строки\nРис,40,мешок,1000,,,line-1")
+
+
+def test_the_form_says_which_columns_typed_lines_have_in_the_readers_language(parties):
+    hint = re.search(r'id="leg1_lines-hint">([^<]*)<', review("", "fr")).group(1)
+    assert "Article, Quantité, Unité, Poids (kg), Catégorie, Véhicule, Identifiant de ligne" in hint
+
+
+def test_switching_the_language_keeps_the_form_as_typed_in_the_new_language(parties):
+    typed = convoy() | {"action": "language", "language": "fr"}
+    with clock.frozen_at(T):
+        response = signed_in("org-a").post("/plans/new", typed)
+    page = response.content.decode()
+    assert '<html lang="fr"' in page and response.cookies["django_language"].value == "fr"
+    values = form_values(page)
+    for field in ("plan", "tolerance_minutes", "leg2_vehicles", "leg3_crew", "leg3_seals"):
+        assert values[field] == typed[field], field
+    assert values["leg3_lines"].startswith("Article,Quantité,Unité,Poids (kg),Catégorie,Véhicule,Identifiant")
+    assert 'id="leg3_route"' in page and "Liste de vérification" not in page and not Plan.objects.exists()
+
+
+def test_a_language_the_site_does_not_have_switches_nothing(parties):
+    with clock.frozen_at(T):
+        response = signed_in("org-a").post("/plans/new", convoy() | {"action": "language", "language": "xx"})
+    assert '<html lang="en"' in response.content.decode() and "django_language" not in response.cookies

@@ -58,7 +58,7 @@ def test_a_twenty_truck_convoy_on_three_legs_is_requested_and_signed(parties, br
             plates = [f"L{n}-{t:02d}" for t in range(1, trucks + 1)]
             form.select_option(f"#leg{n}_route", route)
             form.check(f'input[name="leg{n}_direction"][value="{direction}"]')
-            form.fill(f"#leg{n}_lines", "\n".join(f"flour-{t},Wheat flour,food,20,t,20000,{plate}"
+            form.fill(f"#leg{n}_lines", "\n".join(f"Wheat flour,20,t,20000,food,{plate},flour-{t}"
                                                   for t, plate in enumerate(plates, start=1)))
             form.fill(f"#leg{n}_vehicles", "\n".join(f"{plate}, 20 t truck" for plate in plates))
             form.fill(f"#leg{n}_seals", " ".join(f"S-{n}{t:02d}" for t in range(1, trucks + 1)))
@@ -158,3 +158,46 @@ def test_the_plans_list_and_the_request_form_pass_axe(parties, browser_page):  #
     page.page.wait_for_load_state("networkidle")
     found["org-a /plans/new, two legs, reviewed"] = violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_switching_the_language_keeps_a_half_filled_request_which_then_signs_as_typed(parties, browser_page):  # noqa: F811
+    page = signed_in_as(browser_page, "org-a")
+    form = page.page
+    typed = {"#leg1_lines": "Wheat flour,2.5,t,2500,food,1\nHygiene kits,40,kit,400,wash,CD 456",
+             "#leg1_vehicles": "AB 123\nCD 456, van", "#leg1_crew": "Ana Driver; P-1; 1", "#leg1_seals": "S-1 S-2"}
+    with clock.frozen_at(T):
+        page.open("/plans/new")
+        form.fill("#plan", "switched-1")
+        form.select_option("#leg1_route", "road-a")
+        for field, value in typed.items():
+            form.fill(field, value)
+        form.get_by_role("button", name="Add another leg").click()
+        form.wait_for_load_state("networkidle")
+        form.select_option("#leg2_route", "road-b")
+        form.check('input[name="leg2_direction"][value="reverse"]')
+        form.fill("#leg2_lines", "Rice,10,t,10000")
+        form.fill("#leg2_vehicles", "EF 789")
+        with form.expect_navigation():
+            form.select_option("#language", "fr")  # the switch takes the form along
+        form.wait_for_load_state("networkidle")
+        assert form.locator("html").get_attribute("lang") == "fr"
+        assert form.locator("#plan").input_value() == "switched-1"
+        assert form.locator("#leg2_route").input_value() == "road-b"
+        assert form.locator('input[name="leg2_direction"][value="reverse"]').is_checked()
+        for field in ("#leg1_vehicles", "#leg1_crew", "#leg1_seals"):
+            assert form.locator(field).input_value() == typed[field], field
+        assert form.locator("#leg1_lines").input_value() == (  # read, under the template's header in French
+            "Article,Quantité,Unité,Poids (kg),Catégorie,Véhicule,Identifiant de ligne\n"
+            "Wheat flour,2.5,t,2500,food,AB 123,wheat-flour\nHygiene kits,40,kit,400,wash,CD 456,hygiene-kits")
+        form.locator(".form-actions button[value=review]").click()
+        form.wait_for_load_state("networkidle")
+        form.locator("button[value=submit]").click()
+        form.wait_for_load_state("networkidle")
+        assert form.url.endswith("/plans/switched-1") and form.locator("html").get_attribute("lang") == "fr"
+    content = last_statement()["payload"]
+    assert [(leg["route"], leg["direction"], len(leg["vehicles"])) for leg in content["legs"]] == [
+        ("road-a", "forward", 2), ("road-b", "reverse", 1)]
+    assert [(line["id"], line["quantity"], line.get("vehicle")) for line in content["legs"][0]["lines"]] == [
+        ("wheat-flour", "2.5", "v1"), ("hygiene-kits", 40, "v2")]
+    assert content["legs"][0]["seals"] == ["S-1", "S-2"] and len(content["legs"][0]["crew"]) == 1
+    assert page.errors == [] and page.foreign_requests() == []

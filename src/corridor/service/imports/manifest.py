@@ -8,7 +8,9 @@ needs them (2.5 t, with a point or a comma): it is read as the engine's decimal 
 one as an integer (engine/quantity.py); a weight is whole kilograms. A line without an id gets one from its item
 (`Wheat flour` → `wheat-flour`, `wheat-flour-2` for the next), so nobody has to invent ids. The names
 the engine uses (`id`, `item`, `category`, `quantity`, `unit`, `weight_kg`, `vehicle`) are headers too,
-and a few usual synonyms (`Qty`, `Description`, `Truck`…); columns with any other header are ignored.
+and a few usual synonyms (`Qty`, `Description`, `Truck`…); a caller may add names (the web form adds the
+columns' names in each of its languages); columns with any other header are ignored. `read_table` reads rows
+from elsewhere (lines typed in a form), each with the number its reader knows it by.
 
 The file's kind comes from its first bytes (`filetype`), not its name. Rows are read one at a time
 (`xlsx.sheet_rows` streams the sheet) and reading stops at the first limit passed: lines, rows
@@ -21,8 +23,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.utils.text import slugify
 
@@ -60,15 +63,30 @@ class ManifestError(ValueError):
         self.code, self.message, self.rows = code, message, rows or []
 
 
-def read_manifest(filename: str, data: bytes) -> list[dict]:
+def read_manifest(filename: str, data: bytes, headers: dict[str, str] | None = None) -> list[dict]:
+    return read_manifest_rows(filename, data, headers)[0]
+
+
+def read_manifest_rows(filename: str, data: bytes,
+                       headers: dict[str, str] | None = None) -> tuple[list[dict], list[int]]:
+    """The lines, and each line's row in the file (the header is row 1). `headers`: more names for the
+    columns ({`header_key(name)`: field}), e.g. the template's headers in the reader's language."""
     try:
         kind = require(data[:HEAD_BYTES], "manifest", filename or "the file", prefix="manifest")
     except FileTypeError as error:
         raise ManifestError(error.code, error.message) from None
-    rows = _bounded(_xlsx_rows(data) if kind == "xlsx" else _csv_rows(data))
-    fields = _fields(next(rows, []))
+    rows = iter(_xlsx_rows(data) if kind == "xlsx" else _csv_rows(data))
+    header = next(rows, [])
+    return read_table(header, enumerate(rows, start=2), headers)
+
+
+def read_table(header: list | tuple, numbered_rows: Iterable[tuple[int, list | tuple]],
+               headers: dict[str, str] | None = None, header_row: int = 1) -> tuple[list[dict], list[int]]:
+    """Lines from a header and the rows under it, each row with the number its reader knows it by (a file's
+    row, a text box's line): problems name that number. Returns the lines and their numbers."""
+    fields = _fields(_within_limits(header_row, header), headers or {})
     lines, errors, numbers = [], [], []
-    for number, row in enumerate(rows, start=2):
+    for number, row in _bounded(numbered_rows):
         values = {field: row[column] for column, field in fields.items() if column < len(row)}
         if not any(str(v or "").strip() for v in values.values()):
             continue
@@ -83,20 +101,30 @@ def read_manifest(filename: str, data: bytes) -> list[dict]:
         raise ManifestError("manifest.rows", f"{len(errors)} problem(s) in the manifest; nothing was read", errors)
     if not lines:
         raise ManifestError("manifest.empty", "the manifest has no lines")
-    return _with_ids(lines)
+    return _with_ids(lines), numbers
 
 
-def field_of(header: object) -> str | None:
-    """The field a column's header names (`Weight (kg)` → weight_kg), None for a column we do not read."""
-    return HEADERS.get(" ".join(re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).split()))
+def field_of(header: object, headers: dict[str, str] | None = None) -> str | None:
+    """The field a column's header names (`Weight (kg)` → weight_kg; or as `headers` names it), None for a
+    column we do not read."""
+    english = HEADERS.get(" ".join(re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).split()))
+    return english or (headers or {}).get(header_key(header))
 
 
-def _fields(header: list | tuple) -> dict[int, str]:
+def header_key(name: object) -> str:
+    """A header as looked up in any script: case folded, without accents or other marks (`Catégorie` and
+    `Categorie`, `معرّف` and `معرف` are one), every run of other characters than letters and digits one
+    space (`Вес (кг)` → `вес кг`)."""
+    text = unicodedata.normalize("NFKD", str(name or "").casefold())
+    return " ".join(re.sub(r"[\W_]+", " ", "".join(c for c in text if not unicodedata.combining(c))).split())
+
+
+def _fields(header: list | tuple, headers: dict[str, str]) -> dict[int, str]:
     """{column index: field} from the header row; refuses a header missing a required column or naming one
     twice."""
     fields: dict[int, str] = {}
     for column, cell in enumerate(header):
-        field = field_of(cell)
+        field = field_of(cell, headers)
         if field is None:
             continue
         if field in fields.values():
@@ -214,17 +242,21 @@ def _error(row: int, column: str, message: str, problem: str, value: object = ""
             "value": str(value)}
 
 
-def _bounded(rows: Iterator[tuple | list]) -> Iterator[tuple | list]:
-    for number, row in enumerate(rows, start=1):
-        if number > MAX_SHEET_ROWS + 1:
+def _bounded(numbered_rows: Iterable[tuple[int, list | tuple]]) -> Iterator[tuple[int, list | tuple]]:
+    for count, (number, row) in enumerate(numbered_rows, start=1):
+        if count > MAX_SHEET_ROWS:
             raise ManifestError("manifest.too_long",
                                 f"a manifest has at most {MAX_SHEET_ROWS:,} rows, blank ones included")
-        row = row[:MAX_COLUMNS]
-        for column, cell in enumerate(row, start=1):
-            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-                raise ManifestError("manifest.cell_too_long", f"row {number}, column {column}: a cell holds at most "
-                                                              f"{MAX_CELL_CHARS:,} characters")
-        yield row
+        yield number, _within_limits(number, row)
+
+
+def _within_limits(number: int, row: list | tuple) -> list | tuple:
+    row = row[:MAX_COLUMNS]
+    for column, cell in enumerate(row, start=1):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise ManifestError("manifest.cell_too_long", f"row {number}, column {column}: a cell holds at most "
+                                                          f"{MAX_CELL_CHARS:,} characters")
+    return row
 
 
 def _csv_rows(data: bytes) -> Iterator[list]:

@@ -2,7 +2,8 @@
 
 `record()` commits entries (that is the acknowledgement); this turns them into the public log: tiles,
 then the tree state together with the checkpoint signed for it, then the published checkpoint file. It
-runs in `corridor worker` (at most one checkpoint a second) and can be called directly (`integrate_now`).
+runs in `corridor worker` (as soon as entries wait, at most one checkpoint per interval: checkpoint_schedule.py)
+and can be called directly (`integrate_now`).
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from ...engine.times import format_time, parse_time
 from .. import clock
 from ..ledger.record import Refused
 from ..passages.models import SlotWindow
-from ..passages.private import reveal_due
+from ..passages.private import current_window, reveal_due
 from . import zones
 from .inspection_form import inspection_payload
 from .receipt_form import receipt_payload
-from .templatetags.corridor import local_time, until
+from .templatetags.corridor import ago, local_time, until
 
 # The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
 # was rendered with (hidden field "version"), and `check_rendered` refuses any other before anything is signed,
@@ -49,21 +49,24 @@ class Action:
     kind: str
     leg: str | None = None
     checkpoint: str | None = None
+    waiting: str = ""  # why it cannot be taken yet, in words: shown instead of a button the rules would refuse
+    note: str = ""  # said beside the button (a go after the agreed window has closed)
 
     @property
     def label(self) -> str:
         return str(LABELS[self.kind])
 
 
-def available(plan: PlanState, party: str, routes: dict) -> list[Action]:
-    """What `party` can plausibly do on `plan` now."""
+def available(plan: PlanState, party: str, routes: dict, now: int | None = None) -> list[Action]:
+    """What `party` can plausibly do on `plan` at `now` (the service's clock unless told)."""
+    now = clock.now() if now is None else now
     if plan.closed:  # what is left: revealing what the log carried as commitments
         return [Action("plan.reveal")] if party == plan.requester and reveal_due(plan) else []
     actions = _as_requester(plan) if party == plan.requester else []
     if party in plan.required:
         actions += _as_required(plan, party)
     # notes (documents) are recorded from the plan page's documents section (web/documents.py), by upload
-    return actions + _movement(plan, party, routes) + _at_checkpoints(plan, party, routes)
+    return actions + _movement(plan, party, routes, now) + _at_checkpoints(plan, party, routes)
 
 
 def _as_requester(plan: PlanState) -> list[Action]:
@@ -80,7 +83,7 @@ def can_amend(plan: PlanState, party: str) -> bool:
     return party == plan.requester and not plan.closed and all(leg.phase == "planned" for leg in plan.legs.values())
 
 
-def _movement(plan: PlanState, party: str, routes: dict) -> list[Action]:
+def _movement(plan: PlanState, party: str, routes: dict, now: int) -> list[Action]:
     """Arrival at the gate (the requester or a party with a role on the route), go and departure (the
     requester or an escort)."""
     if plan.status not in ("scheduled", "in_progress"):
@@ -94,8 +97,50 @@ def _movement(plan: PlanState, party: str, routes: dict) -> list[Action]:
         if live.phase == "released" and mover:
             actions.append(Action("leg.depart", leg.id))
     if mover and any(leg.phase == "cleared" for leg in plan.legs.values()):
-        actions.append(Action("plan.go"))
+        actions.append(go_action(plan, now))
     return actions
+
+
+@dataclass(frozen=True)
+class GoWindow:
+    """The agreed slot's window as a go meets it. The engine's rule: a go is taken from the window's start less
+    the plan's tolerance (`opens`); one after the window's end is taken too, but comes after the agreed time."""
+
+    opens: int
+    end: int
+
+
+def go_window(plan: PlanState) -> GoWindow | None:
+    """The current slot's window: as revealed on the log, else the service's private copy (the plan's parties
+    only ever reach this: only they may give go). None when no window is known here."""
+    slot = plan.slot
+    if slot is None or slot.declined:
+        return None
+    if slot.start is not None and slot.end is not None:
+        start, end = slot.start, slot.end
+    else:
+        row = current_window(plan)
+        if row is None:
+            return None
+        start, end = parse_time(row.start), parse_time(row.end)
+    return GoWindow(start - plan.content.tolerance_seconds, end)
+
+
+def go_action(plan: PlanState, now: int) -> Action:
+    """Go, as the window allows it at `now`: before it opens, words saying when instead of a button that would
+    be refused; after it has closed, the button with a word that the agreed window is over."""
+    window = go_window(plan)
+    if window is None:
+        return Action("plan.go")
+    zone = zones.plan_zone(plan.id)
+    if now < window.opens:
+        return Action("plan.go", waiting=_("Go opens at %(time)s (time at the crossing) — in %(in)s.") % {
+            "time": local_time(window.opens, zone), "in": until(window.opens)})
+    if now >= window.end:
+        return Action("plan.go", note=_("The agreed window closed at %(time)s (time at the crossing), %(ago)s ago: "
+                                        "a go now comes after it.") % {
+            "time": local_time(window.end, zone), "ago": ago(window.end)})
+    return Action("plan.go")
 
 
 def _as_required(plan: PlanState, party: str) -> list[Action]:

@@ -25,7 +25,7 @@ from icalendar import Calendar, Event
 from ..config import CONFIG
 from ..parties.authz import parties_for
 from ..passages.models import Leg, Plan, SlotWindow
-from .labels import label
+from .labels import joined, label
 from .models import CalendarFeed
 
 CONFIRMED = ("scheduled", "in_progress", "completed")  # every required party confirmed the slot
@@ -121,8 +121,8 @@ def _instant(text: str) -> datetime:
 
 
 def _event(plan: Plan, slot: str, start: datetime, end: datetime | None, legs: list[Leg], stamp: datetime) -> Event:
-    routes = ", ".join(dict.fromkeys(leg.route.name for leg in legs))
-    places = ", ".join(dict.fromkeys(name for leg in legs for name in _checkpoint_names(leg)))
+    routes = joined(dict.fromkeys(leg.route.name for leg in legs))
+    places = joined(dict.fromkeys(name for leg in legs for name in _checkpoint_names(leg)))
     page = f"{CONFIG.public_url.rstrip('/')}/plans/{plan.id}"
     event = Event()
     event.add("uid", f"{plan.id}.{slot}@{_host()}")

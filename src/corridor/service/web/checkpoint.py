@@ -34,6 +34,7 @@ from ..passages.models import Leg as LegRow
 from . import refusals, signing
 from .actions import check_rendered
 from .context import passkeys
+from .earlier_inspections import earlier_inspections
 from .inspection_form import (
     DECISIONS,
     UNDECLARED_ROWS,
@@ -195,7 +196,8 @@ def _context(request, checkpoint_id: str, typed: dict | None = None) -> dict:
             live = plan.legs[leg.id]
             if live.checkpoint == checkpoint_id and live.phase in AT_CHECKPOINT:
                 sent = (typed or {}).get((plan.id, leg.id), ({}, []))
-                here.append(_card(state, plan, leg, live, checkpoint, private, inspecting, sent, passkey_parties))
+                card = _card(state, plan, leg, live, checkpoint, private, inspecting, sent, passkey_parties)
+                here.append(card | {"earlier": _earlier(state, plan, leg, live, private, viewer.reads_private(plan))})
             elif live.checkpoint == checkpoint_id and live.phase in CLEARED_HERE:
                 cleared.append(_row(state, plan, leg, live, private))
             elif _expected_today(plan, live, private.windows.get(plan.id)):
@@ -299,7 +301,6 @@ def _card(state: State, plan: PlanState, leg: Leg, live: LegState, checkpoint: C
         "plan": plan.id, "leg": leg.id, "version": plan.version, "phase": live.phase, "prefix": prefix,
         "requester": _party_name(state, plan.requester), "route": state.routes[leg.route].name,
         "arrived_at": arrived, "waiting": clock.now() - arrived if arrived is not None else None,
-        "earlier": [_earlier(state, moment, party, report) for moment, party, report in live.inspections],
         "groups": groups, "fillable": sum(1 for group in groups if group.get("lines")),
         "has_vehicles": bool(leg.vehicles), "gone": gone_lines(leg, live),
         "seals": [{"seal": seal, "answer": _first(values, f"seal-{seal}"), "error": errors.get(f"seal-{seal}")}
@@ -339,12 +340,12 @@ def _group(plan: PlanState, leg: Leg, group: VehicleGroup, private: Private, val
     }
 
 
-def _earlier(state: State, moment: int, party: str, report) -> dict:
-    """An inspection already recorded on this leg (here, held; or at an earlier checkpoint)."""
-    place = next((c.name for r in state.routes.values() for c in r.checkpoints if c.id == report.checkpoint),
-                 report.checkpoint)
-    return {"at": moment, "party": _party_name(state, party), "checkpoint": place, "decision": report.decision,
-            "text": report.text, "applied": [seal.seal for seal in report.applied]}
+def _earlier(state: State, plan: PlanState, leg: Leg, live: LegState, private: Private, detailed: bool) -> list:
+    """The inspections already recorded on this leg (here, held; or at an earlier checkpoint): what was found,
+    by vehicle, to the plan's parties only (web/earlier_inspections.py)."""
+    plates = {vehicle: plate for (plan_id, leg_id, vehicle), plate in private.plates.items()
+              if (plan_id, leg_id) == (plan.id, leg.id)}
+    return earlier_inspections(state, leg, live, plates, detailed)
 
 
 def _party_name(state: State, party: str) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ...engine.errors import RuleViolation
 from ...engine.times import parse_time
-from .labels import label
+from .labels import joined, label
 from .leg_names import leg_names
 
 
@@ -73,7 +73,7 @@ def plan_legs(legs, routes: dict) -> tuple[str, ...]:
     names = leg_names(legs, routes)  # by route, never the leg's id
     for leg in legs:
         get = leg.get if isinstance(leg, dict) else lambda name, leg=leg: getattr(leg, name)
-        lines = ", ".join(f"{_field(line, 'item')} {_field(line, 'quantity')} {_field(line, 'unit')}"
+        lines = joined(f"{_field(line, 'item')} {_field(line, 'quantity')} {_field(line, 'unit')}"
                           for line in get("lines"))
         described.append(_("%(leg)s: %(lines)s") % {"leg": names.get(str(get("id")), get("id")), "lines": lines})
     return tuple(described)

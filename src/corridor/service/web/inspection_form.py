@@ -26,6 +26,7 @@ from ...engine.quantity import QuantityError, parse_quantity
 from ...engine.rules.movement import seals_on
 from ...engine.state import LegState, PlanState
 from ..ledger.record import Refused
+from .labels import joined
 
 WHOLE_LEG = "*"
 NO_VEHICLE = "-"  # the group of lines that name no vehicle (carried by the leg as a whole)
@@ -123,7 +124,7 @@ def _findings(form, leg: Leg, live: LegState, problems: list[dict]) -> list[dict
     if missing:
         problems.append({"field": f"found-{missing[0].id}", "message": _(
             "Count what was found for %(items)s, or press “All as declared” where everything is as declared.")
-            % {"items": ", ".join(line.item for line in missing)},
+            % {"items": joined(line.item for line in missing)},
             "fields": [f"found-{line.id}" for line in missing], "short": _("Count what was found.")})
     return findings
 
@@ -157,7 +158,7 @@ def _seal_checks(form, leg: Leg, live: LegState, problems: list[dict]) -> list[d
     if unanswered:
         problems.append({"field": f"seal-{unanswered[0]}", "message": _(
             "Say for each seal whether it is intact, broken or not checked: %(seals)s.")
-            % {"seals": ", ".join(unanswered)},
+            % {"seals": joined(unanswered)},
             "fields": [f"seal-{seal}" for seal in unanswered], "short": _("Intact, broken or not checked?")})
     return checks
 

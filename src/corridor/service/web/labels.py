@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from .line_choices import CATEGORIES, VEHICLE_TYPES
+
 STATUS = {
     "submitted": _("submitted"), "awaiting_consent": _("awaiting consent"), "refused": _("refused"),
     "withdrawn": _("withdrawn"), "cleared": _("cleared"), "scheduled": _("scheduled"),
@@ -79,6 +81,7 @@ VOCABULARIES = {
     "party_kind": PARTY_KIND, "linkage": LINKAGE, "direction": DIRECTION,
     "revocation": PERMIT_REVOCATION,
     "stage": STAGE,
+    "vehicle": VEHICLE_TYPES, "category": CATEGORIES,  # a party may write its own: shown as written
 }
 
 
@@ -122,3 +125,9 @@ def separator() -> str:
 def joined(items) -> str:
     """The items (text) joined as a list in the reader's language."""
     return separator().join(str(item) for item in items)
+
+
+def groups_separator() -> str:
+    """What joins items that are lists themselves ("Wheat flour: missing, damaged; Rice: excess"): "; ",
+    the Arabic semicolon "؛ " in Arabic, " ; " in French."""
+    return pgettext("list of lists separator", "; ")

@@ -4,9 +4,12 @@ manifest's own English message stays the API's (imports/manifest.py)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from functools import cache
 
-from ..imports.manifest import ManifestError
+from django.conf import settings
+from django.utils.translation import gettext_lazy, override
+
+from ..imports.manifest import ManifestError, header_key
 
 COLUMNS = {"id": gettext_lazy("Line id"), "item": gettext_lazy("Item"), "category": gettext_lazy("Category"),
            "quantity": gettext_lazy("Quantity"), "unit": gettext_lazy("Unit"),
@@ -26,6 +29,18 @@ WHOLE = {
                                      "(the manifest template has them)."),
     "manifest.empty": gettext_lazy("The manifest has no lines."),
 }
+
+
+@cache
+def localized_headers() -> dict[str, str]:
+    """The columns' names in every language of the pages ({`header_key(name)`: field}: `Количество` →
+    quantity), so a header row written or pasted in any of them is read as the template's English one."""
+    names: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            for field, label in COLUMNS.items():
+                names.setdefault(header_key(label), field)
+    return names
 
 
 def row_problems(error: ManifestError) -> list[dict]:

@@ -9,6 +9,7 @@ from itertools import pairwise
 from django.utils.translation import gettext as _
 
 from ..passages.history import Signed
+from .labels import joined
 
 VERSIONS = ("plan.submit", "plan.amend")
 LINE_FIELDS = ("item", "category", "quantity", "unit", "weight_kg", "vehicle")
@@ -46,8 +47,8 @@ def _leg_changes(old: dict, new: dict, routes: dict) -> list[dict]:
     if _vehicles(old) != _vehicles(new):
         rows.append(_row(leg, None, _("vehicles"), _("changed"), _vehicle_text(old), _vehicle_text(new)))
     if list(old.get("seals") or ()) != list(new.get("seals") or ()):
-        rows.append(_row(leg, None, _("seals"), _("changed"), ", ".join(old.get("seals") or ()),
-                         ", ".join(new.get("seals") or ())))
+        rows.append(_row(leg, None, _("seals"), _("changed"), joined(old.get("seals") or ()),
+                         joined(new.get("seals") or ())))
     if list(old.get("crew") or ()) != list(new.get("crew") or ()):
         rows.append(_row(leg, None, _("crew"), _("changed"), _("%(n)s people") % {"n": len(old.get("crew") or ())},
                          _("%(n)s people") % {"n": len(new.get("crew") or ())}))
@@ -82,7 +83,7 @@ def _vehicles(leg: dict) -> list[tuple]:
 
 
 def _vehicle_text(leg: dict) -> str:
-    return ", ".join(f"{v.get('id')} ({v.get('type')})" for v in leg.get("vehicles") or () if isinstance(v, dict))
+    return joined(f"{v.get('id')} ({v.get('type')})" for v in leg.get("vehicles") or () if isinstance(v, dict))
 
 
 def _line_text(line: dict) -> str:

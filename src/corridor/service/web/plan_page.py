@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from ...engine.state import PlanState, State
 from ..passages.history import Signed, by_vehicle
 from ..passages.models import SlotWindow
+from .earlier_inspections import earlier_inspections
+from .labels import joined
 from .leg_names import leg_names
 from .plan_diff import amendments
 from .timeline import timeline
@@ -29,8 +31,10 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
                                                                 numbers.get((inspection["leg"], g["vehicle"]), 0)))
     for row in detail.get("plates") or ():
         row["vehicle_name"] = _vehicle(numbers, (row["leg"], row["vehicle"]))
+    carriers = _carriers(plan)
     for line in detail["lines"]:  # names, not ids
-        line["refused_by_names"] = ", ".join(_name(state, party) for party in (line["refused_by"] or "").split(";")
+        line["vehicle_name"] = _vehicle_and_plate(numbers, plates, carriers.get((line["leg"], line["line"])))
+        line["refused_by_names"] = joined(_name(state, party) for party in (line["refused_by"] or "").split(";")
                                              if party)
     return {
         "timeline": timeline(statements, state, _windows(plan.id) if private else {}),
@@ -42,7 +46,19 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
         "documents_template": _documents_template(),
         "permits": _permits(plan, numbers, plates, types) if private else [],
         "refusable": _refusable(state, plan, numbers, plates, types),
+        "earlier": _earlier(state, plan, plates) if private else {},
     }
+
+
+def _earlier(state: State, plan: PlanState, plates: dict) -> dict[str, list[dict]]:
+    """Per leg, the inspections already recorded on it, in words, for the plan's parties: the officer about to
+    inspect reads what the last one found (web/earlier_inspections.py)."""
+    earlier = {}
+    for leg in plan.content.legs:
+        if plan.legs[leg.id].inspections:
+            own = {vehicle: plate for (leg_id, vehicle), plate in plates.items() if leg_id == leg.id}
+            earlier[leg.id] = earlier_inspections(state, leg, plan.legs[leg.id], own)
+    return earlier
 
 
 def _vehicle(numbers: dict, key: tuple, plates: dict | None = None, types: dict | None = None) -> str:
@@ -53,6 +69,25 @@ def _vehicle(numbers: dict, key: tuple, plates: dict | None = None, types: dict 
     words = [_("Vehicle %(n)s") % {"n": numbers[key]}]
     words += [word for word in ((types or {}).get(key), (plates or {}).get(key)) if word]
     return " · ".join(words)
+
+
+def _carriers(plan: PlanState) -> dict[tuple[str, str], tuple[str, str]]:
+    """(leg, line) -> (leg, vehicle) carrying it: the vehicle the line names, or a leg's only vehicle when its
+    lines name none (as the checkpoint screen groups them)."""
+    carriers = {}
+    for leg in plan.content.legs:
+        sole = leg.vehicles[0].id if len(leg.vehicles) == 1 and not any(line.vehicle for line in leg.lines) else None
+        carriers |= {(leg.id, line.id): (leg.id, line.vehicle or sole) for line in leg.lines if line.vehicle or sole}
+    return carriers
+
+
+def _vehicle_and_plate(numbers: dict, plates: dict, key: tuple | None) -> str:
+    """"Vehicle 2 — AA 100" where the reader may see the plate, else "Vehicle 2"; "" for a line no vehicle
+    carries (the leg as a whole)."""
+    if key is None or key not in numbers:
+        return ""
+    name = _("Vehicle %(n)s") % {"n": numbers[key]}
+    return _("%(vehicle)s — %(plate)s") % {"vehicle": name, "plate": plates[key]} if plates.get(key) else name
 
 
 def _refusable(state: State, plan: PlanState, numbers: dict, plates: dict, types: dict) -> list[dict]:

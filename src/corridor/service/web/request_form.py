@@ -17,19 +17,20 @@ from django.utils.translation import gettext as _
 
 from ...engine.model import DEFAULT_TOLERANCE_SECONDS, ID_PATTERN
 from ...engine.times import format_time
-from ..imports.manifest import ManifestError, read_manifest
+from ..imports.manifest import ManifestError, field_of, read_manifest_rows, read_table
 from ..parties.models import Route
 from . import zones
-from .manifest_words import row_problems
+from .manifest_words import localized_headers, row_problems
 
 MAX_LEGS = 20  # on the form; a plan with more is submitted through the API
 MAX_TOLERANCE_MINUTES = 24 * 60  # the engine's bound (tolerance_seconds <= 86400)
 DIRECTIONS = ("forward", "reverse")
 LINKAGES = ("independent", "simultaneous")
 LEG_FIELD = re.compile(r"^leg(\d{1,3})_")
-# the typed lines' columns; `vehicle` (optional) names the leg's vehicle that carries the line, by its plate or
-# its number in the leg's list of vehicles
-TYPED_COLUMNS = ("id", "item", "category", "quantity", "unit", "weight_kg", "vehicle")
+# the typed lines' columns when no header row names them: the manifest template's, in its order (the required
+# ones first), then the line id, which is made from the item when left out. `vehicle` (optional) names the
+# leg's vehicle that carries the line, by its plate or its number in the leg's list of vehicles
+TYPED_COLUMNS = ("item", "quantity", "unit", "weight_kg", "category", "vehicle", "id")
 ID = re.compile(ID_PATTERN)
 
 
@@ -112,8 +113,8 @@ def read_legs(draft: Draft, post, files) -> tuple[list[dict], dict[str, list[dic
             continue
         leg_id = f"leg-{n}"
         vehicles = _vehicles(post.get(f"leg{n}_vehicles", ""))
-        lines = _lines(draft, n, post, files)
-        _assign_vehicles(draft, leg_id, lines, vehicles)
+        lines, rows = _lines(draft, n, post, files)
+        _assign_vehicles(draft, leg_id, lines, vehicles, rows)
         legs.append({"id": leg_id, "route": route,
                      "direction": _choice(draft, post.get(f"leg{n}_direction", "forward"), DIRECTIONS,
                                           _("Leg %(n)s: direction") % {"n": n}),
@@ -169,45 +170,52 @@ def _expiry(draft: Draft, text: str, now: int, zone_name: str) -> str | None:
     return format_time(seconds)
 
 
-def _lines(draft: Draft, n: int, post, files) -> list[dict]:
+def _lines(draft: Draft, n: int, post, files) -> tuple[list[dict], list[int]]:
+    """The leg's lines, and the row each was read from: the file's row for an upload, the text box's line
+    (as the officer sees it) for typed lines."""
     upload = files.get(f"leg{n}_manifest")
-    if upload:
-        data, name = upload.read(), upload.name
-    else:
-        data, name = _typed_as_csv(post.get(f"leg{n}_lines", "")), "typed.csv"
-    if not data.strip():
-        return []
     try:
-        return read_manifest(name, data)
+        if upload:
+            return read_manifest_rows(upload.name, upload.read(), localized_headers())
+        header, header_row, rows = typed_rows(post.get(f"leg{n}_lines", ""))
+        if not rows:
+            return [], []
+        return read_table(header, rows, localized_headers(), header_row)
     except ManifestError as error:
         draft.row_errors[f"leg-{n}"] = row_problems(error)  # in the reader's language
-        return []
+        return [], []
 
 
-def _typed_as_csv(text: str) -> bytes:
-    """Typed lines as a CSV manifest: cells pasted from a spreadsheet (tab-separated) become CSV, and the
-    columns are named unless the first row names them itself (a pasted header row)."""
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t" if "\t" in text else ","))
-    rows = [[cell.strip() for cell in row] for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        return b""
-    first = {cell.lower() for cell in rows[0]}
-    if not {"item", "quantity"} <= first:
-        rows.insert(0, list(TYPED_COLUMNS))
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode()
+def typed_rows(text: str) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
+    """Typed or pasted lines as a header (its line; 0: none was typed), and the rows under it, each with
+    its line in the text box. Cells pasted from a spreadsheet are tab-separated. The first row is a header
+    when it names the item and quantity columns (as the template, or the form in any of its languages, does);
+    otherwise the columns are the template's, in its order (TYPED_COLUMNS)."""
+    reader = csv.reader(io.StringIO(text), delimiter="\t" if "\t" in text else ",")
+    rows, line = [], 1
+    for row in reader:
+        cells = [cell.strip() for cell in row]
+        if any(cells):
+            rows.append((line, cells))
+        line = reader.line_num + 1  # a quoted cell may span lines
+    if rows and _names_columns(rows[0][1]):
+        return rows[0][1], rows[0][0], rows[1:]
+    return list(TYPED_COLUMNS), 0, rows
 
 
-def _assign_vehicles(draft: Draft, leg_id: str, lines: list[dict], vehicles: list[dict]) -> None:
+def _names_columns(cells: list[str]) -> bool:
+    return {"item", "quantity"} <= {field_of(cell, localized_headers()) for cell in cells}
+
+
+def _assign_vehicles(draft: Draft, leg_id: str, lines: list[dict], vehicles: list[dict], rows: list[int]) -> None:
     """A line's `vehicle` as written (the vehicle's plate, case and spaces aside, or its number in the leg's
     list) becomes that vehicle's id: the plate itself never reaches the plan's content (the log commits to
-    plates). A line naming no vehicle of its leg is a row error."""
+    plates). A line naming no vehicle of its leg is a row error, on the row the line was read from."""
     by_name = {}
     for number, vehicle in enumerate(vehicles, start=1):
         for name in (str(number), vehicle["id"], vehicle["plate"]):
             by_name.setdefault(_plate_key(name), vehicle["id"])
-    for row, line in enumerate(lines, start=2):
+    for row, line in zip(rows, lines, strict=True):
         given = line.pop("vehicle", None)
         if not given:
             continue

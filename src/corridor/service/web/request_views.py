@@ -16,7 +16,8 @@ from ..ledger.record import Refused, custodial, record_built
 from ..parties.authz import ROLE_ACTIONS, parties_for
 from ..parties.models import Membership, Party, Route
 from ..passages.models import Plan
-from . import refusals, signing
+from . import language_switch, refusals, signing
+from .labels import joined
 from .manifest_words import COLUMNS
 from .request_form import MAX_LEGS, MAX_TOLERANCE_MINUTES, TYPED_COLUMNS, Draft, expiry_zone, leg_numbers, read_draft
 
@@ -47,29 +48,32 @@ def new_request(request):
         raise Http404("only humanitarian organisations request passage")
     ids = [p.id for p in parties]
     party = request.POST.get("as") if request.POST.get("as") in ids else ids[0]
-    now, draft = clock.now(), None
+    now, draft, language = clock.now(), None, None
     if request.method != "POST":
         values = {"plan": proposed_plan_id(party, now), "linkage": "independent", "legs": "1",
                   "tolerance_minutes": str(DEFAULT_TOLERANCE_SECONDS // 60)}
     else:
-        values, draft, action = request.POST.dict(), read_draft(request.POST, request.FILES, now), \
-            request.POST.get("action", "review")
+        action, language = request.POST.get("action", "review"), language_switch.switched(request)
+        values, draft = request.POST.dict(), read_draft(request.POST, request.FILES, now)
         values.update(_lines_as_text(draft))  # an uploaded manifest survives the next step as typed lines
         values["legs"] = str(max(leg_numbers(request.POST), default=0) or 1)
         if action == "add_leg":
             values["legs"], draft = str(min(int(values["legs"]) + 1, MAX_LEGS)), None
         elif action.startswith("remove_leg:"):
             values, draft = _without_leg(values, action.partition(":")[2]), None
+        elif language:
+            draft = None  # the form as it was typed, in the new language; reviewed when asked
         elif action == "submit" and draft.ready:
             answer = _submit(request, party, draft)
             if answer is not None:
                 return answer
-    return render(request, "web/new_request.html", {
+    return language_switch.remember(render(request, "web/new_request.html", {
         "parties": parties, "party": party, "values": values, "draft": draft, "legs": _legs(values, draft),
         "routes": _routes(), "max_legs": MAX_LEGS, "max_tolerance": MAX_TOLERANCE_MINUTES,
         "expiry_zone": expiry_zone(values),  # the clock the expiry is typed on
-        "typed_columns": ", ".join(str(COLUMNS[name]) for name in TYPED_COLUMNS),  # as the reader names them
-    })
+        "typed_columns": joined(str(COLUMNS[name]) for name in TYPED_COLUMNS),  # as the reader names them
+        "language_action": language_switch.ACTION,
+    }), language)
 
 
 def _submit(request, party: str, draft: Draft):
@@ -125,14 +129,16 @@ def _without_leg(values: dict, which: str) -> dict:
 
 
 def _lines_as_text(draft: Draft) -> dict[str, str]:
-    """Each leg's lines read from an upload (or typed) as typed CSV lines, with the column header."""
+    """Each leg's lines read from an upload (or typed) as typed CSV lines, under the template's header in the
+    reader's language (read back in any of the form's languages)."""
+    header = ",".join(_cell(str(COLUMNS[column])) for column in TYPED_COLUMNS)
     texts = {}
     for leg in draft.legs:
         plates = {vehicle["id"]: vehicle["plate"] for vehicle in leg["vehicles"]}  # as the officer wrote them
         rows = [",".join(_cell(plates.get(line.get(column), line.get(column)) if column == "vehicle"
                                else line.get(column, "")) for column in TYPED_COLUMNS) for line in leg["lines"]]
         if rows:
-            texts[f"leg{leg['id'].removeprefix('leg-')}_lines"] = "\n".join([",".join(TYPED_COLUMNS), *rows])
+            texts[f"leg{leg['id'].removeprefix('leg-')}_lines"] = "\n".join([header, *rows])
     return texts
 
 

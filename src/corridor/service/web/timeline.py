@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ...engine.quantity import canonical, total
 from ...engine.state import State
@@ -17,7 +18,7 @@ from ..passages.history import Signed, checkpoint_name
 from ..passages.offline import RELAY, outcome
 from . import zones
 from .documents import kind_label
-from .labels import joined, label
+from .labels import groups_separator, joined, label
 from .leg_names import leg_names
 from .offline_submit import late_message
 from .plan_diff import VERSIONS
@@ -76,10 +77,10 @@ def _submit(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     sentences = []
     for leg in legs:
         lines = [line for line in leg.get("lines") or () if isinstance(line, dict)]
-        sentences.append(_("%(leg)s: %(lines)s; %(vehicles)s vehicle(s)") % {
-            "leg": names.get(str(leg.get("id")), leg.get("id")),
-            "lines": ", ".join(_totals(lines)),
-            "vehicles": len(leg.get("vehicles") or ())})
+        count = len(leg.get("vehicles") or ())
+        sentences.append(ngettext("%(leg)s: %(lines)s; %(n)s vehicle", "%(leg)s: %(lines)s; %(n)s vehicles",
+                                  count) % {
+            "leg": names.get(str(leg.get("id")), leg.get("id")), "lines": joined(_totals(lines)), "n": count})
     if payload.get("linkage"):
         sentences.append(label(payload["linkage"], "linkage"))
     if payload.get("expires_at"):
@@ -166,24 +167,39 @@ def _arrive(payload: dict, state: State, signed: Signed, windows) -> list[str]:
 
 
 def _inspect(payload: dict, state: State, signed: Signed, windows) -> list[str]:
-    findings = [f for f in payload.get("findings") or () if isinstance(f, dict)]
-    flagged = sum(1 for f in findings if f.get("codes"))
     return [_("%(leg)s at %(checkpoint)s: %(decision)s") % {
                 "leg": _leg(state, signed, payload.get("leg")),
                 "checkpoint": checkpoint_name(state, None, payload.get("checkpoint")),
                 "decision": label(payload.get("decision"), "decision")},
-            _("%(n)s line(s) with a discrepancy") % {"n": flagged} if flagged else "",
-            _("offloaded: %(lines)s") % {"lines": ", ".join(_item(state, signed, payload.get("leg"), line)
-                                                            for line in payload["offload"])}
+            _discrepancies(payload, state, signed), _undeclared(payload),
+            _("offloaded: %(lines)s") % {"lines": joined(_item(state, signed, payload.get("leg"), line)
+                                                         for line in payload["offload"])}
             if payload.get("offload") else "",
             payload.get("text")]
+
+
+def _discrepancies(payload: dict, state: State, signed: Signed) -> str:
+    """Each line found with a discrepancy, by item and vehicle, with what was found wrong ("Wheat flour
+    (Vehicle 2): missing, damaged") — not how many lines, which says nothing of which truck to look at."""
+    flagged = [_("%(line)s: %(codes)s") % {
+        "line": _item(state, signed, payload.get("leg"), f.get("line")),
+        "codes": joined(label(code, "discrepancy") for code in f["codes"])}
+        for f in payload.get("findings") or () if isinstance(f, dict) and f.get("codes")]
+    return _("discrepancies: %(lines)s") % {"lines": groups_separator().join(flagged)} if flagged else ""
+
+
+def _undeclared(payload: dict) -> str:
+    """Goods found that no line declares (the statement names no vehicle for them): item, quantity, unit."""
+    goods = [f"{u.get('item')} {u.get('quantity')} {u.get('unit')}"
+             for u in payload.get("undeclared") or () if isinstance(u, dict)]
+    return _("undeclared goods found: %(goods)s") % {"goods": joined(goods)} if goods else ""
 
 
 def _go(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     legs = payload.get("legs") or ()
     if not legs:
         return [_("every cleared leg released")]
-    return [_("legs released: %(legs)s") % {"legs": ", ".join(_leg(state, signed, leg) for leg in legs)}]
+    return [_("legs released: %(legs)s") % {"legs": joined(_leg(state, signed, leg) for leg in legs)}]
 
 
 def _depart(payload: dict, state: State, signed: Signed, windows) -> list[str]:
@@ -205,7 +221,8 @@ def _reveal(payload: dict, state: State, signed: Signed, windows) -> list[str]:
         if window else []
     plates = payload.get("plates") or ()
     if plates:
-        sentences.append(_("%(n)s plate(s) revealed") % {"n": len(plates)})
+        sentences.append(ngettext("%(n)s plate revealed", "%(n)s plates revealed", len(plates))
+                         % {"n": len(plates)})
     return sentences
 
 

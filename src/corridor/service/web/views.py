@@ -165,8 +165,10 @@ def go_board(request, plan_id: str):
     phases = [leg.phase for leg in state.legs.values()]
     # simultaneous legs go together, once every one is cleared; independent legs each go once cleared
     ready = all(p == "cleared" for p in phases) if state.simultaneous else "cleared" in phases
+    # when go is taken, against the window: asked only for those who may give it (the window is theirs to see)
+    go = actions.go_action(state, clock.now()) if acting and ready else None
     response = render(request, template, {"plan": state, "legs": _gate_rows(state, routes), "acting": acting,
-                                          "all_cleared": ready, "spread": departure_spread(state),
+                                          "all_cleared": ready, "spread": departure_spread(state), "go": go,
                                           "party_names": {p: fold.state.parties[p].name for p in acting},
                                           "gone": _go_given(state),
                                           "go_to_come": not state.closed and any(p in BEFORE_GO for p in phases)})

@@ -170,6 +170,25 @@ def labels_of(codes, vocabulary: str) -> str:
 
 
 @register.filter
+def joined(items) -> str:
+    """`{{ leg.seals|joined }}` -> "S-1, S-2", or "S-1، S-2" in Arabic: a list in the reader's language (Django's
+    `join:", "` writes a Latin comma into every language)."""
+    return labels.joined(items or ())
+
+
+@register.simple_tag
+def separator() -> str:
+    """`{% if not forloop.last %}{% separator %}{% endif %}`: the list separator of the reader's language."""
+    return labels.separator()
+
+
+@register.simple_tag
+def groups_separator() -> str:
+    """Between items that are lists themselves: "; ", "؛ " in Arabic, " ; " in French."""
+    return labels.groups_separator()
+
+
+@register.filter
 def party_name(party_id) -> str:
     """`{{ s.party|party_name }}` -> "Host state border service": the registered name, from the fold in memory
     (no query per row); the id itself for a party the log does not know."""

@@ -2,9 +2,21 @@
 // inline event handlers (no onchange="…" in the templates).
 (function () {
   "use strict";
-  // A <select data-autosubmit> submits its form when its value changes (the language switch).
+  // A <select data-autosubmit> submits its form when its value changes (the language switch). On a page with a
+  // form in progress (form[data-keep-on-language], naming the action its view takes for it), the language goes
+  // with that form instead: the page comes back in the new language with everything typed, and any file chosen,
+  // still in the form; nothing is stored in the browser (web/language_switch.py).
   document.querySelectorAll("select[data-autosubmit]").forEach(select => {
-    select.addEventListener("change", () => select.form.submit());
+    select.addEventListener("change", () => {
+      const keep = select.name === "language" && document.querySelector("form[data-keep-on-language]");
+      if (!keep) { select.form.submit(); return; }
+      for (const [name, value] of [["language", select.value], ["action", keep.dataset.keepOnLanguage]]) {
+        const input = document.createElement("input");
+        Object.assign(input, {type: "hidden", name, value});
+        keep.append(input);
+      }
+      keep.submit();  // no submit event: no validation of a form half filled, no passkey signing
+    });
   });
 })();
 
