@@ -67,7 +67,7 @@ def _act(page: BrowserPage, item, kind: str, leg: str | None = None, fill: dict 
             field.select_option(str(value))
         else:
             field.fill(str(value))
-    click_and_sign(page, form.locator("button[type=submit]"))
+    click_and_sign(page, form.locator("button[type=submit]:not([name=fill])"))  # not "all received as declared"
 
 
 def submit(page: BrowserPage, item) -> None:
@@ -179,7 +179,8 @@ def _on_crossing_clock(moment: str, plan: str) -> str:
 STEPS = {
     "plan.submit": submit,
     "plan.reveal": revealed,
-    "plan.consent": lambda page, item: _act(page, item, "plan.consent"),
+    "plan.consent": lambda page, item: _act(page, item, "plan.consent", fill={  # one condition a line
+        "conditions": "\n".join(item.payload["conditions"])} if item.payload.get("conditions") else None),
     "plan.note": lambda page, item: note(page, item),
     "slot.propose": lambda page, item: _act(page, item, "slot.propose", fill={
         "start": _on_crossing_clock(item.payload["start"], item.plan),

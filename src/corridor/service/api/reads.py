@@ -218,6 +218,13 @@ def with_private_windows(rows, plans: list[Plan], private: set[str]):
         yield row
 
 
+def _conditions(state, plan_id: str, party: str) -> list[str]:
+    """The conditions a consent carried (public, as the log is), from the fold: the read model keeps none."""
+    live = state.plans.get(plan_id)
+    position = live.positions.get(party) if live is not None else None
+    return list(position.conditions) if position is not None else []
+
+
 def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
     """`statements`: the plan's, when the caller read them already (the plan page shows them too)."""
     plan = tables.plans_query(Q(pk=plan_id)).first()
@@ -235,7 +242,8 @@ def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
         "lines": list(tables.line_rows(tables.lines_query(Q(leg__plan_id=plan_id)))),
         "positions": [
             {"party": p.party_id, "capacities": p.capacities, "stance": p.stance, "at": tables.iso(p.at),
-             "reason": p.reason, "text": p.text} for p in plan.positions.order_by("party_id")
+             "reason": p.reason, "text": p.text, "conditions": _conditions(state, plan_id, p.party_id)}
+            for p in plan.positions.order_by("party_id")
         ],
         "waiting": [dict(row, waited=format_duration(row["waited_seconds"])) for row in
                     tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],

@@ -10,7 +10,6 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.lifecycle import UNCOMMITTED_PHASES
-from ...engine.quantity import QuantityError, amount, parse_quantity
 from ...engine.state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PlanState
 from ...engine.times import format_time, parse_time
 from .. import clock
@@ -19,6 +18,7 @@ from ..passages.models import SlotWindow
 from ..passages.private import current_window, reveal_due
 from . import zones
 from .inspection_form import inspection_payload
+from .receipt_form import receipt_payload
 from .templatetags.corridor import ago, local_time, until
 
 # The actions whose meaning depends on the plan as the page showed it: their forms carry the version the page
@@ -183,7 +183,7 @@ def check_rendered(kind: str, form, plan: PlanState) -> None:
 def payload_from(kind: str, form, plan: PlanState) -> dict:
     """The statement payload from a submitted form (field names as in the templates)."""
     builders = {
-        "plan.consent": lambda: {"version": form.get("version", "")},
+        "plan.consent": lambda: _consent(form),
         "plan.refuse": lambda: _refusal(form, plan),
         "plan.withdraw": lambda: {"reason": form.get("reason", ""), "text": form.get("text", "")},
         "plan.request_info": lambda: {"request": f"q{len(plan.requests) + 1}", "question": form.get("text", "")},
@@ -198,7 +198,7 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
         "leg.inspect": lambda: inspection_payload(form, plan),  # web/inspection_form.py
         "plan.go": lambda: {},
         "leg.depart": lambda: {"leg": form.get("leg", "")},
-        "leg.deliver": lambda: _receipt(form, plan),
+        "leg.deliver": lambda: receipt_payload(form, plan),  # web/receipt_form.py
         "plan.reveal": lambda: reveal_due(plan),
     }
     if kind not in builders:
@@ -206,31 +206,17 @@ def payload_from(kind: str, form, plan: PlanState) -> dict:
     return builders[kind]()
 
 
+def _consent(form) -> dict:
+    """Conditions typed one per line (blank lines dropped); none is no `conditions` field at all."""
+    conditions = [line.strip() for line in form.get("conditions", "").splitlines() if line.strip()]
+    return {"version": form.get("version", "")} | ({"conditions": conditions} if conditions else {})
+
+
 def _refusal(form, plan: PlanState) -> dict:
     lines = [dict(zip(("leg", "line"), value.split("/", 1), strict=True)) for value in form.getlist("lines")
              if "/" in value]
     return {"version": form.get("version", ""), "reason": form.get("reason", ""), "text": form.get("text", ""),
             "lines": lines}
-
-
-def _receipt(form, plan: PlanState) -> dict:
-    leg = plan.content.leg(form.get("leg", ""))
-    if leg is None:
-        raise Refused("leg.unknown", "choose a leg of this plan", 422)
-    carried = plan.legs[leg.id].carried
-    receipts = [{"line": line.id, "good": _whole(form.get(f"good-{line.id}"), line.item),
-                 "damaged": _whole(form.get(f"damaged-{line.id}") or "0", line.item),
-                 "lost": _whole(form.get(f"lost-{line.id}") or "0", line.item)}
-                for line in leg.lines if amount(carried.get(line.id, 0)) > 0]
-    return {"leg": leg.id, "receipts": receipts}
-
-
-def _whole(text: str | None, what: str) -> int | str:
-    """A quantity typed in a form: a whole number, or a decimal (2.5 or 2,5) as the engine's decimal string."""
-    try:
-        return parse_quantity(text)
-    except QuantityError as error:
-        raise Refused("quantity.invalid", f"{what}: {text or ''!r} {error} (e.g. 20 or 2.5)", 422) from None
 
 
 def _on_crossing_clock(text: str | None, plan: PlanState) -> str:

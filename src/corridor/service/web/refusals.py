@@ -115,6 +115,7 @@ SERVICE = {
     "import.unreadable": _("The file could not be read."),
     "incident.not_found": _("There is no such incident."),
     "inspection.incomplete": _("The inspection form leaves something unanswered: see the fields marked."),
+    "receipt.incomplete": _("The delivery receipt leaves a count empty: see the lines marked. Nothing was recorded."),
     "json.malformed": _("The request could not be read."),
     "key.duplicate": _("This key is already registered."),
     "key.mismatch": _("The key does not match the one registered."),

@@ -55,6 +55,21 @@ def my_party_awaits(parties: list[str]) -> tuple[list[dict], int]:
     return plans, query.order_by().values("plan_id").distinct()[:COUNTED].count()
 
 
+def operation_waits() -> tuple[list[dict], int]:
+    """The plans waited on now across the operation, longest wait first, each with whom it waits on and since
+    when, and how many plans wait: for a party with no plan of its own (a mediator, an observer). Read off the
+    waiting clocks' index (oldest open waits first, a bounded page), never the log or every plan; only what
+    the public waiting board shows."""
+    query = waiting_query(Q(waiting_since__isnull=False)).select_related("plan__requester")
+    plans: dict[str, dict] = {}
+    clocks = list(query[:HOME_ROWS * 4])
+    for clock_row, row in zip(clocks, waiting_rows(clocks), strict=True):
+        plan = plans.setdefault(row["plan"], {"plan": row["plan"], "status": row["status"], "since": row[
+            "waiting_since"], "requester_name": clock_row.plan.requester.name, "waiting": []})
+        plan["waiting"].append(row)
+    return list(plans.values())[:HOME_ROWS], query.order_by().values("plan_id").distinct()[:COUNTED].count()
+
+
 def signing(counts: dict[str, dict[str, int]]) -> list[dict]:
     """Per party (the operator's registry aside), how what was signed in its name was signed, and whether
     the server holds a valid key for it now (then it can sign in the party's name)."""

@@ -21,11 +21,12 @@ from .. import clock
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..exports import published
+from ..ledger.models import StatementIndex
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
 from ..passages.history import plan_statements
-from . import actions, refusals, signing, summaries, zones
+from . import actions, receipt_form, refusals, signing, summaries, zones
 from .bidi import isolate
 from .labels import label
 from .plan_page import plan_context
@@ -66,13 +67,21 @@ def home(request):
     parties = parties_for(request.user, "view_private")
     awaiting, awaiting_count = summaries.awaiting_my_party(parties)
     awaits, awaits_count = summaries.my_party_awaits(parties)
+    # a party with no plan of its own waiting (a mediator, an observer): the operation's waits instead
+    operation, operation_count = summaries.operation_waits() if not (awaiting_count or awaits_count) else ([], 0)
     return render(request, "web/home.html", {
-        "parties": Party.objects.filter(pk__in=parties), "awaiting": awaiting, "awaiting_count": awaiting_count,
-        "awaits": awaits, "awaits_count": awaits_count, "watched": admin_of(request.user),
+        "parties": Party.objects.filter(pk__in=parties_for(request.user, "view")), "awaiting": awaiting,
+        "awaiting_count": awaiting_count, "awaits": awaits, "awaits_count": awaits_count,
+        "watched": admin_of(request.user), "operation": operation, "operation_count": operation_count,
     })
 
 
 def plan(request, plan_id: str):
+    return _plan_page(request, plan_id)
+
+
+def _plan_page(request, plan_id: str, typed: receipt_form.Typed | None = None):
+    """The plan page; `typed`: a delivery receipt sent back (filled in as declared, or refused) with its values."""
     statements = plan_statements(plan_id)  # read once: the inspections and the timeline both show them
     try:
         detail = plan_detail(request, plan_id, statements)
@@ -82,10 +91,12 @@ def plan(request, plan_id: str):
     live = state.plans[plan_id]
     acting = _acting_parties(request, plan_id)
     offered = {party: actions.available(live, party, state.routes) for party in acting}
+    receiving = {action.leg for offer in offered.values() for action in offer if action.kind == "leg.deliver"}
     return render(request, "web/plan.html", {
         "plan": detail, "state": live, "offered": offered, "reasons": actions.REASONS,
         "published_size": _published_size(), "amend_as": [p for p in acting if actions.can_amend(live, p)],
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
+        "receipts": receipt_form.receipt_forms(live, receiving, detail, typed),
         **plan_context(detail, state, live, statements),
     })
 
@@ -98,6 +109,9 @@ def act(request, plan_id: str, kind: str):
         raise Http404("no such plan among those your party takes part in")
     # the go board posts go from its own page and shows the legs released right after
     back = reverse("go-board" if request.POST.get("back") == "go-board" else "plan", args=[plan_id])
+    if kind == "leg.deliver" and request.POST.get("fill"):  # "all received as declared": filled in, not recorded
+        values = receipt_form.fill_as_received(request.POST, current_fold().state.plans[plan_id], request.POST["fill"])
+        return _plan_page(request, plan_id, receipt_form.Typed(request.POST.get("leg", ""), values))
     if signing.wants_prepare(request) and (custodial_only := signing.custodial_answer(request, party)):
         return custodial_only
     try:
@@ -118,6 +132,10 @@ def act(request, plan_id: str, kind: str):
             messages.error(request, early)
         else:
             refusals.show(request, error)
+        if kind == "leg.deliver" and error.code in receipt_form.SENT_BACK:  # the receipt again, as it was typed
+            values = {name: request.POST.getlist(name) for name in request.POST}
+            return _plan_page(request, plan_id, receipt_form.Typed(request.POST.get("leg", ""), values,
+                                                                   error.details or []))
     return HttpResponseRedirect(back)
 
 
@@ -137,6 +155,9 @@ def _acting_parties(request, plan_id: str) -> list[str]:
     return [p for p in parties_for(request.user, "sign") if p == state.requester or p in state.required]
 
 
+BEFORE_GO = frozenset({"planned", "arrived", "held", "cleared"})  # a leg no go has released yet
+
+
 def go_board(request, plan_id: str):
     """Every leg's gate status by route name, refreshed by htmx; go is offered once the legs may go."""
     fold = current_fold()
@@ -153,9 +174,19 @@ def go_board(request, plan_id: str):
     go = actions.go_action(state, clock.now()) if acting and ready else None
     response = render(request, template, {"plan": state, "legs": _gate_rows(state, routes), "acting": acting,
                                           "all_cleared": ready, "spread": departure_spread(state), "go": go,
-                                          "party_names": {p: fold.state.parties[p].name for p in acting}})
+                                          "party_names": {p: fold.state.parties[p].name for p in acting},
+                                          "gone": _go_given(state),
+                                          "go_to_come": not state.closed and any(p in BEFORE_GO for p in phases)})
     response["Cache-Control"] = "no-store"  # the board is live: never a stale copy after go
     return response
+
+
+def _go_given(state) -> list[dict]:
+    """Each go given on the plan (when, and by which party, by name), from the statement index: one indexed
+    query for the plan's few go statements, so the board refreshed every 5 s stays cheap (a go is never signed
+    offline, so never relayed under another type)."""
+    rows = StatementIndex.objects.filter(plan=state.id, type="plan.go").order_by("idx").values_list("time", "party")
+    return [{"at": at, "party_name": party_name(party)} for at, party in rows]
 
 
 def _gate_rows(state, routes: dict) -> list[dict]:
@@ -165,7 +196,8 @@ def _gate_rows(state, routes: dict) -> list[dict]:
         checkpoint = next((c for c in route.checkpoints if c.id == live.checkpoint), None) if route else None
         rows.append({"id": leg.id, "route": route.name if route else leg.route, "phase": live.phase,
                      "checkpoint": checkpoint.name if checkpoint else live.checkpoint,
-                     "released": live.released_at, "departed": live.departed_at})
+                     "released": live.released_at, "departed": live.departed_at,
+                     "delivered": live.delivered_at})
     return rows
 
 

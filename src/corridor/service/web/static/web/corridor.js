@@ -190,3 +190,16 @@
     dialog.showModal();
   }
 })();
+
+// The delivery receipt (plan page): Enter in a count moves to the next count instead of submitting the form, whose
+// first button is a vehicle's "All received as declared" (it would fill the counts not yet typed).
+(function () {
+  "use strict";
+  document.addEventListener("keydown", event => {
+    if (event.key !== "Enter" || !event.target.matches("form.receipt input[inputmode]")) { return; }
+    event.preventDefault();
+    const counts = [...event.target.form.querySelectorAll("input[inputmode]")];
+    const next = counts[counts.indexOf(event.target) + 1];
+    if (next) { next.focus(); next.select(); } else { event.target.blur(); }
+  });
+})();
