@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from corridor.service import clock
 from corridor.service.config import Config
@@ -29,6 +30,7 @@ def fresh_fold(tmp_path, monkeypatch):
     published.reset_for_tests()
     yield
     reset_for_tests()
+    translation.activate("en")  # a page asked for in Arabic leaves Arabic active in this thread: not for the next test
 
 
 @pytest.fixture

@@ -385,7 +385,8 @@ def _tonnes(by_kind: dict[str, list[Event]], group, table: str) -> list[Row]:
         row_id = key(f"tonnes_by_{table}", name)
         requested, delivered = sums[name]["requested"], sums[name]["delivered"]
         rows.append(Row(row_id, tuple(sorted(set(requested[1] + delivered[1]))), {
-            table: text(f"{row_id}/{table}", name, requested[1] + delivered[1]),
+            # a goods category reads in words where the pages know it ("wash": water, sanitation and hygiene)
+            table: text(f"{row_id}/{table}", name, requested[1] + delivered[1], "category" * (table == "category")),
             "requested": kilograms(f"{row_id}/requested", requested[0], requested[1]),
             "delivered": kilograms(f"{row_id}/delivered", delivered[0], delivered[1])}))
     return rows

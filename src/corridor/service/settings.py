@@ -113,6 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.Mi
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("fr", "Français"), ("ar", "العربية")]
 LOCALE_PATHS = [Path(__file__).resolve().parent / "web" / "locale"]
+FORMAT_MODULE_PATH = ["corridor.service.web.formats"]  # Arabic groups thousands too (Django's ar formats do not)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "public"

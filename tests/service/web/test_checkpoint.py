@@ -84,7 +84,8 @@ def test_the_screen_groups_lines_by_vehicle_with_nothing_filled_in_or_chosen(par
     assert 'name="seal-S-40211" value="intact"' in page and 'name="seal-S-40212" value="unchecked"' in page
     assert '<input type="hidden" name="as" value="border">' in page  # the user's one inspecting party
     assert "16:05 UTC+4" in page and "1694433900" not in page  # a time on the crossing's clock, not an epoch
-    assert "Driver One — P-0000101 · Vehicle 1<" in page and "Vehicle truck-1" not in page  # crew, seated, by number
+    assert "<bdi>Driver One</bdi> — <bdi>P-0000101</bdi> · Vehicle 1<" in page  # crew, seated, by number
+    assert "Vehicle truck-1" not in page
     assert " · Lachin–Khankendi</h3>" in page and not re.search(r">[^<]*\bleg-a\b", page)  # the leg by name
 
 
@@ -96,7 +97,8 @@ def test_the_form_as_it_comes_is_refused_clearly_and_nothing_is_recorded(parties
         answer = border.post(INSPECT, form | {"action": "record"})
     page = answer.content.decode()
     assert answer.status_code == 200 and "Nothing was recorded." in page
-    assert "Count what was found for Wheat flour, Family hygiene kits, Surgical supplies" in page
+    # by the vehicle carrying them: twenty trucks of flour do not read as "Wheat flour, Wheat flour, …"
+    assert "Count what was found for Vehicle 1: Wheat flour; Vehicle 2: Family hygiene kits, Surgical supplies" in page
     assert "Say for each seal whether it is intact, broken or not checked: S-40211, S-40212." in page
     assert "Choose a decision" in page and 'href="#i-c1-leg-a-found-flour"' in page
     assert page.count(">Count what was found.</p>") == 3 and page.count(">Intact, broken or not checked?</p>") == 2
@@ -146,7 +148,7 @@ def test_a_clean_inspection_all_as_declared_is_recorded_and_the_screen_moves_on(
         page = border.get(SCREEN).content.decode()
     [statement] = StatementIndex.objects.filter(type="leg.inspect")
     assert statement.party == "border"
-    assert "Inspection recorded: c1, leg-a — cleared (Host state border service)." in page
+    assert "Inspection recorded: c1, Lachin–Khankendi — cleared (Host state border service)." in page  # no leg id
     assert "No vehicle is waiting here." in page
     assert "Cleared here, waiting for go or departure" in page and 'href="/plans/c1"' in page
 
@@ -277,12 +279,17 @@ def test_an_officer_with_a_passkey_signs_the_inspection_on_the_device(parties):
         answer = client.post(INSPECT, form | {"as_declared": "*", "decision": "cleared"},
                              HTTP_X_CORRIDOR_SIGN="prepare").json()
         assert json.loads(answer["statement"])["type"] == "leg.inspect"
+        assert "at Lachin border and customs checkpoint: decision cleared" in answer["summary"]  # by name
+        assert "lachin-checkpoint" not in answer["summary"] and "leg-a" not in answer["summary"]
         assertion = device.assertion(challenge_of(answer))
         done = client.post(answer["complete"], json.dumps({
             "authenticatorData": b64url(assertion.authenticator_data),
             "clientDataJSON": b64url(assertion.client_data_json), "signature": b64url(assertion.signature)}),
             content_type="application/json")
     assert done.json() == {"redirect": SCREEN}
+    recorded = client.get(SCREEN).content.decode()
+    assert "Signed with your passkey and recorded: You record" in recorded
+    assert "on Lachin–Khankendi at Lachin border and customs checkpoint" in recorded
     assert StatementIndex.objects.get(type="leg.inspect").signed_by == "passkey"
 
 
@@ -295,7 +302,8 @@ def test_the_checkpoints_list_leads_an_officer_to_the_screen_of_their_barrier(pa
     rows = re.findall(r"<tr( class=\"mine\")?><th scope=\"row\"><a href=\"(/checkpoints/[^\"]+)\">", page)
     assert rows == [(' class="mine"', SCREEN), ("", "/checkpoints/aghdam-gate")]  # its own first
     lachin = page[page.index(SCREEN):page.index("</tr>", page.index(SCREEN))]
-    assert "Host state border service, Host state customs service" in lachin and "<td>1</td>" in lachin
+    assert "Host state border service, Host state customs service" in lachin
+    assert "<td>2</td>" in lachin  # the convoy's two trucks waiting, not its one leg
     assert 'class="mine"' not in escort and SCREEN in escort
 
 
@@ -308,7 +316,8 @@ def test_a_held_vehicle_comes_back_with_its_earlier_inspection_and_what_it_now_c
                                      "applied-truck-1": "C-12", "decision": "held", "text": "1 t short: recount"})
     with clock.frozen_at(AT + 600):
         page = border.get(SCREEN).content.decode()
-        assert 'class="phase-held"' in page and "1 t short: recount" in page and "seals applied: C-12" in page
+        assert 'class="phase-held"' in page and "1 t short: recount" in page
+        assert "seals applied: C-12" in page
         assert "after the last inspection" in page and 'data-declared="17000"' in page
         assert 'name="seal-C-12" value="intact"' in page  # the seal put on is checked like the declared ones
         again = hidden(page) | SEALS_INTACT | {"seal-C-12": "intact", "as_declared": "*", "decision": "cleared"}
@@ -344,3 +353,32 @@ def test_a_twenty_truck_convoy_is_inspected_in_one_form(parties):
     report = current_fold().state.plans["big"].legs["leg-a"].inspections[-1][2]
     assert len(report.findings) == 60
     assert [(f.found, f.codes) for f in report.findings if f.line == "oil-07"] == [(380, ("damaged",))]
+
+
+def test_the_plans_parties_see_the_slot_after_the_vehicles_arrived_and_observers_never(parties):
+    at_lachin(parties, "c1", "c2", arrive=False)
+    stages.arrived(parties, "c1")  # c1 in progress (at Lachin), c2 still scheduled
+    with clock.frozen_at(AT):
+        page = signed_in("border").get(SCREEN).content.decode()
+        observer = signed_in("mediator", "viewer").get(SCREEN).content.decode()
+    card = page[page.index('id="i-c1-leg-a"'):page.index("</article>", page.index('id="i-c1-leg-a"'))]
+    assert "Slot" in card and "16:00 UTC+4" in card and "17:00 UTC+4" in card  # 12:00–13:00 UTC, Baku time
+    assert "16:00 UTC+4" not in observer and "17:00 UTC+4" not in observer
+
+
+def test_in_arabic_the_recorded_inspection_keeps_its_latin_names_in_their_order(parties):
+    at_lachin(parties)
+    border = signed_in("border")
+    with clock.frozen_at(AT):
+        form = hidden(border.get(SCREEN).content.decode())
+        border.cookies["django_language"] = "ar"
+        page = border.post(INSPECT, form | SEALS_INTACT | {"as_declared": "*", "decision": "cleared"},
+                           follow=True).content.decode()
+    assert 'dir="rtl"' in page
+    assert "\u2068c1\u2069" in page and "\u2068Lachin–Khankendi\u2069" in page and "leg-a" not in shown(page)
+    assert "(\u2068Host state border service\u2069)" in page  # the brackets cannot flip around the name
+
+
+def shown(page: str) -> str:
+    """The page's text without its tags (ids stay in attributes and hidden fields)."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", page, flags=re.S))

@@ -89,7 +89,7 @@ def test_all_as_declared_records_a_clean_inspection_on_the_tablet_in_portrait(pa
     assert small == []  # every target at least 44 px high, for a finger
     page.screenshot("checkpoint-tablet-portrait")
     record(page)
-    assert "Inspection recorded: c1, leg-a — cleared" in page.page.locator(".messages").inner_text()
+    assert "Inspection recorded: c1, Lachin–Khankendi — cleared" in page.page.locator(".messages").inner_text()
     report = the_report()
     assert [(f.line, f.found, f.codes) for f in report.findings] == [
         ("flour", 18000, ()), ("kits", 400, ()), ("medical", 60, ())]

@@ -72,7 +72,7 @@ def test_offload_decision_and_remarks_must_agree():
     everything = {"as_declared": "*"}
     assert "Tick the lines to offload" in refused(world, form(**everything, decision="cleared_with_offload")).message
     assert "cleared with offload" in refused(world, form(**everything, decision="cleared", offload="kits")).message
-    assert "why the vehicle is held" in refused(world, form(**everything, decision="held")).message
+    assert "why the decision is “held”" in refused(world, form(**everything, decision="held")).message
     assert inspection_payload(form(**everything, decision="held", text="Papers missing"), world.plan())
 
 
@@ -141,3 +141,40 @@ def test_all_as_declared_without_javascript_fills_only_what_is_empty():
     values = fill_as_declared(form(found_kits="48", decision="held"), world.plan(), "v1")
     assert values["found-flour"] == ["1000"] and values["found-kits"] == ["48"] and values["decision"] == ["held"]
     assert "found-flour" not in fill_as_declared(form(), world.plan(), "t9")
+
+
+def test_what_is_left_to_count_is_named_by_vehicle_not_as_a_list_of_repeated_items():
+    lines = [{"id": f"{item}-{truck}", "item": item.title(), "category": "food", "quantity": 10, "unit": "kg",
+              "weight_kg": 10, "vehicle": truck} for truck in ("t1", "t2") for item in ("flour", "kits")]
+    lines.append({"id": "loose", "item": "Tarpaulins", "category": "shelter", "quantity": 5, "unit": "piece",
+                  "weight_kg": 50})
+    error = refused(at_lachin(lines=lines, vehicles=TRUCKS), form(decision="cleared", seal_S_1="intact"))
+    assert ("Count what was found for Vehicle 1: Flour, Kits; Vehicle 2: Flour, Kits; goods no vehicle is named "
+            "for: Tarpaulins, or press") in error.message
+
+
+def test_the_decisions_are_named_with_the_words_of_the_decision_tiles_in_every_language():
+    from django.utils import translation
+
+    from corridor.service.web.labels import label
+
+    world = at_lachin()
+    for language in ("en", "ru", "fr", "ar"):
+        with translation.override(language):
+            words = [label(code, "decision") for code in ("cleared", "cleared_with_offload", "held", "turned_back")]
+            choose = refused(world, form(as_declared="*", seal_S_1="intact")).message
+            offload = refused(world, form(as_declared="*", seal_S_1="intact", decision="cleared", offload="kits"))
+            held = refused(world, form(as_declared="*", seal_S_1="intact", decision="held")).message
+        assert all(f"“{word}”" in choose for word in words), (language, choose)
+        assert words[1] in offload.message and words[2] in held, (language, offload.message, held)
+
+
+def test_in_arabic_latin_fragments_in_the_problems_are_isolated():
+    """Seals and items keep their order inside an Arabic sentence ("S-1", not "1-S")."""
+    from django.utils import translation
+
+    with translation.override("ar"):
+        message = refused(at_lachin(), form(found_flour="lots", seal="S-1", decision="cleared")).message
+    assert "\u2068S-1\u2069" in message and "\u2068Wheat flour\u2069" in message
+    with translation.override("en"):  # left to right, nothing to reorder: no invisible marks
+        assert "\u2068" not in refused(at_lachin(), form(found_flour="lots", decision="cleared")).message

@@ -67,3 +67,19 @@ def test_the_words_shown_before_signing_name_the_leg():
                  "plan": "convoy-1", "payload": {"leg": "leg-3"}}
     words = describe(statement, Context(leg="Lachin–Khankendi, leg 3"))
     assert words.startswith("You state that plan convoy-1 departed on Lachin–Khankendi, leg 3.")
+
+
+def test_the_words_shown_before_signing_name_the_checkpoint_and_isolate_latin_names_in_arabic():
+    from django.utils import translation
+
+    from corridor.service.web.describe import Context, describe
+
+    statement = {"type": "leg.arrive", "party": "recv", "seq": 3, "time": "2023-09-12T07:00:00Z",
+                 "plan": "convoy-1", "payload": {"leg": "leg-3", "checkpoint": "lachin-checkpoint"}}
+    context = Context(leg="Lachin–Khankendi, leg 3", checkpoint="Lachin border and customs checkpoint",
+                      party_name="Receiving authority (Khankendi)")
+    assert "at checkpoint Lachin border and customs checkpoint." in describe(statement, context)
+    with translation.override("ar"):
+        words = describe(statement, context)
+    assert "\u2068Receiving authority (Khankendi) (recv)\u2069" in words  # its brackets cannot flip
+    assert "\u2068convoy-1\u2069" in words and "lachin-checkpoint" not in words

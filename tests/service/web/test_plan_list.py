@@ -188,3 +188,13 @@ def test_a_partys_plans_are_the_same_read_either_way(parties, monkeypatch, few):
     assert plan_ids(Client().get("/plans", {"party": "border"}).content.decode()) == ["b-only", "truck-b",
                                                                                       "two-roads"]
     assert plan_ids(Client().get("/plans", {"waiting_on": "recv"}).content.decode()) == ["b-only"]
+
+
+def test_tonnes_are_written_with_the_readers_separators(parties):
+    drive(SCENARIO, parties)
+    client = Client()
+    english = client.get("/plans").content.decode()
+    client.cookies["django_language"] = "ar"
+    arabic = client.get("/plans").content.decode()
+    [tonnes] = re.findall(r'<td class="num">(\d+\.\d+)</td>', english)[:1]
+    assert f'<td class="num">{tonnes.replace(".", ",")}</td>' in arabic  # "40,3" as on the public page, not "40.3"

@@ -332,6 +332,58 @@ def test_vehicles_are_named_by_their_place_in_the_leg_and_lines_totalled_per_ite
     assert "Cooking oil 9\xa0605,75 l" in russian
 
 
+@pytest.fixture
+def driven(parties):
+    """The two-roads scenario through the API: plans closed, their windows and plates revealed, permits issued."""
+    from ..api_driver import drive
+    from ..conftest import SCENARIO
+
+    drive(SCENARIO, parties)
+    return parties
+
+
+def test_a_closed_plans_salts_are_folded_into_the_proof_and_each_permit_names_its_vehicle(driven):
+    page = signed_in("org-a").get("/plans/two-roads").content.decode()
+    reading, proof = page.split('<details class="proof">', 1)
+    assert "Proof of the revealed values" in proof and proof.count("<code>") >= 2  # the window and the plates
+    assert "salt" not in reading.split("<main", 1)[-1]  # no hex to read around
+    timeline = page.split('id="timeline"', 1)[1]
+    permits = [row for row in timeline.split("<tr")[1:] if ">permit issued<" in row]
+    assert permits and all('class="says">' in row for row in permits)
+    assert "Lachin–Khankendi: Vehicle 1" in timeline and "Aghdam–Khankendi: Vehicle 1" in timeline
+
+
+def test_the_column_of_changes_is_a_noun_not_the_language_buttons_verb(parties):
+    stages.submitted(parties)
+    org = signed_in("org-a")
+    body = form_fields(org.get("/plans/p1/amend").content.decode(), "/plans/p1/amend")
+    body |= {"leg1-line1-quantity": "25", "leg1-line1-weight": "25000", "action": "review"}
+    for language, noun, verb in (("fr", "Modification", "Changer"), ("ru", "Изменение", "Сменить"),
+                                 ("ar", "التغيير", "تغيير")):
+        org.cookies["django_language"] = language
+        with clock.frozen_at(stages.T + 300):
+            review = org.post("/plans/p1/amend", body).content.decode()
+        assert f'<th scope="col">{noun}</th>' in review, language
+        assert f"<button type=\"submit\">{verb}</button>" in review  # the language switch keeps its verb
+
+
+def test_weights_are_grouped_with_the_readers_separators(driven):
+    org = signed_in("org-a")
+    english = org.get("/plans/two-roads").content.decode()
+    assert "<td>21,300</td>" in english and "<td>21300</td>" not in english  # leg-a: 18000 + 2400 + 900 kg
+    org.cookies["django_language"] = "ar"
+    arabic = org.get("/plans/two-roads").content.decode()
+    assert "<td>21.300</td>" in arabic  # Django's Arabic separators, grouped like every other language
+
+
+def test_the_default_vehicle_type_reads_in_the_readers_language(parties):
+    stages.submitted(parties)  # tests/service/plans.py: truck-1 of type "truck", the request form's default
+    org = signed_in("org-a")
+    org.cookies["django_language"] = "fr"
+    page = org.get("/plans/p1").content.decode()
+    assert "<td>camion</td>" in page and "<td>truck</td>" not in page
+
+
 def test_the_lines_table_names_each_lines_vehicle_with_its_plate_only_to_the_plans_parties(parties):
     stages.submitted(parties, legs=two_trucks_of_flour())
     lines = signed_in("border").get("/plans/p1").content.decode().split('<table class="lines">', 1)[1]
@@ -361,5 +413,6 @@ def test_arabic_lists_on_the_page_take_the_arabic_comma_and_semicolon(parties):
     border = signed_in("border")
     border.cookies["django_language"] = "ar"
     page = border.get("/plans/p1").content.decode()
-    assert "S-1001، S-1002" in page and "S-1001, S-1002" not in page
+    assert '<bdi class="plate">S-1001</bdi>، <bdi class="plate">S-1002</bdi>' in page  # each seal isolated too
+    assert "S-1001</bdi>, " not in page
     assert "Wheat flour 12.5 t؛ Cooking oil 1200.75 l" in page  # what a vehicle carries: a list of lists

@@ -75,3 +75,31 @@ def test_the_regional_basemap_is_served_from_the_origin_and_covers_the_example()
     names = {f["properties"]["name"] for f in region["features"] if f["properties"]["kind"] == "place"}
     assert {"Xankandi", "Laçın", "Ağdam"} <= names and len(names) > 100
     assert path.stat().st_size < 400_000
+
+
+def test_goods_categories_and_figures_read_in_the_readers_language(parties, tiles):
+    seed_history(SCENARIO, now=NOW)
+    integrate_now()
+    published.refresh(force=True)
+    precompute.refresh(force=True)
+    client = Client()
+    with clock.frozen_at(NOW):
+        english = client.get("/").content.decode()
+        client.cookies["django_language"] = "fr"
+        french = client.get("/").content.decode()
+        client.cookies["django_language"] = "ar"
+        arabic = client.get("/").content.decode()
+    rows = dict(script_data(english, "totals-data")["tonnes_by_category"])
+    assert "Water, sanitation and hygiene" in rows and "wash" not in rows  # words in the chart, not codes
+    assert '<th scope="row">food</th>' not in french and '<th scope="row">Alimentation</th>' in french
+    assert "Eau, assainissement et hygiène" in dict(script_data(french, "totals-data")["tonnes_by_category"])
+    assert "صحة" in dict(script_data(arabic, "totals-data")["tonnes_by_category"])  # health
+
+
+def test_the_incidents_list_names_each_claim_by_its_category_not_its_id(parties, tiles):
+    seed_history(SCENARIO, now=NOW)
+    integrate_now()
+    with clock.frozen_at(NOW):
+        html = Client().get("/incidents").content.decode()
+    shown = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", html.split("<main", 1)[-1], flags=re.S))
+    assert "mines and unexploded ordnance" in shown and "inc-mines" not in shown and "inc-gnss" not in shown

@@ -23,6 +23,8 @@ from ..parties.authz import parties_for
 from ..parties.models import Membership, Party, PartyKey, Passkey
 from ..parties.passkeys import bind_payload, register, registration_options, status_of
 from . import refusals, signing
+from .bidi import isolate
+from .templatetags.corridor import party_name
 
 REGISTRATION_SECONDS = 300
 CUSTODY_ENDED = "custody.ended"
@@ -111,7 +113,7 @@ def _member_action(request, party: str):
         signing.refuse_server_signing(request, party)
         record_built([custodial(party, ask.kind, ask.payload)])
         messages.success(request, _("Recorded, signed by the server with %(party)s's custodial key.")
-                         % {"party": party})
+                         % {"party": isolate(party_name(party))})
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)

@@ -9,6 +9,7 @@ the screen for the next vehicle. Parsing is web/inspection_form.py's, shared wit
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ from ..passages.models import CrewMember, SlotWindow, VehiclePlate
 from ..passages.models import Leg as LegRow
 from . import refusals, signing
 from .actions import check_rendered
+from .bidi import isolate
 from .context import passkeys
 from .earlier_inspections import earlier_inspections
 from .inspection_form import (
@@ -45,10 +47,12 @@ from .inspection_form import (
     vehicle_groups,
 )
 from .labels import label
+from .leg_names import leg_names
 
 DISCREPANCIES = ("missing", "excess", "undeclared", "damaged", "seal_broken")
 AT_CHECKPOINT = ("arrived", "held")  # waiting for an inspection here
 CLEARED_HERE = ("cleared", "released")  # inspected (or an uninspected gate), waiting for go or to depart
+SLOT_AGREED = ("scheduled", "in_progress")  # every party confirmed the slot; it stays agreed once vehicles move
 
 
 @dataclass
@@ -78,12 +82,22 @@ def checkpoints(request):
     starting a shift finds the screen of their barrier. Where vehicles stand is public on the log."""
     state = current_fold().state
     mine = set(parties_for(request.user, "sign"))
-    waiting = dict(LegRow.objects.filter(plan__status="in_progress", phase__in=AT_CHECKPOINT)
-                   .values_list("checkpoint").annotate(n=Count("id")))
+    waiting = _vehicles_waiting()
     rows = [{"id": c.id, "name": c.name, "route": route.name, "waiting": waiting.get(c.id, 0),
              "inspectors": [_party_name(state, p) for p in c.inspected_by], "mine": bool(mine & set(c.inspected_by))}
             for route in sorted(state.routes.values(), key=lambda r: r.name) for c in route.checkpoints]
     return render(request, "web/checkpoints.html", {"rows": sorted(rows, key=lambda row: not row["mine"])})
+
+
+def _vehicles_waiting() -> Counter:
+    """Checkpoint id -> the vehicles (not legs: a leg may be a convoy of twenty trucks) waiting there now, from
+    the legs and vehicles tables (one query, over the legs at a checkpoint); a leg naming no vehicle counts one."""
+    legs = LegRow.objects.filter(plan__status="in_progress", phase__in=AT_CHECKPOINT) \
+        .annotate(n=Count("vehicles")).values_list("checkpoint", "n")
+    waiting: Counter = Counter()
+    for checkpoint_id, vehicles in legs:
+        waiting[checkpoint_id] += max(vehicles, 1)
+    return waiting
 
 
 @login_required
@@ -121,8 +135,8 @@ def inspect(request, checkpoint_id: str):
             return signing.refusal(error)
         return _refused(request, checkpoint_id, plan, leg, error)
     messages.success(request, _("Inspection recorded: %(plan)s, %(leg)s — %(decision)s (%(party)s).") % {
-        "plan": plan.id, "leg": leg.id, "decision": label(payload["decision"], "decision"),
-        "party": _party_name(state, party)})
+        "plan": isolate(plan.id), "leg": isolate(leg_names(plan.content.legs, state.routes)[leg.id]),
+        "decision": label(payload["decision"], "decision"), "party": isolate(_party_name(state, party))})
     return HttpResponseRedirect(back)
 
 
@@ -243,7 +257,7 @@ def _private(plans: list[PlanState]) -> Private:
     ids = [plan.id for plan in plans]
     if not ids:
         return private
-    slots = {plan.id: plan.slot.window for plan in plans if plan.slot is not None and plan.status == "scheduled"}
+    slots = {plan.id: plan.slot.window for plan in plans if plan.slot is not None and plan.status in SLOT_AGREED}
     for row in SlotWindow.objects.filter(plan_id__in=list(slots), commitment__in=list(slots.values())):
         if slots.get(row.plan_id) == row.commitment and \
                 verify_reveal(window_value(row.start, row.end), row.salt, row.commitment):
@@ -300,6 +314,7 @@ def _card(state: State, plan: PlanState, leg: Leg, live: LegState, checkpoint: C
     return {
         "plan": plan.id, "leg": leg.id, "version": plan.version, "phase": live.phase, "prefix": prefix,
         "requester": _party_name(state, plan.requester), "route": state.routes[leg.route].name,
+        "window": private.windows.get(plan.id),  # the plan's parties only
         "arrived_at": arrived, "waiting": clock.now() - arrived if arrived is not None else None,
         "groups": groups, "fillable": sum(1 for group in groups if group.get("lines")),
         "has_vehicles": bool(leg.vehicles), "gone": gone_lines(leg, live),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ...engine.errors import RuleViolation
 from ...engine.times import parse_time
+from .bidi import isolate
 from .labels import joined, label
 from .leg_names import leg_names
 
@@ -26,6 +27,7 @@ class Context:
     legs: tuple[str, ...] = ()  # "leg-1 on Aghdam–Khankendi: Wheat flour 10000 kg, …"
     revoked: str = ""  # for key.revoke of a passkey: "border/m1 (“office laptop”)"
     leg: str = ""  # the leg acted on, by name: "Lachin road", "Lachin road, leg 2"
+    checkpoint: str = ""  # the checkpoint acted at, by name: "Lachin border and customs checkpoint"
 
 
 def describe(statement: dict, context: Context | None = None) -> str:
@@ -38,6 +40,8 @@ def describe(statement: dict, context: Context | None = None) -> str:
               **{key: _short(value) for key, value in payload.items() if isinstance(value, str | int)}}
     if context.leg:
         values["leg"] = context.leg
+    if context.checkpoint:
+        values["checkpoint"] = context.checkpoint
     for key, vocabulary in (("reason", "reason"), ("decision", "decision"), ("category", "incident")):
         if isinstance(payload.get(key), str):  # codes read as words in the reader's language
             values[key] = label(payload[key], vocabulary)
@@ -49,14 +53,15 @@ def describe(statement: dict, context: Context | None = None) -> str:
     elif kind == "key.bind" and payload.get("admin") is True:
         kind = "key.bind.admin"
     sentence = _SENTENCES.get(kind)
+    values = {key: isolate(value) for key, value in values.items()}  # names, ids and texts keep their order in Arabic
     what = sentence() % _Defaults(values) if sentence else _("a %(type)s statement") % {"type": kind}
     goods = [_("The plan: %(legs)s.") % {"legs": "; ".join(context.legs)}] if context.legs else []
     return " ".join([what, *goods, _signer(statement, context, values["party"])])
 
 
 def _signer(statement: dict, context: Context, party: str) -> str:
-    values = {"member": context.member, "device": context.device, "party": party, "seq": statement.get("seq"),
-              "time": _when(statement.get("time"))}
+    values = {"member": isolate(context.member), "device": isolate(context.device), "party": party,
+              "seq": statement.get("seq"), "time": isolate(_when(statement.get("time")))}
     if context.member and context.device:
         return _("Signed by %(member)s with the passkey “%(device)s”, for %(party)s; statement #%(seq)s of "
                  "%(party)s, dated %(time)s UTC.") % values

@@ -25,6 +25,7 @@ from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import parties_for
 from ..parties.models import Party
 from . import refusals, signing
+from .bidi import isolate
 from .templatetags.corridor import party_name
 
 KIND_LABELS = {
@@ -70,7 +71,8 @@ def upload(request, plan_id: str):
         signing.refuse_server_signing(request, party)
         record_built([custodial(party, "plan.note", payload, plan=plan_id)])
         messages.success(request, _("Document “%(title)s” recorded on the plan (SHA-256 %(hash)s…) — %(party)s")
-                         % {"title": payload["title"], "hash": payload["sha256"][:12], "party": party_name(party)})
+                         % {"title": isolate(payload["title"]), "hash": isolate(payload["sha256"][:12]),
+                            "party": isolate(party_name(party))})
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)

@@ -26,7 +26,8 @@ from ...engine.quantity import QuantityError, parse_quantity
 from ...engine.rules.movement import seals_on
 from ...engine.state import LegState, PlanState
 from ..ledger.record import Refused
-from .labels import joined
+from .bidi import isolate, isolated
+from .labels import groups_separator, joined, label
 
 WHOLE_LEG = "*"
 NO_VEHICLE = "-"  # the group of lines that name no vehicle (carried by the leg as a whole)
@@ -124,9 +125,27 @@ def _findings(form, leg: Leg, live: LegState, problems: list[dict]) -> list[dict
     if missing:
         problems.append({"field": f"found-{missing[0].id}", "message": _(
             "Count what was found for %(items)s, or press “All as declared” where everything is as declared.")
-            % {"items": joined(line.item for line in missing)},
+            % {"items": _by_vehicle(leg, live, missing)},
             "fields": [f"found-{line.id}" for line in missing], "short": _("Count what was found.")})
     return findings
+
+
+def _by_vehicle(leg: Leg, live: LegState, lines: list[ManifestLine]) -> str:
+    """"Vehicle 1: Wheat flour; Vehicle 2: Medical kits": the lines by the vehicle carrying them (by its place,
+    as the screen names it), so twenty trucks of the same goods do not read as one list of repeated items."""
+    wanted = {line.id for line in lines}
+    if len(leg.vehicles) < 2:  # one vehicle (or none): its goods are the list
+        return joined(isolate(line.item) for line in lines)
+    parts = []
+    for group in vehicle_groups(leg, live):
+        items = joined(isolate(row.line.item) for row in group.lines if row.line.id in wanted)
+        if not items:
+            continue
+        if group.vehicle is None:
+            parts.append(_("goods no vehicle is named for: %(items)s") % {"items": items})
+        else:
+            parts.append(_("Vehicle %(number)s: %(items)s") % {"number": group.number, "items": items})
+    return groups_separator().join(parts)
 
 
 def _quantity(text: str, line: ManifestLine, problems: list[dict]):
@@ -139,7 +158,7 @@ def _quantity(text: str, line: ManifestLine, problems: list[dict]):
         except QuantityError:
             pass
     problems.append({"field": f"found-{line.id}", "message": _("%(item)s: give the quantity found as a whole "
-                                                               "number (e.g. 400).") % {"item": line.item}})
+                                                               "number (e.g. 400).") % {"item": isolate(line.item)}})
     return 0
 
 
@@ -158,28 +177,31 @@ def _seal_checks(form, leg: Leg, live: LegState, problems: list[dict]) -> list[d
     if unanswered:
         problems.append({"field": f"seal-{unanswered[0]}", "message": _(
             "Say for each seal whether it is intact, broken or not checked: %(seals)s.")
-            % {"seals": joined(unanswered)},
+            % {"seals": joined(isolated(unanswered))},
             "fields": [f"seal-{seal}" for seal in unanswered], "short": _("Intact, broken or not checked?")})
     return checks
 
 
 def _decision(form, problems: list[dict]) -> str:
     decision = form.get("decision", "")
-    if decision not in DECISIONS:
-        problems.append({"field": "decision", "message": _(
-            "Choose a decision: cleared, cleared with offload, held or turned back.")})
+    if decision not in DECISIONS:  # the choices in the words of the decision tiles (web/labels.py)
+        problems.append({"field": "decision", "message": _("Choose a decision: %(choices)s.") % {
+            "choices": joined(f"“{label(choice, 'decision')}”" for choice in DECISIONS)}})
     return decision
 
 
 def _check_offload_and_remarks(payload: dict, problems: list[dict]) -> None:
     decision = payload["decision"]
+    offload = label("cleared_with_offload", "decision")
     if decision == "cleared_with_offload" and not payload["offload"]:
-        problems.append({"field": "offload", "message": _("Tick the lines to offload (or choose another decision).")})
+        problems.append({"field": "offload", "message": _(
+            "Tick the lines to offload, or choose another decision than “%(offload)s”.") % {"offload": offload}})
     if payload["offload"] and decision in DECISIONS and decision != "cleared_with_offload":
         problems.append({"field": "offload", "message": _(
-            "Lines are ticked to offload: choose the decision “cleared with offload”, or untick them.")})
+            "Lines are ticked to offload: choose the decision “%(offload)s”, or untick them.") % {"offload": offload}})
     if decision in NEEDS_REMARKS and not payload["text"]:
-        problems.append({"field": "text", "message": _("Say in the remarks why the vehicle is held or turned back.")})
+        problems.append({"field": "text", "message": _("Say in the remarks why the decision is “%(decision)s”.")
+                         % {"decision": label(decision, "decision")}})
 
 
 def _undeclared(form, problems: list[dict]) -> list[dict]:

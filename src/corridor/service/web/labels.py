@@ -5,7 +5,7 @@ newer log never breaks an older page — and the walking test (tests/service/web
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .line_choices import CATEGORIES, VEHICLE_TYPES
@@ -16,8 +16,11 @@ STATUS = {
     "in_progress": _("in progress"), "completed": _("completed"), "cancelled": _("cancelled"),
     "expired": _("expired"), "aborted": _("aborted"),
 }
+# A leg's "cleared" (inspected and let through) is not a plan's "cleared" (every party consented): French and
+# Russian use other words for the two, so the leg's phase and the inspection's decision carry a context.
 PHASE = {
-    "planned": _("planned"), "arrived": _("arrived"), "held": _("held"), "cleared": _("cleared"),
+    "planned": _("planned"), "arrived": _("arrived"), "held": _("held"),
+    "cleared": pgettext_lazy("inspection decision", "cleared"),
     "released": _("released"), "in_transit": _("in transit"), "delivered": _("delivered"),
     "turned_back": _("turned back"),
 }
@@ -32,7 +35,8 @@ REASON = {
     "conditions_unmet": _("conditions not met"), "incident": _("incident"), "other": _("other"),
 }
 DECISION = {
-    "cleared": _("cleared"), "cleared_with_offload": _("cleared with offload"), "held": _("held"),
+    "cleared": pgettext_lazy("inspection decision", "cleared"), "cleared_with_offload": _("cleared with offload"),
+    "held": _("held"),
     "turned_back": _("turned back"),
 }
 DISCREPANCY = {

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ...engine.state import CLOSED_STATUSES
@@ -300,9 +302,9 @@ def _waited(seconds: int) -> str:
 
 
 def _tonnes(kilograms: int) -> str:
-    """20000 -> "20", 2500 -> "2.5": exact, from whole kilograms (no float rounding shown)."""
-    whole, grams = divmod(kilograms, 1000)
-    return f"{whole:,}" + (f".{grams:03d}".rstrip("0") if grams else "")
+    """20000 -> "20", 2500 -> "2.5" ("2,5" in Arabic or French): exact, from whole kilograms (no float rounding
+    shown), in the reader's separators like every other figure."""
+    return number_format(Decimal(kilograms) / 1000, force_grouping=True)
 
 
 def _private_windows(plans: list[Plan]) -> dict[str, tuple[int, int]]:

@@ -12,7 +12,7 @@ from ...engine.state import PlanState, State
 from ..passages.history import Signed, by_vehicle
 from ..passages.models import SlotWindow
 from .earlier_inspections import earlier_inspections
-from .labels import joined
+from .labels import joined, label
 from .leg_names import leg_names
 from .plan_diff import amendments
 from .timeline import timeline
@@ -22,7 +22,8 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
     private = detail.get("crew") is not None  # plan_detail gives crew (even empty) to the plan's parties only
     plates = {(p["leg"], p["vehicle"]): p["plate"] for p in detail.get("plates") or ()}
     numbers = {(leg.id, v.id): number for leg in plan.content.legs for number, v in enumerate(leg.vehicles, start=1)}
-    types = {(leg.id, v.id): v.type for leg in plan.content.legs for v in leg.vehicles} if private else {}
+    types = {(leg.id, v.id): label(v.type, "vehicle") for leg in plan.content.legs for v in leg.vehicles} \
+        if private else {}
     for inspection in detail["inspections"]:
         groups = by_vehicle(inspection, plates)
         for group in groups:  # "Vehicle 2 · AA 100", never `v2`

@@ -156,7 +156,7 @@ def complete(request, token: str) -> JsonResponse:
     except Refused as error:
         return refusal(error)
     messages.success(request, _("Signed with your passkey and recorded: %(summary)s")
-                     % {"summary": describe(statement)})
+                     % {"summary": describe(statement, _places(statement, current_fold()))})
     return JsonResponse({"redirect": pending.back})
 
 
@@ -177,11 +177,24 @@ def _context(statement: dict, passkey, fold: LogFold) -> Context:
         target = Passkey.objects.filter(key_id=statement["payload"].get("key", "")).first()
         revoked = f"{target.member} (“{target.device}”)" if target and target.device else \
             (target.member if target else "")
-    plan = fold.state.plans.get(statement.get("plan") or "")
-    leg = statement["payload"].get("leg")
-    name = leg_names(plan.content.legs, fold.state.routes).get(str(leg), "") if plan is not None and leg else ""
+    places = _places(statement, fold)
     return Context(member=passkey.member, device=passkey.device, party_name=passkey.party.name, legs=legs,
-                   revoked=revoked, leg=name)
+                   revoked=revoked, leg=places.leg, checkpoint=places.checkpoint)
+
+
+def _places(statement: dict, fold: LogFold) -> Context:
+    """The leg and the checkpoint a statement names, by their names (its ids are the log's, not the reader's)."""
+    plan = fold.state.plans.get(statement.get("plan") or "")
+    payload = statement.get("payload") or {}
+    leg = payload.get("leg")
+    name = leg_names(plan.content.legs, fold.state.routes).get(str(leg), "") if plan is not None and leg else ""
+    return Context(leg=name, checkpoint=_checkpoint_name(fold, payload.get("checkpoint")))
+
+
+def _checkpoint_name(fold: LogFold, checkpoint_id) -> str:
+    """The checkpoint a statement names, by its name; "" (the id is shown) when no route knows it."""
+    return next((c.name for route in fold.state.routes.values() for c in route.checkpoints
+                 if checkpoint_id and c.id == checkpoint_id), "")
 
 
 def _device_passkey(request, party: str, fold: LogFold):

@@ -226,12 +226,32 @@ def _reveal(payload: dict, state: State, signed: Signed, windows) -> list[str]:
     return sentences
 
 
+def _permit(payload: dict, state: State, signed: Signed, windows) -> list[str]:
+    """The vehicle a permit is for, by its place in its leg ("Vehicle 3"; with the leg's name when the plan has
+    several): a convoy's twenty permits read as twenty vehicles, not as twenty identical rows."""
+    plan = state.plans.get(signed.row.plan or "")
+    record = plan.permits.get(str(payload.get("permit", ""))) if plan is not None else None
+    leg_id, vehicle_id = (record.leg, record.vehicle) if record is not None else (payload.get("leg"),
+                                                                                  payload.get("vehicle"))
+    leg = plan.content.leg(str(leg_id)) if plan is not None else None
+    number = next((n for n, v in enumerate(leg.vehicles, start=1) if v.id == vehicle_id), None) if leg else None
+    if number is None:
+        return [_("a vehicle since removed")]
+    vehicle = _("Vehicle %(n)s") % {"n": number}
+    several = len(plan.content.legs) > 1
+    sentences = [_("%(leg)s: %(vehicle)s") % {"leg": _leg(state, signed, leg_id), "vehicle": vehicle}
+                 if several else vehicle]
+    if signed.row.type == "permit.revoke":
+        sentences.append(label(payload.get("reason"), "revocation"))
+    return sentences
+
+
 _SAYS = {
     "plan.submit": _submit, "plan.amend": _submit, "plan.consent": _consent, "plan.refuse": _refuse,
     "plan.withdraw": _withdraw, "plan.request_info": _question, "plan.answer": _answer, "plan.cancel": _text_only,
     "plan.note": _note, "slot.propose": _propose, "slot.confirm": _slot_answer, "slot.decline": _slot_answer,
     "leg.arrive": _arrive, "leg.inspect": _inspect, "plan.go": _go, "leg.depart": _depart, "leg.deliver": _deliver,
-    "plan.reveal": _reveal,
+    "plan.reveal": _reveal, "permit.issue": _permit, "permit.revoke": _permit,
 }
 
 

@@ -27,6 +27,8 @@ from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
 from ..passages.history import plan_statements
 from . import actions, receipt_form, refusals, signing, summaries, zones
+from .bidi import isolate
+from .labels import label
 from .plan_page import plan_context
 from .precompute import public_summary
 from .signatures import log_statements
@@ -36,9 +38,12 @@ from .templatetags.corridor import party_name
 def public(request):
     """From the figures published at the latest checkpoint and the precomputed aggregates (both refreshed by
     the worker as the log grows)."""
-    return render(request, "web/public.html", {
-        **public_summary(), **published.page_summary(), "exports": list(TABLES),
-    })
+    context = {**public_summary(), **published.page_summary(), "exports": list(TABLES)}
+    if context.get("totals"):  # the goods categories in words, for the chart (its script) and its table alike
+        rows = context["totals"].get("tonnes_by_category") or ()
+        context["totals"] = context["totals"] | {"tonnes_by_category": [
+            [label(category, "category"), *rest] for category, *rest in rows]}
+    return render(request, "web/public.html", context)
 
 
 def log_page(request):
@@ -118,7 +123,7 @@ def act(request, plan_id: str, kind: str):
         rendered = partial(actions.check_rendered, kind, request.POST)  # under the writer lock, on the latest fold
         record_built([custodial(party, kind, payload, plan=plan_id,
                                 check=lambda fold: rendered(fold.state.plans[plan_id]))])
-        messages.success(request, f"{actions.LABELS.get(kind, kind)} — {party_name(party)}")
+        messages.success(request, f"{actions.LABELS.get(kind, kind)} — {isolate(party_name(party))}")
     except Refused as error:
         if signing.wants_prepare(request):
             return signing.refusal(error)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 
@@ -155,6 +155,15 @@ def signed(row) -> str:
 def label_filter(code, vocabulary: str) -> str:
     """`{{ plan.status|label:"status" }}` -> "awaiting consent" in the reader's language (see web/labels.py)."""
     return labels.label(code, vocabulary)
+
+
+@register.filter
+def grouped(number) -> str:
+    """`{{ leg.weight_kg|grouped }}` -> "131,600" in English, "131.600" in Arabic: the reader's separators,
+    thousands grouped (the settings leave grouping off, as ids and years must not be grouped)."""
+    if number in (None, ""):
+        return ""
+    return number_format(number, force_grouping=True)
 
 
 @register.filter
