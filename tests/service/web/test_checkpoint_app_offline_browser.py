@@ -28,6 +28,7 @@ from .browser import (
 )
 from .passkey_driver import enrol, passkey_origin, virtual_authenticator
 from .test_accessibility import violations
+from .test_checkpoint_app_browser import CONTROLLED
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password"
@@ -80,8 +81,6 @@ RECEIVED = 1694435400  # 12:30: the network is back
 
 
 # waits written as promises: a string predicate polled by wait_for_function is an eval, which the CSP forbids
-CONTROLLED = """() => navigator.serviceWorker.controller ? true : new Promise(resolve =>
-  navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true)))"""
 OFFLINE = """() => !navigator.onLine ? true : new Promise(resolve =>
   window.addEventListener("offline", () => resolve(true)))"""
 
@@ -225,8 +224,11 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
     assert party == "border" and report.decision == "cleared" and report.findings[0].codes == ("damaged",)
     assert plan.legs["leg-a"].arrivals == [(SIGNED, "lachin-checkpoint")]  # dated when signed, not received
     records = sorted(state.offline.values(), key=lambda r: r.relay)
-    assert [(r.type, r.party, r.signed, r.received, r.code) for r in records] == [
-        ("leg.arrive", "border", SIGNED, RECEIVED, None), ("leg.inspect", "border", SIGNED, RECEIVED, None)]
+    assert [(r.type, r.party, r.received, r.code) for r in records] == [
+        ("leg.arrive", "border", RECEIVED, None), ("leg.inspect", "border", RECEIVED, None)]
+    # the tablet's clock runs on from 12:05:00 (set_system_time), so on a loaded machine the inspection may be
+    # signed a second or two after the arrival: dated when signed, never when received
+    assert records[0].signed == SIGNED and SIGNED <= records[1].signed < SIGNED + 60
     assert {r["id"] for r in [arrived["offline"], inspected["offline"]]} == set(state.offline)
     assert relayed() == [arrived, inspected]  # on the log exactly as shown before the passkey signed
     assert [e for e in page.errors if "status of 503" not in e] == [] and page.foreign_requests() == []
