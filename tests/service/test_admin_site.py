@@ -18,6 +18,8 @@ from corridor.service.ledger.models import StatementIndex
 from corridor.service.ledger.record import _fold_access as fold_access
 from corridor.service.ledger.record import current_fold, reading_fold
 
+from .ledger.test_fold_reads import in_thread
+
 pytestmark = pytest.mark.django_db(transaction=True)
 T = 1694420000
 DB_WAIT = 3.0
@@ -38,20 +40,6 @@ def until(condition, seconds: float = 10) -> None:
         time.sleep(0.01)
 
 
-def in_thread(work) -> tuple[threading.Thread, dict]:
-    out: dict = {}
-
-    def run() -> None:
-        try:
-            out["result"] = work()
-        except BaseException as error:  # checked by the test
-            out["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, out
 
 
 def test_an_operators_save_waits_for_the_fold_before_its_transaction(parties, monkeypatch):

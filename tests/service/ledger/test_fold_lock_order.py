@@ -23,30 +23,14 @@ from corridor.service.ledger.fold_access import FoldOrderError
 from corridor.service.ledger.record import current_fold, known_fold, reading_fold, record_as, recording_transaction
 
 from ..plans import plan_body
+from .test_fold_reads import in_thread, note
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DB_WAIT = 3.0  # seconds a thread waits for the database's lock before giving up (the deadlock's symptom)
 
 
-def note(party: str, n: int):
-    return record_as(party, "plan.note", {"sha256": f"{n:064x}", "title": f"note {n}"}, plan="p1")
 
 
-def in_thread(work) -> tuple[threading.Thread, dict]:
-    out: dict = {}
-
-    def run() -> None:
-        try:
-            out["result"] = work()
-        except BaseException as error:  # checked by the test
-            out["error"] = error
-        finally:
-            out["finished"] = time.monotonic()
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, out
 
 
 def give_up_waiting_for_the_database_after(seconds: float) -> None:
