@@ -237,6 +237,12 @@ def _seal_numbers(text: str | None) -> list[str]:
 def fill_as_declared(form, plan: PlanState, key: str) -> dict:
     """The form's values with the empty "found" of a vehicle's lines (or, with "*", the whole leg's) set to
     what the leg should carry: the server's "all as declared" for a browser without JavaScript."""
+    return fill_empty_counts(form, plan, key, "found", lambda row, values: row.carried)
+
+
+def fill_empty_counts(form, plan: PlanState, key: str, field: str, count) -> dict:
+    """The form's values with each empty `field-<line>` of a vehicle's lines (or, with "*", the whole leg's)
+    set to `count(row, values)`: what the checkpoint's and the receipt's "all as declared" share."""
     values = {name: form.getlist(name) for name in form}
     leg = plan.content.leg(form.get("leg", ""))
     if leg is None:
@@ -245,6 +251,6 @@ def fill_as_declared(form, plan: PlanState, key: str) -> dict:
         if key not in (WHOLE_LEG, group.key):
             continue
         for row in group.lines:
-            if not "".join(values.get(f"found-{row.line.id}", [])).strip():
-                values[f"found-{row.line.id}"] = [str(row.carried)]
+            if not "".join(values.get(f"{field}-{row.line.id}", [])).strip():
+                values[f"{field}-{row.line.id}"] = [str(count(row, values))]
     return values

@@ -21,7 +21,7 @@ from ...engine.model import Leg
 from ...engine.quantity import QuantityError, amount, canonical, parse_quantity, total
 from ...engine.state import PlanState
 from ..ledger.record import Refused
-from .inspection_form import NO_VEHICLE, WHOLE_LEG, VehicleGroup, vehicle_groups
+from .inspection_form import NO_VEHICLE, WHOLE_LEG, VehicleGroup, fill_empty_counts, vehicle_groups
 
 # refusals the form is sent back for, with what was typed: the receipt itself is at fault, not the plan's stage
 SENT_BACK = frozenset({"receipt.incomplete", "quantity.invalid", "delivery.mismatch"})
@@ -84,17 +84,7 @@ def _quantity(form, part: str, line_id: str, item: str) -> int | str:
 def fill_as_received(form, plan: PlanState, key: str) -> dict:
     """The form's values with the empty good counts of a vehicle's lines (or, with "*", the whole leg's) set to
     what the leg carries, less what was typed damaged or lost."""
-    values = {name: form.getlist(name) for name in form}
-    leg = plan.content.leg(form.get("leg", ""))
-    if leg is None:
-        return values
-    for group in vehicle_groups(leg, plan.legs[leg.id]):
-        if key not in (WHOLE_LEG, group.key):
-            continue
-        for row in group.lines:
-            if not _first(values, f"good-{row.line.id}").strip():
-                values[f"good-{row.line.id}"] = [str(_rest(row.carried, values, row.line.id))]
-    return values
+    return fill_empty_counts(form, plan, key, "good", lambda row, values: _rest(row.carried, values, row.line.id))
 
 
 def _rest(carried, values: dict, line_id: str):
