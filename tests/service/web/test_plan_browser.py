@@ -9,9 +9,9 @@ from corridor.service import clock
 from corridor.service.ledger.models import StatementIndex
 from corridor.service.parties.operations import do_create_user
 
-from ..plans import plan_body
 from . import stages
 from .browser import browser_page  # noqa: F401 -- the fixture
+from .test_amend_browser import two_trucks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password"
@@ -69,13 +69,7 @@ def test_go_from_the_board_shows_the_legs_released(parties, browser_page):  # no
 def test_the_inspection_record_on_the_plan_page(parties, browser_page):  # noqa: F811
     """Declared against found per vehicle, discrepancies, seals, offload and the officer, as the requester
     reads them (screenshot: docs/screenshots/plan-inspection.png)."""
-    legs = plan_body()["legs"]
-    legs[0]["lines"] = [
-        {"id": "flour", "item": "Wheat flour", "category": "food", "quantity": 20, "unit": "t", "weight_kg": 20000,
-         "vehicle": "truck-1"},
-        {"id": "oil", "item": "Sunflower oil", "category": "food", "quantity": 400, "unit": "l", "weight_kg": 370,
-         "vehicle": "truck-2"}]
-    legs[0]["vehicles"].append({"id": "truck-2", "plate": "CD 456", "type": "truck"})
+    legs = two_trucks()
     legs[0]["seals"] = ["S-1001", "S-1002"]
     stages.submitted(parties, legs=legs)
     stages.consented(parties)
