@@ -76,6 +76,17 @@ def test_inspections_line_by_line_with_the_officer_plates_only_to_the_plans_part
     assert anonymous["vehicles"] is None and "AB 123" not in str(anonymous)
 
 
+def test_an_inspection_names_the_legs_only_vehicle_where_its_lines_name_none(parties):
+    stages.submitted(parties)  # one truck, and lines that name no vehicle: the truck carries them
+    stages.consented(parties)
+    stages.scheduled(parties)
+    stages.arrived(parties)
+    stages.post(parties, "border", "/plans/p1/inspect", FINDING, 1694434000)
+    page = signed_in("org-a").get("/plans/p1").content.decode()
+    inspections = page.split('id="inspections"', 1)[1].split("</section>", 1)[0]
+    assert "<td>Vehicle 1 · AB 123</td>" in inspections and "the leg" not in inspections  # as the lines table
+
+
 def test_the_inspections_export_has_a_row_per_line_and_no_plate(parties):
     inspected(parties)
     [row] = log_tables()["inspections"]

@@ -24,8 +24,9 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
     numbers = {(leg.id, v.id): number for leg in plan.content.legs for number, v in enumerate(leg.vehicles, start=1)}
     types = {(leg.id, v.id): label(v.type, "vehicle") for leg in plan.content.legs for v in leg.vehicles} \
         if private else {}
+    sole = _sole_vehicles(plan)
     for inspection in detail["inspections"]:
-        groups = by_vehicle(inspection, plates)
+        groups = by_vehicle(_carried_by_sole_vehicle(inspection, sole), plates)
         for group in groups:  # "Vehicle 2 · AA 100", never `v2`
             group["name"] = _vehicle(numbers, (inspection["leg"], group["vehicle"])) if group["vehicle"] else ""
         inspection["by_vehicle"] = sorted(groups, key=lambda g: (g["vehicle"] is None,
@@ -72,14 +73,27 @@ def _vehicle(numbers: dict, key: tuple, plates: dict | None = None, types: dict 
     return " · ".join(words)
 
 
+def _sole_vehicles(plan: PlanState) -> dict[str, str]:
+    """leg -> its only vehicle, for the legs with one vehicle and lines that name none: that vehicle carries
+    them all (as the checkpoint screen groups them)."""
+    return {leg.id: leg.vehicles[0].id for leg in plan.content.legs
+            if len(leg.vehicles) == 1 and not any(line.vehicle for line in leg.lines)}
+
+
 def _carriers(plan: PlanState) -> dict[tuple[str, str], tuple[str, str]]:
-    """(leg, line) -> (leg, vehicle) carrying it: the vehicle the line names, or a leg's only vehicle when its
-    lines name none (as the checkpoint screen groups them)."""
-    carriers = {}
-    for leg in plan.content.legs:
-        sole = leg.vehicles[0].id if len(leg.vehicles) == 1 and not any(line.vehicle for line in leg.lines) else None
-        carriers |= {(leg.id, line.id): (leg.id, line.vehicle or sole) for line in leg.lines if line.vehicle or sole}
-    return carriers
+    """(leg, line) -> (leg, vehicle) carrying it: the vehicle the line names, or the leg's only vehicle."""
+    sole = _sole_vehicles(plan)
+    return {(leg.id, line.id): (leg.id, line.vehicle or sole[leg.id])
+            for leg in plan.content.legs for line in leg.lines if line.vehicle or leg.id in sole}
+
+
+def _carried_by_sole_vehicle(inspection: dict, sole: dict[str, str]) -> dict:
+    """The inspection with its lines that name no vehicle given to the leg's only vehicle, so its table names
+    that vehicle as the plan's lines table does, not "the leg"."""
+    vehicle = sole.get(inspection["leg"])
+    if vehicle is None:
+        return inspection
+    return {**inspection, "lines": [{**line, "vehicle": line["vehicle"] or vehicle} for line in inspection["lines"]]}
 
 
 def _vehicle_and_plate(numbers: dict, plates: dict, key: tuple | None) -> str:
