@@ -158,9 +158,18 @@ def worker_command(args: argparse.Namespace) -> int:
         _checkpoint_loop(failures)
     finally:
         _stop_children()
+        _close_this_threads_connection()
     if failures:
         raise failures[0]
     return 0
+
+
+def _close_this_threads_connection() -> None:
+    """A worker embedded in a thread (tests, a process that runs it beside other work) gives its database
+    connection back when it ends, rather than holding it till the process exits."""
+    from django.db import connection
+
+    connection.close()
 
 
 def _checkpointer(once: bool = False):
