@@ -108,7 +108,9 @@ def lean_response(environ: dict) -> HttpResponse | None:
 
 
 class LeanLog:
-    """WSGI: the public log's hot reads through `lean_response`, everything else through `django`."""
+    """WSGI: the public log's hot reads through `lean_response`, everything else through `django`. A lean
+    answer sends no request_started/request_finished signal: their receivers (Django's) close stale database
+    connections and reset a per-request URLconf, neither of which the lean path uses."""
 
     def __init__(self, django: Callable) -> None:
         self.django = django
