@@ -352,6 +352,36 @@ def child_inprocess_proofs(data: Path) -> dict:
     return {"p50": quantiles[49], "p99": quantiles[98], "size": size}
 
 
+def child_wsgi_cpu(data: Path, samples: int = 3000) -> dict:
+    """The server's own work per request without the machine's scheduling: the WSGI application gunicorn runs
+    (`corridor.service.wsgi`), called in this process for proofs and for the checkpoint, each call's CPU time
+    (this thread's, so time spent descheduled on a shared machine is not counted); p50/p99 of each."""
+    import io
+
+    from corridor.service import wsgi
+
+    size = int((data / "log" / "tiles" / "checkpoint").read_text().split("\n")[1])
+    rng, times = random.Random(size), {"proof": [], "floor": []}
+    for n in range(300 + samples):
+        for kind in times:
+            path = f"/log/proof/{rng.randrange(size)}" if kind == "proof" else "/log/checkpoint"
+            environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+                       "SERVER_PORT": str(SCALE_PORT), "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
+                       "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(b""), "wsgi.url_scheme": "http",
+                       "wsgi.errors": sys.stderr}
+            started = time.thread_time()
+            body = wsgi.application(environ, lambda status, headers, exc_info=None: None)
+            b"".join(body)
+            getattr(body, "close", lambda: None)()
+            if n >= 300:  # after the warm-up
+                times[kind].append(time.thread_time() - started)
+    result = {}
+    for kind, series in times.items():
+        q = statistics.quantiles(series, n=100)
+        result[kind] = {"p50": q[49], "p99": q[98], "mean": statistics.fmean(series)}
+    return result
+
+
 def http_latencies(port: int, paths: list[str], keep_alive: bool = False) -> list[float]:
     """Seconds for each GET, through one kept connection (as a verifier or mirror fetching many proofs does;
     HTTP/1.1 keep-alive, gunicorn's gthread workers as `corridor serve` runs them) or a new connection each
@@ -479,7 +509,7 @@ def run_scale(keep: Path, sizes: list[int], mirror: bool = False, proofs_only: b
     for size in sizes:
         data = scale_log(keep, size)
         if proofs_only:
-            report_http(proofs_over_http(data), child(data, "inprocess"), sha)
+            report_http(proofs_over_http(data), child(data, "inprocess"), child(data, "wsgi"), sha)
             continue
         writer = mirror_speed(data, keep, sha) if mirror and size == min(sizes) else child(data, "writer")
         print(f"log writer at {writer['size']:,} entries: peak RSS {writer['peak_mb']:.0f} MB (interpreter + Django"
@@ -492,10 +522,10 @@ def run_scale(keep: Path, sizes: list[int], mirror: bool = False, proofs_only: b
             print(f"  before (every subtree hash in memory, as until issue 12): {held:.0f} MB for the log at "
                   f"{before['size']:,} entries", flush=True)
         inproc = child(data, "inprocess")
-        report_http(proofs_over_http(data), inproc, sha)
+        report_http(proofs_over_http(data), inproc, child(data, "wsgi"), sha)
 
 
-def report_http(http: dict, inproc: dict, sha: float) -> None:
+def report_http(http: dict, inproc: dict, wsgi_cpu: dict, sha: float) -> None:
     print(f"inclusion proof over HTTP at {http['size']:,} entries (gunicorn as `corridor serve`: 2 workers x "
           f"threads; sequential requests; load average {os.getloadavg()[0]:.1f}):")
     for kept in (True, False):
@@ -506,6 +536,11 @@ def report_http(http: dict, inproc: dict, sha: float) -> None:
               f"{floor['p99'] * 1000:.2f} ms); server CPU per request: proof {proof['cpu'] * 1000:.2f} ms, "
               f"/log/checkpoint {floor['cpu'] * 1000:.2f} ms (the proof's own: {own * 1000:.2f} ms = "
               f"{own * sha:.0f} leaf-hash-times)", flush=True)
+    proof, floor = wsgi_cpu["proof"], wsgi_cpu["floor"]
+    print(f"  the WSGI application called in-process, CPU time a call (no HTTP, no scheduling): proof p50 "
+          f"{proof['p50'] * 1e6:.0f} µs, p99 {proof['p99'] * 1e6:.0f} µs, mean {proof['mean'] * 1e6:.0f} µs; "
+          f"/log/checkpoint p50 {floor['p50'] * 1e6:.0f} µs, p99 {floor['p99'] * 1e6:.0f} µs, mean "
+          f"{floor['mean'] * 1e6:.0f} µs", flush=True)
     print(f"  kept reader in-process (the primitive under the proof): p50 {inproc['p50'] * 1e6:.0f} µs, p99 "
           f"{inproc['p99'] * 1e6:.0f} µs = {inproc['p99'] * sha:.0f} leaf-hash-times", flush=True)
 
@@ -523,7 +558,8 @@ def run_child(argv: list[str]) -> None:
     step, data, rest = argv[0], Path(argv[1]), argv[2:]
     result = {"build": lambda: child_build(data, int(rest[0])), "writer": lambda: child_writer(data),
               "inprocess": lambda: child_inprocess_proofs(data), "trust": lambda: child_trust(data),
-              "memorytree": lambda: child_memory_tree(data)}[step]()
+              "memorytree": lambda: child_memory_tree(data),
+              "wsgi": lambda: child_wsgi_cpu(data)}[step]()
     print(json.dumps(result))
 
 
