@@ -78,6 +78,8 @@ def test_the_common_case_is_served_lean_with_the_full_stacks_headers(parties, ti
             assert "default-src 'self'" in names["Content-Security-Policy"]
             assert names["X-Content-Type-Options"] == "nosniff" and names["Referrer-Policy"] == "same-origin"
             assert names["X-Frame-Options"] == "DENY" and names["Content-Type"] == "text/plain; charset=utf-8"
+    assert lean_response(environ("/log/proof/3", QUERY_STRING="download=1")) is not None  # as Django: ignored
+    same_answer("/log/proof/3", QUERY_STRING="download=1")
     assert dict(same_answer("/log/checkpoint")[1])["Cache-Control"] == "no-cache"
     assert dict(same_answer("/log/proof/3")[1])["Content-Disposition"] == 'attachment; filename="entry-3.tlog-proof"'
     assert dict(same_answer("/log/proof/3", **BROWSER)[1])["Content-Language"] == "ar"  # as the stack says it
