@@ -142,8 +142,13 @@ def test_a_host_not_allowed_other_methods_and_a_changed_stack_go_to_django(parti
     for method in ("HEAD", "POST", "OPTIONS"):
         assert lean_response(environ("/log/proof/3", method)) is None
         same_answer("/log/proof/3", method)
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "clickjacking" not in m]
+    full = list(settings.MIDDLEWARE)
+    settings.MIDDLEWARE = [m for m in full if "clickjacking" not in m]
     assert lean_response(environ("/log/proof/3")) is None  # the lean path would add a header the stack no longer does
+    settings.MIDDLEWARE = [*full, "corridor.service.somewhere.NewHeadersMiddleware"]
+    assert lean_response(environ("/log/proof/3")) is None  # one it does not know might add a header
+    settings.MIDDLEWARE = [*full, "corridor.service.replica.ReplicaReadsMiddleware"]  # as with a replica configured
+    assert lean_response(environ("/log/proof/3")) is not None
 
 
 def test_a_damaged_tile_is_left_to_the_database_checked_proof(parties, tiles):

@@ -12,10 +12,11 @@ it (`views.current_checkpoint`, `views.kept_proof`), wrapped in exactly the midd
 request and response, in the order settings.MIDDLEWARE runs them: SecurityMiddleware (X-Content-Type-Options,
 Referrer-Policy, Cross-Origin-Opener-Policy, HSTS when configured), our CSPMiddleware, LocaleMiddleware
 (Vary: Accept-Language, Content-Language), CommonMiddleware (the allowed-hosts check, Content-Length),
-XFrameOptionsMiddleware. The others do nothing to a request that carries no cookie (tests/service/test_lean.py
-compares every header and byte with the full stack's answer). A request with cookies is a browser's, and the
-stack may answer its cookies (a malformed CSRF cookie is replaced, a language cookie sets Content-Language):
-it goes through Django. Verifiers, witnesses and mirrors send none.
+XFrameOptionsMiddleware. The others do nothing to a request that carries no cookie (INERT_MIDDLEWARE says
+why for each; tests/service/test_lean.py compares every header and byte with the full stack's answer).
+A request with cookies is a browser's, and the stack may answer its cookies (a malformed CSRF cookie is
+replaced, a language cookie sets Content-Language): it goes through Django. Verifiers, witnesses and mirrors
+send none.
 
 Anything that is not the common case goes to Django, so its answers (404 pages in the visitor's language,
 400 for a host not allowed, the database-checked proof for a damaged tile, HEAD and POST, requests with
@@ -45,6 +46,20 @@ from .ledger import views
 # the header-setting middlewares, outermost first, as settings.MIDDLEWARE orders them
 HEADER_MIDDLEWARE = (SecurityMiddleware, CSPMiddleware, LocaleMiddleware, CommonMiddleware, XFrameOptionsMiddleware)
 HEADER_MIDDLEWARE_NAMES = [f"{m.__module__}.{m.__name__}" for m in HEADER_MIDDLEWARE]
+# the others in settings.MIDDLEWARE, and why each does nothing to a cookie-less GET of these two paths; a
+# middleware in neither list (one added later) makes the lean path step aside until it is placed in one
+INERT_MIDDLEWARE = {
+    "corridor.service.ledger.record.FoldReadsMiddleware",  # holds the fold for reads: these read none
+    "corridor.service.api.errors.ApiErrorsMiddleware",  # only under /api/v1
+    "corridor.service.replica.ReplicaReadsMiddleware",  # routes database reads: these make none
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # only under STATIC_URL
+    "django.contrib.sessions.middleware.SessionMiddleware",  # writes (and Vary: Cookie) only a session used
+    "django.middleware.csrf.CsrfViewMiddleware",  # checks unsafe methods; a cookie only for a token used
+    "django.contrib.auth.middleware.AuthenticationMiddleware",  # a lazy user, never asked for
+    "django.contrib.messages.middleware.MessageMiddleware",  # stores only messages added or read
+    "corridor.service.guard.DomainWriteGuardMiddleware",  # refuses database writes: these make none
+    "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in only
+}
 PROOF = re.compile(r"/log/proof/([0-9]+)")  # Django's <int:…> converter: ASCII digits
 Answer = Callable[[WSGIRequest], HttpResponse | None]
 
@@ -77,10 +92,11 @@ def _view(request: WSGIRequest) -> HttpResponse:
 @functools.cache
 def _chain() -> Callable[[WSGIRequest], HttpResponse] | None:
     """The header middlewares around `_view`, made once (each reads its settings when made, so a changed
-    setting makes them again); None if a deployment reordered or dropped one of them in settings.MIDDLEWARE,
-    as the lean path would then answer differently from the full stack: it steps aside instead."""
+    setting makes them again); None if settings.MIDDLEWARE reorders or drops one of them, or holds one the
+    lean path does not know, as it could then answer differently from the full stack: it steps aside."""
     listed = [name for name in settings.MIDDLEWARE if name in HEADER_MIDDLEWARE_NAMES]
-    if listed != HEADER_MIDDLEWARE_NAMES:
+    known = {*HEADER_MIDDLEWARE_NAMES, *INERT_MIDDLEWARE}
+    if listed != HEADER_MIDDLEWARE_NAMES or not known.issuperset(settings.MIDDLEWARE):
         return None
     handler = _view
     for middleware in reversed(HEADER_MIDDLEWARE):
