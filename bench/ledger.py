@@ -3,11 +3,14 @@
     .venv/bin/python bench/ledger.py                      # all figures, 1M-entry log for proofs/verify
     .venv/bin/python bench/ledger.py --proof-sizes 1000000 10000000
     .venv/bin/python bench/ledger.py --scale 1000000 10000000 --mirror   # RSS, HTTP proofs, mirror: make bench-log
+    .venv/bin/python bench/ledger.py --scale 10000000 --proofs-only     # proofs over HTTP only: make bench-proofs
 
 `--scale`: a service data directory per size (migrated, its log built through the ledger store with small
 entries; kept under --keep and reused, as building 10M takes minutes); then, each in a fresh process, the log
 writer's peak RSS (open, append, integrate, publish, proofs) beside the interpreter's own, and inclusion proofs
-over HTTP (gunicorn) beside the HTTP floor (/log/checkpoint) and the in-process proof time.
+over HTTP (gunicorn as `corridor serve` runs it; one kept connection, and a new one per request) beside the HTTP
+floor (/log/checkpoint through the same client), the WSGI application's CPU time per call in-process, and the
+kept tile reader's proof time.
 """
 
 from __future__ import annotations
