@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test screenshots test-postgres test-restart test-replica test-api-fuzz lint bench bench-log scenario examples vendor messages clean
+.PHONY: run test screenshots test-postgres test-restart test-replica test-api-fuzz lint bench bench-log bench-proofs scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ test-api-fuzz: $(STAMP) $(FUZZ_STAMP)
 # issue 12's log figures at 1M and 10M entries (the logs are built once, ~3 min, and kept in /tmp)
 bench-log: $(STAMP)
 	$(BIN)/python bench/ledger.py --scale 1000000 10000000 --mirror --keep /tmp/corridor-bench-log
+
+# issue 12's proofs over HTTP at 10M entries only (same kept log; the log is not grown): ~1 min once built
+bench-proofs: $(STAMP)
+	$(BIN)/python bench/ledger.py --scale 10000000 --keep /tmp/corridor-bench-log --proofs-only
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_fold.py

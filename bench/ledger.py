@@ -3,17 +3,21 @@
     .venv/bin/python bench/ledger.py                      # all figures, 1M-entry log for proofs/verify
     .venv/bin/python bench/ledger.py --proof-sizes 1000000 10000000
     .venv/bin/python bench/ledger.py --scale 1000000 10000000 --mirror   # RSS, HTTP proofs, mirror: make bench-log
+    .venv/bin/python bench/ledger.py --scale 10000000 --proofs-only     # proofs over HTTP only: make bench-proofs
 
 `--scale`: a service data directory per size (migrated, its log built through the ledger store with small
 entries; kept under --keep and reused, as building 10M takes minutes); then, each in a fresh process, the log
 writer's peak RSS (open, append, integrate, publish, proofs) beside the interpreter's own, and inclusion proofs
-over HTTP (gunicorn) beside the HTTP floor (/log/checkpoint) and the in-process proof time.
+over HTTP (gunicorn as `corridor serve` runs it; one kept connection, and a new one per request) beside the HTTP
+floor (/log/checkpoint through the same client), the WSGI application's CPU time per call in-process, and the
+kept tile reader's proof time.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import http.client
 import json
 import os
 import random
@@ -26,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -352,19 +355,65 @@ def child_inprocess_proofs(data: Path) -> dict:
     return {"p50": quantiles[49], "p99": quantiles[98], "size": size}
 
 
-def http_latencies(port: int, paths: list[str]) -> list[float]:
-    times = []
+def child_wsgi_cpu(data: Path, samples: int = 3000) -> dict:
+    """The server's own work per request without the machine's scheduling: the WSGI application gunicorn runs
+    (`corridor.service.wsgi`), called in this process for proofs and for the checkpoint, each call's CPU time
+    (this thread's, so time spent descheduled on a shared machine is not counted); p50/p99 of each."""
+    import io
+
+    from corridor.service import wsgi
+
+    size = int((data / "log" / "tiles" / "checkpoint").read_text().split("\n")[1])
+    rng, times = random.Random(size), {"proof": [], "floor": []}
+    for n in range(300 + samples):
+        for kind in times:
+            path = f"/log/proof/{rng.randrange(size)}" if kind == "proof" else "/log/checkpoint"
+            environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+                       "SERVER_PORT": str(SCALE_PORT), "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
+                       "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(b""), "wsgi.url_scheme": "http",
+                       "wsgi.errors": sys.stderr}
+            started = time.thread_time()
+            body = wsgi.application(environ, lambda status, headers, exc_info=None: None)
+            b"".join(body)
+            getattr(body, "close", lambda: None)()
+            if n >= 300:  # after the warm-up
+                times[kind].append(time.thread_time() - started)
+    result = {}
+    for kind, series in times.items():
+        q = statistics.quantiles(series, n=100)
+        result[kind] = {"p50": q[49], "p99": q[98], "mean": statistics.fmean(series)}
+    return result
+
+
+def http_latencies(port: int, paths: list[str], keep_alive: bool = False) -> list[float]:
+    """Seconds for each GET, through one kept connection (as a verifier or mirror fetching many proofs does;
+    HTTP/1.1 keep-alive, gunicorn's gthread workers as `corridor serve` runs them) or a new connection each
+    (TCP set-up and teardown included). Both measure the floor and the proofs alike."""
+    times, connection = [], None
     for path in paths:
         started = time.perf_counter()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
-            response.read()
+        connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        if not keep_alive or response.will_close:
+            connection.close()
+            connection = None
         times.append(time.perf_counter() - started)
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status}")
+    if connection:
+        connection.close()
     return times
 
 
 def serve_gunicorn(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
+    """gunicorn as `corridor serve` runs it (its default threads per worker: gthread, which keeps connections
+    open between requests; sync workers close each one)."""
+    from corridor.commands.service import THREADS, gunicorn_workers
+
     server = subprocess.Popen([PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(workers)], env=service_env(data), cwd=ROOT,
+                               *gunicorn_workers(workers, THREADS)], env=service_env(data), cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:
@@ -388,25 +437,34 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
     return total / ticks
 
 
-def proofs_over_http(data: Path, samples: int = 3000) -> dict:
+def proofs_over_http(data: Path, samples: int = 3000, rounds: int = 10) -> dict:
     """p50/p99 of GET /log/proof/N for random N (uniform over the whole log: most level-0 tiles are not
-    cached), sequentially, beside GET /log/checkpoint (the HTTP floor: same server, a file read); and the
-    server's CPU per request for each."""
+    cached), sequentially, beside GET /log/checkpoint (the HTTP floor: same server, the same client), each
+    through one kept connection and through a new connection per request; and the server's CPU per request
+    for each. The four series are run in turns, `rounds` times, so that a shared machine's changing load
+    falls on them alike."""
     size = int((data / "log" / "tiles" / "checkpoint").read_text().split("\n")[1])
     server, rng = serve_gunicorn(data, SCALE_PORT), random.Random(size)
+    times = {(kind, kept): [] for kind in ("proof", "floor") for kept in (True, False)}
+    cpu = dict.fromkeys(times, 0.0)
     try:
         http_latencies(SCALE_PORT, [f"/log/proof/{rng.randrange(size)}" for _ in range(300)])  # both workers warm
-        cpu = server_cpu_seconds(server)
-        floor = http_latencies(SCALE_PORT, ["/log/checkpoint"] * samples)
-        floor_cpu, cpu = server_cpu_seconds(server) - cpu, server_cpu_seconds(server)
-        proofs = http_latencies(SCALE_PORT, [f"/log/proof/{rng.randrange(size)}" for _ in range(samples)])
-        proof_cpu = server_cpu_seconds(server) - cpu
+        for _ in range(rounds):
+            for kind, kept in times:
+                count = samples // rounds
+                paths = ([f"/log/proof/{rng.randrange(size)}" for _ in range(count)] if kind == "proof"
+                         else ["/log/checkpoint"] * count)
+                before = server_cpu_seconds(server)
+                times[kind, kept] += http_latencies(SCALE_PORT, paths, keep_alive=kept)
+                cpu[kind, kept] += server_cpu_seconds(server) - before
     finally:
         server.terminate()
         server.wait()
-    q, f = statistics.quantiles(proofs, n=100), statistics.quantiles(floor, n=100)
-    return {"size": size, "p50": q[49], "p99": q[98], "floor_p50": f[49], "floor_p99": f[98],
-            "cpu": proof_cpu / samples, "floor_cpu": floor_cpu / samples}
+    result = {"size": size}
+    for (kind, kept), series in times.items():
+        q = statistics.quantiles(series, n=100)
+        result[kind, kept] = {"p50": q[49], "p99": q[98], "cpu": cpu[kind, kept] / len(series)}
+    return result
 
 
 def mirror_speed(data: Path, keep: Path, sha: float) -> None:
@@ -448,11 +506,14 @@ def mirror_speed(data: Path, keep: Path, sha: float) -> None:
     return grown
 
 
-def run_scale(keep: Path, sizes: list[int], mirror: bool = False) -> None:
+def run_scale(keep: Path, sizes: list[int], mirror: bool = False, proofs_only: bool = False) -> None:
     sha = leaf_hashes_per_second()
     print(f"primitive: SHA-256 leaf hash {sha:,.0f}/s (this run)")
     for size in sizes:
         data = scale_log(keep, size)
+        if proofs_only:
+            report_http(proofs_over_http(data), child(data, "inprocess"), child(data, "wsgi"), sha)
+            continue
         writer = mirror_speed(data, keep, sha) if mirror and size == min(sizes) else child(data, "writer")
         print(f"log writer at {writer['size']:,} entries: peak RSS {writer['peak_mb']:.0f} MB (interpreter + Django"
               f" + code alone {writer['floor_mb']:.0f} MB, so {writer['peak_mb'] - writer['floor_mb']:.0f} MB for the"
@@ -464,15 +525,27 @@ def run_scale(keep: Path, sizes: list[int], mirror: bool = False) -> None:
             print(f"  before (every subtree hash in memory, as until issue 12): {held:.0f} MB for the log at "
                   f"{before['size']:,} entries", flush=True)
         inproc = child(data, "inprocess")
-        http = proofs_over_http(data)
-        own = http["cpu"] - http["floor_cpu"]
-        print(f"inclusion proof over HTTP at {http['size']:,} entries: p50 {http['p50'] * 1000:.2f} ms, p99 "
-              f"{http['p99'] * 1000:.2f} ms  (HTTP floor /log/checkpoint p50 {http['floor_p50'] * 1000:.2f} ms, p99 "
-              f"{http['floor_p99'] * 1000:.2f} ms; kept reader in-process p50 {inproc['p50'] * 1e6:.0f} µs, p99 "
-              f"{inproc['p99'] * 1e6:.0f} µs = {inproc['p99'] * sha:.0f} leaf-hash-times)\n"
-              f"  server CPU per request: proof {http['cpu'] * 1000:.2f} ms, /log/checkpoint "
-              f"{http['floor_cpu'] * 1000:.2f} ms (the proof's own: {own * 1000:.2f} ms = {own * sha:.0f}"
-              " leaf-hash-times)", flush=True)
+        report_http(proofs_over_http(data), inproc, child(data, "wsgi"), sha)
+
+
+def report_http(http: dict, inproc: dict, wsgi_cpu: dict, sha: float) -> None:
+    print(f"inclusion proof over HTTP at {http['size']:,} entries (gunicorn as `corridor serve`: 2 workers x "
+          f"threads; sequential requests; load average {os.getloadavg()[0]:.1f}):")
+    for kept in (True, False):
+        proof, floor = http["proof", kept], http["floor", kept]
+        own = proof["cpu"] - floor["cpu"]
+        print(f"  {'one kept connection   ' if kept else 'a connection a request'}: p50 {proof['p50'] * 1000:.2f} ms, "
+              f"p99 {proof['p99'] * 1000:.2f} ms  (HTTP floor /log/checkpoint p50 {floor['p50'] * 1000:.2f} ms, p99 "
+              f"{floor['p99'] * 1000:.2f} ms); server CPU per request: proof {proof['cpu'] * 1000:.2f} ms, "
+              f"/log/checkpoint {floor['cpu'] * 1000:.2f} ms (the proof's own: {own * 1000:.2f} ms = "
+              f"{own * sha:.0f} leaf-hash-times)", flush=True)
+    proof, floor = wsgi_cpu["proof"], wsgi_cpu["floor"]
+    print(f"  the WSGI application called in-process, CPU time a call (no HTTP, no scheduling): proof p50 "
+          f"{proof['p50'] * 1e6:.0f} µs, p99 {proof['p99'] * 1e6:.0f} µs, mean {proof['mean'] * 1e6:.0f} µs; "
+          f"/log/checkpoint p50 {floor['p50'] * 1e6:.0f} µs, p99 {floor['p99'] * 1e6:.0f} µs, mean "
+          f"{floor['mean'] * 1e6:.0f} µs", flush=True)
+    print(f"  kept reader in-process (the primitive under the proof): p50 {inproc['p50'] * 1e6:.0f} µs, p99 "
+          f"{inproc['p99'] * 1e6:.0f} µs = {inproc['p99'] * sha:.0f} leaf-hash-times", flush=True)
 
 
 def child_trust(data: Path) -> dict:
@@ -488,7 +561,8 @@ def run_child(argv: list[str]) -> None:
     step, data, rest = argv[0], Path(argv[1]), argv[2:]
     result = {"build": lambda: child_build(data, int(rest[0])), "writer": lambda: child_writer(data),
               "inprocess": lambda: child_inprocess_proofs(data), "trust": lambda: child_trust(data),
-              "memorytree": lambda: child_memory_tree(data)}[step]()
+              "memorytree": lambda: child_memory_tree(data),
+              "wsgi": lambda: child_wsgi_cpu(data)}[step]()
     print(json.dumps(result))
 
 
@@ -509,9 +583,11 @@ def main() -> None:
                         help="where --scale keeps the logs it builds (reused by later runs)")
     parser.add_argument("--mirror", action="store_true",
                         help="with --scale: also time `corridor log mirror` (at the smallest size)")
+    parser.add_argument("--proofs-only", action="store_true",
+                        help="with --scale: only the proofs over HTTP and in-process (the log is not grown)")
     args = parser.parse_args()
     if args.scale:
-        return run_scale(args.keep, args.scale, args.mirror)
+        return run_scale(args.keep, args.scale, args.mirror, args.proofs_only)
     with tempfile.TemporaryDirectory() as tmp:
         run(Path(tmp), args)
 

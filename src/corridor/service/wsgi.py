@@ -6,7 +6,12 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.service.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
 # Import every view now, while the worker boots, rather than in its first request (~1 s here: Django resolves
 # its URL configuration lazily). The fold is still loaded on first use (docs/snapshots.md).
 get_resolver().url_patterns  # noqa: B018 (importing them is the point)
+
+from .lean import LeanLog  # noqa: E402 (after Django is set up)
+
+# the public log's proofs and checkpoint without the session/CSRF/locale/auth stack they do not use (lean.py)
+application = LeanLog(django_application)

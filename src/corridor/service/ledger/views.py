@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 
-from ...ledger.checkpoint import Checkpoint, parse_checkpoint
+from ...ledger.checkpoint import Checkpoint
 from ...ledger.evidence import Evidence
 from ...ledger.merkle import ProofError, verify_inclusion
 from ...ledger.reader import TileHashes
@@ -19,16 +19,26 @@ from ..config import CONFIG
 from .integrator import tile_checker
 from .keys import trust_text
 from .models import LogEntry, SignedCheckpoint
+from .published import Published, published_checkpoint
 
 TEXT = "text/plain; charset=utf-8"
 CHECKPOINTS_PAGE = 100
 
 
 def checkpoint(request) -> HttpResponse:
-    path = CONFIG.tiles_dir / "checkpoint"
-    if not path.is_file():
+    response = current_checkpoint()
+    if response is None:
         raise Http404("the log has no checkpoint yet")
-    response = HttpResponse(path.read_bytes(), content_type=TEXT)
+    return response
+
+
+def current_checkpoint() -> HttpResponse | None:
+    """The checkpoint as served, or None before the first (the view answers 404). Also served by the lean path
+    (service/lean.py), which is why it takes no request."""
+    published = published_checkpoint()
+    if published is None:
+        return None
+    response = HttpResponse(published.raw, content_type=TEXT)
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -80,12 +90,32 @@ def tile(request, tile_path: str) -> FileResponse:
 
 
 def proof(request, index: int) -> HttpResponse:
-    note = _checkpoint_note()
-    checkpoint = parse_checkpoint(note.split("\n\n")[0] + "\n")  # the body, before the signatures
+    response = kept_proof(index)
+    if response is not None:
+        return response
+    published = _published()
+    checkpoint = published.checkpoint
     if not 0 <= index < checkpoint.size:
         raise Http404(f"entry {index} is not yet in the published log (size {checkpoint.size})")
-    blob = Evidence(index, checked_inclusion(checkpoint, index), note).encode()
-    response = HttpResponse(blob, content_type=TEXT)
+    return _proof_response(index, checked_tiles_inclusion(checkpoint, index), published.note)
+
+
+def kept_proof(index: int) -> HttpResponse | None:
+    """The common case: the entry is in the published log and the kept reader's proof verifies against the
+    checkpoint's root. None for anything else (no checkpoint, an index beyond it, a damaged tile), which the
+    view answers from the database. No request, no database: the lean path (service/lean.py) serves it too."""
+    published = published_checkpoint()
+    if published is None:
+        return None
+    checkpoint = published.checkpoint
+    if not 0 <= index < checkpoint.size:
+        return None
+    hashes = kept_inclusion(checkpoint, index)
+    return None if hashes is None else _proof_response(index, hashes, published.note)
+
+
+def _proof_response(index: int, hashes: list[bytes], note: str) -> HttpResponse:
+    response = HttpResponse(Evidence(index, hashes, note).encode(), content_type=TEXT)
     response["Content-Disposition"] = f'attachment; filename="entry-{index}.tlog-proof"'
     return response
 
@@ -97,11 +127,11 @@ def entry(request, index: int) -> HttpResponse:
     return HttpResponse(bytes(row.data), content_type="application/json")
 
 
-def checked_inclusion(checkpoint: Checkpoint, index: int) -> list[bytes]:
+def kept_inclusion(checkpoint: Checkpoint, index: int) -> list[bytes] | None:
     """The proof from the kept reader's tiles as they are on disk, checked by verifying it against the
     checkpoint's root from the tile's own leaf hash (~24 hashes, no database query). One that does not verify
-    means a damaged tile: the reader is dropped and the proof rebuilt from tiles each checked (and repaired)
-    against the database."""
+    means a damaged tile: the reader is dropped and None returned (the caller rebuilds the proof from tiles
+    each checked, and repaired, against the database)."""
     reader = proof_reader(checkpoint.origin, checkpoint.size)
     try:
         hashes = reader.inclusion(index, checkpoint.size)
@@ -110,7 +140,11 @@ def checked_inclusion(checkpoint: Checkpoint, index: int) -> list[bytes]:
     except (ProofError, VerificationError):
         with _readers_lock:
             _readers.pop((CONFIG.tiles_dir, checkpoint.origin), None)
-        return TileHashes(CheckedTiles(str(CONFIG.tiles_dir)), checkpoint.size).inclusion(index)
+        return None
+
+
+def checked_tiles_inclusion(checkpoint: Checkpoint, index: int) -> list[bytes]:
+    return TileHashes(CheckedTiles(str(CONFIG.tiles_dir)), checkpoint.size).inclusion(index)
 
 
 _readers: dict[tuple[Path, str], TileHashes] = {}
@@ -142,8 +176,12 @@ class CheckedTiles(Source):
         return super().read(path)
 
 
-def _checkpoint_note() -> str:
-    path = CONFIG.tiles_dir / "checkpoint"
-    if not path.is_file():
+def _published() -> Published:
+    published = published_checkpoint()
+    if published is None:
         raise Http404("the log has no checkpoint yet")
-    return path.read_text()
+    return published
+
+
+def _checkpoint_note() -> str:
+    return _published().note

@@ -1,0 +1,39 @@
+"""The published checkpoint is read once per version of its file, and a new one is served as soon as it is
+written (atomically, as the log writes it)."""
+
+from __future__ import annotations
+
+from corridor.ledger.tiles import write_atomically
+from corridor.service.ledger.published import published_checkpoint
+
+NOTE = "corridor.example/log\n{size}\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n— corridor.example/log sig\n"
+
+
+def test_none_before_the_first_checkpoint_and_for_a_directory(tiles):
+    assert published_checkpoint() is None
+    (tiles / "checkpoint").mkdir(parents=True)
+    assert published_checkpoint() is None  # as `is_file()` said before
+
+
+def test_read_once_per_version_and_each_new_version_at_once(tiles):
+    tiles.mkdir()
+    write_atomically(tiles / "checkpoint", NOTE.format(size=5).encode())
+    first = published_checkpoint()
+    assert first.checkpoint.size == 5 and first.raw == (tiles / "checkpoint").read_bytes()
+    assert published_checkpoint() is first  # the same version: not read again
+    write_atomically(tiles / "checkpoint", NOTE.format(size=6).encode())  # same length, a new file
+    later = published_checkpoint()
+    assert later is not first and later.checkpoint.size == 6
+    (tiles / "checkpoint").unlink()
+    assert published_checkpoint() is None
+
+
+def test_each_tiles_directory_has_its_own(tmp_path, monkeypatch):
+    from corridor.service.config import Config
+
+    for name, size in (("a", 3), ("b", 4)):
+        (tmp_path / name).mkdir()
+        write_atomically(tmp_path / name / "checkpoint", NOTE.format(size=size).encode())
+    for name, size in (("a", 3), ("b", 4), ("a", 3)):
+        monkeypatch.setattr(Config, "tiles_dir", property(lambda self, name=name: tmp_path / name))
+        assert published_checkpoint().checkpoint.size == size
