@@ -3,7 +3,11 @@ written (atomically, as the log writes it)."""
 
 from __future__ import annotations
 
+import os
+from types import SimpleNamespace
+
 from corridor.ledger.tiles import write_atomically
+from corridor.service.ledger import published
 from corridor.service.ledger.published import published_checkpoint
 
 NOTE = "corridor.example/log\n{size}\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n— corridor.example/log sig\n"
@@ -36,4 +40,28 @@ def test_each_tiles_directory_has_its_own(tmp_path, monkeypatch):
         write_atomically(tmp_path / name / "checkpoint", NOTE.format(size=size).encode())
     for name, size in (("a", 3), ("b", 4), ("a", 3)):
         monkeypatch.setattr(Config, "tiles_dir", property(lambda self, name=name: tmp_path / name))
+        assert published_checkpoint().checkpoint.size == size
+
+
+class _WholeSeconds:
+    """A file's status as a filesystem keeping whole-second times gives it (ext4 with 128-byte inodes, some
+    network filesystems)."""
+
+    def __init__(self, found: os.stat_result) -> None:
+        self._found = found
+
+    def __getattr__(self, name: str):
+        return 1_700_000_000 * 10**9 if name in ("st_mtime_ns", "st_ctime_ns") else getattr(self._found, name)
+
+
+def test_a_version_published_twice_within_the_second_is_not_taken_for_the_one_read(tiles, monkeypatch):
+    """A freed inode's number goes to the next file made (ext4 alternates two), so with whole-second times the
+    checkpoint after next had the key of the one read before, same size and times: that one was served until
+    the log changed again (seen on a loop-mounted ext4 with 128-byte inodes)."""
+    tiles.mkdir()
+    monkeypatch.setattr(published, "os", SimpleNamespace(stat=lambda path: _WholeSeconds(os.stat(path)),
+                                                         fstat=lambda fd: _WholeSeconds(os.fstat(fd))))
+    for size in range(100, 140, 2):
+        write_atomically(tiles / "checkpoint", NOTE.format(size=size - 1).encode())  # nobody asked for this one
+        write_atomically(tiles / "checkpoint", NOTE.format(size=size).encode())
         assert published_checkpoint().checkpoint.size == size
