@@ -124,6 +124,8 @@ def test_no_checkpoint_yet_is_djangos_404(public, tiles):
 
 
 @pytest.mark.parametrize("path", ["/log/proof/16", "/log/proof/99999999999999999999999", "/log/proof/-1",
+                                  pytest.param("/log/proof/" + "7" * 5000, id="5000 digits: more than int() takes"),
+                                  "/log/proof/" + "0" * 30 + "3",  # proof 3, but Django's to serve
                                   "/log/proof/x", "/log/proof/3/", "/log/proof/",
                                   "/log/proof/٣".encode().decode("latin-1"),  # as PEP 3333 gives a path
                                   "/log/checkpoint/",
@@ -182,3 +184,31 @@ def test_a_new_checkpoint_is_read_once_and_served_as_soon_as_published(parties, 
     later = same_answer("/log/checkpoint")[2]
     assert later != first and later == (tiles / "checkpoint").read_bytes()
     assert int(later.decode().split("\n")[1]) > int(first.decode().split("\n")[1])
+
+
+def test_proofs_between_two_published_sizes_and_at_the_older_one_after_the_reader_advanced(parties, tiles):
+    """An entry published since the last proof is served at once; a request that read the older checkpoint
+    (the kept reader meanwhile advanced by another) gets a proof that verifies against that older root."""
+    from corridor.service.clock import frozen_at
+    from corridor.service.ledger.published import published_checkpoint
+
+    from .plans import plan_body
+
+    integrate_now()
+    older = (tiles / "checkpoint").read_bytes()
+    assert published_checkpoint().checkpoint.size == 16
+    with frozen_at(1694420000):
+        assert parties["org-a"].post("/plans", plan_body())[0] == 201
+    request_started.disconnect(close_old_connections)  # the test client connected them again
+    request_finished.disconnect(close_old_connections)
+    integrate_now()
+    log_key = parse_verifier(log_signer().verifier.encode())
+    assert lean_response(environ("/log/proof/16")) is not None
+    blob, entry = same_answer("/log/proof/16")[2], same_answer("/log/entry/16")[2]
+    assert verify_evidence(parse_evidence(blob.decode()), entry, log_key)[0].size > 16
+    from corridor.ledger.tiles import write_atomically
+
+    write_atomically(tiles / "checkpoint", older)  # as a request that read it before the new one was published
+    assert lean_response(environ("/log/proof/3")) is not None
+    blob, entry = same_answer("/log/proof/3")[2], same_answer("/log/entry/3")[2]
+    assert verify_evidence(parse_evidence(blob.decode()), entry, log_key)[0].size == 16

@@ -60,7 +60,9 @@ INERT_MIDDLEWARE = {
     "corridor.service.guard.DomainWriteGuardMiddleware",  # refuses database writes: these make none
     "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in only
 }
-PROOF = re.compile(r"/log/proof/([0-9]+)")  # Django's <int:…> converter: ASCII digits
+# Django's <int:…> converter: ASCII digits. At most 18: a longer index is beyond any log (Django's 404), and
+# int() refuses 4300 or more (an error here, not the converter's no-match: 500 where Django answers 404)
+PROOF = re.compile(r"/log/proof/([0-9]{1,18})")
 Answer = Callable[[WSGIRequest], HttpResponse | None]
 
 
