@@ -44,3 +44,23 @@ def test_a_kept_reader_advances_and_serves_any_size_it_holds(tmp_path):
         kept.inclusion(5, 70_001)
     with pytest.raises(ProofError):
         kept.advance(100)
+
+
+def test_the_tessera_logs_tiles_give_each_checkpoint_it_published(tmp_path):
+    """Tessera's test log (../shared/vectors, a third party's tiles) read through the reader, fresh at each size
+    and kept as the log grew: every checkpoint's root (partial tiles of widths 1-15, odd rows included), and
+    each entry's proof from its own bundle leads to it."""
+    from corridor.ledger.checkpoint import parse_checkpoint
+    from corridor.ledger.verify import parse_bundle
+
+    from .vectors import tessera_log_copy
+
+    log, _, _ = tessera_log_copy(tmp_path)
+    kept = TileHashes(Source(str(log)), 1)
+    for size in range(1, 16):
+        checkpoint = parse_checkpoint((log / f"checkpoint.{size}").read_text().split("\n\n")[0] + "\n")
+        kept.advance(size)
+        assert TileHashes(Source(str(log)), size).root() == kept.root() == checkpoint.root
+        entries = parse_bundle("bundle", (log / "tile" / "entries" / "000.p" / str(size)).read_bytes(), size)
+        for index, entry in enumerate(entries):
+            verify_inclusion(index, size, leaf_hash(entry), kept.inclusion(index, size), checkpoint.root)
