@@ -1,13 +1,11 @@
-"""The published checkpoint is read once per version of its file, and a new one is served as soon as it is
-written (atomically, as the log writes it)."""
+"""The published checkpoint is parsed once per version of its file, and a new one is served as soon as it is
+written (atomically, as the log writes it), whatever the filesystem says of the file's inode and times."""
 
 from __future__ import annotations
 
 import os
-from types import SimpleNamespace
 
 from corridor.ledger.tiles import write_atomically
-from corridor.service.ledger import published
 from corridor.service.ledger.published import published_checkpoint
 
 NOTE = "corridor.example/log\n{size}\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n— corridor.example/log sig\n"
@@ -24,7 +22,7 @@ def test_read_once_per_version_and_each_new_version_at_once(tiles):
     write_atomically(tiles / "checkpoint", NOTE.format(size=5).encode())
     first = published_checkpoint()
     assert first.checkpoint.size == 5 and first.raw == (tiles / "checkpoint").read_bytes()
-    assert published_checkpoint() is first  # the same version: not read again
+    assert published_checkpoint() is first  # the same version: not parsed again
     write_atomically(tiles / "checkpoint", NOTE.format(size=6).encode())  # same length, a new file
     later = published_checkpoint()
     assert later is not first and later.checkpoint.size == 6
@@ -43,6 +41,9 @@ def test_each_tiles_directory_has_its_own(tmp_path, monkeypatch):
         assert published_checkpoint().checkpoint.size == size
 
 
+_stat, _fstat = os.stat, os.fstat
+
+
 class _WholeSeconds:
     """A file's status as a filesystem keeping whole-second times gives it (ext4 with 128-byte inodes, some
     network filesystems)."""
@@ -59,8 +60,8 @@ def test_a_version_published_twice_within_the_second_is_not_taken_for_the_one_re
     checkpoint after next had the key of the one read before, same size and times: that one was served until
     the log changed again (seen on a loop-mounted ext4 with 128-byte inodes)."""
     tiles.mkdir()
-    monkeypatch.setattr(published, "os", SimpleNamespace(stat=lambda path: _WholeSeconds(os.stat(path)),
-                                                         fstat=lambda fd: _WholeSeconds(os.fstat(fd))))
+    monkeypatch.setattr(os, "stat", lambda path, *args, **kwargs: _WholeSeconds(_stat(path, *args, **kwargs)))
+    monkeypatch.setattr(os, "fstat", lambda fd: _WholeSeconds(_fstat(fd)))
     for size in range(100, 140, 2):
         write_atomically(tiles / "checkpoint", NOTE.format(size=size - 1).encode())  # nobody asked for this one
         write_atomically(tiles / "checkpoint", NOTE.format(size=size).encode())
