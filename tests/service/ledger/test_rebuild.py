@@ -222,11 +222,12 @@ def test_a_bad_signature_refuses_the_rebuild_and_changes_nothing(parties, monkey
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1 if parallel else 10**9)
     monkeypatch.setattr(audit, "CHUNK", 3)
     drive(SCENARIO, parties)
-    before = dump()
+    before, indexes = dump(), schema()
     victim = forge_a_signature()
     with pytest.raises(RebuildError, match=f"entry {victim}: signature.invalid"):
         rebuild()
     assert dump() == before
+    assert schema() == indexes  # the indexes dropped for the load are back (SQLite)
 
 
 @pytest.mark.parametrize("check_signatures", [False, True])
