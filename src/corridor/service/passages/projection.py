@@ -124,8 +124,8 @@ def _stored_digests(plan_id: str) -> tuple | None:
 @functools.cache
 def _digests_sql() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f"{part}_digest") for part in PARTS)
-    return f"SELECT {columns} FROM {quote(Plan._meta.db_table)} WHERE {quote(Plan._meta.pk.column)} = %s"
+    selected = ", ".join(quote(f"{part}_digest") for part in PARTS)
+    return f"SELECT {selected} FROM {quote(Plan._meta.db_table)} WHERE {quote(Plan._meta.pk.column)} = %s"
 
 
 def _update(row: tuple) -> None:
