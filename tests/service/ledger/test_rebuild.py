@@ -222,11 +222,12 @@ def test_a_bad_signature_refuses_the_rebuild_and_changes_nothing(parties, monkey
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1 if parallel else 10**9)
     monkeypatch.setattr(audit, "CHUNK", 3)
     drive(SCENARIO, parties)
-    before = dump()
+    before, indexes = dump(), schema()
     victim = forge_a_signature()
     with pytest.raises(RebuildError, match=f"entry {victim}: signature.invalid"):
         rebuild()
     assert dump() == before
+    assert schema() == indexes  # the indexes dropped for the load are back (SQLite)
 
 
 @pytest.mark.parametrize("check_signatures", [False, True])
@@ -287,3 +288,21 @@ def test_a_rebuild_leaves_the_planner_statistics_of_what_it_rewrote(parties):
             rebuild()
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
             assert cursor.fetchone()[0] == 0
+
+
+def schema() -> list[tuple]:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+        return cursor.fetchall()
+
+
+def test_rebuild_leaves_every_index_as_it_found_it(parties):
+    """SQLite: the secondary indexes are dropped while the rows go in and created again from their own SQL."""
+    drive(SCENARIO, parties)
+    before = schema()
+    rebuild()
+    assert schema() == before

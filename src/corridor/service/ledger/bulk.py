@@ -9,15 +9,19 @@ sequences are moved past them afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Field classes (exactly these, not subclasses) whose `get_db_prep_save` gives back a value of their own
 # Python type, or None, unchanged on SQLite and PostgreSQL: such values skip the call.
 PLAIN_TYPES = {models.CharField: str, models.TextField: str, models.IntegerField: int,
-               models.BigIntegerField: int, models.BooleanField: bool}
+               models.BigIntegerField: int, models.BooleanField: bool, models.AutoField: int,
+               models.BigAutoField: int}
 
 
 class BulkWriter:
@@ -46,17 +50,7 @@ class BulkWriter:
     def insert_values(self, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Rows given as plain values (attribute names `columns`, in that order) rather than model objects:
         each value still goes through its field's `get_db_prep_save`, as `insert` does."""
-        if not rows:
-            return
-        fields = [model._meta.get_field(name) for name in columns]
-        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} " \
-              f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) " \
-              f"VALUES ({', '.join(['%s'] * len(fields))})"
-        convert = _converter(fields)
-        prepared = [convert(row) for row in rows]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, prepared)
-        self.written.add(model)
+        self.write(prepare_values(model, columns, rows))
 
     def finish(self) -> None:
         """Move PostgreSQL's id sequences past the ids assigned here."""
@@ -76,20 +70,31 @@ def prepare(model: type[models.Model], objects: list[models.Model]) -> Prepared 
         return None
     database_ids = objects[0].pk is None  # rows nobody references get their ids from the database
     fields = [f for f in model._meta.concrete_fields if not (isinstance(f, models.AutoField) and database_ids)]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES " \
-          f"({', '.join(['%s'] * len(fields))})"
     names = [f.attname for f in fields]
+    return prepare_values(model, names, [[getattr(obj, name) for name in names] for obj in objects])
+
+
+def prepare_values(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> Prepared | None:
+    """`prepare` for rows of plain values (attribute names `columns`, in that order): the same INSERT and
+    conversion, without a model object per row."""
+    fields = [model._meta.get_field(name) for name in columns]
     convert = _converter(fields)
-    return model, sql, [convert([getattr(obj, name) for name in names]) for obj in objects]
+    values = [convert(row) for row in rows]
+    if not values:
+        return None
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} " \
+          f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) " \
+          f"VALUES ({', '.join(['%s'] * len(fields))})"
+    return model, sql, values
 
 
 def _converter(fields: list[models.Field]):
     """A function from a row's Python values (in `fields`' order) to the database's: each value through its
     field's `get_db_prep_save`, with the real connection object (Django's `connection` is a proxy whose
-    every attribute costs a thread-local lookup), except a plain field's value already of its type."""
+    every attribute costs a thread-local lookup), except where a shortcut gives the same value: a plain
+    field's value already of its type, and on SQLite a UTC datetime or a JSON value (`_sqlite_shortcut`)."""
     database = connections[DEFAULT_DB_ALIAS]
-    steps = [(f.get_db_prep_save, _plain_type(f, database.vendor)) for f in fields]
+    steps = [(_sqlite_shortcut(f, database) or f.get_db_prep_save, _plain_type(f, database.vendor)) for f in fields]
 
     def convert(values) -> list:
         return [value if (value is None and field_type) or type(value) is field_type else prep(value, database)
@@ -99,6 +104,38 @@ def _converter(fields: list[models.Field]):
 
 def _plain_type(field: models.Field, vendor: str) -> type | None:
     """str, int or bool for the plain Django fields whose database value is the Python value itself
-    (PostgreSQL's integers are wrapped in psycopg's sized types, so they still go through the field)."""
+    (PostgreSQL's integers are wrapped in psycopg's sized types, so they still go through the field); a
+    foreign key's is its target's."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
     plain = PLAIN_TYPES.get(type(field))
     return None if plain is int and vendor == "postgresql" else plain
+
+
+def _sqlite_shortcut(field: models.Field, database):
+    """A faster `get_db_prep_save(value, database)` giving the same value, on SQLite with time zones on and
+    the connection in UTC (this service's settings), or None: an aware UTC datetime is kept as its naive
+    text, a JSON value as `json.dumps` of it (no encoder); any other value goes through the field."""
+    if database.vendor != "sqlite" or not settings.USE_TZ or database.timezone is not UTC:
+        return None
+    prep = field.get_db_prep_save
+    if type(field) is models.DateTimeField:
+        def utc_text(value, database):
+            if value is None:
+                return None
+            if type(value) is datetime and value.tzinfo is UTC:
+                return str(value.replace(tzinfo=None))  # adapt_datetimefield_value: naive in UTC, then str
+            return prep(value, database)
+        return utc_text
+    if type(field) is models.JSONField and field.encoder is None:
+        def json_text(value, database):
+            if value is None:
+                return None  # SQL NULL, as Django stores None
+            if type(value) in JSON_TYPES:
+                return json.dumps(value)  # adapt_json_value
+            return prep(value, database)
+        return json_text
+    return None
+
+
+JSON_TYPES = frozenset({dict, list, str, int, bool})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 
 from ...engine.times import parse_time
@@ -16,13 +18,22 @@ def project_statement(folded: Folded, fold: LogFold, private: object) -> None:
     defer_insert(StatementIndex(**statement_columns(folded, fold)))
 
 
-def statement_columns(folded: Folded, fold: LogFold) -> dict:
-    from ..passages.projection import at
+INDEX_COLUMNS = ("idx", "type", "party", "seq", "time", "plan", "subject", "signed_by", "member", "offline_party",
+                 "offline_member", "offline_outcome")
+_NOT_RELAYED = (None, None, None)
 
+
+def statement_columns(folded: Folded, fold: LogFold) -> dict:
+    return dict(zip(INDEX_COLUMNS, statement_row(folded, fold), strict=True))
+
+
+def statement_row(folded: Folded, fold: LogFold) -> tuple:
+    """The entry's index row, its values in INDEX_COLUMNS' order: `rebuild` writes a million of these as
+    they are, recording makes each a model object (`statement_columns`)."""
     raw = folded.envelope.statement
-    return dict(idx=folded.index, type=raw["type"], party=raw["party"], seq=raw["seq"],
-                time=at(parse_time(raw["time"])), plan=raw.get("plan"), subject=subject_of(raw, fold),
-                **signer_columns(folded, fold), **offline_columns(raw, fold))
+    offline = _NOT_RELAYED if raw["type"] != "offline.relay" else tuple(offline_columns(raw, fold).values())
+    return (folded.index, raw["type"], raw["party"], raw["seq"], datetime.fromtimestamp(parse_time(raw["time"]), UTC),
+            raw.get("plan"), subject_of(raw, fold), *signer_values(folded, fold), *offline)
 
 
 def subject_of(statement: dict, fold: LogFold) -> str | None:
@@ -41,9 +52,15 @@ def subject_of(statement: dict, fold: LogFold) -> str | None:
 def signer_columns(folded: Folded, fold: LogFold) -> dict:
     """How the entry was signed: from the key that signed it, as the fold applied it (a key's kind, custody
     and member never change; only its revocation does, which a later entry records)."""
+    signed_by, member = signer_values(folded, fold)
+    return {"signed_by": signed_by, "member": member}
+
+
+def signer_values(folded: Folded, fold: LogFold) -> tuple[str, str | None]:
+    """`signer_columns`' values, in that order."""
     record = folded.signer or fold.key_of(folded.envelope.key)
     kind = signing_kind(record)
-    return {"signed_by": kind, "member": record.member if kind == "passkey" else None}
+    return kind, record.member if kind == "passkey" else None
 
 
 def offline_columns(statement: dict, fold: LogFold) -> dict:

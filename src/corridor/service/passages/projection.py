@@ -52,14 +52,32 @@ def at(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
+# A plan's rows are built as plain tuples, not model objects: `rebuild` writes millions of them (building a
+# Django model object cost more than everything else in a row), and the live path turns the few it saves
+# into objects. Each table's tuple holds its columns in `columns(model)` order.
+
+@functools.cache
+def columns(model: type) -> tuple[str, ...]:
+    """The attribute names a row tuple of `model` holds, in order: every concrete field but a surrogate id
+    (given by the database, or by `rebuild`) and the leg a row hangs off (known once the legs have ids)."""
+    return tuple(f.attname for f in model._meta.concrete_fields
+                 if not (f.primary_key and f.auto_created) and f.related_model is not Leg)
+
+
+LEG_CHILDREN = (ManifestLine, Vehicle, Inspection)  # the rows under a leg, in the order they are digested
+
+
 @dataclass
 class PlanRows:
-    plan: Plan
-    legs: list[Leg] = field(default_factory=list)
-    # rows that hang off a leg, saved once the legs have their ids
-    leg_children: list[tuple[Leg, list]] = field(default_factory=list)
-    positions: list[Position] = field(default_factory=list)
-    clocks: list[Clock] = field(default_factory=list)
+    plan: tuple
+    legs: list[tuple] = field(default_factory=list)
+    # for each leg (legs' order), the rows that hang off it: its ManifestLine, Vehicle, Inspection rows
+    leg_children: list[tuple[list[tuple], list[tuple], list[tuple]]] = field(default_factory=list)
+    positions: list[tuple] = field(default_factory=list)
+    clocks: list[tuple] = field(default_factory=list)
+
+    def value(self, name: str):
+        return self.plan[columns(Plan).index(name)]
 
 
 PARTS = ("legs", "positions", "clocks")
@@ -71,20 +89,27 @@ def write_plan(plan: PlanState) -> None:
     plates), kept by plan id, stay."""
     rows = plan_rows(plan)
     stored = _stored_digests(plan.id)
-    changed = {part for n, part in enumerate(PARTS) if stored is None or stored[n] != _digest_of(rows.plan, part)}
+    changed = {part for n, part in enumerate(PARTS)
+               if stored is None or stored[n] != rows.value(f"{part}_digest")}
     for part, model in zip(PARTS, (Leg, Position, Clock), strict=True):
         if part in changed:
             model.objects.filter(plan_id=plan.id).delete()
     if stored is None:
-        rows.plan.save(force_insert=True)
+        objects(Plan, [rows.plan])[0].save(force_insert=True)
     else:
         _update(rows.plan)
     if "positions" in changed:
-        Position.objects.bulk_create(rows.positions)
+        Position.objects.bulk_create(objects(Position, rows.positions))
     if "clocks" in changed:
-        Clock.objects.bulk_create(rows.clocks)
+        Clock.objects.bulk_create(objects(Clock, rows.clocks))
     if "legs" in changed:
         _save_legs(rows)
+
+
+def objects(model: type, rows: list[tuple], **common) -> list:
+    """Unsaved model objects of row tuples (`columns(model)` order), with `common` values set on each."""
+    names = columns(model)
+    return [model(**dict(zip(names, row, strict=True)), **common) for row in rows]
 
 
 # The plan row is read and rewritten for every statement about the plan: its two statements are built once
@@ -99,15 +124,17 @@ def _stored_digests(plan_id: str) -> tuple | None:
 @functools.cache
 def _digests_sql() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f"{part}_digest") for part in PARTS)
-    return f"SELECT {columns} FROM {quote(Plan._meta.db_table)} WHERE {quote(Plan._meta.pk.column)} = %s"
+    selected = ", ".join(quote(f"{part}_digest") for part in PARTS)
+    return f"SELECT {selected} FROM {quote(Plan._meta.db_table)} WHERE {quote(Plan._meta.pk.column)} = %s"
 
 
-def _update(plan: Plan) -> None:
+def _update(row: tuple) -> None:
+    """UPDATE the plan row (`columns(Plan)` order, its id first) with every other column's value."""
     fields = _plan_fields()
+    values = dict(zip(columns(Plan), row, strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(_update_sql(), [*(field.get_db_prep_save(field.pre_save(plan, False), connection)
-                                         for field in fields), plan.pk])
+        cursor.execute(_update_sql(), [*(field.get_db_prep_save(values[field.attname], connection)
+                                         for field in fields), values["id"]])
 
 
 def _plan_fields() -> list:
@@ -122,58 +149,39 @@ def _update_sql() -> str:
 
 
 def _save_legs(rows: PlanRows) -> None:
-    Leg.objects.bulk_create(rows.legs)
-    children: dict[type, list] = {}
-    for leg, items in rows.leg_children:
-        for item in items:
-            item.leg = leg
-            children.setdefault(type(item), []).append(item)
-    for model in (ManifestLine, Vehicle, Inspection):
-        model.objects.bulk_create(children.get(model, []))
+    legs = Leg.objects.bulk_create(objects(Leg, rows.legs))
+    for model, n in zip(LEG_CHILDREN, range(3), strict=True):
+        model.objects.bulk_create([item for leg, children in zip(legs, rows.leg_children, strict=True)
+                                   for item in objects(model, children[n], leg=leg)])
 
 
-def _digest(objects) -> str:
-    """A digest of rows' values (not their ids): equal digests, equal rows."""
-    values = [[repr(getattr(o, f.attname)) for f in o._meta.concrete_fields
-               if not f.primary_key and f.related_model is not Leg] for o in objects]
-    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
-
-
-def _digest_of(plan: Plan, part: str) -> str:
-    return getattr(plan, f"{part}_digest")
+def _digest(rows: list[tuple]) -> str:
+    """A digest of rows' values (not their ids): equal digests, equal rows. The same as it was of model
+    objects (the repr of each column's value, surrogate ids and the leg left out), so stored digests hold."""
+    return hashlib.sha256(repr([[repr(value) for value in row] for row in rows]).encode()).hexdigest()[:32]
 
 
 def plan_rows(plan: PlanState) -> PlanRows:
-    content = plan.content
-    rows = PlanRows(Plan(
-        id=plan.id, requester_id=plan.requester, linkage=content.linkage, status=plan.status, version=plan.version,
-        tolerance_seconds=content.tolerance_seconds, submitted_at=at(plan.submitted_at),
-        expires_at=at(plan.expires_at), closed_at=at(plan.closed_at), cleared_at=at(_cleared_at(plan)),
-        amendments=plan.amendments, slot_start=at(plan.slot.start if plan.slot else None),
-        slot_end=at(plan.slot.end if plan.slot else None), slot_commitment=plan.slot.window if plan.slot else "",
-        revealed=revealed(plan),
-        weight_kg=sum(line.weight_kg for leg in content.legs for line in leg.lines),
-        vehicles=sum(len(leg.vehicles) for leg in content.legs), updated_at=at(last_change(plan)),
-    ))
+    content, slot = plan.content, plan.slot
     refused = _refused_lines(plan)
+    legs, leg_children = [], []
     for leg in content.legs:
         row, children = _leg_rows(plan, leg, plan.legs[leg.id], refused)
-        rows.legs.append(row)
-        rows.leg_children.append((row, children))
-    rows.positions = [
-        Position(plan_id=plan.id, party_id=party, capacities=list(plan.required.get(party, ())),
-                 stance=position.stance, at=at(position.at), reason=position.reason, text=position.text)
-        for party, position in sorted(plan.positions.items())
-    ]
-    rows.clocks = [
-        Clock(plan_id=plan.id, party_id=party, waited_seconds=plan.waited.get(party, 0),
-              waiting_since=at(plan.waiting_since.get(party)))
-        for party in sorted(set(plan.waited) | set(plan.waiting_since))
-    ]
-    rows.plan.legs_digest = _digest([*rows.legs, *(c for _, children in rows.leg_children for c in children)])
-    rows.plan.positions_digest = _digest(rows.positions)
-    rows.plan.clocks_digest = _digest(rows.clocks)
-    return rows
+        legs.append(row)
+        leg_children.append(children)
+    positions = [(plan.id, party, list(plan.required.get(party, ())), position.stance, at(position.at),
+                  position.reason, position.text)
+                 for party, position in sorted(plan.positions.items())]
+    clocks = [(plan.id, party, plan.waited.get(party, 0), at(plan.waiting_since.get(party)))
+              for party in sorted(set(plan.waited) | set(plan.waiting_since))]
+    digested_legs = [*legs, *(row for children in leg_children for rows in children for row in rows)]
+    row = (plan.id, plan.requester, content.linkage, plan.status, plan.version, content.tolerance_seconds,
+           at(plan.submitted_at), at(plan.expires_at), at(plan.closed_at), at(_cleared_at(plan)), plan.amendments,
+           at(slot.start if slot else None), at(slot.end if slot else None), slot.window if slot else "",
+           revealed(plan), sum(line.weight_kg for leg in content.legs for line in leg.lines),
+           sum(len(leg.vehicles) for leg in content.legs), at(last_change(plan)),
+           _digest(digested_legs), _digest(positions), _digest(clocks))
+    return PlanRows(row, legs, leg_children, positions, clocks)
 
 
 def last_change(plan: PlanState) -> int:
@@ -203,32 +211,24 @@ def _refused_lines(plan: PlanState) -> dict[tuple[str, str], list[str]]:
     return refused
 
 
-def _leg_rows(plan: PlanState, leg, live, refused) -> tuple[Leg, list]:
-    row = Leg(
-        plan_id=plan.id, leg_id=leg.id, route_id=leg.route, direction=leg.direction, phase=live.phase,
-        checkpoint=live.checkpoint, arrived_at=at(live.arrivals[0][0] if live.arrivals else None),
-        released_at=at(live.released_at), departed_at=at(live.departed_at), delivered_at=at(live.delivered_at),
-        weight_kg=sum(line.weight_kg for line in leg.lines), seals=list(leg.seals),
-        crew_commitments=leg.crew_commitments(),
-    )
+def _leg_rows(plan: PlanState, leg, live, refused) -> tuple[tuple, tuple[list, list, list]]:
+    row = (plan.id, leg.id, leg.route, leg.direction, live.phase, live.checkpoint,
+           at(live.arrivals[0][0] if live.arrivals else None), at(live.released_at), at(live.departed_at),
+           at(live.delivered_at), sum(line.weight_kg for line in leg.lines), list(leg.seals),
+           leg.crew_commitments())
     receipts = {receipt.line: receipt for receipt in live.receipts}
-    children: list = [_line(line, live, receipts.get(line.id), refused.get((leg.id, line.id), []))
-                      for line in leg.lines]
+    lines = [_line(line, live, receipts.get(line.id), refused.get((leg.id, line.id), [])) for line in leg.lines]
     plates = {p.vehicle: p.plate for p in plan.plates if p.leg == leg.id}
-    children += [Vehicle(vehicle_id=v.id, plate=plates.get(v.id, ""), commitment=v.plate, type=v.type)
-                 for v in leg.vehicles]
-    children += [Inspection(at=at(moment), party=party, checkpoint=report.checkpoint, decision=report.decision,
-                            report=msgspec.to_builtins(report)) for moment, party, report in live.inspections]
-    return row, children
+    vehicles = [(v.id, plates.get(v.id, ""), v.plate, v.type) for v in leg.vehicles]
+    inspections = [(at(moment), party, report.checkpoint, report.decision, msgspec.to_builtins(report))
+                   for moment, party, report in live.inspections]
+    return row, (lines, vehicles, inspections)
 
 
-def _line(line, live, receipt, refused_by: list[str]) -> ManifestLine:
-    return ManifestLine(
-        line_id=line.id, item=line.item, category=line.category, quantity=line.quantity, unit=line.unit,
-        weight_kg=line.weight_kg, carried=live.carried.get(line.id, 0), refused_by=sorted(refused_by),
-        good=receipt.good if receipt else None, damaged=receipt.damaged if receipt else None,
-        lost=receipt.lost if receipt else None,
-    )
+def _line(line, live, receipt, refused_by: list[str]) -> tuple:
+    return (line.id, line.item, line.category, line.quantity, line.unit, line.weight_kg,
+            live.carried.get(line.id, 0), sorted(refused_by), receipt.good if receipt else None,
+            receipt.damaged if receipt else None, receipt.lost if receipt else None)
 
 
 def write_private(plan_id: str, private: Private) -> None:
