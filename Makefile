@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make run` keeps the service's data (SQLite database, log tiles, keys) in ./var unless CORRIDOR_DATA_DIR says
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test screenshots test-postgres test-restart test-replica test-api-fuzz lint bench bench-log bench-proofs scenario examples vendor messages clean
+.PHONY: run test screenshots test-postgres test-restart restart-service test-replica test-api-fuzz lint bench bench-log bench-proofs scenario examples vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,21 @@ scenario: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python docs/examples/two_roads_briefings.py
 
+# The tests run on every core (pytest-xdist: -n auto is one worker process a core; PYTEST_WORKERS=0 runs them
+# in this one process). Safe because nothing two workers share is fixed: each worker is a process with its
+# own CORRIDOR_DATA_DIR (tests/service_settings.py: a fresh temporary directory), so its own SQLite test
+# database, keys and tiles; on PostgreSQL pytest-django names each worker's test database apart (test_test_gw0,
+# test_test_gw1, ...) and the log store's tests each make a schema of their own (tests/conftest.py); live
+# servers, witnesses and gunicorn listen on free ports; files go under pytest's tmp_path; each worker has its
+# own chromium (tests/service/web/browser.py). worksteal: a worker that runs out takes the rest of the
+# other's queue (the browser tests are long).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal)
+
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	PYTHONPATH=. DJANGO_SETTINGS_MODULE=tests.service_settings $(BIN)/django-admin makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # the README's pictures: the browser tests again, writing docs/screenshots (plain `make test` writes them to a
 # scratch directory, so it leaves the checkout clean)
@@ -42,13 +53,16 @@ screenshots: $(STAMP)
 
 # the service's tests again on PostgreSQL (.ci/run makes this mandatory)
 test-postgres: $(STAMP)
-	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest tests/service tests/commands/test_service_commands.py \
-		tests/commands/test_worker.py
+	DATABASE_URL=$(POSTGRES_URL) CORRIDOR_EXPECT_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_PARALLEL) \
+		tests/service tests/commands/test_service_commands.py tests/commands/test_worker.py
 
 # the real service restarted on a generated log of ~100k statements (built once, ~2-3 min, then cached under
 # /tmp/corridor-coldstart): its first plan page and first API write must answer (tests/service/test_restart.py)
 test-restart: $(STAMP)
 	CORRIDOR_RESTART_TEST=1 $(BIN)/python -m pytest tests/service/test_restart.py
+# that generated service alone, into the cache (.ci/run builds it while the suites run)
+restart-service: $(STAMP)
+	$(BIN)/python -c "from bench import coldstart; from tests.service.test_restart import PLANS; coldstart.fixture(PLANS)"
 # the service's read tests with a real hot standby as DATABASE_REPLICA_URL (tests/service/standby.py starts a
 # throwaway primary on 5434 and a pg_basebackup standby on 5433 under /tmp/replica/test, and removes them after);
 # without PostgreSQL's server binaries it skips with a notice, or fails with CORRIDOR_REQUIRE_REPLICA=1

@@ -3,9 +3,22 @@
 import os
 import tempfile
 
-os.environ.setdefault("CORRIDOR_DATA_DIR", tempfile.mkdtemp(prefix="corridor-test-"))
 
-from corridor.service.settings import *  # noqa: F403
+def _own_data_dir() -> None:
+    """A throwaway data directory per test process. pytest-xdist's workers inherit the environment of the
+    process that started them, which has made a directory of its own already: each worker makes its own
+    (keys, tiles and the SQLite test database are never shared), and the processes a test starts (which
+    inherit the worker's environment) keep their worker's. A directory the caller names is kept."""
+    process = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    made_for = os.environ.get("CORRIDOR_TEST_DATA_FOR")
+    if "CORRIDOR_DATA_DIR" not in os.environ or (made_for is not None and made_for != process):
+        os.environ["CORRIDOR_DATA_DIR"] = tempfile.mkdtemp(prefix=f"corridor-test-{process}-")
+        os.environ["CORRIDOR_TEST_DATA_FOR"] = process
+
+
+_own_data_dir()
+
+from corridor.service.settings import *  # noqa: E402, F403 -- after the data directory is chosen
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests create many users; speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

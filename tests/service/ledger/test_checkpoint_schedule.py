@@ -99,10 +99,10 @@ def test_with_witnesses_the_interval_is_at_least_theirs():
     assert interval_for(config) == 0.25
 
 
-def test_the_intervals_are_read_from_the_environment():
+def test_the_intervals_are_read_from_the_environment(tmp_path):
     from corridor.service.config import load
 
-    base = {"CORRIDOR_DATA_DIR": "/tmp/corridor-config-test"}
+    base = {"CORRIDOR_DATA_DIR": str(tmp_path)}  # its own: secrets are created there, once (O_EXCL)
     default = load(base)
     assert (default.checkpoint_interval, default.witness_interval) == (0.25, 1.0)
     given = load({**base, "CORRIDOR_CHECKPOINT_INTERVAL": "0.2", "CORRIDOR_WITNESS_INTERVAL": "60"})

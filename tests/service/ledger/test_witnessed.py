@@ -54,12 +54,12 @@ def test_without_the_quorum_the_checkpoint_is_not_published(parties, tiles, witn
     assert not (tiles / "checkpoint").exists()
 
 
-def test_witnesses_are_read_from_the_environment():
+def test_witnesses_are_read_from_the_environment(tmp_path):
     from corridor.service.config import load
 
-    config = load({"CORRIDOR_DATA_DIR": "/tmp/corridor-config-test",
+    config = load({"CORRIDOR_DATA_DIR": str(tmp_path),
                    "CORRIDOR_WITNESSES": "https://w1.example/ w1.example+1234abcd+BAAA; http://w2:7380 w2+00+BBBB",
                    "CORRIDOR_WITNESS_QUORUM": "1"})
     assert config.witnesses == (("https://w1.example/", "w1.example+1234abcd+BAAA"), ("http://w2:7380", "w2+00+BBBB"))
     with pytest.raises(ValueError, match="not 'URL VERIFIER-KEY'"):
-        load({"CORRIDOR_DATA_DIR": "/tmp/corridor-config-test", "CORRIDOR_WITNESSES": "w1 only"})
+        load({"CORRIDOR_DATA_DIR": str(tmp_path), "CORRIDOR_WITNESSES": "w1 only"})

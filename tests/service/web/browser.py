@@ -71,14 +71,35 @@ class BrowserPage:
         self.page.wait_for_load_state("networkidle")
 
 
-@pytest.fixture
-def browser_page(live_server):
+@pytest.fixture(scope="session")
+def playwright_session():
+    """Playwright for the whole test process (a second `sync_playwright()` in the same thread is refused)."""
     require_chromium()
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield BrowserPage(page, live_server.url)
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium_process(playwright_session):
+    browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def chromium(chromium_process):
+    """One chromium for all of a test process's browser tests (launching one takes about a second of CPU, a
+    hundred times a run), each test in contexts of its own: cookies, storage, service workers, permissions
+    and the network's state are a context's, and every context a test opened is closed after it."""
+    yield chromium_process
+    for context in chromium_process.contexts:
+        context.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    return BrowserPage(page, live_server.url)

@@ -64,35 +64,25 @@ def test_every_language_renders_without_errors(parties, browser_page, language):
         page.screenshot("public-ar")
 
 
-def test_the_two_roads_example_through_the_pages_signed_in_as_each_party(parties, tiles, live_server):
+def test_the_two_roads_example_through_the_pages_signed_in_as_each_party(parties, tiles, live_server, chromium):
     """Every statement of the worked example made by its party on the pages; the public page then shows
     the receiving authority's six days of waiting, and the plan's clocks equal the scenario run's."""
     from corridor.scenario.loader import load_scenario
     from corridor.scenario.report import run_report
     from corridor.scenario.runner import run_scenario
 
-    from .browser import CHROMIUM, require_chromium
     from .page_driver import drive_pages, signed_in_pages
 
-    require_chromium()
-    import os
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        pages = signed_in_pages(browser, live_server.url, ["org-a", "org-b", "border", "customs", "recv", "escort"])
-        drive_pages(SCENARIO, pages)
-        expected = {p["id"]: p for p in run_report(run_scenario(load_scenario(SCENARIO)))["plans"]}
-        public = pages["escort"]
-        integrate_now()  # the worker's step: the public page's figures are those of the published checkpoint
-        with clock.frozen_at(AFTER):
-            public.open("/plans/two-roads")
-            waited = public.page.locator("#clock ~ table tbody tr, section:has(#clock) tbody tr").all_inner_texts()
-            public.open("/")
-            board = public.page.locator("section:has(#waiting) tbody tr").first.inner_text()
-        browser.close()
+    pages = signed_in_pages(chromium, live_server.url, ["org-a", "org-b", "border", "customs", "recv", "escort"])
+    drive_pages(SCENARIO, pages)
+    expected = {p["id"]: p for p in run_report(run_scenario(load_scenario(SCENARIO)))["plans"]}
+    public = pages["escort"]
+    integrate_now()  # the worker's step: the public page's figures are those of the published checkpoint
+    with clock.frozen_at(AFTER):
+        public.open("/plans/two-roads")
+        waited = public.page.locator("#clock ~ table tbody tr, section:has(#clock) tbody tr").all_inner_texts()
+        public.open("/")
+        board = public.page.locator("section:has(#waiting) tbody tr").first.inner_text()
     assert "Receiving authority" in board and "6d" in board
     assert any("Receiving authority" in row and "6d 6h 55m" in row for row in waited), waited
     assert expected["two-roads"]["waiting_seconds_by_party"]["recv"] == 6 * 86400 + 6 * 3600 + 55 * 60

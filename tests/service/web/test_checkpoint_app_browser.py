@@ -194,26 +194,21 @@ def y4m(image_png: bytes, path, width: int = 640, height: int = 480) -> None:
             out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
 
 
-def test_scan_reads_the_code_from_the_camera_only_when_pressed(parties, tiles, live_server, tmp_path):
+def test_scan_reads_the_code_from_the_camera_only_when_pressed(parties, tiles, live_server, tmp_path,
+                                                              playwright_session):
     """Chromium's fake camera plays a video of the permit's QR code; nothing asks for the camera until
     *Scan* is pressed, then the code is read from the video frames and verified, and the camera stops."""
-    import os
+    from .browser import CHROMIUM
 
-    from playwright.sync_api import sync_playwright
-
-    from .browser import CHROMIUM, require_chromium
-
-    require_chromium()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with clock.frozen_at(SERVER_TIME):
         signed = bytes(scheduled(parties).signed)
         do_create_user("border-camera", "border", "officer", password=PASSWORD)
         video = tmp_path / "permit.y4m"
         y4m(qr.png(qr.to_text(signed), scale=4), video)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}"])
+        browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=[  # a camera: its own
+            "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"])
+        try:
             context = browser.new_context(viewport=TABLET, permissions=["camera"])
             page = BrowserPage(context.new_page(), live_server.url)
             device_time(page, SERVER_TIME)
@@ -229,4 +224,5 @@ def test_scan_reads_the_code_from_the_camera_only_when_pressed(parties, tiles, l
             assert page.page.evaluate("document.getElementById('cp-video').srcObject.getTracks()"
                                       ".every(track => track.readyState === 'ended')")
             assert page.errors == [] and page.foreign_requests() == []
+        finally:
             browser.close()

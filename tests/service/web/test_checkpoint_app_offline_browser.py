@@ -126,6 +126,19 @@ def officer(parties, page: BrowserPage, origin: str) -> BrowserPage:
     return page
 
 
+def tablet_clock_stopped_at(page: BrowserPage, seconds: int) -> None:
+    """The tablet's clock moved on to `seconds` and stopped there until `resume_clock`, so the statement signed
+    next is dated to that second however long the steps before it take on a busy machine (a running clock had
+    the arrival signed at 12:05:01 under load). The app's one timer, its retry, is run by `clock.run_for`."""
+    page.page.clock.pause_at(moment(seconds))
+
+
+def resume_clock(page: BrowserPage) -> None:
+    """The tablet's clock runs on again: what is signed next is kept after what was (the queue keeps that
+    order; two statements kept in the same stopped millisecond could be sent either way round)."""
+    page.page.clock.resume()
+
+
 def permit_text() -> str:
     return qr.to_text(bytes(IssuedPermit.objects.get().signed))
 
@@ -180,7 +193,7 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
                                                                                      browser_page):  # noqa: F811
     with passkey_origin(live_server.url):
         page = officer(parties, browser_page, live_server.url)
-        page.page.clock.set_system_time(moment(SIGNED))
+        tablet_clock_stopped_at(page, SIGNED)
         page.page.context.set_offline(True)
         page.page.evaluate(OFFLINE)
         page.page.fill("#cp-text", permit_text())
@@ -188,6 +201,7 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
         assert "VALID" in page.page.locator("#cp-verdict").inner_text()
         assert page.page.locator("#rec-leg").input_value() == "p1\nleg-a"  # the permit's vehicle, to record
         arrival, arrived = record(page, "Arrived")
+        resume_clock(page)
         assert "HA-101" in arrival and "Lachin" in arrival, arrival
         assert arrived["type"] == "leg.arrive" and arrived["time"] == "2023-09-11T12:05:00Z" and "seq" not in arrived
         inspection, inspected = record(page, "Inspection")
@@ -226,8 +240,8 @@ def test_road_a_vehicle_passes_lachin_with_the_tablet_offline_from_arrival_to_re
     records = sorted(state.offline.values(), key=lambda r: r.relay)
     assert [(r.type, r.party, r.received, r.code) for r in records] == [
         ("leg.arrive", "border", RECEIVED, None), ("leg.inspect", "border", RECEIVED, None)]
-    # the tablet's clock runs on from 12:05:00 (set_system_time), so on a loaded machine the inspection may be
-    # signed a second or two after the arrival: dated when signed, never when received
+    # the tablet's clock runs on from 12:05:00 after the arrival, so on a loaded machine the inspection may be
+    # signed a second or two after it: dated when signed, never when received
     assert records[0].signed == SIGNED and SIGNED <= records[1].signed < SIGNED + 60
     assert {r["id"] for r in [arrived["offline"], inspected["offline"]]} == set(state.offline)
     assert relayed() == [arrived, inspected]  # on the log exactly as shown before the passkey signed
@@ -249,12 +263,13 @@ def test_an_inspection_offline_with_undeclared_goods_and_a_seal_applied_reaches_
     per vehicle. Shown in the words signed, in the statement exactly as the engine reads it, and on the log."""
     with passkey_origin(live_server.url):
         page = officer(parties, browser_page, live_server.url)
-        page.page.clock.set_system_time(moment(SIGNED))
+        tablet_clock_stopped_at(page, SIGNED)
         page.page.context.set_offline(True)
         page.page.evaluate(OFFLINE)
         page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
         assert page.page.locator("#rec-applied-leg").evaluate("n => n.hidden")  # each truck has its own field
         record(page, "Arrived")
+        resume_clock(page)
         summary, inspected = record(page, "Inspection", more=undeclared_and_sealed)
         assert page.page.locator("#rec-undeclared-item-1").input_value() == ""  # the form starts afresh
         with clock.frozen_at(RECEIVED):
@@ -285,13 +300,14 @@ def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(part
     on the log), and the app keeps it with the service's reason: nothing signed is dropped silently."""
     with passkey_origin(live_server.url):
         page = officer(parties, browser_page, live_server.url)
-        page.page.clock.set_system_time(moment(SIGNED))
+        tablet_clock_stopped_at(page, SIGNED)
         page.page.context.set_offline(True)
         page.page.evaluate(OFFLINE)
         page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
         record(page, "Arrived")
-        page.page.clock.set_system_time(moment(SIGNED + 86400))
+        tablet_clock_stopped_at(page, SIGNED + 86400)
         record(page, "Arrived")
+        resume_clock(page)
         stages.post(parties, "org-a", "/plans/p1/cancel", {}, SIGNED + 300)
         with clock.frozen_at(RECEIVED):
             page.page.context.set_offline(False)
@@ -314,11 +330,12 @@ def test_signed_out_meanwhile_the_items_wait_and_go_once_signed_in_again(parties
     not refused); signed in again, the app sends it when it starts."""
     with passkey_origin(live_server.url):
         page = officer(parties, browser_page, live_server.url)
-        page.page.clock.set_system_time(moment(SIGNED))
+        tablet_clock_stopped_at(page, SIGNED)
         page.page.context.set_offline(True)
         page.page.evaluate(OFFLINE)
         page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
         record(page, "Arrived")
+        resume_clock(page)
         page.page.context.clear_cookies()  # signed out (the session expired, or another officer signed out)
         with clock.frozen_at(RECEIVED):
             page.page.context.set_offline(False)

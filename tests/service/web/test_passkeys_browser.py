@@ -3,15 +3,13 @@ authenticator (DevTools' WebAuthn domain, user verification on) stands in for ea
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from corridor.service import clock
 from corridor.service.parties.operations import do_create_user
 
 from ..conftest import SCENARIO
-from .browser import CHROMIUM, BrowserPage, require_chromium
+from .browser import BrowserPage
 from .page_driver import PASSWORD, click_and_sign, drive_pages
 from .passkey_driver import enrol, passkey_origin, virtual_authenticator
 
@@ -21,7 +19,7 @@ ENROLMENT = 1694390400 + 600  # after the parties were registered, before the ex
 AFTER = 1695081600
 
 
-def test_two_roads_signed_with_passkeys(parties, live_server):
+def test_two_roads_signed_with_passkeys(parties, live_server, chromium):
     """Each party's officer registers a passkey, binds it (their party's key signs that), ends custodial
     signing with it, then makes every statement of the worked example on the pages, signing each in the
     "you are about to sign" dialog. The log then verifies with every statement after enrolment
@@ -30,16 +28,11 @@ def test_two_roads_signed_with_passkeys(parties, live_server):
     from corridor.scenario.report import run_report
     from corridor.scenario.runner import run_scenario
 
-    require_chromium()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with passkey_origin(live_server.url), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with passkey_origin(live_server.url):
         pages = {}
         for party in PARTIES:
             do_create_user(f"{party}-web", party, "admin", password=PASSWORD)
-            page = BrowserPage(browser.new_context().new_page(), live_server.url)
+            page = BrowserPage(chromium.new_context().new_page(), live_server.url)
             virtual_authenticator(page)
             page.sign_in(f"{party}-web", PASSWORD)
             with clock.frozen_at(ENROLMENT):
@@ -51,7 +44,6 @@ def test_two_roads_signed_with_passkeys(parties, live_server):
         with clock.frozen_at(AFTER):
             pages["escort"].open("/plans/two-roads")
             waited = pages["escort"].page.locator("section:has(#clock) tbody tr").all_inner_texts()
-        browser.close()
     assert any("Receiving authority" in row and "6d 6h 55m" in row for row in waited), waited
     assert expected["two-roads"]["waiting_seconds_by_party"]["recv"] == 6 * 86400 + 6 * 3600 + 55 * 60
     for page in pages.values():
@@ -79,18 +71,13 @@ def _assert_log_signed_by_members() -> None:
     assert {s["party"] for s in ended} == set(PARTIES)
 
 
-def test_a_form_with_a_passkey_shows_what_is_signed_and_can_be_cancelled(parties, live_server):
+def test_a_form_with_a_passkey_shows_what_is_signed_and_can_be_cancelled(parties, live_server, chromium):
     """Cancelling the dialog signs and records nothing."""
     from corridor.service.ledger.models import LogEntry
 
-    require_chromium()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with passkey_origin(live_server.url), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with passkey_origin(live_server.url):
         do_create_user("recv-web", "recv", "admin", password=PASSWORD)
-        page = BrowserPage(browser.new_context().new_page(), live_server.url)
+        page = BrowserPage(chromium.new_context().new_page(), live_server.url)
         virtual_authenticator(page)
         page.sign_in("recv-web", PASSWORD)
         with clock.frozen_at(ENROLMENT):
@@ -112,7 +99,6 @@ def test_a_form_with_a_passkey_shows_what_is_signed_and_can_be_cancelled(parties
             page.open("/parties/recv/members")  # the device is lost: its passkey revokes itself (default reason)
             click_and_sign(page, page.page.get_by_role("button", name="Revoke"))
             status = page.page.locator("tr[data-passkey]").inner_text()
-        browser.close()
     assert "Revoked" in status, status
     assert "incident i-1" in summary and "recv/m1" in summary, summary
     assert page.errors == []
