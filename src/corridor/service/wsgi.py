@@ -11,7 +11,8 @@ django_application = get_wsgi_application()
 # its URL configuration lazily). The fold is still loaded on first use (docs/snapshots.md).
 get_resolver().url_patterns  # noqa: B018 (importing them is the point)
 
-from .lean import LeanLog  # noqa: E402 (after Django is set up)
+from .ledger.lean_reads import LeanLog  # noqa: E402 (after Django is set up)
 
-# the public log's proofs and checkpoint without the session/CSRF/locale/auth stack they do not use (lean.py)
+# the public log's proofs and checkpoint without the session/CSRF/locale/auth stack they do not use
+# (ledger/lean_reads.py)
 application = LeanLog(django_application)

@@ -34,7 +34,7 @@ def checkpoint(request) -> HttpResponse:
 
 def current_checkpoint() -> HttpResponse | None:
     """The checkpoint as served, or None before the first (the view answers 404). Also served by the lean path
-    (service/lean.py), which is why it takes no request."""
+    (ledger/lean_reads.py), which is why it takes no request."""
     published = published_checkpoint()
     if published is None:
         return None
@@ -103,7 +103,7 @@ def proof(request, index: int) -> HttpResponse:
 def kept_proof(index: int) -> HttpResponse | None:
     """The common case: the entry is in the published log and the kept reader's proof verifies against the
     checkpoint's root. None for anything else (no checkpoint, an index beyond it, a damaged tile), which the
-    view answers from the database. No request, no database: the lean path (service/lean.py) serves it too."""
+    view answers from the database. No request, no database: the lean path (ledger/lean_reads.py) serves it too."""
     published = published_checkpoint()
     if published is None:
         return None

@@ -1,4 +1,4 @@
-"""The public log's lean path (service/lean.py) answers exactly as Django's full stack does: same status,
+"""The public log's lean path (service/ledger/lean_reads.py) answers exactly as Django's full stack does: same status,
 body and headers (security headers, caching, attachment name), for the common case it serves and for every
 request it hands to Django (not found, bad input, a host not allowed, other methods, a damaged tile)."""
 
@@ -16,9 +16,9 @@ from django.db import close_old_connections
 from corridor.ledger.evidence import parse_evidence, verify_evidence
 from corridor.ledger.note import parse_verifier
 from corridor.service import wsgi
-from corridor.service.lean import lean_response
 from corridor.service.ledger.integrator import integrate_now
 from corridor.service.ledger.keys import log_signer
+from corridor.service.ledger.lean_reads import lean_response
 
 pytestmark = pytest.mark.django_db
 
@@ -172,8 +172,7 @@ def test_a_damaged_tile_is_left_to_the_database_checked_proof(parties, tiles):
 
 def test_a_new_checkpoint_is_read_once_and_served_as_soon_as_published(parties, tiles):
     from corridor.service.clock import frozen_at
-
-    from .plans import plan_body
+    from tests.service.plans import plan_body
 
     integrate_now()
     first = same_answer("/log/checkpoint")[2]
@@ -191,8 +190,7 @@ def test_proofs_between_two_published_sizes_and_at_the_older_one_after_the_reade
     (the kept reader meanwhile advanced by another) gets a proof that verifies against that older root."""
     from corridor.service.clock import frozen_at
     from corridor.service.ledger.published import published_checkpoint
-
-    from .plans import plan_body
+    from tests.service.plans import plan_body
 
     integrate_now()
     older = (tiles / "checkpoint").read_bytes()

@@ -13,7 +13,7 @@ request and response, in the order settings.MIDDLEWARE runs them: SecurityMiddle
 Referrer-Policy, Cross-Origin-Opener-Policy, HSTS when configured), our CSPMiddleware, LocaleMiddleware
 (Vary: Accept-Language, Content-Language), CommonMiddleware (the allowed-hosts check, Content-Length),
 XFrameOptionsMiddleware. The others do nothing to a request that carries no cookie (INERT_MIDDLEWARE says
-why for each; tests/service/test_lean.py compares every header and byte with the full stack's answer).
+why for each; tests/service/ledger/test_lean_reads.py compares every header and byte with the full stack's answer).
 A request with cookies is a browser's, and the stack may answer its cookies (a malformed CSRF cookie is
 replaced, a language cookie sets Content-Language): it goes through Django. Verifiers, witnesses and mirrors
 send none.
@@ -40,8 +40,8 @@ from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.middleware.security import SecurityMiddleware
 
-from .csp import CSPMiddleware
-from .ledger import views
+from ..csp import CSPMiddleware
+from . import views
 
 # the header-setting middlewares, outermost first, as settings.MIDDLEWARE orders them
 HEADER_MIDDLEWARE = (SecurityMiddleware, CSPMiddleware, LocaleMiddleware, CommonMiddleware, XFrameOptionsMiddleware)
