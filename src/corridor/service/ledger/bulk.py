@@ -92,14 +92,22 @@ def _converter(fields: list[models.Field]):
     """A function from a row's Python values (in `fields`' order) to the database's: each value through its
     field's `get_db_prep_save`, with the real connection object (Django's `connection` is a proxy whose
     every attribute costs a thread-local lookup), except where a shortcut gives the same value: a plain
-    field's value already of its type, and on SQLite a UTC datetime or a JSON value (`_sqlite_shortcut`)."""
-    database = connections[DEFAULT_DB_ALIAS]
-    steps = [(_sqlite_shortcut(f, database) or f.get_db_prep_save, _plain_type(f, database.vendor)) for f in fields]
+    field's value already of its type, and on SQLite a UTC datetime or a JSON value (`_sqlite_shortcut`).
 
-    def convert(values) -> list:
-        return [value if (value is None and field_type) or type(value) is field_type else prep(value, database)
-                for (prep, field_type), value in zip(steps, values, strict=True)]
-    return convert
+    The function is written out for these fields and compiled once, one expression a column: looping over
+    the columns for each row cost ~0.6 µs a value, several times the conversion itself (rebuild converts
+    tens of millions of values)."""
+    database = connections[DEFAULT_DB_ALIAS]
+    names, columns = {"database": database}, []
+    for n, field in enumerate(fields):
+        names[f"prep{n}"] = _sqlite_shortcut(field, database) or field.get_db_prep_save
+        names[f"plain{n}"] = _plain_type(field, database.vendor)
+        kept = f"v{n} if v{n} is None or type(v{n}) is plain{n} else " if names[f"plain{n}"] else ""
+        columns.append(f"{kept}prep{n}(v{n}, database)")
+    values = "".join(f"v{n}, " for n in range(len(fields)))
+    source = f"def convert(row):\n    {values}= row\n    return [{', '.join(columns)}]\n"
+    exec(compile(source, f"<converter of {len(fields)} columns>", "exec"), names)  # our own text, from the fields
+    return names["convert"]
 
 
 def _plain_type(field: models.Field, vendor: str) -> type | None:

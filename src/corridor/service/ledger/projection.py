@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 
 import msgspec
 
 from ...engine.times import parse_time
 from ...fold import Folded, LogFold
-from ...ledger.keys import signing_kind
+from ...ledger.keys import KeyRecord, signing_kind
 from .models import StatementIndex
 
 
@@ -30,13 +31,28 @@ def statement_columns(folded: Folded, fold: LogFold) -> dict:
 def statement_row(folded: Folded, fold: LogFold) -> tuple:
     """The entry's index row, its values in INDEX_COLUMNS' order: `rebuild` writes a million of these as
     they are, recording makes each a model object (`statement_columns`)."""
-    raw = folded.envelope.statement
-    offline = _NOT_RELAYED if raw["type"] != "offline.relay" else tuple(offline_columns(raw, fold).values())
-    return (folded.index, raw["type"], raw["party"], raw["seq"], datetime.fromtimestamp(parse_time(raw["time"]), UTC),
-            raw.get("plan"), subject_of(raw, fold), *signer_values(folded, fold), *offline)
+    statement = folded.envelope.statement
+    return index_row(folded.index, statement, fold, relay_outcome(statement, fold))
 
 
-def subject_of(statement: dict, fold: LogFold) -> str | None:
+class KnownKeys(Protocol):
+    def key_of(self, key: str) -> KeyRecord | None: ...
+
+
+def index_row(index: int, statement: dict, keys: KnownKeys, outcome: dict | None) -> tuple:
+    """`statement_row` from what it needs of the fold: its keys (`keys.key_of`) and an offline.relay's
+    outcome (`relay_outcome`, taken when the relay was applied). A key's party, kind, custody and member never
+    change once registered, and the fold refuses any entry naming a key not yet valid, so any later view of
+    the keys gives the same row: the rebuild builds these beside the fold from the keys it sends along
+    (ledger/index_beside.py)."""
+    offline = _NOT_RELAYED if statement["type"] != "offline.relay" else \
+        _offline_values(statement, keys.key_of(statement["payload"]["statement"]["key"]), outcome)
+    return (index, statement["type"], statement["party"], statement["seq"],
+            datetime.fromtimestamp(parse_time(statement["time"]), UTC), statement.get("plan"),
+            subject_of(statement, keys), *_signer_values(keys.key_of(statement["key"])), *offline)
+
+
+def subject_of(statement: dict, fold: KnownKeys) -> str | None:
     """What the statement is about: an incident, a passage, a party (the one registered, or whose key is
     registered or revoked: a key.revoke names only the key, whose party the fold knows), a route, or the offline id
     of a statement signed offline that a relay carries."""
@@ -58,19 +74,21 @@ def signer_columns(folded: Folded, fold: LogFold) -> dict:
 
 def signer_values(folded: Folded, fold: LogFold) -> tuple[str, str | None]:
     """`signer_columns`' values, in that order."""
-    record = folded.signer or fold.key_of(folded.envelope.key)
+    return _signer_values(folded.signer or fold.key_of(folded.envelope.key))
+
+
+def _signer_values(record: KeyRecord) -> tuple[str, str | None]:
     kind = signing_kind(record)
     return kind, record.member if kind == "passkey" else None
 
 
-def offline_columns(statement: dict, fold: LogFold) -> dict:
-    """For an offline.relay (the operator's entry): the party in whose name the statement it carries was signed
-    offline, the member whose passkey signed it (the fold has checked that passkey, bound to that party, at
-    the relay's index: ledger/relay.py), and the outcome the rules just gave it (the fold keeps it only 72 hours:
-    engine/rules/offline.py); all None for any other entry."""
+def relay_outcome(statement: dict, fold: LogFold) -> dict | None:
+    """What the rules made of the statement an offline.relay carries, as the fold has it right after applying
+    the relay (it keeps it only 72 hours: engine/rules/offline.py); None for any other entry."""
     if statement["type"] != "offline.relay":
-        return {"offline_party": None, "offline_member": None, "offline_outcome": None}
-    inner = statement["payload"]["statement"]
-    record = fold.key_of(inner["key"])
-    return {"offline_party": inner["party"], "offline_member": record.member if record is not None else None,
-            "offline_outcome": msgspec.to_builtins(fold.state.offline[inner["offline"]["id"]])}
+        return None
+    return msgspec.to_builtins(fold.state.offline[statement["payload"]["statement"]["offline"]["id"]])
+
+
+def _offline_values(statement: dict, record: KeyRecord | None, outcome: dict | None) -> tuple:
+    return (statement["payload"]["statement"]["party"], record.member if record is not None else None, outcome)

@@ -45,10 +45,10 @@ from ..parties.models import Party, PartyKey, Route
 from ..passages.models import Attestation, AttestedLine, Clock, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
 from ..passages.projection import LEG_CHILDREN, attestation_rows, columns, plan_rows
 from .bulk import BulkWriter, Prepared, prepare_values
+from .index_beside import scratch_file, statement_index
 from .keys import OPERATOR, log_signer, operator_public
 from .models import LogEntry, SignedCheckpoint, StatementIndex
 from .origins import policy
-from .projection import INDEX_COLUMNS, statement_row
 from .record import _drop_fold, _take_writer_lock
 
 BATCH = 2000
@@ -68,6 +68,11 @@ class RebuildError(RuntimeError):
 
 
 def rebuild(progress: Callable[[str], None] = lambda message: None, check_signatures: bool = False) -> int:
+    with scratch_file() as scratch:  # outside the transaction (index_beside.py)
+        return _rebuild(progress, check_signatures, scratch)
+
+
+def _rebuild(progress, check_signatures: bool, scratch) -> int:
     with transaction.atomic(), domain_writes():
         _take_writer_lock()
         entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)
@@ -81,8 +86,10 @@ def rebuild(progress: Callable[[str], None] = lambda message: None, check_signat
         for model in derived_models():
             _empty(model)
         writer = BulkWriter()
-        with _bulk_load(BULK_LOADED, progress), SignatureChecks(len(entries) - covered) as checks:
-            fold = _fold_all(entries, covered, progress, writer, checks)
+        with _bulk_load(BULK_LOADED, progress), SignatureChecks(len(entries) - covered) as checks, \
+                statement_index(entries, writer, scratch) as index:
+            fold = _fold_all(entries, covered, progress, index, checks)
+            index.finish(fold)
             progress("writing read models")
             _write_all(fold, writer, progress)
             _refuse_bad_signature(checks.first_failure())
@@ -111,8 +118,9 @@ def _analyze(progress) -> None:
 
 
 # The tables only the bulk writer fills (nothing looks a row up in them during the rebuild): their secondary
-# indexes can wait until the end. Not incidents: `write_incident` looks up each one's disputes by incident.
-BULK_LOADED = (StatementIndex, Plan, Leg, ManifestLine, Vehicle, Inspection, Position, Clock, Attestation, AttestedLine)
+# indexes can wait until the end. Not incidents: `write_incident` looks up each one's disputes by incident. Not
+# the statement index: on SQLite it is copied in whole, indexes and all (index_beside.py).
+BULK_LOADED = (Plan, Leg, ManifestLine, Vehicle, Inspection, Position, Clock, Attestation, AttestedLine)
 
 
 @contextmanager
@@ -181,9 +189,10 @@ def _signed_prefix(entries: list[bytes]) -> int:
     return checkpoint.size
 
 
-def _fold_all(entries: list[bytes], covered: int, progress, writer: BulkWriter, checks: SignatureChecks) -> LogFold:
-    """`covered`: how many entries (from the first) the signed tree vouches for (see the module's docstring)."""
-    fold, rows = LogFold(OPERATOR, operator_public(), webauthn=policy()), []
+def _fold_all(entries: list[bytes], covered: int, progress, index, checks: SignatureChecks) -> LogFold:
+    """`covered`: how many entries (from the first) the signed tree vouches for (see the module's docstring).
+    `index` takes each folded entry for the statement index (index_beside.py)."""
+    fold = LogFold(OPERATOR, operator_public(), webauthn=policy())
     with collector_paused():  # the fold makes no cycles; the collector's passes over it cost ~8%
         for entry in entries:
             try:
@@ -198,12 +207,9 @@ def _fold_all(entries: list[bytes], covered: int, progress, writer: BulkWriter, 
             except Exception:
                 _refuse_bad_signature(checks.first_failure())
                 raise
-            rows.append(statement_row(folded, fold))
-            if len(rows) == BATCH * 50:
-                writer.insert_values(StatementIndex, INDEX_COLUMNS, rows)
-                rows = []
+            index.add(folded, fold)
+            if fold.size % 100_000 == 0:
                 progress(f"folded {fold.size:,} entries")
-    writer.insert_values(StatementIndex, INDEX_COLUMNS, rows)
     return fold
 
 
