@@ -53,22 +53,22 @@ def in_the_fold():
         yield None
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("corridor.service.ledger.rebuild.scratch_file", none)
+        patch.setattr("corridor.service.ledger.rebuild.index_beside", none)
         yield
 
 
 @pytest.fixture
 def scratch_files(monkeypatch) -> list:
     """The scratch files the rebuilds of a test used (None where the fold wrote the rows)."""
-    used, scratch_file = [], index_beside.scratch_file
+    used, beside = [], index_beside.index_beside
 
     @contextmanager
     def recorded():
-        with scratch_file() as path:
-            used.append(path)
-            yield path
+        with beside() as index:
+            used.append(index and index.path)
+            yield index
 
-    monkeypatch.setattr("corridor.service.ledger.rebuild.scratch_file", recorded)
+    monkeypatch.setattr("corridor.service.ledger.rebuild.index_beside", recorded)
     return used
 
 
@@ -143,3 +143,37 @@ def test_a_refused_fold_stops_the_child_and_leaves_no_scratch_file(parties, scra
         rebuild()
     assert dump() == before
     assert not any(path is not None and path.exists() for path in scratch_files)
+
+
+def change_an_entry(change) -> None:
+    """Apply `change` to the statement of a plan entry in the log's second half, in place."""
+    import msgspec
+
+    from corridor.service.guard import domain_writes
+    from corridor.service.ledger.models import LogEntry
+
+    entries = list(LogEntry.objects.order_by("idx"))
+    victim = next(e for e in entries[len(entries) // 2:] if b'"type":"plan.' in bytes(e.data))
+    value = msgspec.json.decode(bytes(victim.data))
+    change(value)
+    with domain_writes():
+        LogEntry.objects.filter(pk=victim.pk).update(data=msgspec.json.encode(value, order="sorted"))
+
+
+@pytest.mark.parametrize("change", ["signature", "seq"])
+def test_an_entry_changed_under_the_checkpoint_refuses_the_rebuild_by_the_root_read_beside(varied, tiles, change,
+                                                                                           scratch_files):
+    """The root is computed by the child as it reads the entries; a change the fold itself trips on (a number
+    out of sequence) is still told as the change it is."""
+    import base64
+
+    from corridor.service.ledger.integrator import integrate_now
+
+    integrate_now()
+    before = dump()
+    change_an_entry({"signature": lambda value: value.update(signature=base64.b64encode(bytes(64)).decode()),
+                     "seq": lambda value: value["statement"].update(seq=value["statement"]["seq"] + 7)}[change])
+    with pytest.raises(RebuildError, match="do not match its signed checkpoint"):
+        rebuild()
+    assert dump() == before
+    assert (scratch_files[0] is not None) == (connection.vendor == "sqlite")

@@ -3,8 +3,10 @@
 Which entries are trusted as logged: every entry was checked in full (form, key, signature, rules) before
 `record()` committed it, and the log key signs the Merkle tree over the entries in its checkpoints. So the
 entries the latest signed checkpoint covers are checked against it — the checkpoint's signature, and the
-root recomputed from every entry's bytes (a changed, added, dropped or reordered entry changes it) — and
-their signatures are not checked one by one again. The entries after it (not yet in a checkpoint), or every
+root recomputed from every entry's bytes (a changed, added, dropped or reordered entry changes it; on SQLite
+computed beside the fold by the process that reads the entries for the statement index, index_beside.py,
+and checked before commit; when the fold fails, first here) — and their signatures are not checked one by one
+again. The entries after it (not yet in a checkpoint), or every
 entry with `check_signatures` (`corridor rebuild --check-signatures`, an audit on the server: `corridor
 verify` is the one for anyone else), are checked in full: the fold checks everything about each in order but
 its signature, and the signatures are checked meanwhile on the other cores (`ledger.audit.SignatureChecks`).
@@ -35,7 +37,7 @@ from django.db import IntegrityError, connection, models, transaction
 from ...engine.state import PlanState, collector_paused
 from ...fold import LogFold
 from ...ledger.audit import EntryError, Failure, SignatureChecks
-from ...ledger.checkpoint import CheckpointError, parse_checkpoint
+from ...ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint
 from ...ledger.envelope import PASSKEY_PREFIX, EnvelopeError
 from ...ledger.merkle import leaf_hash, root_of
 from ...ledger.note import NoteError, open_note
@@ -45,7 +47,7 @@ from ..parties.models import Party, PartyKey, Route
 from ..passages.models import Attestation, AttestedLine, Clock, Inspection, Leg, ManifestLine, Plan, Position, Vehicle
 from ..passages.projection import LEG_CHILDREN, attestation_rows, columns, plan_rows
 from .bulk import BulkWriter, Prepared, prepare_values
-from .index_beside import scratch_file, statement_index
+from .index_beside import IndexBeside, index_beside, statement_index
 from .keys import OPERATOR, log_signer, operator_public
 from .models import LogEntry, SignedCheckpoint, StatementIndex
 from .origins import policy
@@ -68,28 +70,28 @@ class RebuildError(RuntimeError):
 
 
 def rebuild(progress: Callable[[str], None] = lambda message: None, check_signatures: bool = False) -> int:
-    with scratch_file() as scratch:  # outside the transaction (index_beside.py)
-        return _rebuild(progress, check_signatures, scratch)
+    with index_beside() as beside:  # forked before the transaction and the entries (index_beside.py)
+        return _rebuild(progress, check_signatures, beside)
 
 
-def _rebuild(progress, check_signatures: bool, scratch) -> int:
+def _rebuild(progress, check_signatures: bool, beside: IndexBeside | None) -> int:
     with transaction.atomic(), domain_writes():
         _take_writer_lock()
-        entries = [bytes(data) for data in LogEntry.objects.order_by("idx").values_list("data", flat=True)
-                   .iterator(chunk_size=10_000)]
-        covered = 0 if check_signatures else _signed_prefix(entries)
+        entries = _read_log()
+        checkpoint = None if check_signatures else _latest_checkpoint(len(entries))
+        covered = checkpoint.size if checkpoint else 0
         vouched = "every signature checked again" if check_signatures else \
-            f"the latest signed checkpoint covers {covered:,} and agrees"
+            f"the latest signed checkpoint covers {covered:,}"
         progress(f"read {len(entries):,} entries; {vouched}; folding them, the signatures of "
                  f"{len(entries) - covered:,} checked on every core meanwhile")
         kept = {model: _kept_values(model) for model in derived_models()}
         for model in derived_models():
             _empty(model)
         writer = BulkWriter()
-        with _bulk_load(BULK_LOADED, progress), SignatureChecks(len(entries) - covered) as checks, \
-                statement_index(entries, writer, scratch) as index:
-            fold = _fold_all(entries, covered, progress, index, checks)
-            index.finish(fold)
+        index = statement_index(writer, beside)
+        with _bulk_load(BULK_LOADED, progress), SignatureChecks(len(entries) - covered) as checks:
+            fold = _fold_all(entries, checkpoint, progress, index, checks)
+            _check_root(checkpoint, entries, index.finish(fold, covered, progress))
             progress("writing read models")
             _write_all(fold, writer, progress)
             _refuse_bad_signature(checks.first_failure())
@@ -102,6 +104,13 @@ def _rebuild(progress, check_signatures: bool, scratch) -> int:
         _analyze(progress)
     _drop_fold()
     return fold.size
+
+
+def _read_log() -> list[bytes]:
+    """Every entry's bytes in order (a plain cursor: the ORM's per-row work was ~1 s at 1M)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT data FROM {connection.ops.quote_name(LogEntry._meta.db_table)} ORDER BY idx")
+        return [bytes(data) for (data,) in cursor.fetchall()]
 
 
 def _analyze(progress) -> None:
@@ -171,28 +180,39 @@ def _check_references() -> None:
         raise RebuildError(f"rows kept across the rebuild refer to what the log no longer holds: {error}") from None
 
 
-def _signed_prefix(entries: list[bytes]) -> int:
-    """How many entries (from the first) the latest signed checkpoint covers, once its signature by the log
-    key and its root over those entries' bytes are checked; RebuildError if either does not hold."""
+def _latest_checkpoint(size: int) -> Checkpoint | None:
+    """The latest signed checkpoint, once its signature by the log key is checked and it covers no more than
+    the `size` entries the log holds (RebuildError otherwise); its root over them is checked by `_check_root`."""
     row = SignedCheckpoint.objects.order_by("-size").first()
     if row is None:
-        return 0
+        return None
     try:
         checkpoint = parse_checkpoint(open_note(row.note, [log_signer().verifier]).text)
     except (NoteError, CheckpointError) as error:
         raise RebuildError(f"the latest checkpoint (size {row.size}) does not verify: {error}") from None
-    if checkpoint.size != row.size or checkpoint.size > len(entries):
-        raise RebuildError(f"the latest checkpoint covers {checkpoint.size:,} entries; the log holds {len(entries):,}")
-    if root_of([leaf_hash(entry) for entry in entries[: checkpoint.size]]) != checkpoint.root:
+    if checkpoint.size != row.size or checkpoint.size > size:
+        raise RebuildError(f"the latest checkpoint covers {checkpoint.size:,} entries; the log holds {size:,}")
+    return checkpoint
+
+
+def _check_root(checkpoint: Checkpoint | None, entries: list[bytes], root: bytes | None = None) -> None:
+    """RebuildError unless the root over the entries the checkpoint covers is the one it signed: `root` as the
+    process building the statement index computed it reading them (index_beside.py), else computed here."""
+    if checkpoint is None:
+        return
+    if root is None:
+        root = root_of([leaf_hash(entry) for entry in entries[: checkpoint.size]])
+    if root != checkpoint.root:
         raise RebuildError(f"the log's first {checkpoint.size:,} entries do not match its signed checkpoint: "
                            "an entry changed after it was logged")
-    return checkpoint.size
 
 
-def _fold_all(entries: list[bytes], covered: int, progress, index, checks: SignatureChecks) -> LogFold:
-    """`covered`: how many entries (from the first) the signed tree vouches for (see the module's docstring).
-    `index` takes each folded entry for the statement index (index_beside.py)."""
-    fold = LogFold(OPERATOR, operator_public(), webauthn=policy())
+def _fold_all(entries: list[bytes], checkpoint: Checkpoint | None, progress, index,
+              checks: SignatureChecks) -> LogFold:
+    """The entries `checkpoint` covers are vouched for by the signed tree (see the module's docstring): their
+    root may still be being checked (beside the fold), so a failure first checks it (a changed entry is the
+    better answer). `index` takes each folded entry for the statement index (index_beside.py)."""
+    fold, covered = LogFold(OPERATOR, operator_public(), webauthn=policy()), checkpoint.size if checkpoint else 0
     with collector_paused():  # the fold makes no cycles; the collector's passes over it cost ~8%
         for entry in entries:
             try:
@@ -201,10 +221,12 @@ def _fold_all(entries: list[bytes], covered: int, progress, index, checks: Signa
                 else:
                     folded = fold.apply_entry(entry, signatures=checks)
             except EnvelopeError as error:
+                _check_root(checkpoint, entries)
                 _refuse_bad_signature(checks.first_failure())  # an earlier entry's signature fails first
                 raise RebuildError(f"the log does not verify: {EntryError(fold.size, error.code, error.message)}") \
                     from None
             except Exception:
+                _check_root(checkpoint, entries)
                 _refuse_bad_signature(checks.first_failure())
                 raise
             index.add(folded, fold)
