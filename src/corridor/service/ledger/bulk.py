@@ -132,7 +132,9 @@ def _sqlite_shortcut(field: models.Field, database):
             if value is None:
                 return None
             if type(value) is datetime and value.tzinfo is UTC:
-                return str(value.replace(tzinfo=None))  # adapt_datetimefield_value: naive in UTC, then str
+                # adapt_datetimefield_value's str() of it made naive in UTC: the same text as its ISO form
+                # without the "+00:00" (a third cheaper, without a new datetime)
+                return value.isoformat(" ")[:-6]
             return prep(value, database)
         return utc_text
     if type(field) is models.JSONField and field.encoder is None:

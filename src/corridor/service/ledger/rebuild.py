@@ -70,7 +70,11 @@ class RebuildError(RuntimeError):
 
 
 def rebuild(progress: Callable[[str], None] = lambda message: None, check_signatures: bool = False) -> int:
-    with index_beside() as beside:  # forked before the transaction and the entries (index_beside.py)
+    # Both outside the transaction: the index's process is forked before it and the entries (index_beside.py);
+    # SQLite turns foreign key enforcement off only outside one. Off, emptying a table referenced by another is
+    # one truncation rather than a delete and a lookup per row, and each row inserted skips its parent's lookup;
+    # every reference is still checked before commit (`_check_references`), as Django's loaddata does.
+    with index_beside() as beside, connection.constraint_checks_disabled():
         return _rebuild(progress, check_signatures, beside)
 
 
@@ -87,6 +91,7 @@ def _rebuild(progress, check_signatures: bool, beside: IndexBeside | None) -> in
         kept = {model: _kept_values(model) for model in derived_models()}
         for model in derived_models():
             _empty(model)
+        progress("emptied the read models")
         writer = BulkWriter()
         index = statement_index(writer, beside)
         with _bulk_load(BULK_LOADED, progress), SignatureChecks(len(entries) - covered) as checks:
