@@ -105,7 +105,7 @@ def _converter(fields: list[models.Field]):
         kept = f"v{n} if v{n} is None or type(v{n}) is plain{n} else " if names[f"plain{n}"] else ""
         columns.append(f"{kept}prep{n}(v{n}, database)")
     values = "".join(f"v{n}, " for n in range(len(fields)))
-    source = f"def convert(row):\n    {values}= row\n    return [{', '.join(columns)}]\n"
+    source = f"def convert(row):\n    ({values}) = row\n    return [{', '.join(columns)}]\n"
     exec(compile(source, f"<converter of {len(fields)} columns>", "exec"), names)  # our own text, from the fields
     return names["convert"]
 
