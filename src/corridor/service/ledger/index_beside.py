@@ -109,7 +109,7 @@ class IndexBeside:
         self.path, self.sent, self.keys_sent, self.outcomes = path, 0, 0, {}
         context = multiprocessing.get_context("fork")
         self.pipe, child_end = context.Pipe()
-        self.child = context.Process(target=_child, args=(str(database), str(path), _schema(), child_end),
+        self.child = context.Process(target=_child, args=(str(database), str(path), _schema(), child_end, self.pipe),
                                      daemon=True)
         self.child.start()
         child_end.close()
@@ -169,9 +169,10 @@ def _schema() -> list[str]:
         return [sql for (sql,) in cursor.fetchall()]
 
 
-def _child(database: str, path: str, schema: list[str], pipe) -> None:
+def _child(database: str, path: str, schema: list[str], pipe, parent_end) -> None:
     """In the forked child: build the rows as the fold's messages allow; then send what went wrong (None), the
     root asked for and the CPU seconds it took."""
+    parent_end.close()  # so that the parent's death, even killed, ends the wait for its next message (EOFError)
     gc.disable()  # no cycles here; the collector's passes would only walk (and copy) the inherited heap
     root = failure = None
     try:
