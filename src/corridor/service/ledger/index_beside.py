@@ -186,7 +186,7 @@ def _child(database: str, path: str, schema: list[str], pipe, parent_end) -> Non
 def _build(database: str, path: str, schema: list[str], pipe) -> bytes:
     """The rows into the scratch file; the root over the first entries (as many as the last message asks),
     from the leaves hashed as the entries were read: the rebuild checks it against the signed checkpoint."""
-    log, tree = sqlite3.connect(f"file:{database}?mode=ro", uri=True), MemoryTree()
+    log, tree = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True), MemoryTree()
     scratch = sqlite3.connect(path, isolation_level=None)
     scratch.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN")  # scratch: no recovery
     for sql in schema:  # the indexes too: filled as the rows go in, while the fold still runs
