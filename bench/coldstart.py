@@ -260,9 +260,8 @@ tail = time.perf_counter() - started
 path = snapshots.paths()[0]
 data = path.read_bytes()
 header, body = snapshot.read_header(data, snapshots.secret())
-from corridor.snapshot_plans import plan_bytes
-stored = [bytes(raw) for _, raw in plan_bytes(snapshot.decode(data, snapshots.secret(), snapshots.signed_root,
-          registrar_public=operator_public(), webauthn=policy()).state.plans)]
+stored = [bytes(raw) for _, raw in snapshot.decode(data, snapshots.secret(), snapshots.signed_root,
+          registrar_public=operator_public(), webauthn=policy()).state.plans.stored()]
 def decode_everything():
     msgspec.msgpack.decode(body[:header.rest_length])
     for raw in stored:

@@ -43,7 +43,7 @@ from .fold import LogFold
 from .ledger.envelope import key_id
 from .ledger.keys import KeyRecord
 from .ledger.passkeys import WebAuthnPolicy
-from .snapshot_plans import MappedPlans, plan_bytes, write_plans
+from .snapshot_plans import MappedPlans, write_section
 
 MAGIC = b"corridor fold snapshot v2\n"
 _LENGTH = 4
@@ -112,7 +112,7 @@ def _write_body(fold: LogFold, out: BinaryIO) -> tuple[int, int]:
     rest = _rest_encoder.encode(Rest(fold.operator, fold.size, msgspec.structs.replace(fold.state, plans={}),
                                      list(fold.keys.keys.values())))
     out.write(rest)
-    return len(rest), write_plans(plan_bytes(fold.state.plans), out)
+    return len(rest), write_section(fold.state.plans, out)
 
 
 def write(fold: LogFold, root: bytes, secret: bytes, out: BinaryIO) -> None:

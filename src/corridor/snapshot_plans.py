@@ -21,8 +21,8 @@ sorted index over msgpack records for in-place reads, hence these few lines of o
 
 `MappedPlans` is the fold's `State.plans` after a load: a mapping (not a dict: code that would walk a
 dict's storage fails loudly instead of missing the plans still in the file) whose reads decode on first
-use and whose writes are kept beside the file's plans. `write_plans` writes the section again: a plan
-never decoded is copied as the very bytes it was read from.
+use and whose writes are kept beside the file's plans. `write_section` writes the section again: the plans
+never decoded are copied, in runs, as the very bytes they were read from.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ import msgspec
 
 from .engine.state import PlanState
 
-_ID_LENGTH = 2
+_ID_LENGTH = 2  # a plan id is at most 128 characters (engine.model.Ref): 512 bytes of UTF-8
 INDEX_BYTES_PER_PLAN = 8 + 4 + 8
+_BATCH = 1024  # records written at a time
 _plan_decoder = msgspec.msgpack.Decoder(PlanState)
 _plan_encoder = msgspec.msgpack.Encoder()
 
@@ -59,109 +60,177 @@ class MappedPlans(MutableMapping):
         self._slots = section[index + 8 * count:index + 12 * count].cast("I")
         self._ends = section[index + 12 * count:].cast("Q")
         self._count = count
-        self._changed: dict[str, PlanState] = {}  # plans decoded or set since the load: the current ones
+        self._current: dict[str, PlanState] = {}  # plans decoded or set since the load: the current ones
+        self._numbers: dict[str, int] = {}  # of those, the ones the file holds: their record numbers
         self._added: list[str] = []  # ids set since the load that the file's order does not place, in order
-        self._hidden: set[str] = set()  # ids in the file no longer where the file places them (deleted)
+        self._hidden: set[int] = set()  # records no longer where the file places them (deleted)
 
     # -- the file's records ------------------------------------------------------------------------------
 
+    def _start(self, number: int) -> int:
+        return self._ends[number - 1] if number else 0
+
     def _record(self, number: int) -> memoryview:
-        start = self._ends[number - 1] if number else 0
-        return self._records[start:self._ends[number]]
+        return self._records[self._start(number):self._ends[number]]
 
     @staticmethod
     def _split(record: memoryview) -> tuple[bytes, memoryview]:
         length = int.from_bytes(record[:_ID_LENGTH], "big")
         return bytes(record[_ID_LENGTH:_ID_LENGTH + length]), record[_ID_LENGTH + length:]
 
-    def _stored(self, plan_id: str) -> memoryview | None:
-        """The msgpack of plan `plan_id` in the file, or None."""
+    def _stored(self, plan_id: str) -> tuple[int, memoryview] | None:
+        """The record number and msgpack of plan `plan_id` if the file holds it (and it was not deleted)."""
+        if not isinstance(plan_id, str):
+            return None
         key, wanted = key_of(plan_id), plan_id.encode()
         position = bisect.bisect_left(self._keys, key)
         while position < self._count and self._keys[position] == key:
-            found, plan = self._split(self._record(self._slots[position]))
+            number = self._slots[position]
+            found, plan = self._split(self._record(number))
             if found == wanted:
-                return plan
+                return None if number in self._hidden else (number, plan)
             position += 1
         return None
 
-    def _stored_records(self) -> Iterator[tuple[str, memoryview]]:
+    def stored(self) -> Iterator[tuple[str, memoryview]]:
+        """The file's plans as (id, msgpack), in the file's order (those deleted since the load left out)."""
         for number in range(self._count):
-            plan_id, plan = self._split(self._record(number))
-            yield plan_id.decode(), plan
+            if number not in self._hidden:
+                plan_id, plan = self._split(self._record(number))
+                yield plan_id.decode(), plan
 
     def _stored_ids(self) -> Iterator[str]:
-        return (plan_id for plan_id, _ in self._stored_records())
-
-    def as_bytes(self) -> Iterator[tuple[str, bytes | memoryview]]:
-        """Each plan's msgpack in the fold's order: a plan never decoded, as the very bytes the file holds."""
-        for plan_id, stored in self._stored_records():
-            if plan_id in self._hidden:
-                continue
-            changed = self._changed.get(plan_id)
-            yield plan_id, stored if changed is None else _plan_encoder.encode(changed)
-        yield from ((plan_id, _plan_encoder.encode(self._changed[plan_id])) for plan_id in list(self._added))
+        return (plan_id for plan_id, _ in self.stored())
 
     # -- the mapping -----------------------------------------------------------------------------------------
 
     def __getitem__(self, plan_id: str) -> PlanState:
-        plan = self._changed.get(plan_id)
+        plan = self._current.get(plan_id)
         if plan is not None:
             return plan
-        stored = None if plan_id in self._hidden or not isinstance(plan_id, str) else self._stored(plan_id)
+        stored = self._stored(plan_id)
         if stored is None:
             raise KeyError(plan_id)
-        plan = self._changed[plan_id] = _plan_decoder.decode(stored)
+        self._numbers[plan_id] = stored[0]
+        plan = self._current[plan_id] = _plan_decoder.decode(stored[1])
         return plan
 
     def __contains__(self, plan_id: object) -> bool:
-        if plan_id in self._changed:
-            return True
-        return isinstance(plan_id, str) and plan_id not in self._hidden and self._stored(plan_id) is not None
+        return plan_id in self._current or self._stored(plan_id) is not None
 
     def __setitem__(self, plan_id: str, plan: PlanState) -> None:
-        if plan_id not in self:
-            self._added.append(plan_id)  # as a dict would: a new key (or one deleted before) comes last
-        self._changed[plan_id] = plan
+        if plan_id not in self._current:
+            stored = self._stored(plan_id)
+            if stored is None:
+                self._added.append(plan_id)  # as a dict would: a new key (or one deleted before) comes last
+            else:
+                self._numbers[plan_id] = stored[0]
+        self._current[plan_id] = plan
 
     def __delitem__(self, plan_id: str) -> None:
         if plan_id not in self:
             raise KeyError(plan_id)
-        self._changed.pop(plan_id, None)
-        if plan_id in self._added:
+        self._current.pop(plan_id, None)
+        if plan_id in self._numbers:
+            self._hidden.add(self._numbers.pop(plan_id))
+        elif plan_id in self._added:
             self._added.remove(plan_id)
         else:
-            self._hidden.add(plan_id)
+            self._hidden.add(self._stored(plan_id)[0])
 
     def __iter__(self) -> Iterator[str]:
         """The fold's order: the file's plans as they were inserted, then those added since."""
-        yield from (plan_id for plan_id in self._stored_ids() if plan_id not in self._hidden)
+        yield from self._stored_ids()
         yield from list(self._added)
 
     def __len__(self) -> int:
         return self._count - len(self._hidden) + len(self._added)
 
     def __repr__(self) -> str:
-        return f"<MappedPlans: {len(self)} plans, {len(self._changed)} decoded>"
+        return f"<MappedPlans: {len(self)} plans, {len(self._current)} decoded>"
+
+    # -- written again -----------------------------------------------------------------------------------------
+
+    def write_section(self, out: BinaryIO) -> int:
+        """This section again, with the plans decoded since (encoded again: the same bytes if unchanged) and
+        those added: the runs of records in between are copied as they are, and so is the index but for the
+        plans added (a plan's record keeps its number: records are only ever appended). Returns how many."""
+        if self._hidden:  # never done by the engine (plans are not deleted): the plain way
+            return write_plans(((plan_id, _plan_encoder.encode(self[plan_id])) for plan_id in self), out)
+        replaced = sorted((number, self._current[plan_id]) for plan_id, number in self._numbers.items())
+        ends, copied, shift = array("Q"), 0, 0  # records before `copied` are written; `shift`: how far they moved
+        for number, plan in [*replaced, (self._count, None)]:
+            _copy_run(self._records[self._start(copied):self._start(number)], self._ends[copied:number], shift,
+                      out, ends)
+            if plan is not None:
+                record = _record(self._split(self._record(number))[0], _plan_encoder.encode(plan))
+                shift += len(record) - (self._ends[number] - self._start(number))
+                out.write(record)
+                ends.append(self._ends[number] + shift)
+            copied = number + 1
+        end = ends[-1] if ends else 0
+        added = []
+        for number, plan_id in enumerate(self._added, self._count):
+            record = _record(plan_id.encode(), _plan_encoder.encode(self._current[plan_id]))
+            end += out.write(record)
+            ends.append(end)
+            added.append((key_of(plan_id), number))
+        keys, slots = _merged_index(self._keys, self._slots, sorted(added))
+        out.write(keys)
+        out.write(slots)
+        out.write(ends)
+        return len(ends)
 
 
-def plan_bytes(plans: MutableMapping[str, PlanState]) -> Iterator[tuple[str, bytes | memoryview]]:
-    """Each plan's msgpack, in the fold's order."""
-    if isinstance(plans, MappedPlans):
-        return plans.as_bytes()
-    return ((plan_id, _plan_encoder.encode(plan)) for plan_id, plan in plans.items())
+def _record(plan_id: bytes, plan: bytes | memoryview) -> bytes:
+    return len(plan_id).to_bytes(_ID_LENGTH, "big") + plan_id + bytes(plan)
+
+
+def _copy_run(records: memoryview, old_ends: memoryview, shift: int, out: BinaryIO, ends: array) -> None:
+    """Records copied as they are, their ends moved by `shift` (the records replaced before them grew or shrank)."""
+    out.write(records)
+    if shift:
+        ends.extend(end + shift for end in old_ends)
+    else:
+        ends.frombytes(old_ends.tobytes())
+
+
+def _merged_index(keys: memoryview, slots: memoryview, added: list[tuple[int, int]]) -> tuple[array, array]:
+    """The sorted keys and their record numbers, with `added` (sorted (key, number) pairs) put in place."""
+    merged_keys, merged_slots, copied = array("Q"), array("I"), 0
+    for key, number in [*added, (None, None)]:
+        position = len(keys) if key is None else bisect.bisect_right(keys, key, copied)  # as a sort would
+        merged_keys.frombytes(keys[copied:position].tobytes())
+        merged_slots.frombytes(slots[copied:position].tobytes())
+        if key is not None:
+            merged_keys.append(key)
+            merged_slots.append(number)
+        copied = position
+    return merged_keys, merged_slots
 
 
 def write_plans(plans: Iterable[tuple[str, bytes | memoryview]], out: BinaryIO) -> int:
-    """The plans section (see the module's docstring) to `out`, a plan at a time; returns how many plans."""
-    keys, ends, end = [], array("Q"), 0
+    """The plans section (see the module's docstring) to `out`; returns how many plans."""
+    keys, ends, end, batch = [], array("Q"), 0, []
     for number, (plan_id, data) in enumerate(plans):
-        encoded = plan_id.encode()
-        end += out.write(len(encoded).to_bytes(_ID_LENGTH, "big")) + out.write(encoded) + out.write(data)
+        record = _record(plan_id.encode(), data)
+        batch.append(record)
+        end += len(record)
         keys.append((key_of(plan_id), number))
         ends.append(end)
+        if len(batch) == _BATCH:
+            out.write(b"".join(batch))
+            batch = []
+    out.write(b"".join(batch))
     keys.sort()
     out.write(array("Q", [key for key, _ in keys]))
     out.write(array("I", [number for _, number in keys]))
     out.write(ends)
     return len(keys)
+
+
+def write_section(plans: MutableMapping[str, PlanState], out: BinaryIO) -> int:
+    """The plans section of a fold's plans, however they are held."""
+    if isinstance(plans, MappedPlans):
+        return plans.write_section(out)
+    return write_plans(((plan_id, _plan_encoder.encode(plan)) for plan_id, plan in plans.items()), out)
