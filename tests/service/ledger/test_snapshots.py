@@ -159,3 +159,11 @@ def test_a_snapshot_is_written_whole_or_not_at_all(parties, tiles):
 def _failing(out) -> bool:
     out.write(b"half a snapshot")
     raise RuntimeError("the disk is full")
+
+
+def test_after_an_upgrade_the_worker_writes_a_snapshot_at_once(parties, tiles, monkeypatch):
+    """Snapshots of other folding code do not count as written: the worker's first checkpoint writes one."""
+    size = checkpoint_and_snapshot()
+    assert snapshots.Writer()._newest_size() == size
+    monkeypatch.setattr(snapshot, "code_fingerprint", lambda: "0" * 64)
+    assert snapshots.Writer()._newest_size() == -1
