@@ -103,6 +103,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/passkeys.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/snapshot_load.py
 	$(BIN)/python bench/scale.py
 
 # front-end files from npm at the versions pinned in frontend/package-lock.json, copied into the app

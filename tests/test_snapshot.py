@@ -11,12 +11,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor import snapshot
+from corridor import snapshot, snapshot_plans
 from corridor.engine import to_json
 from corridor.fold import LogFold
 from corridor.ledger.crypto import public_bytes
 from corridor.ledger.merkle import leaf_hash, root_of
 from corridor.snapshot import SnapshotRefused
+from corridor.snapshot_plans import MappedPlans
 from tests.figures.signed_logs import signed_log
 from tests.generated_logs import OPERATOR, generated_log
 
@@ -87,22 +88,34 @@ def refusal(data: bytes, registrar: bytes, entries: list[bytes], secret: bytes =
     return caught.value.code
 
 
-def test_an_altered_body_is_refused(made):
+def body_range(data: bytes) -> tuple[int, int]:
+    _, body = snapshot.read_header(data, SECRET)
+    return len(snapshot.MAGIC), len(snapshot.MAGIC) + len(body)
+
+
+@pytest.mark.parametrize("where", [0.0, 0.5, 0.99])  # the rest, a plan, the plans' index
+def test_an_altered_body_is_refused(made, where):
     registrar, entries, data = made
+    start, end = body_range(data)
     altered = bytearray(data)
-    altered[-20] ^= 1
+    altered[start + int(where * (end - start))] ^= 1
     assert refusal(bytes(altered), registrar, entries) == "snapshot.digest"
 
 
 def test_an_altered_header_is_refused(made):
     registrar, entries, data = made
     header = snapshot.read_header(data, SECRET)[0]
-    forged = snapshot.msgspec.msgpack.encode(snapshot.Header(header.size + 1, header.root, header.code,
-                                                             header.body_length, header.body_sha256))
-    start = len(snapshot.MAGIC) + 4
-    end = start + int.from_bytes(data[len(snapshot.MAGIC):start], "big")
-    tampered = data[:len(snapshot.MAGIC)] + len(forged).to_bytes(4, "big") + forged + data[end:]
+    forged = msgspec.msgpack.encode(msgspec.structs.replace(header, size=header.size + 1))
+    _, end = body_range(data)
+    mac = data[-4 - 32:-4]
+    tampered = data[:end] + forged + mac + len(forged).to_bytes(4, "big")
     assert refusal(tampered, registrar, entries) == "snapshot.unauthenticated"
+
+
+def test_a_snapshot_of_another_byte_order_is_refused(made, monkeypatch):
+    registrar, entries, data = made
+    monkeypatch.setattr(snapshot.sys, "byteorder", "big" if snapshot.sys.byteorder == "little" else "little")
+    assert refusal(data, registrar, entries) == "snapshot.format"
 
 
 def test_another_services_snapshot_is_refused(made):
@@ -129,11 +142,17 @@ def test_a_snapshot_of_another_registrar_is_refused(made):
     assert refusal(data, public_bytes(Ed25519PrivateKey.generate()), entries) == "snapshot.registrar"
 
 
-@pytest.mark.parametrize("cut", [0, 10, len(snapshot.MAGIC) + 6])
+@pytest.mark.parametrize("cut", [0, 10, len(snapshot.MAGIC) + 6, -1, -40])
 def test_a_truncated_or_foreign_file_is_refused(made, cut):
     registrar, entries, data = made
     assert refusal(data[:cut] if cut else b"PK\x03\x04" + data[4:], registrar, entries) in {
-        "snapshot.format", "snapshot.truncated"}
+        "snapshot.format", "snapshot.truncated", "snapshot.unauthenticated"}
+
+
+def test_a_snapshot_of_the_first_format_is_refused(made):
+    registrar, entries, data = made
+    assert refusal(b"corridor fold snapshot v1\n" + data[len(snapshot.MAGIC):], registrar, entries) == \
+        "snapshot.format"
 
 
 def test_the_fingerprint_covers_the_engine():
@@ -150,29 +169,77 @@ def restored_two_roads() -> tuple[LogFold, LogFold]:
 def test_plans_are_decoded_on_first_use_and_equal_the_replayed_ones():
     restored, original = restored_two_roads()
     plans = restored.state.plans
-    assert isinstance(plans, snapshot.LazyPlans) and len(plans) == len(original.state.plans) > 0
+    assert isinstance(plans, MappedPlans) and len(plans) == len(original.state.plans) > 0
+    assert list(plans) == list(original.state.plans)  # the fold's own order
     first = next(iter(plans))
     assert plans[first] == original.state.plans[first] and plans.get(first) is plans[first]
-    assert plans.get("no-such-plan") is None and "no-such-plan" not in plans
-    assert dict(plans) == original.state.plans  # reads through __getitem__, never the stored bytes
+    assert plans.get("no-such-plan") is None and "no-such-plan" not in plans and 7 not in plans
+    assert dict(plans) == original.state.plans
     assert to_json(restored.state) == to_json(original.state)
 
 
-def test_code_that_walks_undecoded_plans_fails_loudly_rather_than_writing_bytes():
+def test_code_that_walks_the_plans_as_a_dict_fails_loudly_rather_than_missing_them():
     restored, _ = restored_two_roads()
     with pytest.raises(TypeError):
-        msgspec.json.encode(restored.state)  # a plan not yet decoded is not JSON: refused, not mis-written
-    assert sorted(plan.id for plan in restored.state.plans.values()) == sorted(restored.state.plans)
-    msgspec.json.encode(restored.state)  # once decoded, as any state
+        msgspec.json.encode(restored.state)  # not a dict: refused, not written without the plans in the file
 
 
-def test_without_lazy_plans_every_plan_is_decoded_at_once(monkeypatch):
-    """If State.plans ever stops being a dict of structs by id, snapshots decode everything eagerly."""
-    monkeypatch.setattr(snapshot, "_plan_decoder", None)
-    monkeypatch.setattr(snapshot, "_body_decoder", msgspec.msgpack.Decoder(snapshot.Body))
+def test_plans_never_read_are_written_again_as_the_very_bytes_they_were():
+    registrar, entries = two_roads()
+    data = snapshot_at(registrar, entries, len(entries))
+    restored = snapshot.decode(data, SECRET, roots_of(entries), registrar_public=registrar)
+    assert snapshot.encode(restored, roots_of(entries)(len(entries)), SECRET) == data
+
+
+def test_a_plan_is_found_among_plans_whose_keys_collide(monkeypatch):
+    """Two ids whose hashes share the 8 bytes the index keeps are told apart by the ids in the records."""
+    monkeypatch.setattr(snapshot_plans, "key_of", lambda plan_id: 42)
     restored, original = restored_two_roads()
-    assert type(restored.state.plans) is dict
-    assert snapshot.encode_body(restored) == snapshot.encode_body(original)
+    for plan_id, plan in original.state.plans.items():
+        assert restored.state.plans[plan_id] == plan
+    assert "no-such-plan" not in restored.state.plans
+
+
+@pytest.mark.parametrize("size", [80, 300])  # the generated log submits its plans at entries 62-101
+def test_written_again_after_a_tail_with_colliding_keys_it_is_what_a_replay_writes(monkeypatch, size):
+    """The section written again (records copied in runs, the index merged with the plans added) is byte for
+    byte the one a fresh fold writes, even where every key collides (then the order among equal keys counts)."""
+    monkeypatch.setattr(snapshot_plans, "key_of", lambda plan_id: 42)
+    registrar, entries = generated()
+    restored = snapshot.decode(snapshot_at(registrar, entries, size), SECRET, roots_of(entries),
+                               registrar_public=registrar)
+    for entry in entries[size:]:
+        restored.apply_entry(entry, signature_checked=True)
+    assert snapshot.encode_body(restored) == snapshot.encode_body(replayed(registrar, entries))
+
+
+def test_plans_set_and_removed_after_a_load_read_as_a_dict_would():
+    restored, original = restored_two_roads()
+    plans, expected = restored.state.plans, dict(original.state.plans)
+    first, second = list(expected)[:2]
+    for mapping in (plans, expected):
+        mapping["added"] = mapping[first]
+        mapping[second] = mapping[first]
+        del mapping[first]
+        mapping[first] = mapping["added"]  # back, now after the others
+    assert list(plans) == list(expected) and len(plans) == len(expected)
+    assert all(plans[plan_id] == expected[plan_id] for plan_id in expected)
+    with pytest.raises(KeyError):
+        del plans["no-such-plan"]
+    restored.state.plans = plans
+    assert snapshot.encode_body(restored) == snapshot.encode_body(_with_plans(original, expected))
+
+
+def _with_plans(fold: LogFold, plans: dict) -> LogFold:
+    fold.state = msgspec.structs.replace(fold.state, plans=plans)
+    return fold
+
+
+def test_an_empty_fold_has_an_empty_plans_section():
+    registrar, entries = two_roads()
+    restored = snapshot.decode(snapshot_at(registrar, entries, 0), SECRET, roots_of(entries),
+                               registrar_public=registrar)
+    assert len(restored.state.plans) == 0 and list(restored.state.plans) == []
 
 
 def test_offline_ids_forgotten_after_their_window_are_the_same_from_a_snapshot_and_tail():

@@ -218,9 +218,11 @@ def to_json(state: State) -> bytes:
     """Deterministic JSON: same statements in, same bytes out.
 
     The timer heap's list layout depends on push/pop history, so it is written sorted (a sorted list is
-    also a valid heap): two states settled to the same moment serialise identically.
+    also a valid heap): two states settled to the same moment serialise identically. A fold restored from
+    a snapshot keeps its plans in a mapping over the file (snapshot_plans.py): they are read out here.
     """
-    canonical = msgspec.structs.replace(state, timers=sorted(state.timers))
+    plans = state.plans if type(state.plans) is dict else dict(state.plans)
+    canonical = msgspec.structs.replace(state, plans=plans, timers=sorted(state.timers))
     return msgspec.json.encode(canonical, order="deterministic")
 
 

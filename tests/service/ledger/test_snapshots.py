@@ -16,6 +16,7 @@ from corridor.service.ledger.integrator import integrate_now
 from corridor.service.ledger.keys import OPERATOR, operator_public
 from corridor.service.ledger.models import LogEntry, SignedCheckpoint
 from corridor.service.ledger.origins import policy
+from corridor.snapshot_plans import MappedPlans
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_an_altered_snapshot_is_passed_over_with_a_warning(parties, tiles, loads
     checkpoint_and_snapshot()
     path = snapshots.paths()[0]
     data = bytearray(path.read_bytes())
-    data[-5] ^= 0xFF
+    data[len(snapshot.MAGIC) + 5] ^= 0xFF  # in the body
     path.write_bytes(bytes(data))
     restart()
     with caplog.at_level(logging.WARNING, logger="corridor.snapshots"):
@@ -114,3 +115,55 @@ def test_the_worker_writes_again_only_once_the_log_has_grown(parties, tiles, mon
     monkeypatch.setattr(snapshots, "EVERY_SECONDS", 0)  # the same, after the time it waits for any growth
     grown = checkpoint_and_snapshot()
     assert [path.name for path in snapshots.paths()] == [f"fold-{grown:015d}.snapshot", f"fold-{size:015d}.snapshot"]
+
+
+def test_a_loaded_fold_reads_its_plans_from_the_mapped_file_even_once_the_file_is_removed(parties, tiles, loads):
+    """The worker keeps the newest two snapshots and removes older ones, which processes may still have
+    mapped: a map outlives the file's name, so their plans stay readable."""
+    from tests.service.web.stages import consented, submitted
+
+    submitted(parties, "p1")
+    submitted(parties, "p2")
+    size = checkpoint_and_snapshot()
+    consented(parties, "p1")  # the tail changes a plan the snapshot holds
+    restart()
+    fold = record.current_fold()
+    assert loads == [size] and isinstance(fold.state.plans, MappedPlans)
+    for path in snapshots.paths():
+        path.unlink()
+    full = replayed_in_full()
+    assert fold.state.plans["p2"] == full.state.plans["p2"] and fold.state.plans["p1"] == full.state.plans["p1"]
+    assert snapshot.encode_body(fold) == snapshot.encode_body(full)
+
+
+def test_an_empty_snapshot_file_is_passed_over(parties, tiles, loads, caplog):
+    checkpoint_and_snapshot()
+    snapshots.paths()[0].write_bytes(b"")  # e.g. a disk that filled up
+    restart()
+    with caplog.at_level(logging.WARNING, logger="corridor.snapshots"):
+        fold = record.current_fold()
+    assert loads == [None] and "not used" in caplog.text
+    assert snapshot.encode_body(fold) == snapshot.encode_body(replayed_in_full())
+
+
+def test_a_snapshot_is_written_whole_or_not_at_all(parties, tiles):
+    size = checkpoint_and_snapshot()
+    (path,) = snapshots.paths()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert snapshots.save(size + 1, lambda out: out.write(b"partial") and False) is None  # the fold moved on
+    with pytest.raises(RuntimeError):
+        snapshots.save(size + 2, _failing)
+    assert [file.name for file in snapshots.directory().iterdir()] == [path.name]  # no temporary file left
+
+
+def _failing(out) -> bool:
+    out.write(b"half a snapshot")
+    raise RuntimeError("the disk is full")
+
+
+def test_after_an_upgrade_the_worker_writes_a_snapshot_at_once(parties, tiles, monkeypatch):
+    """Snapshots of other folding code do not count as written: the worker's first checkpoint writes one."""
+    size = checkpoint_and_snapshot()
+    assert snapshots.Writer()._newest_size() == size
+    monkeypatch.setattr(snapshot, "code_fingerprint", lambda: "0" * 64)
+    assert snapshots.Writer()._newest_size() == -1

@@ -24,6 +24,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connection, models, transaction
 
@@ -43,6 +44,8 @@ from .fold_access import FoldAccess
 from .keys import OPERATOR, operator_key, operator_public
 from .models import LogEntry
 from .origins import policy
+
+T = TypeVar("T")
 
 MAX_FUTURE_SECONDS = 300
 _LOCK_KEY = int.from_bytes(hashlib.sha256(f"corridor-log:{CONFIG.log_origin}".encode()).digest()[:8], "big",
@@ -608,12 +611,12 @@ class FoldReadsMiddleware:
             return self.get_response(request)
 
 
-def encoded_fold(size: int, encode: Callable[[LogFold], bytes]) -> bytes | None:
-    """`encode` of this process's fold as of the log's first `size` entries (for a snapshot), run under the
-    fold's lock so no statement changes it meanwhile; None if the fold is already past `size`."""
+def with_fold_at(size: int, use: Callable[[LogFold], T]) -> T | None:
+    """`use(fold)` on this process's fold as of the log's first `size` entries (to write a snapshot), under
+    the fold's lock so no statement changes it meanwhile; None if the fold is already past `size`."""
     with _fold_access.changing():
         fold = _catch_up(_current_fold(), until=size)
-        return encode(fold) if fold.size == size else None
+        return use(fold) if fold.size == size else None
 
 
 def _drop_fold() -> None:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mmap
+import os
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from ... import snapshot
 from ...fold import LogFold
-from ...ledger.tiles import write_atomically
 from ..config import CONFIG
 from .keys import operator_key, operator_public
 from .models import SignedCheckpoint
@@ -58,16 +62,18 @@ def paths() -> list[Path]:
 
 
 def load(limit: int | None = None) -> LogFold | None:
-    """The newest snapshot that checks out (of size at most `limit`), or None: the caller replays the log."""
+    """The newest snapshot that checks out (of size at most `limit`), or None: the caller replays the log.
+    The file is mapped, not read: the fold's plans are read from the map when first used, and the pages are
+    shared by every process that maps the same file (docs/snapshots.md)."""
     for path in paths():
         try:
-            data = path.read_bytes()
+            data = _mapped(path)
             header, _ = snapshot.read_header(data, secret())
             if limit is not None and header.size > limit:
                 continue
             fold = snapshot.decode(data, secret(), signed_root, registrar_public=operator_public(),
                                    webauthn=policy())
-        except (OSError, snapshot.SnapshotRefused) as error:
+        except (OSError, ValueError, snapshot.SnapshotRefused) as error:
             log.warning("fold snapshot %s not used: %s", path.name, error)
             continue
         log.info("fold restored from %s (%d entries)", path.name, fold.size)
@@ -75,18 +81,48 @@ def load(limit: int | None = None) -> LogFold | None:
     return None
 
 
+def _mapped(path: Path) -> mmap.mmap:
+    """The file, mapped read-only. Snapshots are written to a temporary name and renamed, never changed in
+    place, so a map stays valid (an older file removed while mapped lives on until its last map closes)."""
+    with path.open("rb") as file:
+        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 def encode(fold: LogFold, root: bytes) -> bytes:
     return snapshot.encode(fold, root, secret())
 
 
-def save(size: int, data: bytes) -> Path:
-    """Write a snapshot (of the fold at `size`) atomically; keep the newest few."""
+def save(size: int, fill: Callable[[BinaryIO], bool]) -> Path | None:
+    """Write the snapshot of the fold at `size` atomically (temporary file, fsync, rename), keep the newest
+    few. `fill(out)` writes it, or returns False if it cannot (the fold moved past `size`): then nothing is
+    written. The fsyncs come after `fill`, which may hold the fold's lock."""
     path = directory() / f"fold-{size:015d}.snapshot"
     directory().mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_atomically(path, data, mode=0o600)  # the fold holds what the read models hold: not public
+    handle, temp = tempfile.mkstemp(dir=directory(), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o600)  # the fold holds what the read models hold: not public
+        with os.fdopen(handle, "wb") as out:
+            if not fill(out):
+                Path(temp).unlink()
+                return None
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_directory()
     for old in paths()[KEEP:]:
         old.unlink(missing_ok=True)
     return path
+
+
+def _fsync_directory() -> None:
+    handle = os.open(directory(), os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def reset_for_tests() -> None:
@@ -135,14 +171,16 @@ class Writer:
     def _write(size: int, root: bytes, own_thread: bool = False) -> None:
         from django.db import connection
 
-        from .record import encoded_fold
+        from .record import with_fold_at
+
+        def fill(out: BinaryIO) -> bool:
+            return with_fold_at(size, lambda fold: snapshot.write(fold, root, secret(), out) or True) or False
 
         try:
             started = time.perf_counter()
-            data = encoded_fold(size, lambda fold: encode(fold, root))
-            if data is not None:
-                path = save(size, data)
-                log.info("fold snapshot %s (%d bytes) written in %.2f s", path.name, len(data),
+            path = save(size, fill)
+            if path is not None:
+                log.info("fold snapshot %s (%d bytes) written in %.2f s", path.name, path.stat().st_size,
                          time.perf_counter() - started)
         except Exception:  # a snapshot is an optimisation: never let it stop the worker
             log.exception("fold snapshot at size %d not written", size)
@@ -155,9 +193,7 @@ class Writer:
         """The size of the newest snapshot usable by this code (-1: none, so the first checkpoint writes one)."""
         for path in paths():
             try:
-                with path.open("rb") as file:
-                    header, _ = snapshot.read_header(file.read(64 * 1024), secret())
-                return header.size
-            except (OSError, snapshot.SnapshotRefused):
+                return snapshot.read_header(_mapped(path), secret())[0].size  # the map closes once unused
+            except (OSError, ValueError, snapshot.SnapshotRefused):
                 continue
         return -1
