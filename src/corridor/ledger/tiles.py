@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .checkpoint import Checkpoint
 from .merkle import EMPTY_ROOT, node_hash
@@ -69,11 +72,20 @@ def write_atomically(path: Path, data: bytes, durable: bool = True, mode: int = 
         os.chmod(temp, mode)
         os.replace(temp, path)
         return
+    with atomic_file(path, mode) as out:
+        out.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path, mode: int) -> Iterator[BinaryIO]:
+    """A file at `path` written whole or not at all: into a temporary file beside it (`mode` exactly), then
+    fsync, rename, fsync the directory, so readers see the old file or the new; if the block raises, the
+    temporary file is removed and `path` is untouched."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import mmap
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from typing import BinaryIO
 
 from ... import snapshot
 from ...fold import LogFold
+from ...ledger.tiles import atomic_file
 from ..config import CONFIG
 from .keys import operator_key, operator_public
 from .models import SignedCheckpoint
@@ -92,37 +91,25 @@ def encode(fold: LogFold, root: bytes) -> bytes:
     return snapshot.encode(fold, root, secret())
 
 
+class _NotWritten(Exception):
+    """`fill` could not write the snapshot: the temporary file is dropped."""
+
+
 def save(size: int, fill: Callable[[BinaryIO], bool]) -> Path | None:
-    """Write the snapshot of the fold at `size` atomically (temporary file, fsync, rename), keep the newest
+    """Write the snapshot of the fold at `size` whole or not at all (ledger.tiles.atomic_file), keep the newest
     few. `fill(out)` writes it, or returns False if it cannot (the fold moved past `size`): then nothing is
     written. The fsyncs come after `fill`, which may hold the fold's lock."""
     path = directory() / f"fold-{size:015d}.snapshot"
     directory().mkdir(mode=0o700, parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=directory(), prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(handle, 0o600)  # the fold holds what the read models hold: not public
-        with os.fdopen(handle, "wb") as out:
+        with atomic_file(path, 0o600) as out:  # the fold holds what the read models hold: not public
             if not fill(out):
-                Path(temp).unlink()
-                return None
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_directory()
+                raise _NotWritten
+    except _NotWritten:
+        return None
     for old in paths()[KEEP:]:
         old.unlink(missing_ok=True)
     return path
-
-
-def _fsync_directory() -> None:
-    handle = os.open(directory(), os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def reset_for_tests() -> None:
