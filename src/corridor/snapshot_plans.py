@@ -16,8 +16,12 @@ The index comes last so that the section is written as the plans go by, without 
 
 Integers are native (the header names the byte order): a snapshot is this machine's, never shipped. A
 lookup bisects the keys and compares the ids of the records with that key (so two ids whose hashes share
-8 bytes are told apart), then decodes that one plan, strictly, as a PlanState. No library lays out a
-sorted index over msgpack records for in-place reads, hence these few lines of our own.
+8 bytes are told apart), then decodes that one plan, strictly, as a PlanState. Why our own few lines and
+not an embedded store that maps its file too (LMDB, or SQLite, which we already ship): the snapshot is one
+read-only file, authenticated whole (HMAC'd header, body digest) and replaced by rename, whose plans must
+come back as the very msgpack bytes they were and be copied in runs into the next one; a store brings its
+own pages, free space and locking for a file nobody writes in place. The layout is a sorted array and a
+binary search (`bisect`), nothing more.
 
 `MappedPlans` is the fold's `State.plans` after a load: a mapping (not a dict: code that would walk a
 dict's storage fails loudly instead of missing the plans still in the file) whose reads decode on first
