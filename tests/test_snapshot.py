@@ -11,13 +11,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor import snapshot, snapshot_plans
-from corridor.engine import to_json
+from corridor import snapshot
 from corridor.fold import LogFold
 from corridor.ledger.crypto import public_bytes
 from corridor.ledger.merkle import leaf_hash, root_of
 from corridor.snapshot import SnapshotRefused
-from corridor.snapshot_plans import MappedPlans
 from tests.figures.signed_logs import signed_log
 from tests.generated_logs import OPERATOR, generated_log
 
@@ -164,82 +162,6 @@ def restored_two_roads() -> tuple[LogFold, LogFold]:
     registrar, entries = two_roads()
     return (snapshot.decode(snapshot_at(registrar, entries, len(entries)), SECRET, roots_of(entries),
                             registrar_public=registrar), replayed(registrar, entries))
-
-
-def test_plans_are_decoded_on_first_use_and_equal_the_replayed_ones():
-    restored, original = restored_two_roads()
-    plans = restored.state.plans
-    assert isinstance(plans, MappedPlans) and len(plans) == len(original.state.plans) > 0
-    assert list(plans) == list(original.state.plans)  # the fold's own order
-    first = next(iter(plans))
-    assert plans[first] == original.state.plans[first] and plans.get(first) is plans[first]
-    assert plans.get("no-such-plan") is None and "no-such-plan" not in plans and 7 not in plans
-    assert dict(plans) == original.state.plans
-    assert to_json(restored.state) == to_json(original.state)
-
-
-def test_code_that_walks_the_plans_as_a_dict_fails_loudly_rather_than_missing_them():
-    restored, _ = restored_two_roads()
-    with pytest.raises(TypeError):
-        msgspec.json.encode(restored.state)  # not a dict: refused, not written without the plans in the file
-
-
-def test_plans_never_read_are_written_again_as_the_very_bytes_they_were():
-    registrar, entries = two_roads()
-    data = snapshot_at(registrar, entries, len(entries))
-    restored = snapshot.decode(data, SECRET, roots_of(entries), registrar_public=registrar)
-    assert snapshot.encode(restored, roots_of(entries)(len(entries)), SECRET) == data
-
-
-def test_a_plan_is_found_among_plans_whose_keys_collide(monkeypatch):
-    """Two ids whose hashes share the 8 bytes the index keeps are told apart by the ids in the records."""
-    monkeypatch.setattr(snapshot_plans, "key_of", lambda plan_id: 42)
-    restored, original = restored_two_roads()
-    for plan_id, plan in original.state.plans.items():
-        assert restored.state.plans[plan_id] == plan
-    assert "no-such-plan" not in restored.state.plans
-
-
-@pytest.mark.parametrize("size", [80, 300])  # the generated log submits its plans at entries 62-101
-def test_written_again_after_a_tail_with_colliding_keys_it_is_what_a_replay_writes(monkeypatch, size):
-    """The section written again (records copied in runs, the index merged with the plans added) is byte for
-    byte the one a fresh fold writes, even where every key collides (then the order among equal keys counts)."""
-    monkeypatch.setattr(snapshot_plans, "key_of", lambda plan_id: 42)
-    registrar, entries = generated()
-    restored = snapshot.decode(snapshot_at(registrar, entries, size), SECRET, roots_of(entries),
-                               registrar_public=registrar)
-    for entry in entries[size:]:
-        restored.apply_entry(entry, signature_checked=True)
-    assert snapshot.encode_body(restored) == snapshot.encode_body(replayed(registrar, entries))
-
-
-def test_plans_set_and_removed_after_a_load_read_as_a_dict_would():
-    restored, original = restored_two_roads()
-    plans, expected = restored.state.plans, dict(original.state.plans)
-    first, second = list(expected)[:2]
-    for mapping in (plans, expected):
-        mapping["added"] = mapping[first]
-        mapping[second] = mapping[first]
-        del mapping[first]
-        mapping[first] = mapping["added"]  # back, now after the others
-    assert list(plans) == list(expected) and len(plans) == len(expected)
-    assert all(plans[plan_id] == expected[plan_id] for plan_id in expected)
-    with pytest.raises(KeyError):
-        del plans["no-such-plan"]
-    restored.state.plans = plans
-    assert snapshot.encode_body(restored) == snapshot.encode_body(_with_plans(original, expected))
-
-
-def _with_plans(fold: LogFold, plans: dict) -> LogFold:
-    fold.state = msgspec.structs.replace(fold.state, plans=plans)
-    return fold
-
-
-def test_an_empty_fold_has_an_empty_plans_section():
-    registrar, entries = two_roads()
-    restored = snapshot.decode(snapshot_at(registrar, entries, 0), SECRET, roots_of(entries),
-                               registrar_public=registrar)
-    assert len(restored.state.plans) == 0 and list(restored.state.plans) == []
 
 
 def test_offline_ids_forgotten_after_their_window_are_the_same_from_a_snapshot_and_tail():
