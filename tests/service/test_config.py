@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import secrets
 import stat
+import time
+from concurrent.futures import ProcessPoolExecutor
 
 from cryptography.fernet import Fernet
 
@@ -78,3 +82,30 @@ def test_the_embedded_database_is_readable_by_its_owner_only_whatever_the_umask(
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     finally:
         os.umask(old_umask)
+
+
+def _generate_in_child(path, start):
+    from corridor.service.config import _generated
+
+    def slowly_made() -> str:  # every worker is past the "is it there?" check before any has written
+        time.sleep(0.2)
+        return secrets.token_hex(32)
+
+    start.wait()
+    return _generated(path, slowly_made)
+
+
+def test_workers_starting_together_keep_one_secret_and_none_fails(tmp_path):
+    """A first start's workers create the data directory's secrets side by side: the one that loses must
+    read the winner's whole secret (it failed with FileExistsError, and could read a half-written file)."""
+    path = tmp_path / "secret_key"
+    for _ in range(3):
+        path.unlink(missing_ok=True)
+        with multiprocessing.Manager() as manager, ProcessPoolExecutor(8) as pool:
+            start = manager.Event()
+            futures = [pool.submit(_generate_in_child, path, start) for _ in range(8)]
+            start.set()
+            secrets_read = {future.result() for future in futures}
+        assert len(secrets_read) == 1 and len(secrets_read.pop()) == 64
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporary file left

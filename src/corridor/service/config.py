@@ -6,8 +6,10 @@ machine runs with no configuration at all. docs/operations.md lists every variab
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -164,12 +166,32 @@ def _owner_only_database(path: Path) -> Path:
 
 
 def _generated(path: Path, make) -> str:
-    """Read a secret kept in the data directory, creating it (readable by the owner only) the first time."""
+    """Read a secret kept in the data directory, creating it (readable by the owner only) the first time.
+
+    The workers of a first start create it side by side: each writes a whole file of its own, then links
+    it into place, which only the first does (link never replaces). So no process reads a half-written
+    secret, none fails because another won, and all keep the same one."""
     if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(make())
+        descriptor, written = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(make())
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(written, path)
+                _sync_directory(path.parent)  # a key lost in a crash would orphan what it encrypted
+        finally:
+            os.unlink(written)
     return path.read_text().strip()
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 CONFIG = load()
