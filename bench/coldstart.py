@@ -127,13 +127,12 @@ def _build(plans: int, directory: Path) -> None:
 # -- the service, restarted ----------------------------------------------------------------------------
 
 class Served:
-    """`corridor serve` on `port` (gunicorn's worker timeout `timeout` s), stopped on exit."""
+    """`corridor serve` on `port`, stopped on exit."""
 
-    def __init__(self, found: Fixture, port: int, timeout: int = 30, workers: int = 2) -> None:
-        env = {**found.env, "GUNICORN_CMD_ARGS": f"--timeout {timeout}"}
+    def __init__(self, found: Fixture, port: int, workers: int = 2) -> None:
         self.port = port
         self.process = subprocess.Popen([PYTHON, "-m", "corridor.cli", "serve", "--listen", f"127.0.0.1:{port}",
-                                         "--workers", str(workers)], env=env, cwd=ROOT,
+                                         "--workers", str(workers)], env=found.env, cwd=ROOT,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def __enter__(self) -> Served:
@@ -174,7 +173,7 @@ def first_requests(found: Fixture, port: int, timeout: float = 10.0, page: bool 
 
 
 def _booted(port: int, timeout: float) -> float:
-    """Seconds until the application answers (gunicorn listens before its workers have loaded it)."""
+    """Seconds until the application answers (the server listens before its workers have loaded it)."""
     started = time.perf_counter()
     while True:
         try:
@@ -319,7 +318,7 @@ def measure(plans: int, replay: bool) -> None:
     started = time.perf_counter()
     found.python("")
     floor = time.perf_counter() - started  # a process that sets Django up and exits
-    # one gunicorn worker, restarted twice: the plan page, then the write, each its process's first use of
+    # one server process, restarted twice: the plan page, then the write, each its process's first use of
     # the fold (with two workers, a request could also wait for the other worker's boot)
     with Served(found, free_port(), workers=1) as served:
         times = first_requests(found, served.port, timeout=60, write=False)

@@ -8,7 +8,7 @@
 `--scale`: a service data directory per size (migrated, its log built through the ledger store with small
 entries; kept under --keep and reused, as building 10M takes minutes); then, each in a fresh process, the log
 writer's peak RSS (open, append, integrate, publish, proofs) beside the interpreter's own, and inclusion proofs
-over HTTP (gunicorn as `corridor serve` runs it; one kept connection, and a new one per request) beside the HTTP
+over HTTP (the web server as `corridor serve` runs it; one kept connection, and a new one per request) beside the HTTP
 floor (/log/checkpoint through the same client), the WSGI application's CPU time per call in-process, and the
 kept tile reader's proof time.
 """
@@ -356,7 +356,7 @@ def child_inprocess_proofs(data: Path) -> dict:
 
 
 def child_wsgi_cpu(data: Path, samples: int = 3000) -> dict:
-    """The server's own work per request without the machine's scheduling: the WSGI application gunicorn runs
+    """The server's own work per request without the machine's scheduling: the WSGI application the web server runs
     (`corridor.service.wsgi`), called in this process for proofs and for the checkpoint, each call's CPU time
     (this thread's, so time spent descheduled on a shared machine is not counted); p50/p99 of each."""
     import io
@@ -387,7 +387,7 @@ def child_wsgi_cpu(data: Path, samples: int = 3000) -> dict:
 
 def http_latencies(port: int, paths: list[str], keep_alive: bool = False) -> list[float]:
     """Seconds for each GET, through one kept connection (as a verifier or mirror fetching many proofs does;
-    HTTP/1.1 keep-alive, gunicorn's gthread workers as `corridor serve` runs them) or a new connection each
+    HTTP/1.1 keep-alive, the web server as `corridor serve` runs it) or a new connection each
     (TCP set-up and teardown included). Both measure the floor and the proofs alike."""
     times, connection = [], None
     for path in paths:
@@ -407,13 +407,11 @@ def http_latencies(port: int, paths: list[str], keep_alive: bool = False) -> lis
     return times
 
 
-def serve_gunicorn(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
-    """gunicorn as `corridor serve` runs it (its default threads per worker: gthread, which keeps connections
-    open between requests; sync workers close each one)."""
-    from corridor.commands.service import THREADS, gunicorn_workers
+def serve_http(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
+    """The web server as `corridor serve` runs it (its default threads per worker)."""
+    from corridor.commands.service import THREADS, web_server
 
-    server = subprocess.Popen([PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{port}",
-                               *gunicorn_workers(workers, THREADS)], env=service_env(data), cwd=ROOT,
+    server = subprocess.Popen(web_server(f"127.0.0.1:{port}", workers, THREADS), env=service_env(data), cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:
@@ -423,11 +421,11 @@ def serve_gunicorn(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
         except OSError:
             time.sleep(0.1)
     server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError("the web server did not start")
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """User + system CPU of gunicorn's workers so far (from /proc): what requests cost the server, which a
+    """User + system CPU of the web server's processes so far (from /proc): what requests cost the server, which a
     shared machine's scheduling does not inflate the way it inflates wall-clock tails."""
     ticks, total = os.sysconf("SC_CLK_TCK"), 0
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
@@ -444,7 +442,7 @@ def proofs_over_http(data: Path, samples: int = 3000, rounds: int = 10) -> dict:
     for each. The four series are run in turns, `rounds` times, so that a shared machine's changing load
     falls on them alike."""
     size = int((data / "log" / "tiles" / "checkpoint").read_text().split("\n")[1])
-    server, rng = serve_gunicorn(data, SCALE_PORT), random.Random(size)
+    server, rng = serve_http(data, SCALE_PORT), random.Random(size)
     times = {(kind, kept): [] for kind in ("proof", "floor") for kept in (True, False)}
     cpu = dict.fromkeys(times, 0.0)
     try:
@@ -481,7 +479,7 @@ def mirror_speed(data: Path, keep: Path, sha: float) -> None:
     for kind in ("directory", "http"):
         target = keep / f"mirror-{kind}-{data.name}"
         shutil.rmtree(target, ignore_errors=True)
-        server = serve_gunicorn(data, SCALE_PORT) if kind == "http" else None
+        server = serve_http(data, SCALE_PORT) if kind == "http" else None
         try:
             location = f"http://127.0.0.1:{SCALE_PORT}/log" if server else str(tiles)
             results[kind] = mirror(Source(location), target, trust)
@@ -490,7 +488,7 @@ def mirror_speed(data: Path, keep: Path, sha: float) -> None:
                 server.terminate()
                 server.wait()
     grown = child(data, "writer")  # the writer appends 1,024 entries (and its figures are printed below)
-    server = serve_gunicorn(data, SCALE_PORT)
+    server = serve_http(data, SCALE_PORT)
     try:
         results["incremental"] = mirror(Source(f"http://127.0.0.1:{SCALE_PORT}/log"), keep / f"mirror-http-{data.name}",
                                         trust)
@@ -529,7 +527,7 @@ def run_scale(keep: Path, sizes: list[int], mirror: bool = False, proofs_only: b
 
 
 def report_http(http: dict, inproc: dict, wsgi_cpu: dict, sha: float) -> None:
-    print(f"inclusion proof over HTTP at {http['size']:,} entries (gunicorn as `corridor serve`: 2 workers x "
+    print(f"inclusion proof over HTTP at {http['size']:,} entries (granian as `corridor serve`: 2 workers x "
           f"threads; sequential requests; load average {os.getloadavg()[0]:.1f}):")
     for kept in (True, False):
         proof, floor = http["proof", kept], http["floor", kept]

@@ -1,10 +1,10 @@
 """Benchmark: does a read grow with the log? Every public and party endpoint, p50/p95 over repeated requests,
-served by gunicorn (2 sync workers, as deployed) on SQLite at several log sizes (bench/engine_fold.py's mix,
-signed, loaded and rebuilt into read models, then one `corridor worker --once` to publish a checkpoint and
-the figures). Prints each endpoint's p95 at every size, the ratio largest/smallest, and the same server's
-smallest answer (the trust file) as the floor. Also: append → published checkpoint latency inside the
-service at the largest size, beside the raw durable append rate and Ed25519 signing rate measured in the
-same run.
+served by the web server of `corridor serve` (2 processes, one request at a time each) on SQLite at several
+log sizes (bench/engine_fold.py's mix, signed, loaded and rebuilt into read models, then one `corridor worker
+--once` to publish a checkpoint and the figures). Prints each endpoint's p95 at every size, the ratio
+largest/smallest, and the same server's smallest answer (the trust file) as the floor. Also: append →
+published checkpoint latency inside the service at the largest size, beside the raw durable append rate and
+Ed25519 signing rate measured in the same run.
 
 The data of each size is built once and kept under /tmp/reads/ (a 1M build takes minutes); on PostgreSQL
 (`--database postgresql`, reads only) in a database of each size, CORRIDOR_BENCH_DATABASE_<plans>, kept too:
@@ -100,26 +100,26 @@ print(json.dumps({"plan": middle, "size": LogEntry.objects.count()}))
 # -- serving and timing ---------------------------------------------------------------------------------
 
 def serve(built: Built, workers: int = 2) -> subprocess.Popen:
-    """gunicorn as deployed (sync workers), with a long timeout: a page that replays the log on a process's
-    first request (until fold snapshots) must not be killed mid-replay in a benchmark."""
+    """The web server as `corridor serve` runs it, one request at a time per process (each request's figure is
+    its own, not its neighbours' wait for the fold)."""
+    from corridor.commands.service import web_server
+
     try:
         http.client.HTTPConnection("127.0.0.1", built.port, timeout=0.5).request("GET", "/")
         raise RuntimeError(f"something answers on port {built.port} already: stop it, or set CORRIDOR_BENCH_PORT")
     except OSError:
         pass
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{built.port}", "--workers",
-         str(workers), "--timeout", "900"], env=built.service.env, cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(web_server(f"127.0.0.1:{built.port}", workers, threads=1), env=built.service.env,
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         if server.poll() is not None:
-            raise RuntimeError("gunicorn exited")
+            raise RuntimeError("the web server exited")
         try:
             http.client.HTTPConnection("127.0.0.1", built.port, timeout=0.5).request("GET", "/log/trust.txt")
             return server
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError("the web server did not start")
 
 
 def get(port: int, path: str, headers: dict) -> tuple[int, float, int]:
@@ -134,7 +134,7 @@ def get(port: int, path: str, headers: dict) -> tuple[int, float, int]:
 
 
 def warm(port: int, path: str, headers: dict, workers: int) -> None:
-    """One request per gunicorn worker at once (a sync worker takes one at a time): each process computes
+    """One request per server process at once (each takes one at a time here): each process computes
     what it keeps (a page that replays the log does so here, once per process)."""
     threads = [threading.Thread(target=get, args=(port, path, headers)) for _ in range(workers)]
     for thread in threads:

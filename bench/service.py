@@ -1,8 +1,8 @@
 """Benchmarks of the service, each printed beside the raw primitive it rests on (same run):
 
-- the API write path (custodial signing: POST /api/v1/plans/{plan}/note) served by gunicorn with 2 workers,
-  at 1, 10 and 50 concurrent clients, on SQLite and on PostgreSQL: requests/s, p50, p99 — next to the
-  ledger's raw durable append rate (one entry per commit) on the same database;
+- the API write path (custodial signing: POST /api/v1/plans/{plan}/note) served as `corridor serve` serves it
+  (granian, 2 workers), at 1, 10 and 50 concurrent clients, on SQLite and on PostgreSQL: requests/s, p50,
+  p99 — next to the ledger's raw durable append rate (one entry per commit) on the same database;
 - time to import the BSGI voyages and the UNRWA trucks (shared real data);
 - time to rebuild every read model from N generated statements (realistic mix, bench/engine_fold.py).
 
@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from corridor.commands.service import gunicorn_workers
+from corridor.commands.service import web_server
 from corridor.ledger.envelope import seal
 from corridor.ledger.note import Signer
 from corridor.ledger.store import LogStore
@@ -37,7 +37,7 @@ from ledger import ed25519_verifications_per_second  # bench/ledger.py: the same
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 POSTGRES = os.environ.get("CORRIDOR_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-THREADS = 16  # per gunicorn worker: concurrent requests in one process are what group commit batches
+THREADS = 16  # per web server process: concurrent requests in one process are what group commit batches
 BENCH_DATABASE = os.environ.get("CORRIDOR_BENCH_DATABASE", "corridor_bench")  # dropped and created afresh
 SHARED = Path(os.environ.get("CORRIDOR_SHARED_DIR", ROOT.parent / "shared"))
 
@@ -99,17 +99,15 @@ class Service:
 
     def serve(self, workers: int = 2, threads: int = THREADS) -> int:
         port = _free_port()
-        self.server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "corridor.service.wsgi", "--bind", f"127.0.0.1:{port}",
-             *gunicorn_workers(workers, threads), "--backlog", "2048"], env=self.env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.server = subprocess.Popen([*web_server(f"127.0.0.1:{port}", workers, threads), "--backlog", "2048"],
+                                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 return port
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError("the web server did not start")
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the server's processes have used so far: on a shared machine, the
@@ -186,7 +184,7 @@ async def _post(port: int, path: str, token: str, body: bytes | None) -> tuple[i
         connection.close()
 
 
-FLOOR = "/log/trust.txt"  # the server's smallest answer: what any request costs Django, gunicorn and HTTP here
+FLOOR = "/log/trust.txt"  # the server's smallest answer: what any request costs Django, the server and HTTP here
 
 
 async def _client(port: int, tokens: list[str], deadline: float, results: list, number: int, floor: bool,
@@ -234,7 +232,7 @@ def _percentile(values: list[float], pct: float) -> float:
 def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float, workers: int = 2,
                 threads: int = THREADS, fresh: bool = False) -> None:
     ed25519 = ed25519_verifications_per_second()  # server CPU per request is also given in its units
-    print(f"API write path: gunicorn {workers} worker(s) x {threads} threads; "
+    print(f"API write path: granian {workers} worker(s) x {threads} threads; "
           f"{'a new connection for every request' if fresh else 'each client keeps its connection'}; "
           f"Ed25519 verify {ed25519:,.0f}/s on one core now")
     for kind in kinds:
@@ -257,7 +255,7 @@ def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: fl
             result = load(port, party_tokens, max(clients), min(seconds, 5), floor=True, fresh=fresh)
             per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)
             print(f"  floor, {kind}: GET {FLOOR} {result['rps']:7.0f} req/s, server CPU {per_request * 1000:4.2f} "
-                  f"ms/req at {max(clients)} clients (any request through gunicorn and Django here)")
+                  f"ms/req at {max(clients)} clients (any request through the server and Django here)")
         finally:
             service.stop()
 
@@ -372,7 +370,7 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (API section)")
+    parser.add_argument("--workers", type=int, default=2, help="web server processes (API section)")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker (API section)")
     parser.add_argument("--new-connections", action="store_true",
                         help="API section: a new connection for every request (default: each client keeps one)")

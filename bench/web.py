@@ -1,6 +1,6 @@
 """Benchmark of the pages with a large log: the public page and a party's home, p50/p95 over repeated
-requests, served by gunicorn (2 workers) on SQLite with N generated statements (the realistic mix of
-bench/engine_fold.py, rebuilt into read models). Printed beside the same server's answer time for the
+requests, served by the web server of `corridor serve` (2 workers) on SQLite with N generated statements (the
+realistic mix of bench/engine_fold.py, rebuilt into read models). Printed beside the same server's answer time for the
 smallest page it has (the trust file), measured in the same run: the floor of Django + HTTP on this machine.
 
     .venv/bin/python bench/web.py                      # 100,000 plans ≈ 1M statements

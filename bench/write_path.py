@@ -1,4 +1,4 @@
-"""The API write path's CPU in one process, without gunicorn or a load generator: the WSGI handler called
+"""The API write path's CPU in one process, without an HTTP server or a load generator: the WSGI handler called
 directly, one request at a time (each note its own transaction), CPU time of the thread per request, beside
 the do-nothing request (GET /log/trust.txt) and Ed25519 verifications measured in the same run.
 

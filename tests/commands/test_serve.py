@@ -1,4 +1,4 @@
-"""`corridor serve` stops everything it started on SIGTERM or SIGINT: no gunicorn, no worker left."""
+"""`corridor serve` stops everything it started on SIGTERM or SIGINT: no web server process, no worker left."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def data_env(tmp_path):
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads child processes from /proc")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_stop_signal_stops_gunicorn_and_the_worker(data_env, signum):
+def test_a_stop_signal_stops_the_web_server_and_the_worker(data_env, signum):
     port = free_port()
     serve = subprocess.Popen([sys.executable, "-m", "corridor.cli", "serve", "--listen", f"127.0.0.1:{port}",
                               "--workers", "1"], env=data_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -70,7 +70,7 @@ def test_a_stop_signal_stops_gunicorn_and_the_worker(data_env, signum):
         while not accepts(port):
             assert serve.poll() is None and time.monotonic() < deadline, "corridor serve did not start listening"
             time.sleep(0.2)
-        # the worker, gunicorn's master and its worker (the master listens before it forks, so wait for it)
+        # the worker, the server's main process and its worker (it listens before the worker starts: wait)
         while len(started := descendants(serve.pid)) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(started) >= 3, started

@@ -23,7 +23,7 @@ def django_setup() -> None:
 
 
 def add(commands: argparse._SubParsersAction) -> None:
-    serve = commands.add_parser("serve", help="run the web service (gunicorn) and the worker")
+    serve = commands.add_parser("serve", help="run the web service (granian) and the worker")
     serve.add_argument("--listen", default="127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--threads", type=int, default=THREADS,
@@ -74,22 +74,31 @@ def _django_command(*argv: str) -> int:
     return 0
 
 
-THREADS = 8  # see `gunicorn_workers`
+THREADS = 8  # see `web_server`
 
 
-def gunicorn_workers(workers: int, threads: int) -> list[str]:
-    """Worker processes, each serving `threads` requests at once (gthread): requests that arrive together in
-    one process record their statements in one transaction (group commit in `record()`), which a process
-    serving one request at a time never does. Pages that read the in-memory fold hold it until their request
-    ends, and a batch or catch-up changes it only when no other thread reads it (ledger/fold_access.py), so
-    threads are the default; `--threads 1` runs gunicorn's sync workers, one request per process at once."""
-    if threads <= 1:
-        return ["--workers", str(workers)]
-    return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+def web_server(listen: str, workers: int, threads: int) -> list[str]:
+    """The HTTP server `corridor serve` runs: granian, serving the WSGI application (service/wsgi.py) from
+    `workers` processes, each running it on `threads` threads at once. Requests that arrive together in one
+    process record their statements in one transaction (group commit in `record()`), which a process serving
+    one request at a time never does; pages that read the in-memory fold hold it until their request ends,
+    and a batch or catch-up changes it only when no other thread reads it (ledger/fold_access.py).
+    `threads` 1: one request at a time per process.
+
+    granian rather than gunicorn: it parses HTTP and keeps connections in Rust, off the GIL that the
+    application's threads share. Measured side by side (docs/benchmarks.md, "granian"), a request cost the
+    server 0.2-0.3 ms less CPU, and writes at 50 clients rose 15-35 %."""
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise SystemExit(f"--listen {listen!r}: give HOST:PORT, e.g. 127.0.0.1:8000")
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "corridor.service.wsgi:application",
+            "--host", host.strip("[]"), "--port", port, "--workers", str(workers),
+            "--blocking-threads", str(max(threads, 1)), "--runtime-threads", "1", "--no-ws",
+            "--respawn-failed-workers", "--workers-kill-timeout", str(GRACE_SECONDS // 2)]
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-GRACE_SECONDS = 20  # gunicorn finishes requests in flight; then whatever is left is killed
+GRACE_SECONDS = 20  # the server finishes requests in flight; then whatever is left is killed
 
 
 class _Stop(Exception):
@@ -97,7 +106,8 @@ class _Stop(Exception):
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    """gunicorn and the worker as children; SIGTERM or SIGINT (or either child ending) stops them both."""
+    """The web server (`web_server`) and the worker as children; SIGTERM or SIGINT (or either child ending)
+    stops them both."""
     children: list[subprocess.Popen] = []
 
     def stop(signum, frame):
@@ -107,10 +117,7 @@ def serve_command(args: argparse.Namespace) -> int:
     try:
         if not args.no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "corridor.cli", "worker"]))
-        children.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "corridor.service.wsgi", "--bind",
-                                          args.listen, *gunicorn_workers(args.workers, args.threads),
-                                          "--access-logfile", "-",
-                                          "--graceful-timeout", str(GRACE_SECONDS // 2)]))
+        children.append(subprocess.Popen([*web_server(args.listen, args.workers, args.threads), "--access-log"]))
         return children[-1].wait()
     except _Stop:
         return 0

@@ -26,8 +26,8 @@ Health. At most once a second per process the primary's WAL position is sampled 
 far it has replayed and when its last replayed transaction committed. The replica serves only while it
 answers, is still a standby, and lags at most `CORRIDOR_REPLICA_MAX_LAG` seconds (`ReplicaHealth.staleness`);
 otherwise reads go to the primary and the change is logged (`corridor.replica`), and back again when it
-recovers. The look runs under a process lock: with gunicorn's sync workers (one request at a time per
-process) nothing waits on it, and an unreachable replica costs one connect timeout (2 s) every 5 s.
+recovers. The look runs under a process lock: with one request at a time per process (`--threads 1`)
+nothing waits on it, and an unreachable replica costs one connect timeout (2 s) every 5 s.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn corridor.service.wsgi)."""
+"""WSGI entry point (`corridor serve` runs granian on corridor.service.wsgi:application)."""
 
 import os
 

@@ -53,7 +53,7 @@ def answer(application, path: str, method: str = "GET", **extra: str) -> tuple[s
 
 
 def same_answer(path: str, method: str = "GET", full_stack=None, **extra: str) -> tuple[str, list, bytes]:
-    """The answer through the application gunicorn runs (lean path first), checked against the full stack's
+    """The answer through the application the web server runs (lean path first), checked against the full stack's
     (a fresh one after a test changed settings: Django's handler reads them once, when it is made)."""
     lean = answer(wsgi.application, path, method, **extra)
     full = answer(full_stack or wsgi.django_application, path, method, **extra)
