@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import msgspec
 import pytest
+from bench.engine_fold import registry
 
 from corridor import snapshot, snapshot_plans
-from corridor.engine import to_json
+from corridor.engine import RuleViolation, apply_raw, to_json
+from corridor.engine.times import format_time
 from corridor.fold import LogFold
 from corridor.snapshot_plans import MappedPlans
+from tests.engine.test_properties import routes_in_use_scanned
+from tests.generated_logs import OPERATOR
 from tests.test_snapshot import SECRET, generated, replayed, restored_two_roads, roots_of, snapshot_at, two_roads
 
 
@@ -24,6 +28,28 @@ def test_plans_are_decoded_on_first_use_and_equal_the_replayed_ones():
     assert plans.get("no-such-plan") is None and "no-such-plan" not in plans and 7 not in plans
     assert dict(plans) == original.state.plans
     assert to_json(restored.state) == to_json(original.state)
+
+
+def test_the_operator_redefines_the_routes_of_a_loaded_fold_without_reading_a_plan(monkeypatch):
+    """route.define asks whether an open plan uses the route: the fold's count answers, and a plan left in the
+    file stays there (reading every one grew with the log, inside the request that records the statement)."""
+    registrar, entries = generated()
+    restored = snapshot.decode(snapshot_at(registrar, entries, len(entries)), SECRET, roots_of(entries),
+                               registrar_public=registrar)
+    full = replayed(registrar, entries).state
+    assert restored.state.open_plans_by_route == full.open_plans_by_route != {}
+    monkeypatch.setattr(snapshot_plans, "_plan_decoder", None)  # a plan read from the file fails loudly
+    routes = registry()[1]
+    new = msgspec.structs.replace(routes[0], id="route-new", name="New route")
+    for route in [*routes, new, new]:  # every route of the log is in use; a new one, defined again, is not
+        raw = {"type": "route.define", "party": OPERATOR, "seq": restored.next_seq(OPERATOR),
+               "time": format_time(restored.state.clock), "payload": msgspec.to_builtins(route)}
+        try:
+            apply_raw(restored.state, raw)
+            code = None
+        except RuleViolation as refusal:
+            code = refusal.code
+        assert code == ("route.in_use" if routes_in_use_scanned(full, route.id) else None), route.id
 
 
 def test_code_that_walks_the_plans_as_a_dict_fails_loudly_rather_than_missing_them():

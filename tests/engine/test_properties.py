@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from corridor.engine import RuleViolation, State, apply_raw, from_json, settle, 
 from corridor.engine.clock import waiting_seconds
 from corridor.engine.times import format_time
 
+from .test_registry import OPERATOR
 from .world import PARTIES, ROUTES, World, leg, two_legs, window
 
 ACTORS = ["org-a", "border", "customs", "recv", "escort", "org-b"]
@@ -69,7 +71,7 @@ def _payload(world: World, action: str, choice: int, n: int) -> dict[str, Any] |
         case "propose":
             start = world.now + 600 * choice
             clear = (format_time(start), format_time(start + 3600))
-            world.windows[("p1", f"s{n}")] = clear
+            world.windows[(plan.id, f"s{n}")] = clear
             return {"slot": f"s{n}", "window": window(*clear)}
         case "confirm" | "decline":
             return {"slot": plan.slot.id if plan.slot else "s-none"}
@@ -224,3 +226,125 @@ def test_random_sequences_keep_the_rules(linkage, script):
         settle(state, harness.world.now)
     assert to_json(replayed) == to_json(harness.world.state), "replay must give the same state, byte for byte"
     assert to_json(from_json(to_json(replayed))) == to_json(replayed)
+
+
+# -- several plans at once: the fold's count of open plans by route is what reading every plan finds -----------
+PLAN_IDS = ["p1", "p2", "p3"]
+OPERATOR_TURN = 6  # a `target` draw: below, one of the plans acts (submitted first if new); this, the operator
+
+several_steps = st.lists(
+    st.tuples(
+        st.integers(0, OPERATOR_TURN),               # which plan the step is about, or the operator's turn
+        st.integers(0, 9),                           # < 6: a step that moves the plan on; else a random one
+        st.integers(0, 6 * 3600),                    # seconds since the previous statement
+        st.integers(0, len(ACTIONS) - 1),
+        st.integers(0, 9),                           # actor: mostly the natural one, sometimes anyone
+        st.integers(0, 5),                           # a free choice: leg, checkpoint, variant, route
+    ),
+    min_size=30, max_size=120,
+)
+
+
+class SeveralPlans(World):
+    """The world with plans p1..p3 open side by side, and an operator: the strategies above (`_payload`,
+    `progress`) act on the plan `current` names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = State.with_registry([*PARTIES, OPERATOR], ROUTES)
+        self.current = PLAN_IDS[0]
+        self.accepted: list[dict[str, Any]] = []
+
+    def plan(self, plan_id: str | None = None) -> Any:
+        return super().plan(plan_id or self.current)
+
+    def reveal_payload(self, plan_id: str | None = None, plates: bool = True) -> dict[str, Any]:
+        return super().reveal_payload(plan_id or self.current, plates)
+
+    def step(self, target: int, moves_on: bool, gap: int, action: str, actor: str, choice: int, n: int) -> None:
+        self.now += gap
+        settle(self.state, max(self.now, self.state.clock))  # expiries due by now, accepted or not
+        assert_counted(self.state)
+        if target == OPERATOR_TURN:
+            self._redefine(ROUTES[choice % len(ROUTES)].id)
+        else:
+            self.current = PLAN_IDS[target % len(PLAN_IDS)]
+            self._try(self._plan_statement(moves_on, action, actor, choice, n))
+        assert_counted(self.state)
+
+    def _plan_statement(self, moves_on: bool, action: str, actor: str, choice: int, n: int) -> dict[str, Any]:
+        if self.current not in self.state.plans:
+            return self.statement("org-a", "plan.submit", self.current, **self._content(choice, n))
+        if moves_on and not self.plan().closed:
+            kind, actor, payload = progress(self)
+            if kind == "leg.inspect" and choice == 0:
+                payload["decision"] = "turned_back"  # the plan aborts (a simultaneous one, or its only leg)
+        else:
+            kind, payload = ACTION_TYPES[action], _payload(self, action, choice, n)
+        return self.statement(actor, kind, self.current, **payload)
+
+    def _content(self, choice: int, n: int) -> dict[str, Any]:
+        """Both roads, one of them, or one road twice (the plan counts once on it); some plans expire."""
+        variants = [two_legs(), {"legs": [leg("leg-a", "road-a")]},
+                    {"legs": [leg("leg-b", "road-b")], "linkage": "simultaneous"},
+                    two_legs(legs=[leg("leg-a", "road-a"), leg("leg-b", "road-a")])]
+        expiry = {"expires_at": format_time(self.now + 24 * 3600)} if n % 3 == 0 else {}
+        return variants[choice % len(variants)] | expiry
+
+    def _redefine(self, route_id: str) -> None:
+        """The operator defines the route again, as it is: refused exactly while the old scan finds it in use."""
+        route = next(route for route in ROUTES if route.id == route_id)
+        in_use = routes_in_use_scanned(self.state, route_id)
+        code = self._try(self.statement("operator", "route.define", None, **msgspec.to_builtins(route)))
+        assert code == ("route.in_use" if in_use else None), f"{route_id} in use: {in_use}; refused: {code}"
+
+    def _try(self, raw: dict[str, Any]) -> str | None:
+        """Apply `raw`; the refusal's code if refused (which changes nothing)."""
+        before = to_json(self.state)
+        try:
+            apply_raw(self.state, raw)
+        except RuleViolation as refusal:
+            assert to_json(self.state) == before, "a refused statement changed the state"
+            return refusal.code
+        self.seq[raw["party"]] = raw["seq"]
+        self.accepted.append(raw)
+        return None
+
+
+def routes_in_use_scanned(state: State, route_id: str) -> bool:
+    """What route.define asked before the fold counted (rules/registry.py): every plan read, on every call."""
+    return any(
+        not plan.closed and any(leg.route == route_id for leg in plan.content.legs) for plan in state.plans.values()
+    )
+
+
+def open_plans_by_route_scanned(state: State) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for plan in state.plans.values():
+        if not plan.closed:
+            for route in {leg.route for leg in plan.content.legs}:
+                counts[route] = counts.get(route, 0) + 1
+    return counts
+
+
+def assert_counted(state: State) -> None:
+    assert state.open_plans_by_route == open_plans_by_route_scanned(state)
+    for route_id in state.routes:
+        assert (route_id in state.open_plans_by_route) == routes_in_use_scanned(state, route_id), route_id
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(script=several_steps)
+def test_the_count_of_open_plans_by_route_is_what_reading_every_plan_finds(script):
+    world = SeveralPlans()
+    for n, (target, lean, gap, action, actor, choice) in enumerate(script):
+        world.step(target, lean < 6, gap, ACTIONS[action], pick_actor(ACTIONS[action], actor), choice, n)
+    replayed = State.with_registry([*PARTIES, OPERATOR], ROUTES)
+    for raw in world.accepted:
+        apply_raw(replayed, raw)
+        assert_counted(replayed)
+    for state in (replayed, world.state):
+        settle(state, world.now)
+    assert replayed.open_plans_by_route == world.state.open_plans_by_route
+    assert to_json(replayed) == to_json(world.state), "replay must give the same state, byte for byte"
+    assert from_json(to_json(replayed)).open_plans_by_route == replayed.open_plans_by_route

@@ -3,7 +3,7 @@
 from corridor.engine import Party, State
 from corridor.engine.times import format_time
 
-from .world import PARTIES, ROUTES, T0, World
+from .world import PARTIES, ROUTES, T0, World, leg, two_legs
 
 OPERATOR = Party(id="operator", name="Corridor operator", kind="operator")
 SOURCE = Party(id="jcc", name="Joint Coordination Centre data", kind="source")
@@ -51,6 +51,28 @@ def test_routes_are_checked_and_cannot_change_under_a_passage():
                   **road_c(policy=[{"party": "nobody", "capacity": "escort"}]))
     world.submit()
     world.refused("route.in_use", "operator", "route.define", None, **road_c(id="road-a"))
+
+
+def test_a_route_under_an_open_plan_is_redefined_once_that_plan_is_closed():
+    world = registry_world()
+    world.submit("p1", legs=[leg("leg-a", "road-a")])
+    world.refused("route.in_use", "operator", "route.define", None, **road_c(id="road-a"))
+    world.do("org-a", "plan.cancel", "p1")
+    world.do("operator", "route.define", None, **road_c(id="road-a"))
+    assert world.state.routes["road-a"].name == "Road C"
+
+
+def test_the_fold_counts_open_plans_by_route_as_they_are_submitted_amended_and_closed():
+    world = registry_world()
+    world.submit("p1", **two_legs(legs=[leg("leg-a", "road-a"), leg("leg-b", "road-a")]))  # counts once on road-a
+    world.submit("p2", expires_at=format_time(T0 + 3600), **two_legs())
+    assert world.state.open_plans_by_route == {"road-a": 2, "road-b": 1}
+    world.do("org-a", "plan.amend", "p1", legs=[leg("leg-b", "road-b")])
+    assert world.state.open_plans_by_route == {"road-a": 1, "road-b": 2}
+    world.do("org-a", "plan.cancel", "p1")
+    assert world.state.open_plans_by_route == {"road-a": 1, "road-b": 1}
+    world.at(2 * 3600).do("operator", "route.define", None, **road_c())  # p2 expired on the way
+    assert world.plan("p2").status == "expired" and world.state.open_plans_by_route == {}
 
 
 def test_a_source_attests_passages_and_nothing_else():

@@ -14,9 +14,8 @@ from typing import Any
 from .clock import refresh_clock
 from .errors import refuse
 from .lifecycle import derive_status
-from .model import Route
 from .rules import consent, incidents, movement, offline, permits, registry, reveal, slots
-from .state import BEFORE_MOVEMENT, CLOSED_STATUSES, PlanState, State
+from .state import BEFORE_MOVEMENT, CLOSED_STATUSES, PlanState, State, count_open_routes
 from .statements import (
     PERMIT_TYPES,
     REGISTRY_TYPES,
@@ -89,7 +88,7 @@ def apply(state: State, st: Statement) -> State:
     state.last_seq[party_id] = st.seq
     state.clock = now
     if cls in PLAN_CLASSES:
-        after_change(state.plans[st.plan], state.routes, now)
+        after_change(state, state.plans[st.plan], now)
     return state
 
 
@@ -110,18 +109,22 @@ def settle(state: State, now: int) -> list[str]:
         plan = state.plans[plan_id]
         if kind == "expiry" and plan.expires_at == due and plan.status in BEFORE_MOVEMENT:
             plan.status = "expired"
-        after_change(plan, state.routes, due)
+        after_change(state, plan, due)
         changed.append(plan_id)
     return changed
 
 
-def after_change(plan: PlanState, routes: dict[str, Route], now: int) -> None:
+def after_change(state: State, plan: PlanState, now: int) -> None:
     """After anything happened to a plan: its status from the facts (closed from then on, if it closed),
-    then who it now waits on."""
+    then who it now waits on.
+
+    Every way a plan closes (a rule's cancel or abort, an expiry, the last delivery) passes here, and a
+    closed plan never opens again: so this is where it stops counting on its routes."""
     status = plan.status = derive_status(plan)
     if status in CLOSED_STATUSES and plan.closed_at is None:
         plan.closed_at = now
-    refresh_clock(plan, routes, now)
+        count_open_routes(state, plan.content, -1)
+    refresh_clock(plan, state.routes, now)
 
 
 def _check_speaker(state: State, st: Statement, moment: int) -> None:

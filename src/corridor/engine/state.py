@@ -199,6 +199,9 @@ class State(Mutable, kw_only=True):
     parties: dict[str, Party] = {}
     routes: dict[str, Route] = {}
     plans: dict[str, PlanState] = {}
+    # how many open plans have a leg on each route; no entry for a route no open plan uses. Kept as plans are
+    # submitted, amended and closed (count_open_routes), so that route.define reads no plan (rules/registry.py)
+    open_plans_by_route: dict[str, int] = {}
     incidents: dict[str, Incident] = {}
     attestations: dict[str, Attestation] = {}
     last_seq: dict[str, int] = {}
@@ -212,6 +215,21 @@ class State(Mutable, kw_only=True):
     @classmethod
     def with_registry(cls, parties: list[Party], routes: list[Route]) -> State:
         return cls(parties={p.id: p for p in parties}, routes={r.id: r for r in routes})
+
+
+def count_open_routes(state: State, content: PlanContent, change: Literal[1, -1]) -> None:
+    """Count an open plan's version into `State.open_plans_by_route` (+1: submitted, or amended to it) or out
+    of it (-1: amended away from it, or closed). A plan counts once on a route however many of its legs take
+    it: the count is of plans, and what goes in comes out the same way. A route at 0 is dropped, so the state
+    is the same whichever plans came and went."""
+    counts = state.open_plans_by_route
+    # in the legs' order, not a set's (which changes with the hash seed): every replay inserts routes alike
+    for route in dict.fromkeys(leg.route for leg in content.legs):
+        count = counts.get(route, 0) + change
+        if count:
+            counts[route] = count
+        else:
+            del counts[route]
 
 
 def to_json(state: State) -> bytes:

@@ -9,7 +9,18 @@ from typing import get_args
 from ..errors import refuse
 from ..lifecycle import UNCOMMITTED_PHASES
 from ..model import ID_PATTERN, PlanContent
-from ..state import BEFORE_CLEARANCE, BEFORE_MOVEMENT, PENDING, InfoRequest, LegState, Note, PlanState, Position, State
+from ..state import (
+    BEFORE_CLEARANCE,
+    BEFORE_MOVEMENT,
+    PENDING,
+    InfoRequest,
+    LegState,
+    Note,
+    PlanState,
+    Position,
+    State,
+    count_open_routes,
+)
 from ..statements import RefusalReason, Statement
 from ..times import parse_time
 from .common import (
@@ -50,6 +61,7 @@ def submit(state: State, st: Statement, now: int) -> None:
     )
     _reset_for_version(plan, required)
     state.plans[plan.id] = plan
+    count_open_routes(state, content, 1)
     _schedule_expiry(state, plan)
 
 
@@ -65,6 +77,8 @@ def amend(state: State, st: Statement, now: int) -> None:
         raise refuse("plan.invalid", "the amendment is identical to the current version")
     for request in plan.open_requests():
         request.answered_at, request.answer = now, None  # superseded by the new version
+    count_open_routes(state, plan.content, -1)  # an open plan (open_plan): it counts on the new version's routes
+    count_open_routes(state, content, 1)
     plan.content, plan.version, plan.expires_at = content, version, expires_at
     plan.amendments += 1
     plan.slot = None
