@@ -1,8 +1,11 @@
-"""`corridor serve` stops everything it started on SIGTERM or SIGINT: no web server process, no worker left."""
+"""`corridor serve` stops everything it started on SIGTERM or SIGINT: no web server process, no worker left; and
+the server it runs hands the application no body cut short of its Content-Length as if it were whole."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -87,3 +90,61 @@ def test_a_stop_signal_stops_the_web_server_and_the_worker(data_env, signum):
                 os.kill(pid, signal.SIGKILL)
         serve.kill()
         serve.wait()
+
+
+def _http(port: int, request: bytes, half_close: bool = False) -> bytes:
+    """One raw request on its own connection (`half_close`: the client's sending side ends after `request`)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        client.sendall(request)
+        if half_close:
+            client.shutdown(socket.SHUT_WR)
+        answer = b""
+        while data := client.recv(65536):
+            answer += data
+    return answer
+
+
+@pytest.fixture
+def served_demo(data_env):
+    """`corridor serve` (one worker, no `corridor worker`) on the demo's data: its port and org-a's API token."""
+    demo = subprocess.run([sys.executable, "-m", "corridor.cli", "demo"], env=data_env, check=True,
+                          capture_output=True, text=True, timeout=300).stdout
+    token = re.search(r"^\s*org-a\s.*token (\S+)$", demo, re.MULTILINE).group(1)
+    port = free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "corridor.cli", "serve", "--listen", f"127.0.0.1:{port}",
+                              "--workers", "1", "--no-worker"], env=data_env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not accepts(port):
+            assert serve.poll() is None and time.monotonic() < deadline, "corridor serve did not start listening"
+            time.sleep(0.2)
+        yield port, token
+    finally:
+        serve.terminate()
+        serve.wait(60)
+
+
+def test_a_body_cut_short_of_its_length_is_refused_and_nothing_is_recorded(served_demo):
+    """The client declares more than it sends, then ends its side: the server hands the application a short
+    body, which it must refuse (service/request_body.py), not record as the whole request."""
+    port, token = served_demo
+    note = json.dumps({"sha256": "ab" * 32, "title": "cut short"}).encode()
+    answer = _http(port, b"POST /api/v1/plans/two-roads/note HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Authorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                         b"Connection: close\r\n\r\n%s" % (token.encode(), len(note) + 40, note), half_close=True)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["code"] == "request.malformed"
+    listed = _http(port, b"GET /api/v1/plans/two-roads/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Authorization: Bearer %s\r\nConnection: close\r\n\r\n" % token.encode())
+    assert listed.startswith(b"HTTP/1.1 200 ") and b"ab" * 32 not in listed
+
+
+def test_a_form_cut_short_of_its_length_is_refused(served_demo):
+    port, _ = served_demo
+    csrf = b"k" * 32  # a well-formed CSRF secret, so the check reaches the form's token (and reads the body)
+    form = b"csrfmiddlewaretoken=%s&username=org-a&password=pass" % csrf
+    answer = _http(port, b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: csrftoken=%s\r\n" % csrf +
+                   b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n"
+                   b"Connection: close\r\n\r\n%s" % (len(form) + 20, form), half_close=True)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]

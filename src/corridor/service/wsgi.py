@@ -12,7 +12,8 @@ django_application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018 (importing them is the point)
 
 from .ledger.lean_reads import LeanLog  # noqa: E402 (after Django is set up)
+from .request_body import WholeBodies  # noqa: E402
 
 # the public log's proofs and checkpoint without the session/CSRF/locale/auth stack they do not use
-# (ledger/lean_reads.py)
-application = LeanLog(django_application)
+# (ledger/lean_reads.py); a body cut short of its Content-Length is refused, not read as whole (request_body.py)
+application = LeanLog(WholeBodies(django_application))
