@@ -1,5 +1,6 @@
 """`corridor serve` stops everything it started on SIGTERM or SIGINT: no web server process, no worker left; and
-the server it runs hands the application no body cut short of its Content-Length as if it were whole."""
+the server it runs hands the application no body cut short of its Content-Length as if it were whole, and a
+request without a Host header is answered."""
 
 from __future__ import annotations
 
@@ -148,3 +149,12 @@ def test_a_form_cut_short_of_its_length_is_refused(served_demo):
                    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n"
                    b"Connection: close\r\n\r\n%s" % (len(form) + 20, form), half_close=True)
     assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+
+
+def test_a_request_without_a_host_header_is_answered_for_the_servers_own_name(served_demo):
+    """HTTP/1.0 lets a client send no Host (load balancers' health checks do): Django answers it for the
+    address it listens on, as under gunicorn, rather than refusing an empty Host 400 (service/wsgi.py)."""
+    port, _ = served_demo
+    assert _http(port, b"GET /log/checkpoint HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")
+    assert _http(port, b"OPTIONS / HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")
+    assert _http(port, b"GET / HTTP/1.0\r\nHost: evil.example\r\n\r\n").startswith(b"HTTP/1.0 400 ")
