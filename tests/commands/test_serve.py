@@ -1,6 +1,6 @@
 """`corridor serve` stops everything it started on SIGTERM or SIGINT: no web server process, no worker left; and
 the server it runs hands the application no body cut short of its Content-Length as if it were whole, and a
-request without a Host header is answered."""
+request without a Host header is answered; it speaks HTTP/1.1 only."""
 
 from __future__ import annotations
 
@@ -158,3 +158,16 @@ def test_a_request_without_a_host_header_is_answered_for_the_servers_own_name(se
     assert _http(port, b"GET /log/checkpoint HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")
     assert _http(port, b"OPTIONS / HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")
     assert _http(port, b"GET / HTTP/1.0\r\nHost: evil.example\r\n\r\n").startswith(b"HTTP/1.0 400 ")
+
+
+def test_cleartext_http2_is_not_spoken(served_demo):
+    """HTTP/1.1 only (commands/service.py, `web_server`): a client opening with HTTP/2's preface gets no HTTP/2
+    connection, so none of its 16 MiB compressed header lists either."""
+    port, _ = served_demo
+    settings = bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])  # an empty SETTINGS frame
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        client.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + settings)
+        first = client.recv(65536)  # an HTTP/2 server answers its own SETTINGS frame and waits
+    assert first == b"" or first.startswith(b"HTTP/1.1 4"), first[:40]
+    assert _http(port, b"GET /log/checkpoint HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").startswith(
+        b"HTTP/1.1 200 ")

@@ -87,13 +87,20 @@ def web_server(listen: str, workers: int, threads: int) -> list[str]:
 
     granian rather than gunicorn: it parses HTTP and keeps connections in Rust, off the GIL that the
     application's threads share. Measured side by side (docs/benchmarks.md, "granian"), a request cost the
-    server 0.2-0.3 ms less CPU, and writes at 50 clients rose 15-35 %."""
+    server 0.2-0.3 ms less CPU, and writes at 50 clients rose 15-35 %.
+
+    HTTP/1.1 only (`--http 1`): granian would otherwise also speak cleartext HTTP/2 to any client that opens
+    with its preface, and accept header lists of up to 16 MiB a request there (`--http2-max-headers-size`),
+    HPACK-compressed: measured, 10 requests of ~45 KB on the wire (one 4 KB header repeated by 1-byte
+    references) raised a worker's memory by 180 MB. Browsers never send cleartext HTTP/2 and the proxy
+    speaks HTTP/1.1 to us, so nothing needs it; over HTTP/1.1 a request's headers are capped at ~400 KB
+    (431 beyond)."""
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit():
         raise SystemExit(f"--listen {listen!r}: give HOST:PORT, e.g. 127.0.0.1:8000")
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "corridor.service.wsgi:application",
             "--host", host.strip("[]"), "--port", port, "--workers", str(workers),
-            "--blocking-threads", str(max(threads, 1)), "--runtime-threads", "1", "--no-ws",
+            "--blocking-threads", str(max(threads, 1)), "--runtime-threads", "1", "--no-ws", "--http", "1",
             "--respawn-failed-workers", "--workers-kill-timeout", str(GRACE_SECONDS // 2)]
 
 
