@@ -22,8 +22,9 @@ from ..ledger.keys import OPERATOR
 from ..ledger.models import SignedCheckpoint, StatementIndex, TreeState
 from ..ledger.record import Builder, custodial, transaction_memo
 from ..passages.private import current_plates, current_window
+from ..passages.projection import at
 from .keys import permit_key
-from .models import IssuedPermit
+from .models import IssuedPermit, PermitCheckpoint
 
 CONSENT_TYPES = ("plan.consent", "slot.confirm")
 PERMIT_TYPES = ("permit.issue", "permit.revoke")
@@ -69,9 +70,17 @@ def remember_consents(folded: Folded, fold: LogFold, private: object) -> None:
 def store_permit(folded: Folded, fold: LogFold, private: object) -> None:
     if folded.type == "permit.issue" and isinstance(private, SignedPermit):
         permit = private.permit
-        IssuedPermit.objects.create(plan_id=permit.plan, permit_id=permit.id, leg_id=permit.leg,
-                                    vehicle_id=permit.vehicle, digest=document.digest(private.signed),
-                                    signed=private.signed, log_index=folded.index)
+        row = IssuedPermit.objects.create(plan_id=permit.plan, permit_id=permit.id, leg_id=permit.leg,
+                                          vehicle_id=permit.vehicle, digest=document.digest(private.signed),
+                                          signed=private.signed, log_index=folded.index)
+        PermitCheckpoint.objects.bulk_create([PermitCheckpoint(permit=row, **fields) for fields in where_valid(permit)])
+
+
+def where_valid(permit: document.Permit) -> list[dict]:
+    """The permit's PermitCheckpoint rows (but the permit): each checkpoint it names, with its window give or
+    take the tolerance, the span an officer's device accepts it in."""
+    span = {"valid_from": at(permit.start - permit.tolerance), "valid_until": at(permit.end + permit.tolerance)}
+    return [{"checkpoint": checkpoint} | span for checkpoint in permit.checkpoints]
 
 
 def mark_revoked(folded: Folded, fold: LogFold, private: object) -> None:

@@ -20,3 +20,22 @@ class IssuedPermit(models.Model):
     class Meta:
         db_table = "issued_permit"
         constraints = [models.UniqueConstraint(fields=["plan_id", "permit_id"], name="issued_permit_once")]
+
+
+class PermitCheckpoint(models.Model):
+    """Private, beside each issued permit: a checkpoint it may be shown at, and from when until when (its window
+    give or take the plan's tolerance, as the officer's device checks it). What the checkpoint app reads the
+    permits due at its checkpoints by (one index range each), rather than decoding every permit ever issued.
+    Written with the permit and, like it, kept across a rebuild (the signed permit is not on the log)."""
+
+    derived_from_log = False
+
+    permit = models.ForeignKey(IssuedPermit, on_delete=models.CASCADE, related_name="checkpoints")
+    checkpoint = models.CharField(max_length=128)
+    valid_from = models.DateTimeField()  # the window's start minus the tolerance
+    valid_until = models.DateTimeField()  # its end plus the tolerance
+
+    class Meta:
+        db_table = "permit_checkpoint"
+        constraints = [models.UniqueConstraint(fields=["permit", "checkpoint"], name="permit_checkpoint_once")]
+        indexes = [models.Index(fields=["checkpoint", "valid_until"], name="permit_checkpoint_due")]
