@@ -14,12 +14,16 @@ class IssuedPermit(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     signed = models.BinaryField()  # the COSE_Sign1 bytes; `corridor.permits.qr.to_text` makes the QR text
     log_index = models.BigIntegerField()  # where permit.issue stands on the log
-    revoked_index = models.BigIntegerField(null=True, db_index=True)  # where permit.revoke stands, once revoked
+    revoked_index = models.BigIntegerField(null=True)  # where permit.revoke stands, once revoked
     reason = models.CharField(max_length=20, default="")
+    valid_until = models.DateTimeField()  # the window's end plus the tolerance: after it, a device refuses it
 
     class Meta:
         db_table = "issued_permit"
         constraints = [models.UniqueConstraint(fields=["plan_id", "permit_id"], name="issued_permit_once")]
+        # the revocation list (permits/revocation.py): the revoked permits still valid, by their end alone
+        indexes = [models.Index(fields=["valid_until"], condition=models.Q(revoked_index__isnull=False),
+                                name="issued_permit_revoked_until")]
 
 
 class PermitCheckpoint(models.Model):

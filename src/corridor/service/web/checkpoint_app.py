@@ -44,6 +44,7 @@ from ..passages.projection import at
 from ..passages.selection import each
 from ..permits.keys import permit_key
 from ..permits.models import IssuedPermit, PermitCheckpoint
+from ..permits.revocation import listed
 
 DAY = 86400
 TEMPLATES = Path(__file__).parent / "templates" / "checkpoint_app"
@@ -122,8 +123,7 @@ def data(request):
     signers = set(parties_for(request.user, "sign"))
     names = dict(Party.objects.filter(pk__in=parties).values_list("id", "name"))
     raw = public_bytes(permit_key())
-    revoked = list(IssuedPermit.objects.filter(revoked_index__isnull=False).order_by("revoked_index")
-                   .values_list("digest", flat=True))
+    revoked = list(listed(clock.now()).values_list("digest", flat=True))  # as revoked.txt: those still valid
     return JsonResponse({
         "generated": format_time(clock.now()), "user": request.user.username, "rpId": CONFIG.webauthn_rp_id,
         "trust": [{"kid": _b64(key_id(raw)), "public": _b64(raw), "party": OPERATOR}],
