@@ -35,7 +35,7 @@ examples: $(STAMP)
 # own CORRIDOR_DATA_DIR (tests/service_settings.py: a fresh temporary directory), so its own SQLite test
 # database, keys and tiles; on PostgreSQL pytest-django names each worker's test database apart (test_test_gw0,
 # test_test_gw1, ...) and the log store's tests each make a schema of their own (tests/conftest.py); live
-# servers, witnesses and gunicorn listen on free ports; files go under pytest's tmp_path; each worker has its
+# servers, witnesses and web servers listen on free ports; files go under pytest's tmp_path; each worker has its
 # own chromium (tests/service/web/browser.py). worksteal: a worker that runs out takes the rest of the
 # other's queue (the browser tests are long).
 PYTEST_WORKERS ?= auto

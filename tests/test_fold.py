@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from corridor.engine import RuleViolation, to_json
 from corridor.fold import LogFold
 from corridor.ledger.crypto import public_bytes
-from corridor.ledger.envelope import EnvelopeError, seal
+from corridor.ledger.envelope import EnvelopeError, seal, unseal
 from corridor.ledger.passkeys import WebAuthnPolicy
 from tests.ledger.authenticator import ORIGIN, RP_ID, Authenticator
 
@@ -182,3 +182,16 @@ def test_an_audited_passkey_entry_still_keeps_its_counter():
     body = msgspec.json.decode(submit())["statement"]["payload"]
     fold.apply_entry(member.seal(org(3, "plan.submit", body, plan="p"), count=7), signature_checked=True)
     assert fold.key_of(member.key).sign_count == 7
+
+
+
+def test_an_entry_unsealed_by_the_caller_is_applied_as_that_envelope_and_only_with_its_own_entry():
+    """The service unseals an entry to check it before the rules, then hands that envelope on: the fold
+    applies it without parsing the entry again, and refuses an envelope that is not the entry's."""
+    fold, again = registered_fold(), registered_fold()
+    entry = submit()
+    assert fold.apply_entry(entry, unsealed=unseal(entry)).envelope.entry is entry
+    again.apply_entry(entry)
+    assert to_json(fold.state) == to_json(again.state)
+    with pytest.raises(ValueError):
+        registered_fold().apply_entry(submit(seq=2), unsealed=unseal(entry))

@@ -75,15 +75,18 @@ class LogFold:
         self.size = 0
 
     def apply_entry(self, entry: bytes, signature_checked: bool = False,
-                    signatures: DeferredSignatures | None = None) -> Folded:
+                    signatures: DeferredSignatures | None = None, unsealed: Envelope | None = None) -> Folded:
         """Check and apply the next entry. Raises EnvelopeError or RuleViolation and changes nothing if
         either refuses it (key statements are checked in full before the key history changes).
         `signature_checked`: the caller already checked this entry's form and signature (a parallel audit
         of the whole log); the key's validity and party, and the rules, are still checked here, in order.
         `signatures`: every check is made here but the signature itself (Ed25519, or a passkey's), which is
         handed to `signatures.add` with the key to check it with: the caller must see those checks pass
-        before it trusts what was applied (a rebuild checks them on other cores while it folds)."""
-        envelope = unseal_audited(entry) if signature_checked else unseal(entry)
+        before it trusts what was applied (a rebuild checks them on other cores while it folds).
+        `unsealed`: `unseal(entry)` as the caller already made it (its form checked), not parsed again."""
+        if unsealed is not None and unsealed.entry != entry:
+            raise ValueError("`unsealed` is not this entry's")
+        envelope = unsealed or (unseal_audited(entry) if signature_checked else unseal(entry))
         kind = envelope.statement.get("type")
         if kind in KEY_STATEMENTS:
             return self._apply_key_statement(envelope)

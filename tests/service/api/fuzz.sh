@@ -1,6 +1,6 @@
 #!/bin/sh
 # `make test-api-fuzz`: schemathesis against the live service, bounded in time, zero failures allowed.
-# A fresh data dir with the demo parties, gunicorn on a free port (no worker), a token of a demo party's
+# A fresh data dir with the demo parties, `corridor serve` on a free port (no worker), a token of a demo party's
 # admin for the operations that act; the server is stopped whatever happens.
 # Usage: fuzz.sh VENV_BIN SCHEMATHESIS [MAX_EXAMPLES]; FUZZ_SEED (default 9: CI reproducible), FUZZ_PORT,
 # FUZZ_TIMEOUT (seconds, default 300)
@@ -22,10 +22,8 @@ trap stop EXIT INT TERM
 "$BIN/corridor" demo --empty >/dev/null  # parties, routes and users; no example history
 TOKEN=$("$BIN/corridor" createuser fuzzer --party org-a --role admin | sed -n 's/^API token (shown once): //p')
 test -n "$TOKEN"
-# gunicorn's longest request line (8190 bytes): a longer one is refused by gunicorn itself, in HTML, before
-# Corridor sees it (as a reverse proxy in front would)
-"$BIN/python" -m gunicorn corridor.service.wsgi --bind "127.0.0.1:$PORT" --workers 2 --limit-request-line 8190 \
-    >"$DATA/server.log" 2>&1 &
+# the web server as `corridor serve` runs it (granian, 2 workers), without the worker
+"$BIN/corridor" serve --listen "127.0.0.1:$PORT" --workers 2 --no-worker >"$DATA/server.log" 2>&1 &
 SERVER=$!
 
 status=0

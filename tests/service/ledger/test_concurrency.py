@@ -1,4 +1,4 @@
-"""Several processes record at once (as gunicorn workers do): each catches up with the others' entries
+"""Several processes record at once (as the web server's workers do): each catches up with the others' entries
 under the writer lock, so the log stays contiguous, every party's numbers stay in order, and the read
 models agree with a rebuild."""
 

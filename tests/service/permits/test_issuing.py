@@ -3,18 +3,23 @@ log and the signed permit kept privately; revoked when the plan changes under it
 
 from __future__ import annotations
 
+import importlib
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.apps import apps
 
 from corridor.permits import document
 from corridor.permits.errors import PermitRejected
 from corridor.permits.qr import to_text
 from corridor.permits.trust import parse_permit_keys
 from corridor.permits.verify import parse_revocation_list, verify_permit
+from corridor.service import clock
 from corridor.service.ledger.keys import trust_text
 from corridor.service.ledger.models import LogEntry, StatementIndex
-from corridor.service.permits.models import IssuedPermit
+from corridor.service.ledger.rebuild import rebuild
+from corridor.service.permits.models import IssuedPermit, PermitCheckpoint
 
 from ..web.stages import REQUIRED, T, amend, consented, post, scheduled, submitted, version
 
@@ -65,7 +70,8 @@ def test_the_public_revocation_list_lets_a_device_refuse_a_revoked_permit_offlin
     listed = public.get("/log/permits/revoked.txt")
     assert listed.status_code == 200 and parse_revocation_list(listed.content.decode()) == frozenset()
     post(parties, "customs", "/plans/p1/withdraw", {"reason": "security"}, T + 3000)
-    text = public.get("/log/permits/revoked.txt").content.decode()
+    with clock.frozen_at(T + 3000):  # fetched before the permit's window is over (it lists only those)
+        text = public.get("/log/permits/revoked.txt").content.decode()
     assert "AB 123" not in text and "12:00" not in text  # digests and ids only, as on the log
     with pytest.raises(PermitRejected) as caught:
         verify_permit(bytes(row.signed), parse_permit_keys(trust_text()), NOON_THIRTY,
@@ -116,3 +122,37 @@ def test_the_plan_page_links_each_permit_for_the_parties_of_the_passage_only(par
         mine, theirs = (client.get("/plans/p1").content.decode() for client in (officer, public))
     assert 'href="/plans/p1/permits/leg-a.truck-1.1"' in mine and "Passage permits" in mine
     assert "/permits/" not in theirs and "Passage permits" not in theirs
+
+
+def where_valid_rows() -> list[tuple]:
+    return sorted(PermitCheckpoint.objects.values_list("permit__permit_id", "checkpoint", "valid_from", "valid_until"))
+
+
+def test_each_permit_is_kept_with_its_checkpoints_and_span_which_a_rebuild_keeps(parties, tiles):
+    """What the checkpoint app finds permits by (web/checkpoint_app.py): the checkpoints a permit names, with its
+    window give or take the tolerance. Neither is on the log, so a rebuild keeps them as it keeps the permit."""
+    submitted(parties, tolerance_seconds=900)
+    consented(parties)
+    scheduled(parties)
+    noon = datetime(2023, 9, 11, 12, tzinfo=UTC)
+    rows = where_valid_rows()
+    assert rows == [("leg-a.truck-1.1", "lachin-checkpoint", noon - timedelta(minutes=15),
+                     noon + timedelta(minutes=75))]
+    rebuild()
+    assert where_valid_rows() == rows
+
+
+def test_the_migration_gives_the_permits_issued_before_it_the_same_rows(parties, tiles):
+    issued_world(parties)
+    amend(parties, at=T + 3000)
+    consented(parties, at=T + 3100)
+    post(parties, "org-a", "/plans/p1/propose-slot",  # a second permit, for the next day's window
+         {"slot": "s2", "start": "2023-09-12T12:00:00Z", "end": "2023-09-12T14:00:00Z"}, T + 3200)
+    for party in REQUIRED:
+        post(parties, party, "/plans/p1/confirm-slot", {"slot": "s2"}, T + 3300)
+    written = where_valid_rows()
+    assert len(written) == IssuedPermit.objects.count() == 2
+    PermitCheckpoint.objects.all().delete()
+    migration = importlib.import_module("corridor.service.permits.migrations.0002_permit_checkpoints")
+    migration.fill(apps, None)
+    assert where_valid_rows() == written

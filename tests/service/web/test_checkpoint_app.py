@@ -17,9 +17,11 @@ from corridor.ledger.crypto import public_bytes
 from corridor.permits import cose, document
 from corridor.permits.errors import CODES
 from corridor.permits.trust import key_id
+from corridor.permits.verify import parse_revocation_list
 from corridor.service import clock
 from corridor.service.permits.keys import permit_key
 from corridor.service.permits.models import IssuedPermit
+from corridor.service.permits.revocation import CLOCK_SLACK
 
 from ..plans import plan_body
 from . import stages
@@ -103,6 +105,20 @@ def test_only_today_and_tomorrow_and_never_a_revoked_permit_in_the_legs(parties,
     stages.amend(parties, at=stages.T + 3000)  # the amendment revokes the permit
     answer = data(client, at=stages.T + 3600)
     assert answer["revoked"] == [row.digest] and answer["legs"] == []
+
+
+def test_data_carries_the_revocation_list_of_the_permits_still_valid_as_revoked_txt(parties, tiles):
+    """The revoked permits whose end (window + tolerance) has not passed, less the list's day of slack
+    (permits/revocation.py): the same digests as /log/permits/revoked.txt at the same moment."""
+    row = scheduled(parties)
+    stages.amend(parties, at=stages.T + 3000)
+    row.refresh_from_db()
+    client, last = signed_in("border"), int(row.valid_until.timestamp()) + CLOCK_SLACK
+    for moment, expected in ((stages.T + 3600, [row.digest]), (last, [row.digest]), (last + 1, [])):
+        assert data(client, at=moment)["revoked"] == expected, moment
+        with clock.frozen_at(moment):
+            listed = parse_revocation_list(Client().get("/log/permits/revoked.txt").content.decode())
+        assert listed == set(expected), moment
 
 
 def test_another_partys_passage_never_reaches_the_device(parties, tiles):

@@ -24,6 +24,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TypeVar
 
 from django.db import connection, models, transaction
@@ -91,7 +92,8 @@ def on_apply(handler: Callable[[Folded, LogFold, object], None]) -> None:
 
 
 def before_apply(check: Callable[[dict, LogFold], None]) -> None:
-    """Register a service check run on each statement before the engine's rules (it may refuse)."""
+    """Register a service check run on each statement before the engine's rules (it may refuse). It reads
+    the statement (read-only): the engine then applies the same unsealed statement, not a copy."""
     _before_apply.append(check)
 
 
@@ -401,9 +403,10 @@ def _build_and_apply(fold: LogFold, build: Builder) -> tuple[Folded, bytes]:
         entry = build(fold)
         envelope = unseal(entry)
         _check_time(envelope.statement.get("time"))
+        statement = MappingProxyType(envelope.statement)
         for check in _before_apply:
-            check(envelope.statement, fold)
-        return fold.apply_entry(entry), entry
+            check(statement, fold)
+        return fold.apply_entry(entry, unsealed=envelope), entry
     except RuleViolation as error:
         raise Refused(error.code, error.message, 409 if error.code in CONFLICTS else 422) from None
     except EnvelopeError as error:

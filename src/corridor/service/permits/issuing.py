@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Max
 
@@ -22,8 +23,9 @@ from ..ledger.keys import OPERATOR
 from ..ledger.models import SignedCheckpoint, StatementIndex, TreeState
 from ..ledger.record import Builder, custodial, transaction_memo
 from ..passages.private import current_plates, current_window
+from ..passages.projection import at
 from .keys import permit_key
-from .models import IssuedPermit
+from .models import IssuedPermit, PermitCheckpoint
 
 CONSENT_TYPES = ("plan.consent", "slot.confirm")
 PERMIT_TYPES = ("permit.issue", "permit.revoke")
@@ -69,13 +71,28 @@ def remember_consents(folded: Folded, fold: LogFold, private: object) -> None:
 def store_permit(folded: Folded, fold: LogFold, private: object) -> None:
     if folded.type == "permit.issue" and isinstance(private, SignedPermit):
         permit = private.permit
-        IssuedPermit.objects.create(plan_id=permit.plan, permit_id=permit.id, leg_id=permit.leg,
-                                    vehicle_id=permit.vehicle, digest=document.digest(private.signed),
-                                    signed=private.signed, log_index=folded.index)
+        row = IssuedPermit.objects.create(plan_id=permit.plan, permit_id=permit.id, leg_id=permit.leg,
+                                          vehicle_id=permit.vehicle, digest=document.digest(private.signed),
+                                          signed=private.signed, log_index=folded.index,
+                                          valid_until=valid_until(permit))
+        PermitCheckpoint.objects.bulk_create([PermitCheckpoint(permit=row, **fields) for fields in where_valid(permit)])
+
+
+def where_valid(permit: document.Permit) -> list[dict]:
+    """The permit's PermitCheckpoint rows (but the permit): each checkpoint it names, with its window give or
+    take the tolerance, the span an officer's device accepts it in."""
+    span = {"valid_from": at(permit.start - permit.tolerance), "valid_until": valid_until(permit)}
+    return [{"checkpoint": checkpoint} | span for checkpoint in permit.checkpoints]
+
+
+def valid_until(permit: document.Permit) -> datetime:
+    """The last moment a device accepts the permit (permits/verify.py, static/checkpoint-app/permit.js refuse
+    it as `permit.expired` after its window's end plus the tolerance)."""
+    return at(permit.end + permit.tolerance)
 
 
 def mark_revoked(folded: Folded, fold: LogFold, private: object) -> None:
-    """The revocation list (GET /log/permits/revoked.txt) reads revoked permits through this column."""
+    """The revocation list (GET /log/permits/revoked.txt, revocation.py) reads revoked permits by this column."""
     if folded.type == "permit.revoke":
         payload = folded.statement.payload
         IssuedPermit.objects.filter(plan_id=folded.statement.plan, permit_id=payload.permit).update(
