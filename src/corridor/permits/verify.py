@@ -87,8 +87,8 @@ def _hex(kid: object) -> str:
 
 
 def parse_revocation_list(text: str) -> frozenset[str]:
-    """A revocation list: one permit digest (64 hex digits) a line, # comments; as `corridor permit
-    revoked` writes it from the log."""
+    """A revocation list: one permit digest (64 hex digits) a line, # comments; as the service publishes
+    it (GET /log/permits/revoked.txt: the revoked permits still valid, docs/permits.md)."""
     digests = set()
     for line in text.splitlines():
         word = line.split("#", 1)[0].strip()
