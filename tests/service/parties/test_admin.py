@@ -70,3 +70,21 @@ def test_every_admin_list_opens_and_read_models_cannot_be_added(operator_client,
     assert operator_client.get(f"/admin/{page}/").status_code == 200
     if not page.startswith("parties/"):
         assert operator_client.get(f"/admin/{page}/add/").status_code == 403
+
+
+def test_a_save_the_log_refuses_says_so_and_not_that_it_succeeded(operator_client, monkeypatch):
+    """A route redefined while a plan uses it is refused (route.in_use) after the form is valid: the admin
+    showed the refusal and then "was changed successfully" beside it."""
+    from corridor.service.ledger.record import Refused
+    from corridor.service.parties.admin import RouteAdmin
+
+    def refused(self, obj, form, change):
+        raise Refused("route.in_use", "route road-c carries a passage that is not over", 409)
+
+    monkeypatch.setattr(RouteAdmin, "record", refused)
+    form = {"id": "road-c", "name": "Road C",
+            "checkpoints": json.dumps([{"id": "gate-c", "name": "Gate C", "inspected_by": ["border"]}]),
+            "policy": json.dumps([{"party": "border", "capacity": "border_control"}])}
+    response = operator_client.post("/admin/parties/route/add/", form, follow=True)
+    shown = [(message.level_tag, str(message)) for message in response.context["messages"]]
+    assert shown == [("error", "Not recorded: [route.in_use] route road-c carries a passage that is not over")]

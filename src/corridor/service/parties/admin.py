@@ -28,7 +28,14 @@ class RecordingAdmin(admin.ModelAdmin):
         try:
             self.record(obj, form, change)
         except Refused as error:
+            request._corridor_not_recorded = True
             self.message_user(request, f"Not recorded: [{error.code}] {error.message}", messages.ERROR)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs) -> None:
+        """After a refused save the admin would still say it "was changed successfully": nothing was."""
+        if level == messages.SUCCESS and getattr(request, "_corridor_not_recorded", False):
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
 
 @admin.register(Party)
