@@ -171,3 +171,18 @@ def test_cleartext_http2_is_not_spoken(served_demo):
     assert first == b"" or first.startswith(b"HTTP/1.1 4"), first[:40]
     assert _http(port, b"GET /log/checkpoint HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").startswith(
         b"HTTP/1.1 200 ")
+
+
+@pytest.mark.parametrize("listen", ["8000", "localhost", "127.0.0.1:http", ":8000"])
+def test_a_listen_address_without_host_and_port_is_refused_with_what_to_give(listen):
+    from corridor.commands.service import web_server
+
+    with pytest.raises(SystemExit, match="give HOST:PORT"):
+        web_server(listen, 2, 8)
+
+
+def test_an_ipv6_listen_address_is_given_to_the_server_without_its_brackets():
+    from corridor.commands.service import web_server
+
+    command = web_server("[::1]:8000", 2, 8)
+    assert command[command.index("--host") + 1] == "::1" and command[command.index("--port") + 1] == "8000"

@@ -86,8 +86,8 @@ def web_server(listen: str, workers: int, threads: int) -> list[str]:
     `threads` 1: one request at a time per process.
 
     granian rather than gunicorn: it parses HTTP and keeps connections in Rust, off the GIL that the
-    application's threads share. Measured side by side (docs/benchmarks.md, "granian"), a request cost the
-    server 0.2-0.3 ms less CPU, and writes at 50 clients rose 15-35 %.
+    application's threads share. Measured side by side (docs/benchmarks.md, "writes served by granian"), a
+    write cost the server 0.2 ms less CPU and any request 0.1 ms less; writes/s at 50 clients rose 9-45 %.
 
     HTTP/1.1 only (`--http 1`): granian would otherwise also speak cleartext HTTP/2 to any client that opens
     with its preface, and accept header lists of up to 16 MiB a request there (`--http2-max-headers-size`),
