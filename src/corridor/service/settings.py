@@ -137,7 +137,9 @@ DEFAULT_FROM_EMAIL = CONFIG.email_from
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_short": {"()": "corridor.service.log_filters.ClientErrorsWithoutTraceback"}},
+    # requests refused for the client's fault (4xx) are logged in one line each, without the traceback
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_short"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"corridor": {"level": "INFO"}},
 }
