@@ -13,12 +13,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def console():
-    """What the service's console handler (settings.LOGGING) writes, with its filters."""
-    (handler,) = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    """What the service's console handler (settings.LOGGING) would write: a handler with its filters, on a
+    stream of the test's own (the configured one's stream may be a test runner's, already closed)."""
+    root = logging.getLogger()
+    (configured,) = [h for h in root.handlers if type(h) is logging.StreamHandler]
     written = io.StringIO()
-    previous = handler.setStream(written)
+    handler = logging.StreamHandler(written)
+    handler.filters = list(configured.filters)
+    handler.setLevel(configured.level)
+    root.addHandler(handler)
     yield written
-    handler.setStream(previous)
+    root.removeHandler(handler)
 
 
 def test_a_host_not_allowed_is_logged_in_one_line(console):
