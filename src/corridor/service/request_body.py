@@ -6,7 +6,9 @@ gunicorn says so: the WSGI input simply ends, Django reads what arrived as the w
 or a form whose last field was cut short (a reason, a title) would be recorded as sent. So the WSGI
 application (wsgi.py) reads bodies through `WholeBodies`: when the input ends before the declared length,
 reading it raises `BodyCutShort`, a BadRequest, which Django answers 400 and the API answers
-`request.malformed` (api/errors.py): nothing is recorded.
+`request.malformed` (api/errors.py): nothing is recorded. Ours because Django's own `LimitedStream` caps a
+read at the length but returns what arrived without a word, and werkzeug's, which raises, is not a
+dependency of this project (nor worth one for 30 lines).
 
 What this does not do: bound how long a client may take to send its body. A client that stops sending but
 keeps its connection open holds one of the application's threads until it closes (granian, like gunicorn,
