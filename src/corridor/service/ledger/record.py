@@ -92,8 +92,9 @@ def on_apply(handler: Callable[[Folded, LogFold, object], None]) -> None:
 
 
 def before_apply(check: Callable[[dict, LogFold], None]) -> None:
-    """Register a service check run on each statement before the engine's rules (it may refuse). It reads
-    the statement (read-only): the engine then applies the same unsealed statement, not a copy."""
+    """Register a service check run on each statement before the engine's rules (it may refuse). It must only
+    read the statement (its top level is handed over read-only; what it holds is not copied): the engine
+    then applies that same unsealed statement, whose bytes were signed."""
     _before_apply.append(check)
 
 
