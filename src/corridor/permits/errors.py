@@ -7,7 +7,8 @@ CODES: dict[str, str] = {
     "permit.unreadable": "not a Corridor permit: the QR text, its compression or its CBOR cannot be read",
     "permit.key_unknown": "signed with a key the trust file does not name: treat as forged",
     "permit.forged": "the signature does not match the permit's contents",
-    "permit.revoked": "revoked on the log (amendment, withdrawal or cancellation)",
+    "permit.revoked": ("revoked on the log (its plan amended, rescheduled, refused, withdrawn, cancelled, aborted "
+                       "or expired)"),
     "permit.not_yet_valid": "its passage window has not opened",
     "permit.expired": "its passage window has closed",
     "permit.wrong_checkpoint": "not for this checkpoint: its route does not pass here",

@@ -252,7 +252,8 @@ def _strings() -> dict[str, str]:
         "permit.unreadable": _("Not a Corridor permit: the code, its compression or its contents cannot be read."),
         "permit.key_unknown": _("Signed with a key this device does not trust: treat it as forged."),
         "permit.forged": _("Forged: the signature does not match the permit's contents."),
-        "permit.revoked": _("Revoked on the log (amendment, withdrawal or cancellation)."),
+        "permit.revoked": _("Revoked on the log: its plan was amended, rescheduled, refused, withdrawn, cancelled, "
+                            "aborted or expired."),
         "permit.not_yet_valid": _("Outside its window: the passage window has not opened."),
         "permit.expired": _("Outside its window: the passage window has closed."),
         "permit.wrong_checkpoint": _("Not for this checkpoint: its route does not pass here."),
