@@ -14,14 +14,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# `make run` seeds the worked example's history on a new data directory; `make run DEMO=--empty` does not
+# `make run` seeds the worked example's history on a new data directory; `make run DEMO=--empty` does not.
+# `make run PORT=8080` serves on another port (passkeys and the links the service prints follow it, unless
+# CORRIDOR_WEBAUTHN_ORIGIN / CORRIDOR_PUBLIC_URL say otherwise)
 DEMO ?=
+PORT ?= 8000
+run: export CORRIDOR_WEBAUTHN_ORIGIN ?= http://localhost:$(PORT)
+run: export CORRIDOR_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/corridor migrate
 	$(BIN)/corridor demo $(DEMO)
-	@echo "Corridor on http://127.0.0.1:8000  (API: /api/v1/docs, log: /log/checkpoint, admin: /admin/;"
-	@echo "  passkeys work at http://localhost:8000, the origin they are bound to: CORRIDOR_WEBAUTHN_ORIGIN)"
-	$(BIN)/corridor serve --listen 127.0.0.1:8000
+	@echo "Corridor on http://127.0.0.1:$(PORT)  (API: /api/v1/docs, log: /log/checkpoint, admin: /admin/;"
+	@echo "  passkeys work at http://localhost:$(PORT), the origin they are bound to: CORRIDOR_WEBAUTHN_ORIGIN)"
+	$(BIN)/corridor serve --listen 127.0.0.1:$(PORT)
 
 scenario: $(STAMP)
 	$(BIN)/corridor scenario run scenarios/two-roads.yaml
