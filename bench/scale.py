@@ -13,6 +13,7 @@ The data of each size is built once and kept under /tmp/reads/ (a 1M build takes
     .venv/bin/python bench/scale.py --plans 100 1000         # quicker (≈ 1k / 10k statements)
     .venv/bin/python bench/scale.py --plans 1000 --only build
     .venv/bin/python bench/scale.py --plans 1000 10000 --only reads --database postgresql
+    .venv/bin/python bench/scale.py --coldstart-fixture 1000000   # checkpoints at ≈ 10M (bench/coldstart.py's)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -68,6 +70,26 @@ class Built:
         if not self.done.exists():
             self._build()
         self.facts = json.loads(self.done.read_text())
+
+    @property
+    def data_directory(self) -> Path:
+        return self.workdir / "data-sqlite"
+
+
+class ColdstartFixture:
+    """bench/coldstart.py's generated service (built once, cached) seen as a Built, for the checkpoint
+    latency alone: that fixture is the one built at 10M statements (scale.py's own build also times every
+    read, which at that size would take hours)."""
+
+    kind = "sqlite"
+
+    def __init__(self, plans: int) -> None:
+        import coldstart
+
+        found = coldstart.fixture(plans)
+        self.plans, self.data_directory = plans, found.data
+        self.service = SimpleNamespace(env=found.env)
+        self.facts = {"size": found.entries}
 
     def _build(self) -> None:
         started = time.perf_counter()
@@ -269,7 +291,7 @@ def checkpoint_latency(built: Built, rate: float, seconds: float) -> dict:
         raise SystemExit("append → checkpoint is measured on SQLite (the copy of the data is a directory)")
     copy = CACHE / f"latency-{built.plans}"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(built.workdir / "data-sqlite", copy / "data-sqlite")
+    shutil.copytree(built.data_directory, copy / "data-sqlite")
     env = {**built.service.env, "CORRIDOR_DATA_DIR": str(copy / "data-sqlite"),
            "DATABASE_URL": f"sqlite:///{copy / 'data-sqlite' / 'corridor.sqlite3'}",
            "DJANGO_SETTINGS_MODULE": "corridor.service.settings"}
@@ -493,8 +515,12 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--rate", type=float, default=20.0, help="entries appended a second (checkpoints)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the stream runs (checkpoints)")
+    parser.add_argument("--coldstart-fixture", type=int, metavar="PLANS", help="checkpoints only, on "
+                        "bench/coldstart.py's fixture of PLANS plans instead of this bench's build (1000000 ≈ 10M)")
     args = parser.parse_args()
     sections = args.only or ["build", "reads", "checkpoints"]
+    if args.coldstart_fixture:
+        return report_checkpoints_now(ColdstartFixture(args.coldstart_fixture), args.rate, args.seconds)
     sizes = []
     for plans in sorted(args.plans):
         started = time.perf_counter()
@@ -506,14 +532,18 @@ def main() -> None:
         results = [measure(built, args.fold_pages, args.requests) for built in sizes]
         report(sizes, results, args.requests)
     if "checkpoints" in sections:
-        largest = sizes[-1]
-        sign = ed25519_signatures_per_second()
-        raw = raw_appends_per_second(str(CACHE / "raw.sqlite3"), CACHE / "raw-tiles")
-        for leftover in (CACHE / "raw.sqlite3", CACHE / "raw-tiles"):
-            shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
-        latency = checkpoint_latency(largest, args.rate, args.seconds)
-        report_checkpoints(largest, latency, args.rate, sign, raw)
+        report_checkpoints_now(sizes[-1], args.rate, args.seconds)
     print(f"({os.cpu_count()} cores; single runs on a shared machine: compare ratios)")
+
+
+def report_checkpoints_now(built: Built | ColdstartFixture, rate: float, seconds: float) -> None:
+    sign = ed25519_signatures_per_second()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    raw = raw_appends_per_second(str(CACHE / "raw.sqlite3"), CACHE / "raw-tiles")
+    for leftover in (CACHE / "raw.sqlite3", CACHE / "raw-tiles"):
+        shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    latency = checkpoint_latency(built, rate, seconds)
+    report_checkpoints(built, latency, rate, sign, raw)
 
 
 if __name__ == "__main__":
