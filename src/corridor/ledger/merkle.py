@@ -7,7 +7,7 @@ Verification follows RFC 9162 §2.1.3.2 and §2.1.4.2 step by step. Proof genera
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -32,8 +32,9 @@ def split_point(size: int) -> int:
     return 1 << ((size - 1).bit_length() - 1)
 
 
-def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
-    """MTH over leaf hashes, iteratively: merge equal-height subtrees, then fold the rest right to left."""
+def root_of(leaf_hashes: Iterable[bytes]) -> bytes:
+    """MTH over leaf hashes, iteratively: merge equal-height subtrees, then fold the rest right to left. One
+    pass holding one hash per level, so the leaves may stream from a log too large to hold."""
     stack: list[tuple[int, bytes]] = []
     for index, hashed in enumerate(leaf_hashes):
         stack.append((0, hashed))
