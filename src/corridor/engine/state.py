@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Literal
 
 import msgspec
@@ -36,6 +37,7 @@ CLOSED_STATUSES: frozenset[str] = frozenset({"completed", "cancelled", "expired"
 BEFORE_CLEARANCE: frozenset[str] = frozenset({"submitted", "awaiting_consent", "refused", "withdrawn"})
 BEFORE_MOVEMENT: frozenset[str] = BEFORE_CLEARANCE | {"cleared", "scheduled"}
 LEG_DONE: frozenset[str] = frozenset({"delivered", "turned_back"})
+_ROUTE = attrgetter("route")
 
 
 class Mutable(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -224,7 +226,7 @@ def count_open_routes(state: State, content: PlanContent, change: Literal[1, -1]
     is the same whichever plans came and went."""
     counts = state.open_plans_by_route
     # in the legs' order, not a set's (which changes with the hash seed): every replay inserts routes alike
-    for route in dict.fromkeys(leg.route for leg in content.legs):
+    for route in dict.fromkeys(map(_ROUTE, content.legs)):
         count = counts.get(route, 0) + change
         if count:
             counts[route] = count
