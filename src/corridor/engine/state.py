@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from operator import attrgetter
 from typing import Literal
 
 import msgspec
@@ -37,7 +36,6 @@ CLOSED_STATUSES: frozenset[str] = frozenset({"completed", "cancelled", "expired"
 BEFORE_CLEARANCE: frozenset[str] = frozenset({"submitted", "awaiting_consent", "refused", "withdrawn"})
 BEFORE_MOVEMENT: frozenset[str] = BEFORE_CLEARANCE | {"cleared", "scheduled"}
 LEG_DONE: frozenset[str] = frozenset({"delivered", "turned_back"})
-_ROUTE = attrgetter("route")
 
 
 class Mutable(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -97,7 +95,10 @@ class LegState(Mutable, kw_only=True):
 
     @classmethod
     def fresh(cls, leg: Leg) -> LegState:
-        return cls(id=leg.id, carried={line.id: line.quantity for line in leg.lines})
+        carried = {}
+        for line in leg.lines:  # a loop, not a comprehension: no frame for every plan submitted
+            carried[line.id] = line.quantity
+        return cls(id=leg.id, carried=carried)
 
 
 class Note(Mutable, kw_only=True):
@@ -226,7 +227,7 @@ def count_open_routes(state: State, content: PlanContent, change: Literal[1, -1]
     is the same whichever plans came and went."""
     counts = state.open_plans_by_route
     # in the legs' order, not a set's (which changes with the hash seed): every replay inserts routes alike
-    for route in dict.fromkeys(map(_ROUTE, content.legs)):
+    for route in dict.fromkeys([leg.route for leg in content.legs]):
         count = counts.get(route, 0) + change
         if count:
             counts[route] = count

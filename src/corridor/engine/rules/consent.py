@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import heapq
 import re
-from operator import attrgetter
 from typing import get_args
 
 from ..errors import refuse
@@ -39,7 +38,6 @@ from .common import (
 REASONS = frozenset(get_args(RefusalReason))
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _PLAN_ID = re.compile(ID_PATTERN)
-_ID, _VEHICLE = attrgetter("id"), attrgetter("vehicle")  # map() with these builds lists and sets in C
 
 
 def submit(state: State, st: Statement, now: int) -> None:
@@ -172,11 +170,11 @@ def _check_content(state: State, content: PlanContent, requester: str, now: int)
     """Validate a plan's content; return the parties it requires (with capacities) and its expiry."""
     if not content.legs:
         raise refuse("plan.invalid", "a plan needs at least one leg")
-    _require_unique("leg", list(map(_ID, content.legs)))
+    _require_unique("leg", content.legs)
     required: dict[str, tuple[str, ...]] = {}
     for leg in content.legs:
-        _require_unique("manifest line in leg", list(map(_ID, leg.lines)), leg.id)
-        _require_unique("vehicle in leg", list(map(_ID, leg.vehicles)), leg.id)
+        _require_unique("manifest line in leg", leg.lines, leg.id)
+        _require_unique("vehicle in leg", leg.vehicles, leg.id)
         _require_known_vehicles(leg)
         if not leg.lines:
             raise refuse("plan.invalid", f"leg {leg.id} lists no goods")
@@ -185,8 +183,10 @@ def _check_content(state: State, content: PlanContent, requester: str, now: int)
             raise refuse("route.unknown", f"leg {leg.id} names route {leg.route!r}, which does not exist")
         for req in route.policy:  # each party in the order first met, with its capacities in that order
             if req.party != requester:
-                capacities = required.get(req.party, ())
-                if req.capacity not in capacities:
+                capacities = required.get(req.party)
+                if capacities is None:
+                    required[req.party] = (req.capacity,)
+                elif req.capacity not in capacities:
                     required[req.party] = (*capacities, req.capacity)
     expires_at = None if content.expires_at is None else parse_time(content.expires_at, "expires_at")
     if expires_at is not None and expires_at <= now:
@@ -195,21 +195,29 @@ def _check_content(state: State, content: PlanContent, requester: str, now: int)
 
 
 def _require_known_vehicles(leg) -> None:
-    vehicles = set(map(_ID, leg.vehicles))
-    unknown = sorted(set(map(_VEHICLE, leg.lines)).difference(vehicles, (None,)))  # None: carried by the leg
+    named = set()
+    for line in leg.lines:  # plain loops: the cheapest way over a handful of records
+        if line.vehicle is not None:  # else carried by the leg as a whole
+            named.add(line.vehicle)
+    if not named and not leg.crew:  # the common case: nothing names a vehicle
+        return
+    vehicles = {vehicle.id for vehicle in leg.vehicles}
+    unknown = sorted(named - vehicles)
     if unknown:
         raise refuse("plan.invalid", f"leg {leg.id} puts goods on vehicles it does not list: {', '.join(unknown)}")
-    if not leg.crew:  # no crew, no seats to check
-        return
     unseated = sorted(set(leg.crew_vehicles().values()) - vehicles)
     if unseated:
         raise refuse("crew.vehicle_unknown",
                      f"leg {leg.id} seats crew in vehicles it does not list: {', '.join(unseated)}")
 
 
-def _require_unique(what: str, ids: list[str], where: str = "") -> None:
-    """Each id once; `where` (a leg's id) completes `what` in the refusal, written only when there is one."""
-    if len(set(ids)) != len(ids):
+def _require_unique(what: str, records: tuple, where: str = "") -> None:
+    """Each record's id once; `where` (a leg's id) completes `what` in the refusal, written only when there is one."""
+    seen = set()
+    for record in records:  # a loop: cheaper than a comprehension (a frame) or map() (a generic lookup each)
+        seen.add(record.id)
+    if len(seen) != len(records):
+        ids = [record.id for record in records]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         place = f"{what} {where}" if where else what
         raise refuse("plan.invalid", f"each {place} needs its own id; repeated: {', '.join(duplicates)}")
@@ -219,7 +227,9 @@ def _reset_for_version(plan: PlanState, required: dict[str, tuple[str, ...]]) ->
     """A new version voids every earlier consent: one road's consent may depend on the other road."""
     plan.required = required
     plan.positions = dict.fromkeys(required, PENDING)
-    plan.legs = {leg.id: LegState.fresh(leg) for leg in plan.content.legs}
+    legs = plan.legs = {}
+    for leg in plan.content.legs:  # a loop, not a comprehension: no frame
+        legs[leg.id] = LegState.fresh(leg)
 
 
 def _schedule_expiry(state: State, plan: PlanState) -> None:
