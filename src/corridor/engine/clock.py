@@ -121,6 +121,10 @@ def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     for party in list(since):
         if party not in holders:
             waited[party] = waited.get(party, 0) + now - since.pop(party)
+    # every party still waited on is now a holder: as many as the holders means none is new (a consent or a
+    # slot confirmation only takes the ball from its party)
+    if len(since) == len(holders):
+        return
     for party in holders:
         if party not in since:
             since[party] = now
