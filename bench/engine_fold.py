@@ -5,11 +5,14 @@ decoding of the same lines, measured in the same run), so the ratio holds on a n
 
     .venv/bin/python bench/engine_fold.py                  # 100k plans (~1M statements)
     .venv/bin/python bench/engine_fold.py --plans 10000    # quicker
+    .venv/bin/python bench/engine_fold.py --digest         # also the SHA-256 of the final state (to_json), so
+                                                           # two engines can be held to the same fold
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import heapq
 import json
 import random
@@ -23,7 +26,17 @@ from pathlib import Path
 
 import msgspec
 
-from corridor.engine import Checkpoint, Party, PlanContent, Requirement, Route, State, apply, collector_paused
+from corridor.engine import (
+    Checkpoint,
+    Party,
+    PlanContent,
+    Requirement,
+    Route,
+    State,
+    apply,
+    collector_paused,
+    to_json,
+)
 from corridor.engine.rules.common import plan_version
 from corridor.engine.statements import parse_statement_json
 from corridor.engine.times import format_time, parse_time
@@ -182,8 +195,9 @@ def _timed_plan(index: int, routes: list[Route]) -> Iterator[tuple[int, int, dic
         yield statement["time"], index * 100 + n, statement
 
 
-def fold(path: Path) -> dict:
-    """Stream the lines from disk, decode and apply each; also time raw decoding (the primitive)."""
+def fold(path: Path, digest: bool = False) -> dict:
+    """Stream the lines from disk, decode and apply each; also time raw decoding (the primitive). `digest`: the
+    SHA-256 of the final state's JSON too, computed after the peak RSS is read (the JSON is as large again)."""
     decoder = msgspec.json.Decoder()
     started = time.perf_counter()
     with path.open("rb") as lines, collector_paused():
@@ -199,21 +213,25 @@ def fold(path: Path) -> dict:
     statuses: dict[str, int] = {}
     for plan in state.plans.values():
         statuses[plan.status] = statuses.get(plan.status, 0) + 1
-    return {
+    result = {
         "statements": count, "plans": len(state.plans), "fold_seconds": round(fold_seconds, 2),
         "statements_per_second": round(count / fold_seconds),
         "decode_per_second": round(count / decode_seconds),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "statuses": statuses,
     }
+    if digest:
+        result["state_sha256"] = hashlib.sha256(to_json(state)).hexdigest()
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plans", type=int, default=100_000)
+    parser.add_argument("--digest", action="store_true", help="also print the SHA-256 of the final state")
     parser.add_argument("--fold-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fold_only:
-        print(json.dumps(fold(args.fold_only)))
+        print(json.dumps(fold(args.fold_only, args.digest)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "statements.jsonl"
@@ -221,7 +239,8 @@ def main() -> None:
         count = generate(args.plans, path)
         print(f"generated {count:,} statements for {args.plans:,} plans in {time.perf_counter() - started:.1f}s")
         # the fold runs in a fresh process so its peak memory is its own, not the generator's
-        child = subprocess.run([sys.executable, __file__, "--fold-only", str(path)], check=True, capture_output=True)
+        command = [sys.executable, __file__, "--fold-only", str(path), *(["--digest"] if args.digest else [])]
+        child = subprocess.run(command, check=True, capture_output=True)
     result = json.loads(child.stdout)
     report(result)
 
@@ -234,6 +253,8 @@ def report(result: dict) -> None:
     print(f"ratio:     fold runs at {ratio:.3f} of raw decoding speed")
     print(f"peak RSS of the fold process: {result['peak_rss_mb']:,} MB")
     print(f"final statuses: {result['statuses']}")
+    if "state_sha256" in result:
+        print(f"final state SHA-256: {result['state_sha256']}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from .statements import (
     PlanStatement,
     Statement,
     parse_statement,
+    utc_seconds,
 )
 from .times import format_time
 
@@ -66,6 +67,7 @@ ROLE_CHECKED: frozenset[type] = frozenset(STATEMENT_CLASSES[kind]
 # only an operator makes these, and an operator nothing else
 OPERATOR_TYPES = REGISTRY_TYPES | PERMIT_TYPES | RELAY_TYPES
 ROLE_KINDS = frozenset({"operator", "source"})
+SPEAKER_CHECKED_KINDS = ROLE_KINDS | {"observer"}  # a speaker of these kinds always gets _check_speaker whole
 PLAN_CLASSES: frozenset[type] = frozenset(cls for cls in STATEMENT_CLASSES.values() if issubclass(cls, PlanStatement))
 
 
@@ -74,18 +76,18 @@ def apply(state: State, st: Statement) -> State:
 
     Every statement of a fold passes here, so the common case is kept to dictionary lookups (the checks
     are `_check_speaker`'s, in its order; it runs whole whenever one of them would refuse)."""
-    moment = st.seconds()
-    cls, party_id = type(st), st.party
+    moment = utc_seconds(st.time)  # st.seconds(), without the method's frame
+    cls, party_id, seq = type(st), st.party, st.seq
     party, clock = state.parties.get(party_id), state.clock
-    if (party is None or party.kind in ROLE_KINDS or party.kind == "observer" or cls in ROLE_CHECKED
-            or st.seq != state.last_seq.get(party_id, 0) + 1 or moment < clock - MAX_SKEW_SECONDS):
+    if (party is None or party.kind in SPEAKER_CHECKED_KINDS or cls in ROLE_CHECKED
+            or seq != state.last_seq.get(party_id, 0) + 1 or moment < clock - MAX_SKEW_SECONDS):
         _check_speaker(state, st, moment)
     now = moment if moment > clock else clock
     timers = state.timers
     if timers and timers[0][0] <= now:
         settle(state, now)
     HANDLERS[cls](state, st, now)
-    state.last_seq[party_id] = st.seq
+    state.last_seq[party_id] = seq
     state.clock = now
     if cls in PLAN_CLASSES:
         after_change(state, state.plans[st.plan], now)

@@ -29,17 +29,14 @@ plan was open.
 from __future__ import annotations
 
 from .model import Route
-from .state import BEFORE_CLEARANCE, CLOSED_STATUSES, LegState, PlanState
+from .state import CLOSED_STATUSES, LegState, PlanState
 
 
 def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str]:
     status = plan.status
-    if status in CLOSED_STATUSES:
-        return set()
-    if status in ("refused", "withdrawn"):
-        return {plan.requester}
-    if status in BEFORE_CLEARANCE:
-        if not plan.requests:  # the common case, kept cheap: every fold step passes here (a loop: no frame)
+    # the statuses are tested most frequent first (each test excludes the others): every fold step passes here
+    if status == "awaiting_consent" or status == "submitted":
+        if not plan.requests:  # the common case, kept cheap (a loop: no frame)
             holders = set()
             for party, position in plan.positions.items():
                 if position.stance != "consented":
@@ -48,6 +45,10 @@ def ball_holders(plan: PlanState, routes: dict[str, Route], now: int) -> set[str
         return _consent_holders(plan)
     if status == "cleared":
         return _slot_holders(plan)
+    if status in CLOSED_STATUSES:
+        return set()
+    if status == "refused" or status == "withdrawn":
+        return {plan.requester}
     if status == "scheduled" and _slot_not_open(plan, now):
         return set()
     return _movement_holders(plan, routes)
@@ -79,26 +80,25 @@ def _slot_holders(plan: PlanState) -> set[str]:
 
 
 def _movement_holders(plan: PlanState, routes: dict[str, Route]) -> set[str]:
-    holders: set[str] = set()
-    all_cleared = bool(plan.legs)  # every leg cleared at its gate
-    for leg in plan.legs.values():
+    """Per leg (one loop, no call per leg): not yet at its gate or released -> the requester; at a checkpoint
+    awaiting inspection or held there -> its inspectors; cleared at the gate -> the requester once the plan
+    can go (every leg cleared, or legs independent); in transit, delivered, turned back -> nobody."""
+    legs = plan.legs.values()
+    all_cleared = bool(legs)  # every leg cleared at its gate
+    for leg in legs:
         if leg.phase != "cleared":
             all_cleared = False
             break
-    for leg in plan.legs.values():
-        holders |= _leg_holders(plan, leg, routes, all_cleared)
+    holders: set[str] = set()
+    for leg in legs:
+        phase = leg.phase
+        if phase == "planned" or phase == "released":
+            holders.add(plan.requester)
+        elif phase == "arrived" or phase == "held":
+            holders |= set(_inspectors(plan, leg, routes))
+        elif phase == "cleared" and (all_cleared or not plan.simultaneous):
+            holders.add(plan.requester)
     return holders
-
-
-def _leg_holders(plan: PlanState, leg: LegState, routes: dict[str, Route], all_cleared: bool) -> set[str]:
-    phase = leg.phase
-    if phase in ("planned", "released"):
-        return {plan.requester}
-    if phase in ("arrived", "held"):
-        return set(_inspectors(plan, leg, routes))
-    if phase == "cleared" and (all_cleared or not plan.simultaneous):
-        return {plan.requester}
-    return set()
 
 
 def _inspectors(plan: PlanState, leg: LegState, routes: dict[str, Route]) -> tuple[str, ...]:
@@ -121,6 +121,10 @@ def refresh_clock(plan: PlanState, routes: dict[str, Route], now: int) -> None:
     for party in list(since):
         if party not in holders:
             waited[party] = waited.get(party, 0) + now - since.pop(party)
+    # every party still waited on is now a holder: as many as the holders means none is new (a consent or a
+    # slot confirmation only takes the ball from its party)
+    if len(since) == len(holders):
+        return
     for party in holders:
         if party not in since:
             since[party] = now

@@ -43,9 +43,10 @@ def amount(quantity: int | str) -> int | Decimal:
 
 def total(*quantities: int | str) -> int | Decimal:
     """The exact sum of quantities."""
-    if all(isinstance(q, int) for q in quantities):
-        return sum(quantities)  # type: ignore[arg-type]
-    return sum((amount(q) for q in quantities), Decimal(0))
+    for quantity in quantities:  # a loop, not all() over a generator: every receipt line passes here
+        if not isinstance(quantity, int):
+            return sum((amount(q) for q in quantities), Decimal(0))
+    return sum(quantities)  # type: ignore[arg-type]
 
 
 def share(whole: int, part: int | str | Decimal, of: int | str) -> int:

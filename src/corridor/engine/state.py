@@ -95,7 +95,10 @@ class LegState(Mutable, kw_only=True):
 
     @classmethod
     def fresh(cls, leg: Leg) -> LegState:
-        return cls(id=leg.id, carried={line.id: line.quantity for line in leg.lines})
+        carried = {}
+        for line in leg.lines:  # a loop, not a comprehension: no frame for every plan submitted
+            carried[line.id] = line.quantity
+        return cls(id=leg.id, carried=carried)
 
 
 class Note(Mutable, kw_only=True):
@@ -224,7 +227,7 @@ def count_open_routes(state: State, content: PlanContent, change: Literal[1, -1]
     is the same whichever plans came and went."""
     counts = state.open_plans_by_route
     # in the legs' order, not a set's (which changes with the hash seed): every replay inserts routes alike
-    for route in dict.fromkeys(leg.route for leg in content.legs):
+    for route in dict.fromkeys([leg.route for leg in content.legs]):
         count = counts.get(route, 0) + change
         if count:
             counts[route] = count

@@ -297,7 +297,7 @@ class OfflineStatement(Record, tag_field="type", kw_only=True):
         return self.__struct_config__.tag
 
     def seconds(self) -> int:
-        return _seconds(self.time)
+        return utc_seconds(self.time)
 
 
 # what a checkpoint officer records on a device that may be offline: the arrival and the inspection (whose
@@ -372,14 +372,16 @@ class Statement(Record, tag_field="type", kw_only=True):
 
     def seconds(self) -> int:
         """The statement's time in whole seconds since the epoch; refuses a time that is not UTC."""
-        return _seconds(self.time)
+        return utc_seconds(self.time)
 
 
-def _seconds(moment: datetime) -> int:
+def utc_seconds(moment: datetime) -> int:
+    """A statement's time in whole seconds since the epoch; refuses a time that is not UTC."""
     if moment.tzinfo is UTC:  # msgspec gives the UTC singleton for "Z" and "+00:00"
         delta = moment - _EPOCH  # whole seconds without a float (as int(timestamp()) from 1970 on)
-        if delta.days >= 0:
-            return delta.days * 86400 + delta.seconds
+        days = delta.days
+        if days >= 0:
+            return days * 86400 + delta.seconds
         return int(moment.timestamp())
     if moment.utcoffset() != _ZERO:
         raise refuse("time.invalid", f"statement times are UTC (ending in Z), got {moment.isoformat()}")

@@ -170,29 +170,39 @@ def _check_content(state: State, content: PlanContent, requester: str, now: int)
     """Validate a plan's content; return the parties it requires (with capacities) and its expiry."""
     if not content.legs:
         raise refuse("plan.invalid", "a plan needs at least one leg")
-    _require_unique("leg", [leg.id for leg in content.legs])
-    required: dict[str, list[str]] = {}
+    _require_unique("leg", content.legs)
+    required: dict[str, tuple[str, ...]] = {}
     for leg in content.legs:
-        _require_unique(f"manifest line in leg {leg.id}", [line.id for line in leg.lines])
-        _require_unique(f"vehicle in leg {leg.id}", [vehicle.id for vehicle in leg.vehicles])
+        _require_unique("manifest line in leg", leg.lines, leg.id)
+        _require_unique("vehicle in leg", leg.vehicles, leg.id)
         _require_known_vehicles(leg)
         if not leg.lines:
             raise refuse("plan.invalid", f"leg {leg.id} lists no goods")
         route = state.routes.get(leg.route)
         if route is None:
             raise refuse("route.unknown", f"leg {leg.id} names route {leg.route!r}, which does not exist")
-        for req in route.policy:
-            if req.party != requester and req.capacity not in required.setdefault(req.party, []):
-                required[req.party].append(req.capacity)
+        for req in route.policy:  # each party in the order first met, with its capacities in that order
+            if req.party != requester:
+                capacities = required.get(req.party)
+                if capacities is None:
+                    required[req.party] = (req.capacity,)
+                elif req.capacity not in capacities:
+                    required[req.party] = (*capacities, req.capacity)
     expires_at = None if content.expires_at is None else parse_time(content.expires_at, "expires_at")
     if expires_at is not None and expires_at <= now:
         raise refuse("plan.invalid", f"the plan would expire at {content.expires_at}, before it is submitted")
-    return {party: tuple(caps) for party, caps in required.items()}, expires_at
+    return required, expires_at
 
 
 def _require_known_vehicles(leg) -> None:
+    named = set()
+    for line in leg.lines:  # plain loops: the cheapest way over a handful of records
+        if line.vehicle is not None:  # else carried by the leg as a whole
+            named.add(line.vehicle)
+    if not named and not leg.crew:  # the common case: nothing names a vehicle
+        return
     vehicles = {vehicle.id for vehicle in leg.vehicles}
-    unknown = sorted({line.vehicle for line in leg.lines if line.vehicle is not None} - vehicles)
+    unknown = sorted(named - vehicles)
     if unknown:
         raise refuse("plan.invalid", f"leg {leg.id} puts goods on vehicles it does not list: {', '.join(unknown)}")
     unseated = sorted(set(leg.crew_vehicles().values()) - vehicles)
@@ -201,17 +211,25 @@ def _require_known_vehicles(leg) -> None:
                      f"leg {leg.id} seats crew in vehicles it does not list: {', '.join(unseated)}")
 
 
-def _require_unique(what: str, ids: list[str]) -> None:
-    if len(set(ids)) != len(ids):
+def _require_unique(what: str, records: tuple, where: str = "") -> None:
+    """Each record's id once; `where` (a leg's id) completes `what` in the refusal, written only when there is one."""
+    seen = set()
+    for record in records:  # a loop: cheaper than a comprehension (a frame) or map() (a generic lookup each)
+        seen.add(record.id)
+    if len(seen) != len(records):
+        ids = [record.id for record in records]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        raise refuse("plan.invalid", f"each {what} needs its own id; repeated: {', '.join(duplicates)}")
+        place = f"{what} {where}" if where else what
+        raise refuse("plan.invalid", f"each {place} needs its own id; repeated: {', '.join(duplicates)}")
 
 
 def _reset_for_version(plan: PlanState, required: dict[str, tuple[str, ...]]) -> None:
     """A new version voids every earlier consent: one road's consent may depend on the other road."""
     plan.required = required
     plan.positions = dict.fromkeys(required, PENDING)
-    plan.legs = {leg.id: LegState.fresh(leg) for leg in plan.content.legs}
+    legs = plan.legs = {}
+    for leg in plan.content.legs:  # a loop, not a comprehension: no frame
+        legs[leg.id] = LegState.fresh(leg)
 
 
 def _schedule_expiry(state: State, plan: PlanState) -> None:

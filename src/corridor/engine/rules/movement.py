@@ -136,12 +136,13 @@ def _check_report(leg: Leg, leg_state: LegState, report: Inspect) -> None:
         if finding.line in seen:
             raise refuse("inspection.invalid", f"line {finding.line} is reported twice")
         seen.add(finding.line)
-        unknown = set(finding.codes) - DISCREPANCIES
+        unknown = set(finding.codes) - DISCREPANCIES if finding.codes else None
         if unknown:
             raise refuse(
                 "inspection.invalid", f"unknown discrepancy codes {sorted(unknown)}; use {sorted(DISCREPANCIES)}"
             )
-    _check_seals(leg, seals_on(leg, leg_state), report)
+    if report.seals or report.applied:  # else there is nothing to check against the seals on the leg
+        _check_seals(leg, seals_on(leg, leg_state), report)
     _check_offload(leg, report)
 
 
@@ -204,7 +205,10 @@ def _legs_to_release(plan: PlanState, named: tuple[str, ...]) -> list[LegState]:
 
 
 def _require_receiver(plan: PlanState, route: Route, st: Statement) -> None:
-    receivers = {req.party for req in route.policy if req.capacity == "receiving_security"}
+    receivers = set()
+    for req in route.policy:  # a loop, not a comprehension: no frame on every delivery
+        if req.capacity == "receiving_security":
+            receivers.add(req.party)
     if not receivers:
         require_requester(plan, st)
     elif st.party not in receivers:
@@ -226,7 +230,13 @@ def _check_receipts(leg: Leg, leg_state: LegState, receipts: tuple) -> None:
         if receipt.line in accounted:
             raise refuse("delivery.mismatch", f"line {receipt.line} is receipted twice")
         accounted[receipt.line] = total(receipt.good, receipt.damaged, receipt.lost)
-    carried = {line: amount(qty) for line, qty in leg_state.carried.items() if amount(qty) > 0}
+    carried: dict[str, int | Decimal] = {}
+    for line, quantity in leg_state.carried.items():  # a loop: no frame, and each amount computed once
+        value = quantity if isinstance(quantity, int) else amount(quantity)
+        if value > 0:
+            carried[line] = value
+    if accounted == carried:  # the common case: every line receipted as carried (compared in C)
+        return
     for line_id in carried.keys() | accounted.keys():
         if accounted.get(line_id, 0) != carried.get(line_id, 0):
             raise refuse(
