@@ -589,6 +589,8 @@ def _catch_up(fold: LogFold, until: int | None = None) -> LogFold:
                 if index != fold.size:
                     raise RuntimeError(f"log entries are not contiguous at {fold.size}")
                 fold.apply_entry(bytes(data), signature_checked=True)
+        if len(rows) < limit:  # the last of them: asking again would find none (a round trip per catch-up)
+            return fold
     return fold
 
 
