@@ -97,3 +97,16 @@ def test_on_postgresql_the_lock_and_its_catch_up_and_then_the_writes_each_leave_
     incremental = dump()
     rebuild()
     assert dump() == incremental
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_writes_sent_together_are_written_as_psycopgs_client_side_binding_writes_them():
+    import datetime
+    from decimal import Decimal
+
+    sql = 'UPDATE "plan" SET "a" = %s, "b" = %s WHERE "id" = %s;\nINSERT INTO "t" VALUES (%s, %s, %s, %s, %s, %s)'
+    values = [None, "it's a \\ back'slash ; --", "plan-ü", b"\x00\xff'", datetime.datetime(2023, 9, 11,
+              tzinfo=datetime.UTC), True, 7, Decimal("2.5"), "100%s %% done"]
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        assert recording._bound(sql, values) == cursor.cursor.mogrify(sql, values)
