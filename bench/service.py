@@ -2,7 +2,8 @@
 
 - the API write path (custodial signing: POST /api/v1/plans/{plan}/note) served as `corridor serve` serves it
   (granian, 2 workers), at 1, 10 and 50 concurrent clients, on SQLite and on PostgreSQL: requests/s, p50,
-  p99 — next to the ledger's raw durable append rate (one entry per commit) on the same database;
+  p99, the server's CPU per request (on PostgreSQL also its backends', on the same cores) — next to the
+  ledger's raw durable append rate (one entry per commit) on the same database;
 - time to import the BSGI voyages and the UNRWA trucks (shared real data);
 - time to rebuild every read model from N generated statements (realistic mix, bench/engine_fold.py).
 
@@ -116,19 +117,30 @@ class Service:
         children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
         if children.exists():
             pids += [int(pid) for pid in children.read_text().split()]
-        total = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
+        return sum(_process_cpu_seconds(pid) for pid in pids)
+
+    def database_cpu_seconds(self) -> float:
+        """CPU time the PostgreSQL server's backends serving this database have used so far (0 on SQLite):
+        they run on the same cores, and every round trip costs them as well as the client."""
+        if self.kind != "postgresql":
+            return 0.0
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+            pids = [row[0] for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                                                    [BENCH_DATABASE])]
+        return sum(_process_cpu_seconds(pid) for pid in pids)
 
     def stop(self) -> None:
         if self.server is not None:
             self.server.terminate()
             self.server.wait()
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def _free_port() -> int:
@@ -243,14 +255,16 @@ def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: fl
         try:
             _post_plan(port, service.tokens["org-a"])
             for count in clients:
-                cpu = service.cpu_seconds()
+                cpu, database_cpu = service.cpu_seconds(), service.database_cpu_seconds()
                 result = load(port, party_tokens, count, seconds, fresh=fresh)
                 per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)
+                database = (service.database_cpu_seconds() - database_cpu) / max(result["requests"], 1)
                 print(f"API write path, {kind}, {count:>2} clients: {result['rps']:7.0f} req/s  "
                       f"p50 {result['p50'] * 1000:6.1f} ms  p99 {result['p99'] * 1000:6.1f} ms  "
                       f"errors {result['errors']}  server CPU {per_request * 1000:4.2f} ms/req "
-                      f"= {per_request * ed25519:.1f} Ed25519 verifications  "
-                      f"| raw ledger append {raw:,.0f}/s (API = {result['rps'] / raw:.2f} x raw)")
+                      f"= {per_request * ed25519:.1f} Ed25519 verifications"
+                      + (f"  (+ PostgreSQL backends {database * 1000:4.2f} ms/req)" if kind == "postgresql" else "")
+                      + f"  | raw ledger append {raw:,.0f}/s (API = {result['rps'] / raw:.2f} x raw)")
             cpu = service.cpu_seconds()
             result = load(port, party_tokens, max(clients), min(seconds, 5), floor=True, fresh=fresh)
             per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)

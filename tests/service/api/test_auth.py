@@ -1,12 +1,20 @@
 """API tokens: the token, its user and the user's roles are read on every request, so withdrawing any of
-them stops the next request at once (nothing is cached between requests), and a user acting for several
-parties names one."""
+them stops the next request at once, and a user acting for several parties names one. A custodial action
+by a token the process has read before reads it again in the transaction recording its statement (one
+query for a batch), where a token revoked meanwhile refuses it."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
+from corridor.service.api import actions
+from corridor.service.api.auth import acting_party_at_commit, token_checked_at_commit
+from corridor.service.ledger.models import LogEntry
+from corridor.service.ledger.record import custodial, record_built
 from corridor.service.parties.models import ApiToken, Membership
 from corridor.service.parties.operations import do_create_user, do_issue_token
 
@@ -57,3 +65,65 @@ def test_a_user_of_several_parties_names_the_one_it_acts_for(officer):
     assert note(client, 2, "?as=customs") == (403, "auth.forbidden")
     status, body = client.get("/me")
     assert status == 200 and body["user"] == "org-a-officer"
+
+
+def token_reads(queries) -> list[int]:
+    return [n for n, query in enumerate(queries.captured_queries) if "apitoken" in query["sql"]]
+
+
+def test_a_token_read_before_is_read_again_in_the_transaction_recording_the_note_not_before(officer):
+    _, client = officer
+    assert note(client, 1)[0] == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert note(client, 2)[0] == 201
+    reads = token_reads(queries)
+    opened = next(n for n, query in enumerate(queries.captured_queries) if query["sql"].startswith("SAVEPOINT"))
+    assert len(reads) == 1 and reads[0] > opened, queries.captured_queries
+
+
+def revoked_on_the_way(monkeypatch, revoke) -> None:
+    """`revoke` runs after the request read its token, before its statement is recorded."""
+    def record_after(builders):
+        revoke()
+        return record_built(builders)
+
+    monkeypatch.setattr(actions, "record_built", record_after)
+
+
+@pytest.mark.parametrize("revoke, refusal", [
+    (lambda user: ApiToken.objects.filter(user=user).delete(), (401, "auth.invalid")),
+    (lambda user: Membership.objects.filter(user=user).update(role="viewer"), (403, "auth.forbidden")),
+    (lambda user: type(user).objects.filter(pk=user.pk).update(is_active=False), (401, "auth.invalid")),
+], ids=["token deleted", "role withdrawn", "user deactivated"])
+def test_a_token_revoked_while_its_note_is_on_the_way_records_nothing(officer, monkeypatch, revoke, refusal):
+    user, client = officer
+    assert note(client, 1)[0] == 201
+    size = LogEntry.objects.count()
+    revoked_on_the_way(monkeypatch, lambda: revoke(user))
+    assert note(client, 2) == refusal
+    assert LogEntry.objects.count() == size
+
+
+def test_a_role_given_since_the_token_was_read_asks_which_party_as_before(officer):
+    user, client = officer
+    assert note(client, 1)[0] == 201
+    Membership.objects.create(user=user, party_id="border", role="officer")
+    assert note(client, 2) == (400, "auth.ambiguous")
+
+
+def test_the_tokens_of_a_batch_are_read_in_one_query(parties):
+    with clock.frozen_at(T):
+        assert parties["org-a"].post("/plans", plan_body())[0] == 201
+    checked = []
+    for party in ("org-a", "border"):
+        assert note(parties[party], len(checked))[0] == 201  # the process has read the token
+        request = RequestFactory().post("/api/v1/plans/p1/note",
+                                        HTTP_AUTHORIZATION=parties[party].client.defaults["HTTP_AUTHORIZATION"])
+        assert token_checked_at_commit(request)
+        checked.append(acting_party_at_commit(request))
+    assert all(check is not None for _, check in checked)
+    builders = [custodial(party, "plan.note", {"sha256": f"{n + 10:064x}"}, plan="p1", check=check)
+                for n, (party, check) in enumerate(checked)]
+    with clock.frozen_at(T + 600), CaptureQueriesContext(connection) as queries:
+        assert len(record_built(builders)) == 2
+    assert len(token_reads(queries)) == 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
 from corridor.service.ledger import record as recording
@@ -61,3 +63,50 @@ def test_the_fold_catches_up_with_entries_other_processes_committed(parties):
     recording.reset_for_tests()  # as if this were another process that starts now
     fold = recording.current_fold()
     assert fold.size == LogEntry.objects.count() and "d1" in fold.state.plans
+
+
+def test_a_catch_up_that_finds_fewer_entries_than_it_asks_for_asks_no_more(parties):
+    with clock.frozen_at(T):
+        record_as("org-a", "plan.submit", content(), plan="e1")
+    behind = recording._catch_up(recording.LogFold(recording.OPERATOR, recording.operator_public(),
+                                                   webauthn=recording.policy()), until=1)
+    with CaptureQueriesContext(connection) as queries:
+        recording._catch_up(behind)
+    assert behind.size == LogEntry.objects.count()
+    assert len(queries) == 1, queries.captured_queries
+
+
+def test_on_postgresql_the_lock_and_its_catch_up_and_then_the_writes_each_leave_in_one_query(parties):
+    """A note's transaction: the writer lock with the read of entries others committed, then at its end the
+    plan row's UPDATE with the entry's and index row's INSERTs; on SQLite one statement a call."""
+    from corridor.service.ledger.rebuild import rebuild
+
+    from .test_rebuild import dump
+
+    with clock.frozen_at(T):
+        record_as("org-a", "plan.submit", content(), plan="f1")
+    with clock.frozen_at(T + 60), CaptureQueriesContext(connection) as queries:
+        recorded = record_as("org-a", "plan.note", {"sha256": "f" * 64}, plan="f1")
+    sql = [query["sql"] for query in queries.captured_queries]
+    together = [query for query in sql if "pg_advisory_xact_lock" in query and "FROM entries" in query]
+    writes = [query for query in sql if 'UPDATE "plan"' in query and 'INSERT INTO "entries"' in query
+              and 'INSERT INTO "log_statement"' in query]
+    expected = 1 if connection.vendor == "postgresql" else 0
+    assert (len(together), len(writes)) == (expected, expected), sql
+    assert LogEntry.objects.get(idx=recorded.index).data == recorded.entry
+    incremental = dump()
+    rebuild()
+    assert dump() == incremental
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_writes_sent_together_are_written_as_psycopgs_client_side_binding_writes_them():
+    import datetime
+    from decimal import Decimal
+
+    sql = 'UPDATE "plan" SET "a" = %s, "b" = %s WHERE "id" = %s;\nINSERT INTO "t" VALUES (%s, %s, %s, %s, %s, %s)'
+    values = [None, "it's a \\ back'slash ; --", "plan-ü", b"\x00\xff'", datetime.datetime(2023, 9, 11,
+              tzinfo=datetime.UTC), True, 7, Decimal("2.5"), "100%s %% done"]
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        assert recording._bound(sql, values) == cursor.cursor.mogrify(sql, values)

@@ -10,7 +10,7 @@ from ...fold import LogFold
 from ..ledger.models import StatementIndex
 from ..ledger.record import Recorded, Refused, current_fold, custodial, record_as, record_built
 from ..passages.private import reveal_due
-from .auth import acting_party
+from .auth import acting_party, acting_party_at_commit
 from .openapi import request_body  # noqa: F401 -- each action's body schema, used where the routes are declared
 
 # (path under /plans/{plan}/, statement type, summary)
@@ -50,7 +50,7 @@ def read_json(request) -> dict:
 def act_on_plan(request, plan: str, kind: str) -> Recorded:
     """A party acts only on plans it takes part in; to any other the plan answers as if it did not exist.
     Checked against the fold under the writer lock (the same state the rules then judge by)."""
-    party = acting_party(request, "sign")
+    party, token_check = acting_party_at_commit(request, "sign")
     payload = read_json(request)
 
     def check_involved(fold: LogFold) -> None:
@@ -58,10 +58,15 @@ def act_on_plan(request, plan: str, kind: str) -> Recorded:
         if state is None or (party != state.requester and party not in state.required):
             raise Refused("plan.not_found", f"there is no plan {plan!r} your party takes part in", 404)
 
+    def check(fold: LogFold) -> None:
+        if token_check is not None:
+            token_check(fold)  # first: a revoked token learns nothing of the plan
+        check_involved(fold)
+
     crew = payload.pop("crew", None) if kind == "plan.amend" else None
     if kind == "plan.reveal" and not payload:
-        payload = _kept_reveal(plan, party, check_involved)
-    return record_built([custodial(party, kind, payload, plan=plan, check=check_involved, crew=crew)])[0]
+        payload = _kept_reveal(plan, acting_party(request, "sign"), check_involved)
+    return record_built([custodial(party, kind, payload, plan=plan, check=check, crew=crew)])[0]
 
 
 def _kept_reveal(plan: str, party: str, check_involved) -> dict:
@@ -75,13 +80,13 @@ def _kept_reveal(plan: str, party: str, check_involved) -> dict:
 
 
 def submit_plan(request) -> Recorded:
-    party = acting_party(request, "sign")
+    party, token_check = acting_party_at_commit(request, "sign")
     body = read_json(request)
     plan = body.pop("plan", None)
     if not isinstance(plan, str):
         raise Refused("plan.id_missing", "give the new plan's id in \"plan\"", 422)
     crew = body.pop("crew", None)
-    return record_built([custodial(party, "plan.submit", body, plan=plan, crew=crew)])[0]
+    return record_built([custodial(party, "plan.submit", body, plan=plan, check=token_check, crew=crew)])[0]
 
 
 def report_incident(request) -> Recorded:

@@ -11,7 +11,7 @@ from ..ledger.record import Refused, record
 from ..passages.openings import open_commitments
 from ..permits import api as permits_api
 from . import actions, errors, reads
-from .auth import acting_party, token_or_public
+from .auth import acting_party, token_checked_at_commit, token_or_public
 from .openapi import CREW, MEMBER, OPENINGS_BODY, SIGNED_BY, CorridorAPI
 
 api = CorridorAPI(title="Corridor API", version="1", description=__doc__, urls_namespace="api", auth=token_or_public)
@@ -54,6 +54,7 @@ def post_statement(request):
 
 
 @api.post("/plans", summary="Request passage: submit a plan", tags=["actions"], response=RECORDED,
+          auth=token_checked_at_commit,
           openapi_extra=actions.request_body("plan.submit", {"plan": {"type": "string"}, "crew": CREW}))
 def submit(request):
     return _created(request, actions.submit_plan(request))
@@ -69,7 +70,7 @@ def _plan_action(kind: str):
 
 for _path, _kind, _summary in actions.PLAN_ACTIONS:
     api.post(f"/plans/{{plan}}/{_path}", summary=_summary, tags=["actions"], operation_id=_kind.replace(".", "_"),
-             response=RECORDED,
+             response=RECORDED, auth=token_checked_at_commit,
              openapi_extra=actions.request_body(_kind, {"crew": CREW} if _kind == "plan.amend" else None),
              )(_plan_action(_kind))
 

@@ -1,8 +1,21 @@
-"""API authentication: a per-user bearer token (only its SHA-256 is stored). No token: the public."""
+"""API authentication: a per-user bearer token (only its SHA-256 is stored). No token: the public.
+
+The token, its user and the user's memberships are read on every request (one query), so a token deleted,
+a user deactivated or a role withdrawn stops the next request. One exception keeps that rule while saving
+the query where it costs most, the custodial actions (`acting_party_at_commit`): there the request goes on
+with what this process last read for the token, and the same facts are read again inside the transaction
+that records the statement, for every statement of the group-committed batch in one query, before it is
+signed. A token revoked by then refuses the statement (nothing is recorded), as it would have refused the
+request; the party acted for is the one the fresh facts give. Any other use of the request's user reads
+the token first (`user_of`), so nothing but those actions runs on what was read before.
+"""
 
 from __future__ import annotations
 
+import collections
 import functools
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -10,7 +23,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.utils import timezone
 
-from ..ledger.record import Refused
+from ...fold import LogFold
+from ..ledger.record import Refused, transaction_memo
 from ..parties.authz import role_allows
 from ..parties.models import ApiToken
 
@@ -21,7 +35,8 @@ def user_of(request):
     """The token's user (looked up once per request); without a token, the signed-in web user or the
     anonymous public. Reads only: acting through the API needs a token (see `acting_party`), so a browser
     session cannot be used to make statements by cross-site request."""
-    if not hasattr(request, "_corridor_user"):
+    if not hasattr(request, "_corridor_user") or getattr(request, "_corridor_unchecked", None):
+        request._corridor_unchecked = None  # what was kept from an earlier request is read again now
         request._corridor_user = _authenticate(request)
     return request._corridor_user
 
@@ -34,46 +49,159 @@ def _authenticate(request):
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Refused("auth.invalid", "use the header 'Authorization: Bearer <token>'", 401)
-    user, last_used, token_pk, request._corridor_memberships = _token_holder(ApiToken.digest_of(token.strip()))
+    digest = ApiToken.digest_of(token.strip())
+    holder = _token_holder(digest)
+    _keep(digest, holder)
+    return _use(request, digest, holder)
+
+
+def _bearer_digest(request) -> str | None:
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return ApiToken.digest_of(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _use(request, digest: str, holder: tuple):
+    """The request acts as the token's holder; its `last_used` stamp is renewed when stale."""
+    user, last_used, token_pk, request._corridor_memberships = holder
     now = timezone.now()
     if last_used is None or now - last_used > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token_pk).update(last_used=now)
+        _keep(digest, (user, now, token_pk, holder[3]))
     return user
+
+
+# -- the custodial actions: the token read again in the recording transaction ---------------------------
+
+KEPT_TOKENS = 10_000  # tokens whose holder this process keeps between requests (emptied when full)
+_kept: dict[str, tuple] = {}  # digest -> (user, last_used, token pk, memberships), as last read
+_awaiting: collections.Counter[str] = collections.Counter()  # digest -> actions on their way to a transaction
+_awaiting_lock = threading.Lock()
+
+
+def _keep(digest: str, holder: tuple) -> None:
+    if len(_kept) >= KEPT_TOKENS and digest not in _kept:
+        _kept.clear()
+    _kept[digest] = holder
+
+
+def token_checked_at_commit(request) -> bool:
+    """The authentication of the custodial actions: a token this process has read before is not read again
+    now, but inside the transaction recording the statement (`acting_party_at_commit`); any other token
+    as on every operation (`token_or_public`)."""
+    digest = _bearer_digest(request)
+    holder = _kept.get(digest) if digest else None
+    if holder is None:
+        return token_or_public(request)
+    request._corridor_user = _use(request, digest, holder)
+    request._corridor_unchecked = digest
+    return True
+
+
+def acting_party_at_commit(request, action: str = "sign") -> tuple[str, Callable[[LogFold], None] | None]:
+    """`acting_party`, and a check for the builder of the statement it signs (None if the token was read in
+    this request): run in the recording transaction, it reads the token again and refuses, as
+    `acting_party` would have, unless the token is still valid and gives the same party."""
+    digest = getattr(request, "_corridor_unchecked", None)
+    if not digest:
+        return acting_party(request, action), None
+    wanted = _wanted(request)
+    try:
+        party = _resolve(request._corridor_memberships, action, wanted)
+    except Refused:
+        return acting_party(request, action), None  # what was kept refuses: read the token now, as before
+    _await(digest, +1)
+
+    def check(fold: LogFold) -> None:
+        holder = _holders_now().get(digest) or _holder_now(digest)
+        _await(digest, -1)
+        if holder is None:
+            _kept.pop(digest, None)
+            raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
+        _keep(digest, holder)
+        if _resolve(holder[3], action, wanted) != party:
+            raise Refused("auth.forbidden", f"you may not {action} as {party}", 403)
+
+    return party, check
+
+
+def _await(digest: str, change: int) -> None:
+    """Count the actions of `digest` awaiting their check. Only a hint for `_holders_now` (a token it did
+    not read is read on its own): an action that failed before its check leaves its count, so the counts
+    are dropped when they name many tokens."""
+    with _awaiting_lock:
+        if change > 0 and len(_awaiting) >= KEPT_TOKENS // 10:
+            _awaiting.clear()
+        _awaiting[digest] += change
+        if _awaiting[digest] <= 0:
+            del _awaiting[digest]
+
+
+def _holders_now() -> dict[str, tuple]:
+    """The holders of every token awaiting its check, read once per recording transaction (one query for
+    the batch's statements, whose actions were counted before the batch began)."""
+    def read() -> dict[str, tuple]:
+        with _awaiting_lock:
+            digests = sorted(_awaiting)
+        return _token_holders(digests)
+
+    return transaction_memo("api-token-holders", read)
+
+
+def _holder_now(digest: str) -> tuple | None:
+    return _token_holders([digest]).get(digest)
 
 
 def _token_holder(digest: str):
     """The token's user, when it was last used, its id, and the user's memberships as (party, role, party
-    kind): one query on every request, never a cache, so a token deleted, a user deactivated or a role
-    withdrawn stops acting at once. The query is built by the ORM once per process and database, then run
-    as SQL (building it costs more than running it)."""
+    kind), read now (401 if the token is unknown, revoked or its user deactivated)."""
+    holder = _token_holders([digest]).get(digest)
+    if holder is None:
+        raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
+    return holder
+
+
+def _token_holders(digests: list[str]) -> dict[str, tuple]:
+    """`_token_holder` of each token still valid, by digest: one query for them all. The query is built by
+    the ORM once per process and database, then run as SQL (building it costs more than running it)."""
+    if not digests:
+        return {}
     user_model = get_user_model()
     fields = [field.attname for field in user_model._meta.concrete_fields]
     connection = connections[ApiToken.objects.db]
     with connection.cursor() as cursor:
-        cursor.execute(*_token_query(connection.alias, digest))
+        cursor.execute(*_token_query(connection.alias, digests))
         rows = cursor.fetchall()
-    if not rows:
-        raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
+    by_digest: dict[str, list] = {}
+    for row in rows:
+        by_digest.setdefault(row[-1], []).append(row)
+    return {digest: _holder(connection, user_model, fields, rows) for digest, rows in by_digest.items()}
+
+
+def _holder(connection, user_model, fields: list[str], rows: list) -> tuple:
     user = user_model.from_db(connection.alias, fields,
                               _converted(connection, user_model, fields, rows[0][:len(fields)]))
     last_used = _converted(connection, ApiToken, ["last_used"], rows[0][len(fields):len(fields) + 1])[0]
-    memberships = [tuple(row[-3:]) for row in rows if row[-3] is not None]
+    memberships = [tuple(row[-4:-1]) for row in rows if row[-4] is not None]
     return user, last_used, rows[0][len(fields) + 1], memberships
 
 
 _DIGEST_PLACEHOLDER = "\0digest"
-_token_sql: dict[str, tuple[str, tuple]] = {}
+_token_sql: dict[tuple[str, int], tuple[str, tuple]] = {}
 
 
-def _token_query(alias: str, digest: str) -> tuple[str, list]:
-    if alias not in _token_sql:
+def _token_query(alias: str, digests: list[str]) -> tuple[str, list]:
+    """The holders' query for this many digests (built once per count: a batch holds a few)."""
+    key = (alias, len(digests))
+    if key not in _token_sql:
         fields = [field.attname for field in get_user_model()._meta.concrete_fields]
-        query = ApiToken.objects.using(alias).filter(digest=_DIGEST_PLACEHOLDER, user__is_active=True).values_list(
+        wanted = [f"{_DIGEST_PLACEHOLDER}{n}" for n in range(len(digests))]
+        query = ApiToken.objects.using(alias).filter(digest__in=wanted, user__is_active=True).values_list(
             *(f"user__{name}" for name in fields), "last_used", "pk", "user__memberships__party_id",
-            "user__memberships__role", "user__memberships__party__kind").query
-        _token_sql[alias] = query.get_compiler(alias).as_sql()
-    sql, params = _token_sql[alias]
-    return sql, [digest if param == _DIGEST_PLACEHOLDER else param for param in params]
+            "user__memberships__role", "user__memberships__party__kind", "digest").query
+        _token_sql[key] = query.get_compiler(alias).as_sql()
+    sql, params = _token_sql[key]
+    slots = {f"{_DIGEST_PLACEHOLDER}{n}": digest for n, digest in enumerate(digests)}
+    return sql, [slots.get(param, param) if isinstance(param, str) else param for param in params]
 
 
 def _converted(connection, model, names: list[str], values) -> list:
@@ -94,19 +222,22 @@ def _converters(model, names: tuple[str, ...], alias: str) -> list:
             for column in columns]
 
 
-def _parties(request, user, action: str) -> list[str]:
-    """`parties_for(user, action)` from the memberships read with the token (see `_token_holder`)."""
-    return sorted(party for party, role, kind in request._corridor_memberships if role_allows(role, action, kind))
-
-
 def acting_party(request, action: str = "sign") -> str:
     """The party the user acts as: `?as=<party>` or their only party with the right to `action`."""
     user = user_of(request)
     if not user.is_authenticated or not request.META.get("HTTP_AUTHORIZATION"):
         raise Refused("auth.required", "sign in with an API token to act for a party", 401)
-    allowed = _parties(request, user, action)
+    return _resolve(request._corridor_memberships, action, _wanted(request))
+
+
+def _wanted(request) -> str | None:
     # `request.GET` parses the query string into a QueryDict on first use: not for a request without one
-    wanted = request.GET.get("as") if request.META.get("QUERY_STRING") else None
+    return request.GET.get("as") if request.META.get("QUERY_STRING") else None
+
+
+def _resolve(memberships: list[tuple], action: str, wanted: str | None) -> str:
+    """The party of `memberships` acting for `action`: `wanted`, or the only one allowed."""
+    allowed = sorted(party for party, role, kind in memberships if role_allows(role, action, kind))
     if wanted:
         if wanted not in allowed:
             raise Refused("auth.forbidden", f"you may not {action} as {wanted}", 403)

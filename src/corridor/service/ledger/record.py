@@ -289,8 +289,7 @@ def _apply_in_transaction(apply: Callable[[LogFold], None]) -> None:
     fold, size = None, 0
     try:
         with transaction.atomic(), domain_writes():
-            _take_writer_lock()
-            fold = _catch_up(_current_fold())
+            fold = _locked_and_caught_up(_current_fold())
             size = fold.size
             token, memo = _deferred.set({}), _memo.set({})
             try:
@@ -469,29 +468,79 @@ def transaction_memo(key: str, compute: Callable[[], object]) -> object:
     return memo[key]
 
 
+def defer_write(sql: str, params: list) -> None:
+    """Run a statement nothing reads back within the transaction (e.g. a plan row's UPDATE) at its end,
+    with the deferred inserts: on PostgreSQL they leave together, in one round trip (`_execute_together`)."""
+    pending = _deferred.get()
+    if pending is None:
+        raise RuntimeError("defer_write is for projection steps run by record()")
+    pending.setdefault(_WRITES, []).append((sql, params))
+
+
 _AT_FLUSH = object()  # the key, among the deferred rows' models, of the writes run once at the end
+_WRITES = object()  # and of the statements `defer_write` holds
 
 
 def _flush_deferred() -> None:
     pending = _deferred.get()
     for write in pending.pop(_AT_FLUSH, {}).values():
         write()
+    statements = pending.pop(_WRITES, [])
     for model, rows in pending.items():
         if model._meta.pk.auto_created or isinstance(model._meta.pk, models.AutoField):
+            _execute_together(statements)  # in the order they were deferred
+            statements = []
             model.objects.bulk_create(rows, batch_size=1000)  # their new ids are set on the rows
         else:
-            _insert(model, rows)
+            statements += _inserts(model, rows)
+    _execute_together(statements)
 
 
-def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
-    """One INSERT of many rows of a table whose keys the rows carry (the entry, its index row), with the
+def _inserts(model: type[models.Model], rows: list[models.Model]) -> list[tuple[str, list]]:
+    """INSERTs of many rows each of a table whose keys the rows carry (the entry, its index row), with the
     statement built once per process: for the few rows of a batch, building it was the larger cost."""
     fields = _insert_fields(model)
     values = [[field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields] for row in rows]
+    return [(_insert_sql(model, len(chunk)), [value for row in chunk for value in row])
+            for chunk in (values[start:start + 500] for start in range(0, len(values), 500))]
+
+
+def _execute_together(statements: list[tuple[str, list]]) -> None:
+    """Run statements whose results nobody reads. On PostgreSQL, with the client-side binding Django uses
+    by default, as one query of several statements: one round trip (each costs the client's and the
+    server's CPU on the same cores); they still run in order, in the transaction, and the first to fail
+    fails the query."""
+    if not statements:
+        return
     with connection.cursor() as cursor:
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            cursor.execute(_insert_sql(model, len(chunk)), [value for row in chunk for value in row])
+        if len(statements) > 1 and _several_per_query(cursor):
+            cursor.execute(_bound(";\n".join(sql for sql, _ in statements),
+                                  [value for _, params in statements for value in params]))
+            return
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def _bound(sql: str, params: list) -> str:
+    """`sql` (`%s` placeholders only) with its values written in as literals, by psycopg's own adapters as its
+    client-side binding writes them (`Transformer.as_literal`), without psycopg parsing the query for its
+    placeholders first: it does that on every call for a query of more than 50 values, as a batch's writes
+    are (~3 µs a value here)."""
+    from psycopg.adapt import Transformer
+
+    transformer = Transformer(connection.connection)
+    literals = tuple(b"NULL" if value is None else transformer.as_literal(value) for value in params)
+    return (sql.encode() % literals).decode()
+
+
+def _several_per_query(cursor) -> bool:
+    """Whether this cursor sends several statements as one query (psycopg's client-side binding; a
+    server-side binding, or SQLite, runs one statement a call)."""
+    if connection.vendor != "postgresql":
+        return False
+    import psycopg
+
+    return isinstance(cursor.cursor, psycopg.ClientCursor)
 
 
 def _insert_fields(model: type[models.Model]) -> list[models.Field]:
@@ -550,6 +599,22 @@ def _take_writer_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
+def _locked_and_caught_up(fold: LogFold) -> LogFold:
+    """Take the writer lock (`_take_writer_lock`), then apply what others committed before it was ours. On
+    PostgreSQL the lock and the first read of entries leave as one query (one round trip), whose second
+    statement reads with a snapshot of its own, taken once the lock is granted (READ COMMITTED), so it
+    sees every entry committed before."""
+    with connection.cursor() as cursor:
+        if not _several_per_query(cursor):
+            _take_writer_lock()
+            return _catch_up(fold)
+        cursor.execute(f"SELECT pg_advisory_xact_lock(%s);\n{_catch_up_sql()}", [_LOCK_KEY, fold.size, CATCH_UP_BATCH])
+        cursor.nextset()
+        rows = cursor.fetchall()
+    _apply_caught_up(fold, rows)
+    return fold if len(rows) < CATCH_UP_BATCH else _catch_up(fold)
+
+
 def _current_fold() -> LogFold:
     """This process's fold: on first use, the newest fold snapshot that checks out (snapshots.py), else
     an empty fold that `_catch_up` replays the whole log into."""
@@ -575,21 +640,27 @@ def _catch_up(fold: LogFold, until: int | None = None) -> LogFold:
     its party at its index, and the rules are applied in order, as for any entry (`LogFold.apply_entry`).
     `corridor verify` re-checks every signature from the public log.
     """
-    table = LogEntry._meta.db_table
     while until is None or fold.size < until:
         limit = CATCH_UP_BATCH if until is None else min(CATCH_UP_BATCH, until - fold.size)
         with connection.cursor() as cursor:  # one raw query a batch: no model instances for bytes we parse
-            cursor.execute(f"SELECT idx, data FROM {table} WHERE idx >= %s ORDER BY idx LIMIT %s",
-                           [fold.size, limit])
+            cursor.execute(_catch_up_sql(), [fold.size, limit])
             rows = cursor.fetchall()
-        if not rows:
+        _apply_caught_up(fold, rows)
+        if len(rows) < limit:  # the last of them: asking again would find none (a round trip per catch-up)
             return fold
-        with collector_paused():  # as in a rebuild: the fold makes no cycles; the collector's passes cost ~8%
-            for index, data in rows:
-                if index != fold.size:
-                    raise RuntimeError(f"log entries are not contiguous at {fold.size}")
-                fold.apply_entry(bytes(data), signature_checked=True)
     return fold
+
+
+def _catch_up_sql() -> str:
+    return f"SELECT idx, data FROM {LogEntry._meta.db_table} WHERE idx >= %s ORDER BY idx LIMIT %s"
+
+
+def _apply_caught_up(fold: LogFold, rows: list[tuple]) -> None:
+    with collector_paused():  # as in a rebuild: the fold makes no cycles; the collector's passes cost ~8%
+        for index, data in rows:
+            if index != fold.size:
+                raise RuntimeError(f"log entries are not contiguous at {fold.size}")
+            fold.apply_entry(bytes(data), signature_checked=True)
 
 
 def _behind(fold: LogFold) -> bool:

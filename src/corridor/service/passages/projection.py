@@ -129,12 +129,14 @@ def _digests_sql() -> str:
 
 
 def _update(row: tuple) -> None:
-    """UPDATE the plan row (`columns(Plan)` order, its id first) with every other column's value."""
+    """UPDATE the plan row (`columns(Plan)` order, its id first) with every other column's value, sent with
+    the transaction's other writes at its end (nothing reads the row back before)."""
+    from ..ledger.record import defer_write
+
     fields = _plan_fields()
     values = dict(zip(columns(Plan), row, strict=True))
-    with connection.cursor() as cursor:
-        cursor.execute(_update_sql(), [*(field.get_db_prep_save(values[field.attname], connection)
-                                         for field in fields), values["id"]])
+    defer_write(_update_sql(), [*(field.get_db_prep_save(values[field.attname], connection) for field in fields),
+                                values["id"]])
 
 
 def _plan_fields() -> list:
