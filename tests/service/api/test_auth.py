@@ -127,3 +127,17 @@ def test_the_tokens_of_a_batch_are_read_in_one_query(parties):
     with clock.frozen_at(T + 600), CaptureQueriesContext(connection) as queries:
         assert len(record_built(builders)) == 2
     assert len(token_reads(queries)) == 1
+
+
+def test_a_membership_moved_since_the_token_was_read_learns_nothing_of_the_former_partys_plans(officer):
+    """An empty plan.reveal reads what the server keeps for the plan before recording: it must judge the party
+    the token holds now, not the one this process read before (org-a's plan p1 answers org-b as any plan
+    org-b takes no part in: 404, whatever its state)."""
+    user, client = officer
+    assert note(client, 1)[0] == 201  # the process keeps the token's holder: a member of org-a
+    Membership.objects.filter(user=user).update(party_id="org-b")
+    size = LogEntry.objects.count()
+    with clock.frozen_at(T + 120):
+        status, body = client.post("/plans/p1/reveal", {})
+    assert (status, body.get("code")) == (404, "plan.not_found")
+    assert LogEntry.objects.count() == size

@@ -50,7 +50,10 @@ def read_json(request) -> dict:
 def act_on_plan(request, plan: str, kind: str) -> Recorded:
     """A party acts only on plans it takes part in; to any other the plan answers as if it did not exist.
     Checked against the fold under the writer lock (the same state the rules then judge by)."""
-    party, token_check = acting_party_at_commit(request, "sign")
+    if kind == "plan.reveal":  # an empty body reads what the server keeps before recording: for the party the
+        party, token_check = acting_party(request, "sign"), None  # token holds now, so read now (reveals are rare)
+    else:
+        party, token_check = acting_party_at_commit(request, "sign")
     payload = read_json(request)
 
     def check_involved(fold: LogFold) -> None:
@@ -65,7 +68,7 @@ def act_on_plan(request, plan: str, kind: str) -> Recorded:
 
     crew = payload.pop("crew", None) if kind == "plan.amend" else None
     if kind == "plan.reveal" and not payload:
-        payload = _kept_reveal(plan, acting_party(request, "sign"), check_involved)
+        payload = _kept_reveal(plan, party, check_involved)
     return record_built([custodial(party, kind, payload, plan=plan, check=check, crew=crew)])[0]
 
 

@@ -100,7 +100,9 @@ def token_checked_at_commit(request) -> bool:
 def acting_party_at_commit(request, action: str = "sign") -> tuple[str, Callable[[LogFold], None] | None]:
     """`acting_party`, and a check for the builder of the statement it signs (None if the token was read in
     this request): run in the recording transaction, it reads the token again and refuses, as
-    `acting_party` would have, unless the token is still valid and gives the same party."""
+    `acting_party` would have, unless the token is still valid and gives the same party. Until that check has
+    run the party is only what this process read before: nothing may be read or answered for it (an action that
+    reads state for its party before recording, as an empty plan.reveal does, uses `acting_party`)."""
     digest = getattr(request, "_corridor_unchecked", None)
     if not digest:
         return acting_party(request, action), None
