@@ -90,6 +90,11 @@ class PackedPlans(MutableMapping):
         """Every plan as it is held, in order: packed ones stay packed here (for `plan_of` elsewhere)."""
         return iter(self._plans.values())
 
+    def encoded(self) -> Iterator[tuple[str, bytes]]:
+        """Every plan's id and msgpack, in order: the packed ones as they are (what a snapshot writes)."""
+        for plan_id, plan in self._plans.items():
+            yield plan_id, plan if type(plan) is bytes else _plan_encoder.encode(plan)
+
 
 def held_plans(plans: Mapping[str, PlanState]) -> Iterator[Held]:
     """A fold's plans in order, without decoding the packed ones (`plan_of` and `leg_count` read either)."""
