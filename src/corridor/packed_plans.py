@@ -1,9 +1,10 @@
 """The plans of a long fold, the closed ones kept packed: `State.plans` for a fold of the whole log.
 
 A fold of the whole log (`corridor rebuild`) keeps every plan ever submitted, and a plan held as Python
-objects is ~11 KB: 1M plans (10M statements) needed ~11 GB (docs/scaling.md). The same plan in msgpack, as
-a snapshot holds it (snapshot_plans.py), is ~1.6 KB, and most plans are closed and seldom read again. So
-`PackedPlans` holds each plan in one dict, either as its PlanState or packed as its msgpack bytes:
+objects is ~7 KB: the rebuild of 10M statements (1M plans) held 11+ GB (docs/scaling.md). The same plan
+in msgpack, as a snapshot holds it (snapshot_plans.py), is ~1.6 KB, and most plans are closed and seldom
+read again. So `PackedPlans` holds each plan in one dict, either as its PlanState or packed as its
+msgpack bytes:
 
 - a read of a packed plan decodes it, and the plan stays decoded until the next pack: the engine changes
   the very object it reads, so the mapping must hand out the one object that holds the plan;
@@ -16,7 +17,8 @@ mapping iterates exactly as a dict of PlanStates would — the fold's order, whi
 snapshots write (a fold with packing serialises byte for byte as one without). Not a dict, as MappedPlans
 is not: code that would walk a dict's storage fails loudly instead of meeting bytes.
 
-Packing a plan costs one encode; a packed plan read again costs a decode, and an encode at the next pack.
+Packing a plan costs one encode and freeing its objects (~35–40 µs a plan in a fold of 100,000, ~10 % of
+the fold's CPU, docs/benchmarks.md); a packed plan read again costs a decode, and an encode at the next pack.
 """
 
 from __future__ import annotations

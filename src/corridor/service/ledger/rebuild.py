@@ -234,7 +234,7 @@ def _check_root(checkpoint: Checkpoint | None, root: bytes | None = None) -> Non
 
 
 # Entries folded between two packings of the closed plans: the plans closed meanwhile are held decoded
-# (~11 KB each, a plan per ~10 entries: ~55 MB) until packed (~1.6 KB each, packed_plans.py).
+# (~7 KB each, a plan per ~10 entries: ~35 MB) until packed (~1.6 KB each, packed_plans.py).
 PACK_EVERY = 50_000
 
 
@@ -243,7 +243,7 @@ def _fold_all(size: int, checkpoint: Checkpoint | None, progress, index, checks:
     root may still be being checked (beside the fold), so a failure first checks it (a changed entry is the
     better answer). `index` takes each folded entry for the statement index (index_beside.py). The fold keeps
     its closed plans packed (packed_plans.py): every plan ever submitted, held decoded, grew the rebuild's
-    memory by ~11 KB a plan."""
+    memory by ~7 KB a plan (11+ GB at 10M statements, docs/scaling.md)."""
     fold, covered = LogFold(OPERATOR, operator_public(), webauthn=policy()), checkpoint.size if checkpoint else 0
     fold.state.plans = plans = PackedPlans()
     with collector_paused():  # the fold makes no cycles; the collector's passes over it cost ~8%
