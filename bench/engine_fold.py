@@ -7,6 +7,8 @@ decoding of the same lines, measured in the same run), so the ratio holds on a n
     .venv/bin/python bench/engine_fold.py --plans 10000    # quicker
     .venv/bin/python bench/engine_fold.py --digest         # also the SHA-256 of the final state (to_json), so
                                                            # two engines can be held to the same fold
+    .venv/bin/python bench/engine_fold.py --pack 50000     # closed plans packed every 50,000 statements, as
+                                                           # `corridor rebuild` folds (packed_plans.py)
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from corridor.engine.rules.common import plan_version
 from corridor.engine.statements import parse_statement_json
 from corridor.engine.times import format_time, parse_time
 from corridor.ledger.commitments import commit, plate_value, window_value
+from corridor.packed_plans import PackedPlans, held_plans, plan_of
 
 T0 = parse_time("2024-01-01T00:00:00Z")
 MIN, HOUR, DAY = 60, 3600, 86400
@@ -195,9 +198,10 @@ def _timed_plan(index: int, routes: list[Route]) -> Iterator[tuple[int, int, dic
         yield statement["time"], index * 100 + n, statement
 
 
-def fold(path: Path, digest: bool = False) -> dict:
+def fold(path: Path, digest: bool = False, pack: int = 0) -> dict:
     """Stream the lines from disk, decode and apply each; also time raw decoding (the primitive). `digest`: the
-    SHA-256 of the final state's JSON too, computed after the peak RSS is read (the JSON is as large again)."""
+    SHA-256 of the final state's JSON too, computed after the peak RSS is read (the JSON is as large again).
+    `pack`: the plans held as a rebuild holds them (PackedPlans), the closed ones packed every `pack` statements."""
     decoder = msgspec.json.Decoder()
     started = time.perf_counter()
     with path.open("rb") as lines, collector_paused():
@@ -205,19 +209,28 @@ def fold(path: Path, digest: bool = False) -> dict:
     decode_seconds = time.perf_counter() - started
     parties, routes = registry()
     state = State.with_registry(parties, routes)
-    started = time.perf_counter()
+    if pack:
+        state.plans = PackedPlans()
+    started, cpu, packing = time.perf_counter(), time.process_time(), 0.0
     with path.open("rb") as lines, collector_paused():  # as the service's folds (rebuild, catch-up) do
-        for line in lines:
+        for number, line in enumerate(lines, 1):
             apply(state, parse_statement_json(line))
-    fold_seconds = time.perf_counter() - started
+            if pack and number % pack == 0:
+                packing -= time.process_time()
+                state.plans.pack_closed()
+                packing += time.process_time()
+    fold_seconds, fold_cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the plans are read again below
     statuses: dict[str, int] = {}
-    for plan in state.plans.values():
-        statuses[plan.status] = statuses.get(plan.status, 0) + 1
+    for held in held_plans(state.plans):  # a packed plan decoded for its status only, not kept
+        status = plan_of(held).status
+        statuses[status] = statuses.get(status, 0) + 1
     result = {
         "statements": count, "plans": len(state.plans), "fold_seconds": round(fold_seconds, 2),
+        "fold_cpu_seconds": round(fold_cpu, 2), "pack": pack, "packing_cpu_seconds": round(packing, 2),
         "statements_per_second": round(count / fold_seconds),
         "decode_per_second": round(count / decode_seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "statuses": statuses,
+        "peak_rss_mb": round(peak_rss / 1024), "statuses": statuses,
     }
     if digest:
         result["state_sha256"] = hashlib.sha256(to_json(state)).hexdigest()
@@ -228,27 +241,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plans", type=int, default=100_000)
     parser.add_argument("--digest", action="store_true", help="also print the SHA-256 of the final state")
+    parser.add_argument("--pack", type=int, default=0, metavar="N",
+                        help="keep closed plans packed, packing every N statements (as `corridor rebuild` does)")
+    parser.add_argument("--keep", type=Path, help="the generated statements, kept in this file (reused if there)")
     parser.add_argument("--fold-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fold_only:
-        print(json.dumps(fold(args.fold_only, args.digest)))
+        print(json.dumps(fold(args.fold_only, args.digest, args.pack)))
+        return
+    if args.keep:
+        if not args.keep.exists():
+            print(f"generated {generate(args.plans, args.keep):,} statements for {args.plans:,} plans")
+        report(fold_in_child(args.keep, args))
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "statements.jsonl"
         started = time.perf_counter()
         count = generate(args.plans, path)
         print(f"generated {count:,} statements for {args.plans:,} plans in {time.perf_counter() - started:.1f}s")
-        # the fold runs in a fresh process so its peak memory is its own, not the generator's
-        command = [sys.executable, __file__, "--fold-only", str(path), *(["--digest"] if args.digest else [])]
-        child = subprocess.run(command, check=True, capture_output=True)
-    result = json.loads(child.stdout)
+        result = fold_in_child(path, args)
     report(result)
+
+
+def fold_in_child(path: Path, args: argparse.Namespace) -> dict:
+    """The fold in a fresh process, so that its peak memory is its own, not the generator's."""
+    command = [sys.executable, __file__, "--fold-only", str(path), "--pack", str(args.pack),
+               *(["--digest"] if args.digest else [])]
+    return json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
 
 
 def report(result: dict) -> None:
     ratio = result["statements_per_second"] / result["decode_per_second"]
+    packing = f", closed plans packed every {result['pack']:,}: {result['packing_cpu_seconds']}s of it" \
+        if result.get("pack") else ""
     print(f"fold:      {result['statements_per_second']:>10,} statements/s  ({result['fold_seconds']}s for "
-          f"{result['statements']:,} statements, {result['plans']:,} plans)")
+          f"{result['statements']:,} statements, {result['plans']:,} plans, {result['fold_cpu_seconds']}s CPU"
+          f"{packing})")
     print(f"primitive: {result['decode_per_second']:>10,} msgspec JSON decodes/s of the same lines")
     print(f"ratio:     fold runs at {ratio:.3f} of raw decoding speed")
     print(f"peak RSS of the fold process: {result['peak_rss_mb']:,} MB")

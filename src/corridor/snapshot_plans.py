@@ -40,6 +40,7 @@ from typing import BinaryIO
 import msgspec
 
 from .engine.state import PlanState
+from .packed_plans import PackedPlans
 
 _ID_LENGTH = 2  # a plan id is at most 128 characters (engine.model.Ref): 512 bytes of UTF-8
 INDEX_BYTES_PER_PLAN = 8 + 4 + 8
@@ -237,4 +238,6 @@ def write_section(plans: MutableMapping[str, PlanState], out: BinaryIO) -> int:
     """The plans section of a fold's plans, however they are held."""
     if isinstance(plans, MappedPlans):
         return plans.write_section(out)
+    if isinstance(plans, PackedPlans):  # the packed plans copied, not decoded (and kept decoded) to be encoded
+        return write_plans(plans.encoded(), out)
     return write_plans(((plan_id, _plan_encoder.encode(plan)) for plan_id, plan in plans.items()), out)

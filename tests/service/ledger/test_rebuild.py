@@ -341,3 +341,27 @@ def test_an_entry_changed_is_found_when_the_log_is_read_in_batches(parties, tile
     with pytest.raises(RebuildError, match="do not match its signed checkpoint"):
         rebuild()
     assert dump() == before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rebuild_with_the_closed_plans_packed_every_few_entries_equals_incremental(parties, monkeypatch, workers):
+    """The rebuild's fold keeps its closed plans packed (packed_plans.py), packing every PACK_EVERY entries, and
+    the workers writing the plans' rows decode the packed ones: the same rows as recording built."""
+    from corridor import packed_plans
+    from corridor.service.ledger import rebuild as module
+
+    packed, written = [], []
+    pack_closed, write_plans = packed_plans.PackedPlans.pack_closed, module._write_plans
+    monkeypatch.setattr(packed_plans.PackedPlans, "pack_closed", lambda self: packed.append(pack_closed(self)))
+    monkeypatch.setattr(module, "_write_plans", lambda plans, *rest: (written.extend(plans), write_plans(plans, *rest)))
+    monkeypatch.setattr(module, "PACK_EVERY", 2)
+    monkeypatch.setattr(module, "BATCH", 1)  # a batch a plan: the workers' leg numbering is exercised too
+    monkeypatch.setattr(module.os, "cpu_count", lambda: workers)
+    drive(SCENARIO, parties)
+    with clock.frozen_at(1695100000):
+        record_as("org-a", "plan.submit", {k: v for k, v in plan_body().items() if k != "plan"}, plan="open-one")
+    incremental = dump()
+    rebuild()
+    assert dump() == incremental
+    assert sum(packed) >= 2 and len(packed) == log_size() // 2
+    assert sorted(type(plan).__name__ for plan in written) == ["PlanState", "bytes", "bytes"]  # the open one, decoded

@@ -34,13 +34,14 @@ import msgspec
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
-from ...engine.state import PlanState, collector_paused
+from ...engine.state import collector_paused
 from ...fold import LogFold
 from ...ledger.audit import EntryError, Failure, SignatureChecks
 from ...ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint
 from ...ledger.envelope import PASSKEY_PREFIX, EnvelopeError
 from ...ledger.merkle import leaf_hash, root_of
 from ...ledger.note import NoteError, open_note
+from ...packed_plans import Held, PackedPlans, held_plans, leg_count, plan_of
 from ..guard import domain_writes
 from ..incidents.projection import write_incident
 from ..parties.models import Party, PartyKey, Route
@@ -232,11 +233,19 @@ def _check_root(checkpoint: Checkpoint | None, root: bytes | None = None) -> Non
                            "an entry changed after it was logged")
 
 
+# Entries folded between two packings of the closed plans: the plans closed meanwhile are held decoded
+# (~7 KB each, a plan per ~10 entries: ~35 MB) until packed (~1.6 KB each, packed_plans.py).
+PACK_EVERY = 50_000
+
+
 def _fold_all(size: int, checkpoint: Checkpoint | None, progress, index, checks: SignatureChecks) -> LogFold:
     """The entries `checkpoint` covers are vouched for by the signed tree (see the module's docstring): their
     root may still be being checked (beside the fold), so a failure first checks it (a changed entry is the
-    better answer). `index` takes each folded entry for the statement index (index_beside.py)."""
+    better answer). `index` takes each folded entry for the statement index (index_beside.py). The fold keeps
+    its closed plans packed (packed_plans.py): every plan ever submitted, held decoded, grew the rebuild's
+    memory by ~7 KB a plan (11+ GB at 10M statements, docs/scaling.md)."""
     fold, covered = LogFold(OPERATOR, operator_public(), webauthn=policy()), checkpoint.size if checkpoint else 0
+    fold.state.plans = plans = PackedPlans()
     with collector_paused():  # the fold makes no cycles; the collector's passes over it cost ~8%
         for entry in _entries(size):
             try:
@@ -254,6 +263,8 @@ def _fold_all(size: int, checkpoint: Checkpoint | None, progress, index, checks:
                 _refuse_bad_signature(checks.first_failure())
                 raise
             index.add(folded, fold)
+            if fold.size % PACK_EVERY == 0:  # between entries: no PlanState is held here (packed_plans.py)
+                plans.pack_closed()
             if fold.size % 100_000 == 0:
                 progress(f"folded {fold.size:,} entries")
     return fold
@@ -277,7 +288,7 @@ def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
         # as recording does: party keys only (key.register/rotate); passkeys bound to a party live in their own table
         for k in fold.keys.keys.values() if not k.registrar and not k.key.startswith(PASSKEY_PREFIX)
     ])
-    _write_plans(list(state.plans.values()), writer, progress)
+    _write_plans(list(held_plans(state.plans)), writer, progress)
     for incident_id in state.incidents:
         write_incident(fold, incident_id)
     records = list(state.attestations.values())
@@ -287,18 +298,20 @@ def _write_all(fold: LogFold, writer: BulkWriter, progress) -> None:
         writer.insert(AttestedLine, lines)
 
 
-_PLANS: list = []  # the plans whose rows forked workers build (set before the fork, read in the workers)
+_PLANS: list = []  # the plans whose rows forked workers build, as held (set before the fork, read in the workers)
 
 
-def _write_plans(plans: list[PlanState], writer: BulkWriter, progress) -> None:
+def _write_plans(plans: list[Held], writer: BulkWriter, progress) -> None:
     """Every plan's rows, built and converted a batch at a time by one forked worker per core (plan_rows is
-    pure: no query) while this process writes the batches before, in order. Each batch's leg ids are known
-    beforehand (one Leg row per leg of the plan's content), so workers number them without talking."""
+    pure: no query) while this process writes the batches before, in order. The plans are as the fold holds
+    them (packed_plans.py): each worker decodes its batch's packed plans, so the plans are never all decoded at
+    once. Each batch's leg ids are known beforehand (one Leg row per leg of the plan's content, counted
+    without decoding a packed plan whole), so workers number them without talking."""
     global _PLANS
     batches, first_leg = [], 1
     for start in range(0, len(plans), BATCH):
         batches.append((start, first_leg))
-        first_leg += sum(len(plan.content.legs) for plan in plans[start:start + BATCH])
+        first_leg += sum(leg_count(plan) for plan in plans[start:start + BATCH])
     _PLANS = plans
     try:
         with _plan_workers() as pool:
@@ -334,7 +347,7 @@ def _prepare_plans(batch: tuple[int, int]) -> list[Prepared]:
     """The rows `write_plan` saves one plan at a time, for plans [start, start + BATCH), legs numbered from
     `first_leg`, in the order they must be written (plans, then legs, then what refers to legs)."""
     start, first_leg = batch
-    rows = [plan_rows(plan) for plan in _PLANS[start:start + BATCH]]
+    rows = [plan_rows(plan_of(plan)) for plan in _PLANS[start:start + BATCH]]
     legs = [(number, *leg) for number, leg in enumerate((leg for plan in rows for leg in plan.legs), first_leg)]
     under_legs = [[] for _ in LEG_CHILDREN]  # each table's rows, its leg's id first
     number = first_leg
