@@ -5,14 +5,16 @@ query for a batch), where a token revoked meanwhile refuses it."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
-from corridor.service.api import actions
-from corridor.service.api.auth import acting_party_at_commit, token_checked_at_commit
+from corridor.service.api import actions, auth
+from corridor.service.api.auth import acting_party_at_commit, awaiting, token_checked_at_commit
 from corridor.service.ledger.models import LogEntry
 from corridor.service.ledger.record import custodial, record_built
 from corridor.service.parties.models import ApiToken, Membership
@@ -124,9 +126,31 @@ def test_the_tokens_of_a_batch_are_read_in_one_query(parties):
     assert all(check is not None for _, check in checked)
     builders = [custodial(party, "plan.note", {"sha256": f"{n + 10:064x}"}, plan="p1", check=check)
                 for n, (party, check) in enumerate(checked)]
-    with clock.frozen_at(T + 600), CaptureQueriesContext(connection) as queries:
-        assert len(record_built(builders)) == 2
+    with contextlib.ExitStack() as on_the_way:
+        for _, check in checked:
+            on_the_way.enter_context(awaiting(check))
+        with clock.frozen_at(T + 600), CaptureQueriesContext(connection) as queries:
+            assert len(record_built(builders)) == 2
     assert len(token_reads(queries)) == 1
+    assert not auth._awaiting
+
+
+@pytest.mark.parametrize("path, body, refusal", [
+    ("/plans/p1/note", b"{not json", "json.malformed"),
+    ("/plans", b'{"route": []}', "plan.id_missing"),
+    ("/plans/p1/note", b'{"sha256": "not hex"}', None),
+    ("/plans/nowhere/note", b'{"sha256": "' + b"a" * 64 + b'"}', "plan.not_found"),
+], ids=["not JSON", "no plan id", "refused by the rules", "not its plan"])
+def test_an_action_refused_on_its_way_leaves_no_token_awaiting_its_check(officer, path, body, refusal):
+    """Whether refused before its check (a body that is not JSON, no plan id) or at it, the token is no longer
+    counted: later batches' token queries read only the tokens of their own statements."""
+    _, client = officer
+    assert note(client, 1)[0] == 201  # the process keeps the token: the next action is checked at commit
+    with clock.frozen_at(T + 120):
+        status, answer = client.post(path, raw=body)
+    assert 400 <= status < 500 and answer["code"] == (refusal or answer["code"])
+    assert not auth._awaiting
+    assert note(client, 3)[0] == 201 and not auth._awaiting
 
 
 def test_a_membership_moved_since_the_token_was_read_learns_nothing_of_the_former_partys_plans(officer):

@@ -10,7 +10,7 @@ from ...fold import LogFold
 from ..ledger.models import StatementIndex
 from ..ledger.record import Recorded, Refused, current_fold, custodial, record_as, record_built
 from ..passages.private import reveal_due
-from .auth import acting_party, acting_party_at_commit
+from .auth import acting_party, acting_party_at_commit, awaiting
 from .openapi import request_body  # noqa: F401 -- each action's body schema, used where the routes are declared
 
 # (path under /plans/{plan}/, statement type, summary)
@@ -69,7 +69,8 @@ def act_on_plan(request, plan: str, kind: str) -> Recorded:
     crew = payload.pop("crew", None) if kind == "plan.amend" else None
     if kind == "plan.reveal" and not payload:
         payload = _kept_reveal(plan, party, check_involved)
-    return record_built([custodial(party, kind, payload, plan=plan, check=check, crew=crew)])[0]
+    with awaiting(token_check):
+        return record_built([custodial(party, kind, payload, plan=plan, check=check, crew=crew)])[0]
 
 
 def _kept_reveal(plan: str, party: str, check_involved) -> dict:
@@ -89,7 +90,8 @@ def submit_plan(request) -> Recorded:
     if not isinstance(plan, str):
         raise Refused("plan.id_missing", "give the new plan's id in \"plan\"", 422)
     crew = body.pop("crew", None)
-    return record_built([custodial(party, "plan.submit", body, plan=plan, check=token_check, crew=crew)])[0]
+    with awaiting(token_check):
+        return record_built([custodial(party, "plan.submit", body, plan=plan, check=token_check, crew=crew)])[0]
 
 
 def report_incident(request) -> Recorded:

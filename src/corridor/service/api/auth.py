@@ -13,9 +13,9 @@ the token first (`user_of`), so nothing but those actions runs on what was read 
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -97,7 +97,7 @@ def token_checked_at_commit(request) -> bool:
     return True
 
 
-def acting_party_at_commit(request, action: str = "sign") -> tuple[str, Callable[[LogFold], None] | None]:
+def acting_party_at_commit(request, action: str = "sign") -> tuple[str, TokenCheck | None]:
     """`acting_party`, and a check for the builder of the statement it signs (None if the token was read in
     this request): run in the recording transaction, it reads the token again and refuses, as
     `acting_party` would have, unless the token is still valid and gives the same party. Until that check has
@@ -111,25 +111,51 @@ def acting_party_at_commit(request, action: str = "sign") -> tuple[str, Callable
         party = _resolve(request._corridor_memberships, action, wanted)
     except Refused:
         return acting_party(request, action), None  # what was kept refuses: read the token now, as before
-    _await(digest, +1)
+    return party, TokenCheck(digest, action, wanted, party)
 
-    def check(fold: LogFold) -> None:
-        holder = _holders_now().get(digest) or _holder_now(digest)
-        _await(digest, -1)
+
+class TokenCheck:
+    """The commit-time check of one action's token. Record the action inside `with check:` (see
+    `awaiting`): while it is on its way the token is counted among those the batch's one query reads, and
+    the count is released when the check has run or the action ended without reaching it (a body that is not
+    JSON, a missing plan id, a batch that failed), so no token rides along in later batches' queries."""
+
+    def __init__(self, digest: str, action: str, wanted: str | None, party: str):
+        self.digest, self.action, self.wanted, self.party = digest, action, wanted, party
+        self._counted = False
+
+    def __enter__(self) -> TokenCheck:
+        _await(self.digest, +1)
+        self._counted = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if self._counted:
+            self._counted = False
+            _await(self.digest, -1)
+
+    def __call__(self, fold: LogFold) -> None:
+        holder = _holders_now().get(self.digest) or _holder_now(self.digest)
+        self._release()
         if holder is None:
-            _kept.pop(digest, None)
+            _kept.pop(self.digest, None)
             raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
-        _keep(digest, holder)
-        if _resolve(holder[3], action, wanted) != party:
-            raise Refused("auth.forbidden", f"you may not {action} as {party}", 403)
+        _keep(self.digest, holder)
+        if _resolve(holder[3], self.action, self.wanted) != self.party:
+            raise Refused("auth.forbidden", f"you may not {self.action} as {self.party}", 403)
 
-    return party, check
+
+def awaiting(check: TokenCheck | None):
+    """The context an action is recorded in: its token counted for the batch's query while inside."""
+    return check if check is not None else contextlib.nullcontext()
 
 
 def _await(digest: str, change: int) -> None:
-    """Count the actions of `digest` awaiting their check. Only a hint for `_holders_now` (a token it did
-    not read is read on its own): an action that failed before its check leaves its count, so the counts
-    are dropped when they name many tokens."""
+    """Count the actions of `digest` awaiting their check (only a hint for `_holders_now`: a token it did
+    not read is read on its own). Every count is released (`TokenCheck`); the bound is only a safeguard."""
     with _awaiting_lock:
         if change > 0 and len(_awaiting) >= KEPT_TOKENS // 10:
             _awaiting.clear()
