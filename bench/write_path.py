@@ -3,6 +3,7 @@ directly, one request at a time (each note its own transaction), CPU time of the
 the do-nothing request (GET /log/trust.txt) and Ed25519 verifications measured in the same run.
 
     .venv/bin/python bench/write_path.py [--requests 1000] [--data DIR]     # SQLite in DIR (a fresh one)
+    .venv/bin/python bench/write_path.py --other-parties 2000   # a registry of 2,000 more parties (and keys)
 
 To compare two versions of the code, run it with PYTHONPATH=<other checkout>/src, alternating.
 """
@@ -48,15 +49,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--data", type=Path, help="data directory (kept; default: a fresh temporary one)")
+    parser.add_argument("--other-parties", type=int, default=0,
+                        help="register this many more parties, each with a custodial key, before measuring: a "
+                             "write's cost must not grow with the registry")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        run(args.data or Path(tmp), args.requests)
+        run(args.data or Path(tmp), args.requests, args.other_parties)
 
 
-def run(data: Path, requests: int) -> None:
+def register_parties(count: int) -> None:
+    from corridor.service.parties.models import Party
+    from corridor.service.parties.operations import do_register_party
+
+    for n in range(Party.objects.filter(pk__startswith="bench-party-").count(), count):
+        do_register_party(f"bench-party-{n}", f"Bench party {n}", "humanitarian")
+
+
+def run(data: Path, requests: int, other_parties: int = 0) -> None:
     tokens = prepare(data)
     os.environ["DJANGO_SETTINGS_MODULE"] = "corridor.service.settings"
     from corridor.service.wsgi import application
+
+    register_parties(other_parties)
 
     def call(method: str, path: str, token: str, body: bytes) -> tuple[str, bytes]:
         environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
@@ -88,6 +102,8 @@ def run(data: Path, requests: int) -> None:
         write(n)
         floor(n)
     ed25519 = ed25519_verifications_per_second()
+    if other_parties:
+        print(f"the registry: {other_parties:,} more parties, each with a custodial key")
     for name, step in (("write (POST /api/v1/plans/bench-plan/note)", write), ("floor (GET /log/trust.txt)", floor)):
         started = time.process_time()
         for n in range(requests):

@@ -119,9 +119,11 @@ class Envelope:
             raise EnvelopeError("signature.invalid", f"signature by {self.party} with {self.key} does not verify")
 
 
-def seal(statement: dict[str, Any], private: Ed25519PrivateKey) -> bytes:
-    """Sign a statement (setting its "key") and return the log entry bytes."""
-    statement = {**statement, "key": key_id(public_bytes(private))}
+def seal(statement: dict[str, Any], private: Ed25519PrivateKey, key: str | None = None) -> bytes:
+    """Sign a statement (setting its "key") and return the log entry bytes. `key`: the key id of `private`,
+    when the caller keeps it (deriving the public half costs more than signing's share of a custodial write);
+    a wrong one makes an entry whose signature does not verify under the key it names."""
+    statement = {**statement, "key": key or key_id(public_bytes(private))}
     check_values(statement)
     # the entry wraps the statement with a base64 string under two ASCII keys: it needs the reference
     # encoder exactly when the statement does, so the statement is walked once, not twice

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import connection, models, transaction
 
@@ -43,8 +43,11 @@ from ..config import CONFIG
 from ..guard import domain_writes
 from .fold_access import FoldAccess
 from .keys import OPERATOR, operator_key, operator_public
-from .models import LogEntry
+from .models import ENTRIES_FROM_SQL, LogEntry
 from .origins import policy
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 T = TypeVar("T")
 
@@ -334,7 +337,8 @@ def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None,
     def build(fold: LogFold) -> bytes:
         if check is not None:
             check(fold)
-        return seal(draft_statement(fold, party, kind, payload, plan), _signing_key(fold, party))
+        key, private = _signing_key(fold, party)
+        return seal(draft_statement(fold, party, kind, payload, plan), private, key=key)
 
     build.private = private  # type: ignore[attr-defined]
     return build
@@ -556,11 +560,12 @@ def _insert_sql(model: type[models.Model], rows: int) -> str:
             f"VALUES {', '.join([placeholders] * rows)}")
 
 
-def _signing_key(fold: LogFold, party: str):
+def _signing_key(fold: LogFold, party: str) -> tuple[str | None, Ed25519PrivateKey]:
+    """(key id, private key) the server signs for `party` with; the operator's id is derived when sealing."""
     from ..parties.custody import custodial_key
 
     if party == OPERATOR:
-        return operator_key()
+        return None, operator_key()
     return custodial_key(fold, party)
 
 
@@ -608,7 +613,7 @@ def _locked_and_caught_up(fold: LogFold) -> LogFold:
         if not _several_per_query(cursor):
             _take_writer_lock()
             return _catch_up(fold)
-        cursor.execute(f"SELECT pg_advisory_xact_lock(%s);\n{_catch_up_sql()}", [_LOCK_KEY, fold.size, CATCH_UP_BATCH])
+        cursor.execute(f"SELECT pg_advisory_xact_lock(%s);\n{ENTRIES_FROM_SQL}", [_LOCK_KEY, fold.size, CATCH_UP_BATCH])
         cursor.nextset()
         rows = cursor.fetchall()
     _apply_caught_up(fold, rows)
@@ -643,16 +648,12 @@ def _catch_up(fold: LogFold, until: int | None = None) -> LogFold:
     while until is None or fold.size < until:
         limit = CATCH_UP_BATCH if until is None else min(CATCH_UP_BATCH, until - fold.size)
         with connection.cursor() as cursor:  # one raw query a batch: no model instances for bytes we parse
-            cursor.execute(_catch_up_sql(), [fold.size, limit])
+            cursor.execute(ENTRIES_FROM_SQL, [fold.size, limit])
             rows = cursor.fetchall()
         _apply_caught_up(fold, rows)
         if len(rows) < limit:  # the last of them: asking again would find none (a round trip per catch-up)
             return fold
     return fold
-
-
-def _catch_up_sql() -> str:
-    return f"SELECT idx, data FROM {LogEntry._meta.db_table} WHERE idx >= %s ORDER BY idx LIMIT %s"
 
 
 def _apply_caught_up(fold: LogFold, rows: list[tuple]) -> None:
