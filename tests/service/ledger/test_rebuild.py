@@ -324,8 +324,22 @@ def test_rebuild_reads_the_log_a_batch_at_a_time(parties, tiles, monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         rebuild()
     assert dump() == incremental
-    reads = [query for query in queries.captured_queries if "ORDER BY" in query["sql"] and '"entries"' in query["sql"]]
+    reads = [query for query in queries.captured_queries if query["sql"].startswith("SELECT idx, data FROM entries")]
     assert len(reads) >= log_size() // 7
+
+
+def test_a_log_with_an_entry_missing_is_refused_and_nothing_is_rebuilt(parties, monkeypatch):
+    from corridor.service.ledger import rebuild as module
+    from corridor.service.ledger.models import LogEntry
+    from corridor.service.ledger.rebuild import RebuildError
+
+    monkeypatch.setattr(module, "READ_BATCH", 5)
+    drive(SCENARIO, parties)
+    before = dump()
+    LogEntry.objects.filter(idx=12).delete()
+    with pytest.raises(RebuildError, match="the log has no entry 12"):
+        rebuild()
+    assert dump() == before
 
 
 def test_an_entry_changed_is_found_when_the_log_is_read_in_batches(parties, tiles, monkeypatch):

@@ -18,6 +18,12 @@ class LogEntry(models.Model):
         db_table = "entries"
 
 
+# Entries (idx, data) in order from an index on, at most a limit: parameters [first index, limit]. A plain
+# cursor's query, for the readers of the whole log's tail (catching the fold up, the rebuild's stream): the
+# ORM's per-row work was ~1 s at 1M entries.
+ENTRIES_FROM_SQL = f"SELECT idx, data FROM {LogEntry._meta.db_table} WHERE idx >= %s ORDER BY idx LIMIT %s"
+
+
 class TreeState(models.Model):
     derived_from_log = False
 

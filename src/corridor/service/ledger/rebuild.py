@@ -50,7 +50,7 @@ from ..passages.projection import LEG_CHILDREN, attestation_rows, columns, plan_
 from .bulk import BulkWriter, Prepared, prepare_values
 from .index_beside import IndexBeside, index_beside, statement_index
 from .keys import OPERATOR, log_signer, operator_public
-from .models import LogEntry, SignedCheckpoint, StatementIndex
+from .models import ENTRIES_FROM_SQL, LogEntry, SignedCheckpoint, StatementIndex
 from .origins import policy
 from .record import _drop_fold, _take_writer_lock
 
@@ -122,20 +122,21 @@ def _log_size() -> int:
 
 
 def _entries(size: int) -> Iterator[bytes]:
-    """The first `size` entries' bytes in order, read a batch at a time off the primary key (a plain cursor: the
-    ORM's per-row work was ~1 s at 1M). Streamed, not held: at 10M statements the log's bytes alone are ~6 GB,
-    which the rebuild held beside the whole fold (and its forked workers inherited)."""
-    table, after, read = connection.ops.quote_name(LogEntry._meta.db_table), -1, 0
+    """The first `size` entries' bytes in order, read a batch at a time off the primary key. Streamed, not
+    held: at 10M statements the log's bytes alone are ~6 GB, which the rebuild held beside the whole fold (and
+    its forked workers inherited)."""
+    read = 0
     while read < size:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT idx, data FROM {table} WHERE idx > %s ORDER BY idx LIMIT %s",
-                           [after, min(READ_BATCH, size - read)])
+            cursor.execute(ENTRIES_FROM_SQL, [read, min(READ_BATCH, size - read)])
             rows = cursor.fetchall()
         if not rows:
             return
-        for _, data in rows:
+        for index, data in rows:
+            if index != read:
+                raise RebuildError(f"the log has no entry {read}: its entries must run 0, 1, 2 … without a gap")
             yield bytes(data)
-        after, read = rows[-1][0], read + len(rows)
+            read += 1
 
 
 def _analyze(progress) -> None:
