@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from corridor.ledger.crypto import public_bytes, verify_ed25519, verify_ed25519_openssl
+from corridor.ledger.crypto import SodiumSigningKey, public_bytes, verify_ed25519, verify_ed25519_openssl
 
 from .vectors import vectors_dir
 
@@ -89,3 +89,16 @@ def test_ordinary_signatures_and_wrong_lengths(verify):
     assert not verify(public[:31], MESSAGE, signature)
     assert not verify(public, MESSAGE, signature + b"\0")
     assert not verify(public, MESSAGE, signature[:63])
+
+
+@pytest.mark.parametrize("length", [0, 1, 64, 397, 4096])
+def test_the_libsodium_signer_signs_the_same_bytes_as_openssl(length):
+    """Ed25519 signing is deterministic: the custodial keys' libsodium signer must make exactly the signature
+    `cryptography` makes, which both bindings verify."""
+    for n in range(20):
+        private = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"{length}/{n}".encode()).digest())
+        message = hashlib.shake_256(f"{n}".encode()).digest(length)
+        signature = SodiumSigningKey(private).sign(message)
+        assert signature == private.sign(message)
+        assert verify_ed25519(public_bytes(private), message, signature)
+        assert not verify_ed25519(public_bytes(private), message + b"!", signature)

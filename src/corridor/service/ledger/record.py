@@ -49,6 +49,8 @@ from .origins import policy
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from ...ledger.crypto import SodiumSigningKey
+
 T = TypeVar("T")
 
 MAX_FUTURE_SECONDS = 300
@@ -560,7 +562,7 @@ def _insert_sql(model: type[models.Model], rows: int) -> str:
             f"VALUES {', '.join([placeholders] * rows)}")
 
 
-def _signing_key(fold: LogFold, party: str) -> tuple[str | None, Ed25519PrivateKey]:
+def _signing_key(fold: LogFold, party: str) -> tuple[str | None, Ed25519PrivateKey | SodiumSigningKey]:
     """(key id, private key) the server signs for `party` with; the operator's id is derived when sealing."""
     from ..parties.custody import custodial_key
 

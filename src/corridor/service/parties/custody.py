@@ -7,16 +7,16 @@ import base64
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ...fold import LogFold
-from ...ledger.crypto import public_bytes
+from ...ledger.crypto import SodiumSigningKey, public_bytes
 from ...ledger.keys import KeyRecord
 from ..ledger.keys import OPERATOR, open_private, seal_private
 from ..ledger.record import Builder, Refused, custodial
 from .models import PartyKey
 
-_opened: dict[str, Ed25519PrivateKey] = {}  # key id -> private key, decrypted once per process
+_opened: dict[str, SodiumSigningKey] = {}  # key id -> private key, decrypted once per process
 
 
-def custodial_key(fold: LogFold, party: str) -> tuple[str, Ed25519PrivateKey]:
+def custodial_key(fold: LogFold, party: str) -> tuple[str, SodiumSigningKey]:
     """The party's newest valid key whose private half the server holds, as (key id, private key). Validity
     comes from the log's key history (the fold); the private half is read and decrypted once per process."""
     history = fold.keys.keys
@@ -48,7 +48,7 @@ def _newest_custodial(history: dict[str, KeyRecord], party: str) -> KeyRecord:
             sealed = PartyKey.objects.filter(key_id=record.key).values_list("sealed_private", flat=True).first()
             if sealed is None:
                 continue
-            _opened[record.key] = open_private(sealed)
+            _opened[record.key] = SodiumSigningKey(open_private(sealed))
         return record
     raise Refused("key.not_custodial", f"the server holds no valid key for {party}: its statements are signed by "
                   "its own people. Sign with a passkey bound to it (register one under My account and have an "
