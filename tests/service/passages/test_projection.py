@@ -39,3 +39,23 @@ def test_each_row_holds_its_tables_columns_and_the_digests_of_model_objects(part
         assert rows.value("clocks_digest") == model_digest(objects(Clock, rows.clocks))
         stored = Plan.objects.get(pk=rows.value("id"))
         assert [getattr(stored, name) for name in columns(Plan)] == list(rows.plan)
+
+
+def test_the_plan_rows_values_are_prepared_for_the_database_as_django_prepares_them(parties):
+    """`prepared_plan_values` passes a str or an int through unprepared where Django's preparation would
+    return it unchanged: on every plan of the example, on this test run's database, the same values."""
+    from django.db import connection
+
+    from corridor.service.passages.projection import _plan_fields, prepared_plan_values
+
+    drive(SCENARIO, parties)
+    for plan in current_fold().state.plans.values():
+        values = dict(zip(columns(Plan), plan_rows(plan).plan, strict=True))
+        by_django = [field.get_db_prep_save(values[field.attname], connection) for field in _plan_fields()]
+        ours = prepared_plan_values(values)
+        assert [comparable(v) for v in ours] == [comparable(v) for v in by_django]
+
+
+def comparable(value) -> tuple:
+    """A prepared value's type and content (psycopg's Jsonb wrapper holds its content in `obj`)."""
+    return type(value), getattr(value, "obj", value)
