@@ -145,3 +145,13 @@ def test_lone_surrogate_is_malformed_json(submitted):
     with clock.frozen_at(T + 60):
         status, answer = submitted["org-a"].post("/plans/p1/note", raw=note(b"\\ud83d\\ude9a"))
     assert status == 201, answer
+
+
+def test_a_nul_in_a_plate_or_crew_member_is_refused(submitted):
+    """Clear values are kept off the log, in private tables (PostgreSQL's text holds no NUL), and revealed on
+    the log later (where no text holds one): refused as the log refuses it, before anything is kept."""
+    plate = plan_body("p2")
+    plate["legs"][0]["vehicles"][0]["plate"] = "AB\x00123"
+    refused(lambda: submitted["org-a"].post("/plans", plate), 422, "value.nul")
+    crew = plan_body("p3", crew={"leg-a": [{"name": "Driver", "document": "X\x001"}]})
+    refused(lambda: submitted["org-a"].post("/plans", crew), 422, "value.nul")
