@@ -96,6 +96,7 @@ def test_acting_for_a_party_one_does_not_belong_to_answers_404(parties):
     viewer = signed_in("customs", "viewer")
     assert viewer.post("/plans/p1/act/plan.consent", {"as": "customs"}).status_code == 404
     assert Client().get("/plans/nope").status_code == 404
+    assert Client().get("/plans/p1%00").status_code == 404  # no id holds a NUL (was a 500 on PostgreSQL)
 
 
 def test_the_log_page_looks_up_a_statement(parties, tiles):
