@@ -98,6 +98,14 @@ def commit_plan(content: dict[str, Any], crew: object = None) -> tuple[dict[str,
 def _check_plate(plate: str) -> None:
     if len(plate) > LABEL_MAX_LENGTH:
         raise PrivacyError("plate.invalid", f"a plate has at most {LABEL_MAX_LENGTH} characters")
+    _check_no_nul(plate)
+
+
+def _check_no_nul(*values: str) -> None:
+    """A clear value is kept in a private table (PostgreSQL's text holds no NUL) and may be revealed on the log,
+    which refuses the NUL character: refused here with the log's code, before anything is kept."""
+    if any("\x00" in value for value in values):
+        raise PrivacyError("value.nul", "text in a statement may not contain the NUL character (\\u0000)")
 
 
 def _commit_crew(legs: dict, crew: object, private: Private) -> None:
@@ -132,6 +140,7 @@ def commit_member(member: object) -> dict[str, str]:
     if len(member["name"]) > CREW_NAME_MAX_LENGTH or len(member["document"]) > CREW_DOCUMENT_MAX_LENGTH:
         raise PrivacyError("crew.invalid", f"a crew member's name has at most {CREW_NAME_MAX_LENGTH} characters, "
                                            f"the document number at most {CREW_DOCUMENT_MAX_LENGTH}")
+    _check_no_nul(member["name"], member["document"])
     salt, commitment = commit(crew_value(member["name"], member["document"]))
     return {"name": member["name"], "document": member["document"], "salt": salt, "commitment": commitment}
 

@@ -131,6 +131,12 @@ def test_the_ok_line_names_the_links_base_and_warns_when_it_is_another_server(pu
     assert links_note("https://corridor.example.org/log", "https://corridor.example.org") is None
     warning = links_note("https://corridor.example.org/log", "https://evil.example")
     assert warning.startswith("warning:") and "evil.example" in warning and "corridor.example.org" in warning
+    # another port of the same host is another server (`make run PORT=8431`, a briefing linking to :8000)
+    assert links_note("http://127.0.0.1:8431/log", "http://127.0.0.1:8431") is None
+    assert links_note("https://corridor.example.org:443/log", "https://corridor.example.org") is None
+    assert links_note("http://corridor.example.org/log", "https://corridor.example.org") is None
+    warning = links_note("http://127.0.0.1:8431/log", "http://127.0.0.1:8000")
+    assert warning is not None and "127.0.0.1:8000" in warning and "127.0.0.1:8431" in warning
 
 
 def test_an_unwritable_output_is_a_clear_error(published, tmp_path, capsys):

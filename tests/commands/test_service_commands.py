@@ -65,6 +65,28 @@ def test_a_party_that_keeps_its_key_signs_with_the_cli_and_posts_the_entry(capsy
     assert base64.b64decode(public)
 
 
+def test_a_party_that_keeps_its_key_rotates_it_with_the_cli(capsys, tmp_path, parties):
+    """`corridor sign` signs key statements too (strictly parsed as such): a party's own key is its only way
+    to rotate or revoke its keys, and to bind its first passkeys."""
+    old, new = tmp_path / "old.key", tmp_path / "new.key"
+    public = run(capsys, "keys", "party", "-o", str(old))[1].split("public key (base64): ")[1].split()[0]
+    replacement = run(capsys, "keys", "party", "-o", str(new))[1].split("public key (base64): ")[1].split()[0]
+    with clock.frozen_at(T):
+        assert run(capsys, "createparty", "ngo-own", "--name", "Own-key NGO", "--kind", "humanitarian",
+                   "--public-key", public)[0] == 0
+    code, entry, err = run(capsys, "sign", "--key", str(old), "--party", "ngo-own", "--seq", "1", "--type",
+                           "key.rotate", "--payload", json.dumps({"public": replacement}),
+                           "--time", "2023-09-11T08:31:00Z")
+    assert code == 0, err
+    with clock.frozen_at(T + 60):
+        response = Client().post("/api/v1/statements", data=entry.strip(), content_type="application/json")
+    assert response.status_code == 201, response.json()
+    assert PartyKey.objects.get(party_id="ngo-own", revoked_at__isnull=True).public == base64.b64decode(replacement)
+    code, _, err = run(capsys, "sign", "--key", str(new), "--party", "ngo-own", "--seq", "2", "--type",
+                       "key.revoke", "--payload", '{"key": "x", "extra": 1}')
+    assert code == 1 and "[statement.malformed]" in err
+
+
 def test_demo_is_idempotent_on_the_log(capsys, parties):
     from corridor.service.ledger.models import LogEntry
 

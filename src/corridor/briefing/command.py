@@ -61,16 +61,29 @@ UNVERIFIED = 3  # exit status: figures equal, text not verifiable (not OK, not a
 
 def links_note(source: str, base: str) -> str | None:
     """A warning when the briefing's links point to another server than the log audited (a reader who
-    follows them would check another server's entries and proofs); None when the hosts agree or the log was
+    follows them would check another server's entries and proofs); None when the servers agree or the log was
     read from files (nothing to compare: the OK line names the base)."""
-    from urllib.parse import urlsplit
-
-    audited = urlsplit(source).hostname if "://" in source else None
-    linked = urlsplit(base).hostname
+    audited = _server(source) if "://" in source else None
+    linked = _server(base)
     if audited is None or audited == linked:
         return None
     return (f"warning: the briefing's links point to {linked or base!r}, not to {audited}, the log audited: "
             f"its figures are this log's, but a reader following its links reads another server")
+
+
+def _server(url: str) -> str | None:
+    """The host of an http(s) URL, with its port unless it is the scheme's own: two ports of one host are two
+    servers (a service on :8431, a briefing linking to :8000); http and https on one host are one."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: compare the host alone
+        port = None
+    if parts.hostname is None or port in (None, {"http": 80, "https": 443}.get(parts.scheme)):
+        return parts.hostname
+    return f"{parts.hostname}:{port}"
 
 
 def report(args: argparse.Namespace, result: AuditResult) -> int:

@@ -14,9 +14,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..engine import RuleViolation, parse_statement
+from ..engine.statements import parse_key_statement
 from ..engine.times import format_time
 from ..ledger.crypto import public_bytes
 from ..ledger.envelope import EnvelopeError, key_id, seal
+from ..ledger.keys import KEY_STATEMENTS
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -58,7 +60,7 @@ def sign_command(args: argparse.Namespace) -> int:
                      "time": args.time or format_time(int(time.time())), "payload": json.loads(args.payload)}
         if args.plan:
             statement["plan"] = args.plan
-        parse_statement(statement)
+        (parse_key_statement if args.type in KEY_STATEMENTS else parse_statement)(statement)
         sys.stdout.buffer.write(seal(statement, key) + b"\n")
     except (OSError, ValueError) as error:
         print(f"corridor sign: {error}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
+from django.urls.converters import StringConverter
 
 from .api.api import api
 from .ledger import views as log_views
@@ -21,6 +22,16 @@ from .web.plan_list import plans
 from .web.request_views import new_request
 from .web.signatures import party_signatures
 
+
+class Text(StringConverter):
+    """A path segment without NUL: no id, token or file name holds one, and PostgreSQL's text (or a file's
+    path) cannot even be compared with one, so such a URL is no page (404), never a query."""
+
+    regex = "[^/\x00]+"
+
+
+register_converter(Text, "text")
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
@@ -37,14 +48,14 @@ urlpatterns = [
     path("home", web.home, name="home"),
     path("plans", plans, name="plans"),
     path("plans/new", new_request, name="new-request"),
-    path("plans/<str:plan_id>", web.plan, name="plan"),
-    path("plans/<str:plan_id>/go", web.go_board, name="go-board"),
+    path("plans/<text:plan_id>", web.plan, name="plan"),
+    path("plans/<text:plan_id>/go", web.go_board, name="go-board"),
     # the picture before the page: a permit id has dots
-    path("plans/<str:plan_id>/permits/<str:permit_id>.svg", web_permits.permit_qr, name="permit-qr"),
-    path("plans/<str:plan_id>/permits/<str:permit_id>", web_permits.permit_page, name="permit"),
+    path("plans/<text:plan_id>/permits/<text:permit_id>.svg", web_permits.permit_qr, name="permit-qr"),
+    path("plans/<text:plan_id>/permits/<text:permit_id>", web_permits.permit_page, name="permit"),
     path("checkpoints", checkpoints, name="checkpoints"),
-    path("checkpoints/<str:checkpoint_id>", checkpoint_screen, name="checkpoint"),
-    path("checkpoints/<str:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
+    path("checkpoints/<text:checkpoint_id>", checkpoint_screen, name="checkpoint"),
+    path("checkpoints/<text:checkpoint_id>/inspect", inspect, name="checkpoint-inspect"),
     path("checkpoint-app/", checkpoint_app_views.app, name="checkpoint-app"),
     path("checkpoint-app/sw.js", checkpoint_app_views.service_worker, name="checkpoint-app-sw"),
     path("checkpoint-app/manifest.webmanifest", checkpoint_app_views.manifest, name="checkpoint-app-manifest"),
@@ -52,25 +63,25 @@ urlpatterns = [
     path("checkpoint-app/submit", offline_submit.submit, name="checkpoint-app-submit"),
     path("incidents", web.incidents, name="incidents"),
     path("briefings/", briefings.briefings, name="briefings"),
-    path("briefings/briefing.<str:fmt>", briefings.download, name="briefing-download"),
-    path("parties/<str:party>/signatures", party_signatures, name="party-signatures"),
-    path("plans/<str:plan_id>/act/<str:kind>", web.act, name="act"),
-    path("plans/<str:plan_id>/deadline", deadline_views.set_deadline, name="plan-deadline"),
-    path("plans/<str:plan_id>/documents", web_documents.upload, name="plan-document-upload"),
-    path("plans/<str:plan_id>/documents/<str:sha256>", web_documents.download, name="plan-document"),
-    path("manifest/template.<str:fmt>", manifest_template.download, name="manifest-template"),
+    path("briefings/briefing.<text:fmt>", briefings.download, name="briefing-download"),
+    path("parties/<text:party>/signatures", party_signatures, name="party-signatures"),
+    path("plans/<text:plan_id>/act/<text:kind>", web.act, name="act"),
+    path("plans/<text:plan_id>/deadline", deadline_views.set_deadline, name="plan-deadline"),
+    path("plans/<text:plan_id>/documents", web_documents.upload, name="plan-document-upload"),
+    path("plans/<text:plan_id>/documents/<text:sha256>", web_documents.download, name="plan-document"),
+    path("manifest/template.<text:fmt>", manifest_template.download, name="manifest-template"),
     path("account", account.account, name="account"),
     path("account/calendar", calendar_views.make_feed, name="calendar-make"),
     path("account/calendar/revoke", calendar_views.revoke_feed, name="calendar-revoke"),
-    path("calendar/<str:token>.ics", calendar_views.feed, name="calendar-feed"),
+    path("calendar/<text:token>.ics", calendar_views.feed, name="calendar-feed"),
     path("account/passkeys/options", account.passkey_options, name="passkey-options"),
     path("account/passkeys/register", account.passkey_register, name="passkey-register"),
-    path("parties/<str:party>/members", account.members, name="members"),
-    path("sign/<str:token>", signing.complete, name="sign-complete"),
+    path("parties/<text:party>/members", account.members, name="members"),
+    path("sign/<text:token>", signing.complete, name="sign-complete"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("plans/<str:plan_id>/amend", plan_amend.amend, name="plan-amend"),
+    path("plans/<text:plan_id>/amend", plan_amend.amend, name="plan-amend"),
 ]
 
 handler403 = web_errors.forbidden

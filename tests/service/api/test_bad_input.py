@@ -130,3 +130,28 @@ def test_broken_xlsx(submitted):
     response = submitted["org-a"].client.post("/api/v1/manifest/parse", {"file": broken})
     assert (response.status_code, response.json()["code"]) == (422, "manifest.unreadable")
     assert counts() == before
+
+
+def test_lone_surrogate_is_malformed_json(submitted):
+    """`\\ud800` alone is valid to Python's `json` but is no Unicode text: it could never be signed (was a 500).
+    A surrogate pair is one character, and is recorded."""
+    def note(title: bytes) -> bytes:
+        return b'{"sha256": "' + b"a" * 64 + b'", "kind": "letter", "title": "' + title + b'"}'
+
+    refused(lambda: submitted["org-a"].post("/plans/p1/note", raw=note(b"\\ud800")), 400, "json.malformed")
+    refused(lambda: submitted["org-a"].post("/plans/p1/note", raw=note(b"x\\udfffx")), 400, "json.malformed")
+    refused(lambda: submitted["org-a"].post("/plans/p1/note", raw=note(b"\\ud800").decode().encode("utf-16-le")),
+            400, "json.malformed")
+    with clock.frozen_at(T + 60):
+        status, answer = submitted["org-a"].post("/plans/p1/note", raw=note(b"\\ud83d\\ude9a"))
+    assert status == 201, answer
+
+
+def test_a_nul_in_a_plate_or_crew_member_is_refused(submitted):
+    """Clear values are kept off the log, in private tables (PostgreSQL's text holds no NUL), and revealed on
+    the log later (where no text holds one): refused as the log refuses it, before anything is kept."""
+    plate = plan_body("p2")
+    plate["legs"][0]["vehicles"][0]["plate"] = "AB\x00123"
+    refused(lambda: submitted["org-a"].post("/plans", plate), 422, "value.nul")
+    crew = plan_body("p3", crew={"leg-a": [{"name": "Driver", "document": "X\x001"}]})
+    refused(lambda: submitted["org-a"].post("/plans", crew), 422, "value.nul")

@@ -23,6 +23,7 @@ def test_checkpoint_tiles_entries_and_proofs(parties, public, tiles):
     assert size == 16  # seven parties, their keys, two routes
     assert public.get("/log/tile/0/000.p/16").status_code == 200
     assert public.get("/log/tile/../../secret").status_code == 404
+    assert public.get("/log/tile/0/000%00").status_code == 404  # no path holds a NUL (was a 500)
     entry = public.get("/log/entry/3").content
     blob = public.get("/log/proof/3").content.decode()
     evidence = parse_evidence(blob)

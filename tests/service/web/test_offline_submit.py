@@ -262,6 +262,9 @@ def test_a_passkey_not_yet_bound_on_the_log_is_refused(border):
 def test_a_malformed_body_and_get_and_anonymous_are_refused(border):
     assert border.send(None, raw=b"not json")[1]["code"] == "offline.malformed"
     assert border.send({"statement": []})[1]["code"] == "offline.malformed"
+    signed = json.dumps(border.sign("leg.arrive", {**ARRIVAL, "leg": "@@"}, ARRIVED))
+    status, answer = border.send(None, raw=signed.replace("@@", "\\ud800").encode())  # a lone surrogate: was a 500
+    assert (status, answer["code"]) == (400, "offline.malformed")
     assert border.client.get(SUBMIT).status_code == 405
     anonymous = Client().post(SUBMIT, json.dumps(border.sign("leg.arrive", ARRIVAL, ARRIVED)),
                               content_type="application/json")

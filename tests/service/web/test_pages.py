@@ -96,6 +96,7 @@ def test_acting_for_a_party_one_does_not_belong_to_answers_404(parties):
     viewer = signed_in("customs", "viewer")
     assert viewer.post("/plans/p1/act/plan.consent", {"as": "customs"}).status_code == 404
     assert Client().get("/plans/nope").status_code == 404
+    assert Client().get("/plans/p1%00").status_code == 404  # no id holds a NUL (was a 500 on PostgreSQL)
 
 
 def test_the_log_page_looks_up_a_statement(parties, tiles):
@@ -116,3 +117,18 @@ def test_the_timeline_marks_only_what_a_published_checkpoint_covers(parties, til
     integrate_now()
     page = Client().get("/plans/p1").content.decode()
     assert "in the log" in page and "/log/proof/16" in page
+
+
+
+def test_a_nul_in_a_path_is_no_page(parties):
+    """No id, token or file name holds a NUL: 404, never a query with one (a 500 on PostgreSQL, whose text
+    cannot hold one: the plan page, and for a signed-in party the permit pages and the deadline and signing
+    forms' addresses)."""
+    with clock.frozen_at(T):
+        parties["org-a"].post("/plans", plan_body())
+    border = signed_in("border")
+    border.raise_request_exception = False
+    for url in ("/plans/p1%00", "/plans/p1/permits/x%00", "/plans/p1/permits/x%00.svg", "/calendar/x%00.ics"):
+        assert border.get(url).status_code == 404, url
+    for url in ("/plans/p1%00/deadline", "/sign/x%00", "/plans/p1%00/act/plan.consent"):
+        assert border.post(url, {"as": "border"}).status_code == 404, url

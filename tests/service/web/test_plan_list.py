@@ -146,6 +146,16 @@ def test_a_malformed_cursor_is_the_first_page(parties):
     assert plan_ids(Client().get("/plans", {"after": "not-a-cursor"}).content.decode()) == ["p1"]
 
 
+def test_a_nul_in_the_search_or_a_cursor_finds_nothing_or_the_first_page(parties):
+    """No plan id holds a NUL, and PostgreSQL's text cannot be compared with one (was a 500 there)."""
+    submit(parties, "p1", T)
+    client = Client()
+    response = client.get("/plans", {"q": "p\x00"})
+    assert response.status_code == 200 and plan_ids(response.content.decode()) == []
+    response = client.get("/plans", {"after": "2023-09-11T08:13:20+00:00~p\x00"})
+    assert response.status_code == 200 and plan_ids(response.content.decode()) == ["p1"]
+
+
 def test_filters_stay_on_the_next_page(parties, monkeypatch):
     monkeypatch.setattr(plan_list, "PAGE_SIZE", 1)
     submit(parties, "a1", T)

@@ -5,6 +5,7 @@ acting party's key, numbers and dates it, and calls `record()`."""
 from __future__ import annotations
 
 import json
+import re
 
 from ...fold import LogFold
 from ..ledger.models import StatementIndex
@@ -44,7 +45,24 @@ def read_json(request) -> dict:
         raise Refused("json.malformed", "the request body is nested too deeply", 400) from None
     if not isinstance(value, dict):
         raise Refused("json.malformed", "the request body must be a JSON object", 400)
+    if (_SURROGATE_ESCAPE.search(request.body) or b"\0" in request.body[:4]) and not _is_text(value):
+        raise Refused("json.malformed", "the request body holds a lone surrogate (\\ud800-\\udfff not in a pair): "
+                      "not Unicode text", 400)
     return value
+
+
+# only an escape makes one (bytes that are no text are refused by the decoder), written in ASCII unless `json`
+# read the body as UTF-16 or UTF-32, which its first four bytes say (a NUL among them)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _is_text(value: dict) -> bool:
+    """Every string is Unicode text: `json` reads a lone `\\ud800` as a str that can never be encoded (signed)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def act_on_plan(request, plan: str, kind: str) -> Recorded:

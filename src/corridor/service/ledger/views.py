@@ -77,6 +77,8 @@ def trust(request) -> HttpResponse:
 
 
 def tile(request, tile_path: str) -> FileResponse:
+    if "\x00" in tile_path:  # no file's path holds one (the operating system refuses it)
+        raise Http404("no such tile")
     root = CONFIG.tiles_dir.resolve()
     file = (root / "tile" / tile_path).resolve()
     if not file.is_relative_to(root) or not file.is_file():

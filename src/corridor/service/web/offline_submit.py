@@ -81,7 +81,8 @@ def _read(body: bytes) -> tuple[dict[str, Any], Assertion]:
     may be signed offline, without a sequence number (the rest of its shape is the engine's to judge)."""
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: malformed, not a server error
+        json.dumps(value, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") is no text: never signed
+    except (ValueError, UnicodeError, RecursionError):  # nesting too deep: malformed, not a server error
         value = None
     if not isinstance(value, dict) or set(value) != {"statement", "assertion"} \
             or not isinstance(value["statement"], dict) or not isinstance(value["assertion"], dict):

@@ -223,7 +223,7 @@ def _cursor(text: str) -> tuple[datetime, str] | None:
         parsed = datetime.fromisoformat(moment)
     except ValueError:
         return None
-    if not plan_id or parsed.tzinfo is None:
+    if not plan_id or "\x00" in plan_id or parsed.tzinfo is None:
         return None
     return parsed, plan_id
 
@@ -232,6 +232,8 @@ def id_prefix(text: str) -> Q:
     """Plans whose id begins with `text`. SQLite's LIKE ignores case, so it cannot use the primary key's
     index: there the prefix is also a range of ids, which can (PostgreSQL reads LIKE 'x%' off the key's
     varchar_pattern_ops index; a range there would follow the database's collation, so it gets none)."""
+    if "\x00" in text:  # no id holds one, and PostgreSQL's text cannot be compared with one
+        return Q(pk__in=[])
     prefix = Q(id__startswith=text)
     if connection.vendor == "sqlite":
         prefix &= Q(id__gte=text, id__lt=text + "\U0010ffff")
