@@ -165,3 +165,31 @@ def test_a_membership_moved_since_the_token_was_read_learns_nothing_of_the_forme
         status, body = client.post("/plans/p1/reveal", {})
     assert (status, body.get("code")) == (404, "plan.not_found")
     assert LogEntry.objects.count() == size
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/plans/p1/note", b"{not json"), ("/plans", b'{"route": []}'), ("/plans/p1/note", b'{"sha256": "not hex"}'),
+], ids=["not JSON", "no plan id", "refused by the rules"])
+def test_a_revoked_token_is_told_so_not_what_was_wrong_with_its_body(officer, path, body):
+    """A token this process kept is read again when its action is refused before the commit-time check: once
+    revoked it answers 401, as any other request of it would, whatever its body, and is no longer kept."""
+    user, client = officer
+    assert note(client, 1)[0] == 201  # kept
+    ApiToken.objects.filter(user=user).delete()
+    with clock.frozen_at(T + 120):
+        status, answer = client.post(path, raw=body)
+    assert (status, answer["code"]) == (401, "auth.invalid")
+    assert kept_digest(client) not in auth._kept
+
+
+def test_a_token_found_revoked_by_any_request_is_no_longer_kept(officer):
+    user, client = officer
+    assert note(client, 1)[0] == 201
+    ApiToken.objects.filter(user=user).delete()
+    assert kept_digest(client) in auth._kept
+    assert client.get("/me")[0] == 401
+    assert kept_digest(client) not in auth._kept
+
+
+def kept_digest(client: PartyClient) -> str:
+    return ApiToken.digest_of(client.client.defaults["HTTP_AUTHORIZATION"].removeprefix("Bearer "))

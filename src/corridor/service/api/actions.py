@@ -11,7 +11,7 @@ from ...fold import LogFold
 from ..ledger.models import StatementIndex
 from ..ledger.record import Recorded, Refused, current_fold, custodial, record_as, record_built
 from ..passages.private import reveal_due
-from .auth import acting_party, acting_party_at_commit, awaiting
+from .auth import TokenCheck, acting_party, acting_party_at_commit, awaiting
 from .openapi import request_body  # noqa: F401 -- each action's body schema, used where the routes are declared
 
 # (path under /plans/{plan}/, statement type, summary)
@@ -72,6 +72,11 @@ def act_on_plan(request, plan: str, kind: str) -> Recorded:
         party, token_check = acting_party(request, "sign"), None  # token holds now, so read now (reveals are rare)
     else:
         party, token_check = acting_party_at_commit(request, "sign")
+    with awaiting(token_check):  # a refusal before the token's check is given only if the token still holds
+        return _act_on_plan(request, plan, kind, party, token_check)
+
+
+def _act_on_plan(request, plan: str, kind: str, party: str, token_check: TokenCheck | None) -> Recorded:
     payload = read_json(request)
 
     def check_involved(fold: LogFold) -> None:
@@ -87,8 +92,7 @@ def act_on_plan(request, plan: str, kind: str) -> Recorded:
     crew = payload.pop("crew", None) if kind == "plan.amend" else None
     if kind == "plan.reveal" and not payload:
         payload = _kept_reveal(plan, party, check_involved)
-    with awaiting(token_check):
-        return record_built([custodial(party, kind, payload, plan=plan, check=check, crew=crew)])[0]
+    return record_built([custodial(party, kind, payload, plan=plan, check=check, crew=crew)])[0]
 
 
 def _kept_reveal(plan: str, party: str, check_involved) -> dict:
@@ -103,12 +107,12 @@ def _kept_reveal(plan: str, party: str, check_involved) -> dict:
 
 def submit_plan(request) -> Recorded:
     party, token_check = acting_party_at_commit(request, "sign")
-    body = read_json(request)
-    plan = body.pop("plan", None)
-    if not isinstance(plan, str):
-        raise Refused("plan.id_missing", "give the new plan's id in \"plan\"", 422)
-    crew = body.pop("crew", None)
-    with awaiting(token_check):
+    with awaiting(token_check):  # as in `act_on_plan`
+        body = read_json(request)
+        plan = body.pop("plan", None)
+        if not isinstance(plan, str):
+            raise Refused("plan.id_missing", "give the new plan's id in \"plan\"", 422)
+        crew = body.pop("crew", None)
         return record_built([custodial(party, "plan.submit", body, plan=plan, check=token_check, crew=crew)])[0]
 
 

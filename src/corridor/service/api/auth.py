@@ -50,7 +50,11 @@ def _authenticate(request):
     if scheme.lower() != "bearer" or not token:
         raise Refused("auth.invalid", "use the header 'Authorization: Bearer <token>'", 401)
     digest = ApiToken.digest_of(token.strip())
-    holder = _token_holder(digest)
+    try:
+        holder = _token_holder(digest)
+    except Refused:
+        _kept.pop(digest, None)  # what this process kept of it is no longer true
+        raise
     _keep(digest, holder)
     return _use(request, digest, holder)
 
@@ -115,22 +119,26 @@ def acting_party_at_commit(request, action: str = "sign") -> tuple[str, TokenChe
 
 
 class TokenCheck:
-    """The commit-time check of one action's token. Record the action inside `with check:` (see
-    `awaiting`): while it is on its way the token is counted among those the batch's one query reads, and
-    the count is released when the check has run or the action ended without reaching it (a body that is not
-    JSON, a missing plan id, a batch that failed), so no token rides along in later batches' queries."""
+    """The commit-time check of one action's token. Run the action inside `with check:` (see `awaiting`):
+    while it is on its way the token is counted among those the batch's one query reads, and the count is
+    released when the check has run or the action ended without reaching it (a body that is not JSON, a
+    missing plan id, a batch that failed), so no token rides along in later batches' queries. An action
+    refused before its check reads the token then: a token revoked meanwhile is told so (401), not what was
+    wrong with its body."""
 
     def __init__(self, digest: str, action: str, wanted: str | None, party: str):
         self.digest, self.action, self.wanted, self.party = digest, action, wanted, party
-        self._counted = False
+        self._counted = self._ran = False
 
     def __enter__(self) -> TokenCheck:
         _await(self.digest, +1)
         self._counted = True
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, error, trace) -> None:
         self._release()
+        if isinstance(error, Refused) and not self._ran:
+            self._check(_holder_now(self.digest))
 
     def _release(self) -> None:
         if self._counted:
@@ -138,8 +146,13 @@ class TokenCheck:
             _await(self.digest, -1)
 
     def __call__(self, fold: LogFold) -> None:
+        self._ran = True
         holder = _holders_now().get(self.digest) or _holder_now(self.digest)
         self._release()
+        self._check(holder)
+
+    def _check(self, holder: tuple | None) -> None:
+        """Refuse as `acting_party` would have if the token's holder, as read now, does not act as the party."""
         if holder is None:
             _kept.pop(self.digest, None)
             raise Refused("auth.invalid", "this API token is unknown or was revoked", 401)
