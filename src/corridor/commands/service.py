@@ -1,4 +1,4 @@
-"""Service commands: serve, worker, migrate, rebuild, createparty, createuser, token, demo.
+"""Service commands: serve, worker, migrate, rebuild, createparty, createuser, demo.
 
 Each sets up Django first (settings from environment variables: see docs/operations.md)."""
 

@@ -129,3 +129,13 @@ def test_openings_before_the_slot_is_confirmed_are_kept_and_the_permit_follows_t
     for party in REQUIRED:
         post(parties, party, "/plans/p1/confirm-slot", {"slot": "s1"}, T + 2600)
     assert IssuedPermit.objects.get().permit_id == "leg-a.truck-1.1"
+
+
+def test_a_plate_opened_with_a_nul_is_refused_before_anything_is_kept(cleared):
+    """A plate is kept privately and revealed on the log later, which refuses the NUL character (and
+    PostgreSQL's text cannot hold it): refused here, whatever a self-signing party committed to."""
+    salt, _ = commit(plate_value("AB\x00123"))
+    body = {"plates": [{"leg": "leg-a", "vehicle": "truck-1", "plate": "AB\x00123", "salt": salt}]}
+    status, answer = opened(cleared, body)
+    assert (status, answer["code"]) == (422, "value.nul")
+    assert not VehiclePlate.objects.exists()

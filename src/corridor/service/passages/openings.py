@@ -47,6 +47,8 @@ def parse_openings(body: dict[str, Any]) -> tuple[list[dict[str, str]], dict[str
             raise _invalid("each plate opening is {\"leg\", \"vehicle\", \"plate\", \"salt\"}, all non-empty text")
         if len(plate["plate"]) > LABEL_MAX_LENGTH or len(plate["salt"]) > SALT_MAX_LENGTH:
             raise _invalid(f"a plate has at most {LABEL_MAX_LENGTH} characters, a salt at most {SALT_MAX_LENGTH}")
+        if any("\x00" in value for value in plate.values()):  # kept privately, then revealed: see privacy.py
+            raise Refused("value.nul", "text in a statement may not contain the NUL character (\\u0000)", 422)
     if window is not None:
         if not isinstance(window, dict) or not set(WINDOW_KEYS) <= set(window) <= {*WINDOW_KEYS, "slot"} or not all(
                 isinstance(window[k], str) and window[k] for k in window):
