@@ -114,6 +114,7 @@ def test_go_before_the_private_window_opens_is_refused_by_the_service(scheduled)
 def test_the_requester_reveals_on_completion_and_the_public_then_sees_window_plates_and_salts(scheduled, public):
     parties = scheduled
     assert parties["org-a"].post("/plans/p1/reveal", {})[1]["code"] == "reveal.early"
+    assert parties["border"].post("/plans/p1/reveal", {}) == (422, {"code": "party.not_requester", "message": ANY})
     with clock.frozen_at(T + 900):
         for party in ("border", "customs", "recv", "escort"):
             assert parties[party].post("/plans/p1/confirm-slot", {"slot": "s1"})[0] == 201
@@ -138,6 +139,8 @@ def test_the_requester_reveals_on_completion_and_the_public_then_sees_window_pla
     waited = {row["party"]: row["waited_seconds"] for row in detail["waiting"]}
     assert waited["org-a"] >= 3600
     assert parties["org-a"].post("/plans/p1/reveal", {}) == (409, {"code": "reveal.done", "message": ANY})
+    # another of its parties is refused as before anything was revealed, by the rule's first refusal
+    assert parties["border"].post("/plans/p1/reveal", {})[1]["code"] == "party.not_requester"
     payload = {"window": {k: window[k] for k in ("slot", "start", "end", "salt")}}
     assert parties["org-a"].post("/plans/p1/reveal", payload)[0:1] == (409,)  # the engine's reveal.done
 

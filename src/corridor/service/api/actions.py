@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
+from ...engine.errors import RuleViolation
+from ...engine.rules.common import require_requester
 from ...fold import LogFold
 from ..ledger.models import StatementIndex
 from ..ledger.record import Recorded, Refused, current_fold, custodial, record_as, record_built
@@ -99,7 +102,12 @@ def _kept_reveal(plan: str, party: str, check_involved) -> dict:
     """What the server keeps for the plan and the log has not revealed yet."""
     fold = current_fold()
     check_involved(fold)
-    payload = reveal_due(fold.state.plans[plan])
+    state = fold.state.plans[plan]
+    try:  # the rule's first refusal, as a reveal with a body gets it, before what is left to reveal
+        require_requester(state, SimpleNamespace(party=party, type="plan.reveal"))
+    except RuleViolation as error:
+        raise Refused(error.code, error.message, 422) from None
+    payload = reveal_due(state)
     if not payload:
         raise Refused("reveal.done", f"everything plan {plan} committed that the server keeps is revealed", 409)
     return payload
