@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "corridor.service.api.errors.ApiErrorsMiddleware",  # outermost: every error under /api/v1 answers JSON
     "django.middleware.security.SecurityMiddleware",
     "corridor.service.csp.CSPMiddleware",  # django-csp, header built once; before WhiteNoise: static files too
+    "corridor.service.static_gzip.StaticGZipMiddleware",  # static files gzipped as they are sent (around WhiteNoise)
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app itself
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

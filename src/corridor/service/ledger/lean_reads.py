@@ -53,6 +53,7 @@ INERT_MIDDLEWARE = {
     "corridor.service.api.errors.ApiErrorsMiddleware",  # only under /api/v1
     "corridor.service.replica.ReplicaReadsMiddleware",  # routes database reads: these make none
     "whitenoise.middleware.WhiteNoiseMiddleware",  # only under STATIC_URL
+    "corridor.service.static_gzip.StaticGZipMiddleware",  # only under STATIC_URL
     "django.contrib.sessions.middleware.SessionMiddleware",  # writes (and Vary: Cookie) only a session used
     "django.middleware.csrf.CsrfViewMiddleware",  # checks unsafe methods; a cookie only for a token used
     "django.contrib.auth.middleware.AuthenticationMiddleware",  # a lazy user, never asked for
