@@ -53,3 +53,23 @@ def test_parties_without_a_contact_get_no_rows(parties):
     with clock.frozen_at(T):
         parties["org-a"].post("/plans", plan_body())
     assert Message.objects.count() == 0
+
+
+def test_a_batch_of_statements_about_one_plan_reads_its_deadline_once(contacts):
+    """The response deadline is read once per plan per recording transaction, not once per statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from corridor.service.ledger.record import custodial, record_built
+    from corridor.service.outbox.deadlines import do_set_response_deadline
+
+    with clock.frozen_at(T):
+        contacts["org-a"].post("/plans", plan_body())
+        do_set_response_deadline("p1", 24, party="org-a", username="org-a-officer")
+    notes = [custodial(party, "plan.note", {"sha256": f"{n:064x}"}, plan="p1")
+             for n, party in enumerate(("org-a", "border", "customs", "recv", "escort"))]
+    with clock.frozen_at(T + 60), CaptureQueriesContext(connection) as queries:
+        assert len(record_built(notes)) == 5
+    assert sum("response_deadline" in query["sql"] or "responsedeadline" in query["sql"]
+               for query in queries.captured_queries) == 1
+    assert Message.objects.filter(kind="deadline").exists()

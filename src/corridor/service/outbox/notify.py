@@ -55,8 +55,15 @@ def queue_notifications(folded: Folded, fold: LogFold, private: object) -> None:
 
 
 def _deadlines_of(plan_ids: list[str]) -> dict[str, int]:
-    """Hours per plan, for the plans that have a response deadline: one query per recording."""
-    return dict(ResponseDeadline.objects.filter(plan_id__in=plan_ids).values_list("plan_id", "hours"))
+    """Hours per plan, for the plans that have a response deadline. Read once per plan per recording
+    transaction (nothing in one changes a deadline: `do_set_response_deadline` records no statement): a batch
+    of statements about one plan makes one query, not one each, while it holds the writer lock."""
+    known: dict[str, int | None] = transaction_memo("deadlines", dict)
+    unread = [plan_id for plan_id in plan_ids if plan_id not in known]
+    if unread:
+        found = dict(ResponseDeadline.objects.filter(plan_id__in=unread).values_list("plan_id", "hours"))
+        known.update({plan_id: found.get(plan_id) for plan_id in unread})
+    return {plan_id: known[plan_id] for plan_id in plan_ids if known[plan_id] is not None}
 
 
 def _slot_start(plan: PlanState) -> int | None:
