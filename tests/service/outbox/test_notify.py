@@ -55,7 +55,7 @@ def test_parties_without_a_contact_get_no_rows(parties):
     assert Message.objects.count() == 0
 
 
-def test_a_batch_of_statements_about_one_plan_reads_its_deadline_once(contacts):
+def test_a_batch_of_statements_about_one_plan_reads_its_deadline_once_and_inserts_its_notices_together(contacts):
     """The response deadline is read once per plan per recording transaction, not once per statement."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -66,6 +66,7 @@ def test_a_batch_of_statements_about_one_plan_reads_its_deadline_once(contacts):
     with clock.frozen_at(T):
         contacts["org-a"].post("/plans", plan_body())
         do_set_response_deadline("p1", 24, party="org-a", username="org-a-officer")
+    signed_before = Message.objects.filter(kind="signed").count()
     notes = [custodial(party, "plan.note", {"sha256": f"{n:064x}"}, plan="p1")
              for n, party in enumerate(("org-a", "border", "customs", "recv", "escort"))]
     with clock.frozen_at(T + 60), CaptureQueriesContext(connection) as queries:
@@ -73,3 +74,10 @@ def test_a_batch_of_statements_about_one_plan_reads_its_deadline_once(contacts):
     assert sum("response_deadline" in query["sql"] or "responsedeadline" in query["sql"]
                for query in queries.captured_queries) == 1
     assert Message.objects.filter(kind="deadline").exists()
+    # and its notices are inserted together at the end: the reminders re-queued by each statement in one
+    # INSERT (duplicates ignored), the "signed in your name" ones in another
+    table = Message._meta.db_table
+    inserts = [q["sql"] for q in queries.captured_queries  # SQLite ignores conflicts by INSERT OR IGNORE INTO
+               if q["sql"].startswith("INSERT") and f'INTO "{table}"' in q["sql"]]
+    assert len(inserts) == 2, inserts
+    assert Message.objects.filter(kind="signed").count() == signed_before + 5  # one channel (email) each

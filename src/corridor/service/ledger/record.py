@@ -442,6 +442,12 @@ def _persist(fold: LogFold, folded: Folded, entry: bytes, private: object) -> No
         handler(folded, fold, private)
 
 
+def recording() -> bool:
+    """Whether this runs in a recording transaction's projection steps, where `defer_insert`, `at_flush` and
+    `transaction_memo` work (code shared with other transactions asks first)."""
+    return _deferred.get() is not None
+
+
 def defer_insert(*rows: models.Model) -> None:
     """Insert rows that nothing reads back within the transaction (the entry, its index row, attested
     passages) together at its end, one INSERT per table: a batch of 500 imports makes 3 round trips, not

@@ -18,7 +18,7 @@ from ...fold import Folded, LogFold
 from .. import clock
 from ..config import CONFIG
 from ..ledger.projection import signer_columns
-from ..ledger.record import defer_insert, transaction_memo
+from ..ledger.record import at_flush, defer_insert, recording, transaction_memo
 from ..ledger.signatures import about_party
 from ..ledger.signing_words import how_signed
 from ..parties.models import PartyContact
@@ -161,7 +161,18 @@ def _queue(notices: list[Notice], contacts: dict[str, PartyContact] | None = Non
                     body={"plan": notice.plan, "kind": notice.kind, "subject": notice.subject,
                           "about": notice.about, **notice.details},
                 ))
-    Message.objects.bulk_create(messages, ignore_conflicts=True)
+    if recording():  # the batch's notices in one INSERT at the end, not one per statement under the lock
+        _queued_in_transaction().extend(messages)
+    else:
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
+
+
+def _queued_in_transaction() -> list[Message]:
+    """The notices this recording transaction queued, inserted when it ends; one already queued (by this
+    transaction or an earlier one: the same plan, kind, party and moment) is not queued again."""
+    queued = transaction_memo("queued-notices", list)
+    at_flush("queued-notices", lambda: Message.objects.bulk_create(queued, ignore_conflicts=True))
+    return queued
 
 
 def queue_signed(folded: Folded, fold: LogFold, private: object) -> None:
