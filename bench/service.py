@@ -9,6 +9,7 @@
 
     .venv/bin/python bench/service.py                          # everything, 1M statements for the rebuild
     .venv/bin/python bench/service.py --only api --seconds 10
+    .venv/bin/python bench/service.py --only api --contacts   # every party emailed: writes queue their notices
     .venv/bin/python bench/service.py --only rebuild --rebuild-plans 10000
 """
 
@@ -242,15 +243,18 @@ def _percentile(values: list[float], pct: float) -> float:
 # -- sections -------------------------------------------------------------------------------------------
 
 def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float, workers: int = 2,
-                threads: int = THREADS, fresh: bool = False) -> None:
+                threads: int = THREADS, fresh: bool = False, contacts: bool = False) -> None:
     ed25519 = ed25519_verifications_per_second()  # server CPU per request is also given in its units
     print(f"API write path: granian {workers} worker(s) x {threads} threads; "
           f"{'a new connection for every request' if fresh else 'each client keeps its connection'}; "
-          f"Ed25519 verify {ed25519:,.0f}/s on one core now")
+          f"{'every party with an email contact; ' if contacts else ''}Ed25519 verify {ed25519:,.0f}/s on one core now")
     for kind in kinds:
         service = Service(kind, workdir)
         raw = raw_appends_per_second(_raw_database(kind, workdir), workdir / f"raw-tiles-{kind}")
-        party_tokens = [service.tokens[p] for p in ("org-a", "border", "customs", "recv", "escort")]
+        party_tokens = [service.tokens[p] for p in PARTIES]
+        if contacts:  # as a deployment that emails its parties: each write queues its notices in the transaction
+            service.python("from corridor.service.parties.operations import do_set_contact\n"
+                           + "".join(f"do_set_contact({p!r}, email='{p}@example.org')\n" for p in PARTIES))
         port = service.serve(workers, threads)
         try:
             _post_plan(port, service.tokens["org-a"])
@@ -272,6 +276,9 @@ def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: fl
                   f"ms/req at {max(clients)} clients (any request through the server and Django here)")
         finally:
             service.stop()
+
+
+PARTIES = ("org-a", "border", "customs", "recv", "escort")
 
 
 def _raw_database(kind: str, workdir: Path) -> str:
@@ -386,6 +393,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, help="web server processes (API section)")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker (API section)")
+    parser.add_argument("--contacts", action="store_true",
+                        help="API section: every party has an email contact, so each write queues notices too")
     parser.add_argument("--new-connections", action="store_true",
                         help="API section: a new connection for every request (default: each client keeps one)")
     parser.add_argument("--rebuild-plans", type=int, default=100_000, help="100,000 plans ≈ 1M statements")
@@ -398,7 +407,7 @@ def main() -> None:
         workdir = Path(tmp)
         if "api" in sections:
             api_section(workdir, args.databases, args.clients, args.seconds, args.workers, args.threads,
-                        args.new_connections)
+                        args.new_connections, args.contacts)
         if "imports" in sections:
             import_section(workdir, args.databases)
         if "rebuild" in sections:
