@@ -61,9 +61,23 @@ def _deadlines_of(plan_ids: list[str]) -> dict[str, int]:
     known: dict[str, int | None] = transaction_memo("deadlines", dict)
     unread = [plan_id for plan_id in plan_ids if plan_id not in known]
     if unread:
-        found = dict(ResponseDeadline.objects.filter(plan_id__in=unread).values_list("plan_id", "hours"))
+        with connection.cursor() as cursor:
+            cursor.execute(_deadlines_sql(connection.alias, len(unread)), unread)
+            found = dict(cursor.fetchall())
         known.update({plan_id: found.get(plan_id) for plan_id in unread})
     return {plan_id: known[plan_id] for plan_id in plan_ids if known[plan_id] is not None}
+
+
+@functools.cache
+def _deadlines_sql(alias: str, count: int) -> str:
+    """The deadlines' query for this many plans, built by the ORM once per process (building it cost ~0.3 ms,
+    more than running it); its parameters are the plan ids, in order."""
+    placeholders = [f"\0plan{n}" for n in range(count)]
+    query = ResponseDeadline.objects.using(alias).filter(plan_id__in=placeholders).values_list("plan_id", "hours")
+    sql, params = query.query.get_compiler(alias).as_sql()
+    if list(params) != placeholders:
+        raise RuntimeError(f"the deadlines' query takes {params!r}, not the plan ids alone")
+    return sql
 
 
 def _slot_start(plan: PlanState) -> int | None:
