@@ -164,28 +164,31 @@ def _queue(notices: list[Notice], contacts: dict[str, PartyContact] | None = Non
         return
     if contacts is None:  # every statement about a plan re-queues its reminders: read once a transaction
         contacts = _contacts_now()
-    messages = []
+    # in a recording transaction, the batch's notices go in one INSERT at its end (not one per statement under
+    # the writer lock), each once: a statement about a plan re-queues the reminders the one before queued
+    queued = _queued_in_transaction() if recording() else {}
+    fresh = []
     for notice in notices:
         contact = contacts.get(notice.party)
         for channel, wanted in (("email", contact and contact.email), ("webhook", contact and contact.webhook_url)):
-            if wanted:
-                messages.append(Message(
+            key = notice.dedupe_key(channel)
+            if wanted and key not in queued:
+                queued[key] = Message(
                     channel=channel, party=notice.party, kind=notice.kind, subject=notice.subject,
-                    due_at=at(notice.due), dedupe_key=notice.dedupe_key(channel),
+                    due_at=at(notice.due), dedupe_key=key,
                     body={"plan": notice.plan, "kind": notice.kind, "subject": notice.subject,
                           "about": notice.about, **notice.details},
-                ))
-    if recording():  # the batch's notices in one INSERT at the end, not one per statement under the lock
-        _queued_in_transaction().extend(messages)
-    else:
-        Message.objects.bulk_create(messages, ignore_conflicts=True)
+                )
+                fresh.append(queued[key])
+    if not recording():
+        Message.objects.bulk_create(fresh, ignore_conflicts=True)
 
 
-def _queued_in_transaction() -> list[Message]:
-    """The notices this recording transaction queued, inserted when it ends; one already queued (by this
-    transaction or an earlier one: the same plan, kind, party and moment) is not queued again."""
-    queued = transaction_memo("queued-notices", list)
-    at_flush("queued-notices", lambda: Message.objects.bulk_create(queued, ignore_conflicts=True))
+def _queued_in_transaction() -> dict[str, Message]:
+    """The notices this recording transaction queued, by their dedupe key, inserted when it ends; one queued
+    before (by an earlier transaction: the same plan, kind, party and moment) is not queued again."""
+    queued = transaction_memo("queued-notices", dict)
+    at_flush("queued-notices", lambda: Message.objects.bulk_create(list(queued.values()), ignore_conflicts=True))
     return queued
 
 
