@@ -41,3 +41,13 @@ def test_pages_api_answers_and_images_are_not_compressed(db):
         assert not response.has_header("Content-Encoding"), path
     icon = client.get("/static/checkpoint-app/icon-192.png")
     assert icon.status_code == 200 and not icon.has_header("Content-Encoding")
+
+
+def test_a_gzipped_file_unchanged_since_is_not_sent_again():
+    """Revalidated with the weak ETag it came with (or the strong one), an unchanged file answers 304."""
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    first = client.get("/static/vendor/jsQR.js")
+    assert first["ETag"].startswith('W/"')
+    assert client.get("/static/vendor/jsQR.js", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get("/static/vendor/jsQR.js", HTTP_IF_NONE_MATCH=first["ETag"][2:]).status_code == 304
+    assert client.get("/static/vendor/jsQR.js", HTTP_IF_NONE_MATCH='W/"other"').status_code == 200

@@ -18,6 +18,14 @@ COMPRESSIBLE = ("text/", "application/javascript", "application/json", "applicat
 
 
 class StaticGZipMiddleware(GZipMiddleware):
+    def process_request(self, request):
+        """A browser revalidates a gzipped file with the weak ETag it was sent (W/"…": GZipMiddleware weakens
+        the file's, the bytes differ); If-None-Match compares weakly (RFC 9110, 13.1.2), WhiteNoise only as
+        written: strip the W/ so an unchanged file answers 304 again, not the whole file."""
+        tags = request.META.get("HTTP_IF_NONE_MATCH")
+        if tags and "W/" in tags and request.path.startswith(_static_prefix()):
+            request.META["HTTP_IF_NONE_MATCH"] = ", ".join(tag.strip().removeprefix("W/") for tag in tags.split(","))
+
     def process_response(self, request, response):
         if (request.path.startswith(_static_prefix()) and response.status_code == 200
                 and response.get("Content-Type", "").startswith(COMPRESSIBLE)):
