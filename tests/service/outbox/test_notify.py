@@ -77,7 +77,12 @@ def test_a_batch_of_statements_about_one_plan_reads_its_deadline_once_and_insert
     # and its notices are inserted together at the end: the reminders re-queued by each statement in one
     # INSERT (duplicates ignored), the "signed in your name" ones in another
     table = Message._meta.db_table
-    inserts = [q["sql"] for q in queries.captured_queries  # SQLite ignores conflicts by INSERT OR IGNORE INTO
-               if q["sql"].startswith("INSERT") and f'INTO "{table}"' in q["sql"]]
+    statements = [part.strip() for q in queries.captured_queries  # PostgreSQL: a batch's writes in one query
+                  for part in q["sql"].split(";\n")]
+    inserts = [sql for sql in statements if sql.startswith("INSERT") and f'INTO "{table}"' in sql]
     assert len(inserts) == 2, inserts
     assert Message.objects.filter(kind="signed").count() == signed_before + 5  # one channel (email) each
+    reminders = sorted(Message.objects.exclude(kind="signed").values_list("dedupe_key", flat=True))
+    with clock.frozen_at(T + 120):  # a later batch re-queues the same reminders: already there, skipped
+        assert len(record_built([custodial("org-a", "plan.note", {"sha256": "e" * 64}, plan="p1")])) == 1
+    assert sorted(Message.objects.exclude(kind="signed").values_list("dedupe_key", flat=True)) == reminders

@@ -8,6 +8,7 @@ CHANNELS = ["email", "webhook"]
 
 class Message(models.Model):
     derived_from_log = False
+    ids_read_back = False  # queued with the statements that make them: nothing reads their ids (ledger/record.py)
 
     channel = models.CharField(max_length=10, choices=[(c, c) for c in CHANNELS])
     party = models.CharField(max_length=128, db_index=True)

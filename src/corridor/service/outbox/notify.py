@@ -18,7 +18,7 @@ from ...fold import Folded, LogFold
 from .. import clock
 from ..config import CONFIG
 from ..ledger.projection import signer_columns
-from ..ledger.record import at_flush, defer_insert, recording, transaction_memo
+from ..ledger.record import at_flush, defer_insert, defer_insert_ignoring_conflicts, recording, transaction_memo
 from ..ledger.signatures import about_party
 from ..ledger.signing_words import how_signed
 from ..parties.models import PartyContact
@@ -188,7 +188,7 @@ def _queued_in_transaction() -> dict[str, Message]:
     """The notices this recording transaction queued, by their dedupe key, inserted when it ends; one queued
     before (by an earlier transaction: the same plan, kind, party and moment) is not queued again."""
     queued = transaction_memo("queued-notices", dict)
-    at_flush("queued-notices", lambda: Message.objects.bulk_create(list(queued.values()), ignore_conflicts=True))
+    at_flush("queued-notices", lambda: defer_insert_ignoring_conflicts(Message, list(queued.values())))
     return queued
 
 
