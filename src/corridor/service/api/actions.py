@@ -48,7 +48,7 @@ def read_json(request) -> dict:
         raise Refused("json.malformed", "the request body is nested too deeply", 400) from None
     if not isinstance(value, dict):
         raise Refused("json.malformed", "the request body must be a JSON object", 400)
-    if (_SURROGATE_ESCAPE.search(request.body) or b"\0" in request.body[:4]) and not _is_text(value):
+    if (_SURROGATE_ESCAPE.search(request.body) or b"\0" in request.body[:4]) and not is_unicode_text(value):
         raise Refused("json.malformed", "the request body holds a lone surrogate (\\ud800-\\udfff not in a pair): "
                       "not Unicode text", 400)
     return value
@@ -59,8 +59,9 @@ def read_json(request) -> dict:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _is_text(value: dict) -> bool:
-    """Every string is Unicode text: `json` reads a lone `\\ud800` as a str that can never be encoded (signed)."""
+def is_unicode_text(value: object) -> bool:
+    """Every string is Unicode text: `json` reads a lone `\\ud800` as a str that can never be encoded (signed).
+    Also the checkpoint app's offline statements (web/offline_submit.py)."""
     try:
         json.dumps(value, ensure_ascii=False).encode()
     except UnicodeEncodeError:

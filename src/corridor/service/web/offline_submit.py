@@ -29,6 +29,7 @@ from ...engine.state import OfflineRecord
 from ...engine.statements import OFFLINE_TYPES
 from ...fold import LogFold
 from ...ledger.envelope import MAX_ENTRY_BYTES, Assertion, canonical_json, unseal
+from ..api.actions import is_unicode_text
 from ..ledger.keys import OPERATOR
 from ..ledger.models import LogEntry, StatementIndex
 from ..ledger.record import Refused, current_fold, custodial, record_built
@@ -81,8 +82,9 @@ def _read(body: bytes) -> tuple[dict[str, Any], Assertion]:
     may be signed offline, without a sequence number (the rest of its shape is the engine's to judge)."""
     try:
         value = json.loads(body)
-        json.dumps(value, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") is no text: never signed
-    except (ValueError, UnicodeError, RecursionError):  # nesting too deep: malformed, not a server error
+        if not is_unicode_text(value):  # a lone surrogate ("\ud800") is no text: it could never be signed
+            value = None
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: malformed, not a server error
         value = None
     if not isinstance(value, dict) or set(value) != {"statement", "assertion"} \
             or not isinstance(value["statement"], dict) or not isinstance(value["assertion"], dict):
