@@ -83,6 +83,19 @@ def test_a_token_read_before_is_read_again_in_the_transaction_recording_the_note
     assert len(reads) == 1 and reads[0] > opened, queries.captured_queries
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_the_token_is_read_in_the_writer_locks_query_after_the_lock(officer):
+    """No round trip of its own while the lock is held; the lock's statement first, so a token revoked by a
+    transaction committed before the lock was granted is read as revoked (READ COMMITTED)."""
+    _, client = officer
+    assert note(client, 1)[0] == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert note(client, 2)[0] == 201
+    locked = [query["sql"] for query in queries.captured_queries if "pg_advisory_xact_lock" in query["sql"]]
+    assert len(locked) == 1 and len(token_reads(queries)) == 1, queries.captured_queries
+    assert locked[0].index("pg_advisory_xact_lock") < locked[0].index('"parties_apitoken"')
+
+
 def revoked_on_the_way(monkeypatch, revoke) -> None:
     """`revoke` runs after the request read its token, before its statement is recorded."""
     def record_after(builders):

@@ -27,8 +27,8 @@ def test_notes_posted_at_once_by_kept_tokens_are_each_signed_for_their_own_party
         for n, party in enumerate(PARTIES):  # the process reads each token once
             assert parties[party].post("/plans/p1/note", {"sha256": f"{1000 + n:064x}"})[0] == 201
     reads: list[int] = []
-    holders = auth._token_holders
-    monkeypatch.setattr(auth, "_token_holders", lambda digests: reads.append(len(digests)) or holders(digests))
+    holders = auth._holders_of  # whether read with the writer lock (PostgreSQL) or on their own
+    monkeypatch.setattr(auth, "_holders_of", lambda db, rows: reads.append(len(rows)) or holders(db, rows))
     outcomes: dict[str, list] = {party: [] for party in PARTIES}
     start = threading.Barrier(len(PARTIES))
 

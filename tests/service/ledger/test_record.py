@@ -110,3 +110,18 @@ def test_the_writes_sent_together_are_written_as_psycopgs_client_side_binding_wr
     connection.ensure_connection()
     with connection.cursor() as cursor:
         assert recording._bound(sql, values) == cursor.cursor.mogrify(sql, values)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_a_notes_transaction_is_two_round_trips_its_reads_leaving_with_the_writer_lock(parties):
+    """The reads every recording transaction makes (the parties' contacts, the stored digests of the plans
+    its statements name) leave in the writer lock's query; then the writes; nothing else while it is held."""
+    with clock.frozen_at(T):
+        record_as("org-a", "plan.submit", content(), plan="f1")
+    with clock.frozen_at(T + 60), CaptureQueriesContext(connection) as queries:
+        record_as("org-a", "plan.note", {"sha256": "f" * 64}, plan="f1")
+    sql = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    sql = sql[next(n for n, query in enumerate(sql) if "pg_advisory_xact_lock" in query):]  # from the lock on
+    assert len(sql) == 2, sql
+    assert "pg_advisory_xact_lock" in sql[0] and "legs_digest" in sql[0] and "partycontact" in sql[0], sql[0]
+    assert 'UPDATE "plan"' in sql[1], sql[1]

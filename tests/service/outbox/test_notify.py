@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from corridor.service import clock
 from corridor.service.outbox.models import Message
@@ -47,6 +48,26 @@ def test_a_scheduled_plan_queues_slot_reminders_two_hours_ahead(contacts):
     reminders = Message.objects.filter(kind="slot")
     assert reminders.count() == 5  # the requester and the four required parties
     assert {m.due_at.isoformat() for m in reminders} == {"2023-09-12T05:00:00+00:00"}
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_the_contacts_and_deadlines_are_read_in_the_writer_locks_query(contacts):
+    """Once contacts were found, a batch's plans' deadlines leave with the writer lock too: while it is held,
+    the transaction reads nothing on its own."""
+    from django.test.utils import CaptureQueriesContext
+
+    from corridor.service.ledger.record import record_as
+    from corridor.service.outbox.deadlines import do_set_response_deadline
+
+    with clock.frozen_at(T):
+        contacts["org-a"].post("/plans", plan_body())
+        do_set_response_deadline("p1", 24, party="org-a", username="org-a-officer")
+    with clock.frozen_at(T + 60), CaptureQueriesContext(connection) as queries:
+        record_as("border", "plan.note", {"sha256": "a" * 64}, plan="p1")
+    sql = [query["sql"] for query in queries.captured_queries]
+    reads = [query for query in sql if "response_deadline" in query or "partycontact" in query]
+    assert len(reads) == 1 and "pg_advisory_xact_lock" in reads[0], sql
+    assert Message.objects.filter(kind="deadline").exists()
 
 
 def test_parties_without_a_contact_get_no_rows(parties):

@@ -20,11 +20,11 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from ...fold import LogFold
-from ..ledger.record import Refused, transaction_memo
+from ..ledger.record import Refused, rows_read_with_lock, transaction_memo
 from ..parties.authz import role_allows
 from ..parties.models import ApiToken
 
@@ -179,13 +179,32 @@ def _await(digest: str, change: int) -> None:
 
 def _holders_now() -> dict[str, tuple]:
     """The holders of every token awaiting its check, read once per recording transaction (one query for
-    the batch's statements, whose actions were counted before the batch began)."""
+    the batch's statements, whose actions were counted before the batch began), on PostgreSQL with the
+    writer lock (`holders_read_with_lock`)."""
     def read() -> dict[str, tuple]:
-        with _awaiting_lock:
-            digests = sorted(_awaiting)
-        return _token_holders(digests)
+        rows = rows_read_with_lock(HOLDERS)
+        if rows is not None:
+            return _holders_of(connections[ApiToken.objects.db], rows)
+        return _token_holders(_awaiting_digests())
 
-    return transaction_memo("api-token-holders", read)
+    return transaction_memo(HOLDERS, read)
+
+
+HOLDERS = "api-token-holders"
+
+
+def holders_read_with_lock(plans: list[str]) -> tuple[str, list] | None:
+    """The query of `_holders_now`, sent with the writer lock (record.read_with_writer_lock), after the lock's
+    statement: a token revoked by a transaction committed before the lock was granted is read as revoked."""
+    digests = _awaiting_digests()
+    if not digests or ApiToken.objects.db != DEFAULT_DB_ALIAS:  # tokens read where the writer writes
+        return None
+    return _token_query(DEFAULT_DB_ALIAS, digests)
+
+
+def _awaiting_digests() -> list[str]:
+    with _awaiting_lock:
+        return sorted(_awaiting)
 
 
 def _holder_now(digest: str) -> tuple | None:
@@ -206,12 +225,16 @@ def _token_holders(digests: list[str]) -> dict[str, tuple]:
     the ORM once per process and database, then run as SQL (building it costs more than running it)."""
     if not digests:
         return {}
-    user_model = get_user_model()
-    fields = [field.attname for field in user_model._meta.concrete_fields]
     connection = connections[ApiToken.objects.db]
     with connection.cursor() as cursor:
         cursor.execute(*_token_query(connection.alias, digests))
-        rows = cursor.fetchall()
+        return _holders_of(connection, cursor.fetchall())
+
+
+def _holders_of(connection, rows: list[tuple]) -> dict[str, tuple]:
+    """The holders in the rows of `_token_query`, by digest."""
+    user_model = get_user_model()
+    fields = [field.attname for field in user_model._meta.concrete_fields]
     by_digest: dict[str, list] = {}
     for row in rows:
         by_digest.setdefault(row[-1], []).append(row)

@@ -7,14 +7,22 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         """The projection steps `record()` runs for each entry, in this order."""
+        from ..api.auth import HOLDERS, holders_read_with_lock
         from ..incidents.projection import project_incidents
-        from ..outbox.notify import queue_notifications, queue_signed
+        from ..outbox.notify import (
+            CONTACTS,
+            DEADLINES,
+            contacts_read_with_lock,
+            deadlines_read_with_lock,
+            queue_notifications,
+            queue_signed,
+        )
         from ..parties.projection import project_registry
         from ..passages.private import check_go, reveal_on_close
-        from ..passages.projection import project_passages
+        from ..passages.projection import DIGESTS, digests_read_with_lock, project_passages
         from ..permits.issuing import mark_revoked, permits_on_change, remember_consents, store_permit
         from .projection import project_statement
-        from .record import _after_apply, before_apply, on_apply, on_follow_up
+        from .record import _after_apply, before_apply, on_apply, on_follow_up, read_with_writer_lock
 
         if not _after_apply:
             for step in (project_statement, project_registry, project_passages, project_incidents,
@@ -23,3 +31,6 @@ class LedgerConfig(AppConfig):
             before_apply(check_go)
             on_follow_up(reveal_on_close)
             on_follow_up(permits_on_change)
+            for key, query in ((HOLDERS, holders_read_with_lock), (CONTACTS, contacts_read_with_lock),
+                               (DEADLINES, deadlines_read_with_lock), (DIGESTS, digests_read_with_lock)):
+                read_with_writer_lock(key, query)

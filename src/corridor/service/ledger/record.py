@@ -89,6 +89,8 @@ _before_apply: list[Callable[[dict, LogFold], None]] = []
 _follow_ups: list[Callable[[Folded, LogFold], list[Builder]]] = []
 _deferred: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deferred_inserts", default=None)
 _memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("transaction_memo", default=None)
+LockRead = Callable[[list[str]], "tuple[str, list] | None"]
+_lock_reads: dict[str, LockRead] = {}
 
 
 def on_apply(handler: Callable[[Folded, LogFold, object], None]) -> None:
@@ -107,6 +109,31 @@ def on_follow_up(step: Callable[[Folded, LogFold], list[Builder]]) -> None:
     """Register a step that, after an entry is applied, may add statements to the same transaction (e.g.
     the reveal of a plan that just closed). A follow-up the rules refuse is skipped, never fatal."""
     _follow_ups.append(step)
+
+
+def read_with_writer_lock(key: str, query: LockRead) -> None:
+    """Register a read that recording transactions make anyway (the batch's tokens, the parties' contacts, the
+    stored digests of its plans): on PostgreSQL it leaves in the same query as the writer lock, so each
+    costs no round trip of its own while the lock is held (each one, with the other server threads wanting
+    the interpreter back, held the lock ~0.4-1 ms). `query(plans)` is given the ids of the plans the
+    batch's statements name, as far as known before they are built, and returns the SQL and its
+    parameters, or None to read nothing. Its rows are then `rows_read_with_lock(key)`."""
+    _lock_reads[key] = query
+
+
+def rows_read_with_lock(key: str) -> list[tuple] | None:
+    """The rows of the read registered as `key`, fetched with this transaction's writer lock, or None if it
+    was not (SQLite, a transaction not recording, or a query that read nothing): the caller reads them
+    itself then. They are handed over once: a second call in the same transaction gets None."""
+    memo = _memo.get()
+    return None if memo is None else memo.pop(("read with the lock", key), None)
+
+
+def plans_read_with_lock() -> list[str]:
+    """The plans the reads sent with this transaction's writer lock were given (see `read_with_writer_lock`):
+    a plan among them that a read's rows do not name has none of what it read."""
+    memo = _memo.get()
+    return [] if memo is None else memo.get(("plans read with the lock",), [])
 
 
 def record(entry: bytes, private: object = None) -> Recorded:
@@ -223,7 +250,7 @@ def _apply_batch(batch: list[_Job]) -> list[list[Recorded] | Refused]:
             outcomes.append([Recorded(folded.index, entry, folded)])
             _run_follow_ups(fold, folded)
 
-    _in_transaction(apply)
+    _in_transaction(apply, [job.build for job in batch])
     return outcomes
 
 
@@ -258,18 +285,18 @@ def _record_alone(builders: list[Builder], privates: list[object]) -> list[Recor
             results.append(Recorded(folded.index, entry, folded))
             _run_follow_ups(fold, folded)
 
-    _in_transaction(apply)
+    _in_transaction(apply, builders)
     return results
 
 
-def _in_transaction(apply: Callable[[LogFold], None]) -> None:
+def _in_transaction(apply: Callable[[LogFold], None], builders: list[Builder] = ()) -> None:
     """Run `apply` on the caught-up fold inside one writer transaction. If anything fails once it ran
     (even a refusal of a later statement, or the COMMIT), the in-memory fold is dropped: memory never runs
     ahead of what was committed. The fold first, then the writers' turn, then the database (fold_access.py)."""
     with _fold_access.changing():
         _catch_up(_current_fold())  # a restart's snapshot load and others' entries, before the writer lock
         with _sqlite_writer_turn():
-            _apply_in_transaction(apply)
+            _apply_in_transaction(apply, _plans_named(builders))
 
 
 @contextlib.contextmanager
@@ -290,14 +317,20 @@ def fold_before_transaction() -> Iterator[None]:
         yield
 
 
-def _apply_in_transaction(apply: Callable[[LogFold], None]) -> None:
+def _plans_named(builders: list[Builder]) -> list[str]:
+    """The plan ids the builders name, as given (a payload's "plan" may be any JSON value: only text is an id;
+    the rules refuse the rest when the statement is drafted)."""
+    return list(dict.fromkeys(plan for build in builders if isinstance(plan := getattr(build, "plan", None), str)))
+
+
+def _apply_in_transaction(apply: Callable[[LogFold], None], plans: list[str]) -> None:
     fold, size = None, 0
     try:
         with transaction.atomic(), domain_writes():
-            fold = _locked_and_caught_up(_current_fold())
-            size = fold.size
             token, memo = _deferred.set({}), _memo.set({})
             try:
+                fold = _locked_and_caught_up(_current_fold(), plans)
+                size = fold.size
                 apply(fold)
                 _flush_deferred()
             finally:
@@ -342,7 +375,7 @@ def custodial(party: str, kind: str, payload: dict, *, plan: str | None = None,
         key, private = _signing_key(fold, party)
         return seal(draft_statement(fold, party, kind, payload, plan), private, key=key)
 
-    build.private = private  # type: ignore[attr-defined]
+    build.private, build.plan = private, plan  # type: ignore[attr-defined]
     return build
 
 
@@ -634,18 +667,27 @@ def _take_writer_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
-def _locked_and_caught_up(fold: LogFold) -> LogFold:
+def _locked_and_caught_up(fold: LogFold, plans: list[str] = ()) -> LogFold:
     """Take the writer lock (`_take_writer_lock`), then apply what others committed before it was ours. On
     PostgreSQL the lock and the first read of entries leave as one query (one round trip), whose second
     statement reads with a snapshot of its own, taken once the lock is granted (READ COMMITTED), so it
-    sees every entry committed before."""
+    sees every entry committed before. So do the reads registered with `read_with_writer_lock`, after it."""
     with connection.cursor() as cursor:
         if not _several_per_query(cursor):
             _take_writer_lock()
             return _catch_up(fold)
-        cursor.execute(f"SELECT pg_advisory_xact_lock(%s);\n{ENTRIES_FROM_SQL}", [_LOCK_KEY, fold.size, CATCH_UP_BATCH])
+        plans = [plan for plan in plans if plan in fold.state.plans]  # ids it knows, not as a request gave them
+        reads = [(key, read) for key, query in _lock_reads.items() if (read := query(plans)) is not None]
+        cursor.execute(";\n".join([f"SELECT pg_advisory_xact_lock(%s);\n{ENTRIES_FROM_SQL}",
+                                   *(sql for _, (sql, _) in reads)]),
+                       [_LOCK_KEY, fold.size, CATCH_UP_BATCH, *(value for _, (_, params) in reads for value in params)])
         cursor.nextset()
         rows = cursor.fetchall()
+        memo = _memo.get()
+        memo[("plans read with the lock",)] = list(plans)
+        for key, _ in reads:
+            cursor.nextset()
+            memo[("read with the lock", key)] = cursor.fetchall()
     _apply_caught_up(fold, rows)
     return fold if len(rows) < CATCH_UP_BATCH else _catch_up(fold)
 

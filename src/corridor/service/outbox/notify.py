@@ -18,7 +18,15 @@ from ...fold import Folded, LogFold
 from .. import clock
 from ..config import CONFIG
 from ..ledger.projection import signer_columns
-from ..ledger.record import at_flush, defer_insert, defer_insert_ignoring_conflicts, recording, transaction_memo
+from ..ledger.record import (
+    at_flush,
+    defer_insert,
+    defer_insert_ignoring_conflicts,
+    plans_read_with_lock,
+    recording,
+    rows_read_with_lock,
+    transaction_memo,
+)
 from ..ledger.signatures import about_party
 from ..ledger.signing_words import how_signed
 from ..parties.models import PartyContact
@@ -58,7 +66,7 @@ def _deadlines_of(plan_ids: list[str]) -> dict[str, int]:
     """Hours per plan, for the plans that have a response deadline. Read once per plan per recording
     transaction (nothing in one changes a deadline: `do_set_response_deadline` records no statement): a batch
     of statements about one plan makes one query, not one each, while it holds the writer lock."""
-    known: dict[str, int | None] = transaction_memo("deadlines", dict)
+    known: dict[str, int | None] = transaction_memo(DEADLINES, _deadlines_read_with_lock)
     unread = [plan_id for plan_id in plan_ids if plan_id not in known]
     if unread:
         with connection.cursor() as cursor:
@@ -66,6 +74,22 @@ def _deadlines_of(plan_ids: list[str]) -> dict[str, int]:
             found = dict(cursor.fetchall())
         known.update({plan_id: found.get(plan_id) for plan_id in unread})
     return {plan_id: known[plan_id] for plan_id in plan_ids if known[plan_id] is not None}
+
+
+DEADLINES = "deadlines"
+
+
+def deadlines_read_with_lock(plans: list[str]) -> tuple[str, list] | None:
+    """The deadlines of the batch's plans, sent with the writer lock (record.read_with_writer_lock) when the
+    last transaction found contacts to tell (without them no deadline is read)."""
+    if not plans or not _contacts_found:
+        return None
+    return _deadlines_sql(connection.alias, len(plans)), plans
+
+
+def _deadlines_read_with_lock() -> dict[str, int | None]:
+    rows = rows_read_with_lock(DEADLINES)
+    return {} if rows is None else dict.fromkeys(plans_read_with_lock()) | dict(rows)
 
 
 @functools.cache
@@ -235,18 +259,34 @@ def _links(party: str, index: int) -> dict[str, str]:
 
 
 def _contacts_now() -> dict[str, PartyContact]:
-    return transaction_memo("contacts", _read_contacts)
+    return transaction_memo(CONTACTS, _read_contacts)
+
+
+CONTACTS = "contacts"
+_contacts_found = False  # whether the last recording transaction found any (then deadlines are read too)
+
+
+def contacts_read_with_lock(plans: list[str]) -> tuple[str, list]:
+    """`_read_contacts`'s query, sent with the writer lock (record.read_with_writer_lock)."""
+    sql, params = _contacts_sql(connection.alias)
+    return sql, list(params)
 
 
 def _read_contacts() -> dict[str, PartyContact]:
-    """Every party's contact, read in the recording transaction. The query is built by the ORM once per
-    process and database, then run as SQL: building it cost more than running it, on every write."""
+    """Every party's contact, read in the recording transaction (on PostgreSQL with the writer lock). The
+    query is built by the ORM once per process and database, then run as SQL: building it cost more than
+    running it, on every write."""
+    global _contacts_found
+    rows = rows_read_with_lock(CONTACTS)
+    if rows is None:
+        with connection.cursor() as cursor:
+            cursor.execute(*_contacts_sql(connection.alias))
+            rows = cursor.fetchall()
     fields = [field.attname for field in PartyContact._meta.concrete_fields]
-    with connection.cursor() as cursor:
-        cursor.execute(*_contacts_sql(connection.alias))
-        rows = cursor.fetchall()
     contacts = (PartyContact.from_db(connection.alias, fields, row) for row in rows)
-    return {contact.party_id: contact for contact in contacts}
+    found = {contact.party_id: contact for contact in contacts}
+    _contacts_found = bool(found)
+    return found
 
 
 @functools.cache

@@ -116,16 +116,43 @@ def objects(model: type, rows: list[tuple], **common) -> list:
 # per process, not by the ORM each time (building them cost more than running them).
 
 def _stored_digests(plan_id: str) -> tuple | None:
+    """The digests on the plan's row as stored (None: no row yet): read with the writer lock for the plans the
+    batch names (`digests_read_with_lock`), each handed over once; on its own otherwise."""
+    from ..ledger.record import recording, transaction_memo
+
+    read_with_lock = transaction_memo(DIGESTS, _digests_read_with_lock) if recording() else {}
+    if plan_id in read_with_lock:
+        return read_with_lock.pop(plan_id)
     with connection.cursor() as cursor:
-        cursor.execute(_digests_sql(), [plan_id])
-        return cursor.fetchone()
+        cursor.execute(_digests_sql(1), [plan_id])
+        row = cursor.fetchone()
+    return None if row is None else row[1:]
+
+
+DIGESTS = "plan-digests"
+
+
+def digests_read_with_lock(plans: list[str]) -> tuple[str, list] | None:
+    """The stored digests of the batch's plans, sent with the writer lock (record.read_with_writer_lock)."""
+    return (_digests_sql(len(plans)), plans) if plans else None
+
+
+def _digests_read_with_lock() -> dict[str, tuple | None]:
+    from ..ledger.record import plans_read_with_lock, rows_read_with_lock
+
+    rows = rows_read_with_lock(DIGESTS)
+    if rows is None:
+        return {}
+    return dict.fromkeys(plans_read_with_lock()) | {row[0]: tuple(row[1:]) for row in rows}
 
 
 @functools.cache
-def _digests_sql() -> str:
+def _digests_sql(plans: int) -> str:
     quote = connection.ops.quote_name
-    selected = ", ".join(quote(f"{part}_digest") for part in PARTS)
-    return f"SELECT {selected} FROM {quote(Plan._meta.db_table)} WHERE {quote(Plan._meta.pk.column)} = %s"
+    selected = ", ".join(quote(column) for column in (Plan._meta.pk.column, *(f"{part}_digest" for part in PARTS)))
+    placeholders = ", ".join(["%s"] * plans)
+    return (f"SELECT {selected} FROM {quote(Plan._meta.db_table)} "
+            f"WHERE {quote(Plan._meta.pk.column)} IN ({placeholders})")
 
 
 def _update(row: tuple) -> None:
