@@ -11,6 +11,12 @@
     .venv/bin/python bench/service.py --only api --seconds 10
     .venv/bin/python bench/service.py --only api --contacts   # every party emailed: writes queue their notices
     .venv/bin/python bench/service.py --only rebuild --rebuild-plans 10000
+    .venv/bin/python bench/service.py --only api --writer-section   # and the section under the writer lock
+
+`--writer-section` times each recording transaction in the server's processes (bench/writer_section/: loaded
+through PYTHONPATH, the service's code untouched): how long the writer lock is held per statement once its
+query returns (its inverse bounds the single writer's statements/s, however many processes or hosts write),
+the recording thread's CPU in it, and the queries sent while it is held.
 """
 
 from __future__ import annotations
@@ -243,7 +249,7 @@ def _percentile(values: list[float], pct: float) -> float:
 # -- sections -------------------------------------------------------------------------------------------
 
 def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: float, workers: int = 2,
-                threads: int = THREADS, fresh: bool = False, contacts: bool = False) -> None:
+                threads: int = THREADS, fresh: bool = False, contacts: bool = False, section: bool = False) -> None:
     ed25519 = ed25519_verifications_per_second()  # server CPU per request is also given in its units
     print(f"API write path: granian {workers} worker(s) x {threads} threads; "
           f"{'a new connection for every request' if fresh else 'each client keeps its connection'}; "
@@ -255,10 +261,16 @@ def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: fl
         if contacts:  # as a deployment that emails its parties: each write queues its notices in the transaction
             service.python("from corridor.service.parties.operations import do_set_contact\n"
                            + "".join(f"do_set_contact({p!r}, email='{p}@example.org')\n" for p in PARTIES))
+        traces = workdir / f"writer-section-{kind}"
+        if section:
+            service.env.update(CORRIDOR_WRITER_SECTION=str(traces), PYTHONPATH=os.pathsep.join(
+                [str(ROOT / "bench" / "writer_section"), *filter(None, [os.environ.get("PYTHONPATH")])]))
         port = service.serve(workers, threads)
         try:
             _post_plan(port, service.tokens["org-a"])
             for count in clients:
+                for trace in workdir.glob(f"{traces.name}.*"):
+                    trace.write_text("")  # emptied, not removed: each process keeps its file open (appending)
                 cpu, database_cpu = service.cpu_seconds(), service.database_cpu_seconds()
                 result = load(port, party_tokens, count, seconds, fresh=fresh)
                 per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)
@@ -269,6 +281,8 @@ def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: fl
                       f"= {per_request * ed25519:.1f} Ed25519 verifications"
                       + (f"  (+ PostgreSQL backends {database * 1000:4.2f} ms/req)" if kind == "postgresql" else "")
                       + f"  | raw ledger append {raw:,.0f}/s (API = {result['rps'] / raw:.2f} x raw)")
+                if section:
+                    print(_writer_section(workdir.glob(f"{traces.name}.*"), ed25519))
             cpu = service.cpu_seconds()
             result = load(port, party_tokens, max(clients), min(seconds, 5), floor=True, fresh=fresh)
             per_request = (service.cpu_seconds() - cpu) / max(result["requests"], 1)
@@ -276,6 +290,23 @@ def api_section(workdir: Path, kinds: list[str], clients: list[int], seconds: fl
                   f"ms/req at {max(clients)} clients (any request through the server and Django here)")
         finally:
             service.stop()
+
+
+def _writer_section(traces, ed25519: float) -> str:
+    """The summary of bench/writer_section's lines (one per recording transaction) over one load."""
+    rows = [line.split() for trace in traces for line in trace.read_text().splitlines()]
+    rows = [(float(held), float(cpu), int(statements), int(queries), float(lock))
+            for held, cpu, statements, queries, lock in rows if int(statements)]
+    if not rows:
+        return "  writer section: no transaction recorded a statement"
+    statements = sum(row[2] for row in rows)
+    held, cpu = sum(row[0] for row in rows) / statements, sum(row[1] for row in rows) / statements
+    return (f"  writer section: {len(rows):,} transactions, {statements / len(rows):.1f} statements each; lock held "
+            f"{held * 1e6:,.0f} µs a statement after its query returns (a single writer's bound: "
+            f"{1 / held:,.0f} statements/s), of which the recording thread's CPU {cpu * 1e6:,.0f} µs "
+            f"= {cpu * ed25519:.1f} Ed25519 verifications; {sum(row[3] for row in rows) / len(rows):.1f} more "
+            f"queries a transaction while held; the lock's query {sum(row[4] for row in rows) / len(rows) * 1e3:.2f}"
+            f" ms a transaction (with the wait for the lock)")
 
 
 PARTIES = ("org-a", "border", "customs", "recv", "escort")
@@ -397,6 +428,8 @@ def main() -> None:
                         help="API section: every party has an email contact, so each write queues notices too")
     parser.add_argument("--new-connections", action="store_true",
                         help="API section: a new connection for every request (default: each client keeps one)")
+    parser.add_argument("--writer-section", action="store_true",
+                        help="API section: also time the section under the writer lock (bench/writer_section/)")
     parser.add_argument("--rebuild-plans", type=int, default=100_000, help="100,000 plans ≈ 1M statements")
     parser.add_argument("--keep", type=Path, help="keep the rebuild's generated log (SQLite) here and reuse it")
     args = parser.parse_args()
@@ -407,7 +440,7 @@ def main() -> None:
         workdir = Path(tmp)
         if "api" in sections:
             api_section(workdir, args.databases, args.clients, args.seconds, args.workers, args.threads,
-                        args.new_connections, args.contacts)
+                        args.new_connections, args.contacts, args.writer_section)
         if "imports" in sections:
             import_section(workdir, args.databases)
         if "rebuild" in sections:
