@@ -57,3 +57,21 @@ def test_one_proof_reader_is_kept_and_advanced_as_the_log_grows(parties, public,
     old = parse_evidence(first)  # the proof at size 16 from the advanced reader equals the one served then
     assert reader.inclusion(3, 16) == old.proof and later.proof != old.proof
     verify_evidence(old, public.get("/log/entry/3").content, verifier)
+
+
+
+def test_the_logs_404s_carry_a_code_and_say_why(parties, public, tiles):
+    """A verifier asking for what the log has not published is told so, in the API's refusal shape; a path that
+    matches nothing is not echoed back."""
+    assert public.get("/log/checkpoint").json() == {"code": "log.not_found",
+                                                     "message": "the log has no checkpoint yet"}
+    integrate_now()
+    size = int(public.get("/log/checkpoint").content.decode().split("\n")[1])
+    for path, message in ((f"/log/proof/{size}", f"entry {size} is not yet in the published log (size {size})"),
+                          (f"/log/entry/{size + 99}", f"no entry {size + 99}"),
+                          ("/log/tile/0/999", "no such tile"),
+                          ("/log/<script>alert(1)</script>", "there is no such file in the public log")):
+        response = public.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+        assert response.json()["code"] == "log.not_found"
+        assert response.json()["message"].startswith(message), (path, response.json())

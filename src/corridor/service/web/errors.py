@@ -1,19 +1,36 @@
 """Styled "not found" and "forbidden" pages that say what to do: sign in with the right organisation's account,
 or go back to one's own plans. They never say whether a private thing exists: another party's plan answers the
-same page as a plan that never was. The API and the log keep their own answers (JSON, plain text)."""
+same page as a plan that never was. The API and the log keep their own answers (JSON)."""
 
 from __future__ import annotations
 
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404
 from django.views import defaults
 
+from ..api.errors import error_body
+
 MACHINE_PATHS = ("/api/", "/log/")
+LOG_PATH = "/log/"
 
 
 def not_found(request, exception=None):
+    if request.path.startswith(LOG_PATH):
+        return log_not_found(exception)
     if request.path.startswith(MACHINE_PATHS):
         return defaults.page_not_found(request, exception)
     return render(request, "web/404.html", {"path": request.path}, status=404)
+
+
+def log_not_found(exception: Exception | None) -> JsonResponse:
+    """The public log's 404, as the API's refusals are: a stable code and, when a log view said why (an entry
+    beyond the published log, a checkpoint size never published), its words; a path that matches nothing gets
+    a general message (the resolver's own names the path as the client sent it)."""
+    said = exception.args[0] if isinstance(exception, Http404) and exception.args else None
+    message = said if isinstance(said, str) and not isinstance(exception, Resolver404) else (
+        "there is no such file in the public log (its checkpoint, tiles, entries and proofs are under /log/)")
+    return JsonResponse(error_body("log.not_found", message), status=404)
 
 
 def forbidden(request, exception=None):
