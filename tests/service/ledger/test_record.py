@@ -125,3 +125,44 @@ def test_on_postgresql_a_notes_transaction_is_two_round_trips_its_reads_leaving_
     assert len(sql) == 2, sql
     assert "pg_advisory_xact_lock" in sql[0] and "legs_digest" in sql[0] and "partycontact" in sql[0], sql[0]
     assert 'UPDATE "plan"' in sql[1], sql[1]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_a_transaction_of_its_own_commits_in_its_writes_query(parties, monkeypatch):
+    """Outside any caller's transaction the writes' query ends with COMMIT (one round trip fewer under the
+    writer lock): Django's own commit then finds the transaction ended, and psycopg sends nothing."""
+    with clock.frozen_at(T):
+        record_as("org-a", "plan.submit", content(), plan="g1")
+    states = []
+    django_commit = connection._commit
+    monkeypatch.setattr(connection, "_commit", lambda: states.append(connection.connection.info.transaction_status)
+                        or django_commit())
+    with clock.frozen_at(T + 60), CaptureQueriesContext(connection) as queries:
+        recorded = record_as("org-a", "plan.note", {"sha256": "a" * 64}, plan="g1")
+    writes = [query["sql"] for query in queries.captured_queries if 'UPDATE "plan"' in query["sql"]]
+    assert len(writes) == 1 and writes[0].rstrip().endswith("COMMIT"), writes
+    import psycopg
+
+    assert states == [psycopg.pq.TransactionStatus.IDLE]
+    assert LogEntry.objects.get(idx=recorded.index).data == recorded.entry
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_fails_at_the_end_commits_nothing_and_the_next_records(parties, monkeypatch):
+    """A statement of the writes' query that fails stops it before its COMMIT: nothing of the transaction is
+    kept, the fold is dropped, and the connection records the next statement as usual."""
+    def failing_write(folded, fold, private):
+        recording.defer_write("INSERT INTO no_such_table VALUES (1)", [])
+
+    with clock.frozen_at(T):
+        record_as("org-a", "plan.submit", content(), plan="h1")
+    before = counts()
+    monkeypatch.setattr(recording, "_after_apply", [*recording._after_apply, failing_write])
+    with clock.frozen_at(T + 60), pytest.raises(Exception, match="no_such_table"):
+        record_as("org-a", "plan.note", {"sha256": "b" * 64}, plan="h1")
+    assert counts() == before and recording._process_fold is None
+    monkeypatch.setattr(recording, "_after_apply", recording._after_apply[:-1])
+    with clock.frozen_at(T + 120):
+        recorded = record_as("org-a", "plan.note", {"sha256": "c" * 64}, plan="h1")
+    assert LogEntry.objects.count() == StatementIndex.objects.count() == recorded.index + 1

@@ -332,7 +332,7 @@ def _apply_in_transaction(apply: Callable[[LogFold], None], plans: list[str]) ->
                 fold = _locked_and_caught_up(_current_fold(), plans)
                 size = fold.size
                 apply(fold)
-                _flush_deferred()
+                _flush_deferred(commit=_outermost())
             finally:
                 _deferred.reset(token)
                 _memo.reset(memo)
@@ -526,7 +526,13 @@ _AT_FLUSH = object()  # the key, among the deferred rows' models, of the writes 
 _WRITES = object()  # and of the statements `defer_write` holds
 
 
-def _flush_deferred() -> None:
+def _outermost() -> bool:
+    """Whether this recording transaction is the connection's only one (not inside a caller's or a test's),
+    with nothing in it marked for rollback: then its writes may end with its COMMIT (`_execute_together`)."""
+    return len(connection.atomic_blocks) == 1 and not connection.savepoint_ids and not connection.needs_rollback
+
+
+def _flush_deferred(commit: bool = False) -> None:
     pending = _deferred.get()
     for write in pending.pop(_AT_FLUSH, {}).values():
         write()
@@ -538,7 +544,7 @@ def _flush_deferred() -> None:
             model.objects.bulk_create(rows, batch_size=1000)  # their new ids are set on the rows
         else:
             statements += _inserts(model, rows)
-    _execute_together(statements)
+    _execute_together(statements, commit)
 
 
 def _ids_read_back(model: type[models.Model]) -> bool:
@@ -567,16 +573,21 @@ def _inserts(model: type[models.Model], rows: list[models.Model]) -> list[tuple[
             for chunk in (values[start:start + 500] for start in range(0, len(values), 500))]
 
 
-def _execute_together(statements: list[tuple[str, list]]) -> None:
+def _execute_together(statements: list[tuple[str, list]], commit: bool = False) -> None:
     """Run statements whose results nobody reads. On PostgreSQL, with the client-side binding Django uses
     by default, as one query of several statements: one round trip (each costs the client's and the
     server's CPU on the same cores); they still run in order, in the transaction, and the first to fail
-    fails the query."""
+    fails the query (and the rest, COMMIT included, do not run).
+
+    `commit`: the transaction's last writes, in its outermost block: on PostgreSQL its COMMIT ends the same
+    query, one round trip fewer while the writer lock is held (the lock ends with it). Django's own commit
+    then finds no transaction open and sends nothing (psycopg); a COMMIT that fails (a deferred foreign key)
+    fails the query, so the block ends as for any failure: rolled back, the fold dropped."""
     if not statements:
         return
     with connection.cursor() as cursor:
-        if len(statements) > 1 and _several_per_query(cursor):
-            cursor.execute(_bound(";\n".join(sql for sql, _ in statements),
+        if (len(statements) > 1 or commit) and _several_per_query(cursor):
+            cursor.execute(_bound(";\n".join([*(sql for sql, _ in statements), *(["COMMIT"] if commit else [])]),
                                   [value for _, params in statements for value in params]))
             return
         for sql, params in statements:
