@@ -70,7 +70,8 @@ def test_the_logs_404s_carry_a_code_and_say_why(parties, public, tiles):
     for path, message in ((f"/log/proof/{size}", f"entry {size} is not yet in the published log (size {size})"),
                           (f"/log/entry/{size + 99}", f"no entry {size + 99}"),
                           ("/log/tile/0/999", "no such tile"),
-                          ("/log/<script>alert(1)</script>", "there is no such file in the public log")):
+                          ("/log/<script>alert(1)</script>", "there is no such file in the public log"),
+                          ("/log/entry/" + "9" * 4000, "there is no such file in the public log")):
         response = public.get(path)
         assert response.status_code == 404 and response["Content-Type"] == "application/json", path
         assert response.json()["code"] == "log.not_found"

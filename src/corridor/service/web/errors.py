@@ -13,6 +13,7 @@ from ..api.errors import error_body
 
 MACHINE_PATHS = ("/api/", "/log/")
 LOG_PATH = "/log/"
+MESSAGE_LIMIT = 200  # a view's words name an index or size from the URL: thousands of digits are not repeated
 
 
 def not_found(request, exception=None):
@@ -28,7 +29,8 @@ def log_not_found(exception: Exception | None) -> JsonResponse:
     beyond the published log, a checkpoint size never published), its words; a path that matches nothing gets
     a general message (the resolver's own names the path as the client sent it)."""
     said = exception.args[0] if isinstance(exception, Http404) and exception.args else None
-    message = said if isinstance(said, str) and not isinstance(exception, Resolver404) else (
+    own = isinstance(said, str) and not isinstance(exception, Resolver404) and len(said) <= MESSAGE_LIMIT
+    message = said if own else (
         "there is no such file in the public log (its checkpoint, tiles, entries and proofs are under /log/)")
     return JsonResponse(error_body("log.not_found", message), status=404)
 
