@@ -301,9 +301,10 @@ def _writer_section(traces, ed25519: float) -> str:
         return "  writer section: no transaction recorded a statement"
     statements = sum(row[2] for row in rows)
     held, cpu = sum(row[0] for row in rows) / statements, sum(row[1] for row in rows) / statements
+    bound = f"{1 / held:,.0f}" if held else "unbounded"
     return (f"  writer section: {len(rows):,} transactions, {statements / len(rows):.1f} statements each; lock held "
             f"{held * 1e6:,.0f} µs a statement after its query returns (a single writer's bound: "
-            f"{1 / held:,.0f} statements/s), of which the recording thread's CPU {cpu * 1e6:,.0f} µs "
+            f"{bound} statements/s); the recording thread's CPU in the transaction {cpu * 1e6:,.0f} µs "
             f"= {cpu * ed25519:.1f} Ed25519 verifications; {sum(row[3] for row in rows) / len(rows):.1f} more "
             f"queries a transaction while held; the lock's query {sum(row[4] for row in rows) / len(rows) * 1e3:.2f}"
             f" ms a transaction (with the wait for the lock)")

@@ -5,6 +5,8 @@ the single writer (docs/scaling.md), and writes one line per transaction to $COR
 
     <seconds after the lock's query returned> <thread CPU seconds> <statements> <queries> <lock query seconds>
 
+(the thread's CPU over the whole transaction: the few µs before the lock's query, building it, included)
+
 The lock's query (the lock, the catch-up and the reads sent with it) includes the wait for the lock, so it is
 given apart; the section is timed from its return to the commit's. Nothing in the service is changed but
 `record._apply_in_transaction`, wrapped once the module is imported (a finder that steps aside after)."""
