@@ -76,3 +76,4 @@ def test_the_logs_404s_carry_a_code_and_say_why(parties, public, tiles):
         assert response.status_code == 404 and response["Content-Type"] == "application/json", path
         assert response.json()["code"] == "log.not_found"
         assert response.json()["message"].startswith(message), (path, response.json())
+        assert b"<script>" not in response.content and response["X-Content-Type-Options"] == "nosniff"
