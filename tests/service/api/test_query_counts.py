@@ -19,8 +19,8 @@ from ..plans import plan_body
 pytestmark = pytest.mark.django_db
 T = 1694421000  # 2023-09-11T08:30:00Z
 N = 5  # above two pages of two rows: the lists count their rows
-MAX_QUERIES = 34  # the plan page for one of its parties runs the most (32): detail, private rows, actions, its
-# statements once for the timeline, inspections and versions, documents, the response deadline
+MAX_QUERIES = 34  # the plan page for one of its parties runs the most (31): detail, private rows, actions, its
+# versions and inspections whole and its timeline's window (passages/history.py), documents, the response deadline
 
 
 def submit(parties, first: int, last: int) -> None:

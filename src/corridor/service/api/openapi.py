@@ -67,7 +67,10 @@ class Statement(Schema):
 PLAN_DETAIL = {"responses": {"200": {"description": "The plan, its legs, lines, positions, waiting clocks and the "
                                                     "timeline of its statements", "content": {"application/json": {
     "schema": {"type": "object", "properties": {
-        "timeline": {"type": "array", "items": {"$ref": COMPONENTS + "Statement"}}}}}}}}}
+        "timeline": {"type": "array", "items": {"$ref": COMPONENTS + "Statement"},
+                     "description": "the plan's latest statements (at most 100), in log order"},
+        "timeline_before": {"type": ["integer", "null"], "description": "null when the timeline holds all the "
+                            "plan's statements; else GET /plans/{plan}/timeline?before= this, for the earlier"}}}}}}}}
 CREW = {"type": "object", "description": "{leg id: [{\"name\", \"document\", \"vehicle\"}]} (vehicle: optional, "
                                          "the id of the leg's vehicle the member travels in); kept private, only "
                                          "salted commitments are signed (a seated member as {\"commitment\", "

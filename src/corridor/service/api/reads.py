@@ -97,6 +97,21 @@ class SignaturesQuery(Schema):
     page_size: int = Field(50, ge=1, le=MAX_PAGE, description=f"rows per page, at most {MAX_PAGE}")
 
 
+class TimelineQuery(Schema):
+    before: int | None = Field(None, ge=1, le=10**18, description="only statements below this log index (the plan "
+                               "detail's timeline_before, or the previous page's next_before)")
+    page_size: int = Field(history.TIMELINE_PAGE, ge=1, le=history.MAX_TIMELINE_PAGE,
+                           description=f"statements per page, at most {history.MAX_TIMELINE_PAGE}")
+
+
+class Timeline(Schema):
+    """A page of a plan's statements, the latest below `before`, in log order (oldest first); `next_before` reads
+    the ones before them (null on the plan's first page)."""
+
+    results: list[Statement]
+    next_before: int | None
+
+
 class WatchedStatement(Statement):
     about_party: bool = Field(description="true: not signed in the party's name but by the operator, about the "
                               "party's keys (the party registered, a key registered for it, one of its keys revoked); "
@@ -226,7 +241,8 @@ def _conditions(state, plan_id: str, party: str) -> list[str]:
 
 
 def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
-    """`statements`: the plan's, when the caller read them already (the plan page shows them too)."""
+    """`statements`: the plan's inspections (and any other of its statements), when the caller read them already;
+    the plan page does, and shows a timeline of its own (no `timeline` here then)."""
     plan = tables.plans_query(Q(pk=plan_id)).first()
     if plan is None:
         raise Refused("plan.not_found", f"there is no plan {plan_id!r}", 404)
@@ -247,13 +263,23 @@ def plan_detail(request, plan_id: str, statements: list | None = None) -> dict:
         ],
         "waiting": [dict(row, waited=format_duration(row["waited_seconds"])) for row in
                     tables.waiting_rows(tables.waiting_query(Q(plan_id=plan_id)))],
-        "timeline": [with_outcome(statement_row(s), s, state)
-                     for s in StatementIndex.objects.filter(plan=plan_id).order_by("idx")],
+        **(_timeline(plan_id, state) if statements is None else {}),
         "crew": _crew(state, plan_id) if private else None,
         **seen,
         "vehicles": _vehicles(state, plan_id, seen["plates"]) if private else None,
         "inspections": _inspections(state, plan_id, seen["plates"], statements),  # plates: the private or revealed ones
     }
+
+
+def _timeline(plan_id: str, state: State) -> dict:
+    """The plan's latest statements, in log order, and `timeline_before` to read the earlier ones (null when
+    these are all of them): GET /plans/{id}/timeline?before=."""
+    rows, before = history.timeline_window(plan_id)
+    return {"timeline": timeline_rows(rows, state), "timeline_before": before}
+
+
+def timeline_rows(rows: list[StatementIndex], state: State) -> list[dict]:
+    return [with_outcome(statement_row(s), s, state) for s in rows]
 
 
 def _vehicles(state, plan_id: str, plates: list[dict]) -> list[dict] | None:
@@ -376,6 +402,14 @@ def register(api: NinjaAPI) -> None:
              openapi_extra=PLAN_DETAIL)
     def get_plan(request, plan: Text):
         return plan_detail(request, plan)
+
+    @api.get("/plans/{plan}/timeline", summary="A plan's statements, a page at a time: the latest below `before`, "
+             "in log order", tags=["reads"], response={200: Timeline})
+    def plan_timeline(request, plan: Text, given: Query[TimelineQuery]):
+        if not Plan.objects.filter(pk=plan).exists():
+            raise Refused("plan.not_found", f"there is no plan {plan!r}", 404)
+        rows, next_before = history.timeline_window(plan, given.before, given.page_size)
+        return {"results": timeline_rows(rows, current_fold().state), "next_before": next_before}
 
     @api.get("/legs", summary="Legs with their route, status, requester, stage dates and weight", tags=["reads"],
              response=PAGE)

@@ -69,7 +69,7 @@ class StatementIndex(models.Model):
     party = models.CharField(max_length=128)
     seq = models.BigIntegerField()
     time = models.DateTimeField()
-    plan = models.CharField(max_length=128, null=True, db_index=True)
+    plan = models.CharField(max_length=128, null=True)
     subject = models.CharField(max_length=128, null=True)
     signed_by = models.CharField(max_length=10, choices=[(k, k) for k in SIGNED_BY])
     member = models.CharField(max_length=200, null=True)
@@ -84,6 +84,8 @@ class StatementIndex(models.Model):
         # signatures page's keyset on idx); the subject index also serves lookups by subject
         indexes = [models.Index(fields=["party", "idx"], name="log_statement_party_idx"),
                    models.Index(fields=["subject", "idx"], name="log_statement_subject_idx"),
+                   # a plan's statements, a timeline's window at a time (passages/history.timeline_window)
+                   models.Index(fields=["plan", "idx"], name="log_statement_plan_idx"),
                    # what was signed offline in a party's name, by the relays that carry it (few rows: partial)
                    models.Index(fields=["offline_party", "idx"], name="log_statement_offline_idx",
                                 condition=models.Q(offline_party__isnull=False))]

@@ -1,9 +1,12 @@
 """A plan's signed statements as the log holds them (payloads included), and what its inspections found.
 
 The plan page and `GET /api/v1/plans/{id}` show what each statement says and every inspection line by line.
-Both are read from the plan's own entries (one query for their indexes, one for their bytes): a plan has tens of
-statements, so this costs the same on any log. Payloads are public (the log is), and carry commitments, never
-plates, windows or crew; those are added from the private tables only for the plan's parties.
+Both are read from the plan's own entries (one query for their indexes, one for their bytes). A plan has tens of
+statements, but nothing stops a party from adding thousands of notes to one: so the timeline is read a window
+at a time (`timeline_window`, the latest TIMELINE_PAGE by default, earlier ones by `before`), and only the
+versions and inspections are read whole, as the page needs every one of them. Payloads are public (the log
+is), and carry commitments, never plates, windows or crew; those are added from the private tables only for the
+plan's parties.
 """
 
 from __future__ import annotations
@@ -30,14 +33,35 @@ class Signed:
         return payload if isinstance(payload, dict) else {}
 
 
+TIMELINE_PAGE = 100  # statements a timeline shows at once (the plan page, GET /plans/{id})
+MAX_TIMELINE_PAGE = 500  # the most GET /plans/{id}/timeline gives in one page
+
+
 def plan_statements(plan_id: str, types: tuple[str, ...] | None = None) -> list[Signed]:
     """The plan's statements in log order (only `types`, if given)."""
     rows = StatementIndex.objects.filter(plan=plan_id).order_by("idx")
     if types is not None:
         rows = rows.filter(type__in=types)
-    rows = list(rows)
+    return with_statements(list(rows))
+
+
+def with_statements(rows: list[StatementIndex]) -> list[Signed]:
+    """Each index row with its statement as signed (one query for the entries' bytes)."""
     data = dict(LogEntry.objects.filter(idx__in=[row.idx for row in rows]).values_list("idx", "data"))
     return [Signed(row, unseal(bytes(data[row.idx])).statement) for row in rows if row.idx in data]
+
+
+def timeline_window(plan_id: str, before: int | None = None,
+                    size: int = TIMELINE_PAGE) -> tuple[list[StatementIndex], int | None]:
+    """The plan's `size` latest statements below log index `before` (all of them if None), in log order, and the
+    `before` that reads the ones earlier still (None when these are the first). A keyset read on (plan, idx):
+    any window of any plan costs the same."""
+    rows = StatementIndex.objects.filter(plan=plan_id)
+    if before is not None:
+        rows = rows.filter(idx__lt=before)
+    newest = list(rows.order_by("-idx")[:size + 1])  # one more than shown: are there earlier ones?
+    shown = newest[:size][::-1]
+    return shown, (shown[0].idx if len(newest) > size else None)
 
 
 def inspections(state: State, plan: PlanState, statements: list[Signed] | None = None) -> list[dict]:

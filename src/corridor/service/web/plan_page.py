@@ -9,16 +9,24 @@ from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
 from ...engine.state import PlanState, State
-from ..passages.history import Signed, by_vehicle
+from ..ledger.models import StatementIndex
+from ..passages.history import Signed, by_vehicle, with_statements
 from ..passages.models import SlotWindow
+from ..passages.offline import RELAY
 from .earlier_inspections import earlier_inspections
 from .labels import joined, label
 from .leg_names import leg_names
-from .plan_diff import amendments
+from .plan_diff import VERSIONS, amendments
 from .timeline import timeline
 
+# what the page shows whole, whatever the plan's length: every version (its amendments, compared) and every
+# inspection; the timeline is a window (passages/history.timeline_window)
+KEPT_WHOLE = (*VERSIONS, "leg.inspect", RELAY)
 
-def plan_context(detail: dict, state: State, plan: PlanState, statements: list[Signed]) -> dict:
+
+def plan_context(detail: dict, state: State, plan: PlanState, statements: list[Signed],
+                 window: tuple[list[StatementIndex], int | None]) -> dict:
+    """`statements`: the plan's KEPT_WHOLE; `window`: the timeline's rows and the `before` of the earlier ones."""
     private = detail.get("crew") is not None  # plan_detail gives crew (even empty) to the plan's parties only
     plates = {(p["leg"], p["vehicle"]): p["plate"] for p in detail.get("plates") or ()}
     numbers = {(leg.id, v.id): number for leg in plan.content.legs for number, v in enumerate(leg.vehicles, start=1)}
@@ -39,7 +47,8 @@ def plan_context(detail: dict, state: State, plan: PlanState, statements: list[S
         line["refused_by_names"] = joined(_name(state, party) for party in (line["refused_by"] or "").split(";")
                                              if party)
     return {
-        "timeline": timeline(statements, state, _windows(plan.id) if private else {}),
+        "timeline": timeline(with_statements(window[0]), state, _windows(plan.id) if private else {}, statements),
+        "timeline_before": window[1],
         "amendments": amendments(statements, state.routes),
         "fleet": _fleet(detail, state, plan, plates) if private else [],
         "party_names": {party: record.name for party, record in state.parties.items()

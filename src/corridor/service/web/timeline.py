@@ -25,10 +25,16 @@ from .plan_diff import VERSIONS
 from .templatetags.corridor import local_time
 
 
-def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]]) -> list[dict]:
+def timeline(statements: list[Signed], state: State, windows: dict[str, tuple[str, str]],
+             versions: list[Signed] = ()) -> list[dict]:
     """Rows for the template; `windows` maps a slot's window commitment to its (start, end) for readers
-    who may see it (empty for anyone else). A relay shows as the statement signed offline it carries."""
+    who may see it (empty for anyone else). A relay shows as the statement signed offline it carries.
+    `versions`: the plan's submission and amendments, when `statements` are a window of a longer timeline (the
+    version in force where it starts, and its number)."""
     rows, version, number = [], None, 0
+    if statements:
+        earlier = [v for v in versions if v.row.type in VERSIONS and v.row.idx < statements[0].row.idx]
+        version, number = (earlier[-1].payload, len(earlier)) if earlier else (None, 0)
     for s in statements:
         if s.row.type in VERSIONS:  # the content every statement after it is about, until the next amendment
             version, number = s.payload, number + 1

@@ -25,11 +25,11 @@ from ..ledger.models import StatementIndex
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from ..parties.authz import admin_of, parties_for
 from ..parties.models import Party
-from ..passages.history import plan_statements
+from ..passages.history import plan_statements, timeline_window
 from . import actions, receipt_form, refusals, signing, summaries, zones
 from .bidi import isolate
 from .labels import label
-from .plan_page import plan_context
+from .plan_page import KEPT_WHOLE, plan_context
 from .precompute import public_summary
 from .signatures import log_statements
 from .templatetags.corridor import party_name
@@ -82,7 +82,7 @@ def plan(request, plan_id: str):
 
 def _plan_page(request, plan_id: str, typed: receipt_form.Typed | None = None):
     """The plan page; `typed`: a delivery receipt sent back (filled in as declared, or refused) with its values."""
-    statements = plan_statements(plan_id)  # read once: the inspections and the timeline both show them
+    statements = plan_statements(plan_id, KEPT_WHOLE)  # read once: every version and inspection is shown
     try:
         detail = plan_detail(request, plan_id, statements)
     except Refused as error:
@@ -97,8 +97,15 @@ def _plan_page(request, plan_id: str, typed: receipt_form.Typed | None = None):
         "published_size": _published_size(), "amend_as": [p for p in acting if actions.can_amend(live, p)],
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
         "receipts": receipt_form.receipt_forms(live, receiving, detail, typed),
-        **plan_context(detail, state, live, statements),
+        "timeline_at": (before := _timeline_before(request)),
+        **plan_context(detail, state, live, statements, timeline_window(plan_id, before)),
     })
+
+
+def _timeline_before(request) -> int | None:
+    """The plan page's `?before=N`: its timeline shows the statements below log index N (the latest without)."""
+    given = request.GET.get("before", "")
+    return (int(given) or None) if given.isascii() and given.isdigit() and len(given) <= 18 else None
 
 
 @require_POST
