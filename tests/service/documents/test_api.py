@@ -11,7 +11,9 @@ from django.test import Client
 
 from corridor.service import clock
 from corridor.service.documents import storage
+from corridor.service.documents.operations import DOCUMENTS_PAGE
 
+from ..passages.test_history import notes
 from ..web import stages
 from .files import PDF
 
@@ -72,3 +74,33 @@ def test_refusals_carry_their_codes(parties):
         response = Client().post("/api/v1/plans/p1/documents", {"file": SimpleUploadedFile("nv.pdf", PDF)})
     assert response.status_code == 401
     assert Client().get("/api/v1/plans/nope/documents").status_code == 404
+
+
+def test_the_list_pages_back_from_the_latest_documents(parties):
+    stages.submitted(parties)
+    upload(parties, title="the held one")
+    notes(parties, 6, first=1)
+    latest = Client().get("/api/v1/plans/p1/documents", {"page_size": 3}).json()
+    assert [d["sha256"] for d in latest["documents"]] == [f"{n:064x}" for n in (4, 5, 6)]
+    assert latest["count"] == 7 and latest["next_before"] == 4
+    middle = Client().get("/api/v1/plans/p1/documents", {"page_size": 3, "before": 4}).json()
+    first = Client().get("/api/v1/plans/p1/documents", {"page_size": 3, "before": 1}).json()
+    assert [d["sha256"] for d in middle["documents"]] == [f"{n:064x}" for n in (1, 2, 3)] and middle["next_before"] == 1
+    assert [d["title"] for d in first["documents"]] == ["the held one"] and first["next_before"] is None
+    status, private = parties["org-a"].get("/plans/p1/documents?before=1")
+    assert status == 200 and private["documents"][0]["held"] is True
+
+
+def test_the_list_without_a_page_shows_the_latest_fifty(parties):
+    stages.submitted(parties)
+    notes(parties, DOCUMENTS_PAGE + 2)
+    listed = Client().get("/api/v1/plans/p1/documents").json()
+    assert len(listed["documents"]) == DOCUMENTS_PAGE and listed["next_before"] == 2 and listed["count"] == 52
+    assert listed["documents"][-1]["sha256"] == f"{DOCUMENTS_PAGE + 1:064x}"
+
+
+@pytest.mark.parametrize("query", [{"page_size": 0}, {"page_size": 501}, {"before": 0}, {"before": "x"}])
+def test_a_bad_page_of_documents_is_refused(parties, query):
+    stages.submitted(parties)
+    answer = Client().get("/api/v1/plans/p1/documents", query)
+    assert answer.status_code == 400 and answer.json()["code"] == "query.invalid"

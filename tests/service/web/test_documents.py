@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -14,11 +15,13 @@ from django.test import Client
 from corridor.service import clock
 from corridor.service.documents import storage
 from corridor.service.documents.models import Document
+from corridor.service.documents.operations import DOCUMENTS_PAGE
 from corridor.service.ledger.models import LogEntry, StatementIndex
 from corridor.service.parties.operations import do_create_user
 from corridor.service.web.refusals import MESSAGES
 
 from ..documents.files import JPEG, PDF, PNG
+from ..passages.test_history import notes as record_notes
 from . import stages
 from .test_pages import signed_in
 
@@ -175,3 +178,23 @@ def test_a_party_acting_for_two_parties_chooses_which_one_records_it(parties):
     with clock.frozen_at(stages.T + 100):
         client.post("/plans/p1/documents", {"as": "border", "document": file, "title": "From the border"})
     assert [n["party"] for n in notes()] == ["border"]
+
+
+def test_a_plan_with_many_documents_lists_the_latest_and_links_to_the_earlier(parties):
+    stages.submitted(parties)
+    record_notes(parties, DOCUMENTS_PAGE + 2)
+    section = Client().get("/plans/p1").content.decode().split('id="documents"', 1)[1].split("</section>", 1)[0]
+    assert section.count('<code class="hash"') == DOCUMENTS_PAGE and f"{0:064x}" not in section
+    assert "Documents 3–52 of 52." in section and "Latest documents" not in section
+    link = re.search(r'<a href="(\?documents_before=2)#documents">Earlier documents</a>', section)
+    earlier = Client().get("/plans/p1" + link.group(1)).content.decode().split('id="documents"', 1)[1]
+    earlier = earlier.split("</section>", 1)[0]
+    assert earlier.count('<code class="hash"') == 2 and f"{0:064x}" in earlier and f"{1:064x}" in earlier
+    assert "Documents 1–2 of 52." in earlier and '<a href="/plans/p1#documents">Latest documents</a>' in earlier
+
+
+def test_a_plan_with_few_documents_lists_them_all_without_links(parties):
+    stages.submitted(parties)
+    record_notes(parties, 2)
+    section = Client().get("/plans/p1", {"documents_before": "junk"}).content.decode().split('id="documents"', 1)[1]
+    assert section.split("</section>", 1)[0].count('<code class="hash"') == 2 and "Documents 1" not in section

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import File, Form, NinjaAPI
+from ninja import Field, File, Form, NinjaAPI, Query, Schema
 from ninja.files import UploadedFile
 
 from ...engine.state import PlanState
@@ -18,6 +18,13 @@ from ..api.auth import acting_party, user_of
 from ..ledger.record import Refused, current_fold, custodial, record_built
 from . import operations, storage
 from .models import Document
+
+
+class DocumentsQuery(Schema):
+    before: int | None = Field(None, ge=1, le=10**9, description="only the documents before this place in the "
+                               "plan's list (the previous page's next_before); the latest page without")
+    page_size: int = Field(operations.DOCUMENTS_PAGE, ge=1, le=operations.MAX_DOCUMENTS_PAGE,
+                           description=f"documents per page, at most {operations.MAX_DOCUMENTS_PAGE}")
 
 
 def _plan(plan_id: str, fold: LogFold | None = None) -> PlanState:
@@ -47,13 +54,17 @@ def register(api: NinjaAPI, recorded: dict, created: Callable) -> None:
         return created(request, record_built([custodial(party, "plan.note", payload, plan=plan,
                                                         check=check_involved)])[0])
 
-    @api.get("/plans/{plan}/documents", summary="A plan's documents (held files: for the plan's parties)",
-             tags=["documents"])
-    def list_documents(request, plan: str):
+    @api.get("/plans/{plan}/documents", summary="A plan's documents, the latest page first (held files: for the "
+             "plan's parties)", tags=["documents"])
+    def list_documents(request, plan: str, given: Query[DocumentsQuery]):
         state = _plan(plan)
         readable = operations.may_read(user_of(request), state)
-        held = {d.sha256: d for d in Document.objects.filter(plan_id=plan)} if readable and state.notes else {}
-        return {"plan": plan, "documents": [_row(plan, note, held, readable) for note in state.notes]}
+        window = operations.notes_window(state, given.before, given.page_size)
+        shown = {note.sha256 for note in window.notes}
+        readable_held = Document.objects.filter(plan_id=plan, sha256__in=shown) if readable and shown else ()
+        held = {d.sha256: d for d in readable_held}
+        return {"plan": plan, "documents": [_row(plan, note, held, readable) for note in window.notes],
+                "count": window.count, "next_before": window.next_before}
 
     @api.get("/plans/{plan}/documents/{sha256}", summary="Download a document (the plan's parties)",
              tags=["documents"])

@@ -51,6 +51,37 @@ def _title_from(filename: str) -> str:
     return " ".join(stem.replace("_", " ").split())[:TITLE_MAX_LENGTH]
 
 
+DOCUMENTS_PAGE = 50  # a plan's documents listed at once (its page, GET /plans/{id}/documents)
+MAX_DOCUMENTS_PAGE = 500
+
+
+@dataclass(frozen=True)
+class NotesWindow:
+    """The plan's notes from `start` (their place in the plan's list, from 0) up to `start + len(notes)`, of
+    `count` in all; `next_before` lists the earlier ones (None when these are the first)."""
+
+    notes: list
+    start: int
+    count: int
+
+    @property
+    def next_before(self) -> int | None:
+        return self.start or None
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.notes)
+
+
+def notes_window(plan: PlanState, before: int | None = None, size: int = DOCUMENTS_PAGE) -> NotesWindow:
+    """The latest `size` notes before place `before` (the latest of all if None), oldest first. A plan's notes
+    only grow (each `plan.note` appends one), so a place names the same note on every read: a page costs the
+    same however many a party recorded."""
+    end = len(plan.notes) if before is None else min(before, len(plan.notes))
+    start = max(0, end - size)
+    return NotesWindow(plan.notes[start:end], start, len(plan.notes))
+
+
 def readers(plan: PlanState) -> set[str]:
     """The parties that may read a plan's documents: its requester and the parties whose consent it needs."""
     return {plan.requester, *plan.required}

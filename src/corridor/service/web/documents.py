@@ -114,17 +114,27 @@ def _download_name(plan: PlanState, document: Document) -> str:
 
 
 def section(request, plan: PlanState) -> dict:
-    """What web/_documents.html shows: every note of the plan (public), which files are held and may be
-    downloaded by this reader, and the parties this user may upload for. Two queries at most."""
+    """What web/_documents.html shows: the plan's latest notes (public; earlier ones by `?documents_before=N`),
+    which files are held and may be downloaded by this reader, and the parties this user may upload for. Two
+    queries at most."""
     readable = request.user.is_authenticated and operations.may_read(request.user, plan)
+    window = operations.notes_window(plan, _documents_before(request))
     held = {}
-    if readable and plan.notes:
+    if readable and window.notes:
         held = {d.sha256: d for d in Document.objects.filter(plan_id=plan.id,
-                                                              sha256__in={n.sha256 for n in plan.notes})}
-    names = dict(Party.objects.filter(pk__in={n.party for n in plan.notes}).values_list("id", "name"))
+                                                              sha256__in={n.sha256 for n in window.notes})}
+    names = dict(Party.objects.filter(pk__in={n.party for n in window.notes}).values_list("id", "name"))
     rows = [{"title": note.title, "kind": kind_label(note.kind), "party": names.get(note.party, note.party),
-             "at": note.at, "sha256": note.sha256, "file": held.get(note.sha256)} for note in plan.notes]
+             "at": note.at, "sha256": note.sha256, "file": held.get(note.sha256)} for note in window.notes]
     uploaders = uploading_parties(request.user, plan) if request.user.is_authenticated else []
     return {"documents": rows, "readable": readable, "uploaders": uploaders, "document_plan": plan.id,
+            "documents_window": window, "documents_at": _documents_before(request),
             "kinds": [(kind, KIND_LABELS[kind]) for kind in operations.KINDS],
             "max_document_bytes": storage.CONFIG.max_upload_bytes}
+
+
+def _documents_before(request) -> int | None:
+    """The plan page's `?documents_before=N`: its documents section lists those before the Nth (the latest
+    without)."""
+    given = request.GET.get("documents_before", "")
+    return (int(given) or None) if given.isascii() and given.isdigit() and len(given) <= 9 else None
