@@ -59,3 +59,38 @@ def test_a_malformed_origins_file_is_refused(data_dir):
     (data_dir / "webauthn-origins").write_text("http://localhost:8000\n")
     with pytest.raises(ValueError, match="RP_ID ORIGIN"):
         trust_text_of(data_dir)
+
+
+@pytest.fixture
+def served_from(data_dir, monkeypatch):
+    """The service's trust text (ledger/keys.trust_text) read from `data_dir`, counting its reads of the files."""
+    from corridor.service.ledger import keys
+    from corridor.service.permits import keys as permit_keys
+
+    config = dataclasses.replace(CONFIG, data_dir=data_dir)
+    for module in (keys, origins, permit_keys):
+        monkeypatch.setattr(module, "CONFIG", config)
+    reads = []
+    monkeypatch.setattr(keys, "trust_text_of", lambda path: reads.append(path) or trust_text_of(path))
+    monkeypatch.setattr(keys, "_trust_read", None)
+    return keys.trust_text, reads
+
+
+def test_the_served_trust_text_is_read_again_only_when_a_file_changed(served_from, data_dir):
+    trust_text, reads = served_from
+    first = trust_text()
+    assert trust_text() == first and trust_text() == first and len(reads) == 1
+    with (data_dir / "webauthn-origins").open("a") as declared:
+        declared.write("corridor.example.org https://corridor.example.org\n")
+    assert "webauthn corridor.example.org https://corridor.example.org" in trust_text() and len(reads) == 2
+    assert trust_text() != first and len(reads) == 2
+
+
+def test_a_new_permit_key_is_in_the_next_trust_text(served_from, data_dir):
+    trust_text, reads = served_from
+    before = trust_text()
+    (data_dir / "permit.key").write_text(base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode())
+    after = trust_text()
+    assert len(reads) == 2 and after != before
+    assert [line for line in after.splitlines() if line.startswith("permit ")] == \
+        [line for line in trust_text_of(data_dir).splitlines() if line.startswith("permit ")]
