@@ -9,11 +9,22 @@ from .models import Dispute, Incident
 
 
 def project_incidents(folded: Folded, fold: LogFold, private: object) -> None:
-    if folded.type in ("incident.report", "incident.dispute"):
+    if folded.type == "incident.report":
         write_incident(fold, folded.statement.payload.incident)
+    elif folded.type == "incident.dispute":
+        add_dispute(fold, folded.statement.payload.incident)
+
+
+def add_dispute(fold: LogFold, incident_id: str) -> None:
+    """The dispute just applied (the incident's last: this runs right after its statement), as one more row.
+    Any party but the reporter may dispute a claim as often as it likes: rewriting every dispute of the claim
+    made each one cost, under the writer lock every write waits on, in proportion to those before it."""
+    dispute = fold.state.incidents[incident_id].disputes[-1]
+    Dispute.objects.create(incident_id=incident_id, party_id=dispute.party, text=dispute.text, at=at(dispute.at))
 
 
 def write_incident(fold: LogFold, incident_id: str) -> None:
+    """The claim and its disputes, as the fold holds them (on its report, and for each claim in a rebuild)."""
     record = fold.state.incidents[incident_id]
     claim = record.claim
     Incident.objects.update_or_create(id=incident_id, defaults=dict(
