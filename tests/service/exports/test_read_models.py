@@ -37,7 +37,9 @@ def test_every_list_row_is_the_log_derived_row(two_roads):
         "plans": list(tables.plan_rows(tables.with_awaited(list(tables.plans_query())))),
         "legs": list(tables.leg_rows(tables.legs_query())),
         "lines": list(tables.line_rows(tables.lines_query())),
-        "incidents": list(tables.incident_rows(tables.incidents_query())),
+        # the API adds each claim's count of disputes to the published row (it lists the latest LATEST_DISPUTES)
+        "incidents": [{k: v for k, v in row.items() if k != "dispute_count"}
+                      for row in tables.incident_rows(tables.incidents_query())],
         "waiting": list(tables.waiting_rows(tables.waiting_query(), now=now)),
     }
     for name, rows in from_database.items():

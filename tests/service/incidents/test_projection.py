@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
+from corridor.service.exports.tables import LATEST_DISPUTES
 from corridor.service.incidents.models import Dispute, Incident
 from corridor.service.incidents.projection import write_incident
 from corridor.service.ledger.record import current_fold
@@ -47,3 +48,39 @@ def test_a_dispute_writes_as_much_after_many_others(parties):
             dispute(parties, "recv", n)
         counts.append(sum("incident_dispute" in q["sql"] for q in queries.captured_queries))
     assert counts[-1] == counts[1] == 1 and Dispute.objects.count() == 30
+
+
+def test_a_claim_shows_its_latest_disputes_and_counts_them_all(parties, public):
+    with clock.frozen_at(T):
+        assert parties["border"].post("/incidents", CLAIM)[0] == 201
+    for n in range(LATEST_DISPUTES + 5):
+        dispute(parties, ("recv", "customs")[n % 2], n)
+    claim = public.get("/api/v1/incidents/gnss-1").json()
+    assert claim["dispute_count"] == LATEST_DISPUTES + 5
+    shown = claim["disputes"].split(" | ")
+    assert len(shown) == LATEST_DISPUTES and shown[0].endswith(": dispute 5") and shown[-1].endswith(": dispute 24")
+    assert public.get("/api/v1/incidents").json()["results"][0] == claim
+    every = [public.get("/api/v1/incidents/gnss-1/disputes", {"page": page, "page_size": 10}).json()
+             for page in (1, 2, 3)]
+    assert [d["text"] for page in every for d in page["results"]] == [f"dispute {n}" for n in range(25)]
+    assert every[0]["count"] == 25 and every[0]["results"][1] == {
+        "party": "customs", "text": "dispute 1", "at": "2023-09-11T08:14:21Z"}
+
+
+def test_an_unknown_claim_has_no_disputes(public):
+    answer = public.get("/api/v1/incidents/none/disputes")
+    assert (answer.status_code, answer.json()["code"]) == (404, "incident.not_found")
+
+
+def test_the_migration_counts_the_disputes_of_claims_already_recorded(parties):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    with clock.frozen_at(T):
+        assert parties["border"].post("/incidents", CLAIM)[0] == 201
+    for n in range(3):
+        dispute(parties, "recv", n)
+    Incident.objects.update(dispute_count=0)  # as a claim recorded before the count was kept
+    import_module("corridor.service.incidents.migrations.0002_incident_dispute_count").count_disputes(apps, None)
+    assert Incident.objects.get().dispute_count == 3

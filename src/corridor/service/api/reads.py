@@ -21,7 +21,7 @@ from ...figures.summary import SUMMARY
 from ..config import CONFIG
 from ..exports import published, tables
 from ..imports.manifest import ManifestError, read_manifest
-from ..incidents.models import Incident
+from ..incidents.models import Dispute, Incident
 from ..ledger.models import StatementIndex
 from ..ledger.record import Refused, current_fold
 from ..ledger.signatures import signed_in_name_of, statement_row
@@ -282,6 +282,10 @@ def timeline_rows(rows: list[StatementIndex], state: State) -> list[dict]:
     return [with_outcome(statement_row(s), s, state) for s in rows]
 
 
+def dispute_rows(disputes) -> list[dict]:
+    return [{"party": d.party_id, "text": d.text, "at": tables.iso(d.at)} for d in disputes]
+
+
 def _vehicles(state, plan_id: str, plates: list[dict]) -> list[dict] | None:
     """For the plan's parties: each vehicle with its plate and the lines it carries (ManifestLine.vehicle)."""
     live = state.plans.get(plan_id)
@@ -446,6 +450,13 @@ def register(api: NinjaAPI) -> None:
         if not found:
             raise Refused("incident.not_found", f"there is no incident {incident!r}", 404)
         return next(tables.incident_rows(found))
+
+    @api.get("/incidents/{incident}/disputes", summary="Every dispute of one claim, in log order (page, page_size)",
+             tags=["reads"], response=PAGE)
+    def list_disputes(request, incident: Text, given: Query[Paging]):
+        if not Incident.objects.filter(pk=incident).exists():
+            raise Refused("incident.not_found", f"there is no incident {incident!r}", 404)
+        return page_of(given, Dispute.objects.filter(incident_id=incident).order_by("id"), dispute_rows)
 
     @api.get("/waiting", summary="Who is waited on, per plan and party, with live totals", tags=["reads"],
              response=PAGE)

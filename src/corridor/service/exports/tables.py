@@ -102,7 +102,9 @@ def incident_rows(incidents: Iterable[Incident]) -> Iterator[dict]:
 
 
 def _incident_row(incident: Incident, signed_by: str, member: str | None) -> dict:
-    disputes = list(incident.disputes.all())
+    """`disputed_by` and `disputes`: the claim's latest LATEST_DISPUTES disputes, in log order (incidents_query
+    reads no more); `dispute_count`: how many it has in all (GET /incidents/{id}/disputes lists every one)."""
+    disputes = latest_disputes(incident)
     return {
         "incident": incident.id, "reporter": incident.reporter_id, "category": incident.category,
         "place": incident.place, "lat": incident.lat, "lon": incident.lon,
@@ -110,6 +112,7 @@ def _incident_row(incident: Incident, signed_by: str, member: str | None) -> dic
         "plan": incident.plan, "claim": incident.text, "disputed_by": ";".join(d.party_id for d in disputes),
         "disputes": " | ".join(f"{d.party_id}: {d.text}" for d in disputes),
         "reported_at": iso(incident.reported_at), "signed_by": signed_by, "member": member,
+        "dispute_count": incident.dispute_count,
     }
 
 
@@ -124,9 +127,18 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+LATEST_DISPUTES = 20  # a claim's disputes shown beside it in lists; any party but its reporter may add more
+
+
+def latest_disputes(incident: Incident) -> list[Dispute]:
+    """The claim's latest LATEST_DISPUTES disputes (as incidents_query read them), in log order."""
+    return sorted(incident.latest_disputes, key=lambda d: d.pk)
+
+
 def incidents_query(filter_q: Q | None = None):
-    disputes = Prefetch("disputes", queryset=Dispute.objects.order_by("id"))  # as on the log
-    return Incident.objects.filter(filter_q or Q()).prefetch_related(disputes).order_by("-reported_at", "id")
+    """Claims, newest first, each with its latest LATEST_DISPUTES disputes (one window query for a page)."""
+    latest = Prefetch("disputes", queryset=Dispute.objects.order_by("-id")[:LATEST_DISPUTES], to_attr="latest_disputes")
+    return Incident.objects.filter(filter_q or Q()).prefetch_related(latest).order_by("-reported_at", "id")
 
 
 def waiting_rows(clocks: Iterable[Clock], now: int | None = None) -> Iterator[dict]:

@@ -20,6 +20,8 @@ class Incident(models.Model):
     route = models.CharField(max_length=128, null=True)
     text = models.TextField()
     reported_at = models.DateTimeField()
+    # how many disputes the claim has: lists show the latest few and this count, never reading them all
+    dispute_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         db_table = "incident"
@@ -35,3 +37,5 @@ class Dispute(models.Model):
 
     class Meta:
         db_table = "incident_dispute"
+        # a claim's disputes in log order, a page at a time, and its latest few (exports/tables.incidents_query)
+        indexes = [models.Index(fields=["incident", "id"], name="incident_dispute_order")]

@@ -19,8 +19,10 @@ def add_dispute(fold: LogFold, incident_id: str) -> None:
     """The dispute just applied (the incident's last: this runs right after its statement), as one more row.
     Any party but the reporter may dispute a claim as often as it likes: rewriting every dispute of the claim
     made each one cost, under the writer lock every write waits on, in proportion to those before it."""
-    dispute = fold.state.incidents[incident_id].disputes[-1]
+    disputes = fold.state.incidents[incident_id].disputes
+    dispute = disputes[-1]
     Dispute.objects.create(incident_id=incident_id, party_id=dispute.party, text=dispute.text, at=at(dispute.at))
+    Incident.objects.filter(id=incident_id).update(dispute_count=len(disputes))
 
 
 def write_incident(fold: LogFold, incident_id: str) -> None:
@@ -31,7 +33,7 @@ def write_incident(fold: LogFold, incident_id: str) -> None:
         reporter_id=record.reporter, category=claim.category, place=claim.place.name, lat=claim.place.lat,
         lon=claim.place.lon, occurred_from=at(parse_time(claim.occurred_from)),
         occurred_to=at(parse_time(claim.occurred_to) if claim.occurred_to else None), plan=record.plan,
-        route=claim.route, text=claim.text, reported_at=at(record.reported_at),
+        route=claim.route, text=claim.text, reported_at=at(record.reported_at), dispute_count=len(record.disputes),
     ))
     Dispute.objects.filter(incident_id=incident_id).delete()
     Dispute.objects.bulk_create([

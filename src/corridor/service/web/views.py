@@ -3,7 +3,6 @@ with the actions the party may take. Views parse, authorise and call `record()`;
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import partial
 
 from django.contrib import messages
@@ -210,7 +209,7 @@ def _gate_rows(state, routes: dict) -> list[dict]:
 
 def incidents(request):
     """Claims and disputes side by side; a signed-in party reports or disputes."""
-    from ..exports.tables import incident_rows, incidents_query
+    from ..exports.tables import incident_rows, incidents_query, latest_disputes
 
     parties = parties_for(request.user, "sign") if request.user.is_authenticated else []
     if request.method == "POST" and parties:
@@ -228,23 +227,30 @@ def incidents(request):
             return signing.prepare(request, signing.Ask(party, kind, payload), reverse("incidents"))
         _record_incident_statement(request, party, kind, payload)
         return HttpResponseRedirect(reverse("incidents"))
-    rows = list(incident_rows(incidents_query()))
+    page = _page_number(request)
+    shown = list(incidents_query()[(page - 1) * INCIDENTS_PAGE: page * INCIDENTS_PAGE + 1])  # one more: a next?
+    rows = [row | {"dispute_rows": latest_disputes(claim)}
+            for row, claim in zip(incident_rows(shown[:INCIDENTS_PAGE]), shown, strict=False)]
     return render(request, "web/incidents.html", {
-        "incidents": _with_disputes(rows), "parties": parties,
-        "categories": sorted(CATEGORIES), "mapped": summaries.mapped_incidents(), "empty_totals": {},
+        "incidents": rows, "parties": parties, "page": page, "more": len(shown) > INCIDENTS_PAGE,
+        "categories": sorted(CATEGORIES), "mapped": _mapped(rows), "empty_totals": {},
         "crossings": zones.crossings(clock.now()),
     })
 
 
-def _with_disputes(rows: list[dict]) -> list[dict]:
-    """Each claim with its disputes as rows (who, when, what), read in one query: the page names the
-    disputing party and shows its text as text, where the export joins them into one cell."""
-    from ..incidents.models import Dispute
+INCIDENTS_PAGE = 50  # claims on the incidents page at once, newest first; each with its latest disputes
 
-    disputes = defaultdict(list)
-    for dispute in Dispute.objects.filter(incident_id__in=[row["incident"] for row in rows]).order_by("at", "pk"):
-        disputes[dispute.incident_id].append(dispute)
-    return [row | {"dispute_rows": disputes.get(row["incident"], [])} for row in rows]
+
+def _page_number(request) -> int:
+    given = request.GET.get("page", "")
+    return max(1, int(given)) if given.isascii() and given.isdigit() and len(given) <= 6 else 1
+
+
+def _mapped(rows: list[dict]) -> list[dict]:
+    """The page's claims that name a place by its coordinates, for its map (as summaries.mapped_incidents)."""
+    return [{"id": row["incident"], "lat": float(row["lat"]), "lon": float(row["lon"]), "category": row["category"],
+             "place": row["place"], "reporter": row["reporter"], "disputed": row["dispute_count"] > 0}
+            for row in rows if row["lat"] is not None and row["lon"] is not None]
 
 
 def _incident_statement(post) -> tuple[str, dict]:
