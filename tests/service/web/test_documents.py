@@ -198,3 +198,13 @@ def test_a_plan_with_few_documents_lists_them_all_without_links(parties):
     record_notes(parties, 2)
     section = Client().get("/plans/p1", {"documents_before": "junk"}).content.decode().split('id="documents"', 1)[1]
     assert section.split("</section>", 1)[0].count('<code class="hash"') == 2 and "Documents 1" not in section
+
+
+@pytest.mark.parametrize(("count", "before"), [(0, "5"), (2, "2"), (2, "40")])
+def test_a_documents_before_at_or_past_the_latest_shows_the_latest_without_links(parties, count, before):
+    stages.submitted(parties)
+    record_notes(parties, count)
+    section = Client().get("/plans/p1", {"documents_before": before}).content.decode().split('id="documents"', 1)[1]
+    section = section.split("</section>", 1)[0]
+    assert section.count('<code class="hash"') == count
+    assert "Documents 1–0 of 0." not in section and "Latest documents" not in section and "Documents 1" not in section
