@@ -26,6 +26,7 @@ from ..parties.authz import parties_for
 from ..parties.models import Party
 from . import refusals, signing
 from .bidi import isolate
+from .page_links import paged
 from .templatetags.corridor import party_name
 
 KIND_LABELS = {
@@ -132,6 +133,8 @@ def section(request, plan: PlanState) -> dict:
     uploaders = uploading_parties(request.user, plan) if request.user.is_authenticated else []
     return {"documents": rows, "readable": readable, "uploaders": uploaders, "document_plan": plan.id,
             "documents_window": window, "documents_at": None if latest else window.end,
+            "documents_earlier": paged(request, plan.id, "documents_before", window.next_before),
+            "documents_latest": paged(request, plan.id, "documents_before", None),
             "kinds": [(kind, KIND_LABELS[kind]) for kind in operations.KINDS],
             "max_document_bytes": storage.CONFIG.max_upload_bytes}
 
