@@ -104,3 +104,21 @@ def test_a_bad_page_of_documents_is_refused(parties, query):
     stages.submitted(parties)
     answer = Client().get("/api/v1/plans/p1/documents", query)
     assert answer.status_code == 400 and answer.json()["code"] == "query.invalid"
+
+
+def test_the_openapi_document_describes_the_list_as_it_is(parties):
+    import jsonschema
+
+    stages.submitted(parties)
+    upload(parties, title="the held one")
+    notes(parties, 3, first=1)
+    spec = Client().get("/api/v1/openapi.json").json()
+    schema = spec["paths"]["/api/v1/plans/{plan}/documents"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    status, private = parties["org-a"].get("/plans/p1/documents?page_size=3&before=2")
+    public = Client().get("/api/v1/plans/p1/documents", {"page_size": 3, "before": 2}).json()
+    assert status == 200 and {"held", "download"} <= set().union(*private["documents"])
+    for answer in (private, public):
+        jsonschema.validate(answer, schema)
+    assert {"count", "next_before", "documents"} <= set(schema["required"])
+    assert set().union(*private["documents"]) <= set(schema["properties"]["documents"]["items"]["properties"])

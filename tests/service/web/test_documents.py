@@ -186,7 +186,7 @@ def test_a_plan_with_many_documents_lists_the_latest_and_links_to_the_earlier(pa
     section = Client().get("/plans/p1").content.decode().split('id="documents"', 1)[1].split("</section>", 1)[0]
     assert section.count('<code class="hash"') == DOCUMENTS_PAGE and f"{0:064x}" not in section
     assert "Documents 3–52 of 52." in section and "Latest documents" not in section
-    link = re.search(r'<a href="(\?documents_before=2)#documents">Earlier documents</a>', section)
+    link = re.search(r'<a href="/plans/p1(\?documents_before=2)#documents">Earlier documents</a>', section)
     earlier = Client().get("/plans/p1" + link.group(1)).content.decode().split('id="documents"', 1)[1]
     earlier = earlier.split("</section>", 1)[0]
     assert earlier.count('<code class="hash"') == 2 and f"{0:064x}" in earlier and f"{1:064x}" in earlier
@@ -198,3 +198,13 @@ def test_a_plan_with_few_documents_lists_them_all_without_links(parties):
     record_notes(parties, 2)
     section = Client().get("/plans/p1", {"documents_before": "junk"}).content.decode().split('id="documents"', 1)[1]
     assert section.split("</section>", 1)[0].count('<code class="hash"') == 2 and "Documents 1" not in section
+
+
+@pytest.mark.parametrize(("count", "before"), [(0, "5"), (2, "2"), (2, "40")])
+def test_a_documents_before_at_or_past_the_latest_shows_the_latest_without_links(parties, count, before):
+    stages.submitted(parties)
+    record_notes(parties, count)
+    section = Client().get("/plans/p1", {"documents_before": before}).content.decode().split('id="documents"', 1)[1]
+    section = section.split("</section>", 1)[0]
+    assert section.count('<code class="hash"') == count
+    assert "Documents 1–0 of 0." not in section and "Latest documents" not in section and "Documents 1" not in section

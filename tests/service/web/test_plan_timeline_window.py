@@ -32,7 +32,7 @@ def test_a_long_timeline_shows_the_latest_statements_and_links_to_the_earlier_on
     latest = timeline(Client().get("/plans/p1").content.decode())
     assert rows(latest) == everything[-TIMELINE_PAGE:]
     assert "The latest statements." in latest and "Latest statements</a>" not in latest
-    link = re.search(r'<a href="(\?before=\d+)#timeline">Earlier statements</a>', latest)
+    link = re.search(r'<a href="/plans/p1(\?before=\d+)#timeline">Earlier statements</a>', latest)
     earlier = timeline(Client().get("/plans/p1" + link.group(1)).content.decode())
     assert rows(earlier) == everything[:-TIMELINE_PAGE]
     assert f"Statements before #{everything[-TIMELINE_PAGE]}." in earlier and "Earlier statements" not in earlier
@@ -62,3 +62,16 @@ def test_a_before_that_is_no_log_index_shows_the_latest(parties, before):
     assert answer.status_code == 200
     section = timeline(answer.content.decode())
     assert len(rows(section)) == 1 and "Statements before" not in section
+
+
+def test_paging_one_list_keeps_the_window_of_the_other(parties):
+    stages.submitted(parties)
+    notes(parties, TIMELINE_PAGE + 3)  # more statements than a window, more documents than a page
+    before = list(StatementIndex.objects.filter(plan="p1").order_by("idx").values_list("idx", flat=True))[-2]
+    page = Client().get("/plans/p1", {"before": before, "documents_before": 80, "x": "<b>"}).content.decode()
+    links = {text: href for href, text in re.findall(
+        r'<a href="([^"]*)#\w+">(Earlier statements|Latest statements|Earlier documents|Latest documents)</a>', page)}
+    assert links["Earlier statements"] == f"/plans/p1?before={before - TIMELINE_PAGE}&amp;documents_before=80"
+    assert links["Latest statements"] == "/plans/p1?documents_before=80"
+    assert links["Earlier documents"] == f"/plans/p1?before={before}&amp;documents_before=30"
+    assert links["Latest documents"] == f"/plans/p1?before={before}"

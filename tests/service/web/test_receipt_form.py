@@ -4,11 +4,14 @@ and nobody but the receiving authority records it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from corridor.service import clock
 from corridor.service.ledger.models import StatementIndex
+from corridor.service.passages.history import TIMELINE_PAGE
 
 from ..plans import plan_body
 from . import stages
@@ -119,3 +122,23 @@ def test_a_party_not_receiving_cannot_receipt_nor_read_the_form(parties):
         anonymous = Client().post("/plans/p1/act/leg.deliver", form | {"as": "recv", "fill": "*"})
     assert as_recv.status_code == 404 and stranger.status_code == 404 and anonymous.status_code == 302
     assert not StatementIndex.objects.filter(type="leg.deliver").exists()
+
+
+def test_a_receipt_sent_back_on_a_long_plan_links_its_earlier_statements_to_the_plan_page(parties):
+    from .test_plan_timeline_window import timeline
+
+    in_transit(parties)
+    for n in range(TIMELINE_PAGE):  # the timeline is longer than a window, the documents than a page
+        stages.post(parties, "org-a", "/plans/p1/note", {"sha256": f"{n:064x}"}, 1694435000 + n)
+    recv = signed_in("recv")
+    with clock.frozen_at(AT):
+        version = rendered_version(recv.get("/plans/p1").content.decode())
+        page = recv.post("/plans/p1/act/leg.deliver", {"as": "recv", "version": version, "leg": "leg-a",
+                                                        "good-flour": "", "good-water": "", "good-blankets": "",
+                                                        "fill": "*"}).content.decode()
+    # the page is answered at /plans/p1/act/leg.deliver: a link "?before=N" would ask that address, by GET
+    earlier = re.search(r'<a href="([^"]*)#timeline">Earlier statements</a>', timeline(page)).group(1)
+    documents = re.search(r'<a href="([^"]*)#documents">Earlier documents</a>', page).group(1)
+    assert earlier.startswith("/plans/p1?before=") and documents == "/plans/p1?documents_before=50"
+    with clock.frozen_at(AT):
+        assert recv.get(earlier.replace("&amp;", "&")).status_code == 200

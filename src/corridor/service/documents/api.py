@@ -27,6 +27,24 @@ class DocumentsQuery(Schema):
                            description=f"documents per page, at most {operations.MAX_DOCUMENTS_PAGE}")
 
 
+_NULLABLE_PLACE = {"type": ["integer", "null"], "minimum": 1}
+DOCUMENTS_LIST = {"responses": {"200": {"description": "A page of the plan's notes, oldest first", "content": {
+    "application/json": {"schema": {"type": "object", "required": ["plan", "documents", "count", "next_before"],
+                                    "properties": {
+        "plan": {"type": "string"},
+        "documents": {"type": "array", "items": {
+            "type": "object", "required": ["sha256", "kind", "title", "party", "at"], "properties": {
+                "sha256": {"type": "string"}, "kind": {"type": "string"}, "title": {"type": "string"},
+                "party": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+                "held": {"type": "boolean", "description": "the plan's parties only: the service holds the file"},
+                "content_type": {"type": "string", "description": "a held file's, for the plan's parties"},
+                "size": {"type": "integer", "description": "a held file's, in bytes, for the plan's parties"},
+                "download": {"type": "string", "description": "a held file's path, for the plan's parties"}}}},
+        "count": {"type": "integer", "minimum": 0, "description": "the plan's notes in all"},
+        "next_before": {**_NULLABLE_PLACE, "description": "the `before` of the page before this one (the place, "
+                        "from 0 in the plan's list of notes, of this page's first); null on the first page"}}}}}}}}
+
+
 def _plan(plan_id: str, fold: LogFold | None = None) -> PlanState:
     plan = (fold or current_fold()).state.plans.get(plan_id)
     if plan is None:
@@ -55,7 +73,7 @@ def register(api: NinjaAPI, recorded: dict, created: Callable) -> None:
                                                         check=check_involved)])[0])
 
     @api.get("/plans/{plan}/documents", summary="A plan's documents, the latest page first (held files: for the "
-             "plan's parties)", tags=["documents"])
+             "plan's parties)", tags=["documents"], openapi_extra=DOCUMENTS_LIST)
     def list_documents(request, plan: str, given: Query[DocumentsQuery]):
         state = _plan(plan)
         readable = operations.may_read(user_of(request), state)

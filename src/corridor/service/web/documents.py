@@ -26,6 +26,7 @@ from ..parties.authz import parties_for
 from ..parties.models import Party
 from . import refusals, signing
 from .bidi import isolate
+from .page_links import paged
 from .templatetags.corridor import party_name
 
 KIND_LABELS = {
@@ -119,6 +120,9 @@ def section(request, plan: PlanState) -> dict:
     queries at most."""
     readable = request.user.is_authenticated and operations.may_read(request.user, plan)
     window = operations.notes_window(plan, _documents_before(request))
+    # a before at or past the plan's last note (or on a plan with none) shows the latest: said as such, no
+    # "Documents 1–0 of 0", no link to the latest
+    latest = window.end == window.count
     held = {}
     if readable and window.notes:
         held = {d.sha256: d for d in Document.objects.filter(plan_id=plan.id,
@@ -128,7 +132,9 @@ def section(request, plan: PlanState) -> dict:
              "at": note.at, "sha256": note.sha256, "file": held.get(note.sha256)} for note in window.notes]
     uploaders = uploading_parties(request.user, plan) if request.user.is_authenticated else []
     return {"documents": rows, "readable": readable, "uploaders": uploaders, "document_plan": plan.id,
-            "documents_window": window, "documents_at": _documents_before(request),
+            "documents_window": window, "documents_at": None if latest else window.end,
+            "documents_earlier": paged(request, plan.id, "documents_before", window.next_before),
+            "documents_latest": paged(request, plan.id, "documents_before", None),
             "kinds": [(kind, KIND_LABELS[kind]) for kind in operations.KINDS],
             "max_document_bytes": storage.CONFIG.max_upload_bytes}
 

@@ -28,6 +28,7 @@ from ..passages.history import plan_statements, timeline_window
 from . import actions, receipt_form, refusals, signing, summaries, zones
 from .bidi import isolate
 from .labels import label
+from .page_links import paged
 from .plan_page import KEPT_WHOLE, plan_context
 from .precompute import public_summary
 from .signatures import log_statements
@@ -97,7 +98,9 @@ def _plan_page(request, plan_id: str, typed: receipt_form.Typed | None = None):
         "decisions": actions.DECISIONS, "discrepancies": actions.DISCREPANCIES,
         "receipts": receipt_form.receipt_forms(live, receiving, detail, typed),
         "timeline_at": (before := _timeline_before(request)),
-        **plan_context(detail, state, live, statements, timeline_window(plan_id, before)),
+        **plan_context(detail, state, live, statements, (window := timeline_window(plan_id, before))),
+        "timeline_earlier": paged(request, plan_id, "before", window[1]),
+        "timeline_latest": paged(request, plan_id, "before", None),
     })
 
 
