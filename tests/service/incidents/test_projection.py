@@ -84,3 +84,18 @@ def test_the_migration_counts_the_disputes_of_claims_already_recorded(parties):
     Incident.objects.update(dispute_count=0)  # as a claim recorded before the count was kept
     import_module("corridor.service.incidents.migrations.0002_incident_dispute_count").count_disputes(apps, None)
     assert Incident.objects.get().dispute_count == 3
+
+
+def test_claims_with_few_and_with_many_disputes_each_show_their_latest(parties, public):
+    with clock.frozen_at(T):
+        for incident in ("few", "many", "none"):
+            assert parties["border"].post("/incidents", CLAIM | {"incident": incident})[0] == 201
+    for n in range(LATEST_DISPUTES + 2):
+        with clock.frozen_at(T + 60 + n):
+            assert parties["recv"].post("/incidents/many/dispute", {"text": f"m{n}"})[0] == 201
+            if n < 3:
+                assert parties["customs"].post("/incidents/few/dispute", {"text": f"f{n}"})[0] == 201
+    rows = {row["incident"]: row for row in public.get("/api/v1/incidents").json()["results"]}
+    assert rows["few"]["disputes"] == "customs: f0 | customs: f1 | customs: f2" and rows["few"]["dispute_count"] == 3
+    assert rows["many"]["disputes"].split(" | ") == [f"recv: m{n}" for n in range(2, LATEST_DISPUTES + 2)]
+    assert rows["none"]["disputes"] == "" and rows["none"]["dispute_count"] == 0

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 
 from ...engine.state import CLOSED_STATUSES
 from ...figures.tables import INCIDENTS, LEGS, LINES, PLANS, TABLES, WAITING
@@ -96,6 +96,7 @@ def lines_query(filter_q: Q | None = None):
 def incident_rows(incidents: Iterable[Incident]) -> Iterator[dict]:
     """Each claim, with its disputes beside it and how the claim was signed (`signed_by`, `member`)."""
     for chunk in _chunks(incidents, 500):
+        _read_latest_disputes(chunk)
         signers = {subject: (kind, member) for subject, kind, member in StatementIndex.objects.filter(
             type="incident.report", subject__in=[i.id for i in chunk]).values_list("subject", "signed_by", "member")}
         yield from (_incident_row(incident, *signers.get(incident.id, ("", None))) for incident in chunk)
@@ -131,14 +132,26 @@ LATEST_DISPUTES = 20  # a claim's disputes shown beside it in lists; any party b
 
 
 def latest_disputes(incident: Incident) -> list[Dispute]:
-    """The claim's latest LATEST_DISPUTES disputes (as incidents_query read them), in log order."""
-    return sorted(incident.latest_disputes, key=lambda d: d.pk)
+    """The claim's latest LATEST_DISPUTES disputes, in log order (read by incident_rows)."""
+    return incident.latest_disputes
+
+
+def _read_latest_disputes(incidents: list[Incident]) -> None:
+    """Each claim's latest LATEST_DISPUTES disputes, as `latest_disputes`: those of the claims with no more, in one
+    query; a claim with more (one a party kept disputing), in one query of its own off the (incident, id)
+    index. A window over every dispute of the page's claims would read them all."""
+    found: dict[str, list[Dispute]] = {incident.id: [] for incident in incidents}
+    few = [incident.id for incident in incidents if 0 < incident.dispute_count <= LATEST_DISPUTES]
+    for dispute in Dispute.objects.filter(incident_id__in=few).order_by("id") if few else ():
+        found[dispute.incident_id].append(dispute)
+    for incident in incidents:
+        if incident.dispute_count > LATEST_DISPUTES:
+            found[incident.id] = list(incident.disputes.order_by("-id")[:LATEST_DISPUTES])[::-1]
+        incident.latest_disputes = found[incident.id]
 
 
 def incidents_query(filter_q: Q | None = None):
-    """Claims, newest first, each with its latest LATEST_DISPUTES disputes (one window query for a page)."""
-    latest = Prefetch("disputes", queryset=Dispute.objects.order_by("-id")[:LATEST_DISPUTES], to_attr="latest_disputes")
-    return Incident.objects.filter(filter_q or Q()).prefetch_related(latest).order_by("-reported_at", "id")
+    return Incident.objects.filter(filter_q or Q()).order_by("-reported_at", "id")
 
 
 def waiting_rows(clocks: Iterable[Clock], now: int | None = None) -> Iterator[dict]:
