@@ -86,6 +86,8 @@ class StatementIndex(models.Model):
                    models.Index(fields=["subject", "idx"], name="log_statement_subject_idx"),
                    # a plan's statements, a timeline's window at a time (passages/history.timeline_window)
                    models.Index(fields=["plan", "idx"], name="log_statement_plan_idx"),
+                   # a plan's statements of some types (its versions and inspections, read whole by its page)
+                   models.Index(fields=["plan", "type", "idx"], name="log_statement_plan_type_idx"),
                    # what was signed offline in a party's name, by the relays that carry it (few rows: partial)
                    models.Index(fields=["offline_party", "idx"], name="log_statement_offline_idx",
                                 condition=models.Q(offline_party__isnull=False))]

@@ -38,11 +38,15 @@ MAX_TIMELINE_PAGE = 500  # the most GET /plans/{id}/timeline gives in one page
 
 
 def plan_statements(plan_id: str, types: tuple[str, ...] | None = None) -> list[Signed]:
-    """The plan's statements in log order (only `types`, if given)."""
-    rows = StatementIndex.objects.filter(plan=plan_id).order_by("idx")
-    if types is not None:
-        rows = rows.filter(type__in=types)
-    return with_statements(list(rows))
+    """The plan's statements in log order (only `types`, if given: then through the (plan, type, idx) index,
+    whatever else the plan holds)."""
+    if types is None:
+        return with_statements(list(StatementIndex.objects.filter(plan=plan_id).order_by("idx")))
+    # one part per type: asked for `type IN (...) ORDER BY idx`, SQLite reads every statement of the plan through
+    # (plan, idx) to spare itself a sort, notes and all; each part reads only its type's
+    parts = [StatementIndex.objects.filter(plan=plan_id, type=kind).order_by() for kind in types]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return with_statements(list(rows.order_by("idx")))
 
 
 def with_statements(rows: list[StatementIndex]) -> list[Signed]:
