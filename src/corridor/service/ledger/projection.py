@@ -14,9 +14,9 @@ from .models import StatementIndex
 
 
 def project_statement(folded: Folded, fold: LogFold, private: object) -> None:
-    from .record import defer_insert
+    from .record import defer_values
 
-    defer_insert(StatementIndex(**statement_columns(folded, fold)))
+    defer_values(StatementIndex, INDEX_COLUMNS, statement_row(folded, fold))
 
 
 INDEX_COLUMNS = ("idx", "type", "party", "seq", "time", "plan", "subject", "signed_by", "member", "offline_party",
@@ -30,7 +30,7 @@ def statement_columns(folded: Folded, fold: LogFold) -> dict:
 
 def statement_row(folded: Folded, fold: LogFold) -> tuple:
     """The entry's index row, its values in INDEX_COLUMNS' order: `rebuild` writes a million of these as
-    they are, recording makes each a model object (`statement_columns`)."""
+    they are, and so does recording (`project_statement`)."""
     statement = folded.envelope.statement
     return index_row(folded.index, statement, fold, relay_outcome(statement, fold))
 

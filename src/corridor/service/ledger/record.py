@@ -470,7 +470,7 @@ def _check_time(value: object) -> None:
 
 
 def _persist(fold: LogFold, folded: Folded, entry: bytes, private: object) -> None:
-    defer_insert(LogEntry(idx=folded.index, data=entry, leaf=leaf_hash(entry)))
+    defer_values(LogEntry, ENTRY_COLUMNS, (folded.index, entry, leaf_hash(entry)))
     for handler in _after_apply:
         handler(folded, fold, private)
 
@@ -490,6 +490,27 @@ def defer_insert(*rows: models.Model) -> None:
         raise RuntimeError("defer_insert is for projection steps run by record()")
     for row in rows:
         pending.setdefault(type(row), []).append(row)
+
+
+ENTRY_COLUMNS = ("idx", "data", "leaf")
+
+
+def defer_values(model: type[models.Model], names: tuple[str, ...], values: tuple) -> None:
+    """As `defer_insert`, for one row given as its values, `names` being every column the INSERT gives (the
+    attribute names of `_insert_fields(model)`, in that order): no model object is built for it (one cost
+    ~20 µs under the writer lock, for each entry and each index row). For a table whose keys the rows carry."""
+    pending = _deferred.get()
+    if pending is None:
+        raise RuntimeError("defer_values is for projection steps run by record()")
+    _check_columns(model, names)
+    pending.setdefault(model, []).append(values)
+
+
+@functools.cache
+def _check_columns(model: type[models.Model], names: tuple[str, ...]) -> None:
+    if _ids_read_back(model) or names != tuple(field.attname for field in _insert_fields(model)):
+        raise ValueError(f"{model.__name__}'s rows are deferred as values with exactly the columns "
+                         f"{[field.attname for field in _insert_fields(model)]}, and keys of their own")
 
 
 def at_flush(key: object, write: Callable[[], None]) -> None:
@@ -567,8 +588,12 @@ def defer_insert_ignoring_conflicts(model: type[models.Model], rows: list[models
 def _inserts(model: type[models.Model], rows: list[models.Model]) -> list[tuple[str, list]]:
     """INSERTs of many rows each of a table whose keys the rows carry (the entry, its index row), with the
     statement built once per process: for the few rows of a batch, building it was the larger cost."""
-    fields = _insert_fields(model)
-    values = [[field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields] for row in rows]
+    fields, preparation = _insert_fields(model), _preparation(model, connection.vendor)
+    values = [[value if type(value) in as_is else prepare(value, connection)
+               for value, (prepare, as_is) in zip(
+                   row if type(row) is tuple else [field.pre_save(row, True) for field in fields],
+                   preparation, strict=True)]
+              for row in rows]  # each row a model object (`defer_insert`) or its values (`defer_values`)
     return [(_insert_sql(model, len(chunk)), [value for row in chunk for value in row])
             for chunk in (values[start:start + 500] for start in range(0, len(values), 500))]
 
@@ -619,6 +644,28 @@ def _several_per_query(cursor) -> bool:
 def _insert_fields(model: type[models.Model]) -> list[models.Field]:
     """The columns an INSERT of the rows gives: all but generated ones and an id the database numbers."""
     return [field for field in model._meta.concrete_fields if not field.generated and not _numbered(field)]
+
+
+@functools.cache
+def _preparation(model: type[models.Model], vendor: str) -> list[tuple[Callable, tuple[type, ...]]]:
+    """For each of `_insert_fields(model)`: Django's preparation of its value for the database, and the types
+    of value it returns unchanged, which are then passed as they are (Django's preparation of a row's values,
+    through every field's `get_db_prep_save`, was ~60 µs a statement under the writer lock)."""
+    return [(field.get_db_prep_save, unchanged_by_preparation(field, vendor)) for field in _insert_fields(model)]
+
+
+def unchanged_by_preparation(model_field: models.Field, vendor: str) -> tuple[type, ...]:
+    """The types of value a field's `get_db_prep_save` returns unchanged: a str in a text field or a key to a
+    text primary key; an int in an integer field, but on PostgreSQL (where Django wraps it in psycopg's Int4
+    or Int8); None (SQL NULL) in any field but JSON, where None may mean JSON's null. Any other value is
+    prepared by Django (tests/service/ledger/test_record_inserts.py holds the two equal on each database)."""
+    target = model_field.target_field if model_field.is_relation else model_field
+    unchanged: tuple[type, ...] = ()
+    if isinstance(target, models.CharField | models.TextField):
+        unchanged = (str,)
+    elif isinstance(target, models.IntegerField) and vendor != "postgresql":
+        unchanged = (int,)
+    return unchanged if isinstance(model_field, models.JSONField) else (*unchanged, type(None))
 
 
 def _numbered(field: models.Field) -> bool:

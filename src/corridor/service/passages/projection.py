@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import msgspec
-from django.db import connection, models
+from django.db import connection
 
 from ...engine.state import PlanState, State
 from ...fold import Folded, LogFold
@@ -175,21 +175,11 @@ def prepared_plan_values(values: dict) -> list:
     return prepared
 
 
-# The types a field's preparation returns unchanged: a str in a text field or a key to a text primary key; an
-# int in an integer field, but on PostgreSQL (where Django wraps it in psycopg's Int4 or Int8); None (SQL NULL)
-# in any field but JSON, where None may mean JSON's null.
 @functools.cache
 def _plan_preparation(vendor: str) -> list[tuple]:
-    def as_is(model_field) -> tuple[type, ...]:
-        target = model_field.target_field if model_field.is_relation else model_field
-        unchanged: tuple[type, ...] = ()
-        if isinstance(target, models.CharField | models.TextField):
-            unchanged = (str,)
-        elif isinstance(target, models.IntegerField) and vendor != "postgresql":
-            unchanged = (int,)
-        return unchanged if isinstance(model_field, models.JSONField) else (*unchanged, type(None))
+    from ..ledger.record import unchanged_by_preparation
 
-    return [(f.attname, f.get_db_prep_save, as_is(f)) for f in _plan_fields()]
+    return [(f.attname, f.get_db_prep_save, unchanged_by_preparation(f, vendor)) for f in _plan_fields()]
 
 
 def _plan_fields() -> list:
