@@ -652,22 +652,24 @@ def _preparation(model: type[models.Model], vendor: str) -> list[tuple[Callable,
     """For each of `_insert_fields(model)`: Django's preparation of its value for the database, and for the
     types of value where it is known, what that preparation comes to (Django's, through every field's
     `get_db_prep_save`, was ~35-60 µs a statement under the writer lock, ~4 µs for each int, bytes or time)."""
-    return [(field.get_db_prep_save, _prepared_by_type(field, vendor)) for field in _insert_fields(model)]
+    return [(field.get_db_prep_save, prepared_by_type(field, vendor)) for field in _insert_fields(model)]
 
 
 def _as_is(value: object) -> object:
     return value
 
 
-def _prepared_by_type(field: models.Field, vendor: str) -> dict[type, Callable]:
+def prepared_by_type(field: models.Field, vendor: str) -> dict[type, Callable]:
     """What Django's `get_db_prep_save` makes of a value of each of these types, without its general path: the
     value itself (`unchanged_by_preparation`); on PostgreSQL an int in an integer field wrapped in psycopg's
     type of its size, bytes in a binary field in the driver's Binary, and an aware time as it is. Others go
-    through Django (tests/service/ledger/test_record_inserts.py holds the two equal on each database)."""
+    through Django (tests/service/ledger/test_record_inserts.py and passages/test_projection.py hold the two
+    equal on each database)."""
     prepared: dict[type, Callable] = dict.fromkeys(unchanged_by_preparation(field, vendor), _as_is)
     if vendor == "postgresql" and not field.is_relation:
-        if isinstance(field, models.IntegerField):
-            prepared[int] = connection.ops.integerfield_type_map[field.get_internal_type()]
+        wrap = getattr(connection.ops, "integerfield_type_map", {}).get(field.get_internal_type())  # psycopg 3
+        if isinstance(field, models.IntegerField) and wrap is not None:
+            prepared[int] = wrap
         elif isinstance(field, models.BinaryField):
             prepared[bytes] = connection.Database.Binary
         elif isinstance(field, models.DateTimeField):

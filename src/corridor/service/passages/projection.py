@@ -166,20 +166,21 @@ def _update(row: tuple) -> None:
 
 def prepared_plan_values(values: dict) -> list:
     """The plan row's values as the database takes them, in `_plan_fields()` order: Django's own preparation,
-    but for the values it returns unchanged (it runs under the writer lock for every statement: 54 µs a plan
-    through Django alone). tests/service/passages/test_projection.py holds the two equal on each database."""
+    but for the values of a type whose preparation is known (it runs under the writer lock for every batch:
+    54 µs a plan through Django alone; ledger/record.py `prepared_by_type`). tests/service/passages/
+    test_projection.py holds the two equal on each database."""
     prepared = []
-    for column, prepare, as_is in _plan_preparation(connection.vendor):
+    for column, prepare, by_type in _plan_preparation(connection.vendor):
         value = values[column]
-        prepared.append(value if type(value) in as_is else prepare(value, connection))
+        prepared.append(by_type[type(value)](value) if type(value) in by_type else prepare(value, connection))
     return prepared
 
 
 @functools.cache
 def _plan_preparation(vendor: str) -> list[tuple]:
-    from ..ledger.record import unchanged_by_preparation
+    from ..ledger.record import prepared_by_type
 
-    return [(f.attname, f.get_db_prep_save, unchanged_by_preparation(f, vendor)) for f in _plan_fields()]
+    return [(f.attname, f.get_db_prep_save, prepared_by_type(f, vendor)) for f in _plan_fields()]
 
 
 def _plan_fields() -> list:
