@@ -145,6 +145,31 @@ def test_the_requester_reveals_on_completion_and_the_public_then_sees_window_pla
     assert parties["org-a"].post("/plans/p1/reveal", payload)[0:1] == (409,)  # the engine's reveal.done
 
 
+def test_a_statement_on_a_plan_revealed_already_reads_no_window_and_no_plate(scheduled):
+    """Nothing is left to reveal: the follow-up run under the writer lock knows it from the fold, without the
+    queries of the window and plates it made for each statement on the closed plan."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    parties = scheduled
+    with clock.frozen_at(T + 900):
+        for party in ("border", "customs", "recv", "escort"):
+            assert parties[party].post("/plans/p1/confirm-slot", {"slot": "s1"})[0] == 201
+    with clock.frozen_at(parse_time("2023-09-12T07:00:00Z") + 3600):
+        for party, path, body in [
+            ("border", "arrive", ARRIVAL), ("customs", "inspect", CLEARED),
+            ("escort", "go", {}), ("escort", "depart", {"leg": "leg-a"}),
+            ("recv", "deliver", {"leg": "leg-a", "receipts": [{"line": "flour", "good": 20}]}),
+        ]:
+            assert parties[party].post(f"/plans/p1/{path}", body)[0] == 201, path
+        assert _reveals() == 1
+        with CaptureQueriesContext(connection) as queries:
+            assert parties["recv"].post("/plans/p1/note", {"sha256": "ab" * 32, "title": "receipt"})[0] == 201
+    private_tables = (SlotWindow._meta.db_table, VehiclePlate._meta.db_table)
+    assert not [q["sql"] for q in queries if any(table in q["sql"] for table in private_tables)]
+    assert _reveals() == 1
+
+
 def signed_in(party: str) -> Client:
     do_create_user(f"{party}-web", party, "officer", password="a-long-test-password")
     client = Client()

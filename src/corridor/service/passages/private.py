@@ -85,6 +85,17 @@ def _movement_is_over(plan: PlanState, now: int) -> bool:
     return row is not None and parse_time(row.end, "end") <= now
 
 
+def _all_revealed(plan: PlanState) -> bool:
+    """Whether the log has revealed the slot's window (or the plan has none) and the plate of every vehicle:
+    nothing the service keeps can be due then (`reveal_due` gives {}), and it is known without a query. Each
+    statement on a closed plan asks (a note on a completed one); the window's and plates' queries ran under the
+    writer lock for each."""
+    if plan.slot is not None and plan.slot.revealed is None:
+        return False
+    revealed = {(plate.leg, plate.vehicle) for plate in plan.plates}
+    return all((leg.id, vehicle.id) in revealed for leg in plan.content.legs for vehicle in leg.vehicles)
+
+
 def reveal_on_close(folded: Folded, fold: LogFold) -> list[Builder]:
     """Once a plan is closed, its requester reveals window and plates, signed with its custodial key in
     the same transaction. A requester that signs its own statements reveals itself (the builder is
@@ -92,7 +103,7 @@ def reveal_on_close(folded: Folded, fold: LogFold) -> list[Builder]:
     builders = []
     for plan_id in folded.plans:
         plan = fold.state.plans.get(plan_id)
-        if plan is None or not plan.closed or not _movement_is_over(plan, clock.now()):
+        if plan is None or not plan.closed or _all_revealed(plan) or not _movement_is_over(plan, clock.now()):
             continue
         payload = reveal_due(plan)
         if payload:
