@@ -499,7 +499,8 @@ ENTRY_COLUMNS = ("idx", "data", "leaf")
 def defer_values(model: type[models.Model], names: tuple[str, ...], values: tuple) -> None:
     """As `defer_insert`, for one row given as its values, `names` being every column the INSERT gives (the
     attribute names of `_insert_fields(model)`, in that order): no model object is built for it (one cost
-    ~20 µs under the writer lock, for each entry and each index row). For a table whose keys the rows carry."""
+    ~20 µs under the writer lock, for each entry and each index row). For a table whose keys the rows carry
+    and whose fields take their values as given (no `auto_now`: no field's `pre_save` runs on them)."""
     pending = _deferred.get()
     if pending is None:
         raise RuntimeError("defer_values is for projection steps run by record()")
@@ -509,9 +510,11 @@ def defer_values(model: type[models.Model], names: tuple[str, ...], values: tupl
 
 @functools.cache
 def _check_columns(model: type[models.Model], names: tuple[str, ...]) -> None:
-    if _ids_read_back(model) or names != tuple(field.attname for field in _insert_fields(model)):
+    fields = _insert_fields(model)
+    if (_ids_read_back(model) or names != tuple(field.attname for field in fields)
+            or any(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields)):
         raise ValueError(f"{model.__name__}'s rows are deferred as values with exactly the columns "
-                         f"{[field.attname for field in _insert_fields(model)]}, and keys of their own")
+                         f"{[field.attname for field in fields]}, keys of their own and no auto_now field")
 
 
 def at_flush(key: object, write: Callable[[], None]) -> None:
