@@ -483,9 +483,9 @@ def recording() -> bool:
 
 
 def defer_insert(*rows: models.Model) -> None:
-    """Insert rows that nothing reads back within the transaction (the entry, its index row, attested
-    passages) together at its end, one INSERT per table: a batch of 500 imports makes 3 round trips, not
-    1,500. Tables are written in the order they were first deferred."""
+    """Insert rows that nothing reads back within the transaction (attested passages, notices; the entry and
+    its index row go as values, `defer_values`) together at its end, one INSERT per table: a batch of 500
+    imports makes 3 round trips, not 1,500. Tables are written in the order they were first deferred."""
     pending = _deferred.get()
     if pending is None:
         raise RuntimeError("defer_insert is for projection steps run by record()")
