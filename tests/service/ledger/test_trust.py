@@ -67,13 +67,18 @@ def served_from(data_dir, monkeypatch):
     from corridor.service.ledger import keys
     from corridor.service.permits import keys as permit_keys
 
+    cached = (keys.log_signer, keys.operator_key, permit_keys.permit_key)  # each process's keys, read once
     config = dataclasses.replace(CONFIG, data_dir=data_dir)
     for module in (keys, origins, permit_keys):
         monkeypatch.setattr(module, "CONFIG", config)
     reads = []
     monkeypatch.setattr(keys, "trust_text_of", lambda path: reads.append(path) or trust_text_of(path))
     monkeypatch.setattr(keys, "_trust_read", None)
-    return keys.trust_text, reads
+    for read_once in cached:
+        read_once.cache_clear()
+    yield keys.trust_text, reads
+    for read_once in cached:  # read again from the service's own data directory, not this one
+        read_once.cache_clear()
 
 
 def test_the_served_trust_text_is_read_again_only_when_a_file_changed(served_from, data_dir):
