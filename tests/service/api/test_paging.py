@@ -3,11 +3,18 @@ exactly the rows the whole sorted list has there, across the batches the plans a
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
+from corridor.service.api.paging import MAX_SKIPPED
 from corridor.service.exports import tables
+from corridor.service.imports.attest import ImportReport, ensure_source, record_attestations
 
 from ..plans import plan_body
 
@@ -31,3 +38,141 @@ def test_every_page_is_the_slice_of_the_sorted_list(parties, path, query, rows):
                  for page in range(1, len(everything) // size + 3)]
         assert [row for page in pages for row in page["results"]] == everything
         assert {page["count"] for page in pages if page["results"]} == {len(everything)}
+
+
+# -- cursors: `after` walks any list to its end at the same cost a page, and refuses what it did not give --
+
+def walk(client: Client, path: str, size: int, **filters) -> list[dict]:
+    """Every row of a list, read page after page through each page's `next`."""
+    rows, after = [], None
+    for _ in range(100):
+        query = {"page_size": size, **filters, **({"after": after} if after else {})}
+        page = client.get(path, query).json()
+        rows += page["results"]
+        after = page["next"]
+        if after is None:
+            return rows
+    raise AssertionError("the walk did not end")
+
+
+def plans_on_three_seconds(parties) -> None:
+    for n in range(9):
+        legs = [{**plan_body()["legs"][0], "id": f"leg-{k}"} for k in range(1 + n % 3)]
+        with clock.frozen_at(T + (n % 3) * 60):  # three plans a second: the order's ties are broken by id
+            assert parties["org-a"].post("/plans", plan_body(f"plan-{n}", legs=legs))[0] == 201
+
+
+@pytest.mark.parametrize("path", ["/api/v1/plans", "/api/v1/legs", "/api/v1/lines", "/api/v1/waiting"])
+def test_a_walk_by_cursor_reads_every_row_once_in_the_lists_order(parties, path):
+    plans_on_three_seconds(parties)
+    with clock.frozen_at(T + 600):  # the waiting list's totals are live
+        whole = Client().get(path, {"page_size": 500}).json()
+        assert whole["next"] is None and len(whole["results"]) >= 9
+        for size in (1, 2, 5, 7):
+            assert walk(Client(), path, size) == whole["results"]
+
+
+def test_a_walk_by_cursor_keeps_the_filters(parties):
+    plans_on_three_seconds(parties)
+    for path, filters in [("/api/v1/legs", {"plan": "plan-5"}), ("/api/v1/legs", {"status": "submitted"}),
+                          ("/api/v1/lines", {"category": "food"}), ("/api/v1/plans", {"party": "border"}),
+                          ("/api/v1/waiting", {"now": "1"}), ("/api/v1/waiting", {"party": "recv"})]:
+        with clock.frozen_at(T + 600):
+            whole = Client().get(path, {"page_size": 500, **filters}).json()["results"]
+            assert whole and walk(Client(), path, 2, **filters) == whole, (path, filters)
+
+
+def test_the_waiting_list_walks_past_those_not_waited_on(parties):
+    """Rows waited on now first (oldest first), then those no longer waited on (no time): the cursor passes
+    from one to the other, and through the second, without losing or repeating a row."""
+    plans_on_three_seconds(parties)
+    with clock.frozen_at(T + 600):
+        assert parties["org-a"].post("/plans/plan-0/cancel", {})[0] == 201
+        whole = Client().get("/api/v1/waiting", {"page_size": 500}).json()["results"]
+        assert {row["waiting_now"] for row in whole} == {True, False}
+        assert walk(Client(), "/api/v1/waiting", 1) == whole
+
+
+def test_disputes_incidents_and_attestations_walk_by_cursor(parties):
+    claim = {"category": "interference", "place": {"name": "Near the town"}, "occurred_from": "2023-09-10T00:00:00Z",
+             "text": "GNSS interference"}
+    for n in range(5):
+        with clock.frozen_at(T + n // 2):
+            assert parties["border"].post("/incidents", {**claim, "incident": f"claim-{n}"})[0] == 201
+    for n in range(5):
+        with clock.frozen_at(T + 10 + n):
+            assert parties["recv"].post("/incidents/claim-0/dispute", {"text": f"no, {n}"})[0] == 201
+    ensure_source("trucks-src", "A trucking source")
+    record_attestations("trucks-src", [truck(n) for n in range(1, 6)], ImportReport("t"), lambda message: None)
+    for path in ("/api/v1/incidents", "/api/v1/incidents/claim-0/disputes", "/api/v1/attestations"):
+        whole = Client().get(path, {"page_size": 500}).json()["results"]
+        assert len(whole) == 5 and walk(Client(), path, 2) == whole, path
+
+
+def truck(n: int) -> dict:
+    return {"passage": f"t-{n}", "dataset": "trucks", "reference": str(n), "crossing": "Kerem Shalom",
+            "received": "2024-01-0" + str(n), "lines": [{"item": "Flour", "quantity": 29, "unit": "Pallets",
+                                                         "weight_kg": None, "published": {"ID": str(n)}}]}
+
+
+def test_the_last_page_has_no_next_and_a_page_number_walk_gives_cursors_too(parties):
+    plans_on_three_seconds(parties)
+    first = Client().get("/api/v1/plans", {"page_size": 4}).json()
+    assert first["next"] and first["count"] == 9
+    second = Client().get("/api/v1/plans", {"page_size": 4, "after": first["next"]}).json()
+    assert second["results"] == Client().get("/api/v1/plans", {"page_size": 4, "page": 2}).json()["results"]
+    last = Client().get("/api/v1/plans", {"page_size": 4, "page": 3}).json()
+    assert len(last["results"]) == 1 and last["next"] is None and last["count"] == 9
+    exactly = Client().get("/api/v1/plans", {"page_size": 9}).json()
+    assert len(exactly["results"]) == 9 and exactly["next"] is None  # a full last page says it is the last
+
+
+def test_a_cursors_query_skips_no_rows(parties):
+    """The page after a cursor is read from the cursor on (no OFFSET), so it costs the same however deep."""
+    plans_on_three_seconds(parties)
+    cursor = Client().get("/api/v1/legs", {"page_size": 3}).json()["next"]
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get("/api/v1/legs", {"page_size": 3, "after": cursor}).status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "OFFSET" in q["sql"].upper()]
+
+
+def test_a_page_number_reaches_only_the_first_rows(parties):
+    deep = Client().get("/api/v1/lines", {"page": MAX_SKIPPED // 500 + 2, "page_size": 500})
+    assert (deep.status_code, deep.json()["code"]) == (400, "query.too_deep")
+    assert "`after`" in deep.json()["message"]
+    assert Client().get("/api/v1/lines", {"page": MAX_SKIPPED // 50 + 1, "page_size": 50}).status_code == 200
+
+
+def cursor(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("after", [
+    "not-a-cursor", "AAAA", cursor({"a": 1}), cursor(["2023-09-11T08:30:00+00:00"]),  # not a list; too short
+    cursor([1694421000, "plan-1"]), cursor(["2023-09-11T08:30:00", "plan-1"]),  # a number for a time; no zone
+    cursor(["2023-09-11T08:30:00+00:00", 5]), cursor(["2023-09-11T08:30:00+00:00", "a\x00b"]),  # NUL: no column
+    cursor(["2023-09-11T08:30:00+00:00", "plan-1", "leg-1"]), "x" * 2000,  # another list's; too long
+])
+def test_a_cursor_the_list_did_not_give_is_refused_in_words(parties, after):
+    plans_on_three_seconds(parties)
+    answer = Client().get("/api/v1/plans", {"after": after})
+    assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid")
+
+
+@pytest.mark.parametrize(("path", "after"), [
+    ("/api/v1/incidents/claim/disputes", cursor([True])), ("/api/v1/incidents/claim/disputes", cursor([2**70])),
+    ("/api/v1/lines", cursor(["plan-1", "leg-1", "7"])), ("/api/v1/waiting", cursor([None, None, "x"])),
+])
+def test_a_cursors_values_must_be_of_their_columns_types(parties, path, after):
+    with clock.frozen_at(T):
+        parties["border"].post("/incidents", {"incident": "claim", "category": "interference", "text": "t",
+                                              "place": {"name": "here"}, "occurred_from": "2023-09-10T00:00:00Z"})
+    answer = Client().get(path, {"after": after})
+    assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid")
+
+
+def test_a_cursor_with_a_page_number_is_refused(parties):
+    plans_on_three_seconds(parties)
+    first = Client().get("/api/v1/plans", {"page_size": 2}).json()
+    answer = Client().get("/api/v1/plans", {"page": 2, "after": first["next"]})
+    assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid")

@@ -39,19 +39,13 @@ from ..passages.models import (
     VehiclePlate,
 )
 from ..passages.offline import with_outcome
+from . import paging
 from .auth import acting_party, user_of
 from .openapi import PLAN_DETAIL, Statement
+from .paging import COUNT_LIMIT, MAX_PAGE, Paging, by_plan, page_of
 
-MAX_PAGE = 500
-MAX_PAGE_NUMBER = 1_000_000
-COUNT_LIMIT = 1_000  # a list's rows are counted up to here, so a request never counts a whole table
 # a filter or id from the query or path: bounded, and without NUL, which no database column takes
 Text = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
-
-
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER, description="page number, from 1")
-    page_size: int = Field(50, ge=1, le=MAX_PAGE, description=f"rows per page, at most {MAX_PAGE}")
 
 
 class PlanQuery(Paging):
@@ -135,6 +129,8 @@ class Page(Schema):
     count_exact: bool
     page: int
     page_size: int
+    next: str | None = Field(description="the cursor for the page after this one (as `after`), or null on the "
+                                         "last page")
     results: list[dict]
 
 
@@ -151,40 +147,6 @@ PUBLISHED_ERRORS = {
 DOWNLOAD = {"responses": {"200": {"description": "The table as a file", "content": {
     "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}},
     **PUBLISHED_ERRORS}}
-
-
-def page_of(paging: Paging, query, to_rows, items: list | None = None) -> dict:
-    """One page (`items`, or sliced from `query`), and the rows counted: none more when the page is the last
-    one (it says how many there are), else at most COUNT_LIMIT + 1, so the count costs the same whatever the
-    table's size."""
-    page, size = paging.page, paging.page_size
-    items = list(query[(page - 1) * size: page * size]) if items is None else items
-    if 0 < len(items) < size or (page == 1 and not items):
-        total = (page - 1) * size + len(items)
-    else:
-        total = query.order_by().values("pk")[:COUNT_LIMIT + 1].count()  # ids only: no row is read whole
-    return {"count": min(total, COUNT_LIMIT), "count_exact": total <= COUNT_LIMIT, "page": page, "page_size": size,
-            "results": list(to_rows(items))}
-
-
-def by_plan(plan_ids, rows_of, paging: Paging) -> list:
-    """One page of rows ordered by their plan first (legs: newest plan first; lines: by plan id), without
-    sorting every row: the plans are read in that order off an index (`plan_ids`, a query of ids), a batch
-    at a time, and `rows_of(ids)` (ordered within the batch) fetched for each batch until the page is full.
-    The work grows with the page's depth, not with the log."""
-    skip, size = (paging.page - 1) * paging.page_size, paging.page_size
-    page, start, batch = [], 0, 2 * size
-    while len(page) < size:
-        ids = list(plan_ids[start:start + batch])
-        if not ids:
-            break
-        for row in rows_of(ids):
-            if skip:
-                skip -= 1
-            elif len(page) < size:
-                page.append(row)
-        start, batch = start + len(ids), min(batch * 2, 5000)
-    return page
 
 
 def _filters(given: Schema, allowed: dict[str, str]) -> Q:
@@ -400,7 +362,7 @@ def register(api: NinjaAPI) -> None:
     @api.get("/plans", summary="Plans (filters: status, requester, party, route, linkage; page, page_size)",
              tags=["reads"], response=PAGE)
     def list_plans(request, given: Query[PlanQuery]):
-        return page_of(given, tables.plans_query(plan_filter(given)), plan_list_rows(request))
+        return page_of(given, tables.plans_query(plan_filter(given)), plan_list_rows(request), paging.PLANS)
 
     @api.get("/plans/{plan}", summary="One plan: legs, lines, positions, waiting clocks, timeline", tags=["reads"],
              openapi_extra=PLAN_DETAIL)
@@ -422,27 +384,28 @@ def register(api: NinjaAPI) -> None:
         if given.status:
             q &= Q(plan__status=given.status)
         if given.plan or not tables.legs_query(q).exists():  # one plan's legs; or none to walk the plans for
-            return page_of(given, tables.legs_query(q), tables.leg_rows)
+            return page_of(given, tables.legs_query(q), tables.leg_rows, paging.LEGS)
         plans = Plan.objects.filter(Q(status=given.status) if given.status else Q()).order_by("-submitted_at", "id")
         items = by_plan(plans.values_list("id", flat=True), lambda ids: tables.legs_query(q & Q(plan_id__in=ids)),
-                        given)
-        return page_of(given, tables.legs_query(q), tables.leg_rows, items)
+                        given, paging.LEGS, paging.PLANS)
+        return page_of(given, tables.legs_query(q), tables.leg_rows, paging.LEGS, items)
 
     @api.get("/lines", summary="Manifest lines (filters: plan, category)", tags=["reads"],
              response=PAGE)
     def list_lines(request, given: Query[LineQuery]):
         q = _filters(given, {"plan": "leg__plan_id", "category": "category"})
         if given.plan or not tables.lines_query(q).exists():
-            return page_of(given, tables.lines_query(q), tables.line_rows)
+            return page_of(given, tables.lines_query(q), tables.line_rows, paging.LINES)
         plans = Plan.objects.order_by("id").values_list("id", flat=True)
-        items = by_plan(plans, lambda ids: tables.lines_query(q & Q(leg__plan_id__in=ids)), given)
-        return page_of(given, tables.lines_query(q), tables.line_rows, items)
+        items = by_plan(plans, lambda ids: tables.lines_query(q & Q(leg__plan_id__in=ids)), given, paging.LINES,
+                        paging.PLAN_IDS)
+        return page_of(given, tables.lines_query(q), tables.line_rows, paging.LINES, items)
 
     @api.get("/incidents", summary="Incident claims with their disputes, side by side", tags=["reads"],
              response=PAGE)
     def list_incidents(request, given: Query[IncidentQuery]):
         q = _filters(given, {"category": "category", "reporter": "reporter_id", "plan": "plan"})
-        return page_of(given, tables.incidents_query(q), tables.incident_rows)
+        return page_of(given, tables.incidents_query(q), tables.incident_rows, paging.INCIDENTS)
 
     @api.get("/incidents/{incident}", summary="One incident claim and its disputes", tags=["reads"])
     def get_incident(request, incident: Text):
@@ -456,7 +419,8 @@ def register(api: NinjaAPI) -> None:
     def list_disputes(request, incident: Text, given: Query[Paging]):
         if not Incident.objects.filter(pk=incident).exists():
             raise Refused("incident.not_found", f"there is no incident {incident!r}", 404)
-        return page_of(given, Dispute.objects.filter(incident_id=incident).order_by("id"), dispute_rows)
+        return page_of(given, Dispute.objects.filter(incident_id=incident).order_by("id"), dispute_rows,
+                       paging.DISPUTES)
 
     @api.get("/waiting", summary="Who is waited on, per plan and party, with live totals", tags=["reads"],
              response=PAGE)
@@ -464,7 +428,7 @@ def register(api: NinjaAPI) -> None:
         q = _filters(given, {"party": "party_id", "plan": "plan_id"})
         if given.now:
             q &= Q(waiting_since__isnull=False)
-        return page_of(given, tables.waiting_query(q), tables.waiting_rows)
+        return page_of(given, tables.waiting_query(q), tables.waiting_rows, paging.WAITING)
 
     @api.get("/waiting/board", summary="Per party: plans it is waited on for, now and in all, total and median",
              tags=["reads"])
@@ -483,7 +447,7 @@ def register(api: NinjaAPI) -> None:
         q = _filters(given, {"dataset": "dataset", "crossing": "crossing"})
         query = Attestation.objects.filter(q).order_by("dataset", "passage") \
             .prefetch_related(Prefetch("lines", queryset=AttestedLine.objects.order_by("id")))  # the source's order
-        return page_of(given, query, lambda rows: [attestation_row(a) for a in rows])
+        return page_of(given, query, lambda rows: [attestation_row(a) for a in rows], paging.ATTESTATIONS)
 
     @api.get("/export/{table}.{fmt}", summary="Download a public table as csv, json or hxl, computed from the log "
              "at the latest published checkpoint (or at ?size=N, a size the log signed a checkpoint at); "

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from ...engine.state import CLOSED_STATUSES
 from ...engine.times import parse_time
 from .. import clock
-from ..api.reads import COUNT_LIMIT
+from ..api.paging import COUNT_LIMIT
 from ..parties.authz import parties_for
 from ..parties.models import Party, Route
 from ..passages import selection

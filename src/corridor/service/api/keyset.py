@@ -1,0 +1,112 @@
+"""Keyset paging for the API's lists: `after` (the previous page's `next`) names the last row read, and the
+next page is the rows after it in the list's order, read off the list's index.
+
+A page number skips its rows one by one (an OFFSET), so a deep page costs in proportion to its depth: at a
+million rows, anyone asking for the last page would make the database walk them all. A cursor costs the same
+on any page of any list. Django has no keyset paging of its own (its Paginator counts and skips), and the
+packages that add it fit DRF, not django-ninja, hence these few lines.
+
+A cursor is the last row's values of the list's ordering, as JSON in URL-safe base64: opaque to clients,
+checked when read back (a cursor of another list, or edited by hand, is refused as `query.invalid`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from operator import attrgetter
+from typing import Any
+
+from django.db.models import Q
+
+from ..ledger.record import Refused
+
+MAX_CURSOR = 1_000  # characters: a cursor holds a few ids and times, far below this
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of a list's ordering: its lookup (`plan__submitted_at`), its direction, and whether rows
+    without a value come last (ascending only, as the waiting list orders them)."""
+
+    lookup: str
+    kind: type = str  # str, int or datetime: what a cursor's value must be, checked before the query sees it
+    descending: bool = False
+    nulls_last: bool = False
+
+    def value_of(self, row: Any) -> Any:
+        return attrgetter(self.lookup.replace("__", "."))(row)
+
+
+def cursor_of(keys: tuple[Key, ...], row: Any) -> str:
+    values = [_encoded(key, key.value_of(row)) for key in keys]
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def rows_after(keys: tuple[Key, ...], cursor: str) -> Q:
+    """The rows strictly after the cursor's row in the keys' order."""
+    return beyond(keys, values_of(keys, cursor))
+
+
+def beyond(keys: tuple[Key, ...], values: list[Any], inclusive: bool = False) -> Q:
+    """The rows after these values in the keys' order (or at them, `inclusive`): for keys a, b, c and values
+    x, y, z, `a ≥ x and (a > x or (b ≥ y and (b > y or c > z)))` (≤ and < where descending). Each level
+    opens with the non-strict bound, so the database reads the list's index from the cursor on."""
+    condition = (_at_or_after if inclusive else _after)(keys[-1], values[-1])
+    for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
+        condition = _at_or_after(key, value) & (_after(key, value) | condition)
+    return condition
+
+
+def _after(key: Key, value: Any) -> Q:
+    if value is None:  # nothing sorts after a missing value but other missing values (equal, not after)
+        return Q(pk__in=[])
+    bound = Q(**{f"{key.lookup}__{'lt' if key.descending else 'gt'}": value})
+    return bound | Q(**{f"{key.lookup}__isnull": True}) if key.nulls_last else bound
+
+
+def _at_or_after(key: Key, value: Any) -> Q:
+    if value is None:
+        return Q(**{f"{key.lookup}__isnull": True})
+    bound = Q(**{f"{key.lookup}__{'lte' if key.descending else 'gte'}": value})
+    return bound | Q(**{f"{key.lookup}__isnull": True}) if key.nulls_last else bound
+
+
+def _encoded(key: Key, value: Any) -> Any:
+    return value.isoformat() if key.kind is datetime and value is not None else value
+
+
+def values_of(keys: tuple[Key, ...], cursor: str) -> list[Any]:
+    """The cursor's values, each checked against its key's type (else `query.invalid`)."""
+    try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("too long")
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError("not this list's cursor")
+        return [_value(key, value) for key, value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+        raise Refused("query.invalid", "`after` is not a cursor this list gave: pass the `next` of the page "
+                      "before, unchanged", 400) from error
+
+
+def _value(key: Key, value: Any) -> Any:
+    if value is None and key.nulls_last:
+        return None
+    if key.kind is datetime:
+        moment = datetime.fromisoformat(_of_type(value, str))
+        if moment.tzinfo is None:
+            raise ValueError("a time with its zone is expected")
+        return moment
+    return _of_type(value, key.kind)
+
+
+def _of_type(value: Any, kind: type) -> Any:
+    if type(value) is not kind:  # not isinstance: True is an int to Python, not to a cursor
+        raise TypeError(f"a {kind.__name__} is expected")
+    if (kind is str and "\x00" in value) or (kind is int and not 0 <= value < 2**63):  # no column takes these
+        raise ValueError("out of range")
+    return value
