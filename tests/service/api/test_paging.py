@@ -152,6 +152,7 @@ def cursor(values) -> str:
     cursor([1694421000, "plan-1"]), cursor(["2023-09-11T08:30:00", "plan-1"]),  # a number for a time; no zone
     cursor(["2023-09-11T08:30:00+00:00", 5]), cursor(["2023-09-11T08:30:00+00:00", "a\x00b"]),  # NUL: no column
     cursor(["2023-09-11T08:30:00+00:00", "plan-1", "leg-1"]), "x" * 2000,  # another list's; too long
+    cursor(["0001-01-01T00:00:00+14:00", "plan-1"]), cursor(["9999-12-31T23:59:59-14:00", "plan-1"]),  # not in UTC
 ])
 def test_a_cursor_the_list_did_not_give_is_refused_in_words(parties, after):
     plans_on_three_seconds(parties)

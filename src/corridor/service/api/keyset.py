@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
@@ -88,7 +88,7 @@ def values_of(keys: tuple[Key, ...], cursor: str) -> list[Any]:
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError("not this list's cursor")
         return [_value(key, value) for key, value in zip(keys, values, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
         raise Refused("query.invalid", "`after` is not a cursor this list gave: pass the `next` of the page "
                       "before, unchanged", 400) from error
 
@@ -100,7 +100,7 @@ def _value(key: Key, value: Any) -> Any:
         moment = datetime.fromisoformat(_of_type(value, str))
         if moment.tzinfo is None:
             raise ValueError("a time with its zone is expected")
-        return moment
+        return moment.astimezone(UTC)  # as the database holds it (a time beyond year 1 or 9999 in UTC: refused)
     return _of_type(value, key.kind)
 
 
