@@ -75,22 +75,6 @@ class Built:
     def data_directory(self) -> Path:
         return self.workdir / "data-sqlite"
 
-
-class ColdstartFixture:
-    """bench/coldstart.py's generated service (built once, cached) seen as a Built, for the checkpoint
-    latency alone: that fixture is the one built at 10M statements (scale.py's own build also times every
-    read, which at that size would take hours)."""
-
-    kind = "sqlite"
-
-    def __init__(self, plans: int) -> None:
-        import coldstart
-
-        found = coldstart.fixture(plans)
-        self.plans, self.data_directory = plans, found.data
-        self.service = SimpleNamespace(env=found.env)
-        self.facts = {"size": found.entries}
-
     def _build(self) -> None:
         started = time.perf_counter()
         statements = self.workdir / "statements.jsonl"
@@ -106,6 +90,22 @@ class ColdstartFixture:
         facts = {"statements": count, "tokens": tokens, "seconds": round(time.perf_counter() - started)}
         facts.update(json.loads(self.service.python(_SAMPLE_IDS)))
         self.done.write_text(json.dumps(facts))
+
+
+class ColdstartFixture:
+    """bench/coldstart.py's generated service (built once, cached) seen as a Built, for the checkpoint
+    latency alone: that fixture is the one built at 10M statements (scale.py's own build also times every
+    read, which at that size would take hours)."""
+
+    kind = "sqlite"
+
+    def __init__(self, plans: int) -> None:
+        import coldstart
+
+        found = coldstart.fixture(plans)
+        self.plans, self.data_directory = plans, found.data
+        self.service = SimpleNamespace(env=found.env)
+        self.facts = {"size": found.entries}
 
 
 # A plan of recv-1's in the middle of the log, the log's size: what the per-item endpoints ask for.
