@@ -176,3 +176,27 @@ def test_a_cursor_with_a_page_number_is_refused(parties):
     first = Client().get("/api/v1/plans", {"page_size": 2}).json()
     answer = Client().get("/api/v1/plans", {"page": 2, "after": first["next"]})
     assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid")
+
+
+LISTS = {"/api/v1/plans": ["2023-09-11T08:30:00+00:00", "p"], "/api/v1/legs": ["2023-09-11T08:30:00+00:00", "p", "l"],
+         "/api/v1/lines": ["p", "l", 1], "/api/v1/incidents": ["2023-09-11T08:30:00+00:00", "i"],
+         "/api/v1/waiting": ["2023-09-11T08:30:00+00:00", "p", "b"], "/api/v1/attestations": ["d", "p"]}
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("value", [
+    "0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59",  # in UTC, before year 1 and after 9999
+    "2023-09-11T08:30:00-16:00", "2023-09-11T08:30:00+00:00:30.5",  # offsets PostgreSQL does not take
+    "\ud800", "\udfff\ud800",  # JSON takes lone surrogates ("\\ud800"); they are no text a column holds
+])
+def test_a_cursor_value_no_column_holds_is_refused_or_read_never_a_server_error(parties, path, value):
+    """Each text or time of each list's cursor replaced in turn: the database never sees a value it cannot
+    compare (a 500); a time the database could not take as written is read in UTC."""
+    template = LISTS[path]
+    for place, given in enumerate(template):
+        if isinstance(given, int) or (value[0].isdigit() and not given[0].isdigit()):
+            continue
+        answer = Client().get(path, {"after": cursor([value if i == place else v for i, v in enumerate(template)])})
+        assert answer.status_code in (200, 400), (path, place, answer.content)
+        if value.startswith(("0001", "9999", "\ud800", "\udfff")):
+            assert answer.json()["code"] == "query.invalid", (path, place)

@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
@@ -88,7 +88,7 @@ def values_of(keys: tuple[Key, ...], cursor: str) -> list[Any]:
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError("not this list's cursor")
         return [_value(key, value) for key, value in zip(keys, values, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, OverflowError, binascii.Error) as error:  # UnicodeError is a ValueError
         raise Refused("query.invalid", "`after` is not a cursor this list gave: pass the `next` of the page "
                       "before, unchanged", 400) from error
 
@@ -100,13 +100,17 @@ def _value(key: Key, value: Any) -> Any:
         moment = datetime.fromisoformat(_of_type(value, str))
         if moment.tzinfo is None:
             raise ValueError("a time with its zone is expected")
-        return moment
+        # in UTC, as the cursors given are: an offset PostgreSQL does not take (beyond ±15:59, or in fractions of
+        # a second) is gone, and a time whose UTC is out of Python's years 1 to 9999 is an OverflowError here
+        return moment.astimezone(UTC)
     return _of_type(value, key.kind)
 
 
 def _of_type(value: Any, kind: type) -> Any:
     if type(value) is not kind:  # not isinstance: True is an int to Python, not to a cursor
         raise TypeError(f"a {kind.__name__} is expected")
+    if kind is str:
+        value.encode()  # a lone surrogate ("\ud800", valid in JSON) is no text a column holds: UnicodeEncodeError
     if (kind is str and "\x00" in value) or (kind is int and not 0 <= value < 2**63):  # no column takes these
         raise ValueError("out of range")
     return value
