@@ -12,6 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
+from corridor.service.api import paging
+from corridor.service.api.keyset import tag
 from corridor.service.api.paging import MAX_SKIPPED
 from corridor.service.exports import tables
 from corridor.service.imports.attest import ImportReport, ensure_source, record_attestations
@@ -143,7 +145,9 @@ def test_a_page_number_reaches_only_the_first_rows(parties):
     assert Client().get("/api/v1/lines", {"page": MAX_SKIPPED // 50 + 1, "page_size": 50}).status_code == 200
 
 
-def cursor(values) -> str:
+def cursor(values, keys=paging.PLANS) -> str:
+    """A cursor of these values, with the tag of the list whose order `keys` is (a list of values only)."""
+    values = [tag(keys), *values] if isinstance(values, list) else values
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
@@ -160,8 +164,10 @@ def test_a_cursor_the_list_did_not_give_is_refused_in_words(parties, after):
 
 
 @pytest.mark.parametrize(("path", "after"), [
-    ("/api/v1/incidents/claim/disputes", cursor([True])), ("/api/v1/incidents/claim/disputes", cursor([2**70])),
-    ("/api/v1/lines", cursor(["plan-1", "leg-1", "7"])), ("/api/v1/waiting", cursor([None, None, "x"])),
+    ("/api/v1/incidents/claim/disputes", cursor([True], paging.DISPUTES)),
+    ("/api/v1/incidents/claim/disputes", cursor([2**70], paging.DISPUTES)),
+    ("/api/v1/lines", cursor(["plan-1", "leg-1", "7"], paging.LINES)),
+    ("/api/v1/waiting", cursor([None, None, "x"], paging.WAITING)),
 ])
 def test_a_cursors_values_must_be_of_their_columns_types(parties, path, after):
     with clock.frozen_at(T):
@@ -178,9 +184,12 @@ def test_a_cursor_with_a_page_number_is_refused(parties):
     assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid")
 
 
-LISTS = {"/api/v1/plans": ["2023-09-11T08:30:00+00:00", "p"], "/api/v1/legs": ["2023-09-11T08:30:00+00:00", "p", "l"],
-         "/api/v1/lines": ["p", "l", 1], "/api/v1/incidents": ["2023-09-11T08:30:00+00:00", "i"],
-         "/api/v1/waiting": ["2023-09-11T08:30:00+00:00", "p", "b"], "/api/v1/attestations": ["d", "p"]}
+LISTS = {"/api/v1/plans": (paging.PLANS, ["2023-09-11T08:30:00+00:00", "p"]),
+         "/api/v1/legs": (paging.LEGS, ["2023-09-11T08:30:00+00:00", "p", "l"]),
+         "/api/v1/lines": (paging.LINES, ["p", "l", 1]),
+         "/api/v1/incidents": (paging.INCIDENTS, ["2023-09-11T08:30:00+00:00", "i"]),
+         "/api/v1/waiting": (paging.WAITING, ["2023-09-11T08:30:00+00:00", "p", "b"]),
+         "/api/v1/attestations": (paging.ATTESTATIONS, ["d", "p"])}
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -192,11 +201,28 @@ LISTS = {"/api/v1/plans": ["2023-09-11T08:30:00+00:00", "p"], "/api/v1/legs": ["
 def test_a_cursor_value_no_column_holds_is_refused_or_read_never_a_server_error(parties, path, value):
     """Each text or time of each list's cursor replaced in turn: the database never sees a value it cannot
     compare (a 500); a time the database could not take as written is read in UTC."""
-    template = LISTS[path]
+    keys, template = LISTS[path]
     for place, given in enumerate(template):
         if isinstance(given, int) or (value[0].isdigit() and not given[0].isdigit()):
             continue
-        answer = Client().get(path, {"after": cursor([value if i == place else v for i, v in enumerate(template)])})
+        after = cursor([value if i == place else v for i, v in enumerate(template)], keys)
+        answer = Client().get(path, {"after": after})
         assert answer.status_code in (200, 400), (path, place, answer.content)
         if value.startswith(("0001", "9999", "\ud800", "\udfff")):
             assert answer.json()["code"] == "query.invalid", (path, place)
+
+
+@pytest.mark.parametrize(("given", "path"), [
+    ("/api/v1/plans", "/api/v1/incidents"), ("/api/v1/incidents", "/api/v1/plans"),  # both a time and an id
+    ("/api/v1/plans", "/api/v1/attestations"), ("/api/v1/incidents", "/api/v1/attestations"),  # texts to it
+    ("/api/v1/legs", "/api/v1/waiting"), ("/api/v1/waiting", "/api/v1/legs"),  # a time and two texts
+])
+def test_another_lists_cursor_is_refused_even_where_its_values_would_pass(parties, given, path):
+    """A client that passes one list's `next` to another learns it at once, rather than reading a page from
+    a place that means nothing there (and stopping its walk short or reading it twice)."""
+    keys, values = LISTS[given]
+    assert Client().get(given, {"after": cursor(values, keys)}).status_code == 200
+    answer = Client().get(path, {"after": cursor(values, keys)})
+    assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid"), answer.content
+    untagged = base64.urlsafe_b64encode(json.dumps(LISTS[path][1]).encode()).decode().rstrip("=")  # no list named
+    assert Client().get(path, {"after": untagged}).status_code == 400

@@ -6,8 +6,10 @@ million rows, anyone asking for the last page would make the database walk them 
 on any page of any list. Django has no keyset paging of its own (its Paginator counts and skips), and the
 packages that add it fit DRF, not django-ninja, hence these few lines.
 
-A cursor is the last row's values of the list's ordering, as JSON in URL-safe base64: opaque to clients,
-checked when read back (a cursor of another list, or edited by hand, is refused as `query.invalid`).
+A cursor is the last row's values of the list's ordering, after a tag naming that ordering, as JSON in URL-safe
+base64: opaque to clients, checked when read back (a cursor of another list, or one whose values are not of the
+ordering's types, is refused as `query.invalid`). It is not signed: values edited into others of the right types
+only move the reader's place in the list, which shows nothing a walk from the start would not.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -41,8 +44,15 @@ class Key:
         return attrgetter(self.lookup.replace("__", "."))(row)
 
 
+def tag(keys: tuple[Key, ...]) -> str:
+    """The ordering's name in its cursors, so a cursor of another list is refused even where the values would
+    pass for this one's (the plans' and the incidents' are both a time and a text)."""
+    order = ",".join(f"{'-' if key.descending else ''}{key.lookup}" for key in keys)
+    return f"{zlib.crc32(order.encode()):08x}"
+
+
 def cursor_of(keys: tuple[Key, ...], row: Any) -> str:
-    values = [_encoded(key, key.value_of(row)) for key in keys]
+    values = [tag(keys), *(_encoded(key, key.value_of(row)) for key in keys)]
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
@@ -85,9 +95,9 @@ def values_of(keys: tuple[Key, ...], cursor: str) -> list[Any]:
         if len(cursor) > MAX_CURSOR:
             raise ValueError("too long")
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(values, list) or len(values) != len(keys):
+        if not isinstance(values, list) or len(values) != len(keys) + 1 or values[0] != tag(keys):
             raise ValueError("not this list's cursor")
-        return [_value(key, value) for key, value in zip(keys, values, strict=True)]
+        return [_value(key, value) for key, value in zip(keys, values[1:], strict=True)]
     except (ValueError, TypeError, OverflowError, binascii.Error) as error:  # UnicodeError is a ValueError
         raise Refused("query.invalid", "`after` is not a cursor this list gave: pass the `next` of the page "
                       "before, unchanged", 400) from error
