@@ -226,3 +226,15 @@ def test_another_lists_cursor_is_refused_even_where_its_values_would_pass(partie
     assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid"), answer.content
     untagged = base64.urlsafe_b64encode(json.dumps(LISTS[path][1]).encode()).decode().rstrip("=")  # no list named
     assert Client().get(path, {"after": untagged}).status_code == 400
+
+
+def test_an_empty_after_is_no_cursor_as_an_empty_filter_is_no_filter(parties):
+    """`after=` (a client that always sends the parameter) is the list from its start, with a page number too;
+    page 1 may be given beside a cursor."""
+    plans_on_three_seconds(parties)
+    for page in (1, 2):
+        expected = Client().get("/api/v1/plans", {"page_size": 2, "page": page}).json()
+        assert Client().get("/api/v1/plans", {"page_size": 2, "page": page, "after": ""}).json() == expected
+    first = Client().get("/api/v1/plans", {"page_size": 2}).json()
+    assert Client().get("/api/v1/plans", {"page_size": 2, "page": 1, "after": first["next"]}).json()["results"] == \
+        Client().get("/api/v1/plans", {"page_size": 2, "page": 2}).json()["results"]
