@@ -50,7 +50,7 @@ def checked(paging: Paging) -> Paging:
     skipped = (paging.page - 1) * paging.page_size
     if skipped > MAX_SKIPPED:
         raise Refused("query.too_deep", f"page {paging.page} of {paging.page_size} rows starts after row "
-                      f"{skipped:,}; a page number reaches only the first {MAX_SKIPPED:,} rows. Read on with "
+                      f"{skipped:,}; a page number may skip at most {MAX_SKIPPED:,} rows. Read on with "
                       f"`after`: each page's `next` is the cursor for the page after it", 400)
     return paging
 
