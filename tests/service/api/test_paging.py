@@ -238,3 +238,24 @@ def test_an_empty_after_is_no_cursor_as_an_empty_filter_is_no_filter(parties):
     first = Client().get("/api/v1/plans", {"page_size": 2}).json()
     assert Client().get("/api/v1/plans", {"page_size": 2, "page": 1, "after": first["next"]}).json()["results"] == \
         Client().get("/api/v1/plans", {"page_size": 2, "page": 2}).json()["results"]
+
+
+@pytest.mark.parametrize(("path", "key"), [
+    ("/api/v1/plans", ("plan",)), ("/api/v1/legs", ("plan", "leg")), ("/api/v1/lines", ("plan", "leg", "line")),
+    ("/api/v1/waiting", ("plan", "party")),
+])
+def test_plans_submitted_during_a_walk_neither_repeat_nor_hide_a_row(parties, path, key):
+    """A plan submitted between two pages (a newer one, as plans are): every row there was is read once; the
+    new plan's rows are read only where they sort after the walk's place (newest first: never, for plans)."""
+    plans_on_three_seconds(parties)
+    with clock.frozen_at(T + 600):
+        before = [tuple(row[k] for k in key) for row in Client().get(path, {"page_size": 500}).json()["results"]]
+        walked, after, n = [], "", 0
+        while after is not None:
+            body = Client().get(path, {"page_size": 2, "after": after}).json()
+            walked, after = walked + [tuple(row[k] for k in key) for row in body["results"]], body["next"]
+            n += 1
+            assert parties["org-a"].post("/plans", plan_body(f"new-{n}", legs=[{**plan_body()["legs"][0]}]))[0] == 201
+    assert len(walked) == len(set(walked)) and set(before) <= set(walked)
+    if path in ("/api/v1/plans", "/api/v1/legs"):
+        assert walked == before
