@@ -12,6 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
+from corridor.service.api import paging
+from corridor.service.api.keyset import tag
 from corridor.service.api.paging import MAX_SKIPPED
 from corridor.service.exports import tables
 from corridor.service.imports.attest import ImportReport, ensure_source, record_attestations
@@ -143,7 +145,9 @@ def test_a_page_number_reaches_only_the_first_rows(parties):
     assert Client().get("/api/v1/lines", {"page": MAX_SKIPPED // 50 + 1, "page_size": 50}).status_code == 200
 
 
-def cursor(values) -> str:
+def cursor(values, keys=paging.PLANS) -> str:
+    """A cursor of these values, with the tag of the list whose order `keys` is (a list of values only)."""
+    values = [tag(keys), *values] if isinstance(values, list) else values
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
@@ -161,8 +165,10 @@ def test_a_cursor_the_list_did_not_give_is_refused_in_words(parties, after):
 
 
 @pytest.mark.parametrize(("path", "after"), [
-    ("/api/v1/incidents/claim/disputes", cursor([True])), ("/api/v1/incidents/claim/disputes", cursor([2**70])),
-    ("/api/v1/lines", cursor(["plan-1", "leg-1", "7"])), ("/api/v1/waiting", cursor([None, None, "x"])),
+    ("/api/v1/incidents/claim/disputes", cursor([True], paging.DISPUTES)),
+    ("/api/v1/incidents/claim/disputes", cursor([2**70], paging.DISPUTES)),
+    ("/api/v1/lines", cursor(["plan-1", "leg-1", "7"], paging.LINES)),
+    ("/api/v1/waiting", cursor([None, None, "x"], paging.WAITING)),
 ])
 def test_a_cursors_values_must_be_of_their_columns_types(parties, path, after):
     with clock.frozen_at(T):
@@ -177,3 +183,80 @@ def test_a_cursor_with_a_page_number_is_refused(parties):
     first = Client().get("/api/v1/plans", {"page_size": 2}).json()
     answer = Client().get("/api/v1/plans", {"page": 2, "after": first["next"]})
     assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid")
+
+
+LISTS = {"/api/v1/plans": (paging.PLANS, ["2023-09-11T08:30:00+00:00", "p"]),
+         "/api/v1/legs": (paging.LEGS, ["2023-09-11T08:30:00+00:00", "p", "l"]),
+         "/api/v1/lines": (paging.LINES, ["p", "l", 1]),
+         "/api/v1/incidents": (paging.INCIDENTS, ["2023-09-11T08:30:00+00:00", "i"]),
+         "/api/v1/waiting": (paging.WAITING, ["2023-09-11T08:30:00+00:00", "p", "b"]),
+         "/api/v1/attestations": (paging.ATTESTATIONS, ["d", "p"])}
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("value", [
+    "0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59",  # in UTC, before year 1 and after 9999
+    "2023-09-11T08:30:00-16:00", "2023-09-11T08:30:00+00:00:30.5",  # offsets PostgreSQL does not take
+    "\ud800", "\udfff\ud800",  # JSON takes lone surrogates ("\\ud800"); they are no text a column holds
+])
+def test_a_cursor_value_no_column_holds_is_refused_or_read_never_a_server_error(parties, path, value):
+    """Each text or time of each list's cursor replaced in turn: the database never sees a value it cannot
+    compare (a 500); a time the database could not take as written is read in UTC."""
+    keys, template = LISTS[path]
+    for place, given in enumerate(template):
+        if isinstance(given, int) or (value[0].isdigit() and not given[0].isdigit()):
+            continue
+        after = cursor([value if i == place else v for i, v in enumerate(template)], keys)
+        answer = Client().get(path, {"after": after})
+        assert answer.status_code in (200, 400), (path, place, answer.content)
+        if value.startswith(("0001", "9999", "\ud800", "\udfff")):
+            assert answer.json()["code"] == "query.invalid", (path, place)
+
+
+@pytest.mark.parametrize(("given", "path"), [
+    ("/api/v1/plans", "/api/v1/incidents"), ("/api/v1/incidents", "/api/v1/plans"),  # both a time and an id
+    ("/api/v1/plans", "/api/v1/attestations"), ("/api/v1/incidents", "/api/v1/attestations"),  # texts to it
+    ("/api/v1/legs", "/api/v1/waiting"), ("/api/v1/waiting", "/api/v1/legs"),  # a time and two texts
+])
+def test_another_lists_cursor_is_refused_even_where_its_values_would_pass(parties, given, path):
+    """A client that passes one list's `next` to another learns it at once, rather than reading a page from
+    a place that means nothing there (and stopping its walk short or reading it twice)."""
+    keys, values = LISTS[given]
+    assert Client().get(given, {"after": cursor(values, keys)}).status_code == 200
+    answer = Client().get(path, {"after": cursor(values, keys)})
+    assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid"), answer.content
+    untagged = base64.urlsafe_b64encode(json.dumps(LISTS[path][1]).encode()).decode().rstrip("=")  # no list named
+    assert Client().get(path, {"after": untagged}).status_code == 400
+
+
+def test_an_empty_after_is_no_cursor_as_an_empty_filter_is_no_filter(parties):
+    """`after=` (a client that always sends the parameter) is the list from its start, with a page number too;
+    page 1 may be given beside a cursor."""
+    plans_on_three_seconds(parties)
+    for page in (1, 2):
+        expected = Client().get("/api/v1/plans", {"page_size": 2, "page": page}).json()
+        assert Client().get("/api/v1/plans", {"page_size": 2, "page": page, "after": ""}).json() == expected
+    first = Client().get("/api/v1/plans", {"page_size": 2}).json()
+    assert Client().get("/api/v1/plans", {"page_size": 2, "page": 1, "after": first["next"]}).json()["results"] == \
+        Client().get("/api/v1/plans", {"page_size": 2, "page": 2}).json()["results"]
+
+
+@pytest.mark.parametrize(("path", "key"), [
+    ("/api/v1/plans", ("plan",)), ("/api/v1/legs", ("plan", "leg")), ("/api/v1/lines", ("plan", "leg", "line")),
+    ("/api/v1/waiting", ("plan", "party")),
+])
+def test_plans_submitted_during_a_walk_neither_repeat_nor_hide_a_row(parties, path, key):
+    """A plan submitted between two pages (a newer one, as plans are): every row there was is read once; the
+    new plan's rows are read only where they sort after the walk's place (newest first: never, for plans)."""
+    plans_on_three_seconds(parties)
+    with clock.frozen_at(T + 600):
+        before = [tuple(row[k] for k in key) for row in Client().get(path, {"page_size": 500}).json()["results"]]
+        walked, after, n = [], "", 0
+        while after is not None:
+            body = Client().get(path, {"page_size": 2, "after": after}).json()
+            walked, after = walked + [tuple(row[k] for k in key) for row in body["results"]], body["next"]
+            n += 1
+            assert parties["org-a"].post("/plans", plan_body(f"new-{n}", legs=[{**plan_body()["legs"][0]}]))[0] == 201
+    assert len(walked) == len(set(walked)) and set(before) <= set(walked)
+    if path in ("/api/v1/plans", "/api/v1/legs"):
+        assert walked == before

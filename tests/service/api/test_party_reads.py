@@ -78,6 +78,12 @@ def test_the_party_filter_lists_the_partys_plans_newest_first(parties, tiles, mo
             page += 1
         assert listed == expected, party
         assert body["count"] == len(expected) and body["count_exact"]
+        for client in (parties["recv"].client, Client()):  # by cursor, with a token and without: the same plans
+            walked, after = [], ""
+            while after is not None:
+                body = client.get("/api/v1/plans", {"party": party, "page_size": 2, "after": after}).json()
+                walked, after = walked + [row["plan"] for row in body["results"]], body["next"]
+            assert walked == expected, party
     assert 0 < Position.objects.filter(party_id="customs").count() < 7  # customs is asked about road-a only
 
 

@@ -156,6 +156,16 @@ def test_a_nul_in_the_search_or_a_cursor_finds_nothing_or_the_first_page(parties
     assert response.status_code == 200 and plan_ids(response.content.decode()) == ["p1"]
 
 
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59",  # no UTC time
+                                    "2023-09-11T08:13:20+16:00", "2023-09-11T08:13:20+00:00:30.5"])  # PostgreSQL's
+def test_a_cursors_time_out_of_range_in_utc_or_of_an_odd_offset_is_no_server_error(parties, moment):
+    """A time with no UTC equivalent in years 1-9999 is no cursor (the first page); an offset PostgreSQL does not
+    take is read in UTC (both were 500s)."""
+    submit(parties, "p1", T)
+    for side in ("after", "before"):
+        assert Client().get("/plans", {side: f"{moment}~p0"}).status_code == 200, side
+
 def test_filters_stay_on_the_next_page(parties, monkeypatch):
     monkeypatch.setattr(plan_list, "PAGE_SIZE", 1)
     submit(parties, "a1", T)

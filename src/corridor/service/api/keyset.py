@@ -6,8 +6,10 @@ million rows, anyone asking for the last page would make the database walk them 
 on any page of any list. Django has no keyset paging of its own (its Paginator counts and skips), and the
 packages that add it fit DRF, not django-ninja, hence these few lines.
 
-A cursor is the last row's values of the list's ordering, as JSON in URL-safe base64: opaque to clients,
-checked when read back (a cursor of another list, or edited by hand, is refused as `query.invalid`).
+A cursor is the last row's values of the list's ordering, after a tag naming that ordering, as JSON in URL-safe
+base64: opaque to clients, checked when read back (a cursor of another list, or one whose values are not of the
+ordering's types, is refused as `query.invalid`). It is not signed: values edited into others of the right types
+only move the reader's place in the list, which shows nothing a walk from the start would not.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -41,8 +44,15 @@ class Key:
         return attrgetter(self.lookup.replace("__", "."))(row)
 
 
+def tag(keys: tuple[Key, ...]) -> str:
+    """The ordering's name in its cursors, so a cursor of another list is refused even where the values would
+    pass for this one's (the plans' and the incidents' are both a time and a text)."""
+    order = ",".join(f"{'-' if key.descending else ''}{key.lookup}" for key in keys)
+    return f"{zlib.crc32(order.encode()):08x}"
+
+
 def cursor_of(keys: tuple[Key, ...], row: Any) -> str:
-    values = [_encoded(key, key.value_of(row)) for key in keys]
+    values = [tag(keys), *(_encoded(key, key.value_of(row)) for key in keys)]
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
@@ -85,10 +95,10 @@ def values_of(keys: tuple[Key, ...], cursor: str) -> list[Any]:
         if len(cursor) > MAX_CURSOR:
             raise ValueError("too long")
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(values, list) or len(values) != len(keys):
+        if not isinstance(values, list) or len(values) != len(keys) + 1 or values[0] != tag(keys):
             raise ValueError("not this list's cursor")
-        return [_value(key, value) for key, value in zip(keys, values, strict=True)]
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
+        return [_value(key, value) for key, value in zip(keys, values[1:], strict=True)]
+    except (ValueError, TypeError, OverflowError, binascii.Error) as error:  # UnicodeError is a ValueError
         raise Refused("query.invalid", "`after` is not a cursor this list gave: pass the `next` of the page "
                       "before, unchanged", 400) from error
 
@@ -100,13 +110,17 @@ def _value(key: Key, value: Any) -> Any:
         moment = datetime.fromisoformat(_of_type(value, str))
         if moment.tzinfo is None:
             raise ValueError("a time with its zone is expected")
-        return moment.astimezone(UTC)  # as the database holds it (a time beyond year 1 or 9999 in UTC: refused)
+        # in UTC, as the cursors given are: an offset PostgreSQL does not take (beyond ±15:59, or in fractions of
+        # a second) is gone, and a time whose UTC is out of Python's years 1 to 9999 is an OverflowError here
+        return moment.astimezone(UTC)
     return _of_type(value, key.kind)
 
 
 def _of_type(value: Any, kind: type) -> Any:
     if type(value) is not kind:  # not isinstance: True is an int to Python, not to a cursor
         raise TypeError(f"a {kind.__name__} is expected")
+    if kind is str:
+        value.encode()  # a lone surrogate ("\ud800", valid in JSON) is no text a column holds: UnicodeEncodeError
     if (kind is str and "\x00" in value) or (kind is int and not 0 <= value < 2**63):  # no column takes these
         raise ValueError("out of range")
     return value

@@ -43,13 +43,14 @@ class Paging(Schema):
 
 
 def checked(paging: Paging) -> Paging:
-    """Refuse a page number that would skip too many rows, or one given beside a cursor."""
-    if paging.after is not None and paging.page != 1:
+    """Refuse a page number that would skip too many rows, or one given beside a cursor (an empty `after=` is
+    none, as an empty filter is no filter)."""
+    if paging.after and paging.page != 1:
         raise Refused("query.invalid", "`after` reads on from a cursor: give it without `page`", 400)
     skipped = (paging.page - 1) * paging.page_size
     if skipped > MAX_SKIPPED:
         raise Refused("query.too_deep", f"page {paging.page} of {paging.page_size} rows starts after row "
-                      f"{skipped:,}; a page number reaches only the first {MAX_SKIPPED:,} rows. Read on with "
+                      f"{skipped:,}; a page number may skip at most {MAX_SKIPPED:,} rows. Read on with "
                       f"`after`: each page's `next` is the cursor for the page after it", 400)
     return paging
 
@@ -63,7 +64,7 @@ def page_of(paging: Paging, query, to_rows, keys: tuple[Key, ...], items: list |
         start = 0 if after else (page - 1) * size
         items = list((query.filter(rows_after(keys, after)) if after else query)[start:start + size + 1])
     more, items = len(items) > size, items[:size]
-    if after is None and not more and (items or page == 1):
+    if not after and not more and (items or page == 1):
         total = (page - 1) * size + len(items)
     else:
         total = query.order_by().values("pk")[:COUNT_LIMIT + 1].count()  # ids only: no row is read whole

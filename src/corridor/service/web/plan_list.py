@@ -221,7 +221,10 @@ def _cursor(text: str) -> tuple[datetime, str] | None:
     moment, _, plan_id = text.partition("~")
     try:
         parsed = datetime.fromisoformat(moment)
-    except ValueError:
+        # in UTC, as the cursors given are: an offset PostgreSQL does not take (beyond ±15:59, or in fractions
+        # of a second) is gone, and a time outside years 1 to 9999 once in UTC is an OverflowError (were 500s)
+        parsed = parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed
+    except (ValueError, OverflowError):
         return None
     if not plan_id or "\x00" in plan_id or parsed.tzinfo is None:
         return None
