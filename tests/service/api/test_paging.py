@@ -177,3 +177,32 @@ def test_a_cursor_with_a_page_number_is_refused(parties):
     first = Client().get("/api/v1/plans", {"page_size": 2}).json()
     answer = Client().get("/api/v1/plans", {"page": 2, "after": first["next"]})
     assert (answer.status_code, answer.json()["code"]) == (400, "query.invalid")
+
+
+@pytest.mark.parametrize("filters", [{}, {"party": "recv"}, {"party": "recv", "now": "1"}])
+def test_a_page_of_the_waiting_list_is_read_off_an_index_in_order(parties, filters):
+    """Whole or for one party, and past those waited on now (into the clocks no longer waited on: a party's
+    whole history), a page by cursor is read off an index in the list's order from its place, never by sorting
+    the clocks that match nor by reading every party's to find its own. SQLite's plan shows it; PostgreSQL on
+    a few rows rightly sorts them."""
+    from .test_party_reads import explain
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan shows the index it would use on a few rows")
+    plans_on_three_seconds(parties)
+    with clock.frozen_at(T + 600):
+        for n in range(4):
+            assert parties["org-a"].post(f"/plans/plan-{n}/cancel", {})[0] == 201
+        rows = walk(Client(), "/api/v1/waiting", 500, **filters)
+        middle = [n for n, row in enumerate(rows) if row["waiting_now"] == ("now" in filters)][-2]
+        cursor_at = tables.waiting_query().get(plan_id=rows[middle]["plan"], party_id=rows[middle]["party"])
+        from corridor.service.api.keyset import cursor_of
+        from corridor.service.api.paging import WAITING
+        with CaptureQueriesContext(connection) as queries:
+            page = Client().get("/api/v1/waiting", {**filters, "page_size": 1, "after": cursor_of(WAITING, cursor_at)})
+        assert page.json()["results"] == rows[middle + 1:middle + 2]
+    [sql] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "clock"."id"')]
+    plan = explain(sql)
+    assert "TEMP B-TREE" not in plan, (sql, plan)
+    if "party" in filters:  # off the party's own part of an index, not every party's clocks read to find its own
+        assert "USING INDEX clock_party_waiting_order (party_id=?" in plan, (sql, plan)

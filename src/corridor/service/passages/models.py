@@ -147,8 +147,10 @@ class Clock(models.Model):
         db_table = "clock"
         # the waiting list's order (exports/tables.waiting_query; PostgreSQL's index keeps no time last, as the
         # list does, and SQLite reads its part with no time by equality): any page of it, by cursor, read
-        # off the index from its place on. It serves every query by waiting_since alone too.
-        indexes = [models.Index(fields=["party", "waiting_since"], name="clock_party_waiting"),
+        # off the index from its place on. It serves every query by waiting_since alone too. The same order
+        # after a party (GET /api/v1/waiting?party=, a party's home): past its waits now, into the clocks it is
+        # no longer waited on for (its whole history), a page still starts at its place
+        indexes = [models.Index(fields=["party", "waiting_since", "plan"], name="clock_party_waiting_order"),
                    models.Index(fields=["waiting_since", "plan", "party"], name="clock_waiting_order")]
 
 
