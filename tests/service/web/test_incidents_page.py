@@ -92,6 +92,7 @@ def test_walking_older_then_newer_visits_every_claim_once_in_order(parties, monk
     cursor(["2023-09-11T08:30:00", "claim-000"]), cursor(["2023-09-11T08:30:00+00:00", 5]),  # no zone; not an id
     cursor(["0001-01-01T00:00:00+05:00", "claim-000"]),  # before year 1 at UTC: no column holds it
     cursor(["2023-09-11T08:30:00+00:00", "claim\x00"]),  # NUL: PostgreSQL's text cannot compare it
+    cursor(["2023-09-11T08:30:00+00:00", "\ud800"]),  # a lone surrogate: valid JSON, no text a column holds
 ])
 @pytest.mark.parametrize("direction", ["after", "before"])
 def test_a_malformed_cursor_shows_the_first_page(parties, cursor, direction):

@@ -123,8 +123,12 @@ def window(query, keys: tuple[Key, ...], size: int, after: str | None = None, be
 
 def _or_none(keys: tuple[Key, ...], cursor: str) -> list[Any] | None:
     try:
-        return values_of(keys, cursor)
-    except Refused:
+        values = values_of(keys, cursor)
+        for value in values:  # a lone surrogate ("\ud800", valid JSON) is no text a column holds
+            if isinstance(value, str):
+                value.encode()
+        return values
+    except (Refused, UnicodeEncodeError):
         return None
 
 
