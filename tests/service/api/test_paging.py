@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -225,3 +226,20 @@ def test_a_page_of_attestations_is_read_off_an_index_in_order(parties, filters):
     [sql] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "attestation"."passage"')]
     plan = explain(sql)
     assert "TEMP B-TREE" not in plan and "USING INDEX attestation_" in plan, (sql, plan)
+
+
+def test_a_filter_few_legs_match_walks_the_plans_batch_after_batch_without_an_offset(parties):
+    """Legs of a route only the oldest plan took: the plans are read newest first a batch at a time until the
+    page is full, each batch after the plan the last ended on (an OFFSET would read every plan before it again,
+    batch after batch)."""
+    plans_on_three_seconds(parties)
+    leg = {**plan_body()["legs"][0], "route": "road-b"}
+    with clock.frozen_at(T):  # the oldest second's last plan by id: the list's last
+        assert parties["org-a"].post("/plans", plan_body("z-oldest-b", legs=[leg]))[0] == 201
+    with CaptureQueriesContext(connection) as queries:
+        page = Client().get("/api/v1/legs", {"route": "road-b", "page_size": 1}).json()
+    assert [row["plan"] for row in page["results"]] == ["z-oldest-b"] and page["next"] is None
+    plan_reads = [q["sql"] for q in queries.captured_queries
+                  if re.match(r'SELECT "plan"\.[^(]* FROM "plan" .*ORDER BY', q["sql"])]  # the plans' keys or ids
+    assert len(plan_reads) >= 2, [q["sql"] for q in queries.captured_queries]  # more than one batch (4, then 8)
+    assert not [sql for sql in plan_reads if "OFFSET" in sql.upper()], plan_reads
