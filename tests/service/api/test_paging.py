@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -260,3 +261,68 @@ def test_plans_submitted_during_a_walk_neither_repeat_nor_hide_a_row(parties, pa
     assert len(walked) == len(set(walked)) and set(before) <= set(walked)
     if path in ("/api/v1/plans", "/api/v1/legs"):
         assert walked == before
+
+
+@pytest.mark.parametrize("filters", [{}, {"party": "recv"}, {"party": "recv", "now": "1"}])
+def test_a_page_of_the_waiting_list_is_read_off_an_index_in_order(parties, filters):
+    """Whole or for one party, and past those waited on now (into the clocks no longer waited on: a party's
+    whole history), a page by cursor is read off an index in the list's order from its place, never by sorting
+    the clocks that match nor by reading every party's to find its own. SQLite's plan shows it; PostgreSQL on
+    a few rows rightly sorts them."""
+    from .test_party_reads import explain
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan shows the index it would use on a few rows")
+    plans_on_three_seconds(parties)
+    with clock.frozen_at(T + 600):
+        for n in range(4):
+            assert parties["org-a"].post(f"/plans/plan-{n}/cancel", {})[0] == 201
+        rows = walk(Client(), "/api/v1/waiting", 500, **filters)
+        middle = [n for n, row in enumerate(rows) if row["waiting_now"] == ("now" in filters)][-2]
+        cursor_at = tables.waiting_query().get(plan_id=rows[middle]["plan"], party_id=rows[middle]["party"])
+        from corridor.service.api.keyset import cursor_of
+        from corridor.service.api.paging import WAITING
+        with CaptureQueriesContext(connection) as queries:
+            page = Client().get("/api/v1/waiting", {**filters, "page_size": 1, "after": cursor_of(WAITING, cursor_at)})
+        assert page.json()["results"] == rows[middle + 1:middle + 2]
+    [sql] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "clock"."id"')]
+    plan = explain(sql)
+    assert "TEMP B-TREE" not in plan, (sql, plan)
+    if "party" in filters:  # off the party's own part of an index, not every party's clocks read to find its own
+        assert "USING INDEX clock_party_waiting_order (party_id=?" in plan, (sql, plan)
+
+
+@pytest.mark.parametrize("filters", [{}, {"dataset": "trucks"}, {"crossing": "Kerem Shalom"}])
+def test_a_page_of_attestations_is_read_off_an_index_in_order(parties, filters):
+    """An import is one dataset of many records: a page by cursor inside it (whole, by dataset or by crossing)
+    is read off an index from its place, never by sorting the dataset's every record. SQLite's plan shows it."""
+    from .test_party_reads import explain
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan shows the index it would use on a few rows")
+    ensure_source("trucks-src", "A trucking source")
+    record_attestations("trucks-src", [truck(n) for n in range(1, 6)], ImportReport("t"), lambda message: None)
+    first = Client().get("/api/v1/attestations", {**filters, "page_size": 2}).json()
+    with CaptureQueriesContext(connection) as queries:
+        page = Client().get("/api/v1/attestations", {**filters, "page_size": 2, "after": first["next"]}).json()
+    assert [row["passage"] for row in page["results"]] == ["t-3", "t-4"]
+    [sql] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "attestation"."passage"')]
+    plan = explain(sql)
+    assert "TEMP B-TREE" not in plan and "USING INDEX attestation_" in plan, (sql, plan)
+
+
+def test_a_filter_few_legs_match_walks_the_plans_batch_after_batch_without_an_offset(parties):
+    """Legs of a route only the oldest plan took: the plans are read newest first a batch at a time until the
+    page is full, each batch after the plan the last ended on (an OFFSET would read every plan before it again,
+    batch after batch)."""
+    plans_on_three_seconds(parties)
+    leg = {**plan_body()["legs"][0], "route": "road-b"}
+    with clock.frozen_at(T):  # the oldest second's last plan by id: the list's last
+        assert parties["org-a"].post("/plans", plan_body("z-oldest-b", legs=[leg]))[0] == 201
+    with CaptureQueriesContext(connection) as queries:
+        page = Client().get("/api/v1/legs", {"route": "road-b", "page_size": 1}).json()
+    assert [row["plan"] for row in page["results"]] == ["z-oldest-b"] and page["next"] is None
+    plan_reads = [q["sql"] for q in queries.captured_queries
+                  if re.match(r'SELECT "plan"\.[^(]* FROM "plan" .*ORDER BY', q["sql"])]  # the plans' keys or ids
+    assert len(plan_reads) >= 2, [q["sql"] for q in queries.captured_queries]  # more than one batch (4, then 8)
+    assert not [sql for sql in plan_reads if "OFFSET" in sql.upper()], plan_reads

@@ -103,3 +103,28 @@ def test_the_incidents_list_names_each_claim_by_its_category_not_its_id(parties,
         html = Client().get("/incidents").content.decode()
     shown = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", html.split("<main", 1)[-1], flags=re.S))
     assert "mines and unexploded ordnance" in shown and "inc-mines" not in shown and "inc-gnss" not in shown
+
+
+def test_the_map_carries_the_latest_located_claims_only(parties, tiles, monkeypatch):
+    """However many claims the log holds, the public page carries the latest MAP_CLAIMS located ones (read off
+    the claims' index, disputed by their count) and says so; the incidents page pages through every one."""
+    from corridor.service.web import summaries
+
+    from ..api.test_incidents import CLAIM, T
+
+    monkeypatch.setattr(summaries, "MAP_CLAIMS", 2)
+    for n in range(4):
+        with clock.frozen_at(T + n):
+            located = {"name": f"Place {n}"} | ({"lat": "39.8", "lon": "46.7"} if n != 2 else {})
+            assert parties["border"].post("/incidents", CLAIM | {"incident": f"claim-{n}", "place": located})[0] == 201
+    with clock.frozen_at(T + 10):
+        assert parties["recv"].post("/incidents/claim-1/dispute", {"text": "no"})[0] == 201
+    precompute.refresh(force=True)
+    html = page()
+    assert [(i["id"], i["disputed"]) for i in script_data(html, "incidents-data")] == [("claim-3", False),
+                                                                                     ("claim-1", True)]
+    assert "The map shows the latest 2 claims that give their coordinates." in html
+    monkeypatch.setattr(summaries, "MAP_CLAIMS", 3)
+    precompute.refresh(force=True)
+    html = page()
+    assert len(script_data(html, "incidents-data")) == 3 and "The map shows the latest" not in html

@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
@@ -83,6 +83,63 @@ def _at_or_after(key: Key, value: Any) -> Q:
         return Q(**{f"{key.lookup}__isnull": True})
     bound = Q(**{f"{key.lookup}__{'lte' if key.descending else 'gte'}": value})
     return bound | Q(**{f"{key.lookup}__isnull": True}) if key.nulls_last else bound
+
+
+def reversed_keys(keys: tuple[Key, ...]) -> tuple[Key, ...]:
+    """The same columns in the opposite order. Not for a list with rows lacking a value (`nulls_last`: they
+    would have to come first)."""
+    if any(key.nulls_last for key in keys):
+        raise ValueError("a list whose missing values sort last is read forwards only")
+    return tuple(replace(key, descending=not key.descending) for key in keys)
+
+
+def order_of(keys: tuple[Key, ...]) -> list[str]:
+    """The keys as `order_by` arguments (for keys without `nulls_last`)."""
+    return [f"-{key.lookup}" if key.descending else key.lookup for key in keys]
+
+
+@dataclass
+class Window:
+    """One page of a list read by keyset: its rows in the list's order, the cursor of the page after it
+    (`next`: its last row, when there are more) and of the page before it (`previous`: its first row, when
+    rows come before it), and whether it is the list's first page."""
+
+    rows: list = field(default_factory=list)
+    next: str | None = None
+    previous: str | None = None
+    first: bool = True
+
+
+def window(query, keys: tuple[Key, ...], size: int, after: str | None = None, before: str | None = None) -> Window:
+    """The `size` rows after the cursor `after`, or the `size` rows just before the cursor `before` (which wins
+    when both are given), or the first `size` rows: size + 1 rows read off the list's index from the cursor
+    on, never an OFFSET. A cursor that does not read back (`values_of`) is no cursor: the first page, for a
+    page whose links a reader may have edited (the API refuses it instead); so is a `before` with no row
+    before it."""
+    if before is not None and (values := _or_none(keys, before)) is not None:
+        backwards = reversed_keys(keys)
+        rows = list(query.filter(beyond(backwards, values)).order_by(*order_of(backwards))[:size + 1])
+        more_before, rows = len(rows) > size, rows[:size][::-1]
+        if rows:
+            return Window(rows, next=cursor_of(keys, rows[-1]),
+                          previous=cursor_of(keys, rows[0]) if more_before else None, first=not more_before)
+    values = _or_none(keys, after) if after is not None else None
+    rows = list((query if values is None else query.filter(beyond(keys, values))).order_by(*order_of(keys))
+                [:size + 1])
+    more, rows = len(rows) > size, rows[:size]
+    return Window(rows, next=cursor_of(keys, rows[-1]) if more else None,
+                  previous=cursor_of(keys, rows[0]) if values is not None and rows else None, first=values is None)
+
+
+def _or_none(keys: tuple[Key, ...], cursor: str) -> list[Any] | None:
+    try:
+        values = values_of(keys, cursor)
+        for value in values:  # a lone surrogate ("\ud800", valid JSON) is no text a column holds
+            if isinstance(value, str):
+                value.encode()
+        return values
+    except (Refused, UnicodeEncodeError):
+        return None
 
 
 def _encoded(key: Key, value: Any) -> Any:

@@ -77,18 +77,22 @@ def by_plan(plan_ids, rows_of, paging: Paging, keys: tuple[Key, ...], plan_keys:
     sorting every row: the plans are read in that order off an index (`plan_ids`, a query of ids), a batch
     at a time, and `rows_of(ids)` (ordered within the batch) fetched for each batch until the page is full.
     After a cursor, the plans start at the cursor's own (`plan_keys`: the rows' keys that order the plans)
-    and its rows at the one after the cursor's. The work grows with the page's depth or size, not the log."""
+    and its rows at the one after the cursor's; each batch after the plan the last one ended on (by its keys,
+    never an OFFSET: a filter few rows match walks many batches). The work grows with the page's depth or size
+    and with the plans walked past to fill it, not with every plan before them once per batch."""
     after, size = checked(paging).after, paging.page_size
     skip = 0 if after else (paging.page - 1) * size
     if after:
         plan_ids = plan_ids.filter(beyond(plan_keys, values_of(keys, after)[:len(plan_keys)], inclusive=True))
         unfiltered, rows_of = rows_of, lambda ids: unfiltered(ids).filter(rows_after(keys, after))
-    page, start, batch = [], 0, 2 * (size + 1)
+    lookups = [key.lookup for key in plan_keys]
+    plans, at_id = plan_ids.values_list(*lookups), lookups.index("id")  # each plan's keys: where a batch ended
+    page, last, batch = [], None, 2 * (size + 1)
     while len(page) <= size:
-        ids = list(plan_ids[start:start + batch])
-        if not ids:
+        keyed = list((plans if last is None else plans.filter(beyond(plan_keys, list(last))))[:batch])
+        if not keyed:
             break
-        start, batch, rows = start + len(ids), min(batch * 2, 5000), rows_of(ids)
+        last, batch, rows = keyed[-1], min(batch * 2, 5000), rows_of([plan[at_id] for plan in keyed])
         if skip and (in_batch := rows.count()) <= skip:  # a batch wholly skipped is counted, not read
             skip -= in_batch
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from ninja import Field, File, NinjaAPI, Query, Schema
 from ninja.files import UploadedFile
@@ -159,10 +159,11 @@ def _filters(given: Schema, allowed: dict[str, str]) -> Q:
 
 def plan_filter(given: PlanQuery) -> Q:
     q = _filters(given, {"status": "status", "requester": "requester_id", "linkage": "linkage"})
-    # per-plan lookups rather than joins or IN (every matching id): the newest plans are read off the index in
-    # order and each is checked by its own legs or positions, so a page costs the same on any log
-    if given.route:
-        q &= Q(Exists(Leg.objects.filter(plan_id=OuterRef("pk"), route_id=given.route)))
+    # per-plan lookups rather than joins: the newest plans are read off the index in order and each is checked
+    # by its own legs or positions, or, when a route or party has few plans, those plans are read by their ids
+    # (selection.few_or_each), so a page costs the same on any log
+    if given.route:  # a route few plans took: their ids (else each plan walked would be checked, to the end)
+        q &= selection.few_or_each(Leg.objects.filter(route_id=given.route))
     if given.party:  # a party asked about few plans: their ids; about many: checked plan by plan (selection)
         q &= Q(requester_id=given.party) | selection.few_or_each(Position.objects.filter(party_id=given.party))
     return q

@@ -147,8 +147,10 @@ class Clock(models.Model):
         db_table = "clock"
         # the waiting list's order (exports/tables.waiting_query; PostgreSQL's index keeps no time last, as the
         # list does, and SQLite reads its part with no time by equality): any page of it, by cursor, read
-        # off the index from its place on. It serves every query by waiting_since alone too.
-        indexes = [models.Index(fields=["party", "waiting_since"], name="clock_party_waiting"),
+        # off the index from its place on. It serves every query by waiting_since alone too. The same order
+        # after a party (GET /api/v1/waiting?party=, a party's home): past its waits now, into the clocks it is
+        # no longer waited on for (its whole history), a page still starts at its place
+        indexes = [models.Index(fields=["party", "waiting_since", "plan"], name="clock_party_waiting_order"),
                    models.Index(fields=["waiting_since", "plan", "party"], name="clock_waiting_order")]
 
 
@@ -159,7 +161,7 @@ class Attestation(models.Model):
 
     passage = models.CharField(max_length=128, primary_key=True)
     source = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="attestations")
-    dataset = models.CharField(max_length=LABEL_MAX_LENGTH, db_index=True)
+    dataset = models.CharField(max_length=LABEL_MAX_LENGTH)
     reference = models.CharField(max_length=LABEL_MAX_LENGTH)
     crossing = models.CharField(max_length=LABEL_MAX_LENGTH)
     carrier = models.CharField(max_length=400)
@@ -174,6 +176,10 @@ class Attestation(models.Model):
     class Meta:
         db_table = "attestation"
         constraints = [models.UniqueConstraint(fields=["dataset", "reference"], name="one_attestation_per_record")]
+        # GET /api/v1/attestations' order (dataset, passage), whole or by crossing: a page by cursor inside an
+        # import of many records is read off one of these from its place, never by sorting the dataset's records
+        indexes = [models.Index(fields=["dataset", "passage"], name="attestation_order"),
+                   models.Index(fields=["crossing", "dataset", "passage"], name="attestation_crossing_order")]
 
 
 class AttestedLine(models.Model):

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -139,8 +139,8 @@ def filtered(filters: Filters, mine: list[str]):
         q &= Q(status=filters.status)
     if filters.requester:
         q &= Q(requester_id=filters.requester)
-    if filters.route:
-        q &= Q(Exists(Leg.objects.filter(plan_id=OuterRef("pk"), route_id=filters.route)))
+    if filters.route:  # a route few plans took: their ids, not every plan read to find them
+        q &= few_or_each(Leg.objects.filter(route_id=filters.route))
     if filters.party:
         q &= taking_part([filters.party])
     if filters.waiting_on:

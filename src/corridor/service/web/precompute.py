@@ -32,7 +32,9 @@ def refresh(force: bool = False) -> dict | None:
         return None
     counts = _signing_counts(row, size)
     signing = summaries.signing(counts)
-    data = {**with_names(summaries.mapped_incidents(), summaries.mapped_routes()), "log_size": size,
+    incidents, more_incidents = summaries.mapped_incidents()
+    data = {**with_names(incidents, summaries.mapped_routes()), "incidents_more": more_incidents,
+            "map_claims": summaries.MAP_CLAIMS, "log_size": size,
             "signing": signing, "signing_counts": counts, "counts_offline": True,
             "custodial_parties": [share["party_name"] for share in signing if share["custodial_now"]]}
     PublicSummary.objects.update_or_create(pk=1, defaults={"log_size": size, "computed_at": now, "data": data})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from ..exports.tables import waiting_query, waiting_rows
 from ..incidents.models import Incident
@@ -28,10 +28,18 @@ def mapped_routes() -> list[dict]:
     return routes
 
 
-def mapped_incidents() -> list[dict]:
-    rows = Incident.objects.exclude(lat=None).exclude(lon=None).annotate(disputes_count=Count("disputes"))
+MAP_CLAIMS = 500  # the public map's claims: the latest located ones (the incidents page pages through every one)
+
+
+def mapped_incidents() -> tuple[list[dict], bool]:
+    """The latest MAP_CLAIMS claims that name a place by its coordinates, newest first, read off the claims'
+    index (each says whether it is disputed by its own count: no dispute is read), and whether there are more.
+    Every claim would make the public page, which carries them, grow with the log."""
+    rows = list(Incident.objects.exclude(lat=None).exclude(lon=None).order_by("-reported_at", "id")
+                .only("id", "lat", "lon", "category", "place", "reporter_id", "dispute_count")[:MAP_CLAIMS + 1])
     return [{"id": i.id, "lat": float(i.lat), "lon": float(i.lon), "category": i.category, "place": i.place,
-             "reporter": i.reporter_id, "disputed": i.disputes_count > 0} for i in rows]
+             "reporter": i.reporter_id, "disputed": i.dispute_count > 0} for i in rows[:MAP_CLAIMS]], \
+        len(rows) > MAP_CLAIMS
 
 
 HOME_ROWS = 100  # a party's home lists the oldest waits first; the rest are counted, up to COUNTED

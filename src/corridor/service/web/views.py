@@ -17,6 +17,8 @@ from ...engine.rules.incidents import CATEGORIES
 from ...figures.tables import TABLES
 from ...scenario.report import departure_spread
 from .. import clock
+from ..api import keyset
+from ..api.paging import INCIDENTS
 from ..api.reads import plan_detail
 from ..config import CONFIG
 from ..exports import published
@@ -230,12 +232,13 @@ def incidents(request):
             return signing.prepare(request, signing.Ask(party, kind, payload), reverse("incidents"))
         _record_incident_statement(request, party, kind, payload)
         return HttpResponseRedirect(reverse("incidents"))
-    page = _page_number(request)
-    shown = list(incidents_query()[(page - 1) * INCIDENTS_PAGE: page * INCIDENTS_PAGE + 1])  # one more: a next?
+    # by keyset off the (reported_at, id) index: any page costs the same, however deep (never an OFFSET)
+    page = keyset.window(incidents_query(), INCIDENTS, INCIDENTS_PAGE, request.GET.get("after"),
+                         request.GET.get("before"))
     rows = [row | {"dispute_rows": latest_disputes(claim)}
-            for row, claim in zip(incident_rows(shown[:INCIDENTS_PAGE]), shown, strict=False)]
+            for row, claim in zip(incident_rows(page.rows), page.rows, strict=True)]
     return render(request, "web/incidents.html", {
-        "incidents": rows, "parties": parties, "page": page, "more": len(shown) > INCIDENTS_PAGE,
+        "incidents": rows, "parties": parties, "links": _incident_links(page),
         "categories": sorted(CATEGORIES), "mapped": _mapped(rows), "empty_totals": {},
         "crossings": zones.crossings(clock.now()),
     })
@@ -244,9 +247,11 @@ def incidents(request):
 INCIDENTS_PAGE = 50  # claims on the incidents page at once, newest first; each with its latest disputes
 
 
-def _page_number(request) -> int:
-    given = request.GET.get("page", "")
-    return max(1, int(given)) if given.isascii() and given.isdigit() and len(given) <= 6 else 1
+def _incident_links(page: keyset.Window) -> dict[str, str | None]:
+    """The newest, newer and older pages' addresses (a cursor is URL-safe base64: nothing to quote)."""
+    path = reverse("incidents")
+    return {"newest": None if page.first else path, "newer": page.previous and f"{path}?before={page.previous}",
+            "older": page.next and f"{path}?after={page.next}"}
 
 
 def _mapped(rows: list[dict]) -> list[dict]:
