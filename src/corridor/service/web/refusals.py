@@ -106,7 +106,7 @@ SERVICE = {
     "entry.too_large": _("This is too large for one log entry: split it (fewer lines or a shorter text)."),
     "export.busy": _("The export is being prepared: ask again in a minute."),
     "query.invalid": _("A value in the address is not valid: check the page, its size, the cursor and the filters."),
-    "query.too_deep": _("A page number reaches only the first 10,000 rows: read on from the last page's cursor."),
+    "query.too_deep": _("A page number may skip at most 10,000 rows: read on from the last page's cursor."),
     "export.size_unpublished": _("The log published no checkpoint at that size."),
     "export.unknown": _("There is no such export."),
     "export.unpublished": _("The log has no published checkpoint yet."),
