@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from corridor.service import clock
 from corridor.service.incidents.models import Incident
 
-from .test_party_reads import read_in_index_order
+from .test_party_reads import read_in_index_order, sql_run_anywhere
 
 pytestmark = pytest.mark.django_db
 T = 1694420000
@@ -51,8 +49,8 @@ def test_a_page_of_claims_is_read_off_an_index_in_order_whatever_the_filter(part
             assert parties["border"].post("/incidents", CLAIM | {"incident": f"c-{n}"})[0] == 201
     Incident.objects.update(plan="p-1")  # as if each named a plan: only the query's shape is looked at
     cursor = public.get("/api/v1/incidents", given | {"page_size": 1}).json()["next"]
-    with CaptureQueriesContext(connection) as queries:
+    with sql_run_anywhere() as run:
         assert public.get("/api/v1/incidents", given | {"page_size": 1, "after": cursor}).status_code == 200
-    [page] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "incident"."id"')]
+    [page] = [sql for sql in run if sql.startswith('SELECT "incident"."id"')]
     ordered, plan = read_in_index_order(page, "incident_")
     assert ordered, (page, plan)

@@ -268,7 +268,7 @@ def test_a_page_of_the_waiting_list_is_read_off_an_index_in_order(parties, filte
     """Whole or for one party, and past those waited on now (into the clocks no longer waited on: a party's
     whole history), a page by cursor is read off an index in the list's order from its place, never by sorting
     the clocks that match nor by reading every party's to find its own."""
-    from .test_party_reads import read_in_index_order
+    from .test_party_reads import read_in_index_order, sql_run_anywhere
 
     plans_on_three_seconds(parties)
     with clock.frozen_at(T + 600):
@@ -279,10 +279,10 @@ def test_a_page_of_the_waiting_list_is_read_off_an_index_in_order(parties, filte
         cursor_at = tables.waiting_query().get(plan_id=rows[middle]["plan"], party_id=rows[middle]["party"])
         from corridor.service.api.keyset import cursor_of
         from corridor.service.api.paging import WAITING
-        with CaptureQueriesContext(connection) as queries:
+        with sql_run_anywhere() as run:
             page = Client().get("/api/v1/waiting", {**filters, "page_size": 1, "after": cursor_of(WAITING, cursor_at)})
         assert page.json()["results"] == rows[middle + 1:middle + 2]
-    [sql] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "clock"."id"')]
+    [sql] = [sql for sql in run if sql.startswith('SELECT "clock"."id"')]
     # off the party's own part of an index, not every party's clocks read to find its own
     index = "clock_party_waiting_order" if "party" in filters else "clock_"
     ordered, plan = read_in_index_order(sql, index)
@@ -293,15 +293,15 @@ def test_a_page_of_the_waiting_list_is_read_off_an_index_in_order(parties, filte
 def test_a_page_of_attestations_is_read_off_an_index_in_order(parties, filters):
     """An import is one dataset of many records: a page by cursor inside it (whole, by dataset or by crossing)
     is read off an index from its place, never by sorting the dataset's every record."""
-    from .test_party_reads import read_in_index_order
+    from .test_party_reads import read_in_index_order, sql_run_anywhere
 
     ensure_source("trucks-src", "A trucking source")
     record_attestations("trucks-src", [truck(n) for n in range(1, 6)], ImportReport("t"), lambda message: None)
     first = Client().get("/api/v1/attestations", {**filters, "page_size": 2}).json()
-    with CaptureQueriesContext(connection) as queries:
+    with sql_run_anywhere() as run:
         page = Client().get("/api/v1/attestations", {**filters, "page_size": 2, "after": first["next"]}).json()
     assert [row["passage"] for row in page["results"]] == ["t-3", "t-4"]
-    [sql] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "attestation"."passage"')]
+    [sql] = [sql for sql in run if sql.startswith('SELECT "attestation"."passage"')]
     ordered, plan = read_in_index_order(sql, "attestation_")
     assert ordered, (sql, plan)
 

@@ -6,10 +6,12 @@ does not grow with the log, and no query plan reads every position the party has
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -99,6 +101,16 @@ def explain(sql: str, prefer_indexes: bool = False) -> str:
         finally:
             if prefer_indexes and connection.vendor != "sqlite":
                 cursor.execute("RESET enable_sort; RESET enable_seqscan")
+
+
+@contextlib.contextmanager
+def sql_run_anywhere() -> Iterator[list[str]]:
+    """The SQL run meanwhile on every database: a read may go to the replica (`make test-replica`)."""
+    run: list[str] = []
+    with contextlib.ExitStack() as stack:
+        captures = [stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections]
+        yield run
+    run.extend(query["sql"] for capture in captures for query in capture.captured_queries)
 
 
 def read_in_index_order(sql: str, index: str) -> tuple[bool, str]:
