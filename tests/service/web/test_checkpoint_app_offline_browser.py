@@ -293,6 +293,42 @@ def test_an_inspection_offline_with_undeclared_goods_and_a_seal_applied_reaches_
     assert page.errors == [] and page.foreign_requests() == []
 
 
+def test_an_arrival_the_service_fails_to_take_holds_back_its_inspection_until_it_is_on_the_log(
+        parties, live_server, browser_page):  # noqa: F811
+    """The queue goes in the order signed: when the arrival is not taken (a server error, once), the inspection
+    signed after it is not sent ahead of it (it would be on the log without effect, the leg not yet arrived);
+    both wait, saying so, and go in order on the app's next try."""
+    failed = []
+
+    def fail_once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.post_data_json["statement"]["type"])
+            route.fulfill(status=503, body="busy")
+
+    with passkey_origin(live_server.url):
+        page = officer(parties, browser_page, live_server.url)
+        tablet_clock_stopped_at(page, SIGNED)
+        page.page.context.set_offline(True)
+        page.page.evaluate(OFFLINE)
+        page.page.locator("#rec-leg").select_option(value="p1\nleg-a")
+        record(page, "Arrived")
+        resume_clock(page)
+        record(page, "Inspection")
+        with clock.frozen_at(RECEIVED):
+            page.page.route("**/checkpoint-app/submit", fail_once)
+            page.page.context.set_offline(False)
+            wait_for_count(page, "#rec-queue li[data-state=queued]:has-text('it is tried again')", 2)
+            assert StatementIndex.objects.filter(type="offline.relay").count() == 0  # nothing sent past it
+            page.page.clock.run_for(31000)  # the app tries again by itself
+            wait_for_count(page, "#rec-queue li[data-state=applied]", 2)
+    assert failed == ["leg.arrive"]
+    leg = current_fold().state.plans["p1"].legs["leg-a"]
+    assert leg.arrivals == [(SIGNED, "lachin-checkpoint")] and len(leg.inspections) == 1
+    assert leg.phase == "cleared"
+
+
 def test_a_statement_that_arrives_too_late_is_kept_and_the_officer_told_why(parties, live_server,
                                                                            browser_page):  # noqa: F811
     """The plan is cancelled while the tablet is offline: the arrival signed meanwhile is on the log without

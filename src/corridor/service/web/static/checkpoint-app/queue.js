@@ -108,13 +108,22 @@ function csrfToken() {
 
 let sending = null;
 
-/** Send every queued item of `user` (one pass at a time; a call during a pass waits for it). `notes` are the
- *  words for what is left queued: {offline, retry, signin}. Resolves to the number of items still queued. */
+/** Send every queued item of `user` in the order signed (one pass at a time; a call during a pass waits for
+ *  it). An item left queued (no network, a server error, signed out) stops the pass: what was signed after it
+ *  waits with the same note, since an inspection sent before its arrival would be on the log without effect.
+ *  `notes` are the words for what is left queued: {offline, retry, signin}. Resolves to the number still queued. */
 export function sendAll(user, notes = {}) {
   sending ??= (async () => {
     try {
+      let stuck = null;
       for (const item of await items(user)) {
-        if (PENDING.has(item.state)) { await sendOne(item, notes); }
+        if (!PENDING.has(item.state)) { continue; }
+        if (stuck) {
+          await update(item, {state: "queued", note: stuck.note});
+        } else {
+          await sendOne(item, notes);
+          if (PENDING.has(item.state)) { stuck = item; }
+        }
       }
       return (await items(user)).filter(item => PENDING.has(item.state)).length;
     } finally {
