@@ -24,7 +24,7 @@ Cursor = Annotated[str, StringConstraints(max_length=MAX_CURSOR, pattern=r"^[A-Z
 
 # each list's order, as its query sorts it (exports/tables.py), ending with a unique column
 PLANS = (Key("submitted_at", datetime, descending=True), Key("id"))
-LEGS = (Key("plan__submitted_at", datetime, descending=True), Key("plan_id"), Key("leg_id"))
+LEGS = (Key("submitted_at", datetime, descending=True), Key("plan_id"), Key("leg_id"))
 LINES = (Key("leg__plan_id"), Key("leg__leg_id"), Key("id", int))
 INCIDENTS = (Key("reported_at", datetime, descending=True), Key("id"))
 DISPUTES = (Key("id", int),)

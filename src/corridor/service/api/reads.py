@@ -384,7 +384,9 @@ def register(api: NinjaAPI) -> None:
         q = _filters(given, {"plan": "plan_id", "route": "route_id", "phase": "phase"})
         if given.status:
             q &= Q(plan__status=given.status)
-        if given.plan or not tables.legs_query(q).exists():  # one plan's legs; or none to walk the plans for
+        # one plan's legs; those of a phase or route, newest first off leg_phase_newest / leg_route_newest however
+        # few match; or none to walk the plans for. Else (all legs, or by the plans' status) plan by plan.
+        if given.plan or given.phase or given.route or not tables.legs_query(q).exists():
             return page_of(given, tables.legs_query(q), tables.leg_rows, paging.LEGS)
         plans = Plan.objects.filter(Q(status=given.status) if given.status else Q()).order_by("-submitted_at", "id")
         items = by_plan(plans.values_list("id", flat=True), lambda ids: tables.legs_query(q & Q(plan_id__in=ids)),

@@ -75,7 +75,7 @@ def leg_rows(legs: Iterable[Leg]) -> Iterator[dict]:
 
 def legs_query(filter_q: Q | None = None):
     legs = Leg.objects.filter(filter_q or Q()).select_related("plan", "route")
-    return legs.order_by("-plan__submitted_at", "plan_id", "leg_id")
+    return legs.order_by("-submitted_at", "plan_id", "leg_id")
 
 
 def line_rows(lines: Iterable[ManifestLine]) -> Iterator[dict]:

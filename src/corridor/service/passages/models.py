@@ -43,7 +43,8 @@ class Plan(models.Model):
         # the API lists plans newest first, filtered by status or requester: a page is read off these in order
         indexes = [models.Index(fields=["-submitted_at", "id"], name="plan_newest"),
                    models.Index(fields=["status", "-submitted_at", "id"], name="plan_status_newest"),
-                   models.Index(fields=["requester", "-submitted_at", "id"], name="plan_requester_newest")]
+                   models.Index(fields=["requester", "-submitted_at", "id"], name="plan_requester_newest"),
+                   models.Index(fields=["linkage", "-submitted_at", "id"], name="plan_linkage_newest")]
 
 
 class Leg(models.Model):
@@ -51,7 +52,8 @@ class Leg(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legs")
     leg_id = models.CharField(max_length=128)
-    route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="legs")
+    # the route's own index is leg_route_newest (route first), which also serves lookups by route
+    route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="legs", db_index=False)
     direction = models.CharField(max_length=10)
     phase = models.CharField(max_length=20)
     checkpoint = models.CharField(max_length=128, null=True)
@@ -62,10 +64,15 @@ class Leg(models.Model):
     weight_kg = models.BigIntegerField(default=0)
     seals = models.JSONField(default=list)
     crew_commitments = models.JSONField(default=list)
+    # the plan's submitted_at (which never changes), kept on each leg so that the legs of one phase or route are
+    # read newest first off an index, however few match: walking the plans for them grew with the log
+    submitted_at = models.DateTimeField()
 
     class Meta:
         db_table = "leg"
         constraints = [models.UniqueConstraint(fields=["plan", "leg_id"], name="leg_id_unique_in_plan")]
+        indexes = [models.Index(fields=["phase", "-submitted_at", "plan", "leg_id"], name="leg_phase_newest"),
+                   models.Index(fields=["route", "-submitted_at", "plan", "leg_id"], name="leg_route_newest")]
 
 
 class ManifestLine(models.Model):

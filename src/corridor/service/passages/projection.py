@@ -261,7 +261,7 @@ def _leg_rows(plan: PlanState, leg, live, refused) -> tuple[tuple, tuple[list, l
     row = (plan.id, leg.id, leg.route, leg.direction, live.phase, live.checkpoint,
            at(live.arrivals[0][0] if live.arrivals else None), at(live.released_at), at(live.departed_at),
            at(live.delivered_at), sum(line.weight_kg for line in leg.lines), list(leg.seals),
-           leg.crew_commitments())
+           leg.crew_commitments(), at(plan.submitted_at))
     receipts = {receipt.line: receipt for receipt in live.receipts}
     lines = [_line(line, live, receipts.get(line.id), refused.get((leg.id, line.id), [])) for line in leg.lines]
     plates = {p.vehicle: p.plate for p in plan.plates if p.leg == leg.id}

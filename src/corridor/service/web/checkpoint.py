@@ -246,7 +246,7 @@ def _open_plans_through(state: State, checkpoint_id: str) -> list[PlanState]:
     routes = [route.id for route in state.routes.values() if any(c.id == checkpoint_id for c in route.checkpoints)]
     legs = LegRow.objects.filter(route_id__in=routes).exclude(plan__status__in=CLOSED_STATUSES) \
         .filter(Q(plan__status__in=("in_progress", "scheduled")) | Q(checkpoint=checkpoint_id))
-    ids = dict.fromkeys(legs.order_by("plan__submitted_at", "plan_id").values_list("plan_id", flat=True))
+    ids = dict.fromkeys(legs.order_by("submitted_at", "plan_id").values_list("plan_id", flat=True))
     return [state.plans[plan_id] for plan_id in ids if plan_id in state.plans]
 
 
