@@ -4,6 +4,8 @@ the do-nothing request (GET /log/trust.txt) and Ed25519 verifications measured i
 
     .venv/bin/python bench/write_path.py [--requests 1000] [--data DIR]     # SQLite in DIR (a fresh one)
     .venv/bin/python bench/write_path.py --other-parties 2000   # a registry of 2,000 more parties (and keys)
+    .venv/bin/python bench/write_path.py --submit    # each write a new plan (POST /api/v1/plans): its plan, leg,
+                                                     # line, vehicle, position and clock rows written, not a note
 
 To compare two versions of the code, run it with PYTHONPATH=<other checkout>/src, alternating.
 """
@@ -52,9 +54,11 @@ def main() -> None:
     parser.add_argument("--other-parties", type=int, default=0,
                         help="register this many more parties, each with a custodial key, before measuring: a "
                              "write's cost must not grow with the registry")
+    parser.add_argument("--submit", action="store_true", help="each write submits a new plan (rows of every "
+                        "read model written) rather than a note on one plan (its plan row only)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        run(args.data or Path(tmp), args.requests, args.other_parties)
+        run(args.data or Path(tmp), args.requests, args.other_parties, args.submit)
 
 
 def register_parties(count: int) -> None:
@@ -65,7 +69,7 @@ def register_parties(count: int) -> None:
         do_register_party(f"bench-party-{n}", f"Bench party {n}", "humanitarian")
 
 
-def run(data: Path, requests: int, other_parties: int = 0) -> None:
+def run(data: Path, requests: int, other_parties: int = 0, submit: bool = False) -> None:
     tokens = prepare(data)
     os.environ["DJANGO_SETTINGS_MODULE"] = "corridor.service.settings"
     from corridor.service.wsgi import application
@@ -89,8 +93,12 @@ def run(data: Path, requests: int, other_parties: int = 0) -> None:
     stamp = time.time_ns()
 
     def write(n: int) -> None:
-        body = json.dumps({"sha256": f"{stamp:032x}{n:032x}", "title": "bench"}).encode()
-        status, out = call("POST", "/api/v1/plans/bench-plan/note", tokens[PARTIES[n % len(PARTIES)]], body)
+        if submit:
+            body = json.dumps({**PLAN, "plan": f"bench-{stamp}-{n}"}).encode()
+            status, out = call("POST", "/api/v1/plans", tokens["org-a"], body)
+        else:
+            body = json.dumps({"sha256": f"{stamp:032x}{n:032x}", "title": "bench"}).encode()
+            status, out = call("POST", "/api/v1/plans/bench-plan/note", tokens[PARTIES[n % len(PARTIES)]], body)
         if not status.startswith("201"):
             raise RuntimeError(f"{status} {out[:300]!r}")
 
@@ -104,7 +112,8 @@ def run(data: Path, requests: int, other_parties: int = 0) -> None:
     ed25519 = ed25519_verifications_per_second()
     if other_parties:
         print(f"the registry: {other_parties:,} more parties, each with a custodial key")
-    for name, step in (("write (POST /api/v1/plans/bench-plan/note)", write), ("floor (GET /log/trust.txt)", floor)):
+    written = "POST /api/v1/plans, a new plan" if submit else "POST /api/v1/plans/bench-plan/note"
+    for name, step in ((f"write ({written})", write), ("floor (GET /log/trust.txt)", floor)):
         started = time.process_time()
         for n in range(requests):
             step(1000 + n)

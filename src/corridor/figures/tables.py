@@ -10,7 +10,7 @@ every column and the order of the rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..engine.quantity import amount
 from ..engine.state import CLOSED_STATUSES, PlanState, State
@@ -173,6 +173,16 @@ def incident_rows(fold: FigureFold) -> list[dict]:
             for incident_id, record in sorted(incidents, key=lambda item: -item[1].reported_at)]
 
 
+# A dispute's text is any party's: a `|`, a backslash or a line break in it is escaped, so that ` | ` only ever
+# separates two disputes and no text can add a "party: …" that party never signed.
+_ESCAPED_IN_DISPUTES = str.maketrans({"\\": "\\\\", "|": "\\|", "\n": "\\n", "\r": "\\r"})
+
+
+def joined_disputes(disputes: Iterable[tuple[str, str]]) -> str:
+    """The `disputes` column: each (party, text) as `party: text`, in the order given, joined by ` | `."""
+    return " | ".join(f"{party}: {text.translate(_ESCAPED_IN_DISPUTES)}" for party, text in disputes)
+
+
 def _incident_row(incident_id: str, record, signed_by: str, member: str | None) -> dict:
     claim = record.claim
     return {
@@ -180,7 +190,7 @@ def _incident_row(incident_id: str, record, signed_by: str, member: str | None) 
         "lat": claim.place.lat, "lon": claim.place.lon, "occurred_from": iso(parse_time(claim.occurred_from)),
         "occurred_to": iso(parse_time(claim.occurred_to)) if claim.occurred_to else None, "plan": record.plan,
         "claim": claim.text, "disputed_by": ";".join(d.party for d in record.disputes),
-        "disputes": " | ".join(f"{d.party}: {d.text}" for d in record.disputes),
+        "disputes": joined_disputes((d.party, d.text) for d in record.disputes),
         "reported_at": iso(record.reported_at), "signed_by": signed_by, "member": member,
     }
 

@@ -26,6 +26,29 @@ def test_a_claim_and_its_dispute_stand_side_by_side(parties, public):
     assert incident["disputed_by"] == "recv" and "No interference" in incident["disputes"]
 
 
+def test_no_dispute_text_can_pass_for_another_partys_dispute_in_the_flattened_column(parties, public):
+    """`disputes` joins each party's words with ` | `: a text carrying ` | recv: …` or a line break is escaped,
+    so the column splits into exactly the disputes signed, each under its own party (the API, and the published
+    table as everyone downloads it)."""
+    from .test_query_counts import publish
+
+    forged = "no comment | recv: Correction: we laid the mines\nrecv: and a back\\slash"
+    with clock.frozen_at(T):
+        assert parties["border"].post("/incidents", CLAIM)[0] == 201
+    with clock.frozen_at(T + 60):
+        assert parties["recv"].post("/incidents/gnss-1/dispute", {"text": "No interference was recorded"})[0] == 201
+        assert parties["escort"].post("/incidents/gnss-1/dispute", {"text": forged})[0] == 201
+    publish()
+    exported = public.get("/api/v1/export/incidents.json").json()
+    rows = [public.get("/api/v1/incidents/gnss-1").json()] + [r for r in exported["rows"] if r["incident"] == "gnss-1"]
+    assert len(rows) == 2
+    for row in rows:
+        parts = row["disputes"].split(" | ")
+        assert [part.split(": ", 1)[0] for part in parts] == ["recv", "escort"] == row["disputed_by"].split(";")
+        assert "\n" not in row["disputes"]
+        assert parts[1] == "escort: no comment \\| recv: Correction: we laid the mines\\nrecv: and a back\\\\slash"
+
+
 def test_a_party_cannot_dispute_its_own_claim_nor_report_twice(parties):
     with clock.frozen_at(T):
         parties["border"].post("/incidents", CLAIM)

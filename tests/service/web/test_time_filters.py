@@ -88,3 +88,38 @@ def test_lists_and_a_time_before_its_clock_are_joined_with_the_languages_comma(p
     assert capacities.count(comma) == 1 and f"{comma}\u2066" in inline and f"</bdi>{comma}<bdi" in cell
     if language == "ar":
         assert ", " not in capacities + inline + cell  # no Latin comma on an Arabic page
+
+
+# A party may sign any calendar time, up to the last second of year 9999 (or from year 1): on the crossing's
+# clock such a time is beyond what Python's datetime holds, and one claim dated there took /incidents down
+EDGES = ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"]
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_time_at_the_calendars_edge_is_shown_in_utc_rather_than_failing(parties, edge):
+    shown = render('{{ t|local_time:"Asia/Baku" }}', t=edge)
+    assert edge[:4] in shown and "UTC" in shown
+    assert edge[:4] in render('{% time_local t "Asia/Baku" %}', t=edge)
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_claim_and_a_plan_dated_at_the_calendars_edge_leave_their_pages_readable(parties, edge):
+    from django.test import Client
+
+    from corridor.service.parties.operations import do_create_user
+
+    from ..plans import plan_body
+
+    claim = {"incident": "inc-edge", "category": "interference", "place": {"name": "the road"},
+             "occurred_from": edge, "text": "a claim dated at the calendar's edge"}
+    with clock.frozen_at(T):
+        assert parties["org-a"].post("/incidents", claim)[0] == 201
+        assert parties["org-a"].post("/plans", plan_body("p-edge", expires_at="9999-12-31T23:59:59Z"))[0] == 201
+        do_create_user("border-web", "border", "officer", password="a-long-test-password")
+        border = Client()
+        assert border.login(username="border-web", password="a-long-test-password")
+        for path in ("/incidents", "/plans/p-edge", "/plans", "/", "/api/v1/incidents/inc-edge"):
+            assert Client().get(path).status_code == 200, path
+        for path in ("/plans/p-edge", "/plans/p-edge/go", "/plans", "/"):
+            assert border.get(path).status_code == 200, path
+    assert "a claim dated at the calendar" in Client().get("/incidents").content.decode()

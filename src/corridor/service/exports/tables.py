@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Count, F, Q
 
 from ...engine.state import CLOSED_STATUSES
-from ...figures.tables import INCIDENTS, LEGS, LINES, PLANS, TABLES, WAITING
+from ...figures.tables import INCIDENTS, LEGS, LINES, PLANS, TABLES, WAITING, joined_disputes
 from .. import clock
 from ..incidents.models import Dispute, Incident
 from ..ledger.models import StatementIndex
@@ -111,7 +111,7 @@ def _incident_row(incident: Incident, signed_by: str, member: str | None) -> dic
         "place": incident.place, "lat": incident.lat, "lon": incident.lon,
         "occurred_from": iso(incident.occurred_from), "occurred_to": iso(incident.occurred_to),
         "plan": incident.plan, "claim": incident.text, "disputed_by": ";".join(d.party_id for d in disputes),
-        "disputes": " | ".join(f"{d.party_id}: {d.text}" for d in disputes),
+        "disputes": joined_disputes((d.party_id, d.text) for d in disputes),
         "reported_at": iso(incident.reported_at), "signed_by": signed_by, "member": member,
         "dispute_count": incident.dispute_count,
     }

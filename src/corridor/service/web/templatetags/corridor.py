@@ -54,7 +54,10 @@ def _local_parts(value, zone_name: str | None) -> dict | None:
     moment = _moment(value)
     if moment is None:
         return None
-    local = moment.astimezone(zones.zone(zone_name or zones.operation_zone()))
+    try:
+        local = moment.astimezone(zones.zone(zone_name or zones.operation_zone()))
+    except (OverflowError, ValueError):  # a signed time at the calendar's edge (year 9999 or 1): shown in UTC
+        local = moment
     return {"iso": format_time(int(moment.timestamp())), "utc": moment.strftime("%Y-%m-%d %H:%M UTC"),
             "date": date_format(local, "DATE_FORMAT"), "clock": f"{local:%H:%M} {_offset(local)}",
             "separator": labels.separator()}
