@@ -47,6 +47,16 @@ def test_a_briefing_written_then_audited(published, tmp_path, capsys):
     assert out.startswith("OK: the briefing of 2023-09-11 to 2023-09-19 (en, html)") and "all equal" in out
 
 
+def test_the_command_reads_a_long_history_itself_rather_than_refusing(published, tmp_path, capsys, monkeypatch):
+    """A web request folds at most FOLD_IN_REQUEST entries and says `briefing.preparing` beyond; the command,
+    a process of its own whose background fold would end with it, folds them all and writes the briefing."""
+    from corridor.service.web import briefings
+
+    monkeypatch.setattr(briefings, "FOLD_IN_REQUEST", 3)
+    path = briefing(tmp_path)
+    assert "at checkpoint" in capsys.readouterr().err and path.stat().st_size > 0
+
+
 def test_a_briefing_edited_by_hand_fails_the_audit(published, tmp_path, capsys):
     tiles, trust = published
     path = briefing(tmp_path)

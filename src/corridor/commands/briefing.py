@@ -38,9 +38,10 @@ def briefing_command(args: argparse.Namespace) -> int:
     from ..service.config import CONFIG
     from ..service.web.briefings import briefing_of
 
-    briefing = briefing_of(period)
+    briefing = briefing_of(period, wait=True)  # a log's whole history is read once, here: minutes at 1M entries
     if briefing is None:
-        print("corridor briefing: [log.empty] the log has no published checkpoint yet", file=sys.stderr)
+        print("corridor briefing: [log.empty] the log has no published checkpoint yet: start the service "
+              "(`corridor serve` runs the worker that publishes one) or run `corridor worker --once`", file=sys.stderr)
         return 1
     base = (args.base_url or CONFIG.public_url).rstrip("/")
     try:

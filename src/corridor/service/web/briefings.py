@@ -57,18 +57,20 @@ def published_note() -> str | None:
     return path.read_text() if path.is_file() else None
 
 
-def history_at(size: int) -> History:
+def history_at(size: int, wait: bool = False) -> History:
     """The history folded over entries [0, size): the one kept here, advanced, or folded anew if the one
     kept is past `size` or is not this log's (its last entry differs: another database).
 
     A request never folds more than FOLD_IN_REQUEST entries: a process's first briefing on a large log (a
     million entries is minutes) starts the fold in a thread of its own and is told `briefing.preparing`
-    (503, Retry-After), so no request's time grows with the log and asking again starts nothing more."""
-    if not _Kept.lock.acquire(timeout=WAIT_SECONDS):
+    (503, Retry-After), so no request's time grows with the log and asking again starts nothing more.
+    `wait`: fold here whatever it takes (`corridor briefing`: a process of its own, which asking again would
+    only start anew)."""
+    if not _Kept.lock.acquire(timeout=-1 if wait else WAIT_SECONDS):
         raise _preparing(size)
     try:
         history = _kept_history(size)
-        if size - history.size > FOLD_IN_REQUEST:
+        if size - history.size > FOLD_IN_REQUEST and not wait:
             _prepare_in_background(size)
             raise _preparing(size - history.size)
         _advance(history, size)
@@ -160,13 +162,14 @@ def rendered(period: Period, lang: str, base: str, fmt: str) -> tuple[Checkpoint
     return checkpoint, made
 
 
-def briefing_of(period: Period) -> Briefing | None:
-    """The period's briefing at the latest published checkpoint (None before the first one)."""
+def briefing_of(period: Period, wait: bool = False) -> Briefing | None:
+    """The period's briefing at the latest published checkpoint (None before the first one); `wait`: as
+    `history_at`'s."""
     note = published_note()
     if note is None:
         return None
     checkpoint = Checkpoint.of_note(note)
-    return compute(history_at(checkpoint.size), period, checkpoint)
+    return compute(history_at(checkpoint.size, wait), period, checkpoint)
 
 
 def _default_period() -> Period:
