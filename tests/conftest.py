@@ -37,3 +37,12 @@ def log_database(request, tmp_path):
     finally:
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
+
+
+@pytest.fixture(autouse=True)
+def serving_the_pages(monkeypatch):
+    """A test's process serves the pages (its client is the officers' browser): the configured passkey origin is
+    declared, as service/wsgi.py has it in a web process; a CLI's own test turns it off."""
+    from corridor.service.ledger import origins
+
+    monkeypatch.setattr(origins, "declares_configured_origin", True)

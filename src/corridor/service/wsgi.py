@@ -12,9 +12,12 @@ django_application = get_wsgi_application()
 # its URL configuration lazily). The fold is still loaded on first use (docs/snapshots.md).
 get_resolver().url_patterns  # noqa: B018 (importing them is the point)
 
-from .ledger.lean_reads import LeanLog  # noqa: E402 (after Django is set up)
+from .ledger import origins  # noqa: E402 (after Django is set up)
+from .ledger.lean_reads import LeanLog  # noqa: E402
 from .request_body import WholeBodies  # noqa: E402
 from .wsgi_environ import as_pep3333  # noqa: E402
+
+origins.declares_configured_origin = True  # the officers' browsers sign at the configured origin here
 
 # the public log's proofs and checkpoint without the session/CSRF/locale/auth stack they do not use
 # (ledger/lean_reads.py); a body cut short of its Content-Length is refused, not read as whole (request_body.py)

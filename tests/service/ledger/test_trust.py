@@ -55,6 +55,39 @@ def test_the_service_declares_each_rp_id_of_its_origin_once(data_dir, monkeypatc
                                                            "other.localhost http://localhost:8612\n")
 
 
+def test_a_process_that_serves_no_pages_declares_no_origin(data_dir, monkeypatch):
+    """A CLI command (an import, createparty) run from a shell has the default origin, where no browser signed:
+    it reads the origins declared, and adds none to the trust file for good."""
+    (data_dir / "webauthn-origins").write_text("localhost http://localhost:8101\n")
+    config = dataclasses.replace(CONFIG, data_dir=data_dir, webauthn_origin="http://localhost:8000",
+                                 webauthn_rp_id="localhost")
+    monkeypatch.setattr(origins, "CONFIG", config)
+    monkeypatch.setattr(origins, "declares_configured_origin", False)
+    declared = origins.policy()
+    assert declared.declares("localhost", "http://localhost:8101")
+    assert not declared.declares("localhost", "http://localhost:8000")
+    assert (data_dir / "webauthn-origins").read_text() == "localhost http://localhost:8101\n"
+
+
+def test_the_web_process_declares_its_origin_and_a_cli_process_does_not(tmp_path):
+    """Each a process of its own, as deployed: `corridor createparty` from a shell, then the WSGI application
+    (what granian serves) loaded, each asked for the trust text."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CORRIDOR_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite3",
+           "CORRIDOR_WEBAUTHN_ORIGIN": "http://localhost:8123", "DJANGO_SETTINGS_MODULE": "corridor.service.settings"}
+    env.pop("CORRIDOR_WEBAUTHN_RP_ID", None)
+    ask = "from corridor.service.ledger.keys import trust_text; print(trust_text())"
+    run = [sys.executable, "-c", "import django; django.setup(); " + ask]
+    assert "webauthn" not in subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout
+    assert not (tmp_path / "webauthn-origins").exists() or "8123" not in (tmp_path / "webauthn-origins").read_text()
+    run = [sys.executable, "-c", "import corridor.service.wsgi; " + ask]
+    served = subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout
+    assert "webauthn localhost http://localhost:8123" in served
+
+
 def test_a_malformed_origins_file_is_refused(data_dir):
     (data_dir / "webauthn-origins").write_text("http://localhost:8000\n")
     with pytest.raises(ValueError, match="RP_ID ORIGIN"):
