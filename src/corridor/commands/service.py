@@ -160,6 +160,10 @@ def worker_command(args: argparse.Namespace) -> int:
     failed pass always did (`corridor serve` then stops, and its supervisor restarts it). `--once`: one pass
     of each, in turn."""
     django_setup()
+    if not args.once:  # the service's worker, beside its pages (service/ledger/origins.py); not a one-off pass
+        from ..service.ledger import origins
+
+        origins.declares_configured_origin = True
     if args.once:
         _, checkpoint_pass = _checkpointer(once=True)
         checkpoint_pass()

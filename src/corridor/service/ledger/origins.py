@@ -12,9 +12,10 @@ from ...ledger.passkeys import WebAuthnPolicy
 from ..config import CONFIG
 from .trust import WEBAUTHN_ORIGINS, webauthn_policy_of
 
-# Only a process that serves the pages declares the configured origin (service/wsgi.py turns this on): there the
-# officers' browsers sign. A CLI command (an import, createparty, the worker) runs with whatever origin its shell
-# has (http://localhost:8000 unless told), where no browser signed: declared, it stayed in the trust file for good.
+# Only the service's processes declare the configured origin: those serving the pages (service/wsgi.py turns this
+# on), where the officers' browsers sign, and its worker beside them. A one-off CLI command (an import,
+# createparty, `worker --once`) runs with whatever origin its shell has (http://localhost:8000 unless told), where
+# no browser signed: declared, it stayed in the trust file for good.
 declares_configured_origin = False
 
 
