@@ -23,6 +23,11 @@ from corridor.service.settings import *  # noqa: E402, F403 -- after the data di
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests create many users; speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 -- live-server request threads must not keep connections
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # a session left idle inside a transaction (a test's process killed mid-transaction, its socket still open)
+    # is ended by the server after two minutes, its locks with it: a run once hung for good on one, in teardown
+    options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    options["options"] = f"{options.get('options', '')} -c idle_in_transaction_session_timeout=120000".strip()
 if "replica" in DATABASES:  # noqa: F405 -- `make test-replica`: the same for the hot standby
     DATABASES["replica"]["CONN_MAX_AGE"] = 0  # noqa: F405
 AXES_ENABLED = False  # Client.login() passes no request, which axes needs; the throttling tests turn it on
