@@ -128,3 +128,26 @@ def test_the_map_carries_the_latest_located_claims_only(parties, tiles, monkeypa
     precompute.refresh(force=True)
     html = page()
     assert len(script_data(html, "incidents-data")) == 3 and "The map shows the latest" not in html
+
+
+def test_the_footer_says_witnessed_only_when_witnesses_cosign_the_log(db):
+    """A log without witnesses is signed by its operator alone: every page's footer said "witnessed" anyway,
+    beside the log page's "this log is not witnessed yet"."""
+    from django.test import Client
+    from django.utils import translation
+
+    from corridor.service.config import CONFIG
+
+    page = Client().get("/").content.decode()
+    assert "a public, tamper-evident log." in page and "witnessed log" not in page
+    saved = CONFIG.witnesses
+    object.__setattr__(CONFIG, "witnesses", (("https://witness.example/add", "witness.example/w1+abcd+AAAA"),))
+    try:
+        assert "a public, witnessed log." in Client().get("/").content.decode()
+    finally:
+        object.__setattr__(CONFIG, "witnesses", saved)
+    for lang in ("ru", "fr", "ar"):
+        with translation.override(lang):
+            footer = translation.gettext("Every step is signed by the party that took it and appended to a public, "
+                                         "tamper-evident log.")
+        assert not footer.startswith("Every step"), lang

@@ -24,3 +24,11 @@ def passkeys(request) -> dict:
         return frozenset(p.party_id for p in registered if status_of(p, fold).state == "bound")
 
     return {"passkey_parties": SimpleLazyObject(parties)}
+
+
+def log_witnessing(request) -> dict:
+    """`log_witnessed`: whether witnesses cosign the log's checkpoints (CORRIDOR_WITNESSES). The footer of every
+    page says "witnessed" only then: a log without witnesses is signed by its operator alone."""
+    from ..config import CONFIG
+
+    return {"log_witnessed": bool(CONFIG.witnesses)}
