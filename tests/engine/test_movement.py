@@ -73,6 +73,21 @@ def test_offload_and_findings_change_what_must_be_receipted():
     assert world.plan().legs["leg-a"].phase == "delivered"
 
 
+def test_more_found_than_the_leg_carries_is_reported_as_excess():
+    """One inspector's 900,000 for a line of 1,000 would become what the receiver must sign for: unmarked, it
+    is refused; marked `excess`, it stands, under the inspector's signature."""
+    world = World().cleared_and_scheduled()
+    world.do("border", "leg.arrive", leg="leg-a", checkpoint="lachin")
+    base = {"leg": "leg-a", "checkpoint": "lachin", "decision": "cleared"}
+    carried = world.plan().legs["leg-a"].carried["flour"]
+    world.refused("inspection.invalid", "customs", "leg.inspect", **base,
+                  findings=[{"line": "flour", "found": carried + 1}])
+    world.refused("inspection.invalid", "customs", "leg.inspect", **base,
+                  findings=[{"line": "flour", "found": carried + 1, "codes": ["missing"]}])
+    world.do("customs", "leg.inspect", **base, findings=[{"line": "flour", "found": carried + 1, "codes": ["excess"]}])
+    assert world.plan().legs["leg-a"].carried["flour"] == carried + 1
+
+
 def test_held_vehicle_can_be_inspected_again():
     world = World().cleared_and_scheduled()
     world.do("border", "leg.arrive", leg="leg-a", checkpoint="lachin")

@@ -219,10 +219,20 @@ def test_a_refusal_by_the_rules_comes_back_on_the_card_with_the_values(parties):
     with clock.frozen_at(AT):
         form = hidden(border.get(SCREEN).content.decode())
         answer = border.post(INSPECT, form | SEALS_INTACT | {"as_declared": "*", "decision": "cleared",
-                                                             "applied-truck-1": "S-40211", "found-flour": "18001"})
+                                                             "applied-truck-1": "S-40211", "found-flour": "17999"})
     page = answer.content.decode()
     assert answer.status_code == 200 and "seal numbers are unique" in page and "inspection.invalid" not in page
-    assert 'name="found-flour" value="18001"' in page
+    assert 'name="found-flour" value="17999"' in page
+
+
+def test_more_found_than_carried_comes_back_asking_for_the_excess_code(parties):
+    at_lachin(parties)
+    border = signed_in("border")
+    with clock.frozen_at(AT):
+        form = hidden(border.get(SCREEN).content.decode()) | SEALS_INTACT | {"as_declared": "*", "decision": "cleared"}
+        page = border.post(INSPECT, form | {"found-flour": "18001"}).content.decode()
+        assert "discrepancy code excess" in page and 'name="found-flour" value="18001"' in page
+        assert border.post(INSPECT, form | {"found-flour": "18001", "codes-flour": "excess"}).status_code == 302
 
 
 def test_a_stale_form_is_refused_on_the_card_and_a_vehicle_gone_meanwhile_is_said_on_top(parties):

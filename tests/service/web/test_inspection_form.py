@@ -76,10 +76,12 @@ def test_offload_decision_and_remarks_must_agree():
     assert inspection_payload(form(**everything, decision="held", text="Papers missing"), world.plan())
 
 
-def test_counts_are_whole_numbers():
-    error = refused(at_lachin(), form(found_flour="9.5", found_kits="lots", decision="cleared"))
+def test_counts_are_numbers_and_a_decimal_may_be_found_of_a_line_declared_whole():
+    error = refused(at_lachin(), form(found_flour="9.5.1", found_kits="lots", decision="cleared"))
     assert [p["field"] for p in error.details] == ["found-flour", "found-kits"]
-    assert "Wheat flour: give the quantity found as a whole number" in error.message
+    assert "Wheat flour: give the quantity found as a number (e.g. 400 or 2.5)" in error.message
+    payload = inspection_payload(form(found_flour="999,5", found_kits="50", decision="cleared"), at_lachin().plan())
+    assert [finding["found"] for finding in payload["findings"]] == ["999.5", 50]
 
 
 def test_a_seal_not_checked_is_left_out_and_unshown_seals_are_not_asked():

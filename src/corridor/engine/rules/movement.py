@@ -141,9 +141,19 @@ def _check_report(leg: Leg, leg_state: LegState, report: Inspect) -> None:
             raise refuse(
                 "inspection.invalid", f"unknown discrepancy codes {sorted(unknown)}; use {sorted(DISCREPANCIES)}"
             )
+        _check_excess(finding, leg_state.carried.get(finding.line, 0))
     if report.seals or report.applied:  # else there is nothing to check against the seals on the leg
         _check_seals(leg, seals_on(leg, leg_state), report)
     _check_offload(leg, report)
+
+
+def _check_excess(finding, carried: int | str) -> None:
+    """More found than the leg carries is said so, with the code `excess`: what is found becomes what the leg
+    carries on, and the receiver must account for all of it. Unmarked, one inspector's typo (or a hostile one's
+    900,000 for 20) silently became the receiver's to sign for."""
+    if amount(finding.found) > amount(carried) and "excess" not in (finding.codes or ()):
+        raise refuse("inspection.invalid", f"line {finding.line}: {finding.found} found is more than the {carried} "
+                     "the leg carries; report it with the discrepancy code excess")
 
 
 def _check_seals(leg: Leg, on_leg: list[str], report: Inspect) -> None:
