@@ -34,6 +34,20 @@ def test_createparty_with_a_custodial_key_then_createuser(capsys):
     assert not ApiToken.objects.filter(digest=token).exists()  # only the hash is stored
 
 
+def test_createuser_for_an_existing_user_changes_nothing_unless_told_to_update(capsys):
+    assert run(capsys, "createparty", "wfp", "--name", "World Food Programme", "--kind", "humanitarian")[0] == 0
+    code, out, _ = run(capsys, "createuser", "amina", "--party", "wfp", "--password", "first-password-1")
+    first = out.split("API token (shown once): ")[1].strip()
+    code, out, err = run(capsys, "createuser", "amina", "--party", "wfp", "--role", "admin")
+    assert code == 1 and "[user.exists]" in err and "--update" in err and out == ""
+    assert Client().login(username="amina", password="first-password-1")
+    assert Membership.objects.get(user__username="amina").role == "officer" and ApiToken.objects.count() == 1
+    code, out, _ = run(capsys, "createuser", "amina", "--party", "wfp", "--role", "admin", "--update")
+    assert code == 0 and "(updated: a new password; earlier API tokens still work)" in out
+    assert Membership.objects.get(user__username="amina").role == "admin"
+    assert ApiToken.objects.filter(digest=ApiToken.digest_of(first)).exists() and ApiToken.objects.count() == 2
+
+
 def test_createuser_for_an_unknown_party_fails_clearly(capsys):
     code, _, err = run(capsys, "createuser", "x", "--party", "nobody")
     assert code == 1 and "there is no party 'nobody'" in err

@@ -58,6 +58,8 @@ def add(commands: argparse._SubParsersAction) -> None:
     user.add_argument("--role", choices=["viewer", "officer", "admin"], default="officer")
     user.add_argument("--password", help="default: generated and printed")
     user.add_argument("--superuser", action="store_true", help="also an operator in the Django admin")
+    user.add_argument("--update", action="store_true", help="the user may exist already: give them this role in "
+                      "this party, a new password and a new API token (their earlier tokens still work)")
     user.set_defaults(handler=createuser_command)
     demo = commands.add_parser("demo", help="seed the two-roads parties, routes and one user per party, and the "
                                             "worked example's history as signed statements")
@@ -378,6 +380,8 @@ def createparty_command(args: argparse.Namespace) -> int:
 
 def createuser_command(args: argparse.Namespace) -> int:
     django_setup()
+    from django.contrib.auth import get_user_model
+
     from corridor.service.parties.models import Party
     from corridor.service.parties.operations import do_create_user, do_issue_token
 
@@ -385,11 +389,17 @@ def createuser_command(args: argparse.Namespace) -> int:
         print(f"corridor createuser: there is no party {args.party!r}; run `corridor createparty` first",
               file=sys.stderr)
         return 1
+    existed = get_user_model().objects.filter(username=args.username).exists()
+    if existed and not args.update:  # a new password for a colleague's account, by a typo: say so, change nothing
+        print(f"corridor createuser: [user.exists] there is already a user {args.username!r}; nothing was changed. "
+              "To give them this role, a new password and a new API token, run again with --update", file=sys.stderr)
+        return 1
     user, password = do_create_user(args.username, args.party, args.role, args.password)
     if args.superuser:
         user.is_staff = user.is_superuser = True
         user.save()
-    print(f"user {user.username} is {args.role} of {args.party}; password: {password}")
+    updated = " (updated: a new password; earlier API tokens still work)" if existed else ""
+    print(f"user {user.username} is {args.role} of {args.party}{updated}; password: {password}")
     print(f"API token (shown once): {do_issue_token(user, 'createuser')}")
     return 0
 
