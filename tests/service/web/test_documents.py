@@ -128,6 +128,7 @@ def test_no_file_chosen_is_refused_with_a_plain_message(parties):
     with clock.frozen_at(stages.T + 100):
         response = signed_in("org-a").post("/plans/p1/documents", {"as": "org-a"}, follow=True)
     assert "Choose the file to upload (PDF, PNG or JPEG)." in response.content.decode() and not notes()
+    assert response.redirect_chain == [("/plans/p1", 302)]  # the page's top, where it is said, not #documents
 
 
 def test_a_note_recorded_by_hash_only_is_listed_as_not_held(parties):

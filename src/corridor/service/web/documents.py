@@ -78,6 +78,7 @@ def upload(request, plan_id: str):
         if signing.wants_prepare(request):
             return signing.refusal(error)
         refusals.show(request, error)
+        return HttpResponseRedirect(page)  # the page's top, where the refusal is said: at #documents it was out of view
     return HttpResponseRedirect(back)
 
 
