@@ -96,6 +96,8 @@ def commit_plan(content: dict[str, Any], crew: object = None) -> tuple[dict[str,
 
 
 def _check_plate(plate: str) -> None:
+    if not plate.strip():  # nothing a checkpoint could match the vehicle by (and nothing a reveal could open)
+        raise PrivacyError("plate.invalid", "a vehicle's plate is its registration number: it cannot be empty")
     if len(plate) > LABEL_MAX_LENGTH:
         raise PrivacyError("plate.invalid", f"a plate has at most {LABEL_MAX_LENGTH} characters")
     _check_no_nul(plate)

@@ -155,3 +155,13 @@ def test_a_nul_in_a_plate_or_crew_member_is_refused(submitted):
     refused(lambda: submitted["org-a"].post("/plans", plate), 422, "value.nul")
     crew = plan_body("p3", crew={"leg-a": [{"name": "Driver", "document": "X\x001"}]})
     refused(lambda: submitted["org-a"].post("/plans", crew), 422, "value.nul")
+
+
+@pytest.mark.parametrize("plate", ["", "   "], ids=["empty", "blank"])
+def test_a_vehicle_without_a_plate_is_refused(parties, plate):
+    """Nothing a checkpoint could match the vehicle by, and nothing a reveal could open (POST /plans/{plan}/
+    openings refuses an empty plate too)."""
+    leg = {**plan_body()["legs"][0], "vehicles": [{"id": "truck-1", "plate": plate, "type": "truck"}]}
+    with clock.frozen_at(T):
+        answer = refused(lambda: parties["org-a"].post("/plans", plan_body(legs=[leg])), 422, "plate.invalid")
+    assert "cannot be empty" in answer["message"]
