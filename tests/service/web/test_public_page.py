@@ -151,3 +151,15 @@ def test_the_footer_says_witnessed_only_when_witnesses_cosign_the_log(db):
             footer = translation.gettext("Every step is signed by the party that took it and appended to a public, "
                                          "tamper-evident log.")
         assert not footer.startswith("Every step"), lang
+
+
+def test_who_signs_lists_the_parties_by_the_names_it_shows(parties):
+    import re
+
+    from django.test import Client
+
+    page = Client().get("/").content.decode()
+    table = page[page.index('id="signing"'):]
+    table = table[:table.index("</table>")]
+    names = re.findall(r'<th scope="row">([^<]+)</th>', table)
+    assert len(names) >= 5 and names == sorted(names, key=str.casefold)

@@ -128,7 +128,8 @@ def _add(counts: dict[str, dict[str, int]], party: str, kind: str, n: int) -> No
 def signing_shares(counts: dict[str, dict[str, int]], parties: dict[str, str], custodial_now: set[str]) -> list[dict]:
     """Per party (`parties`: id -> name), its statements by how they were signed, the share its own people
     signed (percent, None before its first statement), and whether the server can sign for it now."""
-    return [_share(party, parties[party], counts.get(party, {}), party in custodial_now) for party in sorted(parties)]
+    by_name = sorted(parties, key=lambda party: (parties[party].casefold(), party))  # as shown: by name
+    return [_share(party, parties[party], counts.get(party, {}), party in custodial_now) for party in by_name]
 
 
 def _share(party: str, name: str, by_kind: dict[str, int], custodial_now: bool) -> dict:
