@@ -67,6 +67,11 @@ def test_show_reads_without_verifying_and_bad_input_exits_2(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("NOT VERIFIED") and "vehicle: v1" in out
     assert main(["permit", "verify", permit_text(data), "--trust", str(tmp_path / "missing")]) == 2
+    capsys.readouterr()
+    assert main(["permit", "verify", str(tmp_path / "no-such.png"), "--trust", str(trust)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"corridor permit verify: cannot read {tmp_path / 'no-such.png'}: No such file") and \
+        "[Errno" not in error
     assert main(["permit", "verify", permit_text(data), "--trust", str(trust), "--at", "yesterday"]) == 2
     assert main(["permit", "show", "CP1:???"]) == 2
 

@@ -63,7 +63,11 @@ def verify_command(args: argparse.Namespace) -> int:
         keys = read_permit_keys(args.trust)
         revoked = parse_revocation_list(Path(args.revoked).read_text()) if args.revoked else frozenset()
         now = parse_time(args.at) if args.at else int(time.time())
-    except (OSError, ValueError, RuleViolation) as error:  # RuleViolation: --at is not an RFC 3339 time
+    except OSError as error:  # a file named that is missing or unreadable: said as `corridor import` says it
+        print(f"corridor permit verify: cannot read {error.filename or args.permit}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
+    except (ValueError, RuleViolation) as error:  # RuleViolation: --at is not an RFC 3339 time
         print(f"corridor permit verify: {error}", file=sys.stderr)
         return 2
     try:
