@@ -29,7 +29,9 @@ class NoLogHere(FileNotFoundError):
 def trust_text_of(data_dir: Path) -> str:
     missing = [name for name in (LOG_KEY, OPERATOR_KEY) if not (data_dir / name).is_file()]
     if missing:
-        raise NoLogHere(f"{data_dir} holds no {' or '.join(missing)}: not a Corridor data directory with a log")
+        raise NoLogHere(f"{data_dir} holds no {' or '.join(missing)}: not a Corridor data directory with a log, or "
+                        "one whose log has not published yet (the log's key is made when the worker first publishes "
+                        "a checkpoint: start the service, or run `corridor worker --once` on this directory)")
     verifier = parse_signer((data_dir / LOG_KEY).read_text().strip()).verifier.encode()
     seed = base64.b64decode((data_dir / OPERATOR_KEY).read_text().strip())
     registrar = base64.b64encode(public_bytes(Ed25519PrivateKey.from_private_bytes(seed))).decode()
