@@ -37,6 +37,15 @@ def test_a_party_cannot_dispute_its_own_claim():
     world.refused("incident.own_claim", "border", "incident.dispute", None, incident="inc-1", text="x")
 
 
+def test_coordinates_come_as_a_pair_on_the_globe():
+    for place in ({"name": "x", "lat": "39.97"}, {"name": "x", "lon": "46.93"}, {"name": "x", "lat": "999", "lon": "1"},
+                  {"name": "x", "lat": "1", "lon": "-180.5"}):
+        World().refused("place.invalid", "border", "incident.report", None, incident="i", category="mines_uxo",
+                        place=place, occurred_from="2023-09-13T14:00:00Z", text="x")
+    report(World(), place={"name": "Road B, no coordinates"})
+    report(World(), place={"name": "the pole", "lat": "-90", "lon": "180"})
+
+
 def test_period_and_references_are_checked():
     world = World().submit()
     base = {"category": "violence", "place": PLACE, "text": "x"}

@@ -60,6 +60,7 @@ CODES: dict[str, str] = {
     "incident.exists": "An incident with this id already exists.",
     "incident.category": "The category is not in the OCHA access monitoring taxonomy.",
     "incident.own_claim": "A party cannot dispute its own claim.",
+    "place.invalid": "An incident's coordinates: lat and lon together or neither, on the globe.",
     "note.invalid": "A note is identified by the SHA-256 of the document, as 64 lowercase hex digits.",
     "permit.not_cleared": "Permits are issued for a leg cleared for passage (slot confirmed), not yet released.",
     "permit.stale_version": "The permit names a plan version that is not the current one.",

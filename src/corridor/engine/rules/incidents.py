@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import get_args
 
 from ..errors import refuse
@@ -19,6 +20,7 @@ def report(state: State, st: Statement, now: int) -> None:
     if claim.category not in CATEGORIES:
         raise refuse("incident.category", f"category {claim.category!r} is not one of: {', '.join(sorted(CATEGORIES))}")
     _check_period(claim)
+    _check_place(claim)
     _check_references(state, st, claim)
     state.incidents[claim.incident] = Incident(reporter=st.party, claim=claim, plan=st.plan, reported_at=now)
 
@@ -36,6 +38,19 @@ def _check_period(claim: ReportIncident) -> None:
     start = parse_time(claim.occurred_from, "occurred_from")
     if claim.occurred_to is not None and parse_time(claim.occurred_to, "occurred_to") < start:
         raise refuse("time.invalid", "occurred_to is earlier than occurred_from")
+
+
+def _check_place(claim: ReportIncident) -> None:
+    """Coordinates come as a pair, on the globe: a latitude alone (or 999) put the claim nowhere on the map."""
+    lat, lon = claim.place.lat, claim.place.lon
+    if (lat is None) != (lon is None):
+        raise refuse("place.invalid", "give the place's lat and lon together, or neither")
+    if lat is not None and not _on_the_globe(Decimal(str(lat)), Decimal(str(lon))):
+        raise refuse("place.invalid", f"lat {lat}, lon {lon} is not a place on Earth (lat -90 to 90, lon -180 to 180)")
+
+
+def _on_the_globe(lat: Decimal, lon: Decimal) -> bool:
+    return -90 <= lat <= 90 and -180 <= lon <= 180  # each a decimal of at most 3 digits before the point (schema)
 
 
 def _check_references(state: State, st: Statement, claim: ReportIncident) -> None:

@@ -66,6 +66,7 @@ ENGINE = {
     "incident.exists": _("An incident with this id already exists: choose another id."),
     "incident.category": _("Choose a category from the list."),
     "incident.own_claim": _("A party cannot dispute its own claim."),
+    "place.invalid": _("Give the place's latitude and longitude together (or neither), as a point on Earth."),
     "note.invalid": _("A document is identified by its SHA-256 fingerprint (64 hexadecimal digits)."),
     "permit.not_cleared": _("A permit is issued only for a leg cleared for passage, its slot confirmed."),
     "permit.stale_version": _("The permit names an earlier version of the plan."),
