@@ -38,6 +38,7 @@ def test_the_permit_page_prints_what_the_officer_compares_and_its_code_scans(par
     page.open(PAGE)
     body = page.page.locator("main").inner_text()
     assert "AB 123" in body and "2023-09-11T12:00:00Z" in body and "Lachin" in body
+    assert "16:00 UTC+4" in body  # and on the crossing's clock, as the checkpoint screen shows the slot
     assert "p1 · Leg 1 · " in body and "leg leg-a" not in body  # the leg by its place, the route named above
     assert f"{row.log_index}" in body and "e3b0c442" not in body  # names a real checkpoint, not the empty tree
     assert page.page.locator(".permit-revoked").count() == 0
