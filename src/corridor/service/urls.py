@@ -86,4 +86,5 @@ urlpatterns = [
 
 handler403 = web_errors.forbidden
 handler404 = web_errors.not_found
+handler500 = web_errors.server_error
 

@@ -4,8 +4,9 @@ same page as a plan that never was. The API and the log keep their own answers (
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import Resolver404
 from django.views import defaults
 
@@ -33,6 +34,14 @@ def log_not_found(exception: Exception | None) -> JsonResponse:
     message = said if own else (
         "there is no such file in the public log (its checkpoint, tiles, entries and proofs are under /log/)")
     return JsonResponse(error_body("log.not_found", message), status=404)
+
+
+def server_error(request):
+    """Something failed: a page in the reader's language that says what may have been recorded, rendered from a
+    standalone template with no request context (a context processor could be what failed)."""
+    if request.path.startswith(MACHINE_PATHS):
+        return defaults.server_error(request)
+    return HttpResponseServerError(loader.render_to_string("web/500.html"))
 
 
 def forbidden(request, exception=None):
