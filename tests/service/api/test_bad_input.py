@@ -165,3 +165,11 @@ def test_a_vehicle_without_a_plate_is_refused(parties, plate):
     with clock.frozen_at(T):
         answer = refused(lambda: parties["org-a"].post("/plans", plan_body(legs=[leg])), 422, "plate.invalid")
     assert "cannot be empty" in answer["message"]
+
+
+def test_a_plan_cannot_take_the_request_forms_address_as_its_id(parties):
+    """`/plans/new` is the request form: a plan named `new` would have no page its parties could act on."""
+    with clock.frozen_at(T):
+        answer = refused(lambda: parties["org-a"].post("/plans", plan_body("new")), 422, "plan.invalid")
+        assert "request form" in answer["message"]
+        assert parties["org-a"].post("/plans", plan_body("new-1"))[0] == 201

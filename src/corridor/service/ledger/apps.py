@@ -21,6 +21,7 @@ class LedgerConfig(AppConfig):
         from ..passages.private import check_go, reveal_on_close
         from ..passages.projection import DIGESTS, digests_read_with_lock, project_passages
         from ..permits.issuing import mark_revoked, permits_on_change, remember_consents, store_permit
+        from ..web.plan_ids import check_plan_id
         from .projection import project_statement
         from .record import _after_apply, before_apply, on_apply, on_follow_up, read_with_writer_lock
 
@@ -29,6 +30,7 @@ class LedgerConfig(AppConfig):
                          queue_notifications, queue_signed, remember_consents, store_permit, mark_revoked):
                 on_apply(step)
             before_apply(check_go)
+            before_apply(check_plan_id)
             on_follow_up(reveal_on_close)
             on_follow_up(permits_on_change)
             for key, query in ((HOLDERS, holders_read_with_lock), (CONTACTS, contacts_read_with_lock),
