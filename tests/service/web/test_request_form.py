@@ -161,6 +161,13 @@ def test_cells_pasted_from_a_spreadsheet_with_their_header_row_are_read():
                                   [(2, ["rice", "Rice, long grain", "food", "40", "bag", "1000"])])
 
 
+def test_a_typed_row_among_rows_pasted_from_a_spreadsheet_is_read_by_its_commas():
+    """One tab anywhere made every row tab-separated: a typed "Wheat flour, 2.5, t, 2500" became one cell and
+    the form said its unit was empty and "" no quantity."""
+    _, _, rows = typed_rows("Wheat flour, 2.5, t, 2500\nRice\t40\tbag\t1000\n")
+    assert rows == [(1, ["Wheat flour", "2.5", "t", "2500"]), (2, ["Rice", "40", "bag", "1000"])]
+
+
 def test_lines_typed_without_a_header_are_in_the_templates_order_and_numbered_as_the_text_box_shows_them():
     header, header_row, rows = typed_rows('\nWheat flour,2.5,t,2500\n\n"Oil, refined",20,l,18\n')
     assert (header, header_row) == (["item", "quantity", "unit", "weight_kg", "category", "vehicle", "id"], 0)

@@ -191,9 +191,12 @@ def typed_rows(text: str) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
     its line in the text box. Cells pasted from a spreadsheet are tab-separated. The first row is a header
     when it names the item and quantity columns (as the template, or the form in any of its languages, does);
     otherwise the columns are the template's, in its order (TYPED_COLUMNS)."""
-    reader = csv.reader(io.StringIO(text), delimiter="\t" if "\t" in text else ",")
+    tabs = "\t" in text
+    reader = csv.reader(io.StringIO(text), delimiter="\t" if tabs else ",")
     rows, line = [], 1
     for row in reader:
+        if tabs and len(row) == 1 and "," in row[0]:  # a typed row among pasted ones: its cells are by comma
+            row = next(csv.reader([row[0]]))
         cells = [cell.strip() for cell in row]
         if any(cells):
             rows.append((line, cells))
