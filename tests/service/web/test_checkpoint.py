@@ -231,7 +231,8 @@ def test_more_found_than_carried_comes_back_asking_for_the_excess_code(parties):
     with clock.frozen_at(AT):
         form = hidden(border.get(SCREEN).content.decode()) | SEALS_INTACT | {"as_declared": "*", "decision": "cleared"}
         page = border.post(INSPECT, form | {"found-flour": "18001"}).content.decode()
-        assert "discrepancy code excess" in page and 'name="found-flour" value="18001"' in page
+        assert "more found (18001) than the leg carries (18000): tick “excess”" in page
+        assert 'name="found-flour" value="18001"' in page
         assert border.post(INSPECT, form | {"found-flour": "18001", "codes-flour": "excess"}).status_code == 302
 
 

@@ -410,6 +410,12 @@ def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(part
         page.page.get_by_role("button", name="Review and sign").click()
         extras = page.page.locator("#rec-problems").inner_text()
         assert page.page.locator("#rec-confirm").is_visible() is False
+        form.locator('.line[data-line="flour"] input.found').fill("1000000000")  # more than the leg carries
+        page.page.get_by_role("button", name="Review and sign").click()
+        excess = page.page.locator("#rec-problems").inner_text()
+        form.locator('.line[data-line="flour"] .code-box[value="excess"]').check()
+        page.page.get_by_role("button", name="Review and sign").click()
+        marked = page.page.locator("#rec-problems").inner_text()
         found = violations(page)  # axe-core, with the problems shown and the inspection's questions open
         summary, shown = record(page, "Arrived", sign=False)  # complete: shown for signing, then cancelled
         page.page.locator("#rec-confirm").get_by_role("button", name="Cancel").click()
@@ -423,6 +429,8 @@ def test_the_recording_form_in_its_default_state_is_refused_with_what_to_do(part
     assert "Undeclared goods" not in inspection and "Seals applied" not in inspection, inspection
     assert "Undeclared goods: give the item, the quantity as a whole number and the unit." in extras, extras
     assert "each given once (not one already on this passage): S-40211." in extras, extras  # Z-9 twice: one
+    assert "More was found of a line than the leg carries" in excess, excess  # before anything is signed
+    assert "More was found" not in marked, marked  # ticked "excess": said so, as the rules ask
     assert shown["type"] == "leg.arrive" and "HA-101" in summary, (summary, shown)
     assert queued == [] and StatementIndex.objects.filter(type__startswith="offline.").count() == 0
     assert page.errors == []

@@ -84,6 +84,16 @@ def test_counts_are_numbers_and_a_decimal_may_be_found_of_a_line_declared_whole(
     assert [finding["found"] for finding in payload["findings"]] == ["999.5", 50]
 
 
+def test_more_found_than_carried_asks_for_the_excess_code_before_anything_is_signed():
+    world = at_lachin()
+    carried = world.plan().legs["leg-a"].carried["flour"]
+    error = refused(world, form(found_flour=str(carried + 1), found_kits="50", decision="cleared"))
+    assert [p["field"] for p in error.details] == ["found-flour"]
+    assert f"more found ({carried + 1}) than the leg carries ({carried}): tick “excess”" in error.message
+    marked = form(found_flour=str(carried + 1), codes_flour="excess", found_kits="50", decision="cleared")
+    assert inspection_payload(marked, world.plan())["findings"][0]["codes"] == ["excess"]
+
+
 def test_a_seal_not_checked_is_left_out_and_unshown_seals_are_not_asked():
     data = form(as_declared="*", decision="cleared", seal="S-1")
     data.setlist("seal-S-1", ["unchecked"])

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from ...engine.model import Leg, ManifestLine, Vehicle
-from ...engine.quantity import QuantityError, parse_quantity
+from ...engine.quantity import QuantityError, amount, parse_quantity
 from ...engine.rules.movement import seals_on
 from ...engine.state import LegState, PlanState
 from ..ledger.record import Refused
@@ -121,6 +121,11 @@ def _findings(form, leg: Leg, live: LegState, problems: list[dict]) -> list[dict
         else:
             missing.append(line)
             continue
+        if amount(found) > amount(carried) and "excess" not in codes:  # the engine refuses it unmarked
+            problems.append({"field": f"found-{line.id}", "message": _(
+                "%(item)s: more found (%(found)s) than the leg carries (%(carried)s): tick “%(excess)s”, or correct "
+                "the count.") % {"item": isolate(line.item), "found": found, "carried": carried,
+                                 "excess": label("excess", "discrepancy")}})
         findings.append({"line": line.id, "found": found, "codes": codes})
     if missing:
         problems.append({"field": f"found-{missing[0].id}", "message": _(

@@ -154,17 +154,20 @@ function readForm() {
 
 function inspection(leg, checkpoint, problems) {
   const findings = [];
-  let uncounted = false, malformed = false;
+  let uncounted = false, malformed = false, unmarkedExcess = false;
   for (const row of $("rec-lines").querySelectorAll(".line")) {
     const text = row.querySelector("input.found").value.trim();
     if (!text) { uncounted = true; continue; }
     const found = quantity(text);
     if (found === null) { malformed = true; continue; }
-    findings.push({line: row.dataset.line, found,
-                   codes: [...row.querySelectorAll(".code-box:checked")].map(box => box.value)});
+    const codes = [...row.querySelectorAll(".code-box:checked")].map(box => box.value);
+    // more than the leg carries is said with "excess", or the rules refuse the signed inspection
+    if (Number(found) > Number(row.dataset.carried) && !codes.includes("excess")) { unmarkedExcess = true; }
+    findings.push({line: row.dataset.line, found, codes});
   }
   if (uncounted) { problems.push(word("count")); }
   if (malformed) { problems.push(word("whole")); }
+  if (unmarkedExcess) { problems.push(word("excess")); }
   const seals = [];
   let unanswered = false;
   for (const box of $("rec-seals").querySelectorAll("fieldset.seal")) {
