@@ -113,6 +113,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/long_plan.py
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/deep_pages.py
+	$(BIN)/python bench/rare_filters.py
 	$(BIN)/python -m pytest bench/checkpoint_legs.py bench/revocation_list.py -p no:cacheprovider -s -q
 
 # front-end files from npm at the versions pinned in frontend/package-lock.json, copied into the app
